@@ -1,0 +1,15 @@
+// bc7_sample_readback.comp - reads every texel of a sampled (e.g. BC7) image with texelFetch into RGBA8 words, for decoder cross-checks.
+#version 450
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+layout(set = 0, binding = 0) uniform sampler2D src_tex;
+layout(std430, set = 0, binding = 1) writeonly buffer Out { uint out_px[]; };
+layout(push_constant) uniform Push { uint width; uint height; } pc;
+
+void main()
+{
+    uvec2 p = gl_GlobalInvocationID.xy;
+    if (p.x >= pc.width || p.y >= pc.height) return;
+    // UNORM formats return v / 255; round(x * 255) gives the decoded byte back.
+    uvec4 u = uvec4(round(clamp(texelFetch(src_tex, ivec2(p), 0), 0.0, 1.0) * 255.0));
+    out_px[p.y * pc.width + p.x] = u.r | (u.g << 8) | (u.b << 16) | (u.a << 24);
+}

@@ -1,0 +1,35 @@
+// latent_probe.comp - test harness: runs the latent encoder (latent_enc.glsl) alone on given points, forward into a feature buffer and backward from given d loss / d feature.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_shader_atomic_float : enable
+// Stands in for nn_common.glsl so tests/vulkan/test_latent_gpu.c can compare
+// the encoder with the C reference without the MLP around it.
+#define NN_TRAIN
+layout(local_size_x = 64) in;
+layout(set = 0, binding = 0) buffer Params { float P[]; };
+layout(set = 0, binding = 1) buffer Grads { float G[]; };
+layout(set = 0, binding = 2) buffer Feat { float FEAT[]; };
+layout(set = 0, binding = 3) readonly buffer DFeat { float DFEAT[]; };
+layout(set = 0, binding = 4) readonly buffer Pos { vec2 POS[]; };
+#define NN_BIND_STATE 5
+layout(push_constant) uniform Push { uint n_points, flags, backward, pad; } pc;
+
+// two parts, so one part spans the lo and hi grids in the test layout
+#define LAT_PARTS_TARGET 2u
+uint probe_features();
+void enc_out(uint slot, uint f, float v) { FEAT[slot * probe_features() + f] = v; }
+float enc_dfeat(uint slot, uint f) { return DFEAT[slot * probe_features() + f]; }
+void grad_add(uint i, float v) { if (v != 0.0) atomicAdd(G[i], v); }
+
+#include "latent_enc.glsl"
+
+uint probe_features() { return LAT_CH_LO + LAT_CH_HI; }
+
+void main()
+{
+    uint w = gl_GlobalInvocationID.x;
+    uint slot = w / ENC_PARTS, part = w % ENC_PARTS;
+    if (slot >= pc.n_points) return;
+    if (pc.backward != 0u) enc_backward_part(slot, part, POS[slot]);
+    else enc_forward_part(slot, part, POS[slot]);
+}

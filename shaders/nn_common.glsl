@@ -1,0 +1,93 @@
+// nn_common.glsl - declarations shared by the neural train/decode shaders and the encoders (see docs/dev/neural-notes.md).
+// Define NN_TRAIN or NN_DECODE before including; NN_CAS_ATOMICS selects the compare-and-swap fallback.
+#extension GL_EXT_shader_atomic_float : enable
+
+layout(local_size_x = 128) in;
+#define NN_WG 128u
+
+layout(constant_id = 0) const uint NN_IN = 32;      // encoder features (decoder input)
+layout(constant_id = 1) const uint NN_HIDDEN = 64;  // multiple of 4
+layout(constant_id = 2) const uint NN_DEPTH = 2;
+layout(constant_id = 3) const uint NN_ACT = 0;      // 0 siren 1 gelu 2 silu 3 relu
+layout(constant_id = 4) const uint NN_NS = 32;      // samples (pixels) per workgroup tile, multiple of 4
+
+const uint NN_NS4 = NN_NS / 4u;
+const uint NN_IN4 = (NN_IN + 3u) / 4u * 4u;          // padded input width
+
+// Parameters: fp32, encoder first, decoder at pc.dec_offset (multiple of 4).
+layout(set = 0, binding = 0) buffer Params { float P[]; };
+layout(set = 0, binding = 0) buffer Params4 { vec4 P4[]; };
+
+#ifdef NN_TRAIN
+layout(set = 0, binding = 1) buffer Grads { float G[]; };
+layout(set = 0, binding = 1) buffer GradsU { uint GU[]; };
+layout(set = 0, binding = 2) readonly buffer Target { uint TGT[]; };
+layout(set = 0, binding = 3) buffer Stats { float STATS[]; };
+layout(set = 0, binding = 3) buffer StatsU { uint STATSU[]; };
+layout(set = 0, binding = 4) readonly buffer Aux { uint AUX[]; };
+#define NN_BIND_STATE 5
+layout(push_constant) uniform Push {
+    uint step, seed_lo, seed_hi, batch, width, height, dec_offset;
+    float omega0, loss_scale;
+    uint flags, pad0, pad1;
+} pc;
+#else
+layout(set = 0, binding = 1) writeonly buffer OutImg { uint OUT_IMG[]; };
+layout(set = 0, binding = 2) readonly buffer Aux { uint AUX[]; };
+#define NN_BIND_STATE 3
+layout(push_constant) uniform Push {
+    uint width, height, dec_offset, flags;
+    float omega0;
+    uint pad0, pad1, pad2;
+} pc;
+#endif
+
+// Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4).
+shared vec4 s_x[NN_IN4 * NN_NS4];                   // encoder features
+// Activations per layer; rows past DEPTH*HIDDEN let dfeat (aliased at row 0) exceed HIDDEN.
+const uint NN_A_ROWS = (NN_DEPTH * NN_HIDDEN > NN_IN4) ? NN_DEPTH * NN_HIDDEN : NN_IN4;
+shared vec4 s_a[NN_A_ROWS * NN_NS4];
+shared vec2 s_pos[NN_NS];
+
+void enc_out(uint slot, uint f, float v) { s_x[f * NN_NS4 + (slot >> 2)][slot & 3u] = v; }
+
+#ifdef NN_TRAIN
+shared vec4 s_d[NN_DEPTH * NN_HIDDEN * NN_NS4];    // activation derivatives, then d loss / d z
+shared vec4 s_gh[3 * NN_NS4];                       // d loss / d head pre-activation
+shared vec4 s_tgt[NN_NS4 * 3];
+float enc_dfeat(uint slot, uint f) { return s_a[f * NN_NS4 + (slot >> 2)][slot & 3u]; }
+
+#ifdef NN_CAS_ATOMICS
+void grad_add(uint i, float v)
+{
+    if (v == 0.0) return;
+    uint old = GU[i];
+    for (;;) {
+        uint prev = atomicCompSwap(GU[i], old, floatBitsToUint(uintBitsToFloat(old) + v));
+        if (prev == old) break;
+        old = prev;
+    }
+}
+void stats_add(uint i, float v)
+{
+    uint old = STATSU[i];
+    for (;;) {
+        uint prev = atomicCompSwap(STATSU[i], old, floatBitsToUint(uintBitsToFloat(old) + v));
+        if (prev == old) break;
+        old = prev;
+    }
+}
+#else
+void grad_add(uint i, float v) { if (v != 0.0) atomicAdd(G[i], v); }
+void stats_add(uint i, float v) { atomicAdd(STATS[i], v); }
+#endif
+#endif
+
+uint nn_pcg(uint v)
+{
+    uint state = v * 747796405u + 2891336453u;
+    uint word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+float nn_coord01(uint i, uint n) { return n > 1u ? float(i) / float(n - 1u) : 0.0; }

@@ -1,0 +1,163 @@
+// nn_mlp.glsl - the shared decoder MLP on a shared-memory tile of NN_NS samples: forward, head, backward (mirrors nn_ref.c).
+// Thread tiles are 4 samples x 4 outputs so each vec4 load feeds 4-16 FMAs.
+
+uint nn_in(uint l) { return l == 0u ? NN_IN : NN_HIDDEN; }
+uint nn_w_off(uint l)
+{
+    if (l == 0u) return pc.dec_offset;
+    return pc.dec_offset + NN_HIDDEN * NN_IN + NN_HIDDEN + (l - 1u) * (NN_HIDDEN * NN_HIDDEN + NN_HIDDEN);
+}
+uint nn_b_off(uint l) { return nn_w_off(l) + (l == NN_DEPTH ? 3u : NN_HIDDEN) * nn_in(l); }
+
+// W[j][k..k+3] of a layer whose rows start at `row` (in floats) with `in_n` columns; zero past in_n.
+vec4 nn_w4(uint row, uint k, uint in_n)
+{
+    if ((in_n & 3u) == 0u) return P4[(row + k) >> 2];
+    vec4 w = vec4(0.0);
+    for (uint i = 0u; i < 4u; i++)
+        if (k + i < in_n) w[i] = P[row + k + i];
+    return w;
+}
+
+float nn_erf(float x)
+{
+    float s = x < 0.0 ? -1.0 : 1.0, a = abs(x);
+    float t = 1.0 / (1.0 + 0.3275911 * a);
+    float y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+    return s * y;
+}
+
+void nn_act(vec4 z, out vec4 a, out vec4 d)
+{
+    if (NN_ACT == 0u) {
+        vec4 u = pc.omega0 * z;
+        a = sin(u);
+        d = pc.omega0 * cos(u);
+    } else if (NN_ACT == 3u) {
+        a = max(z, vec4(0.0));
+        d = vec4(greaterThan(z, vec4(0.0)));
+    } else if (NN_ACT == 2u) {
+        vec4 sg = 1.0 / (1.0 + exp(-z));
+        a = z * sg;
+        d = sg * (1.0 + z * (1.0 - sg));
+    } else {
+        vec4 cdf;
+        for (uint i = 0u; i < 4u; i++) cdf[i] = 0.5 * (1.0 + nn_erf(z[i] * 0.70710678118));
+        a = z * cdf;
+        d = cdf + z * 0.39894228040 * exp(-0.5 * z * z);
+    }
+}
+
+// X row r of layer l's input (vec4 of 4 samples).
+vec4 nn_x(uint l, uint r, uint st)
+{
+    return l == 0u ? s_x[r * NN_NS4 + st] : s_a[((l - 1u) * NN_HIDDEN + r) * NN_NS4 + st];
+}
+
+// z = W x + b, a = act(z) for all samples of the tile; stores s_a (and s_d when training).
+void nn_layer_forward(uint l, uint tid)
+{
+    uint in_n = nn_in(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
+    uint tiles = NN_NS4 * (NN_HIDDEN / 4u);
+    for (uint t = tid; t < tiles; t += NN_WG) {
+        uint st = t % NN_NS4, j0 = (t / NN_NS4) * 4u;
+        vec4 acc[4];
+        for (uint jj = 0u; jj < 4u; jj++) acc[jj] = vec4(P[b0 + j0 + jj]);
+        for (uint k = 0u; k < in_n; k += 4u) {
+            vec4 x0 = nn_x(l, k, st), x1 = nn_x(l, k + 1u, st), x2 = nn_x(l, k + 2u, st), x3 = nn_x(l, k + 3u, st);
+            for (uint jj = 0u; jj < 4u; jj++) {
+                vec4 w = nn_w4(w0 + (j0 + jj) * in_n, k, in_n);
+                acc[jj] += w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+            }
+        }
+        for (uint jj = 0u; jj < 4u; jj++) {
+            vec4 a, d;
+            nn_act(acc[jj], a, d);
+            uint idx = (l * NN_HIDDEN + j0 + jj) * NN_NS4 + st;
+            s_a[idx] = a;
+#ifdef NN_TRAIN
+            s_d[idx] = d;
+#endif
+        }
+    }
+}
+
+// Head pre-activation of sample s, channel c.
+float nn_head_z(uint s, uint c)
+{
+    uint w0 = nn_w_off(NN_DEPTH), last = (NN_DEPTH - 1u) * NN_HIDDEN;
+    float z = P[w0 + 3u * NN_HIDDEN + c];
+    for (uint k = 0u; k < NN_HIDDEN; k++) z += P[w0 + c * NN_HIDDEN + k] * s_a[(last + k) * NN_NS4 + (s >> 2)][s & 3u];
+    return z;
+}
+
+#ifdef NN_TRAIN
+// Head backward: dWh, dbh (atomics) and d loss/d z of the last hidden layer (in place in s_d).
+void nn_head_backward(uint tid)
+{
+    uint w0 = nn_w_off(NN_DEPTH), last = (NN_DEPTH - 1u) * NN_HIDDEN;
+    for (uint e = tid; e < 3u * NN_HIDDEN + 3u; e += NN_WG) {
+        uint c = e < 3u * NN_HIDDEN ? e / NN_HIDDEN : e - 3u * NN_HIDDEN;
+        vec4 acc = vec4(0.0);
+        if (e < 3u * NN_HIDDEN) {
+            uint k = e % NN_HIDDEN;
+            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st] * s_a[(last + k) * NN_NS4 + st];
+        } else {
+            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st];
+        }
+        grad_add(w0 + e, acc.x + acc.y + acc.z + acc.w);
+    }
+    for (uint e = tid; e < NN_HIDDEN * NN_NS4; e += NN_WG) {
+        uint k = e / NN_NS4, st = e % NN_NS4;
+        vec4 g = s_gh[st] * P[w0 + k] + s_gh[NN_NS4 + st] * P[w0 + NN_HIDDEN + k] + s_gh[2u * NN_NS4 + st] * P[w0 + 2u * NN_HIDDEN + k];
+        s_d[(last + k) * NN_NS4 + st] *= g;
+    }
+}
+
+// Layer l backward: dW_l, db_l (atomics), and d loss/d x_l -> s_d of layer l-1 (times its act') or dfeat (s_a rows).
+void nn_layer_backward(uint l, uint tid)
+{
+    uint in_n = nn_in(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
+    uint in4 = (in_n + 3u) / 4u;
+    uint gbase = l * NN_HIDDEN;
+    // dW tiles: 4 outputs x 4 inputs, summed over the tile's samples.
+    uint tiles = (NN_HIDDEN / 4u) * in4;
+    for (uint t = tid; t < tiles; t += NN_WG) {
+        uint k0 = (t % in4) * 4u, j0 = (t / in4) * 4u;
+        vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
+        for (uint st = 0u; st < NN_NS4; st++) {
+            vec4 x0 = nn_x(l, k0, st), x1 = nn_x(l, k0 + 1u, st), x2 = nn_x(l, k0 + 2u, st), x3 = nn_x(l, k0 + 3u, st);
+            for (uint jj = 0u; jj < 4u; jj++) {
+                vec4 g = s_d[(gbase + j0 + jj) * NN_NS4 + st];
+                acc[jj] += vec4(dot(g, x0), dot(g, x1), dot(g, x2), dot(g, x3));
+            }
+        }
+        for (uint jj = 0u; jj < 4u; jj++)
+            for (uint kk = 0u; kk < 4u; kk++)
+                if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * in_n + k0 + kk, acc[jj][kk]);
+    }
+    for (uint j = tid; j < NN_HIDDEN; j += NN_WG) {
+        vec4 acc = vec4(0.0);
+        for (uint st = 0u; st < NN_NS4; st++) acc += s_d[(gbase + j) * NN_NS4 + st];
+        grad_add(b0 + j, acc.x + acc.y + acc.z + acc.w);
+    }
+    // dX tiles: 4 samples x 4 inputs.
+    uint xtiles = NN_NS4 * in4;
+    for (uint t = tid; t < xtiles; t += NN_WG) {
+        uint st = t % NN_NS4, k0 = (t / NN_NS4) * 4u;
+        vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
+        for (uint j = 0u; j < NN_HIDDEN; j++) {
+            vec4 g = s_d[(gbase + j) * NN_NS4 + st];
+            vec4 w = nn_w4(w0 + j * in_n, k0, in_n);
+            acc[0] += g * w.x;
+            acc[1] += g * w.y;
+            acc[2] += g * w.z;
+            acc[3] += g * w.w;
+        }
+        for (uint kk = 0u; kk < 4u; kk++) {
+            if (l > 0u) s_d[((l - 1u) * NN_HIDDEN + k0 + kk) * NN_NS4 + st] *= acc[kk];
+            else s_a[(k0 + kk) * NN_NS4 + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
+        }
+    }
+}
+#endif

@@ -1,0 +1,76 @@
+/* bc7_gpu.c - runs shaders/bc7_encode.comp over an image in bands of block rows that fit the device limits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bc7/tt_bc7.h"
+
+/* Push constants of bc7_encode.comp, same order and types. */
+typedef struct {
+    uint32_t width, height, blocks_x, block_row0, band_rows, src_row0;
+    int32_t refine;
+    float good_enough;
+    int32_t nm_iterations;
+    int32_t refit;
+} bc7_push;
+
+/* Keeps one band's buffers moderate even where the device allows 4 GiB,
+ * so the synchronous staging copies stay small. */
+#define BAND_MAX_BYTES (256ull << 20)
+
+tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_params *p, tt_bc7_block *blocks,
+                            int repeats, double *gpu_ms_per_run)
+{
+    if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;
+    if (!vk || !img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 gpu encode: empty image or missing argument");
+    if (repeats < 1) repeats = 1;
+    const tt_vk_caps *caps = tt_vk_get_caps(vk);
+    uint32_t bw = (img->width + 3) / 4, bh = (img->height + 3) / 4;
+    uint64_t src_row_bytes = 16ull * img->width; /* 4 pixel rows per block row */
+    uint64_t dst_row_bytes = 16ull * bw;
+    uint64_t limit = caps->max_storage_buffer_range;
+    if (limit > BAND_MAX_BYTES) limit = BAND_MAX_BYTES;
+    uint64_t rows = limit / (src_row_bytes > dst_row_bytes ? src_row_bytes : dst_row_bytes);
+    if (rows == 0)
+        return tt_fail(TT_ERR_LIMIT, "bc7 gpu encode: a %u-pixel-wide block row needs %llu bytes, above the "
+                                     "device's storage buffer range of %llu bytes",
+                       img->width, (unsigned long long)src_row_bytes, (unsigned long long)caps->max_storage_buffer_range);
+    if (rows > bh) rows = bh;
+    if (rows > 65535) rows = 65535; /* group count in y */
+    uint32_t band_rows = (uint32_t)rows;
+
+    tt_vk_buffer src = {0}, dst = {0};
+    tt_vk_pipeline *pipe = NULL;
+    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 2, sizeof(bc7_push), NULL, 0, 64, 1, 1, &pipe);
+    if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
+    if (st == TT_OK) st = tt_vk_buffer_create(vk, dst_row_bytes * band_rows, TT_MEM_DEVICE, &dst);
+    double total_ms = 0.0;
+    int have_time = 1;
+    for (uint32_t row0 = 0; st == TT_OK && row0 < bh; row0 += band_rows) {
+        uint32_t n = bh - row0 < band_rows ? bh - row0 : band_rows;
+        uint32_t y0 = row0 * 4, y1 = (row0 + n) * 4;
+        if (y1 > img->height) y1 = img->height;
+        st = tt_vk_upload(vk, &src, 0, img->rgba + (size_t)y0 * img->width * 4, (VkDeviceSize)(y1 - y0) * img->width * 4);
+        if (st != TT_OK) break;
+        bc7_push push = {img->width, img->height, bw, row0, n, y0,
+                         p->refine, p->good_enough, p->nm_iterations, p->refit};
+        tt_vk_buffer *bufs[2] = {&src, &dst};
+        st = tt_vk_begin(vk);
+        if (st != TT_OK) break;
+        for (int r = 0; r < repeats; r++) {
+            if (r) tt_vk_barrier(vk); /* repeated writes of the same blocks */
+            tt_vk_dispatch(vk, pipe, bufs, &push, bw, n, 1);
+        }
+        double ms = -1.0;
+        st = tt_vk_submit(vk, &ms);
+        if (st != TT_OK) break;
+        if (ms < 0) have_time = 0;
+        total_ms += ms;
+        st = tt_vk_download(vk, &dst, 0, blocks + (size_t)row0 * bw, dst_row_bytes * n);
+    }
+    if (st == TT_OK && gpu_ms_per_run && have_time) *gpu_ms_per_run = total_ms / repeats;
+    tt_vk_buffer_destroy(vk, &src);
+    tt_vk_buffer_destroy(vk, &dst);
+    if (pipe) tt_vk_pipeline_destroy(vk, pipe);
+    return st;
+}

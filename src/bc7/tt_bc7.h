@@ -1,0 +1,80 @@
+/* tt_bc7.h - BC7 block codec: all-mode decoder, mode-6 packing, C reference encoder. */
+#ifndef TT_BC7_H
+#define TT_BC7_H
+
+#include "tinytex.h"
+#include "vk/tt_vk.h"
+
+/* One 128-bit BC7 block, little-endian bytes as stored in a file. */
+typedef struct { uint8_t b[16]; } tt_bc7_block;
+
+/* Decodes one block of any mode (0..7) into 16 RGBA8 texels, texel order
+ * x + 4*y. Reserved mode (first byte 0) decodes to all zeros, as the
+ * Khronos spec and D3D require. Returns the mode, or -1 for reserved. */
+int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4]);
+
+/* Decodes a whole image of ceil(w/4)*ceil(h/4) blocks (row-major) into
+ * `out` (w*h*4 bytes), cropping partial blocks. */
+void tt_bc7_decode_image(const tt_bc7_block *blocks, uint32_t width, uint32_t height,
+                         uint8_t *out_rgba);
+
+/* BPTC tables (Khronos Data Format spec): subset digit of texel x+4y per
+ * partition, and the anchor texels of subsets 1 (and 2). */
+extern const char *const tt_bc7_partition2[64];
+extern const char *const tt_bc7_partition3[64];
+extern const uint8_t tt_bc7_anchor2_1[64];
+extern const uint8_t tt_bc7_anchor3_1[64];
+extern const uint8_t tt_bc7_anchor3_2[64];
+/* Subset of `texel` for a partition of 1, 2 or 3 subsets. */
+int tt_bc7_subset_of(int subsets, int partition, int texel);
+/* 1 if `texel` is the anchor of its subset (its index has an implied MSB 0). */
+int tt_bc7_is_anchor(int subsets, int partition, int texel);
+
+/* Mode-6 fields, already expanded: endpoints as 7-bit values + p-bits,
+ * 16 4-bit indices (texel 0 must be < 8, the anchor). */
+typedef struct {
+    uint8_t e[2][4];   /* 7-bit R,G,B,A per endpoint */
+    uint8_t p[2];      /* p-bit per endpoint */
+    uint8_t idx[16];   /* 4-bit index per texel */
+} tt_bc7_mode6;
+
+/* Packs mode-6 fields. If idx[0] >= 8 the endpoints (with their p-bits) are
+ * swapped and every index replaced by 15 - idx, so the result is always valid. */
+void tt_bc7_pack_mode6(const tt_bc7_mode6 *m, tt_bc7_block *out);
+/* Unpacks a mode-6 block; returns TT_ERR_FORMAT if the block is not mode 6. */
+tt_status tt_bc7_unpack_mode6(const tt_bc7_block *blk, tt_bc7_mode6 *out);
+
+/* Encoder settings shared by the GPU shader and the C reference. */
+typedef struct {
+    int refine;             /* 1 = Nelder-Mead after PCA (default 1) */
+    float good_enough;      /* skip refinement if PCA loss <= this (default 0.004) */
+    int nm_iterations;      /* default 64 */
+    int refit;              /* 1 = least-squares endpoint refit + p-bit search after NM (default 1) */
+} tt_bc7_params;
+
+void tt_bc7_params_init(tt_bc7_params *p);
+
+/* Reads the 4x4 block at block coordinates (bx, by) with edge replication. */
+void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);
+
+/* C reference encoder of one block (same algorithm as shaders/bc7_encode.comp). */
+void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p,
+                             tt_bc7_block *out);
+/* C reference encoder of a whole image (blocks row-major). */
+tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_params *p,
+                                  tt_bc7_block *blocks);
+
+/* Sum of squared 8-bit errors over RGBA between `texels` and the decode of
+ * the mode-6 fields `m` (the loss the encoder minimizes). */
+uint32_t tt_bc7_mode6_sse(const tt_bc7_mode6 *m, const uint8_t texels[16][4]);
+
+/* GPU encoder (shaders/bc7_encode.comp, the same algorithm as the C
+ * reference): uploads `img`, dispatches `repeats` times (>= 1; more for
+ * benchmarking) and downloads ceil(w/4)*ceil(h/4) blocks, row-major. Images
+ * larger than the device's storage-buffer range are encoded in bands of
+ * block rows. gpu_ms_per_run (may be NULL) is the mean GPU time of one
+ * full-image encode measured with timestamps, or -1 if unavailable. */
+tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_params *p,
+                            tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
+
+#endif

@@ -1,0 +1,78 @@
+/* cli_batch.h - one driver for single files and asset folders: walking, mirroring, skipping, jobs, reports. */
+#ifndef TT_CLI_BATCH_H
+#define TT_CLI_BATCH_H
+
+#include "cli.h"
+
+/* What happened to one input file. */
+typedef enum { FILE_OK, FILE_FAILED, FILE_SKIPPED, FILE_BELOW_MIN_PSNR } cli_file_status;
+
+typedef struct {
+    const char *input;          /* owned by the driver */
+    const char *output;
+    cli_file_status status;
+    char error[512];            /* one line, for FILE_FAILED */
+    uint32_t width, height;
+    tt_metrics metrics;         /* measured on the image rebuilt from the written file */
+    int have_metrics;
+    uint64_t output_bytes;      /* size on disk */
+    double seconds;
+    cJSON *extra;               /* subcommand-specific fields (object, may be NULL; freed by the driver) */
+    int skipped;                /* set by the driver: the output was up to date and not rewritten */
+} cli_file_result;
+
+/* A subcommand's per-file encoder. It fills `r` (status, error, size, metrics,
+ * bytes...), writes `output` atomically, and must be thread-safe: with
+ * --jobs N it is called from N threads; GPU work inside is serialised by the
+ * subcommand (e.g. a mutex around its tt_vk context). It never prints: the
+ * driver prints `r->error` (which should name the file, as tt_last_error()
+ * does) and the per-file line. The driver applies --min-psnr afterwards, so
+ * the encoder only sets FILE_OK or FILE_FAILED. */
+typedef void (*cli_encode_fn)(void *ctx, const char *input, const char *output, cli_file_result *r);
+
+/* Optional: measures an output that is already there (the input is older), so
+ * skipped files still carry size and PSNR in reports and --min-psnr still
+ * applies to them. Fills r like the encoder (without writing anything) and
+ * returns TT_OK; any other status means "not usable": the driver then
+ * re-encodes the file. */
+typedef tt_status (*cli_measure_fn)(void *ctx, const char *input, const char *output, cli_file_result *r);
+
+typedef struct {
+    const char *command;        /* "bc7", "hash", "latent" */
+    const char *out_ext;        /* extension for mirrored outputs, e.g. ".dds" */
+    const char *label;          /* what the per-file line calls an output, e.g. "BC7 mode 6" (may be NULL) */
+    cli_encode_fn encode;
+    cli_measure_fn measure;     /* may be NULL: skipped files then have no metrics */
+    void *ctx;
+    const cli_common *common;   /* -o, --json, --min-psnr, -q/-v */
+    int jobs;                   /* --jobs N (1 = sequential, 0 = one per CPU) */
+    int force;                  /* --force: re-encode even if the output is newer */
+    const char *csv;            /* --csv FILE */
+} cli_batch_spec;
+
+/* Runs the encoder over `inputs` (files and/or folders, folders walked
+ * recursively in byte order of names; non-image files skipped with a note).
+ * With one plain file input, -o is the output file and it is always
+ * (re)written. With several inputs or a folder, -o is an output folder
+ * (created) and the relative tree is mirrored (assets/sub/x.png ->
+ * out/sub/x.dds); outputs newer than their input are skipped unless --force.
+ * Prints one line per file (or a progress bar on a terminal), writes
+ * --json/--csv reports (docs/report.md), and returns the exit code: 1 if any
+ * file failed, else 3 if any missed --min-psnr, else 0. */
+int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_inputs);
+
+/* 1 if these inputs make a single-file run (one input that is not a folder):
+ * -o is then the output file. Subcommands use it to check single-file-only
+ * options (--benchmark, --decoded) and to pick the container from -o. */
+int cli_batch_is_single(const char *const *inputs, int n_inputs);
+
+/* Options shared by the batch-capable subcommands (--jobs, --force, --csv);
+ * appended like cli_add_common_options (room for 3 more entries + {0}). */
+int cli_add_batch_options(cli_option *opts, int count, int *jobs, int *force, const char **csv);
+
+/* Gathers the inputs of a batch-capable subcommand: -i (if given) then the
+ * positionals. Returns the count; 0 means none (a usage error for callers). */
+int cli_batch_inputs(const cli_common *c, const char **positional, int n_positional,
+                     const char **inputs, int max_inputs);
+
+#endif

@@ -1,0 +1,158 @@
+/* cli_compare.c - `tinytex compare`: PSNR and max error between two pictures, with an error heatmap and a side-by-side figure. */
+#include "cli.h"
+#include "cli_load.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] = "tinytex compare REFERENCE TEST [--heatmap OUT.png] [--figure OUT.png] [options]";
+
+/* Maps t in [0,1] to a perceptual dark-blue -> yellow ramp (viridis-like,
+ * 5 control points, linear in between). */
+static void ramp(double t, uint8_t rgb[3])
+{
+    static const double k[5][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    if (t < 0) t = 0;
+    if (t > 1) t = 1;
+    double x = t * 4.0;
+    int i = (int)x;
+    if (i > 3) i = 3;
+    double f = x - i;
+    for (int ch = 0; ch < 3; ch++) rgb[ch] = (uint8_t)lround(k[i][ch] + (k[i + 1][ch] - k[i][ch]) * f);
+}
+
+/* Heatmap color of pixel i: the max absolute error over `channels`, with the
+ * scale saturating at `full_scale` (0..255) so small errors stay visible. */
+static void heat_pixel(const tt_image *a, const tt_image *b, size_t i, int channels, int full_scale, uint8_t out[4])
+{
+    int e = 0;
+    for (int ch = 0; ch < channels; ch++) {
+        int d = abs((int)a->rgba[4 * i + ch] - (int)b->rgba[4 * i + ch]);
+        if (d > e) e = d;
+    }
+    ramp((double)e / full_scale, out);
+    out[3] = 255;
+}
+
+static tt_status write_heatmap(const char *path, const tt_image *a, const tt_image *b, int channels, int full_scale)
+{
+    tt_image h;
+    tt_status st = tt_image_alloc(&h, a->width, a->height);
+    if (st != TT_OK) return st;
+    size_t n = (size_t)a->width * a->height;
+    for (size_t i = 0; i < n; i++) heat_pixel(a, b, i, channels, full_scale, &h.rgba[4 * i]);
+    st = tt_image_save_png(path, &h);
+    tt_image_free(&h);
+    return st;
+}
+
+/* Side-by-side figure: reference | test | error heatmap, `gap` white pixels
+ * apart. Pictures with alpha are shown over a grey checkerboard, so the
+ * figure is opaque and transparency stays visible. */
+static tt_status write_figure(const char *path, const tt_image *a, const tt_image *b, int channels, int full_scale,
+                              int gap, int show_alpha)
+{
+    uint64_t fw64 = 3ull * a->width + 2ull * (uint64_t)gap;
+    if (fw64 > 0xffffffffull) return tt_fail(TT_ERR_LIMIT, "%s: a figure %llu pixels wide is too large", path,
+                                             (unsigned long long)fw64);
+    uint32_t fw = (uint32_t)fw64, w = a->width, h = a->height;
+    tt_image f;
+    tt_status st = tt_image_alloc(&f, fw, h);
+    if (st != TT_OK) return st;
+    memset(f.rgba, 255, (size_t)fw * h * 4);
+    const tt_image *panels[2] = {a, b};
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            for (int p = 0; p < 2; p++) {
+                const uint8_t *src = &panels[p]->rgba[4 * i];
+                uint8_t *dst = &f.rgba[4 * ((size_t)y * fw + (size_t)p * (w + (uint32_t)gap) + x)];
+                if (show_alpha) {
+                    /* 8x8 checkerboard of two light greys under the picture. */
+                    int bg = (((x >> 3) ^ (y >> 3)) & 1) ? 204 : 153;
+                    for (int ch = 0; ch < 3; ch++)
+                        dst[ch] = (uint8_t)((src[ch] * src[3] + bg * (255 - src[3]) + 127) / 255);
+                } else {
+                    memcpy(dst, src, 3);
+                }
+                dst[3] = 255;
+            }
+            heat_pixel(a, b, i, channels, full_scale, &f.rgba[4 * ((size_t)y * fw + 2 * ((size_t)w + (uint32_t)gap) + x)]);
+        }
+    st = tt_image_save_png(path, &f);
+    tt_image_free(&f);
+    return st;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    cli_common c;
+    cli_common_init(&c);
+    const char *heatmap = NULL;
+    const char *figure = NULL;
+    int scale = 32, gap = 8;
+    cli_option opts[20] = {
+        {"heatmap", 0, OPT_STR, &heatmap, "OUT.png", "write a heatmap of the per-pixel max absolute error", NULL, 0, 0},
+        {"heatmap-scale", 0, OPT_INT, &scale, "N", "error that maps to the top of the heatmap's color ramp", NULL, 1, 255},
+        {"figure", 0, OPT_STR, &figure, "OUT.png", "write a side-by-side figure: REFERENCE | TEST | error heatmap", NULL, 0, 0},
+        {"figure-gap", 0, OPT_INT, &gap, "N", "white pixels between the figure's panels", NULL, 0, 256},
+    };
+    cli_add_common_options(opts, 4, &c);
+    const char *pos[2];
+    int npos = 0;
+    int rc = cli_parse(argc, argv, opts, pos, 2, &npos);
+    if (rc != EXIT_OK) return rc;
+    if (c.help) {
+        cli_print_help(stdout, USAGE,
+                       "Compares two pictures of the same size: images (PNG, JPEG, ...) or BC7 textures (DDS, KTX2,\n"
+                       "decoded first). Prints RGB PSNR (values/255, MSE over pixels and R,G,B), RGBA PSNR when\n"
+                       "either has alpha, and the max absolute error. --heatmap writes the per-pixel max absolute\n"
+                       "error as a color ramp (dark blue = 0, yellow = --heatmap-scale or more); --figure writes\n"
+                       "REFERENCE | TEST | heatmap side by side (width 3*W + 2*gap, height H).", opts);
+        return EXIT_OK;
+    }
+    if (npos != 2) { cli_error("compare needs two files (usage: %s)", USAGE); return EXIT_USAGE; }
+    tt_image_limits limits;
+    cli_apply_common(&c, &limits);
+    tt_image a = {0}, b = {0};
+    cJSON *report = NULL;
+    tt_status st = cli_load_picture(pos[0], &limits, &a);
+    if (st == TT_OK) st = cli_load_picture(pos[1], &limits, &b);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    if (a.width != b.width || a.height != b.height) {
+        cli_error("%s is %ux%u but %s is %ux%u: sizes differ", pos[0], a.width, a.height, pos[1], b.width, b.height);
+        rc = EXIT_RUNTIME;
+        goto cleanup;
+    }
+    tt_metrics m;
+    st = tt_compare_images(&a, &b, &m);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    if (heatmap) {
+        st = write_heatmap(heatmap, &a, &b, m.has_alpha ? 4 : 3, scale);
+        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    }
+    if (figure) {
+        st = write_figure(figure, &a, &b, m.has_alpha ? 4 : 3, scale, gap, m.has_alpha);
+        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    }
+    if (g_display_level >= 1) {
+        printf("RGB PSNR %.2f dB, max error %d", m.psnr_rgb, m.max_abs_err_rgb);
+        if (m.has_alpha) printf("; RGBA PSNR %.2f dB, max error %d", m.psnr_rgba, m.max_abs_err_rgba);
+        printf(" (%ux%u)\n", a.width, a.height);
+    }
+    if (c.json) {
+        report = cli_report_new("compare");
+        cJSON_AddStringToObject(report, "reference", pos[0]);
+        cJSON_AddStringToObject(report, "test", pos[1]);
+        cli_report_add_result(report, a.width, a.height, &m, (uint64_t)(cli_file_size(pos[1]) > 0 ? cli_file_size(pos[1]) : 0), 0);
+        rc = cli_report_write(c.json, report);
+        if (rc != EXIT_OK) goto cleanup;
+    }
+    rc = cli_check_min_psnr(&c, m.psnr_rgb);
+cleanup:
+    cJSON_Delete(report);
+    tt_image_free(&a);
+    tt_image_free(&b);
+    return rc;
+}

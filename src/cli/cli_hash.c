@@ -1,0 +1,295 @@
+/* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU, write a .tnx, verify it by decoding the written file. */
+#include "cli.h"
+#include "neural/tt_neural.h"
+#include "vk/tt_vk.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char USAGE[] = "tinytex hash INPUT -o OUTPUT.tnx [options]";
+static const char DESCRIPTION[] =
+    "Fits a multiresolution hash grid (Instant-NGP style) and a SIREN decoder to one image on the\n"
+    "GPU (fused forward/backward shader, Adam with a cosine schedule) and writes a self-contained\n"
+    ".tnx model. The PSNR printed is that of the image rebuilt from the written file; the ratio is\n"
+    "raw RGB8 size / file size on disk. 'tinytex decode OUT.tnx -o out.png' rebuilds the image.\n"
+    "Underscore spellings of the prototype (--n_levels, --log2_T, --lr_hash, ...) are accepted.";
+
+typedef struct {
+    unsigned n_levels, n_features, log2_t, base_res, max_res, hidden, depth;
+    float omega0, lr_hash, lr_net;
+    unsigned iters, batch, seed, steps_per_submit;
+    int precision;       /* 0 fp16, 1 fp32 */
+    const char *log, *snapshot_dir, *decoded;
+    unsigned snapshot_every;
+    int decode_repeats;
+} hash_options;
+
+static double psnr_of(double mse) { return mse > 0 ? 10.0 * log10(1.0 / mse) : INFINITY; }
+
+/* Snapshot: the current parameters go through the exact .tnx bytes (fp16/fp32 as chosen), are decoded on the
+ * GPU, written as PNG and measured, so the PSNR is that of a file written at this step. */
+static int write_snapshot(tt_nn_trainer *tr, tt_vk *vk, const tt_nn_save_opts *so, const tt_image *orig, const char *dir,
+                          uint32_t step, cJSON *list)
+{
+    char path[4096];
+    tt_image img = {0};
+    tt_nn_model lm;
+    float *params = malloc(sizeof(float) * tr->m->total), *loaded = NULL;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    tt_metrics met;
+    if (!params) { cli_error("out of memory"); return EXIT_RUNTIME; }
+    snprintf(path, sizeof path, "%s/step_%06u.png", dir, step);
+    tt_status s = tt_nn_trainer_get_params(tr, params);
+    if (s == TT_OK) s = tt_tnx_encode(tr->m, params, so, &bytes, &size);
+    if (s == TT_OK) s = tt_tnx_decode(bytes, size, path, &lm, &loaded, NULL);
+    if (s == TT_OK) s = tt_nn_decode_gpu(vk, &lm, loaded, 1, &img, NULL);
+    if (s == TT_OK) s = tt_compare_images(orig, &img, &met);
+    if (s == TT_OK) s = tt_image_save_png(path, &img);
+    tt_image_free(&img);
+    free(params);
+    free(loaded);
+    free(bytes);
+    if (s != TT_OK) return cli_fail_status(s);
+    DISPLAYLEVEL(1, "\rsnapshot step %u: PSNR %.2f dB (from the .tnx bytes) -> %s\n", step, met.psnr_rgb, path);
+    if (list) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "step", step);
+        cJSON_AddNumberToObject(e, "psnr_rgb", met.psnr_rgb);
+        cJSON_AddItemToArray(list, e);
+    }
+    return EXIT_OK;
+}
+
+int cmd_hash(int argc, char **argv)
+{
+    hash_options o = {.n_levels = 16, .n_features = 2, .log2_t = 12, .base_res = 16, .max_res = 512, .hidden = 64,
+                      .depth = 2, .omega0 = 30.0f, .lr_hash = 3e-2f, .lr_net = 1e-3f, .iters = 5000, .batch = 65536,
+                      .seed = 0, .steps_per_submit = 250, .precision = 0, .decode_repeats = 10};
+    cli_common c;
+    cli_common_init(&c);
+    cli_option opts[40] = {
+        {"n-levels", 0, OPT_UINT, &o.n_levels, "N", "hash grid levels L", NULL, 1, TT_NN_MAX_LEVELS},
+        {"n-features", 0, OPT_UINT, &o.n_features, "N", "features per level F", NULL, 1, TT_NN_MAX_FEATURES},
+        {"log2-t", 0, OPT_UINT, &o.log2_t, "N", "log2 of the entries per level T", NULL, 4, 24},
+        {"base-res", 0, OPT_UINT, &o.base_res, "N", "coarsest grid resolution", NULL, 2, 65536},
+        {"max-res", 0, OPT_UINT, &o.max_res, "N", "finest grid resolution", NULL, 2, 65536},
+        {"hidden", 0, OPT_UINT, &o.hidden, "N", "SIREN width (multiple of 4)", NULL, 4, TT_NN_MAX_HIDDEN},
+        {"depth", 0, OPT_UINT, &o.depth, "N", "SIREN layers before the RGB head", NULL, 1, TT_NN_MAX_DEPTH},
+        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency omega0", NULL, 1e-3, 1e4},
+        {"lr-hash", 0, OPT_FLOAT, &o.lr_hash, "LR", "Adam learning rate of the hash tables", NULL, 0, 10},
+        {"lr-net", 0, OPT_FLOAT, &o.lr_net, "LR", "Adam learning rate of the SIREN", NULL, 0, 10},
+        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 1, 1u << 24},
+        {"seed", 0, OPT_UINT, &o.seed, "N", "seed of the initialisation and the batch sampling", NULL, 0, 0},
+        {"precision", 0, OPT_CHOICE, &o.precision, "fp16|fp32", "parameter precision in the file", "fp16|fp32", 0, 0},
+        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write step,loss,psnr,seconds per step (batch loss)", NULL, 0, 0},
+        {"snapshot-every", 0, OPT_UINT, &o.snapshot_every, "N", "write the reconstruction every N steps (needs --snapshot-dir)", NULL, 0, 0},
+        {"snapshot-dir", 0, OPT_STR, &o.snapshot_dir, "DIR", "folder for snapshots (step_NNNNNN.png)", NULL, 0, 0},
+        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the written file", NULL, 0, 0},
+        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps recorded per GPU submission", NULL, 1, 100000},
+        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed at the end (best is reported)", NULL, 1, 1000},
+        {0},
+    };
+    int n = 0;
+    while (opts[n].long_name) n++;
+    cli_add_common_options(opts, n, &c);
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
+    if (rc != EXIT_OK) return rc;
+    if (c.help) {
+        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
+        return EXIT_OK;
+    }
+    if (npos == 1) c.input = pos[0];
+    if (!c.input) { cli_error("no input image (usage: %s)", USAGE); return EXIT_USAGE; }
+    if (!c.output) { cli_error("no output file: give -o OUTPUT.tnx"); return EXIT_USAGE; }
+    if (o.snapshot_every && !o.snapshot_dir) { cli_error("--snapshot-every needs --snapshot-dir DIR"); return EXIT_USAGE; }
+    if (o.max_res < o.base_res) { cli_error("--max-res %u is below --base-res %u", o.max_res, o.base_res); return EXIT_USAGE; }
+    if (o.hidden % 4) { cli_error("--hidden %u: must be a multiple of 4", o.hidden); return EXIT_USAGE; }
+    tt_image_limits limits;
+    cli_apply_common(&c, &limits);
+
+    double t_start = cli_now();
+    tt_image img = {0}, dec = {0};
+    tt_vk *vk = NULL;
+    tt_nn_trainer *tr = NULL;
+    float *params = NULL, *loaded = NULL, *losses = NULL;
+    FILE *logf = NULL;
+    cJSON *report = NULL, *snaps = cJSON_CreateArray();
+    tt_nn_model m, lm;
+    memset(&m, 0, sizeof m);
+    memset(&lm, 0, sizeof lm);
+    rc = EXIT_OK;
+    tt_status s = tt_image_load(c.input, &limits, &img);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    if (tt_image_has_alpha(&img)) DISPLAYLEVEL(1, "note: %s has alpha; the hash model stores RGB only\n", c.input);
+
+    m.kind = TT_NN_KIND_HASH;
+    m.width = img.width;
+    m.height = img.height;
+    m.hash = (tt_nn_hash_cfg){o.n_levels, o.n_features, o.log2_t, o.base_res, o.max_res};
+    m.dec = (tt_nn_decoder_cfg){.hidden = o.hidden, .depth = o.depth, .act = TT_NN_ACT_SIREN, .omega0 = o.omega0};
+    s = tt_nn_model_build(&m);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    params = malloc(sizeof(float) * m.total);
+    losses = malloc(sizeof(float) * o.iters);
+    if (!params || !losses) { cli_error("out of memory"); rc = EXIT_RUNTIME; goto done; }
+    tt_nn_init_params(&m, o.seed, params);
+    tt_nn_save_opts so = {.precision = o.precision ? TT_NN_FP32 : TT_NN_FP16};
+    size_t file_bytes = 0;
+    {
+        uint8_t *tmp = NULL;
+        if ((s = tt_tnx_encode(&m, params, &so, &tmp, &file_bytes)) != TT_OK) { rc = cli_fail_status(s); goto done; }
+        free(tmp);
+    }
+    double raw = (double)img.width * img.height * 3;
+    double ratio_est = raw / (double)file_bytes;
+
+    s = tt_vk_create(c.device, &vk);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    const char *device_name = tt_vk_info(vk)->name;
+    DISPLAYLEVEL(1, "%s: %ux%u, hash %u levels x %u, T 2^%u, SIREN %u x %u, %u params, %u steps x %u px on %s\n",
+                 c.input, img.width, img.height, o.n_levels, o.n_features, o.log2_t, o.hidden, o.depth, m.total, o.iters,
+                 o.batch, device_name);
+
+    tt_nn_train_cfg tc;
+    tt_nn_train_cfg_default(&tc);
+    tc.iters = o.iters;
+    tc.batch = o.batch;
+    tc.seed = o.seed;
+    tc.lr[TT_NN_GROUP_ENC] = o.lr_hash;
+    tc.lr[TT_NN_GROUP_NET] = o.lr_net;
+    tc.steps_per_submit = o.steps_per_submit;
+    s = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    DISPLAYLEVEL(2, "trainer: %u samples per workgroup (%u workgroups per step), shared memory limit %u bytes, %s atomics\n",
+                 tr->samples_per_group, (o.batch + tr->samples_per_group - 1) / tr->samples_per_group,
+                 tt_vk_get_caps(vk)->max_shared_memory, tt_vk_get_caps(vk)->float_atomic_add ? "float" : "CAS");
+    if (o.log) {
+        logf = fopen(o.log, "w");
+        if (!logf) { cli_error("%s: cannot write the log: %s", o.log, strerror(errno)); rc = EXIT_RUNTIME; goto done; }
+        fprintf(logf, "step,loss,psnr,seconds\n");
+    }
+    if (o.snapshot_dir && mkdir(o.snapshot_dir, 0777) != 0 && errno != EEXIST) {
+        cli_error("%s: cannot create the snapshot folder: %s", o.snapshot_dir, strerror(errno));
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
+
+    cli_progress prog;
+    cli_progress_init(&prog, 5.0);
+    double train_s = 0, gpu_ms_total = 0;
+    int gpu_ms_ok = 1;
+    uint32_t chunk = o.steps_per_submit;
+    if (o.snapshot_every && o.snapshot_every < chunk) chunk = o.snapshot_every;
+    while (tr->step < o.iters) {
+        uint32_t from = tr->step, k = chunk;
+        if (o.snapshot_every) {
+            uint32_t next = (from / o.snapshot_every + 1) * o.snapshot_every;
+            if (next - from < k) k = next - from;
+        }
+        double t0 = cli_now(), gms = -1;
+        s = tt_nn_trainer_run(tr, k, &gms);
+        train_s += cli_now() - t0;
+        if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+        if (gms < 0) gpu_ms_ok = 0;
+        else gpu_ms_total += gms;
+        s = tt_nn_trainer_losses(tr, from, tr->step, losses + from);
+        if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+        if (logf)
+            for (uint32_t i = from; i < tr->step; i++)
+                fprintf(logf, "%u,%.9g,%.4f,%.4f\n", i + 1, losses[i], psnr_of(losses[i]), train_s);
+        float last = losses[tr->step - 1];
+        char line[256];
+        snprintf(line, sizeof line, "step %u/%u loss %.3g psnr %.2f dB (batch) ratio %.1fx", tr->step, o.iters, last,
+                 psnr_of(last), ratio_est);
+        cli_progress_update(&prog, (double)tr->step / o.iters, line, tr->step == o.iters);
+        if (o.snapshot_every && tr->step % o.snapshot_every == 0) {
+            rc = write_snapshot(tr, vk, &so, &img, o.snapshot_dir, tr->step, snaps);
+            if (rc != EXIT_OK) goto done;
+        }
+    }
+    cli_progress_done(&prog);
+    if (logf) {
+        if (fclose(logf) != 0) { logf = NULL; cli_error("%s: write failed", o.log); rc = EXIT_RUNTIME; goto done; }
+        logf = NULL;
+    }
+
+    /* Write, then measure what was written. */
+    s = tt_nn_trainer_get_params(tr, params);
+    if (s == TT_OK) s = tt_tnx_save(c.output, &m, params, &so);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    tt_nn_trainer_destroy(tr);
+    tr = NULL;
+    tt_tnx_info info;
+    s = tt_tnx_load(c.output, &lm, &loaded, &info);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    double decode_ms = -1;
+    s = tt_nn_decode_gpu(vk, &lm, loaded, o.decode_repeats, &dec, &decode_ms);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    tt_metrics met;
+    s = tt_compare_images(&img, &dec, &met);
+    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    if (o.decoded) {
+        s = tt_image_save_png(o.decoded, &dec);
+        if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    }
+    long long bytes = cli_file_size(c.output);
+    double ratio = bytes > 0 ? raw / (double)bytes : 0;
+    double bpp = (double)bytes * 8.0 / ((double)img.width * img.height);
+    double seconds = cli_now() - t_start;
+    DISPLAYLEVEL(1, "%s -> %s: %lld bytes, %.3f bpp, ratio %.2fx, PSNR %.2f dB (decoded from the file), train %.2f s (%.0f steps/s), decode %.3f ms\n",
+                 c.input, c.output, bytes, bpp, ratio, met.psnr_rgb, train_s, o.iters / train_s, decode_ms);
+    if (c.json) {
+        report = cli_report_new("hash");
+        cJSON_AddStringToObject(report, "input", c.input);
+        cJSON_AddStringToObject(report, "output", c.output);
+        cli_report_add_result(report, img.width, img.height, &met, bytes > 0 ? (uint64_t)bytes : 0, seconds);
+        cJSON_AddNumberToObject(report, "ratio", ratio);
+        cJSON_AddNumberToObject(report, "params", m.total);
+        cJSON_AddStringToObject(report, "precision", o.precision ? "fp32" : "fp16");
+        cJSON_AddNumberToObject(report, "train_seconds", train_s);
+        if (gpu_ms_ok) cJSON_AddNumberToObject(report, "train_gpu_seconds", gpu_ms_total / 1000.0);
+        cJSON_AddNumberToObject(report, "steps_per_second", o.iters / train_s);
+        cJSON_AddNumberToObject(report, "samples_per_second", (double)o.iters * o.batch / train_s);
+        cJSON_AddNumberToObject(report, "decode_ms", decode_ms);
+        cJSON_AddNumberToObject(report, "final_batch_loss", losses[o.iters - 1]);
+        cJSON_AddStringToObject(report, "device", device_name);
+        cJSON_AddItemToObject(report, "snapshots", snaps);
+        snaps = NULL;
+        cJSON *hp = cJSON_AddObjectToObject(report, "hyperparameters");
+        cJSON_AddNumberToObject(hp, "n_levels", o.n_levels);
+        cJSON_AddNumberToObject(hp, "n_features", o.n_features);
+        cJSON_AddNumberToObject(hp, "log2_T", o.log2_t);
+        cJSON_AddNumberToObject(hp, "base_res", o.base_res);
+        cJSON_AddNumberToObject(hp, "max_res", o.max_res);
+        cJSON_AddNumberToObject(hp, "hidden", o.hidden);
+        cJSON_AddNumberToObject(hp, "depth", o.depth);
+        cJSON_AddNumberToObject(hp, "omega0", o.omega0);
+        cJSON_AddNumberToObject(hp, "lr_hash", o.lr_hash);
+        cJSON_AddNumberToObject(hp, "lr_net", o.lr_net);
+        cJSON_AddNumberToObject(hp, "iters", o.iters);
+        cJSON_AddNumberToObject(hp, "batch", o.batch);
+        cJSON_AddNumberToObject(hp, "seed", o.seed);
+        rc = cli_report_write(c.json, report);
+        if (rc != EXIT_OK) goto done;
+    }
+    rc = cli_check_min_psnr(&c, met.psnr_rgb);
+done:
+    if (logf) fclose(logf);
+    cJSON_Delete(report);
+    cJSON_Delete(snaps);
+    tt_nn_trainer_destroy(tr);
+    if (vk) tt_vk_destroy(vk);
+    tt_image_free(&img);
+    tt_image_free(&dec);
+    free(params);
+    free(loaded);
+    free(losses);
+    return rc;
+}

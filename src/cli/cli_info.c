@@ -1,0 +1,88 @@
+/* cli_info.c - `tinytex info`: describes a BC7 texture, a .tnx model or an image file. */
+#include "cli.h"
+#include "cli_load.h"
+#include "bc7/tt_bc7.h"
+#include "formats/tt_formats.h"
+
+#include <stb_image.h>
+
+int cmd_info(int argc, char **argv)
+{
+    cli_common c;
+    cli_common_init(&c);
+    int json = 0;
+    cli_option opts[4] = {
+        {"json", 0, OPT_FLAG, &json, NULL, "print JSON on stdout", NULL, 0, 0},
+        {"help", 'h', OPT_FLAG, &c.help, NULL, "show this help", NULL, 0, 0},
+    };
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
+    if (rc != EXIT_OK) return rc;
+    if (c.help) {
+        cli_print_help(stdout, "tinytex info FILE [--json]",
+                       "Describes a .dds/.ktx2 BC7 texture (size, format, BC7 modes used), a .tnx model, or an image.", opts);
+        return EXIT_OK;
+    }
+    if (npos != 1) { cli_error("info needs one file (usage: tinytex info FILE)"); return EXIT_USAGE; }
+    const char *path = pos[0];
+    cli_file_kind kind = cli_sniff(path);
+    if (kind == CLI_FILE_TNX) return cli_info_tnx(path, json);
+    if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
+        tt_bc7_texture t;
+        tt_status st = tt_bc7_texture_load(path, &t);
+        if (st != TT_OK) return cli_fail_status(st);
+        /* Mode histogram: the lowest set bit of byte 0 is the mode. */
+        size_t nblocks = t.data_size / 16, modes[9] = {0};
+        for (size_t i = 0; i < nblocks; i++) {
+            uint8_t b0 = t.data[16 * i];
+            int mode = 8;
+            for (int k = 0; k < 8; k++) if (b0 & (1u << k)) { mode = k; break; }
+            modes[mode]++;
+        }
+        long long bytes = cli_file_size(path);
+        if (json) {
+            cJSON *r = cli_report_new("info");
+            cJSON_AddStringToObject(r, "file", path);
+            cJSON_AddStringToObject(r, "container", kind == CLI_FILE_DDS ? "dds" : "ktx2");
+            cJSON_AddStringToObject(r, "format", t.srgb ? "BC7_UNORM_SRGB" : "BC7_UNORM");
+            cJSON_AddNumberToObject(r, "width", t.width);
+            cJSON_AddNumberToObject(r, "height", t.height);
+            cJSON_AddNumberToObject(r, "blocks", (double)nblocks);
+            cJSON_AddNumberToObject(r, "file_bytes", (double)bytes);
+            cJSON *mh = cJSON_AddArrayToObject(r, "mode_blocks");
+            for (int k = 0; k < 9; k++) cJSON_AddItemToArray(mh, cJSON_CreateNumber((double)modes[k]));
+            rc = cli_report_write("-", r);
+            cJSON_Delete(r);
+        } else {
+            printf("%s: %s, BC7%s, %ux%u, %zu blocks, %lld bytes\n  blocks per mode:", path,
+                   kind == CLI_FILE_DDS ? "DDS (DX10)" : "KTX2", t.srgb ? " sRGB" : " UNORM", t.width, t.height,
+                   nblocks, bytes);
+            for (int k = 0; k < 8; k++) if (modes[k]) printf(" mode %d: %zu", k, modes[k]);
+            if (modes[8]) printf(" reserved: %zu", modes[8]);
+            printf("\n");
+        }
+        tt_bc7_texture_free(&t);
+        return rc;
+    }
+    int w, h, comp;
+    FILE *f = fopen(path, "rb");
+    if (!f) { tt_status st = tt_fail(TT_ERR_IO, "%s: cannot open", path); return cli_fail_status(st); }
+    int ok = stbi_info_from_file(f, &w, &h, &comp);
+    int is16 = ok && (fseek(f, 0, SEEK_SET) == 0) && stbi_is_16_bit_from_file(f);
+    fclose(f);
+    if (!ok) { cli_error("%s: not a supported image or texture (%s)", path, stbi_failure_reason()); return EXIT_RUNTIME; }
+    if (json) {
+        cJSON *r = cli_report_new("info");
+        cJSON_AddStringToObject(r, "file", path);
+        cJSON_AddNumberToObject(r, "width", w);
+        cJSON_AddNumberToObject(r, "height", h);
+        cJSON_AddNumberToObject(r, "channels", comp);
+        cJSON_AddNumberToObject(r, "bits", is16 ? 16 : 8);
+        rc = cli_report_write("-", r);
+        cJSON_Delete(r);
+    } else {
+        printf("%s: image, %dx%d, %d channel%s, %d-bit\n", path, w, h, comp, comp == 1 ? "" : "s", is16 ? 16 : 8);
+    }
+    return rc;
+}

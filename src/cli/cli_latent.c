@@ -1,0 +1,513 @@
+/* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU, code the grids, fine-tune the decoder, write and verify a .tnx. */
+#include "cli.h"
+#include "neural/latent.h"
+#include "neural/tt_neural.h"
+#include "vk/tt_vk.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] = "tinytex latent INPUT -o OUTPUT.tnx [options]";
+static const char DESCRIPTION[] =
+    "Fits a two-scale latent grid (lo: CH_LO channels at 1/SCALE_LO resolution, hi: CH_HI channels\n"
+    "at 1/SCALE_HI) and a small decoder MLP to one image on the GPU, with int8 quantisation-aware\n"
+    "training of the grids, then writes a self-contained .tnx: the grids as uint8 planes (raw, PNG\n"
+    "or JPEG) and the decoder in fp16. With a lossy codec the decoder is then fine-tuned on the\n"
+    "decoded grids so it matches what the file holds. Every ratio is file size on disk and every\n"
+    "PSNR is measured on the image rebuilt from the bytes written ('tinytex decode' rebuilds it).";
+
+typedef struct {
+    unsigned ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start;
+    unsigned hidden, depth;
+    float omega0, lr, finetune_lr, qat_noise;
+    int activation;
+    unsigned iters, batch;
+    long long seed;
+    int seed_int;
+    int codec, pack, jpeg_quality, precision;
+    int finetune_steps;
+    unsigned steps_per_submit;
+    const char *log, *decoded, *preview, *sweep;
+    int decode_repeats;
+} latent_options;
+
+/* One GPU decode of params, compared with the original. */
+static tt_status decode_and_compare(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *orig,
+                                    int repeats, tt_image *out, tt_metrics *met, double *gpu_ms)
+{
+    tt_image img = {0};
+    tt_status s = tt_nn_decode_gpu(vk, m, params, repeats, &img, gpu_ms);
+    if (s != TT_OK) return s;
+    s = tt_compare_images(orig, &img, met);
+    if (s == TT_OK && out) *out = img;
+    else tt_image_free(&img);
+    return s;
+}
+
+/* Encodes m+params to memory and decodes the bytes back (the file's view). */
+static tt_status roundtrip(const tt_nn_model *m, const float *params, const tt_nn_save_opts *so, uint8_t **bytes,
+                           size_t *size, tt_nn_model *m_out, float **params_out)
+{
+    tt_status s = tt_tnx_encode(m, params, so, bytes, size);
+    if (s != TT_OK) return s;
+    memset(m_out, 0, sizeof *m_out);
+    s = tt_tnx_decode(*bytes, *size, "(in memory)", m_out, params_out, NULL);
+    if (s != TT_OK) { free(*bytes); *bytes = NULL; }
+    return s;
+}
+
+/* Trains `steps` steps with progress and an optional CSV log. */
+static tt_status train_loop(tt_nn_trainer *tr, const char *what, uint32_t steps, uint32_t chunk, FILE *log,
+                            double *wall_s, double *gpu_ms_total, float *last_loss)
+{
+    cli_progress prog;
+    cli_progress_init(&prog, 2.0);
+    float *losses = malloc(sizeof(float) * (chunk ? chunk : 1));
+    if (!losses) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    double t0 = cli_now(), gpu_total = 0;
+    uint32_t done = 0;
+    tt_status s = TT_OK;
+    float loss = NAN;
+    while (done < steps) {
+        uint32_t n = steps - done < chunk ? steps - done : chunk;
+        double gpu_ms = 0;
+        s = tt_nn_trainer_run(tr, n, &gpu_ms);
+        if (s != TT_OK) break;
+        if (gpu_ms > 0) gpu_total += gpu_ms;
+        s = tt_nn_trainer_losses(tr, done, done + n, losses);
+        if (s != TT_OK) break;
+        double now = cli_now() - t0;
+        if (log)
+            for (uint32_t i = 0; i < n; i++)
+                fprintf(log, "%s,%u,%.9g,%.4f,%.4f\n", what, done + i + 1, losses[i],
+                        losses[i] > 0 ? 10.0 * log10(1.0 / losses[i]) : INFINITY, now);
+        done += n;
+        loss = losses[n - 1];
+        char line[160];
+        snprintf(line, sizeof line, "%s step %u/%u loss %.3e psnr %.2f dB (batch)", what, done, steps, loss,
+                 loss > 0 ? 10.0 * log10(1.0 / loss) : INFINITY);
+        cli_progress_update(&prog, (double)done / steps, line, done == steps);
+    }
+    cli_progress_done(&prog);
+    free(losses);
+    *wall_s = cli_now() - t0;
+    *gpu_ms_total = gpu_total;
+    *last_loss = loss;
+    return s;
+}
+
+static cJSON *stage_json(const tt_metrics *met, size_t bytes, uint32_t w, uint32_t h)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "psnr_rgb", isfinite(met->psnr_rgb) ? met->psnr_rgb : 999.0);
+    if (bytes) {
+        cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+        cJSON_AddNumberToObject(o, "ratio_vs_rgb8", (double)w * h * 3.0 / (double)bytes);
+        cJSON_AddNumberToObject(o, "bits_per_pixel", (double)bytes * 8.0 / ((double)w * h));
+    }
+    return o;
+}
+
+/* One storage variant: code the (quantised) trained params, decode them back,
+ * optionally fine-tune the decoder on the decoded grids, encode the final
+ * bytes. *bytes is the file content; metrics before/after fine-tuning. */
+typedef struct {
+    tt_latent_codec codec;
+    tt_latent_pack pack;
+    int quality, finetune;
+    float ft_lr;
+    size_t coded_bytes, final_bytes;
+    tt_metrics coded, final;
+    double ft_wall, ft_gpu_ms;
+    uint8_t *bytes;
+} code_stage;
+
+static tt_status code_and_finetune(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *img,
+                                   const tt_nn_train_cfg *tc, tt_nn_precision prec, uint32_t chunk, FILE *log,
+                                   code_stage *cs)
+{
+    tt_nn_save_opts so = {0};
+    so.precision = prec;
+    so.jpeg_quality = cs->quality;
+    so.latent_codec = TT_LATENT_SAVE_OPT(cs->codec, cs->pack);
+    tt_nn_model mc;
+    float *coded = NULL;
+    uint8_t *section = NULL;
+    size_t section_size = 0, n = 0;
+    tt_nn_trainer *tr = NULL;
+    tt_status s = roundtrip(m, params, &so, &cs->bytes, &n, &mc, &coded);
+    if (s != TT_OK) return s;
+    cs->coded_bytes = cs->final_bytes = n;
+    s = decode_and_compare(vk, &mc, coded, img, 1, NULL, &cs->coded, NULL);
+    cs->final = cs->coded;
+    if (s == TT_OK && cs->finetune > 0) {
+        tt_latent_layout lay;
+        tt_latent_layout_of(m, &lay);
+        tt_latent_store_opts lso;
+        tt_latent_store_opts_init(&lso);
+        lso.codec = cs->codec;
+        lso.pack = cs->pack;
+        lso.jpeg_quality = cs->quality;
+        /* the same bytes write_params produced: pinned, so the re-save keeps them */
+        s = tt_latent_store(&lay, params, (int)m->latent.qat_bits, &lso, &section, &section_size);
+        if (s == TT_OK) s = tt_latent_pin_section(section, section_size, coded, m->enc_count);
+        tt_nn_train_cfg fc = *tc;
+        fc.iters = (uint32_t)cs->finetune;
+        fc.seed = tc->seed + 0x9E37u;
+        fc.lr[TT_NN_GROUP_ENC] = 0.0f;
+        fc.lr[TT_NN_GROUP_NET] = cs->ft_lr;
+        tt_nn_model mf = mc;
+        mf.latent.qat_start = UINT32_MAX; /* grids are final: no QAT pass */
+        if (s == TT_OK) s = tt_nn_trainer_create(vk, &mf, coded, img, &fc, &tr);
+        if (s == TT_OK) {
+            tr->flags |= TT_LATENT_FLAG_FROZEN;
+            float loss;
+            s = train_loop(tr, "finetune", fc.iters, fc.iters < chunk ? fc.iters : chunk, log, &cs->ft_wall,
+                           &cs->ft_gpu_ms, &loss);
+        }
+        if (s == TT_OK) s = tt_nn_trainer_get_params(tr, coded);
+        tt_nn_trainer_destroy(tr);
+        if (s == TT_OK) {
+            free(cs->bytes);
+            cs->bytes = NULL;
+            s = tt_tnx_encode(&mc, coded, &so, &cs->bytes, &n);
+            cs->final_bytes = n;
+        }
+        tt_latent_unpin();
+        if (s == TT_OK && n != cs->coded_bytes)
+            s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", cs->coded_bytes, n);
+        if (s == TT_OK) s = decode_and_compare(vk, &mc, coded, img, 1, NULL, &cs->final, NULL);
+    }
+    free(section);
+    free(coded);
+    tt_nn_model_release(&mc);
+    if (s != TT_OK) { free(cs->bytes); cs->bytes = NULL; }
+    return s;
+}
+
+/* --sweep "jpeg:85:tiles,jpeg:60:rgb,png": every variant coded (and
+ * fine-tuned) from the same training run; one line each. */
+static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *img,
+                           const tt_nn_train_cfg *tc, tt_nn_precision prec, uint32_t chunk, const char *spec,
+                           int finetune, float ft_lr, cJSON *report)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", spec);
+    cJSON *arr = report ? cJSON_AddArrayToObject(report, "sweep") : NULL;
+    double raw8 = (double)img->width * img->height * 3.0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        code_stage cs = {0};
+        char name[16] = "", pack[16] = "tiles";
+        int q = 85;
+        int got = sscanf(tok, "%15[a-z]:%d:%15[a-z]", name, &q, pack);
+        if (got < 1) return tt_fail(TT_ERR_INVALID_ARG, "--sweep: bad item '%s'", tok);
+        cs.codec = strcmp(name, "jpeg") == 0 ? TT_LATENT_CODEC_JPEG : strcmp(name, "png") == 0 ? TT_LATENT_CODEC_PNG
+                                                                                               : TT_LATENT_CODEC_RAW;
+        cs.pack = strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES;
+        cs.quality = q;
+        cs.finetune = cs.codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
+        cs.ft_lr = ft_lr;
+        tt_status s = code_and_finetune(vk, m, params, img, tc, prec, chunk, NULL, &cs);
+        if (s != TT_OK) return s;
+        printf("sweep %-5s q%-3d %-5s: %6zu bytes %6.2fx %.3f bpp | coded %.2f dB | fine-tuned (%d steps) %.2f dB (%+.2f)\n",
+               tt_latent_codec_name(cs.codec), cs.quality, tt_latent_pack_name(cs.pack), cs.final_bytes,
+               raw8 / cs.final_bytes, cs.final_bytes * 8.0 / ((double)img->width * img->height), cs.coded.psnr_rgb,
+               cs.finetune, cs.final.psnr_rgb, cs.final.psnr_rgb - cs.coded.psnr_rgb);
+        if (arr) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "codec", tt_latent_codec_name(cs.codec));
+            cJSON_AddNumberToObject(e, "quality", cs.quality);
+            cJSON_AddStringToObject(e, "pack", tt_latent_pack_name(cs.pack));
+            cJSON_AddNumberToObject(e, "bytes", (double)cs.final_bytes);
+            cJSON_AddNumberToObject(e, "ratio_vs_rgb8", raw8 / cs.final_bytes);
+            cJSON_AddNumberToObject(e, "psnr_coded", cs.coded.psnr_rgb);
+            cJSON_AddNumberToObject(e, "finetune_steps", cs.finetune);
+            cJSON_AddNumberToObject(e, "psnr_finetuned", cs.final.psnr_rgb);
+            cJSON_AddItemToArray(arr, e);
+        }
+        free(cs.bytes);
+    }
+    return TT_OK;
+}
+
+int cmd_latent(int argc, char **argv)
+{
+    cli_common c;
+    cli_common_init(&c);
+    latent_options o;
+    memset(&o, 0, sizeof o);
+    tt_nn_latent_cfg lc;
+    tt_latent_cfg_default(&lc);
+    tt_nn_decoder_cfg dc;
+    tt_nn_decoder_cfg_default(&dc);
+    tt_nn_train_cfg tc;
+    tt_latent_train_cfg_default(&tc);
+    o.ch_lo = lc.ch_lo; o.scale_lo = lc.scale_lo; o.ch_hi = lc.ch_hi; o.scale_hi = lc.scale_hi;
+    o.qat_bits = lc.qat_bits; o.qat_start = lc.qat_start;
+    o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
+    o.lr = tc.lr[TT_NN_GROUP_NET];
+    o.iters = tc.iters; o.batch = tc.batch; o.seed_int = 0;
+    o.codec = TT_LATENT_CODEC_RAW; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
+    o.finetune_steps = -1;
+    o.finetune_lr = 0;
+    o.decode_repeats = 20;
+
+    cli_option opts[48] = {
+        {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
+        {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
+        {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
+        {"scale-hi", 0, OPT_UINT, &o.scale_hi, "N", "hi grid is (H/N)x(W/N)", NULL, 1, 4096},
+        {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
+        {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
+        {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
+         "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
+        {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
+        {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
+        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency", NULL, 0.001, 10000},
+        {"activation", 0, OPT_CHOICE, &o.activation, "NAME", "decoder activation", "siren|gelu|silu|relu", 0, 0},
+        {"lr", 0, OPT_FLOAT, &o.lr, "LR", "Adam learning rate (grids and decoder), cosine-annealed", NULL, 1e-7, 10},
+        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 32, 1u << 24},
+        {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
+        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored", "raw|png|jpeg", 0, 0},
+        {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
+        {"latent-pack", 0, OPT_CHOICE, &o.pack, "NAME",
+         "planes in the image: every channel a grey tile, or channels in threes as RGB (the prototype's)", "tiles|rgb", 0, 0},
+        {"finetune-steps", 0, OPT_INT, &o.finetune_steps, "N",
+         "decoder fine-tuning steps on the decoded grids (-1 = 300 with jpeg, else 0)", NULL, -1, 10000000},
+        {"finetune-lr", 0, OPT_FLOAT, &o.finetune_lr, "LR", "learning rate of the fine-tuning (0 = LR/10)", NULL, 0, 10},
+        {"precision", 0, OPT_CHOICE, &o.precision, "P", "decoder weights in the file", "fp16|fp32", 0, 0},
+        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps per GPU submission (0 = auto)", NULL, 0, 100000},
+        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write phase,step,loss,psnr,seconds per training step", NULL, 0, 0},
+        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the output file", NULL, 0, 0},
+        {"latent-preview", 0, OPT_STR, &o.preview, "FILE.png", "write lo channels 0-2 of the stored grids as RGB", NULL, 0, 0},
+        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed for the report (best is kept)", NULL, 1, 100000},
+        {"sweep", 0, OPT_STR, &o.sweep, "LIST",
+         "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
+    };
+    int nopts = 27;
+    cli_add_common_options(opts, nopts, &c);
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
+    if (rc != EXIT_OK) return rc;
+    if (c.help) {
+        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
+        return EXIT_OK;
+    }
+    if (npos == 1) {
+        if (c.input) { cli_error("input given twice ('%s' and -i %s)", pos[0], c.input); return EXIT_USAGE; }
+        c.input = pos[0];
+    }
+    if (!c.input) { cli_error("no input image (usage: %s)", USAGE); return EXIT_USAGE; }
+    if (!c.output) { cli_error("no output file: give -o OUTPUT.tnx"); return EXIT_USAGE; }
+    if (o.ch_lo + o.ch_hi > TT_LATENT_MAX_FEATURES) {
+        cli_error("--ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
+        return EXIT_USAGE;
+    }
+    tt_image_limits limits;
+    cli_apply_common(&c, &limits);
+    int finetune = o.finetune_steps >= 0 ? o.finetune_steps : (o.codec == TT_LATENT_CODEC_JPEG ? 300 : 0);
+    float ft_lr = o.finetune_lr > 0 ? o.finetune_lr : o.lr * 0.1f;
+
+    double t_start = cli_now();
+    tt_image img = {0}, rebuilt = {0};
+    tt_vk *vk = NULL;
+    tt_nn_trainer *tr = NULL;
+    float *params = NULL, *raw_params = NULL, *final_params = NULL;
+    uint8_t *bytes = NULL, *raw_bytes = NULL;
+    size_t nbytes = 0, raw_nbytes = 0;
+    tt_nn_model m, m_raw, m_final;
+    memset(&m, 0, sizeof m);
+    memset(&m_raw, 0, sizeof m_raw); memset(&m_final, 0, sizeof m_final);
+    FILE *log = NULL;
+    cJSON *report = NULL;
+
+    tt_status st = tt_image_load(c.input, &limits, &img);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+
+    m.kind = TT_NN_KIND_LATENT;
+    m.width = img.width;
+    m.height = img.height;
+    m.latent = lc;
+    m.latent.ch_lo = o.ch_lo; m.latent.scale_lo = o.scale_lo;
+    m.latent.ch_hi = o.ch_hi; m.latent.scale_hi = o.scale_hi;
+    m.latent.qat_bits = o.qat_bits; m.latent.qat_start = o.qat_start;
+    tt_latent_cfg_set_noise(&m.latent, o.qat_noise);
+    m.dec.hidden = o.hidden; m.dec.depth = o.depth; m.dec.act = (tt_nn_act)o.activation; m.dec.omega0 = o.omega0;
+    st = tt_nn_model_build(&m);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+
+    tc.iters = o.iters;
+    tc.batch = o.batch;
+    tc.seed = (uint64_t)o.seed_int;
+    tc.lr[TT_NN_GROUP_ENC] = tc.lr[TT_NN_GROUP_NET] = o.lr;
+    tc.steps_per_submit = o.steps_per_submit;
+    params = malloc(sizeof(float) * m.total);
+    if (!params) { rc = cli_fail_status(tt_fail(TT_ERR_NOMEM, "latent: out of memory")); goto cleanup; }
+    tt_nn_init_params(&m, tc.seed, params);
+
+    if (o.log) {
+        log = fopen(o.log, "w");
+        if (!log) { cli_error("%s: cannot open the log for writing", o.log); rc = EXIT_RUNTIME; goto cleanup; }
+        fprintf(log, "phase,step,loss,psnr,seconds\n");
+    }
+
+    st = tt_vk_create(c.device, &vk);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    {
+        char desc[256];
+        m.enc->describe(&m, desc, sizeof desc);
+        DISPLAYLEVEL(1, "latent: %s (%ux%u) on %s\n", c.input, img.width, img.height, tt_vk_info(vk)->name);
+        DISPLAYLEVEL(1, "latent: %s; decoder %s %ux%u; %u parameters (%u latent + %u decoder)\n", desc,
+                     tt_nn_act_name(m.dec.act), m.dec.hidden, m.dec.depth, m.total, m.enc_count, m.dec_count);
+    }
+
+    /* ---- 1. train grids + decoder ---- */
+    uint32_t chunk = o.steps_per_submit ? o.steps_per_submit : (o.iters >= 20 ? o.iters / 20 : o.iters);
+    if (chunk > 1000) chunk = 1000;
+    double train_wall = 0, train_gpu_ms = 0, ft_wall = 0;
+    float last_loss = NAN;
+    st = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
+    if (st == TT_OK) st = train_loop(tr, "train", o.iters, chunk, log, &train_wall, &train_gpu_ms, &last_loss);
+    if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
+    tt_nn_trainer_destroy(tr);
+    tr = NULL;
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+
+    /* The forward pass saw quantised grids: store exactly those. */
+    tt_latent_layout lay;
+    tt_latent_layout_of(&m, &lay);
+    if (m.latent.qat_bits > 0 && o.iters > m.latent.qat_start)
+        tt_latent_quantize(&lay, params, (int)m.latent.qat_bits, params, NULL, NULL);
+
+    tt_nn_save_opts so = {0};
+    so.precision = o.precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
+    so.jpeg_quality = o.jpeg_quality;
+
+    /* ---- 2. PSNR before the codec: the uint8 (or fp16) grids stored raw ---- */
+    tt_metrics met_raw = {0}, met_coded = {0}, met_final = {0};
+    so.latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES);
+    st = roundtrip(&m, params, &so, &raw_bytes, &raw_nbytes, &m_raw, &raw_params);
+    if (st == TT_OK) st = decode_and_compare(vk, &m_raw, raw_params, &img, 1, NULL, &met_raw, NULL);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+
+    /* ---- 3. the chosen codec, then fine-tune the decoder on the decoded grids ---- */
+    code_stage cs = {0};
+    cs.codec = (tt_latent_codec)o.codec;
+    cs.pack = (tt_latent_pack)o.pack;
+    cs.quality = o.jpeg_quality;
+    cs.finetune = finetune;
+    cs.ft_lr = ft_lr;
+    st = code_and_finetune(vk, &m, params, &img, &tc, so.precision, chunk, log, &cs);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    bytes = cs.bytes;
+    nbytes = cs.final_bytes;
+    met_coded = cs.coded;
+    size_t coded_nbytes = cs.coded_bytes;
+    ft_wall = cs.ft_wall;
+    if (o.sweep) {
+        if (c.json) report = cli_report_new("latent");
+        st = run_sweep(vk, &m, params, &img, &tc, so.precision, chunk, o.sweep, finetune > 0 ? finetune : 300, ft_lr,
+                       report);
+        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    }
+
+    /* ---- 5. write, read back from disk, rebuild ---- */
+    st = tt_write_file_atomic(c.output, bytes, nbytes);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    long long on_disk = cli_file_size(c.output);
+    tt_tnx_info info;
+    st = tt_tnx_load(c.output, &m_final, &final_params, &info);
+    double decode_ms = -1;
+    if (st == TT_OK)
+        st = decode_and_compare(vk, &m_final, final_params, &img, o.decode_repeats, &rebuilt, &met_final, &decode_ms);
+    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    if (o.decoded) {
+        st = tt_image_save_png(o.decoded, &rebuilt);
+        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    }
+    if (o.preview) {
+        tt_image prev = {0};
+        st = tt_latent_preview(&lay, final_params, 256, &prev);
+        if (st == TT_OK) st = tt_image_save_png(o.preview, &prev);
+        tt_image_free(&prev);
+        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    }
+
+    double raw8 = (double)img.width * img.height * 3.0;
+    double total_s = cli_now() - t_start;
+    if (g_display_level >= 1) {
+        printf("trained %u steps in %.3f s (GPU %.1f ms), last batch loss %.3e\n", o.iters, train_wall, train_gpu_ms,
+               last_loss);
+        printf("before the codec (grids %s, raw): %.2f dB, %zu bytes (%.2fx)\n", m.latent.qat_bits ? "uint8" : "fp16",
+               met_raw.psnr_rgb, raw_nbytes, raw8 / raw_nbytes);
+        if (o.codec != TT_LATENT_CODEC_RAW || finetune > 0)
+            printf("%s grids (%s): %.2f dB, %zu bytes (%.2fx)\n", tt_latent_codec_name((tt_latent_codec)o.codec),
+                   tt_latent_pack_name((tt_latent_pack)o.pack), met_coded.psnr_rgb, coded_nbytes, raw8 / coded_nbytes);
+        if (finetune > 0)
+            printf("decoder fine-tuned %d steps on the decoded grids in %.3f s: %+.2f dB\n", finetune, ft_wall,
+                   met_final.psnr_rgb - met_coded.psnr_rgb);
+        printf("%s: %lld bytes, %.2fx vs RGB8, %.3f bpp, rebuilt from the file: %.2f dB RGB (decode %.3f ms)\n",
+               c.output, on_disk, raw8 / (double)on_disk, (double)on_disk * 8.0 / ((double)img.width * img.height),
+               met_final.psnr_rgb, decode_ms);
+    }
+
+    if (c.json) {
+        if (!report) report = cli_report_new("latent");
+        cJSON_AddStringToObject(report, "input", c.input);
+        cJSON_AddStringToObject(report, "output", c.output);
+        cJSON_AddStringToObject(report, "device", tt_vk_info(vk)->name);
+        cli_report_add_result(report, img.width, img.height, &met_final, (uint64_t)on_disk, total_s);
+        cJSON_AddNumberToObject(report, "ratio_vs_rgb8", raw8 / (double)on_disk);
+        cJSON *cfg = cJSON_AddObjectToObject(report, "config");
+        cJSON_AddNumberToObject(cfg, "ch_lo", m.latent.ch_lo);
+        cJSON_AddNumberToObject(cfg, "scale_lo", m.latent.scale_lo);
+        cJSON_AddNumberToObject(cfg, "ch_hi", m.latent.ch_hi);
+        cJSON_AddNumberToObject(cfg, "scale_hi", m.latent.scale_hi);
+        cJSON_AddNumberToObject(cfg, "qat_bits", m.latent.qat_bits);
+        cJSON_AddNumberToObject(cfg, "qat_start", m.latent.qat_start);
+        cJSON_AddNumberToObject(cfg, "hidden", m.dec.hidden);
+        cJSON_AddNumberToObject(cfg, "depth", m.dec.depth);
+        cJSON_AddStringToObject(cfg, "activation", tt_nn_act_name(m.dec.act));
+        cJSON_AddNumberToObject(cfg, "omega0", m.dec.omega0);
+        cJSON_AddNumberToObject(cfg, "lr", o.lr);
+        cJSON_AddNumberToObject(cfg, "iters", o.iters);
+        cJSON_AddNumberToObject(cfg, "batch", o.batch);
+        cJSON_AddNumberToObject(cfg, "seed", o.seed_int);
+        cJSON_AddStringToObject(cfg, "latent_codec", tt_latent_codec_name((tt_latent_codec)o.codec));
+        cJSON_AddStringToObject(cfg, "latent_pack", tt_latent_pack_name((tt_latent_pack)o.pack));
+        cJSON_AddNumberToObject(cfg, "jpeg_quality", o.jpeg_quality);
+        cJSON_AddNumberToObject(cfg, "finetune_steps", finetune);
+        cJSON_AddNumberToObject(cfg, "finetune_lr", ft_lr);
+        cJSON_AddNumberToObject(cfg, "parameters", m.total);
+        cJSON_AddNumberToObject(report, "train_seconds", train_wall);
+        cJSON_AddNumberToObject(report, "train_gpu_ms", train_gpu_ms);
+        cJSON_AddNumberToObject(report, "finetune_seconds", ft_wall);
+        cJSON_AddNumberToObject(report, "decode_gpu_ms", decode_ms);
+        cJSON_AddItemToObject(report, "before_codec", stage_json(&met_raw, raw_nbytes, img.width, img.height));
+        cJSON_AddItemToObject(report, "coded_before_finetune", stage_json(&met_coded, coded_nbytes, img.width, img.height));
+        cJSON_AddItemToObject(report, "file", stage_json(&met_final, (size_t)on_disk, img.width, img.height));
+        rc = cli_report_write(c.json, report);
+        if (rc != EXIT_OK) goto cleanup;
+    }
+    rc = cli_check_min_psnr(&c, met_final.psnr_rgb);
+
+cleanup:
+    tt_latent_unpin();
+    if (log) fclose(log);
+    if (report) cJSON_Delete(report);
+    tt_nn_trainer_destroy(tr);
+    tt_vk_destroy(vk);
+    tt_image_free(&img);
+    tt_image_free(&rebuilt);
+    free(params);
+    free(raw_params);
+    free(final_params);
+    free(bytes);
+    free(raw_bytes);
+    tt_nn_model_release(&m_raw);
+    tt_nn_model_release(&m_final);
+    return rc;
+}

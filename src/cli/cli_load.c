@@ -1,0 +1,51 @@
+/* cli_load.c - loads images and BC7 textures alike, choosing the reader by magic bytes. */
+#include "cli_load.h"
+#include "bc7/tt_bc7.h"
+#include "formats/tt_formats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+cli_file_kind cli_sniff(const char *path)
+{
+    unsigned char head[12] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return CLI_FILE_UNKNOWN;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    static const unsigned char ktx2[12] = {0xAB, 'K', 'T', 'X', ' ', '2', '0', 0xBB, '\r', '\n', 0x1A, '\n'};
+    if (n >= 4 && memcmp(head, "DDS ", 4) == 0) return CLI_FILE_DDS;
+    if (n >= 12 && memcmp(head, ktx2, 12) == 0) return CLI_FILE_KTX2;
+    if (n >= 4 && memcmp(head, "TNX", 3) == 0) return CLI_FILE_TNX;
+    return CLI_FILE_IMAGE;
+}
+
+tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out)
+{
+    memset(out, 0, sizeof *out);
+    cli_file_kind kind = cli_sniff(path);
+    if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
+        tt_bc7_texture tex;
+        tt_status st = tt_bc7_texture_load(path, &tex);
+        if (st != TT_OK) return st;
+        tt_image_limits def;
+        if (!limits) { tt_image_limits_init(&def); limits = &def; }
+        if (tex.width > limits->max_dimension || tex.height > limits->max_dimension ||
+            (uint64_t)tex.width * tex.height > limits->max_pixels) {
+            st = tt_fail(TT_ERR_LIMIT, "%s: %ux%u exceeds the image limit (raise with --max-size)", path, tex.width, tex.height);
+            tt_bc7_texture_free(&tex);
+            return st;
+        }
+        st = tt_image_alloc(out, tex.width, tex.height);
+        if (st == TT_OK) {
+            tt_bc7_decode_image((const tt_bc7_block *)tex.data, tex.width, tex.height, out->rgba);
+            out->source_channels = 4;
+            out->source_bits = 8;
+        }
+        tt_bc7_texture_free(&tex);
+        return st;
+    }
+    if (kind == CLI_FILE_TNX)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: a .tnx model; decode it first with 'tinytex decode'", path);
+    return tt_image_load(path, limits, out);
+}

@@ -1,0 +1,13 @@
+/* cli_load.h - loads "anything that is a picture" for decode/compare/info: images, DDS and KTX2 BC7 textures. */
+#ifndef TT_CLI_LOAD_H
+#define TT_CLI_LOAD_H
+#include "tinytex.h"
+
+typedef enum { CLI_FILE_IMAGE, CLI_FILE_DDS, CLI_FILE_KTX2, CLI_FILE_TNX, CLI_FILE_UNKNOWN } cli_file_kind;
+
+/* Sniffs the first bytes of `path` (not its extension). Returns UNKNOWN for
+ * unreadable files; the caller's loader then reports the precise error. */
+cli_file_kind cli_sniff(const char *path);
+/* Loads an image file or decodes a BC7 DDS/KTX2 texture into RGBA8. */
+tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out);
+#endif

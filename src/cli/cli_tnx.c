@@ -1,0 +1,112 @@
+/* cli_tnx.c - .tnx support for `tinytex decode` (GPU rebuild of the image) and `tinytex info` (describe the model). */
+#include "cli.h"
+#include "neural/tt_neural.h"
+#include "vk/tt_vk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
+{
+    tt_nn_model m;
+    float *params = NULL;
+    tt_vk *vk = NULL;
+    tt_image img = {0};
+    double ms = -1, t0 = cli_now();
+    int rc = EXIT_OK;
+    tt_status s = tt_tnx_load(input, &m, &params, NULL);
+    if (s == TT_OK) s = tt_vk_create(c->device, &vk);
+    if (s == TT_OK) s = tt_nn_decode_gpu(vk, &m, params, 1, &img, &ms);
+    if (s == TT_OK) s = tt_image_save_png(output, &img);
+    if (s != TT_OK) {
+        rc = cli_fail_status(s);
+    } else {
+        DISPLAYLEVEL(1, "%s -> %s: %ux%u, %s model, decoded on %s in %.3f ms\n", input, output, img.width, img.height,
+                     tt_nn_kind_name(m.kind), tt_vk_info(vk)->name, ms);
+        if (c->json) {
+            cJSON *r = cli_report_new("decode");
+            cJSON_AddStringToObject(r, "input", input);
+            cJSON_AddStringToObject(r, "output", output);
+            cJSON_AddStringToObject(r, "model", tt_nn_kind_name(m.kind));
+            long long bytes = cli_file_size(output);
+            cli_report_add_result(r, img.width, img.height, NULL, bytes > 0 ? (uint64_t)bytes : 0, cli_now() - t0);
+            cJSON_AddNumberToObject(r, "decode_ms", ms);
+            cJSON_AddStringToObject(r, "device", tt_vk_info(vk)->name);
+            rc = cli_report_write(c->json, r);
+            cJSON_Delete(r);
+        }
+    }
+    tt_image_free(&img);
+    if (vk) tt_vk_destroy(vk);
+    free(params);
+    if (s == TT_OK) tt_nn_model_release(&m);
+    return rc;
+}
+
+int cli_info_tnx(const char *input, int json)
+{
+    tt_nn_model m;
+    float *params = NULL;
+    tt_tnx_info info;
+    tt_status s = tt_tnx_load(input, &m, &params, &info);
+    if (s != TT_OK) return cli_fail_status(s);
+    long long bytes = cli_file_size(input);
+    double px = (double)m.width * m.height;
+    double ratio = bytes > 0 ? px * 3 / (double)bytes : 0;
+    char enc[512] = "";
+    if (m.enc->describe) m.enc->describe(&m, enc, sizeof enc);
+    const char *prec = info.precision == TT_NN_FP32 ? "fp32" : "fp16";
+    if (json) {
+        cJSON *r = cli_report_new("info");
+        cJSON_AddStringToObject(r, "input", input);
+        cJSON_AddStringToObject(r, "type", "tnx");
+        cJSON_AddNumberToObject(r, "tnx_version", info.version);
+        cJSON_AddStringToObject(r, "model", tt_nn_kind_name(m.kind));
+        cJSON_AddNumberToObject(r, "width", m.width);
+        cJSON_AddNumberToObject(r, "height", m.height);
+        cJSON_AddNumberToObject(r, "file_bytes", (double)bytes);
+        cJSON_AddNumberToObject(r, "bits_per_pixel", bytes * 8.0 / px);
+        cJSON_AddNumberToObject(r, "ratio", ratio);
+        cJSON_AddNumberToObject(r, "params", m.total);
+        cJSON_AddNumberToObject(r, "encoder_params", m.enc_count);
+        cJSON_AddNumberToObject(r, "decoder_params", m.dec_count);
+        cJSON_AddStringToObject(r, "precision", prec);
+        cJSON_AddStringToObject(r, "encoder", enc);
+        cJSON *d = cJSON_AddObjectToObject(r, "decoder");
+        cJSON_AddStringToObject(d, "activation", tt_nn_act_name(m.dec.act));
+        cJSON_AddNumberToObject(d, "hidden", m.dec.hidden);
+        cJSON_AddNumberToObject(d, "depth", m.dec.depth);
+        cJSON_AddNumberToObject(d, "omega0", m.dec.omega0);
+        cJSON_AddNumberToObject(d, "inputs", m.enc_features);
+        if (m.kind == TT_NN_KIND_HASH) {
+            cJSON *h = cJSON_AddObjectToObject(r, "hash");
+            cJSON_AddNumberToObject(h, "n_levels", m.hash.n_levels);
+            cJSON_AddNumberToObject(h, "n_features", m.hash.n_features);
+            cJSON_AddNumberToObject(h, "log2_T", m.hash.log2_t);
+            cJSON_AddNumberToObject(h, "base_res", m.hash.base_res);
+            cJSON_AddNumberToObject(h, "max_res", m.hash.max_res);
+        }
+        cJSON_AddNumberToObject(r, "chunks", info.n_chunks);
+        cJSON_AddBoolToObject(r, "checksum_ok", info.crc_ok);
+        int rc = cli_report_write("-", r);
+        cJSON_Delete(r);
+        free(params);
+        tt_nn_model_release(&m);
+        return rc;
+    }
+    printf("%s: tinytex neural model (.tnx v%u), %s\n", input, info.version, tt_nn_kind_name(m.kind));
+    printf("  image      %u x %u\n", m.width, m.height);
+    printf("  file       %lld bytes, %.3f bpp, ratio %.2fx vs raw RGB8\n", bytes, bytes * 8.0 / px, ratio);
+    printf("  params     %u (encoder %u, decoder %u), stored %s\n", m.total, m.enc_count, m.dec_count, prec);
+    if (*enc) printf("  encoder    %s\n", enc);
+    printf("  decoder    %s, %u layers x %u", tt_nn_act_name(m.dec.act), m.dec.depth, m.dec.hidden);
+    if (m.dec.act == TT_NN_ACT_SIREN) printf(", omega0 %g", m.dec.omega0);
+    printf(", %u inputs, sigmoid RGB head\n", m.enc_features);
+    printf("  checksum   ok (%u chunks, CRC32 each)\n", info.n_chunks);
+    if (g_display_level >= 2)
+        for (uint32_t i = 0; i < m.n_tensors; i++)
+            printf("  tensor %-8s %8u values at %u\n", m.tensors[i].name, m.tensors[i].count, m.tensors[i].offset);
+    free(params);
+    tt_nn_model_release(&m);
+    return EXIT_OK;
+}

@@ -1,0 +1,242 @@
+/* dds.c - BC7 in DDS: writer (DDS_HEADER + DX10 extension) and a hostile-input-safe reader. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/tt_formats.h"
+
+/* Layout (Microsoft "DDS file layout", DDS_HEADER, DDS_PIXELFORMAT,
+ * DDS_HEADER_DXT10), offsets from the start of the file: */
+#define DDS_MAGIC_SIZE 4
+#define DDS_HEADER_SIZE 124      /* DDS_HEADER.dwSize */
+#define DDS_PIXELFORMAT_SIZE 32  /* DDS_PIXELFORMAT.dwSize */
+#define DDS_DX10_SIZE 20
+#define DDS_DATA_OFFSET (DDS_MAGIC_SIZE + DDS_HEADER_SIZE + DDS_DX10_SIZE) /* 148 */
+
+#define OFF_SIZE 4
+#define OFF_FLAGS 8
+#define OFF_HEIGHT 12
+#define OFF_WIDTH 16
+#define OFF_PITCH 20
+#define OFF_DEPTH 24
+#define OFF_MIPCOUNT 28
+#define OFF_PF_SIZE 76
+#define OFF_PF_FLAGS 80
+#define OFF_PF_FOURCC 84
+#define OFF_CAPS 108
+#define OFF_CAPS2 112
+#define OFF_DXGI 128
+#define OFF_DIMENSION 132
+#define OFF_MISC 136
+#define OFF_ARRAY 140
+#define OFF_MISC2 144
+
+#define DDSD_CAPS 0x1u
+#define DDSD_HEIGHT 0x2u
+#define DDSD_WIDTH 0x4u
+#define DDSD_PIXELFORMAT 0x1000u
+#define DDSD_MIPMAPCOUNT 0x20000u
+#define DDSD_LINEARSIZE 0x80000u
+#define DDPF_FOURCC 0x4u
+#define DDSCAPS_TEXTURE 0x1000u
+#define FOURCC(a, b, c, d) ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define FOURCC_DDS FOURCC('D', 'D', 'S', ' ')
+#define FOURCC_DX10 FOURCC('D', 'X', '1', '0')
+#define DDS_DIMENSION_TEXTURE1D 2u
+#define DDS_DIMENSION_TEXTURE2D 3u
+#define DDS_DIMENSION_TEXTURE3D 4u
+#define DDS_ALPHA_MODE_UNKNOWN 0u
+
+#define DXGI_FORMAT_BC7_TYPELESS 97u
+#define DXGI_FORMAT_BC7_UNORM 98u
+#define DXGI_FORMAT_BC7_UNORM_SRGB 99u
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+tt_status tt_dds_write_memory(const tt_bc7_texture *t, uint8_t **out, size_t *out_size)
+{
+    if (!out || !out_size) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_write_memory: no output");
+    *out = NULL;
+    *out_size = 0;
+    if (!t || !t->data) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_write_memory: no texture");
+    size_t data_size;
+    tt_status s = tt_bc7_data_size(t->width, t->height, "DDS output", &data_size);
+    if (s != TT_OK) return s;
+    if (t->data_size != data_size)
+        return tt_fail(TT_ERR_INVALID_ARG, "DDS output: %zu bytes of BC7 data for %ux%u, expected %zu",
+                       t->data_size, t->width, t->height, data_size);
+    if (data_size > UINT32_MAX)
+        return tt_fail(TT_ERR_LIMIT, "DDS output: %zu bytes of level data do not fit the 32-bit linear size",
+                       data_size);
+    if (data_size > SIZE_MAX - DDS_DATA_OFFSET)
+        return tt_fail(TT_ERR_LIMIT, "DDS output: too large");
+
+    size_t total = DDS_DATA_OFFSET + data_size;
+    uint8_t *f = calloc(1, total);
+    if (!f) return tt_fail(TT_ERR_NOMEM, "DDS output: cannot allocate %zu bytes", total);
+    wr32(f + 0, FOURCC_DDS);
+    wr32(f + OFF_SIZE, DDS_HEADER_SIZE);
+    /* DirectXTex writes DDSD_MIPMAPCOUNT with a count of 1 for single-level
+     * textures; LINEARSIZE because pitchOrLinearSize holds level 0's bytes. */
+    wr32(f + OFF_FLAGS, DDSD_CAPS | DDSD_HEIGHT | DDSD_WIDTH | DDSD_PIXELFORMAT | DDSD_MIPMAPCOUNT |
+                            DDSD_LINEARSIZE);
+    wr32(f + OFF_HEIGHT, t->height);
+    wr32(f + OFF_WIDTH, t->width);
+    wr32(f + OFF_PITCH, (uint32_t)data_size);
+    wr32(f + OFF_DEPTH, 0);
+    wr32(f + OFF_MIPCOUNT, 1);
+    wr32(f + OFF_PF_SIZE, DDS_PIXELFORMAT_SIZE);
+    wr32(f + OFF_PF_FLAGS, DDPF_FOURCC);
+    wr32(f + OFF_PF_FOURCC, FOURCC_DX10);
+    wr32(f + OFF_CAPS, DDSCAPS_TEXTURE);
+    wr32(f + OFF_DXGI, t->srgb ? DXGI_FORMAT_BC7_UNORM_SRGB : DXGI_FORMAT_BC7_UNORM);
+    wr32(f + OFF_DIMENSION, DDS_DIMENSION_TEXTURE2D);
+    wr32(f + OFF_MISC, 0);
+    wr32(f + OFF_ARRAY, 1);
+    wr32(f + OFF_MISC2, DDS_ALPHA_MODE_UNKNOWN);
+    memcpy(f + DDS_DATA_OFFSET, t->data, data_size);
+    *out = f;
+    *out_size = total;
+    return TT_OK;
+}
+
+static const char *dxgi_name(uint32_t f)
+{
+    switch (f) {
+    case 2: return "R32G32B32A32_FLOAT";
+    case 10: return "R16G16B16A16_FLOAT";
+    case 11: return "R16G16B16A16_UNORM";
+    case 24: return "R10G10B10A2_UNORM";
+    case 28: return "R8G8B8A8_UNORM";
+    case 29: return "R8G8B8A8_UNORM_SRGB";
+    case 61: return "R8_UNORM";
+    case 70: return "BC1_TYPELESS";
+    case 71: return "BC1";
+    case 72: return "BC1 sRGB";
+    case 73: return "BC2_TYPELESS";
+    case 74: return "BC2";
+    case 75: return "BC2 sRGB";
+    case 76: return "BC3_TYPELESS";
+    case 77: return "BC3";
+    case 78: return "BC3 sRGB";
+    case 79: return "BC4_TYPELESS";
+    case 80: return "BC4";
+    case 81: return "BC4 signed";
+    case 82: return "BC5_TYPELESS";
+    case 83: return "BC5";
+    case 84: return "BC5 signed";
+    case 87: return "B8G8R8A8_UNORM";
+    case 91: return "B8G8R8A8_UNORM_SRGB";
+    case 94: return "BC6H_TYPELESS";
+    case 95: return "BC6H unsigned";
+    case 96: return "BC6H signed";
+    default: return NULL;
+    }
+}
+
+tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_bc7_texture *out,
+                       size_t *need)
+{
+    if (need) *need = 0;
+    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_parse: no output");
+    memset(out, 0, sizeof *out);
+    if (!name) name = "<memory>";
+    if (!data && avail) return tt_fail(TT_ERR_INVALID_ARG, "%s: no data", name);
+    /* `size` is the whole file's; the header must be among the `avail` bytes. */
+    if (avail > size || avail < (size < DDS_DATA_OFFSET ? size : DDS_DATA_OFFSET))
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_dds_parse needs the first %d bytes (has %zu of %zu)", name,
+                       DDS_DATA_OFFSET, avail, size);
+
+    if (size < DDS_MAGIC_SIZE || rd32(data) != FOURCC_DDS)
+        return tt_fail(TT_ERR_FORMAT, "%s: not a DDS file (no \"DDS \" magic)", name);
+    if (size < DDS_MAGIC_SIZE + DDS_HEADER_SIZE)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS file truncated in its header (%zu bytes)", name, size);
+    if (rd32(data + OFF_SIZE) != DDS_HEADER_SIZE)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS header size is %u, expected 124", name,
+                       rd32(data + OFF_SIZE));
+    if (rd32(data + OFF_PF_SIZE) != DDS_PIXELFORMAT_SIZE)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS pixel format size is %u, expected 32", name,
+                       rd32(data + OFF_PF_SIZE));
+    uint32_t pf_flags = rd32(data + OFF_PF_FLAGS);
+    uint32_t fourcc = rd32(data + OFF_PF_FOURCC);
+    if (!(pf_flags & DDPF_FOURCC))
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: DDS holds uncompressed pixels, not BC7 (BC7 needs the DX10 header)",
+                       name);
+    if (fourcc != FOURCC_DX10) {
+        char cc[5];
+        for (int i = 0; i < 4; i++) {
+            uint8_t c = (uint8_t)(fourcc >> (8 * i));
+            cc[i] = (c >= 32 && c < 127) ? (char)c : '?';
+        }
+        cc[4] = '\0';
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: legacy DDS with FourCC '%s' is not BC7 (BC7 needs the DX10 header)",
+                       name, cc);
+    }
+    if (size < DDS_DATA_OFFSET)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS file truncated in its DX10 header (%zu bytes)", name, size);
+
+    uint32_t dxgi = rd32(data + OFF_DXGI);
+    if (dxgi != DXGI_FORMAT_BC7_UNORM && dxgi != DXGI_FORMAT_BC7_UNORM_SRGB &&
+        dxgi != DXGI_FORMAT_BC7_TYPELESS) {
+        const char *fmt = dxgi_name(dxgi);
+        if (fmt)
+            return tt_fail(TT_ERR_UNSUPPORTED, "%s: DXGI format %u (%s) is not BC7", name, dxgi, fmt);
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: DXGI format %u is not BC7", name, dxgi);
+    }
+    uint32_t dim = rd32(data + OFF_DIMENSION);
+    if (dim != DDS_DIMENSION_TEXTURE2D) {
+        if (dim == DDS_DIMENSION_TEXTURE1D || dim == DDS_DIMENSION_TEXTURE3D)
+            return tt_fail(TT_ERR_UNSUPPORTED, "%s: DDS %s texture; only 2D textures are supported", name,
+                           dim == DDS_DIMENSION_TEXTURE1D ? "1D" : "3D");
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS resource dimension %u is invalid", name, dim);
+    }
+    if (rd32(data + OFF_ARRAY) == 0)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS array size is 0", name);
+
+    uint32_t width = rd32(data + OFF_WIDTH), height = rd32(data + OFF_HEIGHT);
+    if (width == 0 || height == 0 || width > TT_CONTAINER_MAX_DIMENSION ||
+        height > TT_CONTAINER_MAX_DIMENSION)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS size %ux%u is invalid (each side must be 1..%u)", name,
+                       width, height, TT_CONTAINER_MAX_DIMENSION);
+    size_t level_size;
+    tt_status s = tt_bc7_data_size(width, height, name, &level_size);
+    if (s != TT_OK) return s;
+    /* Arrays, cube faces and mip levels may follow; the first surface's top
+     * level always starts right after the headers. */
+    if (size - DDS_DATA_OFFSET < level_size)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %ux%u needs %zu",
+                       name, size - DDS_DATA_OFFSET, width, height, level_size);
+
+    out->width = width;
+    out->height = height;
+    out->srgb = dxgi == DXGI_FORMAT_BC7_UNORM_SRGB;
+    if (level_size > avail - DDS_DATA_OFFSET) {
+        /* Header-first loading: report how much of the file is needed. */
+        if (!need) return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_dds_parse: level data not in memory", name);
+        *need = DDS_DATA_OFFSET + level_size;
+        return TT_OK;
+    }
+    out->data = malloc(level_size);
+    if (!out->data) {
+        memset(out, 0, sizeof *out);
+        return tt_fail(TT_ERR_NOMEM, "%s: cannot allocate %zu bytes", name, level_size);
+    }
+    memcpy(out->data, data + DDS_DATA_OFFSET, level_size);
+    out->data_size = level_size;
+    return TT_OK;
+}
+
+tt_status tt_dds_read_memory(const uint8_t *data, size_t size, const char *name, tt_bc7_texture *out)
+{
+    return tt_dds_parse(data, size, size, name, out, NULL);
+}

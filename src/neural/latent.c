@@ -1,0 +1,142 @@
+/* latent.c - C reference of the two-scale latent grid: layout, init, bilinear sampling forward/backward, per-channel QAT. */
+#include "neural/latent.h"
+
+#include <math.h>
+#include <string.h>
+
+tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t img_h,
+                                uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi)
+{
+    memset(l, 0, sizeof(*l));
+    if (img_w == 0 || img_h == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: empty image");
+    if (ch_lo == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo must be at least 1");
+    if (scale_lo == 0 || (ch_hi > 0 && scale_hi == 0))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales must be at least 1");
+    if ((uint64_t)ch_lo + ch_hi > TT_LATENT_MAX_FEATURES)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
+    uint32_t ch[2] = {ch_lo, ch_hi}, sc[2] = {scale_lo, scale_hi};
+    l->n_grids = ch_hi > 0 ? 2 : 1;
+    uint64_t total = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        l->ch[g] = ch[g];
+        l->scale[g] = sc[g];
+        l->w[g] = img_w / sc[g] ? img_w / sc[g] : 1;
+        l->h[g] = img_h / sc[g] ? img_h / sc[g] : 1;
+        l->offset[g] = (uint32_t)total;
+        total += (uint64_t)l->w[g] * l->h[g] * ch[g];
+        if (total > (1u << 30))
+            return tt_fail(TT_ERR_LIMIT, "latent: grids of %llu values are too large", (unsigned long long)total);
+    }
+    l->features = ch_lo + ch_hi;
+    l->total = (uint32_t)total;
+    return TT_OK;
+}
+
+/* Corner indices and weights of an align-corners bilinear lookup along one
+ * axis: x01 in [0,1] (x = 2 x01 - 1 in [-1,1]) maps to [0, n-1], clamped. */
+static void axis_lookup(float x01, uint32_t n, uint32_t *i0, uint32_t *i1, float *f)
+{
+    float s = x01 * (float)(n - 1);
+    if (s < 0.0f) s = 0.0f;
+    if (s > (float)(n - 1)) s = (float)(n - 1);
+    float fl = floorf(s);
+    uint32_t a = (uint32_t)fl;
+    if (a > n - 1) a = n - 1;
+    *i0 = a;
+    *i1 = a + 1 < n ? a + 1 : n - 1;
+    *f = s - fl;
+}
+
+void tt_latent_sample(const tt_latent_layout *l, const float *grid, float x01, float y01, float *feat)
+{
+    uint32_t k = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t x0, x1, y0, y1;
+        float fx, fy;
+        axis_lookup(x01, l->w[g], &x0, &x1, &fx);
+        axis_lookup(y01, l->h[g], &y0, &y1, &fy);
+        uint32_t C = l->ch[g];
+        const float *base = grid + l->offset[g];
+        const float *p00 = base + ((size_t)y0 * l->w[g] + x0) * C;
+        const float *p10 = base + ((size_t)y0 * l->w[g] + x1) * C;
+        const float *p01 = base + ((size_t)y1 * l->w[g] + x0) * C;
+        const float *p11 = base + ((size_t)y1 * l->w[g] + x1) * C;
+        float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        for (uint32_t c = 0; c < C; c++)
+            feat[k++] = w00 * p00[c] + w10 * p10[c] + w01 * p01[c] + w11 * p11[c];
+    }
+}
+
+void tt_latent_sample_backward(const tt_latent_layout *l, float x01, float y01, const float *dfeat, float *dgrid)
+{
+    uint32_t k = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t x0, x1, y0, y1;
+        float fx, fy;
+        axis_lookup(x01, l->w[g], &x0, &x1, &fx);
+        axis_lookup(y01, l->h[g], &y0, &y1, &fy);
+        uint32_t C = l->ch[g];
+        float *base = dgrid + l->offset[g];
+        float *p00 = base + ((size_t)y0 * l->w[g] + x0) * C;
+        float *p10 = base + ((size_t)y0 * l->w[g] + x1) * C;
+        float *p01 = base + ((size_t)y1 * l->w[g] + x0) * C;
+        float *p11 = base + ((size_t)y1 * l->w[g] + x1) * C;
+        float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        for (uint32_t c = 0; c < C; c++) {
+            float d = dfeat[k++];
+            /* Corners may coincide at the border: accumulate, never assign. */
+            p00[c] += w00 * d;
+            p10[c] += w10 * d;
+            p01[c] += w01 * d;
+            p11[c] += w11 * d;
+        }
+    }
+}
+
+void tt_latent_channel_minmax(const tt_latent_layout *l, const float *grid, float *mn, float *mx)
+{
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t C = l->ch[g];
+        size_t cells = (size_t)l->w[g] * l->h[g];
+        const float *base = grid + l->offset[g];
+        for (uint32_t c = 0; c < C; c++) {
+            float lo = INFINITY, hi = -INFINITY;
+            for (size_t i = 0; i < cells; i++) {
+                float v = base[i * C + c];
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            mn[f] = lo;
+            mx[f] = hi;
+        }
+    }
+}
+
+void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, float *out, float *mn_out, float *mx_out)
+{
+    float mn[TT_LATENT_MAX_FEATURES], mx[TT_LATENT_MAX_FEATURES];
+    tt_latent_channel_minmax(l, grid, mn, mx);
+    float levels = (float)((1u << bits) - 1u);
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t C = l->ch[g];
+        size_t cells = (size_t)l->w[g] * l->h[g];
+        for (uint32_t c = 0; c < C; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            float range = mx[f] - mn[f];
+            if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
+            for (size_t i = 0; i < cells; i++) {
+                size_t at = l->offset[g] + i * C + c;
+                float t = (grid[at] - mn[f]) / range;
+                /* roundf: halves away from zero; t >= 0 so that is "round half up",
+                 * the same as floor(t*levels + 0.5) in the shader. */
+                float q = floorf(t * levels + 0.5f) / levels;
+                out[at] = q * range + mn[f];
+            }
+        }
+    }
+    if (mn_out) memcpy(mn_out, mn, l->features * sizeof(float));
+    if (mx_out) memcpy(mx_out, mx, l->features * sizeof(float));
+}

@@ -1,0 +1,146 @@
+/* latent.h - two-scale latent grid encoder of `tinytex latent`: layout, C reference (sampling, QAT) and the grid codecs of .tnx files. */
+#ifndef TT_LATENT_H
+#define TT_LATENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tinytex.h"
+
+#define TT_LATENT_MAX_GRIDS 2
+#define TT_LATENT_MAX_FEATURES 128
+
+/* The grids of one model. Grid g (0 = lo, 1 = hi) holds ch[g] channels at
+ * w[g] x h[g] cells, stored channel-innermost ("HWC"):
+ *   value(g, c, x, y) = grid[offset[g] + ((size_t)y * w[g] + x) * ch[g] + c]
+ * so one cell's channels are contiguous (one 64-byte read per corner on the
+ * GPU). Features are the lo channels followed by the hi channels. */
+typedef struct {
+    uint32_t n_grids;                 /* 1 (ch_hi == 0) or 2 */
+    uint32_t ch[TT_LATENT_MAX_GRIDS];
+    uint32_t scale[TT_LATENT_MAX_GRIDS];
+    uint32_t w[TT_LATENT_MAX_GRIDS], h[TT_LATENT_MAX_GRIDS];
+    uint32_t offset[TT_LATENT_MAX_GRIDS]; /* first float of each grid */
+    uint32_t features;                /* ch[0] + ch[1] */
+    uint32_t total;                   /* floats in all grids */
+} tt_latent_layout;
+
+/* Grid sizes are (H / scale) x (W / scale), integer division, at least 1
+ * (SPEC §3). ch_hi == 0 means no hi grid. */
+tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t img_h,
+                                uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi);
+
+/* Channel index (0..features-1) of channel c of grid g. */
+static inline uint32_t tt_latent_feature_index(const tt_latent_layout *l, uint32_t g, uint32_t c)
+{
+    return (g == 0 ? 0 : l->ch[0]) + c;
+}
+
+/* Bilinear, align-corners sampling (SPEC §3: x in [-1,1] -> [0, w-1], border
+ * clamp), taking x01 = (x+1)/2 in [0,1] as the shared trainer does (pixel i ->
+ * i/(W-1)): s = x01 (w-1). Writes `features` values to feat. */
+void tt_latent_sample(const tt_latent_layout *l, const float *grid, float x01, float y01, float *feat);
+/* Backward of tt_latent_sample: adds weight * dfeat to the 4 corners of each grid. */
+void tt_latent_sample_backward(const tt_latent_layout *l, float x01, float y01, const float *dfeat, float *dgrid);
+
+/* Per-channel min and max over the whole channel (mn, mx: `features` floats). */
+void tt_latent_channel_minmax(const tt_latent_layout *l, const float *grid, float *mn, float *mx);
+/* The QAT forward (SPEC §3): per channel, normalise to [0,1] with the
+ * channel's min/max, round to 2^bits - 1 levels, de-normalise. out may equal
+ * grid. mn/mx (may be NULL) receive the ranges used. */
+void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, float *out, float *mn, float *mx);
+/* Range below which a channel is treated as constant (all values -> min). */
+#define TT_LATENT_MIN_RANGE 1e-8f
+
+/* ---- Storage of the grids inside a .tnx file ---------------------------- */
+typedef enum {
+    TT_LATENT_CODEC_RAW = 0,   /* fp16 (no QAT) or uint8 planes, uncompressed */
+    TT_LATENT_CODEC_PNG = 1,   /* uint8 planes as a PNG (lossless) */
+    TT_LATENT_CODEC_JPEG = 2,  /* uint8 planes as a baseline JPEG (lossy) */
+} tt_latent_codec;
+
+typedef enum {
+    TT_LATENT_PACK_TILES = 0,  /* every channel a grey tile, all tiles in one grey image */
+    TT_LATENT_PACK_RGB = 1,    /* channels in threes as RGB images (the prototype's grouping) */
+} tt_latent_pack;
+
+typedef struct {
+    tt_latent_codec codec;
+    tt_latent_pack pack;
+    int jpeg_quality;          /* 1..100 */
+    int png_level;             /* zlib level for PNG, 0..9 (stb default 8) */
+} tt_latent_store_opts;
+
+void tt_latent_store_opts_init(tt_latent_store_opts *o);
+const char *tt_latent_codec_name(tt_latent_codec c);
+const char *tt_latent_pack_name(tt_latent_pack p);
+
+/* Serialises the grids (layout in docs/latent.md, "latent section").
+ * qat_bits 1..8: values are taken to lie on that QAT grid and stored as
+ * uint8 with per-channel min/max. qat_bits 0: fp16 with the raw codec; with
+ * png/jpeg the grid is quantised to 8 bits first (post-training).
+ * *out is malloc'ed. */
+tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_bits,
+                          const tt_latent_store_opts *o, uint8_t **out, size_t *out_size);
+/* Parses untrusted bytes of a latent section for the given layout and writes
+ * the de-quantised grid (l->total floats). `name` goes into error messages. */
+tt_status tt_latent_load(const tt_latent_layout *l, const uint8_t *data, size_t size, const char *name,
+                         float *grid);
+/* What a stored section holds (for info and reports). */
+typedef struct {
+    tt_latent_codec codec;
+    tt_latent_pack pack;
+    int bits;                  /* 0 = fp16, else uint8 levels 2^bits-1 */
+    uint32_t n_images;
+    size_t image_bytes;        /* bytes of the coded planes */
+} tt_latent_section_info;
+tt_status tt_latent_section_describe(const uint8_t *data, size_t size, const char *name, tt_latent_section_info *out);
+
+/* RGB preview of lo channels 0..2 (each min/max-normalised), w[0] x h[0],
+ * scaled up by an integer factor so it is at least `min_size` wide. */
+tt_status tt_latent_preview(const tt_latent_layout *l, const float *grid, uint32_t min_size, tt_image *out);
+
+/* ---- Glue to the shared machinery (src/neural/tt_neural.h) --------------- */
+#include "neural/tt_neural.h"
+
+#define TT_TNX_CHUNK_LATC TT_FOURCC('L', 'A', 'T', 'C')  /* latent config: 6 x u32 */
+#define TT_TNX_CHUNK_LGRD TT_FOURCC('L', 'G', 'R', 'D')  /* latent grids: the section above */
+
+/* tt_nn_save_opts.latent_codec (encoder-defined int): codec | pack << 8. */
+#define TT_LATENT_SAVE_OPT(codec, pack) ((int)(codec) | ((int)(pack) << 8))
+#define TT_LATENT_SAVE_CODEC(v) ((v) & 0xFF)
+#define TT_LATENT_SAVE_PACK(v) (((v) >> 8) & 0xFF)
+
+/* tr->flags / pc.flags bits of the latent shaders. */
+#define TT_LATENT_FLAG_QAT 1u     /* forward samples the quantised STATE copy */
+#define TT_LATENT_FLAG_FROZEN 2u  /* latents frozen: no encoder gradients (decoder fine-tuning) */
+
+void tt_latent_cfg_default(tt_nn_latent_cfg *c);          /* 16 8 2 4, QAT 8 bits from 500 */
+void tt_latent_train_cfg_default(tt_nn_train_cfg *c);     /* lr 3e-3 for both groups */
+tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l);
+/* Training-only noise (in quantisation steps) added to the quantised grids
+ * the forward pass sees; kept in tt_nn_latent_cfg.reserved[0] (float bits,
+ * 0 = off) until the struct gets a named field. Never written to files. */
+float tt_latent_cfg_noise(const tt_nn_latent_cfg *c);
+void tt_latent_cfg_set_noise(tt_nn_latent_cfg *c, float steps);
+/* The QAT passes on the GPU (shaders/latent_minmax.comp, latent_quant.comp). */
+typedef struct {
+    tt_vk_pipeline *minmax, *quant;
+} tt_latent_qat_gpu;
+tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q);
+void tt_latent_qat_release(tt_vk *vk, tt_latent_qat_gpu *q);
+/* Records min/max + quantise of the grids in `params` into `state` for 0-based
+ * `step` (its parity picks the range slots). The state buffer must hold
+ * enc_count + 4*features words and start zeroed. No trailing barrier. */
+void tt_latent_record_qat(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
+                          tt_vk_buffer *state, uint32_t bits, uint32_t step);
+/* Decodes the per-feature ranges a QAT pass of `step` left in the state words. */
+void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx);
+/* Lossy codecs do not reproduce their own output when run again, so a file
+ * re-saved after decoder fine-tuning must carry the very bytes whose decoded
+ * latents the decoder was tuned on. While pinned, saving a latent model whose
+ * grids are bit-identical to `grid` writes `section` verbatim. Process-global
+ * (one pin at a time; the CLI's use is single-threaded). */
+tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total);
+void tt_latent_unpin(void);
+
+#endif

@@ -1,0 +1,359 @@
+/* latent_model.c - the latent encoder plugged into the shared neural machinery: layout, C reference hooks, .tnx chunks, QAT pass on the GPU. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neural/latent.h"
+#include "neural/tt_neural.h"
+
+/* ---- configuration ------------------------------------------------------ */
+void tt_latent_cfg_default(tt_nn_latent_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ch_lo = 16;
+    c->scale_lo = 8;
+    c->ch_hi = 2;
+    c->scale_hi = 4;
+    c->qat_bits = 8;
+    c->qat_start = 500;
+}
+
+void tt_latent_train_cfg_default(tt_nn_train_cfg *c)
+{
+    tt_nn_train_cfg_default(c);
+    c->lr[TT_NN_GROUP_ENC] = 3e-3f; /* SPEC §3: one learning rate for everything */
+    c->lr[TT_NN_GROUP_NET] = 3e-3f;
+}
+
+float tt_latent_cfg_noise(const tt_nn_latent_cfg *c)
+{
+    float f;
+    memcpy(&f, &c->reserved[0], sizeof f);
+    return isfinite(f) && f > 0 ? f : 0.0f;
+}
+
+void tt_latent_cfg_set_noise(tt_nn_latent_cfg *c, float steps)
+{
+    memcpy(&c->reserved[0], &steps, sizeof steps);
+}
+
+tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
+{
+    return tt_latent_layout_init(l, m->width, m->height, m->latent.ch_lo, m->latent.scale_lo, m->latent.ch_hi,
+                                 m->latent.scale_hi);
+}
+
+/* aux words (informational; the shaders take sizes from spec constants 8..13
+ * and pick their work split, ENC_PARTS, from the trainer's tile size):
+ * [0] features [1] w_lo [2] h_lo [3] w_hi [4] h_hi [5] offset of the hi grid. */
+static tt_status latent_layout(tt_nn_model *m)
+{
+    const tt_nn_latent_cfg *c = &m->latent;
+    if (c->qat_bits > 8)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: qat-bits %u out of range (0 = off, 1..8)", c->qat_bits);
+    if (c->scale_lo > 4096 || c->scale_hi > 4096)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scale out of range (1..4096)");
+    tt_latent_layout l;
+    tt_status s = tt_latent_layout_of(m, &l);
+    if (s != TT_OK) return s;
+    s = tt_nn_model_add_tensor(m, "lo", l.w[0] * l.h[0] * l.ch[0], TT_NN_GROUP_ENC, l.h[0], l.w[0], l.ch[0]);
+    if (s != TT_OK) return s;
+    if (l.n_grids > 1) {
+        s = tt_nn_model_add_tensor(m, "hi", l.w[1] * l.h[1] * l.ch[1], TT_NN_GROUP_ENC, l.h[1], l.w[1], l.ch[1]);
+        if (s != TT_OK) return s;
+    }
+    m->enc_features = l.features;
+    m->aux[0] = l.features;
+    m->aux[1] = l.w[0];
+    m->aux[2] = l.h[0];
+    m->aux[3] = l.n_grids > 1 ? l.w[1] : 0;
+    m->aux[4] = l.n_grids > 1 ? l.h[1] : 0;
+    m->aux[5] = l.n_grids > 1 ? l.offset[1] : 0;
+    m->aux_words = 6;
+    return TT_OK;
+}
+
+static void latent_init(const tt_nn_model *m, float *params, tt_nn_rng *rng)
+{
+    for (uint32_t i = 0; i < m->enc_count; i++) params[i] = tt_nn_rng_normal(rng, 0.0f, 0.01f);
+}
+
+static void latent_forward(const tt_nn_model *m, const float *params, float x01, float y01, float *feat)
+{
+    tt_latent_layout l;
+    if (tt_latent_layout_of(m, &l) != TT_OK) return;
+    tt_latent_sample(&l, params, x01, y01, feat);
+}
+
+static void latent_backward(const tt_nn_model *m, const float *params, float x01, float y01, const float *dfeat,
+                            float *grad)
+{
+    (void)params;
+    tt_latent_layout l;
+    if (tt_latent_layout_of(m, &l) != TT_OK) return;
+    tt_latent_sample_backward(&l, x01, y01, dfeat, grad);
+}
+
+/* ---- .tnx chunks ---------------------------------------------------------- */
+#define LATC_BYTES 24
+
+static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
+{
+    uint8_t p[LATC_BYTES];
+    const tt_nn_latent_cfg *c = &m->latent;
+    tt_nn_put_u32(p + 0, c->ch_lo);
+    tt_nn_put_u32(p + 4, c->scale_lo);
+    tt_nn_put_u32(p + 8, c->ch_hi);
+    tt_nn_put_u32(p + 12, c->scale_hi);
+    tt_nn_put_u32(p + 16, c->qat_bits);
+    tt_nn_put_u32(p + 20, c->qat_start);
+    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, sizeof p);
+}
+
+static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (chunks[i].type != TT_TNX_CHUNK_LATC) continue;
+        if (chunks[i].size < LATC_BYTES)
+            return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk too short (%u bytes)", name, chunks[i].size);
+        const uint8_t *p = chunks[i].data;
+        memset(&m->latent, 0, sizeof m->latent);
+        m->latent.ch_lo = tt_nn_get_u32(p);
+        m->latent.scale_lo = tt_nn_get_u32(p + 4);
+        m->latent.ch_hi = tt_nn_get_u32(p + 8);
+        m->latent.scale_hi = tt_nn_get_u32(p + 12);
+        m->latent.qat_bits = tt_nn_get_u32(p + 16);
+        m->latent.qat_start = tt_nn_get_u32(p + 20);
+        if (m->latent.ch_lo < 1 || m->latent.ch_lo + m->latent.ch_hi > TT_LATENT_MAX_FEATURES ||
+            m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
+            m->latent.qat_bits > 8)
+            return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);
+        return TT_OK;
+    }
+    return tt_fail(TT_ERR_FORMAT, "%s: latent model without a LATC chunk", name);
+}
+
+/* A coded section kept verbatim (see tt_latent_pin_section). */
+static struct {
+    uint8_t *section;
+    size_t size;
+    float *grid;
+    uint32_t total;
+} g_pin;
+
+tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total)
+{
+    tt_latent_unpin();
+    g_pin.section = malloc(size);
+    g_pin.grid = malloc((size_t)total * sizeof(float));
+    if (!g_pin.section || !g_pin.grid) {
+        tt_latent_unpin();
+        return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    }
+    memcpy(g_pin.section, section, size);
+    memcpy(g_pin.grid, grid, (size_t)total * sizeof(float));
+    g_pin.size = size;
+    g_pin.total = total;
+    return TT_OK;
+}
+
+void tt_latent_unpin(void)
+{
+    free(g_pin.section);
+    free(g_pin.grid);
+    memset(&g_pin, 0, sizeof g_pin);
+}
+
+static tt_status latent_write_params(const tt_nn_model *m, const float *params, const tt_nn_save_opts *o,
+                                     tt_nn_buf *b)
+{
+    tt_latent_layout l;
+    tt_status s = tt_latent_layout_of(m, &l);
+    if (s != TT_OK) return s;
+    if (g_pin.section && g_pin.total == l.total && memcmp(g_pin.grid, params, (size_t)l.total * sizeof(float)) == 0)
+        return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, g_pin.section, g_pin.size);
+    tt_latent_store_opts so;
+    tt_latent_store_opts_init(&so);
+    so.codec = (tt_latent_codec)TT_LATENT_SAVE_CODEC(o->latent_codec);
+    so.pack = (tt_latent_pack)TT_LATENT_SAVE_PACK(o->latent_codec);
+    if (so.codec > TT_LATENT_CODEC_JPEG || so.pack > TT_LATENT_PACK_RGB)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown codec %d", o->latent_codec);
+    if (o->jpeg_quality > 0) so.jpeg_quality = o->jpeg_quality;
+    uint8_t *sec = NULL;
+    size_t n = 0;
+    s = tt_latent_store(&l, params, (int)m->latent.qat_bits, &so, &sec, &n);
+    if (s != TT_OK) return s;
+    s = tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, sec, n);
+    free(sec);
+    return s;
+}
+
+static tt_status latent_read_params(const tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, float *params,
+                                    uint8_t *filled, const char *name)
+{
+    tt_latent_layout l;
+    tt_status s = tt_latent_layout_of(m, &l);
+    if (s != TT_OK) return s;
+    for (uint32_t i = 0; i < n; i++) {
+        if (chunks[i].type != TT_TNX_CHUNK_LGRD) continue;
+        for (uint32_t k = 0; k < l.total; k++)
+            if (filled[k]) return tt_fail(TT_ERR_FORMAT, "%s: latent value %u stored twice", name, k);
+        s = tt_latent_load(&l, chunks[i].data, chunks[i].size, name, params);
+        if (s != TT_OK) return s;
+        for (uint32_t k = 0; k < l.total; k++) filled[k] = 1;
+        return TT_OK;
+    }
+    return tt_fail(TT_ERR_FORMAT, "%s: latent model without its grids (LGRD chunk)", name);
+}
+
+/* ---- GPU: QAT shadow grid ----------------------------------------------------
+ * STATE buffer (layout in shaders/latent_qat.glsl): [0, enc_count) the grids
+ * as the forward pass sees them (quantised once QAT is on), then per feature
+ * 4 uint slots of order-preserving keys (min, max) x 2 parities. Two small
+ * dispatches per step: min/max (many workgroups, shared-memory atomics), then
+ * an element-wise quantise that also clears the other parity. */
+typedef struct {
+    uint32_t offset_hi, ch_lo, ch_hi, total, bits, step, per_thread;
+    float noise;
+} quant_push;
+
+#define MINMAX_PER_THREAD 8u
+
+static uint64_t latent_state_bytes(const tt_nn_model *m)
+{
+    return ((uint64_t)m->enc_count + 4u * m->enc_features) * sizeof(float);
+}
+
+tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q)
+{
+    memset(q, 0, sizeof *q);
+    tt_status s = tt_vk_pipeline_create(vk, "latent_minmax", 2, sizeof(quant_push), NULL, 0, 256, 1, 1, &q->minmax);
+    if (s == TT_OK) s = tt_vk_pipeline_create(vk, "latent_quant", 2, sizeof(quant_push), NULL, 0, 256, 1, 1, &q->quant);
+    if (s != TT_OK) tt_latent_qat_release(vk, q);
+    return s;
+}
+
+void tt_latent_qat_release(tt_vk *vk, tt_latent_qat_gpu *q)
+{
+    tt_vk_pipeline_destroy(vk, q->minmax);
+    tt_vk_pipeline_destroy(vk, q->quant);
+    q->minmax = q->quant = NULL;
+}
+
+void tt_latent_record_qat(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
+                          tt_vk_buffer *state, uint32_t bits, uint32_t step)
+{
+    tt_latent_layout l;
+    if (tt_latent_layout_of(m, &l) != TT_OK) return;
+    quant_push pc = {
+        .offset_hi = l.n_grids > 1 ? l.offset[1] : l.total,
+        .ch_lo = l.ch[0], .ch_hi = l.n_grids > 1 ? l.ch[1] : 1,
+        .total = l.total, .bits = bits, .step = step, .per_thread = MINMAX_PER_THREAD,
+        .noise = tt_latent_cfg_noise(&m->latent),
+    };
+    tt_vk_buffer *bufs[2] = {params, state};
+    uint32_t per_group = 256u * MINMAX_PER_THREAD;
+    tt_vk_dispatch_groups(vk, q->minmax, bufs, &pc, (l.total + per_group - 1) / per_group, 1, 1);
+    tt_vk_barrier(vk);
+    tt_vk_dispatch(vk, q->quant, bufs, &pc, l.total, 1, 1);
+}
+
+void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx)
+{
+    uint32_t base = m->enc_count + 2u * (step & 1u);
+    for (uint32_t f = 0; f < m->enc_features; f++) {
+        uint32_t klo = ~state_words[base + 4u * f], khi = state_words[base + 4u * f + 1u];
+        uint32_t blo = (klo & 0x80000000u) ? (klo & 0x7FFFFFFFu) : ~klo;
+        uint32_t bhi = (khi & 0x80000000u) ? (khi & 0x7FFFFFFFu) : ~khi;
+        memcpy(&mn[f], &blo, 4);
+        memcpy(&mx[f], &bhi, 4);
+    }
+}
+
+static tt_status latent_gpu_prepare(tt_nn_trainer *tr)
+{
+    tt_latent_qat_gpu *g = calloc(1, sizeof *g);
+    if (!g) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    tt_status s = tt_latent_qat_pipelines(tr->vk, g);
+    if (s != TT_OK) { free(g); return s; }
+    tr->enc_gpu = g;
+    return TT_OK;
+}
+
+static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
+{
+    const tt_nn_model *m = tr->m;
+    int qat = m->latent.qat_bits > 0 && step0 >= m->latent.qat_start && !(tr->flags & TT_LATENT_FLAG_FROZEN);
+    if (qat) {
+        tt_latent_record_qat(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, m->latent.qat_bits, step0);
+        tt_vk_barrier(tr->vk);
+        tr->flags |= TT_LATENT_FLAG_QAT;
+    } else {
+        tr->flags &= ~(uint32_t)TT_LATENT_FLAG_QAT;
+    }
+}
+
+static void latent_gpu_release(tt_nn_trainer *tr)
+{
+    tt_latent_qat_gpu *g = tr->enc_gpu;
+    if (!g) return;
+    tt_latent_qat_release(tr->vk, g);
+    free(g);
+    tr->enc_gpu = NULL;
+}
+
+/* Shader constants: 8 ch_lo, 9 ch_hi, 10 w_lo, 11 h_lo, 12 w_hi, 13 h_hi. */
+static void latent_spec(const tt_nn_model *m, uint32_t spec8[8])
+{
+    tt_latent_layout l;
+    if (tt_latent_layout_of(m, &l) != TT_OK) return;
+    spec8[0] = l.ch[0];
+    spec8[1] = l.n_grids > 1 ? l.ch[1] : 0;
+    spec8[2] = l.w[0];
+    spec8[3] = l.h[0];
+    spec8[4] = l.n_grids > 1 ? l.w[1] : 1;
+    spec8[5] = l.n_grids > 1 ? l.h[1] : 1;
+}
+
+static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
+{
+    tt_latent_layout l;
+    if (tt_latent_layout_of(m, &l) != TT_OK) { snprintf(buf, len, "latent grid: invalid"); return; }
+    int n = snprintf(buf, len, "latent grids: lo %u ch x %ux%u (1/%u)", l.ch[0], l.w[0], l.h[0], l.scale[0]);
+    if (l.n_grids > 1 && n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ", hi %u ch x %ux%u (1/%u)", l.ch[1], l.w[1], l.h[1], l.scale[1]);
+    if (n > 0 && (size_t)n < len) {
+        if (m->latent.qat_bits)
+            snprintf(buf + n, len - (size_t)n, "; QAT %u bits from step %u", m->latent.qat_bits, m->latent.qat_start);
+        else
+            snprintf(buf + n, len - (size_t)n, "; float latents");
+    }
+}
+
+static const tt_nn_encoder_ops latent_ops = {
+    .kind = TT_NN_KIND_LATENT,
+    .name = "latent",
+    .train_shader = "latent_train",
+    .decode_shader = "latent_decode",
+    .parts = 0,
+    .layout = latent_layout,
+    .init = latent_init,
+    .forward = latent_forward,
+    .backward = latent_backward,
+    .write_config = latent_write_config,
+    .read_config = latent_read_config,
+    .write_params = latent_write_params,
+    .read_params = latent_read_params,
+    .state_bytes = latent_state_bytes,
+    .gpu_prepare = latent_gpu_prepare,
+    .record_pre_step = latent_record_pre_step,
+    .gpu_release = latent_gpu_release,
+    .spec = latent_spec,
+    .describe = latent_describe,
+};
+
+const tt_nn_encoder_ops *tt_nn_latent_encoder(void)
+{
+    return &latent_ops;
+}

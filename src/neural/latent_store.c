@@ -1,0 +1,420 @@
+/* latent_store.c - the latent section of a .tnx file: grids as fp16 or uint8 planes, raw or coded as PNG/JPEG through stb. */
+#include "neural/latent.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#define SECTION_VERSION 1
+#define HEADER_BYTES 8
+#define MAX_IMAGES 16
+
+void tt_latent_store_opts_init(tt_latent_store_opts *o)
+{
+    o->codec = TT_LATENT_CODEC_RAW;
+    o->pack = TT_LATENT_PACK_TILES;
+    o->jpeg_quality = 85;
+    o->png_level = 9;
+}
+
+const char *tt_latent_codec_name(tt_latent_codec c)
+{
+    switch (c) {
+    case TT_LATENT_CODEC_RAW: return "raw";
+    case TT_LATENT_CODEC_PNG: return "png";
+    case TT_LATENT_CODEC_JPEG: return "jpeg";
+    }
+    return "?";
+}
+
+const char *tt_latent_pack_name(tt_latent_pack p)
+{
+    return p == TT_LATENT_PACK_RGB ? "rgb" : "tiles";
+}
+
+/* ---- little-endian byte buffer ------------------------------------------- */
+typedef struct {
+    uint8_t *p;
+    size_t n, cap;
+    int failed;
+} bytebuf;
+
+static void bb_put(bytebuf *b, const void *src, size_t n)
+{
+    if (b->failed) return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n) cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (!q) { b->failed = 1; return; }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+static void bb_u8(bytebuf *b, uint8_t v) { bb_put(b, &v, 1); }
+static void bb_u16(bytebuf *b, uint16_t v) { uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)}; bb_put(b, t, 2); }
+static void bb_u32(bytebuf *b, uint32_t v)
+{
+    uint8_t t[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    bb_put(b, t, 4);
+}
+static void bb_f32(bytebuf *b, float f) { uint32_t v; memcpy(&v, &f, 4); bb_u32(b, v); }
+static uint32_t rd_u32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static float rd_f32(const uint8_t *p) { uint32_t v = rd_u32(p); float f; memcpy(&f, &v, 4); return f; }
+
+static void stb_append(void *ctx, void *data, int size) { bb_put((bytebuf *)ctx, data, (size_t)size); }
+
+/* ---- plane layout of coded images ------------------------------------------
+ * Every grid is cut into tiles: one per channel (TILES, grey) or one per
+ * group of three channels (RGB). Tiles are padded to the codec's block size
+ * by edge replication so a JPEG block never mixes two channels, laid out
+ * ceil(sqrt(n)) per row, and the grids are stacked top to bottom in one image.
+ * Unused area is mid-grey (flat blocks cost JPEG almost nothing). The layout
+ * follows from (grid layout, codec, pack) alone, so it is not stored. */
+typedef struct {
+    uint32_t comps;                       /* 1 grey, 3 RGB */
+    uint32_t width, height;               /* canvas */
+    uint32_t tile_w[2], tile_h[2], cols[2], tiles[2], y0[2];
+} plane_layout;
+
+static uint32_t round_up(uint32_t v, uint32_t m) { return (v + m - 1) / m * m; }
+
+static tt_status plane_layout_make(const tt_latent_layout *l, tt_latent_codec codec, tt_latent_pack pack,
+                                   plane_layout *pl)
+{
+    memset(pl, 0, sizeof(*pl));
+    pl->comps = pack == TT_LATENT_PACK_RGB ? 3 : 1;
+    /* JPEG codes 8x8 blocks; stb subsamples chroma 2x2 below quality 90, so
+     * RGB tiles align to 16. */
+    uint32_t align = codec == TT_LATENT_CODEC_JPEG ? (pl->comps == 3 ? 16 : 8) : 1;
+    uint64_t y = 0, width = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        pl->tile_w[g] = round_up(l->w[g], align);
+        pl->tile_h[g] = round_up(l->h[g], align);
+        pl->tiles[g] = (l->ch[g] + pl->comps - 1) / pl->comps;
+        uint32_t cols = (uint32_t)ceil(sqrt((double)pl->tiles[g]));
+        if (cols < 1) cols = 1;
+        pl->cols[g] = cols;
+        uint32_t rows = (pl->tiles[g] + cols - 1) / cols;
+        pl->y0[g] = (uint32_t)y;
+        y += (uint64_t)rows * pl->tile_h[g];
+        uint64_t wg = (uint64_t)cols * pl->tile_w[g];
+        if (wg > width) width = wg;
+    }
+    if (width > 65500 || y > 65500)
+        return tt_fail(TT_ERR_LIMIT, "latent: grids too large for a %s image (%llux%llu)",
+                       codec == TT_LATENT_CODEC_JPEG ? "JPEG" : "PNG",
+                       (unsigned long long)width, (unsigned long long)y);
+    pl->width = (uint32_t)width;
+    pl->height = (uint32_t)y;
+    return TT_OK;
+}
+
+/* Canvas pixel holding (g, c, x, y) with x, y clamped to the grid (padding). */
+static size_t plane_at(const tt_latent_layout *l, const plane_layout *pl, uint32_t g, uint32_t c, uint32_t tx, uint32_t ty)
+{
+    uint32_t tile = c / pl->comps, comp = c % pl->comps;
+    uint32_t px = (tile % pl->cols[g]) * pl->tile_w[g] + tx;
+    uint32_t py = pl->y0[g] + (tile / pl->cols[g]) * pl->tile_h[g] + ty;
+    (void)l;
+    return ((size_t)py * pl->width + px) * pl->comps + comp;
+}
+
+/* uint8 code of every value: q on the 2^bits-1 levels, stretched to 0..255. */
+static void quantize_codes(const tt_latent_layout *l, const float *grid, int bits, const float *mn, const float *mx,
+                           uint8_t *codes /* [feature][y][x] */)
+{
+    float levels = (float)((1u << bits) - 1u);
+    size_t k = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t C = l->ch[g];
+        size_t cells = (size_t)l->w[g] * l->h[g];
+        for (uint32_t c = 0; c < C; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            float range = mx[f] - mn[f];
+            if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
+            for (size_t i = 0; i < cells; i++) {
+                float t = (grid[l->offset[g] + i * C + c] - mn[f]) / range;
+                float q = floorf(t * levels + 0.5f);
+                if (q < 0) q = 0;
+                if (q > levels) q = levels;
+                codes[k++] = (uint8_t)floorf(q * 255.0f / levels + 0.5f);
+            }
+        }
+    }
+}
+
+static float code_to_value(uint8_t b, int bits, float mn, float mx)
+{
+    float levels = (float)((1u << bits) - 1u);
+    float range = mx - mn;
+    if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
+    float q = floorf((float)b * levels / 255.0f + 0.5f);
+    return q / levels * range + mn; /* same expression as the QAT forward */
+}
+
+static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, const tt_latent_store_opts *o,
+                              bytebuf *img)
+{
+    plane_layout pl;
+    tt_status s = plane_layout_make(l, o->codec, o->pack, &pl);
+    if (s != TT_OK) return s;
+    size_t n = (size_t)pl.width * pl.height * pl.comps;
+    uint8_t *canvas = malloc(n);
+    if (!canvas) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    memset(canvas, 128, n);
+    size_t k = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++) {
+        uint32_t W = l->w[g], H = l->h[g];
+        for (uint32_t c = 0; c < l->ch[g]; c++) {
+            const uint8_t *plane = codes + k;
+            for (uint32_t ty = 0; ty < pl.tile_h[g]; ty++)
+                for (uint32_t tx = 0; tx < pl.tile_w[g]; tx++) {
+                    uint32_t sx = tx < W ? tx : W - 1, sy = ty < H ? ty : H - 1;
+                    canvas[plane_at(l, &pl, g, c, tx, ty)] = plane[(size_t)sy * W + sx];
+                }
+            k += (size_t)W * H;
+        }
+    }
+    int ok;
+    if (o->codec == TT_LATENT_CODEC_PNG) {
+        int saved = stbi_write_png_compression_level;
+        stbi_write_png_compression_level = o->png_level;
+        ok = stbi_write_png_to_func(stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
+                                    (int)(pl.width * pl.comps));
+        stbi_write_png_compression_level = saved;
+    } else {
+        ok = stbi_write_jpg_to_func(stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
+                                    o->jpeg_quality);
+    }
+    free(canvas);
+    if (!ok || img->failed)
+        return tt_fail(TT_ERR_NOMEM, "latent: stb_image_write could not code the latent planes");
+    return TT_OK;
+}
+
+tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_bits,
+                          const tt_latent_store_opts *o, uint8_t **out, size_t *out_size)
+{
+    *out = NULL;
+    *out_size = 0;
+    if (qat_bits < 0 || qat_bits > 8)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --qat-bits must be 0..8");
+    if (o->codec == TT_LATENT_CODEC_JPEG && (o->jpeg_quality < 1 || o->jpeg_quality > 100))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --jpeg-quality must be 1..100");
+    int bits = qat_bits;
+    if (bits == 0 && o->codec != TT_LATENT_CODEC_RAW) bits = 8; /* images hold 8-bit codes */
+    tt_latent_pack pack = o->codec == TT_LATENT_CODEC_RAW ? TT_LATENT_PACK_TILES : o->pack;
+
+    bytebuf b = {0};
+    bb_u8(&b, SECTION_VERSION);
+    bb_u8(&b, (uint8_t)o->codec);
+    bb_u8(&b, (uint8_t)pack);
+    bb_u8(&b, (uint8_t)bits);
+    bb_u16(&b, (uint16_t)l->features);
+    bb_u16(&b, 0);
+    tt_status s = TT_OK;
+    if (bits == 0) {
+        /* fp16 planes [feature][y][x] */
+        bb_u32(&b, 1);
+        bb_u32(&b, l->total * 2u);
+        for (uint32_t g = 0; g < l->n_grids; g++)
+            for (uint32_t c = 0; c < l->ch[g]; c++)
+                for (size_t i = 0; i < (size_t)l->w[g] * l->h[g]; i++)
+                    bb_u16(&b, tt_f32_to_f16(grid[l->offset[g] + i * l->ch[g] + c]));
+    } else {
+        float mn[TT_LATENT_MAX_FEATURES], mx[TT_LATENT_MAX_FEATURES];
+        tt_latent_channel_minmax(l, grid, mn, mx);
+        for (uint32_t f = 0; f < l->features; f++) {
+            bb_f32(&b, mn[f]);
+            bb_f32(&b, mx[f]);
+        }
+        uint8_t *codes = malloc(l->total);
+        if (!codes) { free(b.p); return tt_fail(TT_ERR_NOMEM, "latent: out of memory"); }
+        quantize_codes(l, grid, bits, mn, mx, codes);
+        bb_u32(&b, 1);
+        if (o->codec == TT_LATENT_CODEC_RAW) {
+            bb_u32(&b, l->total);
+            bb_put(&b, codes, l->total);
+        } else {
+            bytebuf img = {0};
+            tt_latent_store_opts o2 = *o;
+            o2.pack = pack;
+            s = encode_image(l, codes, &o2, &img);
+            if (s == TT_OK) {
+                bb_u32(&b, (uint32_t)img.n);
+                bb_put(&b, img.p, img.n);
+            }
+            free(img.p);
+        }
+        free(codes);
+    }
+    if (s == TT_OK && b.failed) s = tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    if (s != TT_OK) { free(b.p); return s; }
+    *out = b.p;
+    *out_size = b.n;
+    return TT_OK;
+}
+
+/* Validates the fixed part; returns the offset of the image list. */
+static tt_status parse_header(const uint8_t *data, size_t size, const char *name, tt_latent_section_info *info,
+                              uint32_t *features, size_t *images_at)
+{
+    if (size < HEADER_BYTES)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (%zu bytes)", name, size);
+    if (data[0] != SECTION_VERSION)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads %d)", name, data[0], SECTION_VERSION);
+    if (data[1] > TT_LATENT_CODEC_JPEG)
+        return tt_fail(TT_ERR_FORMAT, "%s: unknown latent codec %u", name, data[1]);
+    if (data[2] > TT_LATENT_PACK_RGB)
+        return tt_fail(TT_ERR_FORMAT, "%s: unknown latent packing %u", name, data[2]);
+    if (data[3] > 8)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent bits %u out of range", name, data[3]);
+    if (data[3] == 0 && data[1] != TT_LATENT_CODEC_RAW)
+        return tt_fail(TT_ERR_FORMAT, "%s: fp16 latents can only be stored raw", name);
+    info->codec = (tt_latent_codec)data[1];
+    info->pack = (tt_latent_pack)data[2];
+    info->bits = data[3];
+    *features = data[4] | (uint32_t)data[5] << 8;
+    size_t at = HEADER_BYTES;
+    if (info->bits > 0) {
+        if ((size - at) / 8 < *features)
+            return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (channel ranges)", name);
+        at += (size_t)*features * 8;
+    }
+    if (size - at < 4)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (image count)", name);
+    uint32_t n = rd_u32(data + at);
+    if (n == 0 || n > MAX_IMAGES)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent section has %u images", name, n);
+    info->n_images = n;
+    info->image_bytes = 0;
+    size_t p = at + 4;
+    for (uint32_t i = 0; i < n; i++) {
+        if (size - p < 4)
+            return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (image %u)", name, i);
+        uint32_t len = rd_u32(data + p);
+        p += 4;
+        if (size - p < len)
+            return tt_fail(TT_ERR_FORMAT, "%s: latent image %u claims %u bytes, %zu left", name, i, len, size - p);
+        p += len;
+        info->image_bytes += len;
+    }
+    if (p != size)
+        return tt_fail(TT_ERR_FORMAT, "%s: %zu stray bytes after the latent images", name, size - p);
+    *images_at = at;
+    return TT_OK;
+}
+
+tt_status tt_latent_section_describe(const uint8_t *data, size_t size, const char *name, tt_latent_section_info *out)
+{
+    uint32_t features = 0;
+    size_t at = 0;
+    return parse_header(data, size, name, out, &features, &at);
+}
+
+tt_status tt_latent_load(const tt_latent_layout *l, const uint8_t *data, size_t size, const char *name, float *grid)
+{
+    tt_latent_section_info info;
+    memset(&info, 0, sizeof info);
+    uint32_t features = 0;
+    size_t at = 0;
+    tt_status s = parse_header(data, size, name, &info, &features, &at);
+    if (s != TT_OK) return s;
+    if (features != l->features)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent section has %u channels, the model %u", name, features, l->features);
+    if (info.n_images != 1)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent section has %u images, expected 1", name, info.n_images);
+    float mn[TT_LATENT_MAX_FEATURES] = {0}, mx[TT_LATENT_MAX_FEATURES] = {0};
+    if (info.bits > 0)
+        for (uint32_t f = 0; f < features; f++) {
+            mn[f] = rd_f32(data + HEADER_BYTES + 8 * f);
+            mx[f] = rd_f32(data + HEADER_BYTES + 8 * f + 4);
+            if (!isfinite(mn[f]) || !isfinite(mx[f]) || mx[f] < mn[f])
+                return tt_fail(TT_ERR_FORMAT, "%s: latent channel %u has a bad range", name, f);
+        }
+    const uint8_t *img = data + at + 8;
+    uint32_t len = rd_u32(data + at + 4);
+
+    if (info.bits == 0) {
+        if (len != (uint64_t)l->total * 2)
+            return tt_fail(TT_ERR_FORMAT, "%s: fp16 latents hold %u bytes, expected %llu", name, len,
+                           (unsigned long long)l->total * 2);
+        size_t k = 0;
+        for (uint32_t g = 0; g < l->n_grids; g++)
+            for (uint32_t c = 0; c < l->ch[g]; c++)
+                for (size_t i = 0; i < (size_t)l->w[g] * l->h[g]; i++, k++) {
+                    float v = tt_f16_to_f32((uint16_t)(img[2 * k] | img[2 * k + 1] << 8));
+                    if (!isfinite(v))
+                        return tt_fail(TT_ERR_FORMAT, "%s: latent value %zu is not finite", name, k);
+                    grid[l->offset[g] + i * l->ch[g] + c] = v;
+                }
+        return TT_OK;
+    }
+
+    if (info.codec == TT_LATENT_CODEC_RAW) {
+        if (len != l->total)
+            return tt_fail(TT_ERR_FORMAT, "%s: uint8 latents hold %u bytes, expected %u", name, len, l->total);
+        size_t k = 0;
+        for (uint32_t g = 0; g < l->n_grids; g++)
+            for (uint32_t c = 0; c < l->ch[g]; c++) {
+                uint32_t f = tt_latent_feature_index(l, g, c);
+                for (size_t i = 0; i < (size_t)l->w[g] * l->h[g]; i++, k++)
+                    grid[l->offset[g] + i * l->ch[g] + c] = code_to_value(img[k], info.bits, mn[f], mx[f]);
+            }
+        return TT_OK;
+    }
+
+    plane_layout pl;
+    s = plane_layout_make(l, info.codec, info.pack, &pl);
+    if (s != TT_OK) return s;
+    int iw, ih, ic;
+    if (!stbi_info_from_memory(img, (int)len, &iw, &ih, &ic))
+        return tt_fail(TT_ERR_FORMAT, "%s: latent image is not readable (%s)", name, stbi_failure_reason());
+    if ((uint32_t)iw != pl.width || (uint32_t)ih != pl.height)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent image is %dx%d, the model needs %ux%u", name, iw, ih, pl.width, pl.height);
+    uint8_t *canvas = stbi_load_from_memory(img, (int)len, &iw, &ih, &ic, (int)pl.comps);
+    if (!canvas)
+        return tt_fail(TT_ERR_FORMAT, "%s: latent image does not decode (%s)", name, stbi_failure_reason());
+    for (uint32_t g = 0; g < l->n_grids; g++)
+        for (uint32_t c = 0; c < l->ch[g]; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            for (uint32_t y = 0; y < l->h[g]; y++)
+                for (uint32_t x = 0; x < l->w[g]; x++)
+                    grid[l->offset[g] + ((size_t)y * l->w[g] + x) * l->ch[g] + c] =
+                        code_to_value(canvas[plane_at(l, &pl, g, c, x, y)], info.bits, mn[f], mx[f]);
+        }
+    stbi_image_free(canvas);
+    return TT_OK;
+}
+
+tt_status tt_latent_preview(const tt_latent_layout *l, const float *grid, uint32_t min_size, tt_image *out)
+{
+    uint32_t W = l->w[0], H = l->h[0], C = l->ch[0];
+    uint32_t f = 1;
+    while (W * f < min_size && f < 64) f++;
+    tt_status s = tt_image_alloc(out, W * f, H * f);
+    if (s != TT_OK) return s;
+    float mn[TT_LATENT_MAX_FEATURES], mx[TT_LATENT_MAX_FEATURES];
+    tt_latent_channel_minmax(l, grid, mn, mx);
+    for (uint32_t y = 0; y < H * f; y++)
+        for (uint32_t x = 0; x < W * f; x++) {
+            uint8_t *px = out->rgba + ((size_t)y * W * f + x) * 4;
+            const float *cell = grid + ((size_t)(y / f) * W + x / f) * C;
+            for (uint32_t k = 0; k < 3; k++) {
+                float v = 0.5f;
+                if (k < C) {
+                    float r = mx[k] - mn[k];
+                    v = r > TT_LATENT_MIN_RANGE ? (cell[k] - mn[k]) / r : 0.5f;
+                }
+                px[k] = (uint8_t)floorf(v * 255.0f + 0.5f);
+            }
+            px[3] = 255;
+        }
+    return TT_OK;
+}

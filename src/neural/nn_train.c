@@ -1,0 +1,300 @@
+/* nn_train.c - GPU trainer shared by all neural encoders: fused train step + Adam, many steps per submit; GPU decode. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "neural/tt_neural.h"
+
+#define NN_WG 128u  /* local_size_x of the nn_* shaders */
+
+/* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
+ * offset (vec4 loads of weight rows). */
+static uint32_t gpu_dec_offset(const tt_nn_model *m) { return (m->dec_offset + 3u) & ~3u; }
+static uint32_t gpu_total(const tt_nn_model *m) { return gpu_dec_offset(m) + m->dec_count; }
+
+uint32_t tt_nn_gpu_index(const tt_nn_model *m, uint32_t i)
+{
+    return i < m->dec_offset ? i : i - m->dec_offset + gpu_dec_offset(m);
+}
+uint32_t tt_nn_gpu_count(const tt_nn_model *m) { return gpu_total(m); }
+uint32_t tt_nn_gpu_dec_offset(const tt_nn_model *m) { return gpu_dec_offset(m); }
+
+static float *to_gpu_layout(const tt_nn_model *m, const float *params)
+{
+    float *g = calloc(gpu_total(m), sizeof(float));
+    if (!g) return NULL;
+    memcpy(g, params, sizeof(float) * m->dec_offset);
+    memcpy(g + gpu_dec_offset(m), params + m->dec_offset, sizeof(float) * m->dec_count);
+    return g;
+}
+
+/* Shared-memory bytes of the nn_* shaders for a tile of ns samples (mirrors nn_common.glsl). */
+static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns, int train)
+{
+    uint64_t in4 = (m->enc_features + 3u) / 4u * 4u, dh = (uint64_t)m->dec.depth * m->dec.hidden;
+    uint64_t arows = dh > in4 ? dh : in4;
+    uint64_t rows = in4 + arows + (train ? dh + 6 : 0);
+    return rows * ns * 4 + 8ull * ns;
+}
+
+static uint32_t pick_ns(tt_vk *vk, const tt_nn_model *m, int train)
+{
+    uint64_t limit = tt_vk_get_caps(vk)->max_shared_memory;
+    if (limit == 0) limit = 16384;
+    const char *env = getenv("TINYTEX_NN_TILE");
+    if (env && atoi(env) >= 4 && atoi(env) % 4 == 0 && tile_smem(m, (uint32_t)atoi(env), train) <= limit)
+        return (uint32_t)atoi(env);
+    static const uint32_t cand[] = {64, 48, 32, 24, 16, 12, 8, 4};
+    uint32_t best = 4;
+    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+        if (tile_smem(m, cand[i], train) <= limit) {
+            best = cand[i];
+            break;
+        }
+    /* Beyond 32 samples the 128 threads already have a tile each in the default model. */
+    if (train && best > 32) best = 32;
+    return best;
+}
+
+static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t spec[16])
+{
+    memset(spec, 0, 16 * sizeof(uint32_t));
+    spec[0] = m->enc_features;
+    spec[1] = m->dec.hidden;
+    spec[2] = m->dec.depth;
+    spec[3] = (uint32_t)m->dec.act;
+    spec[4] = ns;
+    if (m->enc->spec) m->enc->spec(m, spec + 8);
+}
+
+static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
+{
+    uint32_t spec[16], ns = pick_ns(vk, m, 0);
+    fill_spec(m, ns, spec);
+    *ns_out = ns;
+    return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
+}
+
+tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *target,
+                               const tt_nn_train_cfg *cfg, tt_nn_trainer **out)
+{
+    *out = NULL;
+    if (target->width != m->width || target->height != m->height)
+        return tt_fail(TT_ERR_INVALID_ARG, "trainer: image %ux%u does not match the model's %ux%u", target->width,
+                       target->height, m->width, m->height);
+    if (cfg->iters < 1 || cfg->batch < 1) return tt_fail(TT_ERR_INVALID_ARG, "trainer: iters and batch must be >= 1");
+    tt_nn_trainer *tr = calloc(1, sizeof *tr);
+    if (!tr) return tt_fail(TT_ERR_NOMEM, "out of memory");
+    tr->vk = vk;
+    tr->m = m;
+    tr->cfg = *cfg;
+    if (!tr->cfg.steps_per_submit) tr->cfg.steps_per_submit = 250;
+    const tt_vk_caps *caps = tt_vk_get_caps(vk);
+    tt_status s;
+    float *gp = NULL;
+    uint32_t n = gpu_total(m);
+    uint64_t npix = (uint64_t)m->width * m->height;
+    uint64_t state_bytes = m->enc->state_bytes ? m->enc->state_bytes(m) : 0;
+    if (state_bytes < 16) state_bytes = 16;
+#define TRY(x) do { if ((s = (x)) != TT_OK) goto fail; } while (0)
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &tr->params));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &tr->grads));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &tr->adam_m));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &tr->adam_v));
+    TRY(tt_vk_buffer_create(vk, npix * 4, TT_MEM_DEVICE, &tr->target));
+    TRY(tt_vk_buffer_create(vk, npix * 4, TT_MEM_DEVICE, &tr->out_img));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)cfg->iters * 4, TT_MEM_READBACK, &tr->stats));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)(m->aux_words > 4 ? m->aux_words : 4) * 4, TT_MEM_DEVICE, &tr->aux));
+    TRY(tt_vk_buffer_create(vk, state_bytes, TT_MEM_DEVICE, &tr->state));
+    gp = to_gpu_layout(m, params);
+    if (!gp) { s = tt_fail(TT_ERR_NOMEM, "out of memory"); goto fail; }
+    TRY(tt_vk_upload(vk, &tr->params, 0, gp, (VkDeviceSize)n * 4));
+    TRY(tt_vk_upload(vk, &tr->target, 0, target->rgba, npix * 4));
+    if (m->aux_words) TRY(tt_vk_upload(vk, &tr->aux, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
+    TRY(tt_vk_begin(vk));
+    tt_vk_fill_cmd(vk, &tr->grads, 0);
+    tt_vk_fill_cmd(vk, &tr->adam_m, 0);
+    tt_vk_fill_cmd(vk, &tr->adam_v, 0);
+    tt_vk_fill_cmd(vk, &tr->stats, 0);
+    tt_vk_fill_cmd(vk, &tr->state, 0);
+    TRY(tt_vk_submit(vk, NULL));
+
+    uint32_t spec[16];
+    tr->samples_per_group = pick_ns(vk, m, 1);
+    fill_spec(m, tr->samples_per_group, spec);
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
+    TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, 16, NN_WG, 1, 1, &tr->train));
+    TRY(tt_vk_pipeline_create(vk, "nn_adam", 4, 48, NULL, 0, 256, 1, 1, &tr->adam));
+    uint32_t dns;
+    TRY(make_decode_pipeline(vk, m, &tr->decode, &dns));
+    if (m->enc->gpu_prepare) TRY(m->enc->gpu_prepare(tr));
+    free(gp);
+    *out = tr;
+    return TT_OK;
+fail:
+    free(gp);
+    tt_nn_trainer_destroy(tr);
+    return s;
+#undef TRY
+}
+
+typedef struct {
+    uint32_t n, dec_offset;
+    float lr_enc, lr_net, beta1, beta2, eps, bc1, bc2;
+    uint32_t pad[3];
+} adam_push;
+
+tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
+{
+    tt_vk *vk = tr->vk;
+    const tt_nn_model *m = tr->m;
+    const tt_nn_train_cfg *c = &tr->cfg;
+    double total_ms = 0;
+    int have_ms = 1;
+    if (n > c->iters - tr->step) n = c->iters - tr->step;
+    tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
+    tt_vk_buffer *ab[4] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v};
+    uint32_t groups = (c->batch + tr->samples_per_group - 1) / tr->samples_per_group;
+    while (n > 0) {
+        uint32_t k = n < c->steps_per_submit ? n : c->steps_per_submit;
+        tt_status s = tt_vk_begin(vk);
+        if (s != TT_OK) return s;
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t step = tr->step + i;
+            if (m->enc->record_pre_step) m->enc->record_pre_step(tr, step);
+            tt_nn_train_push tp = {
+                .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
+                .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
+                .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
+            };
+            tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
+            tt_vk_barrier(vk);
+            double t = step + 1.0;
+            adam_push ap = {
+                .n = gpu_total(m), .dec_offset = gpu_dec_offset(m),
+                .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
+                .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
+                .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
+            };
+            tt_vk_dispatch(vk, tr->adam, ab, &ap, ap.n, 1, 1);
+            tt_vk_barrier(vk);
+        }
+        double ms = -1;
+        s = tt_vk_submit(vk, &ms);
+        if (s != TT_OK) return s;
+        if (ms < 0) have_ms = 0;
+        total_ms += ms;
+        tr->step += k;
+        n -= k;
+    }
+    if (gpu_ms) *gpu_ms = have_ms ? total_ms : -1;
+    return TT_OK;
+}
+
+tt_status tt_nn_trainer_losses(tt_nn_trainer *tr, uint32_t from, uint32_t to, float *out)
+{
+    if (from > to || to > tr->cfg.iters) return tt_fail(TT_ERR_INVALID_ARG, "trainer: loss range %u..%u", from, to);
+    if (from == to) return TT_OK;
+    tt_status s = tt_vk_download(tr->vk, &tr->stats, (VkDeviceSize)from * 4, out, (VkDeviceSize)(to - from) * 4);
+    if (s != TT_OK) return s;
+    float scale = 1.0f / (3.0f * (float)tr->cfg.batch);
+    for (uint32_t i = 0; i < to - from; i++) out[i] *= scale;
+    return TT_OK;
+}
+
+static tt_status download_params(tt_vk *vk, const tt_nn_model *m, tt_vk_buffer *buf, float *params)
+{
+    uint32_t n = gpu_total(m);
+    float *g = malloc(sizeof(float) * n);
+    if (!g) return tt_fail(TT_ERR_NOMEM, "out of memory");
+    tt_status s = tt_vk_download(vk, buf, 0, g, (VkDeviceSize)n * 4);
+    if (s == TT_OK) {
+        memcpy(params, g, sizeof(float) * m->dec_offset);
+        memcpy(params + m->dec_offset, g + gpu_dec_offset(m), sizeof(float) * m->dec_count);
+    }
+    free(g);
+    return s;
+}
+
+tt_status tt_nn_trainer_get_params(tt_nn_trainer *tr, float *params) { return download_params(tr->vk, tr->m, &tr->params, params); }
+
+static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pipe, uint32_t ns, tt_vk_buffer *params,
+                            tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, int repeats, tt_image *out,
+                            double *gpu_ms)
+{
+    tt_vk_buffer *b[4] = {params, out_buf, aux, state};
+    tt_nn_decode_push dp = {.width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .flags = 0,
+                            .omega0 = m->dec.omega0};
+    uint64_t npix = (uint64_t)m->width * m->height;
+    uint32_t groups = (uint32_t)((npix + ns - 1) / ns);
+    double best = -1;
+    if (repeats < 1) repeats = 1;
+    for (int r = 0; r < repeats; r++) {
+        tt_status s = tt_vk_begin(vk);
+        if (s != TT_OK) return s;
+        tt_vk_dispatch_groups(vk, pipe, b, &dp, groups, 1, 1);
+        double ms = -1;
+        s = tt_vk_submit(vk, &ms);
+        if (s != TT_OK) return s;
+        if (ms >= 0 && (best < 0 || ms < best)) best = ms;
+    }
+    if (gpu_ms) *gpu_ms = best;
+    tt_status s = tt_image_alloc(out, m->width, m->height);
+    if (s != TT_OK) return s;
+    s = tt_vk_download(vk, out_buf, 0, out->rgba, npix * 4);
+    if (s != TT_OK) tt_image_free(out);
+    return s;
+}
+
+tt_status tt_nn_trainer_decode(tt_nn_trainer *tr, tt_image *out, double *gpu_ms)
+{
+    return run_decode(tr->vk, tr->m, tr->decode, pick_ns(tr->vk, tr->m, 0), &tr->params, &tr->out_img, &tr->aux,
+                      &tr->state, 1, out, gpu_ms);
+}
+
+void tt_nn_trainer_destroy(tt_nn_trainer *tr)
+{
+    if (!tr) return;
+    tt_vk *vk = tr->vk;
+    if (tr->m->enc->gpu_release) tr->m->enc->gpu_release(tr);
+    tt_vk_pipeline_destroy(vk, tr->train);
+    tt_vk_pipeline_destroy(vk, tr->adam);
+    tt_vk_pipeline_destroy(vk, tr->decode);
+    tt_vk_buffer *bufs[] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->target,
+                            &tr->stats, &tr->aux, &tr->state, &tr->out_img};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (bufs[i]->buffer) tt_vk_buffer_destroy(vk, bufs[i]);
+    free(tr);
+}
+
+tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
+                           double *gpu_ms)
+{
+    tt_vk_buffer pb = {0}, ob = {0}, ab = {0}, sb = {0};
+    tt_vk_pipeline *pipe = NULL;
+    uint32_t n = gpu_total(m), ns = 0;
+    uint64_t npix = (uint64_t)m->width * m->height;
+    float *gp = to_gpu_layout(m, params);
+    if (!gp) return tt_fail(TT_ERR_NOMEM, "out of memory");
+    tt_status s;
+#define TRY(x) do { if ((s = (x)) != TT_OK) goto done; } while (0)
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &pb));
+    TRY(tt_vk_buffer_create(vk, npix * 4, TT_MEM_DEVICE, &ob));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)(m->aux_words > 4 ? m->aux_words : 4) * 4, TT_MEM_DEVICE, &ab));
+    TRY(tt_vk_buffer_create(vk, 16, TT_MEM_DEVICE, &sb));
+    TRY(tt_vk_upload(vk, &pb, 0, gp, (VkDeviceSize)n * 4));
+    if (m->aux_words) TRY(tt_vk_upload(vk, &ab, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
+    TRY(tt_vk_fill(vk, &sb, 0));
+    TRY(make_decode_pipeline(vk, m, &pipe, &ns));
+    s = run_decode(vk, m, pipe, ns, &pb, &ob, &ab, &sb, repeats, out, gpu_ms);
+done:
+#undef TRY
+    free(gp);
+    tt_vk_pipeline_destroy(vk, pipe);
+    if (pb.buffer) tt_vk_buffer_destroy(vk, &pb);
+    if (ob.buffer) tt_vk_buffer_destroy(vk, &ob);
+    if (ab.buffer) tt_vk_buffer_destroy(vk, &ab);
+    if (sb.buffer) tt_vk_buffer_destroy(vk, &sb);
+    return s;
+}

@@ -1,0 +1,113 @@
+/* tt_vk.h - the Vulkan compute core every subcommand shares: device, buffers, pipelines, one checked dispatch helper. */
+#ifndef TT_VK_H
+#define TT_VK_H
+
+#include <vulkan/vulkan.h>
+#include "tinytex.h"
+
+#define TT_VK_MAX_BINDINGS 16
+#define TT_VK_MAX_DEVICES 16
+
+typedef struct {
+    char name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+    VkPhysicalDeviceType type;
+    uint32_t vendor_id, device_id;
+    uint32_t api_version;
+    char driver[VK_MAX_DRIVER_NAME_SIZE];
+    uint64_t device_local_bytes;  /* largest DEVICE_LOCAL heap */
+} tt_vk_device_info;
+
+/* What the chosen device offers; shaders pick variants from these. */
+typedef struct {
+    int float_atomic_add;   /* shaderBufferFloat32AtomicAdd (VK_EXT_shader_atomic_float) */
+    int float16;            /* shaderFloat16 */
+    int storage16;          /* storageBuffer16BitAccess */
+    int int8;               /* shaderInt8 + storageBuffer8BitAccess */
+    int subgroup_arith;     /* subgroup arithmetic in compute */
+    uint32_t subgroup_size;
+    int bc7_sampling;       /* textureCompressionBC */
+    float timestamp_period; /* ns per tick; 0 = no timestamps */
+    uint64_t max_storage_buffer_range;
+    uint32_t max_workgroup_invocations;
+    uint32_t max_shared_memory;
+} tt_vk_caps;
+
+typedef struct tt_vk tt_vk;
+
+typedef enum {
+    TT_MEM_DEVICE,    /* device-local; uploads/downloads go through staging */
+    TT_MEM_UPLOAD,    /* host-visible, written by the CPU, read by shaders */
+    TT_MEM_READBACK,  /* host-visible + cached, written by shaders, read by the CPU */
+} tt_mem_kind;
+
+typedef struct {
+    VkBuffer buffer;
+    VkDeviceMemory memory;
+    VkDeviceSize size;
+    void *mapped;     /* non-NULL when host-visible */
+} tt_vk_buffer;
+
+typedef struct tt_vk_pipeline tt_vk_pipeline;
+
+/* Lists the physical devices (info may be NULL to count). */
+tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count);
+
+/* Creates the context on device `index`, or picks one when index < 0:
+ * TINYTEX_DEVICE if set, else the first discrete GPU, then integrated, then
+ * virtual, then CPU (lavapipe). With no device at all: TT_ERR_NO_DEVICE and a
+ * message naming the package to install. */
+tt_status tt_vk_create(int index, tt_vk **out);
+void tt_vk_destroy(tt_vk *vk);
+const tt_vk_device_info *tt_vk_info(const tt_vk *vk);
+const tt_vk_caps *tt_vk_get_caps(const tt_vk *vk);
+VkDevice tt_vk_device(const tt_vk *vk);
+VkPhysicalDevice tt_vk_physical(const tt_vk *vk);
+
+/* Buffers. Sizes are checked against the device limits before allocation;
+ * out of device memory is TT_ERR_DEVICE_MEMORY with a clear message. */
+tt_status tt_vk_buffer_create(tt_vk *vk, VkDeviceSize size, tt_mem_kind kind, tt_vk_buffer *out);
+void tt_vk_buffer_destroy(tt_vk *vk, tt_vk_buffer *b);
+/* Synchronous copies (each waits for the GPU). Work for any tt_mem_kind. */
+tt_status tt_vk_upload(tt_vk *vk, tt_vk_buffer *dst, VkDeviceSize offset, const void *src, VkDeviceSize size);
+tt_status tt_vk_download(tt_vk *vk, tt_vk_buffer *src, VkDeviceSize offset, void *dst, VkDeviceSize size);
+tt_status tt_vk_fill(tt_vk *vk, tt_vk_buffer *dst, uint32_t value); /* synchronous vkCmdFillBuffer */
+
+/* A compute pipeline from an embedded shader (shaders/NAME.comp): `n_buffers`
+ * storage buffers at set 0, bindings 0..n-1, and `push_size` bytes of push
+ * constants. `spec`/`spec_count` are uint32 specialization constants with
+ * ids 0..spec_count-1 (may be NULL/0). The workgroup size is read from the
+ * caller (local_size_x/y/z), needed to turn item counts into groups. */
+tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
+                                const uint32_t *spec, uint32_t spec_count,
+                                uint32_t local_x, uint32_t local_y, uint32_t local_z,
+                                tt_vk_pipeline **out);
+void tt_vk_pipeline_destroy(tt_vk *vk, tt_vk_pipeline *p);
+
+/* Recording. One command buffer at a time per context:
+ *   tt_vk_begin(vk);
+ *   tt_vk_dispatch(vk, pipe, bufs, push, items_x, items_y, items_z);  (any number)
+ *   tt_vk_barrier(vk);                                                 (between dependent dispatches)
+ *   tt_vk_submit(vk, &gpu_ms);                                         (waits; gpu_ms from timestamps)
+ * Items are invocations; the helper divides by the workgroup size (rounding
+ * up), checks the device's group-count limits and that every buffer is
+ * non-NULL and the push size matches. Errors are remembered and returned by
+ * tt_vk_submit, so recording code need not check every call. */
+tt_status tt_vk_begin(tt_vk *vk);
+void tt_vk_dispatch(tt_vk *vk, tt_vk_pipeline *p, tt_vk_buffer *const *bufs, const void *push,
+                    uint32_t items_x, uint32_t items_y, uint32_t items_z);
+/* Same, but group counts given directly. */
+void tt_vk_dispatch_groups(tt_vk *vk, tt_vk_pipeline *p, tt_vk_buffer *const *bufs, const void *push,
+                           uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
+void tt_vk_barrier(tt_vk *vk);                  /* compute write -> compute/transfer read+write */
+void tt_vk_copy(tt_vk *vk, tt_vk_buffer *src, VkDeviceSize src_off, tt_vk_buffer *dst, VkDeviceSize dst_off, VkDeviceSize size);
+void tt_vk_fill_cmd(tt_vk *vk, tt_vk_buffer *dst, uint32_t value);
+VkCommandBuffer tt_vk_cmd(tt_vk *vk);           /* the recording command buffer, for raw calls */
+/* Ends, submits and waits. gpu_ms (may be NULL) is the GPU time between
+ * begin and submit measured with timestamp queries, or -1 if unavailable. */
+tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms);
+
+/* Maps a VkResult to a status and records "context: VK_ERROR_..." as detail. */
+tt_status tt_vk_check(VkResult r, const char *context);
+const char *tt_vk_result_str(VkResult r);
+
+#endif

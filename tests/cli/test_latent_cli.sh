@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test_latent_cli.sh - `tinytex latent` end to end on a tiny image (lavapipe): file written and rebuilt by `decode`, report fields, codecs, exit codes.
+. "$(dirname "$0")/lib.sh"
+# 24x24 crop of samples/sample.png (x 250, y 250): small enough for lavapipe.
+base64 -d > "$TMP/s.png" <<'PNG'
+iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAYAAADgdz34AAAFX0lEQVR4XmNMswr8z8DwD4j+MoAAIwMjw38gZPoHFGZkBosx/P/L
+wMjICGQDMSMTA8N/oHoGoHogm5GJjYEBRP/9C9YH0g9UzPDnO0jNfwYWZg4hsCFgPWAbGBmYgJYw//vHAAf/IYohLmAB6gdazMwE
+tOc30LL/YAtYGEDMvwz//nxn+Pv7G8N/oKP+///DwPLv728gB+SJ/xD9QNf8Z2BmABsJVACUBDqQBYxBPvn/7w9Q3R8GNoh/gKYy
+MPz5/YPh94+vDH/+/Gb49fMnw6/fvxhY2TjA5rEwsbAw/AN6j+E/I9zBsGBiQAb//0McwvAfbPTfP3/AsiC9P75/Y/j9/TPQnH8M
+zMzMDCwsLBCdQD0sf4A2gnjMjOxArYhgYWRiBgUUOAj+g4PoHyRoGCEOYfz3l+H71y8MP74BXf7rFwMTE9DfzBCD/wGDl4UJ6EyQ
+ZX9ALgG5juU3kg+YGf7/gVj2H+zyv2CXMTKyMIDC9d+fHwxfvv5m+AM0+C8wWBjAEf8f6IM/QEeAYpCRgYWNjYGFlRWI//8CR9K/
+P4gUAg4tYCpiZAT5AhiZQL98/wYMmr/fGP79Akbgr6/AOGIGpyYmkLPACQ5kMAMDE9CHrKxMDBwsIMsYGICxB1QIMpsBkiTBUQ2K
++L9AHzAxgy0HRez/n78Y/v38zPD/93cGUJD9Y2QFuxaUJEGBBlLOAkxZLCxMDOxsLAxMLBzAYGMBpqIvr4HWglwJdAsjxFWgdP4P
+Gun//wANBhr65/sfoOHfGMAGsnIBlQB9zgRNskxMDKwsoMgFGs7OwsDBzsrwGxi0/4ApjuXXiytATcwMkLhjhLgK6PLfQM8xAC38
+//c3OCj+/QUlu/8QeZAYMzskgzEDfQJUzwE0mIWVGWgRE9is/+AgBgXRj7cMkGBkYgCFJyM4uBjBSRIUqaAkC4oLNnZ+oH2cYB8w
+MP5j4Gb9xcAMDGtmln/A4ABFJhMktwMN/vf7LwMLyCBgeLP8gaYdUAEBKiyAPoMkV3AQ/WH4D83ijL+ZoC4GBiMoCQMNYGIGhTUb
+AyhJg4P1H7S4YQLl8r9gx7D8BqUAoCXMjBB/gCIZhCGpA5KpIDnqJzDpfgWpZAD57N8/Joa/wPiBpe1/jJBkDS6xQPnh73+IBcD8
+AE4//8FFFQMDJLEBtQEjEFIsQCz5/+83A+PfnwwMzEA/A9mgEuM/0MV/fn4FZ0ZWVkZIAgAlbaAPmUClAzB5s4BsBNnN+B+UhhnA
+ZSnIVX//ImU8oCSoCGT6D7Tk12sGULwwgQrV///B4c4E5Pz5BowLUO5lhMTf///AJAp0JAssEJACA+xraInAAI6T/6AC/R8DKGWA
+JEEW/P4LzjHgjAUpov9Di/T/YD3//v9kYIZZwIAE/sPYTBAGIyKQGf79h8n+B5eioDriL9gX/8EpEFysMMBNYPgLDEIWeLGP5AUQ
+kxmcZhlAYcYA0wN2KdRCUJyBUyLUPEZY0DBA4vE/VBMwiBjBTFBkw6oVkJ6/oIzCBDEfZOZ/RoTLwMEH5v4Hl/IgJsT1ELeADP/H
+CHEOCwOqI+GBxcjIgBPAQuovkgpkNsih/6Dmgi34Dw0epEqSgRlqwf//2O2B+RZaUzPADERWDUwWDCwgA0DB8Z8Z4iVo3DL8+8uA
+F/xnZmBAijZ41MKSPahsBsmz3PgLCaSf/xjh0QcqrYR4eBj+AOOBFVS5A13B9weSL0Ca/gD53xn/MLAyQep8kEZmYCSCUi44AwMF
+QPkOFK8s/4GlIiO0IocnGSYOhscfPqP44BfQSayMkAQBsoQNmDBBLRtQTgWHIrBCAFWToKT8GxReLJCwAAAC+RWiglTzqQAAAABJ
+RU5ErkJggg==
+PNG
+# Tiny model: lo 8 ch at 1/4 (6x6), hi 2 ch at 1/2 (12x12), SIREN 16x1; QAT from step 40.
+SMALL="--ch-lo 8 --scale-lo 4 --scale-hi 2 --hidden 16 --depth 1 --batch 512 --qat-start 40 --lr 1e-2 --decode-repeats 1 -q"
+QUICK="$SMALL --iters 30 --qat-start 15"
+
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/r.tnx" $SMALL --iters 100 --json "$TMP/r.json" --decoded "$TMP/r.png" \
+    --latent-preview "$TMP/p.png" --log "$TMP/l.csv"
+p=$(json_num "$TMP/r.json" psnr_rgb)
+check "raw file PSNR $p >= 24 dB" ge "$p" 24
+size=$(stat -c %s "$TMP/r.tnx")
+check "report bytes = size on disk ($size)" [ "$(json_num "$TMP/r.json" output_bytes)" = "$size" ]
+check "ratio = 24*24*3 / size" near "$(json_num "$TMP/r.json" ratio_vs_rgb8)" "$(awk -v s="$size" 'BEGIN{print 1728/s}')" 1e-4
+check "log has one line per step" [ "$(grep -c '^train,' "$TMP/l.csv")" = 100 ]
+check "preview written" [ -s "$TMP/p.png" ]
+# decode rebuilds from the file alone, identically to --decoded
+run 0 "$TINYTEX" decode "$TMP/r.tnx" -o "$TMP/d.png"
+run 0 "$TINYTEX" compare "$TMP/r.png" "$TMP/d.png" --json "$TMP/c.json"
+check "decode == --decoded" grep -q '"lossless":[[:space:]]*true' "$TMP/c.json"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/d.png" --json "$TMP/c2.json"
+check "decoded PSNR equals the report's" near "$(json_num "$TMP/c2.json" psnr_rgb)" "$p" 1e-6
+run 0 "$TINYTEX" info "$TMP/r.tnx"
+check "info names the latent model" grep -qi 'latent' "$TMP/out"
+
+# JPEG grids + decoder fine-tuning: the report shows before/after the codec
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/j.tnx" $SMALL --iters 100 --latent-codec jpeg --jpeg-quality 90 \
+    --finetune-steps 30 --json "$TMP/j.json"
+check "jpeg report has the PSNR before the codec" grep -q '"before_codec"' "$TMP/j.json"
+check "jpeg report has coded_before_finetune" grep -q '"coded_before_finetune"' "$TMP/j.json"
+run 0 "$TINYTEX" decode "$TMP/j.tnx" -o "$TMP/jd.png"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/jd.png" --json "$TMP/c3.json"
+check "jpeg file rebuilds to the reported PSNR" near "$(json_num "$TMP/c3.json" psnr_rgb)" "$(json_num "$TMP/j.json" psnr_rgb)" 1e-6
+
+# single-scale float configuration, PNG grids (quantised to 8 bits when stored)
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/f.tnx" $QUICK --ch-lo 12 --ch-hi 0 --qat-bits 0 --activation gelu
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $QUICK --latent-codec png --latent-pack rgb
+
+# exit codes: quality threshold, usage, corrupt file
+run 3 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/q.tnx" $QUICK --min-psnr 99
+check "output still written with exit 3" [ -s "$TMP/q.tnx" ]
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/x.tnx" --latent-codec webp
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/x.tnx" --qat-bits 9
+run 2 "$TINYTEX" latent "$TMP/s.png"
+run 1 "$TINYTEX" latent "$TMP/missing.png" -o "$TMP/x.tnx"
+cp "$TMP/j.tnx" "$TMP/bad.tnx"
+printf '\x55' | dd of="$TMP/bad.tnx" bs=1 seek=300 conv=notrunc 2>/dev/null
+run 1 "$TINYTEX" decode "$TMP/bad.tnx" -o "$TMP/bad.png"
+check "no output from a corrupt file" [ ! -e "$TMP/bad.png" ]
+head -c 200 "$TMP/j.tnx" > "$TMP/short.tnx"
+run 1 "$TINYTEX" decode "$TMP/short.tnx" -o "$TMP/short.png"
+finish

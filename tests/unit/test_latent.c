@@ -1,0 +1,269 @@
+/* test_latent.c - C reference of the latent grid: layout, bilinear sampling and its gradient, QAT, and the raw/png/jpeg latent section. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tt_test.h"
+#include "neural/latent.h"
+
+static uint32_t rng_state = 12345u;
+static float frand(void) /* [-1, 1) */
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (float)(rng_state >> 8) / 8388608.0f - 1.0f;
+}
+
+static void test_layout(void)
+{
+    tt_latent_layout l;
+    /* SPEC §3 reference configuration on 512x512: 16x64x64 + 2x128x128. */
+    CHECK(tt_latent_layout_init(&l, 512, 512, 16, 8, 2, 4) == TT_OK);
+    CHECK_EQ_INT(l.n_grids, 2);
+    CHECK_EQ_INT(l.w[0], 64); CHECK_EQ_INT(l.h[0], 64);
+    CHECK_EQ_INT(l.w[1], 128); CHECK_EQ_INT(l.h[1], 128);
+    CHECK_EQ_INT(l.total, 16 * 64 * 64 + 2 * 128 * 128);
+    CHECK_EQ_INT(l.total + 5571, 103875);
+    CHECK_EQ_INT(l.features, 18);
+    CHECK_EQ_INT(l.offset[1], 16 * 64 * 64);
+    /* single-scale float configuration: no hi grid */
+    CHECK(tt_latent_layout_init(&l, 512, 512, 32, 8, 0, 4) == TT_OK);
+    CHECK_EQ_INT(l.n_grids, 1);
+    CHECK_EQ_INT(l.total, 32 * 64 * 64);
+    /* integer division, at least 1 */
+    CHECK(tt_latent_layout_init(&l, 7, 3, 4, 8, 1, 2) == TT_OK);
+    CHECK_EQ_INT(l.w[0], 1); CHECK_EQ_INT(l.h[0], 1);
+    CHECK_EQ_INT(l.w[1], 3); CHECK_EQ_INT(l.h[1], 1);
+    CHECK(tt_latent_layout_init(&l, 64, 64, 0, 8, 2, 4) != TT_OK);
+    CHECK(tt_latent_layout_init(&l, 64, 64, 4, 0, 2, 4) != TT_OK);
+}
+
+/* A grid whose channels are affine in the cell coordinates: bilinear
+ * interpolation reproduces an affine function exactly, so the expected
+ * feature is a + b*gx + d*gy with gx = (x+1)/2*(W-1), clamped (SPEC §3). */
+static void test_sample_forward(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 40, 24, 3, 8, 2, 4); /* lo 5x3, hi 10x6 */
+    float *g = malloc(l.total * sizeof(float));
+    float a[5] = {0.1f, -0.3f, 0.7f, 0.2f, -0.9f}, b[5] = {0.5f, 1.5f, -0.25f, 0.05f, 0.3f}, d[5] = {-0.2f, 0.4f, 1.0f, -0.6f, 0.15f};
+    for (uint32_t gi = 0; gi < l.n_grids; gi++)
+        for (uint32_t y = 0; y < l.h[gi]; y++)
+            for (uint32_t x = 0; x < l.w[gi]; x++)
+                for (uint32_t c = 0; c < l.ch[gi]; c++) {
+                    uint32_t f = tt_latent_feature_index(&l, gi, c);
+                    g[l.offset[gi] + (y * l.w[gi] + x) * l.ch[gi] + c] = a[f] + b[f] * x + d[f] * y;
+                }
+    /* x, y in [-1,1] (SPEC); the API takes x01 = (x+1)/2 */
+    float pts[][2] = {{-1, -1}, {1, 1}, {0, 0}, {0.37f, -0.81f}, {-0.999f, 0.5f}, {1.5f, -2.0f}, {0.9999f, 0.25f}};
+    for (size_t p = 0; p < sizeof(pts) / sizeof(pts[0]); p++) {
+        float feat[5];
+        tt_latent_sample(&l, g, (pts[p][0] + 1) * 0.5f, (pts[p][1] + 1) * 0.5f, feat);
+        for (uint32_t gi = 0; gi < l.n_grids; gi++) {
+            double gx = (fmin(fmax(pts[p][0], -1.0), 1.0) + 1) * 0.5 * (l.w[gi] - 1);
+            double gy = (fmin(fmax(pts[p][1], -1.0), 1.0) + 1) * 0.5 * (l.h[gi] - 1);
+            for (uint32_t c = 0; c < l.ch[gi]; c++) {
+                uint32_t f = tt_latent_feature_index(&l, gi, c);
+                CHECK_NEAR(feat[f], a[f] + b[f] * gx + d[f] * gy, 1e-5);
+            }
+        }
+    }
+    /* at a cell centre the value is the cell's own */
+    float feat[5];
+    tt_latent_sample(&l, g, 2.0f / 4, 1.0f / 2, feat); /* lo cell (2,1) of 5x3 */
+    CHECK_NEAR(feat[0], g[(1 * 5 + 2) * 3 + 0], 1e-6);
+    free(g);
+}
+
+/* Backward: the gradient of L = sum_k r_k feat_k. L is linear in the grid, so
+ * a central difference is exact up to rounding; checked on every entry. */
+static void test_sample_backward(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 24, 16, 3, 8, 2, 4); /* lo 3x2, hi 6x4 */
+    float *g = malloc(l.total * sizeof(float)), *dg = calloc(l.total, sizeof(float));
+    for (uint32_t i = 0; i < l.total; i++) g[i] = frand();
+    float pts[][2] = {{0.3f, 0.4f}, {1.0f, 1.0f}, {0.0f, 0.2f}, {0.95f, 0.001f}}; /* x01, y01 */
+    for (size_t p = 0; p < 4; p++) {
+        float r[5], feat[5];
+        for (int k = 0; k < 5; k++) r[k] = frand();
+        memset(dg, 0, l.total * sizeof(float));
+        tt_latent_sample_backward(&l, pts[p][0], pts[p][1], r, dg);
+        double wsum[2] = {0, 0};
+        for (uint32_t i = 0; i < l.total; i++) {
+            float keep = g[i];
+            double h = 1e-2;
+            g[i] = keep + (float)h;
+            tt_latent_sample(&l, g, pts[p][0], pts[p][1], feat);
+            double lp = 0; for (int k = 0; k < 5; k++) lp += r[k] * feat[k];
+            g[i] = keep - (float)h;
+            tt_latent_sample(&l, g, pts[p][0], pts[p][1], feat);
+            double lm = 0; for (int k = 0; k < 5; k++) lm += r[k] * feat[k];
+            g[i] = keep;
+            CHECK_NEAR(dg[i], (lp - lm) / (2 * h), 2e-4);
+        }
+        /* per channel, the corner weights sum to 1: sum of grads = r_k */
+        for (uint32_t gi = 0; gi < l.n_grids; gi++)
+            for (uint32_t c = 0; c < l.ch[gi]; c++) {
+                double s = 0;
+                for (uint32_t i = 0; i < l.w[gi] * l.h[gi]; i++) s += dg[l.offset[gi] + i * l.ch[gi] + c];
+                CHECK_NEAR(s, r[tt_latent_feature_index(&l, gi, c)], 1e-5);
+                wsum[gi] += s;
+            }
+    }
+    free(g); free(dg);
+}
+
+/* QAT forward vs an independent per-channel quantiser written here. */
+static void test_qat(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 64, 48, 4, 8, 2, 4);
+    float *g = malloc(l.total * sizeof(float)), *q = malloc(l.total * sizeof(float));
+    for (uint32_t i = 0; i < l.total; i++) g[i] = 0.03f * frand() + 0.001f * (float)(i % 7);
+    /* make one channel constant: must not divide by zero */
+    for (uint32_t i = 0; i < l.w[1] * l.h[1]; i++) g[l.offset[1] + i * 2 + 1] = 0.25f;
+    for (int bits = 2; bits <= 8; bits += 3) {
+        float mn[8], mx[8];
+        tt_latent_quantize(&l, g, bits, q, mn, mx);
+        int levels = (1 << bits) - 1;
+        for (uint32_t gi = 0; gi < l.n_grids; gi++) {
+            uint32_t C = l.ch[gi], cells = l.w[gi] * l.h[gi];
+            for (uint32_t c = 0; c < C; c++) {
+                double lo = 1e30, hi = -1e30;
+                for (uint32_t i = 0; i < cells; i++) {
+                    double v = g[l.offset[gi] + i * C + c];
+                    lo = v < lo ? v : lo; hi = v > hi ? v : hi;
+                }
+                uint32_t f = tt_latent_feature_index(&l, gi, c);
+                CHECK_NEAR(mn[f], lo, 0); CHECK_NEAR(mx[f], hi, 0);
+                double range = hi - lo > 1e-8 ? hi - lo : 1e-8;
+                int distinct_ok = 1;
+                for (uint32_t i = 0; i < cells; i++) {
+                    double v = g[l.offset[gi] + i * C + c];
+                    double k = floor((v - lo) / range * levels + 0.5);
+                    double expect = k / levels * range + lo;
+                    double got = q[l.offset[gi] + i * C + c];
+                    if (fabs(got - expect) > 1e-6 * (fabs(lo) + range)) distinct_ok = 0;
+                    /* the value sits on one of the levels */
+                    double kk = (got - lo) / range * levels;
+                    if (fabs(kk - floor(kk + 0.5)) > 1e-3) distinct_ok = 0;
+                }
+                CHECK_MSG(distinct_ok, "bits %d grid %u channel %u", bits, gi, c);
+            }
+        }
+    }
+    free(g); free(q);
+}
+
+static void test_store_roundtrip(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 100, 76, 5, 8, 2, 4); /* lo 12x9 (not multiples of 8), hi 25x19 */
+    float *g = malloc(l.total * sizeof(float)), *q = malloc(l.total * sizeof(float)), *back = malloc(l.total * sizeof(float));
+    /* smooth-ish content so JPEG has something realistic to code */
+    for (uint32_t gi = 0; gi < l.n_grids; gi++)
+        for (uint32_t y = 0; y < l.h[gi]; y++)
+            for (uint32_t x = 0; x < l.w[gi]; x++)
+                for (uint32_t c = 0; c < l.ch[gi]; c++)
+                    g[l.offset[gi] + (y * l.w[gi] + x) * l.ch[gi] + c] =
+                        0.1f * sinf(0.3f * x + c) * cosf(0.2f * y - c) + 0.005f * frand();
+    tt_latent_quantize(&l, g, 8, q, NULL, NULL);
+    float mn[8], mx[8];
+    tt_latent_channel_minmax(&l, q, mn, mx);
+
+    tt_latent_store_opts o;
+    tt_latent_store_opts_init(&o);
+    const tt_latent_codec codecs[] = {TT_LATENT_CODEC_RAW, TT_LATENT_CODEC_PNG, TT_LATENT_CODEC_JPEG, TT_LATENT_CODEC_JPEG, TT_LATENT_CODEC_PNG};
+    const tt_latent_pack packs[] = {TT_LATENT_PACK_TILES, TT_LATENT_PACK_TILES, TT_LATENT_PACK_TILES, TT_LATENT_PACK_RGB, TT_LATENT_PACK_RGB};
+    for (int t = 0; t < 5; t++) {
+        o.codec = codecs[t];
+        o.pack = packs[t];
+        uint8_t *sec = NULL;
+        size_t n = 0;
+        CHECK(tt_latent_store(&l, q, 8, &o, &sec, &n) == TT_OK);
+        tt_latent_section_info info;
+        CHECK(tt_latent_section_describe(sec, n, "t", &info) == TT_OK);
+        CHECK_EQ_INT(info.codec, o.codec);
+        CHECK_EQ_INT(info.bits, 8);
+        CHECK(tt_latent_load(&l, sec, n, "t", back) == TT_OK);
+        double max_err_levels = 0;
+        for (uint32_t i = 0; i < l.total; i++) {
+            /* error in units of the channel's quantisation step */
+            uint32_t gi = i >= l.offset[1] ? 1 : 0;
+            uint32_t c = (i - l.offset[gi]) % l.ch[gi];
+            uint32_t f = tt_latent_feature_index(&l, gi, c);
+            double step = (mx[f] - mn[f]) / 255.0;
+            double e = fabs(back[i] - q[i]) / step;
+            if (e > max_err_levels) max_err_levels = e;
+        }
+        if (o.codec == TT_LATENT_CODEC_JPEG) {
+            /* Q85 on 8-bit codes: grey tiles keep every value within a few
+             * percent of the range; RGB triples lose more (stb subsamples chroma). */
+            double bound = o.pack == TT_LATENT_PACK_TILES ? 24 : 80;
+            if (getenv("TT_TEST_VERBOSE"))
+                printf("jpeg %s: max error %.1f levels, %zu bytes\n", tt_latent_pack_name(o.pack), max_err_levels, n);
+            CHECK_MSG(max_err_levels < bound, "jpeg %s max error %.1f levels", tt_latent_pack_name(o.pack), max_err_levels);
+        } else {
+            /* lossless: the de-quantised values are bit-identical */
+            CHECK_MSG(memcmp(back, q, l.total * sizeof(float)) == 0, "%s not bit-exact (max %.3g levels)",
+                      tt_latent_codec_name(o.codec), max_err_levels);
+        }
+        /* corruption is refused, never read out of bounds */
+        CHECK(tt_latent_load(&l, sec, n - 1, "t", back) == TT_ERR_FORMAT);
+        CHECK(tt_latent_load(&l, sec, 5, "t", back) == TT_ERR_FORMAT);
+        sec[0] = 9;
+        CHECK(tt_latent_load(&l, sec, n, "t", back) == TT_ERR_UNSUPPORTED);
+        sec[0] = 1;
+        sec[1] = 7;
+        CHECK(tt_latent_load(&l, sec, n, "t", back) == TT_ERR_FORMAT);
+        sec[1] = (uint8_t)o.codec;
+        if (o.codec != TT_LATENT_CODEC_RAW) {
+            /* damage the image bytes: either refused or decoded, never a crash */
+            size_t img_at = n - info.image_bytes;
+            for (size_t k = img_at + 20; k < n; k += 7) sec[k] ^= 0x5A;
+            tt_status s = tt_latent_load(&l, sec, n, "t", back);
+            CHECK(s == TT_OK || s == TT_ERR_FORMAT);
+        }
+        free(sec);
+    }
+    /* lower QAT bits: codes snap back to the same levels */
+    tt_latent_quantize(&l, g, 5, q, NULL, NULL);
+    for (int t = 0; t < 2; t++) {
+        o.codec = codecs[t];
+        o.pack = TT_LATENT_PACK_TILES;
+        uint8_t *sec = NULL;
+        size_t n = 0;
+        CHECK(tt_latent_store(&l, q, 5, &o, &sec, &n) == TT_OK);
+        CHECK(tt_latent_load(&l, sec, n, "t", back) == TT_OK);
+        CHECK(memcmp(back, q, l.total * sizeof(float)) == 0);
+        free(sec);
+    }
+    /* float latents, raw codec: fp16 */
+    o.codec = TT_LATENT_CODEC_RAW;
+    uint8_t *sec = NULL;
+    size_t n = 0;
+    CHECK(tt_latent_store(&l, g, 0, &o, &sec, &n) == TT_OK);
+    CHECK(tt_latent_load(&l, sec, n, "t", back) == TT_OK);
+    int ok = 1;
+    for (uint32_t i = 0; i < l.total; i++)
+        if (back[i] != tt_f16_to_f32(tt_f32_to_f16(g[i]))) ok = 0;
+    CHECK(ok);
+    /* a section for another model is refused */
+    tt_latent_layout other;
+    tt_latent_layout_init(&other, 100, 76, 6, 8, 2, 4);
+    float *tmp = malloc(other.total * sizeof(float));
+    CHECK(tt_latent_load(&other, sec, n, "t", tmp) == TT_ERR_FORMAT);
+    free(tmp);
+    free(sec);
+    free(g); free(q); free(back);
+}
+
+int main(void)
+{
+    test_layout();
+    test_sample_forward();
+    test_sample_backward();
+    test_qat();
+    test_store_roundtrip();
+    TT_TEST_END();
+}

@@ -1,0 +1,215 @@
+/* test_latent_tnx.c - latent models through the .tnx container: every codec round-trips, the pinned section survives a re-save, corrupt files are refused. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neural/latent.h"
+#include "neural/tt_neural.h"
+#include "tt_test.h"
+
+static void build(tt_nn_model *m, uint32_t qat_bits)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = TT_NN_KIND_LATENT;
+    m->width = 100;
+    m->height = 60;
+    tt_latent_cfg_default(&m->latent);
+    m->latent.ch_lo = 7;       /* lo 12x7, hi 25x15 */
+    m->latent.qat_bits = qat_bits;
+    tt_nn_decoder_cfg_default(&m->dec);
+    m->dec.hidden = 16;
+}
+
+/* Latents with some spatial structure (what trained grids look like to a codec). */
+static void fill(const tt_nn_model *m, float *p, uint64_t seed)
+{
+    tt_nn_init_params(m, seed, p);
+    tt_latent_layout l;
+    tt_latent_layout_of(m, &l);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, seed + 1);
+    for (uint32_t g = 0; g < l.n_grids; g++)
+        for (uint32_t y = 0; y < l.h[g]; y++)
+            for (uint32_t x = 0; x < l.w[g]; x++)
+                for (uint32_t c = 0; c < l.ch[g]; c++)
+                    p[l.offset[g] + (y * l.w[g] + x) * l.ch[g] + c] =
+                        0.2f * sinf(0.5f * x + c) * cosf(0.3f * y) + tt_nn_rng_normal(&r, 0, 0.01f);
+}
+
+static void test_codecs(void)
+{
+    tt_nn_model m;
+    build(&m, 8);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    CHECK_EQ_INT(m.enc_count, 7 * 12 * 7 + 2 * 25 * 15);
+    tt_latent_layout l;
+    tt_latent_layout_of(&m, &l);
+    float *p = malloc(sizeof(float) * m.total), *q = malloc(sizeof(float) * m.total);
+    fill(&m, p, 5);
+    memcpy(q, p, sizeof(float) * m.total);
+    tt_latent_quantize(&l, p, 8, q, NULL, NULL); /* what QAT training leaves */
+    float mn[16], mx[16];
+    tt_latent_channel_minmax(&l, q, mn, mx);
+
+    struct { tt_latent_codec c; tt_latent_pack k; int q; } v[] = {
+        {TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES, 85}, {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_TILES, 85},
+        {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_RGB, 85}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 85},
+        {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 40}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_RGB, 85},
+    };
+    size_t raw_size = 0;
+    for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
+        tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(v[t].c, v[t].k), .jpeg_quality = v[t].q};
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        tt_status s = tt_tnx_encode(&m, q, &so, &bytes, &n);
+        CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+        if (s != TT_OK) continue;
+        if (v[t].c == TT_LATENT_CODEC_RAW) raw_size = n;
+        tt_nn_model back;
+        float *bp = NULL;
+        s = tt_tnx_decode(bytes, n, "t.tnx", &back, &bp, NULL);
+        CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+        if (s != TT_OK) { free(bytes); continue; }
+        CHECK_EQ_INT(back.kind, TT_NN_KIND_LATENT);
+        CHECK_EQ_INT(back.latent.ch_lo, 7);
+        CHECK_EQ_INT(back.latent.qat_bits, 8);
+        CHECK_EQ_INT(back.total, m.total);
+        /* decoder: fp16 of the original */
+        int dec_ok = 1;
+        for (uint32_t i = m.dec_offset; i < m.total; i++)
+            if (bp[i] != tt_f16_to_f32(tt_f32_to_f16(q[i]))) dec_ok = 0;
+        CHECK(dec_ok);
+        double worst = 0; /* in quantisation steps of the channel */
+        for (uint32_t g = 0; g < l.n_grids; g++)
+            for (uint32_t i = 0; i < l.w[g] * l.h[g]; i++)
+                for (uint32_t c = 0; c < l.ch[g]; c++) {
+                    uint32_t k = l.offset[g] + i * l.ch[g] + c, f = tt_latent_feature_index(&l, g, c);
+                    worst = fmax(worst, fabs(bp[k] - q[k]) / ((mx[f] - mn[f]) / 255.0));
+                }
+        if (v[t].c == TT_LATENT_CODEC_JPEG) {
+            double bound = v[t].k == TT_LATENT_PACK_RGB ? 100 : v[t].q >= 80 ? 16 : 40;
+            CHECK_MSG(worst <= bound, "jpeg q%d %s: %.1f steps", v[t].q, tt_latent_pack_name(v[t].k), worst);
+        } else {
+            CHECK_MSG(worst == 0, "%s %s not bit-exact: %.3g steps", tt_latent_codec_name(v[t].c),
+                      tt_latent_pack_name(v[t].k), worst);
+        }
+        /* re-save after "fine-tuning" the decoder: with the section pinned,
+         * the latent bytes are kept verbatim and decode to the same grid */
+        if (v[t].c == TT_LATENT_CODEC_JPEG) {
+            tt_latent_layout lb;
+            tt_latent_layout_of(&back, &lb);
+            tt_latent_store_opts lso;
+            tt_latent_store_opts_init(&lso);
+            lso.codec = v[t].c; lso.pack = v[t].k; lso.jpeg_quality = v[t].q;
+            uint8_t *sec = NULL;
+            size_t sn = 0;
+            CHECK(tt_latent_store(&lb, q, 8, &lso, &sec, &sn) == TT_OK);
+            CHECK(tt_latent_pin_section(sec, sn, bp, back.enc_count) == TT_OK);
+            for (uint32_t i = back.dec_offset; i < back.total; i++) bp[i] *= 1.01f;
+            uint8_t *b2 = NULL;
+            size_t n2 = 0;
+            CHECK(tt_tnx_encode(&back, bp, &so, &b2, &n2) == TT_OK);
+            tt_latent_unpin();
+            CHECK_EQ_INT(n2, n);
+            tt_nn_model m3;
+            float *p3 = NULL;
+            CHECK(tt_tnx_decode(b2, n2, "t2.tnx", &m3, &p3, NULL) == TT_OK);
+            if (p3) CHECK(memcmp(p3, bp, sizeof(float) * back.enc_count) == 0);
+            /* without the pin, coding the decoded grid again changes it */
+            uint8_t *b3 = NULL;
+            size_t n3 = 0;
+            CHECK(tt_tnx_encode(&back, bp, &so, &b3, &n3) == TT_OK);
+            free(b3);
+            free(p3);
+            free(b2);
+            free(sec);
+        }
+        free(bp);
+        free(bytes);
+    }
+    CHECK(raw_size > m.enc_count); /* uint8 latents + fp16 decoder */
+    free(p);
+    free(q);
+}
+
+static void test_float_latents(void)
+{
+    tt_nn_model m;
+    build(&m, 0);
+    m.latent.ch_hi = 0;
+    m.latent.ch_lo = 32;
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    CHECK_EQ_INT(m.enc_features, 32);
+    float *p = malloc(sizeof(float) * m.total);
+    fill(&m, p, 9);
+    tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, 0)};
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+    CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
+    tt_nn_model back;
+    float *bp = NULL;
+    CHECK(tt_tnx_decode(bytes, n, "f.tnx", &back, &bp, NULL) == TT_OK);
+    if (bp) {
+        int ok = 1;
+        for (uint32_t i = 0; i < m.total; i++)
+            if (bp[i] != tt_f16_to_f32(tt_f32_to_f16(p[i]))) ok = 0;
+        CHECK(ok);
+        CHECK_EQ_INT(back.latent.ch_hi, 0);
+    }
+    /* PNG of float latents: quantised to 8 bits at save time */
+    so.latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_PNG, 0);
+    uint8_t *b2 = NULL;
+    size_t n2 = 0;
+    CHECK(tt_tnx_encode(&m, p, &so, &b2, &n2) == TT_OK);
+    free(bp);
+    bp = NULL;
+    CHECK(tt_tnx_decode(b2, n2, "f2.tnx", &back, &bp, NULL) == TT_OK);
+    free(bp);
+    free(b2);
+    free(bytes);
+    free(p);
+}
+
+/* Damaged files: every single-byte flip and every truncation is refused with
+ * a status (checksums cover every chunk), never a crash. */
+static void test_corrupt(void)
+{
+    tt_nn_model m;
+    build(&m, 8);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    float *p = malloc(sizeof(float) * m.total);
+    fill(&m, p, 3);
+    tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_JPEG, 0), .jpeg_quality = 85};
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+    CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
+    int accepted = 0, refused = 0;
+    for (size_t at = 0; at < n; at += 13) {
+        bytes[at] ^= 0x41;
+        tt_nn_model b;
+        float *bp = NULL;
+        tt_status s = tt_tnx_decode(bytes, n, "bad.tnx", &b, &bp, NULL);
+        if (s == TT_OK) { accepted++; free(bp); }
+        else refused++;
+        bytes[at] ^= 0x41;
+    }
+    CHECK_EQ_INT(accepted, 0);
+    CHECK(refused > 0);
+    for (size_t len = 0; len < n; len += 97) {
+        tt_nn_model b;
+        float *bp = NULL;
+        tt_status s = tt_tnx_decode(bytes, len, "short.tnx", &b, &bp, NULL);
+        CHECK(s != TT_OK);
+        if (s == TT_OK) free(bp);
+    }
+    free(bytes);
+    free(p);
+}
+
+int main(void)
+{
+    test_codecs();
+    test_float_latents();
+    test_corrupt();
+    TT_TEST_END();
+}

@@ -1,0 +1,292 @@
+/* test_latent_gpu.c - latent encoder shaders vs the C reference: grid sampling forward/backward, the QAT passes, full decode, and a short training run. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "neural/latent.h"
+#include "neural/tt_neural.h"
+#include "tt_test.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi,
+                         uint32_t scale_hi, uint32_t hidden, uint32_t depth)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = TT_NN_KIND_LATENT;
+    m->width = w;
+    m->height = h;
+    tt_latent_cfg_default(&m->latent);
+    m->latent.ch_lo = ch_lo;
+    m->latent.scale_lo = scale_lo;
+    m->latent.ch_hi = ch_hi;
+    m->latent.scale_hi = scale_hi;
+    m->dec = (tt_nn_decoder_cfg){.hidden = hidden, .depth = depth, .act = TT_NN_ACT_SIREN, .omega0 = 30.0f};
+}
+
+/* The encoder alone (shaders/latent_probe.comp): features at given points
+ * equal tt_latent_sample; the atomically scattered backward equals the sum of
+ * tt_latent_sample_backward; and, FD-free, <dfeat, F(grid)> = <G, grid> since
+ * the features are linear in the grid (checks the backward against the GPU's
+ * own forward). 6 lo + 3 hi channels in 2 parts: the second spans both grids. */
+static void test_encoder(tt_vk *vk)
+{
+    tt_latent_layout l;
+    CHECK(tt_latent_layout_init(&l, 45, 29, 6, 8, 3, 4) == TT_OK); /* lo 5x3, hi 11x7 */
+    uint32_t F = l.features, np = 300;
+    uint32_t parts = 2; /* LAT_PARTS_TARGET of latent_probe.comp: features 0-4 | 5 + hi 0-2 */
+    float *grid = malloc(sizeof(float) * l.total), *feat = malloc(sizeof(float) * np * F);
+    float *dfeat = malloc(sizeof(float) * np * F), *gref = calloc(l.total, sizeof(float));
+    float *ggpu = malloc(sizeof(float) * l.total), *pos = malloc(sizeof(float) * 2 * np);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, 3);
+    for (uint32_t i = 0; i < l.total; i++) grid[i] = tt_nn_rng_uniform(&r, -1, 1);
+    for (uint32_t i = 0; i < np; i++) {
+        /* include the corners and the border exactly */
+        pos[2 * i] = i < 4 ? (float)(i & 1) : tt_nn_coord01(i % 45, 45);
+        pos[2 * i + 1] = i < 4 ? (float)(i >> 1) : tt_nn_coord01((i * 7) % 29, 29);
+    }
+    for (uint32_t i = 0; i < np * F; i++) dfeat[i] = tt_nn_rng_uniform(&r, -1, 1);
+
+    tt_vk_buffer bp = {0}, bg = {0}, bf = {0}, bd = {0}, bpos = {0}, bs = {0};
+    tt_vk_pipeline *pipe = NULL;
+    uint32_t spec[14] = {0};
+    spec[8] = l.ch[0]; spec[9] = l.ch[1]; spec[10] = l.w[0]; spec[11] = l.h[0]; spec[12] = l.w[1]; spec[13] = l.h[1];
+    CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bp) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bg) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bf) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bd) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 8ull * np, TT_MEM_DEVICE, &bpos) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 16, TT_MEM_DEVICE, &bs) == TT_OK);
+    tt_status s = tt_vk_pipeline_create(vk, "latent_probe", 6, 16, spec, 14, 64, 1, 1, &pipe);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s != TT_OK) return;
+    CHECK(tt_vk_upload(vk, &bp, 0, grid, 4ull * l.total) == TT_OK);
+    CHECK(tt_vk_upload(vk, &bd, 0, dfeat, 4ull * np * F) == TT_OK);
+    CHECK(tt_vk_upload(vk, &bpos, 0, pos, 8ull * np) == TT_OK);
+    CHECK(tt_vk_fill(vk, &bg, 0) == TT_OK);
+    CHECK(tt_vk_fill(vk, &bs, 0) == TT_OK);
+    tt_vk_buffer *bufs[6] = {&bp, &bg, &bf, &bd, &bpos, &bs};
+    uint32_t fwd[4] = {np, 0, 0, 0}, bwd[4] = {np, 0, 1, 0};
+    CHECK(tt_vk_begin(vk) == TT_OK);
+    tt_vk_dispatch(vk, pipe, bufs, fwd, np * parts, 1, 1);
+    tt_vk_barrier(vk);
+    tt_vk_dispatch(vk, pipe, bufs, bwd, np * parts, 1, 1);
+    CHECK(tt_vk_submit(vk, NULL) == TT_OK);
+    CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
+    CHECK(tt_vk_download(vk, &bg, 0, ggpu, 4ull * l.total) == TT_OK);
+
+    double max_fe = 0, max_ge = 0, lhs = 0, rhs = 0;
+    float ref[TT_LATENT_MAX_FEATURES];
+    for (uint32_t i = 0; i < np; i++) {
+        tt_latent_sample(&l, grid, pos[2 * i], pos[2 * i + 1], ref);
+        for (uint32_t f = 0; f < F; f++) {
+            double e = fabs(ref[f] - feat[i * F + f]);
+            if (e > max_fe) max_fe = e;
+            lhs += (double)dfeat[i * F + f] * feat[i * F + f];
+        }
+        tt_latent_sample_backward(&l, pos[2 * i], pos[2 * i + 1], dfeat + i * F, gref);
+    }
+    for (uint32_t k = 0; k < l.total; k++) {
+        double e = fabs(gref[k] - ggpu[k]);
+        if (e > max_ge) max_ge = e;
+        rhs += (double)ggpu[k] * grid[k];
+    }
+    CHECK_MSG(max_fe < 1e-5, "forward max error %g", max_fe);
+    CHECK_MSG(max_ge < 1e-4, "backward max error %g", max_ge);
+    CHECK_MSG(fabs(lhs - rhs) < 1e-3 * (1 + fabs(lhs)), "adjoint <dF,F(g)> %.9g vs <G,g> %.9g", lhs, rhs);
+
+    /* QAT flag: the forward reads the STATE copy instead of P */
+    float *shadow = malloc(sizeof(float) * l.total);
+    for (uint32_t k = 0; k < l.total; k++) shadow[k] = grid[k] * 0.5f + 0.25f;
+    tt_vk_buffer bs2 = {0};
+    CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bs2) == TT_OK);
+    CHECK(tt_vk_upload(vk, &bs2, 0, shadow, 4ull * l.total) == TT_OK);
+    tt_vk_buffer *bufs2[6] = {&bp, &bg, &bf, &bd, &bpos, &bs2};
+    uint32_t fwdq[4] = {np, TT_LATENT_FLAG_QAT, 0, 0};
+    CHECK(tt_vk_begin(vk) == TT_OK);
+    tt_vk_dispatch(vk, pipe, bufs2, fwdq, np * parts, 1, 1);
+    CHECK(tt_vk_submit(vk, NULL) == TT_OK);
+    CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
+    max_fe = 0;
+    for (uint32_t i = 0; i < np; i++) {
+        tt_latent_sample(&l, shadow, pos[2 * i], pos[2 * i + 1], ref);
+        for (uint32_t f = 0; f < F; f++) max_fe = fmax(max_fe, fabs(ref[f] - feat[i * F + f]));
+    }
+    CHECK_MSG(max_fe < 1e-5, "QAT-flag forward max error %g", max_fe);
+
+    tt_vk_pipeline_destroy(vk, pipe);
+    tt_vk_buffer *all[7] = {&bp, &bg, &bf, &bd, &bpos, &bs, &bs2};
+    for (int i = 0; i < 7; i++) tt_vk_buffer_destroy(vk, all[i]);
+    free(grid); free(feat); free(dfeat); free(gref); free(ggpu); free(pos); free(shadow);
+}
+
+/* The QAT passes against a quantiser written here from SPEC §3: per channel
+ * min/max over the whole channel, (v-min)/(max-min), round to 2^bits-1
+ * levels, back. Two consecutive steps check the parity slots and their reset. */
+static void test_qat(tt_vk *vk)
+{
+    tt_nn_model m;
+    latent_model(&m, 72, 40, 5, 8, 2, 4, 8, 1); /* lo 9x5x5, hi 18x10x2 */
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_latent_layout l;
+    tt_latent_layout_of(&m, &l);
+    uint32_t words = m.enc_count + 4 * m.enc_features;
+    float *grid = malloc(sizeof(float) * m.enc_count), *out = malloc(sizeof(float) * words);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, 11);
+    tt_vk_buffer bp = {0}, bs = {0};
+    tt_latent_qat_gpu q;
+    CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bp) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * words, TT_MEM_DEVICE, &bs) == TT_OK);
+    CHECK(tt_vk_fill(vk, &bs, 0) == TT_OK);
+    tt_status s = tt_latent_qat_pipelines(vk, &q);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s != TT_OK) return;
+    for (uint32_t step = 0; step < 3; step++) {
+        int bits = step == 1 ? 3 : 8;
+        /* each step: different ranges (shrinking), so a stale slot would show */
+        for (uint32_t i = 0; i < m.enc_count; i++) grid[i] = tt_nn_rng_normal(&r, 0.1f * step, 0.05f / (step + 1));
+        CHECK(tt_vk_upload(vk, &bp, 0, grid, 4ull * m.enc_count) == TT_OK);
+        CHECK(tt_vk_begin(vk) == TT_OK);
+        tt_latent_record_qat(vk, &q, &m, &bp, &bs, (uint32_t)bits, 7 + step);
+        CHECK(tt_vk_submit(vk, NULL) == TT_OK);
+        CHECK(tt_vk_download(vk, &bs, 0, out, 4ull * words) == TT_OK);
+        float mn[16], mx[16];
+        tt_latent_state_ranges(&m, (const uint32_t *)out, 7 + step, mn, mx);
+        int bad = 0, bad_range = 0;
+        double levels = (1 << bits) - 1;
+        for (uint32_t g = 0; g < l.n_grids; g++)
+            for (uint32_t c = 0; c < l.ch[g]; c++) {
+                uint32_t cells = l.w[g] * l.h[g], C = l.ch[g];
+                float lo = INFINITY, hi = -INFINITY;
+                for (uint32_t i = 0; i < cells; i++) {
+                    float v = grid[l.offset[g] + i * C + c];
+                    lo = fminf(lo, v);
+                    hi = fmaxf(hi, v);
+                }
+                uint32_t f = tt_latent_feature_index(&l, g, c);
+                if (mn[f] != lo || mx[f] != hi) bad_range++;
+                double range = hi - lo;
+                for (uint32_t i = 0; i < cells; i++) {
+                    uint32_t k = l.offset[g] + i * C + c;
+                    double expect = floor((grid[k] - lo) / range * levels + 0.5) / levels * range + lo;
+                    if (fabs(out[k] - expect) > 1e-6) bad++;
+                }
+            }
+        CHECK_MSG(bad_range == 0, "step %u: %d channel ranges differ", step, bad_range);
+        CHECK_MSG(bad == 0, "step %u: %d quantised values differ", step, bad);
+        /* and the C reference QAT gives the same values */
+        float *cq = malloc(sizeof(float) * m.enc_count);
+        tt_latent_quantize(&l, grid, bits, cq, NULL, NULL);
+        int diff = 0;
+        for (uint32_t k = 0; k < m.enc_count; k++) diff += fabsf(cq[k] - out[k]) > 1e-6f;
+        CHECK_MSG(diff == 0, "step %u: %d values differ from tt_latent_quantize", step, diff);
+        free(cq);
+    }
+    tt_latent_qat_release(vk, &q);
+    tt_vk_buffer_destroy(vk, &bp);
+    tt_vk_buffer_destroy(vk, &bs);
+    free(grid);
+    free(out);
+}
+
+/* Whole model: GPU decode (latent_decode.comp) equals the C reference. */
+static void test_decode(tt_vk *vk)
+{
+    tt_nn_model m;
+    latent_model(&m, 33, 21, 6, 4, 2, 2, 16, 2);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    float *p = malloc(sizeof(float) * m.total);
+    tt_nn_init_params(&m, 4, p);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, 2);
+    for (uint32_t i = 0; i < m.enc_count; i++) p[i] = tt_nn_rng_uniform(&r, -0.1f, 0.1f);
+    tt_image ref = {0}, gpu = {0};
+    CHECK(tt_nn_decode_ref(&m, p, &ref) == TT_OK);
+    tt_status s = tt_nn_decode_gpu(vk, &m, p, 1, &gpu, NULL);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s == TT_OK) {
+        int maxd = 0;
+        for (size_t i = 0; i < (size_t)m.width * m.height * 4; i++) maxd = abs(ref.rgba[i] - gpu.rgba[i]) > maxd ? abs(ref.rgba[i] - gpu.rgba[i]) : maxd;
+        CHECK_MSG(maxd <= 1, "decode differs from the C reference by %d/255", maxd);
+    }
+    tt_image_free(&ref);
+    tt_image_free(&gpu);
+    free(p);
+}
+
+/* A small image trains past a PSNR threshold, with QAT switching on midway. */
+static void test_training(tt_vk *vk)
+{
+    tt_image img;
+    uint32_t W = 32, H = 32;
+    tt_image_alloc(&img, W, H);
+    for (uint32_t y = 0; y < H; y++)
+        for (uint32_t x = 0; x < W; x++) {
+            uint8_t *px = img.rgba + ((size_t)y * W + x) * 4;
+            px[0] = (uint8_t)(128 + 90 * sin(x * 0.35) * cos(y * 0.2));
+            px[1] = (uint8_t)(x * 255 / (W - 1));
+            px[2] = (uint8_t)(255 - y * 6);
+            px[3] = 255;
+        }
+    tt_nn_model m;
+    latent_model(&m, W, H, 8, 4, 2, 2, 16, 1);
+    m.latent.qat_start = 60;
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_nn_train_cfg tc;
+    tt_latent_train_cfg_default(&tc);
+    tc.iters = 150;
+    tc.batch = 512;
+    tc.lr[0] = tc.lr[1] = 1e-2f;
+    float *p = malloc(sizeof(float) * m.total);
+    tt_nn_init_params(&m, 1, p);
+    tt_nn_trainer *tr = NULL;
+    double t0 = now_s();
+    tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &tc, &tr);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s == TT_OK) s = tt_nn_trainer_run(tr, tc.iters, NULL);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s == TT_OK) s = tt_nn_trainer_get_params(tr, p);
+    tt_nn_trainer_destroy(tr);
+    if (s == TT_OK) {
+        /* what a file holds: the QAT-quantised grids */
+        tt_latent_layout l;
+        tt_latent_layout_of(&m, &l);
+        tt_latent_quantize(&l, p, 8, p, NULL, NULL);
+        tt_image out = {0};
+        tt_metrics met;
+        CHECK(tt_nn_decode_gpu(vk, &m, p, 1, &out, NULL) == TT_OK);
+        CHECK(tt_compare_images(&img, &out, &met) == TT_OK);
+        printf("training: %u steps of %u in %.2f s, PSNR %.2f dB\n", tc.iters, tc.batch, now_s() - t0, met.psnr_rgb);
+        CHECK_MSG(met.psnr_rgb > 27.0, "PSNR %.2f dB after %u steps", met.psnr_rgb, tc.iters);
+        tt_image_free(&out);
+    }
+    free(p);
+    tt_image_free(&img);
+}
+
+int main(void)
+{
+    tt_vk *vk = NULL;
+    tt_status s = tt_vk_create(-1, &vk);
+    if (s != TT_OK) {
+        fprintf(stderr, "skip: %s\n", tt_last_error());
+        return 77;
+    }
+    printf("device: %s\n", tt_vk_info(vk)->name);
+    double t = now_s();
+    test_encoder(vk);
+    test_qat(vk);
+    test_decode(vk);
+    printf("encoder/QAT/decode checks: %.2f s\n", now_s() - t);
+    test_training(vk);
+    tt_vk_destroy(vk);
+    TT_TEST_END();
+}
