@@ -24,8 +24,12 @@
 #define NM_GAMMA 2.2f
 #define NM_RHO 0.55f
 #define NM_SIGMA 0.45f
+#ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
+#endif
+#ifndef JITTER_PASSES
 #define JITTER_PASSES 2
+#endif
 
 /* Block state shared by all steps: integer texels and whether alpha is all 255. */
 typedef struct {
@@ -404,6 +408,327 @@ static void polish(const block_in *in, float x[8], int half, candidate *best)
     }
 }
 
+
+/* ---- Two-subset opaque candidate: BC7 mode 1 or mode 3 ------------------
+ * Opaque blocks only (alpha of modes 1 and 3 decodes as 255). Partition
+ * pre-selection: for each of the 64 partitions an integer scatter matrix per
+ * subset and a line-fit residual estimate (trace minus a Rayleigh quotient
+ * after one power step); the TWO_KEEP lowest are encoded fully: endpoints at
+ * the extreme projections, p-bit search, least-squares refit, greedy +-1
+ * steps, per subset; the best partition by exact integer SSE wins. */
+#ifndef TWO_KEEP
+#define TWO_KEEP 4
+#endif
+#ifndef TWO_JITTER
+#define TWO_JITTER 2
+#endif
+
+typedef struct {
+    int part;
+    int q[2][2][3]; /* [subset][endpoint][rgb]: 6-bit (mode 1) or 7-bit (mode 3) */
+    int p[2][2];    /* p-bits; mode 1 shares one per subset */
+    int idx[16];
+    int sse[2];     /* per subset, RGB (alpha is exact) */
+} cand2;
+
+/* 1/n for n = 1..16 as float literals (same literals in the shader). */
+static const float RCP_N[17] = {0.0f, 1.0f, 0.5f, 0.333333343f, 0.25f, 0.200000003f, 0.166666672f, 0.142857149f,
+                                0.125f, 0.111111112f, 0.100000001f, 0.0909090936f, 0.0833333358f, 0.0769230798f,
+                                0.0714285746f, 0.0666666701f, 0.0625f};
+
+static int partition_mask(int part) /* bit i set: texel i in subset 1 */
+{
+    int m = 0;
+    for (int i = 0; i < 16; i++)
+        if (tt_bc7_partition2[part][i] == '1') m |= 1 << i;
+    return m;
+}
+
+/* Scatter of the texels in `mask` (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T,
+ * order rr gg bb rg rb gb) and the direction after one power step from the
+ * column of the largest diagonal. Returns the line-fit residual estimate
+ * (SSE units). */
+static float subset_axis(const block_in *in, int mask, float dir[3])
+{
+    int n = 0, s[3] = {0, 0, 0}, ss[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 16; i++) {
+        if (!((mask >> i) & 1)) continue;
+        int r = in->t[i][0], g = in->t[i][1], b = in->t[i][2];
+        n++;
+        s[0] += r; s[1] += g; s[2] += b;
+        ss[0] += r * r; ss[1] += g * g; ss[2] += b * b;
+        ss[3] += r * g; ss[4] += r * b; ss[5] += g * b;
+    }
+    dir[0] = dir[1] = dir[2] = 0.0f;
+    if (n < 2) return 0.0f;
+    int c[6];
+    c[0] = n * ss[0] - s[0] * s[0];
+    c[1] = n * ss[1] - s[1] * s[1];
+    c[2] = n * ss[2] - s[2] * s[2];
+    c[3] = n * ss[3] - s[0] * s[1];
+    c[4] = n * ss[4] - s[0] * s[2];
+    c[5] = n * ss[5] - s[1] * s[2];
+    int k = 0;
+    if (c[1] > c[k]) k = 1;
+    if (c[2] > c[k]) k = 2;
+    float trace = (float)(c[0] + c[1] + c[2]);
+    if (c[k] == 0) return 0.0f;
+    /* column k of C */
+    float m00 = (float)c[0], m11 = (float)c[1], m22 = (float)c[2], m01 = (float)c[3], m02 = (float)c[4],
+          m12 = (float)c[5];
+    float v0 = k == 0 ? m00 : (k == 1 ? m01 : m02);
+    float v1 = k == 0 ? m01 : (k == 1 ? m11 : m12);
+    float v2 = k == 0 ? m02 : (k == 1 ? m12 : m22);
+    float w0 = m00 * v0 + m01 * v1 + m02 * v2;
+    float w1 = m01 * v0 + m11 * v1 + m12 * v2;
+    float w2 = m02 * v0 + m12 * v1 + m22 * v2;
+    float vv = v0 * v0 + v1 * v1 + v2 * v2;
+    float wv = w0 * v0 + w1 * v1 + w2 * v2;
+    dir[0] = w0;
+    dir[1] = w1;
+    dir[2] = w2;
+    return (trace - wv / vv) * RCP_N[n];
+}
+
+/* 8-bit endpoint value of a quantized mode-1/3 component. */
+static int expand2(int mode, int q, int p)
+{
+    int v = (q << 1) | p;
+    return mode == 3 ? v : ((v << 1) | (v >> 6));
+}
+
+static int quant2(int mode, float x, int p)
+{
+    if (mode == 3) return quant7(x, p);
+    float v = floorf((x - (float)(2 * p)) * 0.25f + 0.5f);
+    return (int)fminf(fmaxf(v, 0.0f), 63.0f);
+}
+
+/* Indices (and SSE) of the texels of subset `sub` (mask: its texels). */
+static int assign2(const block_in *in, int mode, int mask, cand2 *c, int sub)
+{
+    int nl = mode == 3 ? 4 : 8; /* levels */
+    int e0[3], e1[3], d[3], len2 = 0;
+    for (int k = 0; k < 3; k++) {
+        e0[k] = expand2(mode, c->q[sub][0][k], c->p[sub][0]);
+        e1[k] = expand2(mode, c->q[sub][1][k], c->p[sub][1]);
+        d[k] = e1[k] - e0[k];
+        len2 += d[k] * d[k];
+    }
+    int sse = 0;
+    for (int i = 0; i < 16; i++) {
+        if (!((mask >> i) & 1)) continue;
+        int k0 = 0;
+        if (len2 > 0) {
+            int dot = 0;
+            for (int k = 0; k < 3; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+            dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+            k0 = ((nl - 1) * dot) / len2;
+        }
+        if (k0 > nl - 2) k0 = nl - 2;
+        /* weights: (64k + 1) / 3 for 2-bit, (64k + 3) / 7 for 3-bit */
+        int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
+        int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
+        int ea = 0, eb = 0;
+        for (int k = 0; k < 3; k++) {
+            int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
+            int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
+            ea += (va - in->t[i][k]) * (va - in->t[i][k]);
+            eb += (vb - in->t[i][k]) * (vb - in->t[i][k]);
+        }
+        if (eb < ea) {
+            c->idx[i] = k0 + 1;
+            sse += eb;
+        } else {
+            c->idx[i] = k0;
+            sse += ea;
+        }
+    }
+    c->sse[sub] = sse;
+    return sse;
+}
+
+/* Quantizes float endpoints x[0..5] (8-bit scale) of subset `sub` with the
+ * best p-bits (mode 1: 2 shared choices, mode 3: 4 combinations) by SSE. */
+static void quant2_search(const block_in *in, int mode, int mask, const float x[6], cand2 *c, int sub)
+{
+    cand2 t = *c;
+    int best = 0x7FFFFFFF, ncombo = mode == 3 ? 4 : 2;
+    for (int combo = 0; combo < ncombo; combo++) {
+        t.p[sub][0] = combo & 1;
+        t.p[sub][1] = mode == 3 ? combo >> 1 : combo & 1;
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 3; k++) t.q[sub][j][k] = quant2(mode, x[3 * j + k], t.p[sub][j]);
+        int e = assign2(in, mode, mask, &t, sub);
+        if (e < best) {
+            best = e;
+            *c = t;
+        }
+    }
+}
+
+static int ls2(const block_in *in, int mode, int mask, const cand2 *c, float x[6])
+{
+    int a = 0, bb = 0, cc = 0, x0[3] = {0, 0, 0}, x1[3] = {0, 0, 0};
+    for (int i = 0; i < 16; i++) {
+        if (!((mask >> i) & 1)) continue;
+        int w = mode == 3 ? (64 * c->idx[i] + 1) / 3 : (64 * c->idx[i] + 3) / 7, iw = 64 - w;
+        a += iw * iw;
+        bb += iw * w;
+        cc += w * w;
+        for (int k = 0; k < 3; k++) {
+            x0[k] += iw * in->t[i][k];
+            x1[k] += w * in->t[i][k];
+        }
+    }
+    int det = a * cc - bb * bb;
+    if (det <= 0) return 0;
+    float fa = (float)a, fb = (float)bb, fc = (float)cc, fdet = (float)det;
+    for (int k = 0; k < 3; k++) {
+        float n0 = fc * (float)x0[k] - fb * (float)x1[k];
+        float n1 = fa * (float)x1[k] - fb * (float)x0[k];
+        x[k] = (n0 * 64.0f) / fdet;
+        x[3 + k] = (n1 * 64.0f) / fdet;
+    }
+    return 1;
+}
+
+static void encode_subset(const block_in *in, int mode, int mask, const float dir[3], cand2 *c, int sub)
+{
+    /* endpoints: the texels with the lowest and highest projection */
+    float lo = 0.0f, hi = 0.0f;
+    int ilo = -1, ihi = -1;
+    for (int i = 0; i < 16; i++) {
+        if (!((mask >> i) & 1)) continue;
+        float pr = (float)in->t[i][0] * dir[0] + (float)in->t[i][1] * dir[1] + (float)in->t[i][2] * dir[2];
+        if (ilo < 0 || pr < lo) { lo = pr; ilo = i; }
+        if (ihi < 0 || pr > hi) { hi = pr; ihi = i; }
+    }
+    float x[6];
+    for (int k = 0; k < 3; k++) {
+        x[k] = (float)in->t[ilo][k];
+        x[3 + k] = (float)in->t[ihi][k];
+    }
+    quant2_search(in, mode, mask, x, c, sub);
+    for (int it = 0; it < REFIT_ITERATIONS && c->sse[sub] > 0; it++) {
+        cand2 t = *c;
+        if (!ls2(in, mode, mask, c, x)) break;
+        quant2_search(in, mode, mask, x, &t, sub);
+        if (t.sse[sub] >= c->sse[sub]) break;
+        *c = t;
+    }
+    int qmax = mode == 3 ? 127 : 63;
+    for (int pass = 0; pass < TWO_JITTER && c->sse[sub] > 0; pass++) {
+        int improved = 0;
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 3; k++)
+                for (int s = -1; s <= 1; s += 2) {
+                    int q = c->q[sub][j][k] + s;
+                    if (q < 0 || q > qmax) continue;
+                    cand2 t = *c;
+                    t.q[sub][j][k] = q;
+                    if (assign2(in, mode, mask, &t, sub) < c->sse[sub]) {
+                        *c = t;
+                        improved = 1;
+                    }
+                }
+        if (!improved) break;
+    }
+}
+
+/* Best two-subset block of `mode` (1 or 3) into *best; returns its RGB SSE. */
+static int encode_two_subset(const block_in *in, int mode, cand2 *best)
+{
+    float kest[TWO_KEEP];
+    int kpart[TWO_KEEP];
+    for (int j = 0; j < TWO_KEEP; j++) {
+        kest[j] = 3.0e38f;
+        kpart[j] = 0;
+    }
+    float dir[3];
+    for (int part = 0; part < 64; part++) {
+        int m1 = partition_mask(part);
+        float e = subset_axis(in, 0xFFFF & ~m1, dir) + subset_axis(in, m1, dir);
+        int pp = part;
+        for (int j = 0; j < TWO_KEEP; j++) /* insertion, ascending; ties keep the lower partition first */
+            if (e < kest[j]) {
+                float te = kest[j];
+                int tp = kpart[j];
+                kest[j] = e;
+                kpart[j] = pp;
+                e = te;
+                pp = tp;
+            }
+    }
+    int best_sse = 0x7FFFFFFF;
+    for (int j = 0; j < TWO_KEEP; j++) {
+        cand2 c;
+        memset(&c, 0, sizeof c);
+        c.part = kpart[j];
+        int m1 = partition_mask(c.part);
+        subset_axis(in, 0xFFFF & ~m1, dir);
+        encode_subset(in, mode, 0xFFFF & ~m1, dir, &c, 0);
+        subset_axis(in, m1, dir);
+        encode_subset(in, mode, m1, dir, &c, 1);
+        int sse = c.sse[0] + c.sse[1];
+        if (sse < best_sse) {
+            best_sse = sse;
+            *best = c;
+        }
+    }
+    return best_sse;
+}
+
+static void put_bits(uint8_t b[16], unsigned pos, unsigned n, unsigned v)
+{
+    for (unsigned i = 0; i < n; i++, pos++)
+        if ((v >> i) & 1u) b[pos >> 3] |= (uint8_t)(1u << (pos & 7));
+}
+
+/* Packs a mode-1 or mode-3 candidate; a subset whose anchor index needs the
+ * MSB gets its endpoints (and p-bits) swapped and its indices mirrored. */
+static void pack_two_subset(int mode, cand2 c, tt_bc7_block *out)
+{
+    int nl = mode == 3 ? 4 : 8, ib = mode == 3 ? 2 : 3, cb = mode == 3 ? 7 : 6;
+    int m1 = partition_mask(c.part);
+    for (int sub = 0; sub < 2; sub++) {
+        int a = sub == 0 ? 0 : tt_bc7_anchor2_1[c.part];
+        if (c.idx[a] < nl / 2) continue;
+        for (int k = 0; k < 3; k++) {
+            int t = c.q[sub][0][k];
+            c.q[sub][0][k] = c.q[sub][1][k];
+            c.q[sub][1][k] = t;
+        }
+        int t = c.p[sub][0];
+        c.p[sub][0] = c.p[sub][1];
+        c.p[sub][1] = t;
+        for (int i = 0; i < 16; i++)
+            if (((m1 >> i) & 1) == sub) c.idx[i] = nl - 1 - c.idx[i];
+    }
+    memset(out->b, 0, 16);
+    unsigned pos = 0;
+    put_bits(out->b, pos, (unsigned)mode + 1, 1u << mode);
+    pos += (unsigned)mode + 1;
+    put_bits(out->b, pos, 6, (unsigned)c.part);
+    pos += 6;
+    for (int k = 0; k < 3; k++)
+        for (int e = 0; e < 4; e++) {
+            put_bits(out->b, pos, (unsigned)cb, (unsigned)c.q[e >> 1][e & 1][k]);
+            pos += (unsigned)cb;
+        }
+    if (mode == 3) {
+        for (int e = 0; e < 4; e++) put_bits(out->b, pos++, 1, (unsigned)c.p[e >> 1][e & 1]);
+    } else {
+        put_bits(out->b, pos++, 1, (unsigned)c.p[0][0]);
+        put_bits(out->b, pos++, 1, (unsigned)c.p[1][0]);
+    }
+    for (int i = 0; i < 16; i++) {
+        int n = ib - ((i == 0 || i == tt_bc7_anchor2_1[c.part]) ? 1 : 0);
+        put_bits(out->b, pos, (unsigned)n, (unsigned)c.idx[i]);
+        pos += (unsigned)n;
+    }
+}
+
 void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p, tt_bc7_block *out)
 {
     block_in in;
@@ -444,6 +769,25 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p
         }
     } else {
         quantize_nearest(&in, x, &best);
+    }
+
+    if (p->refit && in.opaque && best.sse > 0 && (p->modes & ((1u << 1) | (1u << 3)))) {
+        cand2 c2;
+        int mode2 = 0, sse2 = best.sse;
+        for (int mode = 1; mode <= 3; mode += 2) {
+            if (!(p->modes & (1u << mode))) continue;
+            cand2 c;
+            int e = encode_two_subset(&in, mode, &c);
+            if (e < sse2) {
+                sse2 = e;
+                c2 = c;
+                mode2 = mode;
+            }
+        }
+        if (mode2) {
+            pack_two_subset(mode2, c2, out);
+            return;
+        }
     }
 
     tt_bc7_mode6 m;

@@ -94,4 +94,5 @@ void tt_bc7_params_init(tt_bc7_params *p)
     p->good_enough = 0.004f;
     p->nm_iterations = 64;
     p->refit = 1;
+    p->modes = TT_BC7_MODES_DEFAULT;
 }

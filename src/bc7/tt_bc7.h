@@ -50,7 +50,12 @@ typedef struct {
     float good_enough;      /* skip refinement if PCA loss <= this (default 0.004) */
     int nm_iterations;      /* default 64 */
     int refit;              /* 1 = least-squares endpoint refit + p-bit search after NM (default 1) */
+    unsigned modes;         /* BC7 modes the encoder may emit, bit m = mode m; mode 6 is always
+                               included. Modes 1 and 3 (two subsets, alpha 255) are tried for
+                               opaque blocks when refit is on. Default TT_BC7_MODES_DEFAULT. */
 } tt_bc7_params;
+
+#define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
 
 void tt_bc7_params_init(tt_bc7_params *p);
 

@@ -775,9 +775,13 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
                 walk(&list, spec, inputs[i], "", stack, 1, have_out ? &out_id : NULL);
                 if (list.n == before && n_inputs > 1)
                     DISPLAYLEVEL(1, "tinytex: note: %s: no image files in this folder\n", inputs[i]);
+            } else if (stat(inputs[i], &sb) == 0 && !is_image_name(inputs[i])) {
+                /* Shell globs over a folder bring READMEs along: skipped like
+                 * in folders. (One input alone is always tried.) */
+                DISPLAYLEVEL(1, "tinytex: note: %s: not an image (by extension), skipped\n", inputs[i]);
+                add_ignored(&list, inputs[i]);
             } else {
-                /* A file named on the command line is tried whatever its
-                 * extension (or reported missing): it was asked for. */
+                /* Missing files are tried too, so they are reported. */
                 char *rel_out = replace_extension(base_name(inputs[i]), spec->out_ext);
                 char *out = rel_out ? join_path(spec->common->output, rel_out) : NULL;
                 free(rel_out);
@@ -843,8 +847,8 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     batch_summary s;
     summarize(&b, cli_now() - t0, &s);
     if (!b.single && g_display_level >= 1) {
-        fprintf(b.lines, "%zu files: %zu ok, %zu failed, %zu skipped (up to date), %zu below --min-psnr",
-                s.files, s.counts[FILE_OK], s.counts[FILE_FAILED], s.counts[FILE_SKIPPED],
+        fprintf(b.lines, "%zu file%s: %zu ok, %zu failed, %zu skipped (up to date), %zu below --min-psnr",
+                s.files, s.files == 1 ? "" : "s", s.counts[FILE_OK], s.counts[FILE_FAILED], s.counts[FILE_SKIPPED],
                 s.counts[FILE_BELOW_MIN_PSNR]);
         if (s.ignored) fprintf(b.lines, ", %zu non-image files ignored", s.ignored);
         fprintf(b.lines, "; %llu bytes", (unsigned long long)s.bytes);

@@ -1,0 +1,159 @@
+/* test_tnx.c - .tnx container: round trip (fp16/fp32), and hostile input (bit flips, truncation, crafted chunks) refused cleanly. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "neural/tt_neural.h"
+#include "tt_test.h"
+
+static void model(tt_nn_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = TT_NN_KIND_HASH;
+    m->width = 40;
+    m->height = 30;
+    m->hash = (tt_nn_hash_cfg){.n_levels = 4, .n_features = 2, .log2_t = 6, .base_res = 4, .max_res = 32};
+    m->dec = (tt_nn_decoder_cfg){.hidden = 8, .depth = 2, .act = TT_NN_ACT_SIREN, .omega0 = 30.0f};
+}
+
+/* Re-seals a chunk's CRC after editing its payload, so semantic checks (not the CRC) must refuse it. */
+static void reseal(uint8_t *data, size_t chunk_pos)
+{
+    uint32_t len = tt_nn_get_u32(data + chunk_pos + 4);
+    uint32_t crc = tt_crc32(tt_crc32(0, data + chunk_pos, 4), data + chunk_pos + 8, len);
+    tt_nn_put_u32(data + chunk_pos + 8 + len, crc);
+}
+
+static size_t find_chunk(const uint8_t *data, size_t size, uint32_t type)
+{
+    size_t pos = 32;
+    while (pos + 12 <= size) {
+        if (tt_nn_get_u32(data + pos) == type) return pos;
+        pos += 12 + tt_nn_get_u32(data + pos + 4);
+    }
+    return 0;
+}
+
+int main(void)
+{
+    tt_nn_model m, r;
+    model(&m);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    float *p = malloc(sizeof(float) * m.total), *q = NULL;
+    tt_nn_init_params(&m, 4, p);
+    p[3] = 1.0f / 3.0f;
+    uint8_t *data = NULL;
+    size_t size = 0;
+
+    /* fp32: exact round trip; sizes as docs/format.md says. */
+    tt_nn_save_opts o32 = {.precision = TT_NN_FP32}, o16 = {.precision = TT_NN_FP16};
+    CHECK(tt_tnx_encode(&m, p, &o32, &data, &size) == TT_OK);
+    /* header 32 + DECP (12+24) + HASH (12+20) + PARM (12+16+4n) + TEND 12 */
+    CHECK_EQ_INT(size, 32 + 36 + 32 + 28 + 4 * (size_t)m.total + 12);
+    CHECK(memcmp(data, "TNX", 3) == 0);
+    tt_tnx_info info;
+    CHECK(tt_tnx_decode(data, size, "a.tnx", &r, &q, &info) == TT_OK);
+    CHECK_EQ_INT(r.total, m.total);
+    CHECK_EQ_INT(r.width, 40);
+    CHECK_EQ_INT(r.hash.log2_t, 6);
+    CHECK_EQ_INT(info.precision, TT_NN_FP32);
+    CHECK(q && memcmp(p, q, sizeof(float) * m.total) == 0);
+    free(q);
+    q = NULL;
+    free(data);
+
+    /* fp16: values within half precision. */
+    CHECK(tt_tnx_encode(&m, p, &o16, &data, &size) == TT_OK);
+    CHECK_EQ_INT(size, 32 + 36 + 32 + 28 + 2 * (size_t)m.total + 12);
+    CHECK(tt_tnx_decode(data, size, "a.tnx", &r, &q, &info) == TT_OK);
+    CHECK_EQ_INT(info.precision, TT_NN_FP16);
+    int bad = 0;
+    for (uint32_t i = 0; q && i < m.total; i++)
+        if (fabsf(q[i] - p[i]) > fabsf(p[i]) / 2048.0f + 1e-7f) bad++;
+    CHECK_EQ_INT(bad, 0);
+    free(q);
+    q = NULL;
+
+    /* Every single-bit flip is refused (CRC over header and every chunk; trailing bytes refused). */
+    int accepted = 0;
+    uint8_t *c = malloc(size);
+    for (size_t i = 0; i < size; i++) {
+        for (int b = 0; b < 8; b += 3) {
+            memcpy(c, data, size);
+            c[i] ^= (uint8_t)(1u << b);
+            tt_status s = tt_tnx_decode(c, size, "flip.tnx", &r, &q, NULL);
+            if (s == TT_OK) accepted++;
+            else CHECK(strchr(tt_last_error(), '\n') == NULL && strstr(tt_last_error(), "flip.tnx") != NULL);
+            free(q);
+            q = NULL;
+        }
+    }
+    CHECK_EQ_INT(accepted, 0);
+    /* Every truncation, and trailing garbage, is refused. */
+    for (size_t n = 0; n < size; n++) {
+        tt_status s = tt_tnx_decode(data, n, "cut.tnx", &r, &q, NULL);
+        CHECK(s != TT_OK && q == NULL);
+    }
+    uint8_t *longer = malloc(size + 1);
+    memcpy(longer, data, size);
+    longer[size] = 0;
+    CHECK(tt_tnx_decode(longer, size + 1, "long.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
+    free(longer);
+
+    /* Crafted chunks with valid CRCs: semantic checks must refuse them. */
+    size_t parm = find_chunk(data, size, TT_TNX_CHUNK_PARAMS), decp = find_chunk(data, size, TT_TNX_CHUNK_DECODER),
+           hash = find_chunk(data, size, TT_TNX_CHUNK_HASH);
+    CHECK(parm && decp && hash);
+    struct { size_t chunk, off; uint32_t value; const char *what; } edits[] = {
+        {parm, 8 + 0, 1, "PARM range past the end"},
+        {parm, 8 + 4, 0xFFFFFFF0u, "PARM count overflow"},
+        {parm, 8 + 8, 7, "PARM dtype"},
+        {decp, 8 + 0, 0, "hidden 0"},
+        {decp, 8 + 0, 0xFFFFFFFFu, "hidden huge"},
+        {decp, 8 + 4, 1000, "depth 1000"},
+        {decp, 8 + 8, 9, "activation 9"},
+        {decp, 8 + 12, 0x7F800000u, "omega0 inf"},
+        {decp, 8 + 20, 12345, "stored total mismatch"},
+        {hash, 8 + 0, 0, "0 levels"},
+        {hash, 8 + 0, 1u << 30, "2^30 levels"},
+        {hash, 8 + 8, 31, "log2_T 31"},
+        {hash, 8 + 12, 0, "base_res 0"},
+        {hash, 8 + 16, 1, "max_res < base_res"},
+    };
+    for (size_t e = 0; e < sizeof edits / sizeof edits[0]; e++) {
+        memcpy(c, data, size);
+        tt_nn_put_u32(c + edits[e].chunk + edits[e].off, edits[e].value);
+        reseal(c, edits[e].chunk);
+        tt_status s = tt_tnx_decode(c, size, "crafted.tnx", &r, &q, NULL);
+        CHECK_MSG(s != TT_OK && q == NULL, "%s accepted", edits[e].what);
+        free(q);
+        q = NULL;
+    }
+    /* A NaN parameter is refused. */
+    memcpy(c, data, size);
+    c[parm + 8 + 16] = 0xFF;
+    c[parm + 8 + 17] = 0x7F;
+    reseal(c, parm);
+    CHECK(tt_tnx_decode(c, size, "nan.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
+    /* Unknown kind and version. */
+    memcpy(c, data, size);
+    tt_nn_put_u32(c + 12, 77);
+    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+    CHECK(tt_tnx_decode(c, size, "kind.tnx", &r, &q, NULL) == TT_ERR_UNSUPPORTED);
+    memcpy(c, data, size);
+    c[8] = 2;
+    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+    CHECK(tt_tnx_decode(c, size, "ver.tnx", &r, &q, NULL) == TT_ERR_UNSUPPORTED);
+    /* Chunk count lies (more chunks than present / huge). */
+    memcpy(c, data, size);
+    tt_nn_put_u32(c + 24, 100000);
+    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+    CHECK(tt_tnx_decode(c, size, "count.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
+    memcpy(c, data, size);
+    tt_nn_put_u32(c + 24, 5);
+    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+    CHECK(tt_tnx_decode(c, size, "count.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
+    free(c);
+    free(data);
+    free(p);
+    TT_TEST_END();
+}
