@@ -1,9 +1,19 @@
-// bc7_encode.comp - BC7 mode-6 encoder, one invocation per 4x4 block; mirrors src/bc7/bc7_encode_ref.c op for op.
+// bc7_encode.comp - BC7 encoder (mode 6, plus mode 1/3 for opaque blocks), one invocation per 4x4 block; mirrors src/bc7/bc7_encode_ref.c op for op.
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 
 // Keep in step with bc7_encode_ref.c: same float operations in the same
 // order, all `precise` (no FMA contraction), constants given by their exact
 // float bits, integer decisions after quantization. See docs/bc7.md.
+//
+// Speed (docs/bc7.md, "GPU encoder"): everything a thread touches stays in
+// registers. The 16 texels are 16 packed uints, every loop over texels is
+// unrolled ([[unroll]]) so they are only indexed by constants; the simplex
+// is read and written through unrolled select loops; Nelder-Mead runs as a
+// state machine with ONE loss evaluation per loop trip (threads of a warp in
+// different NM phases still evaluate together), and the three polish starts
+// share one inlined polish. Loops that are not texel loops are
+// [[dont_unroll]] to keep the code (and lavapipe's compile time) small.
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 
@@ -21,10 +31,21 @@ layout(push_constant) uniform Push {
     float good_enough;
     int nm_iterations;
     int refit;
+    uint modes;        // bit m: BC7 mode m allowed (6 always)
 } pc;
 
+#ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
+#endif
+#ifndef JITTER_PASSES
 #define JITTER_PASSES 2
+#endif
+#ifndef TWO_KEEP
+#define TWO_KEEP 4
+#endif
+#ifndef TWO_JITTER
+#define TWO_JITTER 1
+#endif
 
 #define INV255 uintBitsToFloat(0x3B808081u)  // 1.0f / 255.0f
 #define NM_ALPHA uintBitsToFloat(0x3FA66666u) // 1.3f
@@ -34,11 +55,17 @@ layout(push_constant) uniform Push {
 #define NM_STEP uintBitsToFloat(0x3DCCCCCDu)  // 0.1f
 #define STRETCH uintBitsToFloat(0x40088889u)  // 64.0f / 30.0f
 
-ivec4 tex[16];
+uint tp[16];   // texels, R | G << 8 | B << 16 | A << 24
 bool opaque;
 
-// A quantized candidate. q: 7-bit endpoints (e0 rgba, e1 rgba); indices
-// packed 4 bits per texel (lo: texels 0..7, hi: 8..15).
+ivec4 texel(int i)
+{
+    uint p = tp[i];
+    return ivec4(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u, p >> 24);
+}
+
+// A quantized mode-6 candidate. q: 7-bit endpoints (e0 rgba, e1 rgba);
+// indices packed 4 bits per texel (lo: texels 0..7, hi: 8..15).
 struct Cand {
     ivec4 q0, q1;
     int p0, p1;
@@ -47,7 +74,7 @@ struct Cand {
     int half_range;
 };
 
-int get_idx(Cand c, int i) { return int(((i < 8 ? c.idx_lo : c.idx_hi) >> (4 * (i & 7))) & 15u); }
+int get_idx(uint lo, uint hi, int i) { return int(((i < 8 ? lo : hi) >> (4 * (i & 7))) & 15u); }
 
 int quant7(float x, int p)
 {
@@ -83,33 +110,27 @@ void assign_indices(inout Cand c)
     ivec4 e0 = (c.q0 << 1) | c.p0, e1 = (c.q1 << 1) | c.p1;
     ivec4 d = e1 - e0;
     int len2 = d.x * d.x + d.y * d.y + d.z * d.z + d.w * d.w;
+    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
     int kmax = c.half_range != 0 ? 6 : 14;
     int sse = 0;
     uint lo = 0u, hi = 0u;
-    for (int i = 0; i < 16; i++) {
-        int k0 = 0;
-        if (len2 > 0) {
-            ivec4 dt = tex[i] - e0;
-            int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z + dt.w * d.w;
-            dot_ = clamp(dot_, 0, len2);
-            k0 = (15 * dot_) / len2;
-        }
-        k0 = min(k0, kmax);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        ivec4 t = texel(i);
+        ivec4 dt = t - e0;
+        int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z + dt.w * d.w;
+        dot_ = clamp(dot_, 0, len2);
+        int k0 = min((15 * dot_ * rcp) >> 27, kmax);
         int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
         ivec4 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
         ivec4 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
-        ivec4 da = va - tex[i], db = vb - tex[i];
+        ivec4 da = va - t, db = vb - t;
         int ea = da.x * da.x + da.y * da.y + da.z * da.z + da.w * da.w;
         int eb = db.x * db.x + db.y * db.y + db.z * db.z + db.w * db.w;
-        int k = k0;
-        if (eb < ea) {
-            k = k0 + 1;
-            sse += eb;
-        } else {
-            sse += ea;
-        }
-        if (i < 8) lo |= uint(k) << (4 * i);
-        else hi |= uint(k) << (4 * (i - 8));
+        bool up = eb < ea;
+        sse += up ? eb : ea;
+        uint k = uint(k0 + (up ? 1 : 0));
+        if (i < 8) lo |= k << (4 * i);
+        else hi |= k << (4 * (i - 8));
     }
     c.idx_lo = lo;
     c.idx_hi = hi;
@@ -145,7 +166,7 @@ Cand quantize_pbit_search(vec4 x0, vec4 x1, int half_range)
     Cand best;
     best.sse = 0x7FFFFFFF;
     int first = half_range != 0 ? 1 : (opaque ? 3 : 0), last = half_range != 0 ? 1 : 3;
-    for (int combo = first; combo <= last; combo++) {
+    [[dont_unroll]] for (int combo = first; combo <= last; combo++) {
         Cand c;
         c.half_range = half_range;
         c.p0 = combo & 1;
@@ -170,11 +191,12 @@ void pca_guess(out vec4 v0, out vec4 v1)
     precise vec4 t[16];
     precise vec4 m = vec4(0.0);
     precise float amin = 1.0, amax = 0.0;
-    for (int i = 0; i < 16; i++) {
-        precise float a = float(tex[i].w) * INV255;
-        t[i].x = (float(tex[i].x) * INV255) * a;
-        t[i].y = (float(tex[i].y) * INV255) * a;
-        t[i].z = (float(tex[i].z) * INV255) * a;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        ivec4 ti = texel(i);
+        precise float a = float(ti.w) * INV255;
+        t[i].x = (float(ti.x) * INV255) * a;
+        t[i].y = (float(ti.y) * INV255) * a;
+        t[i].z = (float(ti.z) * INV255) * a;
         t[i].w = a;
         amin = min(amin, a);
         amax = max(amax, a);
@@ -182,14 +204,14 @@ void pca_guess(out vec4 v0, out vec4 v1)
     }
     m = m * 0.0625;
     precise vec4 s[3];
-    for (int a = 0; a < 3; a++) {
+    [[unroll]] for (int a = 0; a < 3; a++) {
         s[a] = vec4(0.0);
-        for (int i = 0; i < 16; i++)
+        [[unroll]] for (int i = 0; i < 16; i++)
             if (t[i][a] - m[a] > 0.0) s[a] = s[a] + (t[i] - m);
     }
     int pick = 0;
     precise float best_len = -1.0;
-    for (int a = 0; a < 3; a++) {
+    [[unroll]] for (int a = 0; a < 3; a++) {
         precise float l2 = s[a].x * s[a].x + s[a].y * s[a].y + s[a].z * s[a].z + s[a].w * s[a].w;
         if (l2 > best_len) {
             best_len = l2;
@@ -200,7 +222,7 @@ void pca_guess(out vec4 v0, out vec4 v1)
     if (d.x + d.y + d.z + d.w < 0.0) d = -d;
     precise float l2 = d.x * d.x + d.y * d.y + d.z * d.z + d.w * d.w;
     precise float lo = 0.0, hi = 0.0;
-    for (int i = 0; i < 16; i++) {
+    [[unroll]] for (int i = 0; i < 16; i++) {
         precise vec4 tm = t[i] - m;
         precise float pr = tm.x * d.x + tm.y * d.y + tm.z * d.z + tm.w * d.w;
         if (i == 0) {
@@ -225,22 +247,23 @@ void pca_guess(out vec4 v0, out vec4 v1)
 void principal_axis_guess(out vec4 x0, out vec4 x1)
 {
     precise vec4 m = vec4(0.0);
-    for (int i = 0; i < 16; i++) m = m + vec4(tex[i]);
+    [[unroll]] for (int i = 0; i < 16; i++) m = m + vec4(texel(i));
     m = m * 0.0625;
-    precise vec4 cv[4];
-    cv[0] = vec4(0.0); cv[1] = vec4(0.0); cv[2] = vec4(0.0); cv[3] = vec4(0.0);
-    for (int i = 0; i < 16; i++) {
-        precise vec4 d = vec4(tex[i]) - m;
-        cv[0] = cv[0] + d * d.x;
-        cv[1] = cv[1] + d * d.y;
-        cv[2] = cv[2] + d * d.z;
-        cv[3] = cv[3] + d * d.w;
+    precise vec4 cv0 = vec4(0.0), cv1 = vec4(0.0), cv2 = vec4(0.0), cv3 = vec4(0.0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        precise vec4 d = vec4(texel(i)) - m;
+        cv0 = cv0 + d * d.x;
+        cv1 = cv1 + d * d.y;
+        cv2 = cv2 + d * d.z;
+        cv3 = cv3 + d * d.w;
     }
     precise vec4 v = vec4(1.0);
-    for (int it = 0; it < 8; it++) {
+    [[dont_unroll]] for (int it = 0; it < 8; it++) {
         precise vec4 u;
-        for (int a = 0; a < 4; a++)
-            u[a] = cv[a].x * v.x + cv[a].y * v.y + cv[a].z * v.z + cv[a].w * v.w;
+        u.x = cv0.x * v.x + cv0.y * v.y + cv0.z * v.z + cv0.w * v.w;
+        u.y = cv1.x * v.x + cv1.y * v.y + cv1.z * v.z + cv1.w * v.w;
+        u.z = cv2.x * v.x + cv2.y * v.y + cv2.z * v.z + cv2.w * v.w;
+        u.w = cv3.x * v.x + cv3.y * v.y + cv3.z * v.z + cv3.w * v.w;
         precise float mx = max(max(abs(u.x), abs(u.y)), max(abs(u.z), abs(u.w)));
         if (mx == 0.0) break;
         int e;
@@ -249,8 +272,8 @@ void principal_axis_guess(out vec4 x0, out vec4 x1)
     }
     precise float l2 = v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
     precise float lo = 0.0, hi = 0.0;
-    for (int i = 0; i < 16; i++) {
-        precise vec4 tm = vec4(tex[i]) - m;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        precise vec4 tm = vec4(texel(i)) - m;
         precise float pr = tm.x * v.x + tm.y * v.y + tm.z * v.z + tm.w * v.w;
         if (i == 0) {
             lo = pr;
@@ -270,113 +293,178 @@ void principal_axis_guess(out vec4 x0, out vec4 x1)
     x1 = r1;
 }
 
-// Nelder-Mead over (e0.rgba, e1.rgba); vertices as two vec4 halves.
+// Nelder-Mead over (e0.rgba, e1.rgba) as a state machine: each loop trip
+// picks the point its phase needs, scores it (the only nm_loss call), then
+// updates the simplex. Same operations and order as nelder_mead() in C.
+#define PH_INIT 0
+#define PH_REFLECT 1
+#define PH_EXPAND 2
+#define PH_CONTRACT 3
+#define PH_SHRINK 4
+
 void nelder_mead(inout vec4 v0, inout vec4 v1, int loss0, int iterations)
 {
     precise vec4 s0[9], s1[9];
     int l[9];
-    s0[0] = v0;
-    s1[0] = v1;
-    l[0] = loss0;
-    for (int j = 1; j < 9; j++) {
+    [[unroll]] for (int j = 0; j < 9; j++) {
         s0[j] = v0;
         s1[j] = v1;
-        if (j <= 4) s0[j][j - 1] = clamp(v0[j - 1] + NM_STEP, 0.0, 1.0);
-        else s1[j][j - 5] = clamp(v1[j - 5] + NM_STEP, 0.0, 1.0);
-        l[j] = nm_loss(s0[j], s1[j]);
+        l[j] = loss0;
     }
-    for (int it = 0; it < iterations; it++) {
-        int b = 0, w = 0;
-        for (int j = 1; j < 9; j++) {
-            if (l[j] < l[b]) b = j;
-            if (l[j] >= l[w]) w = j;
-        }
-        if (l[w] == l[b]) break;
-        int sw = w == 0 ? 1 : 0;
-        for (int j = 0; j < 9; j++)
-            if (j != w && l[j] >= l[sw]) sw = j;
-        precise vec4 acc0 = vec4(0.0), acc1 = vec4(0.0), w0 = vec4(0.0), w1 = vec4(0.0), b0 = vec4(0.0), b1 = vec4(0.0);
-        int lw = 0, lb = 0, lsw = 0;
-        for (int j = 0; j < 9; j++) {
-            if (j != w) {
-                acc0 = acc0 + s0[j];
-                acc1 = acc1 + s1[j];
-            } else {
-                w0 = s0[j];
-                w1 = s1[j];
-                lw = l[j];
+    precise vec4 bump0 = clamp(v0 + NM_STEP, 0.0, 1.0), bump1 = clamp(v1 + NM_STEP, 0.0, 1.0);
+    int phase = PH_INIT, j = 1, it = 0, b = 0, w = 0, lr = 0, lb = 0, lw = 0, lsw = 0;
+    precise vec4 c0 = vec4(0.0), c1 = vec4(0.0), r0 = vec4(0.0), r1 = vec4(0.0);
+    precise vec4 w0 = vec4(0.0), w1 = vec4(0.0), b0 = vec4(0.0), b1 = vec4(0.0);
+    [[dont_unroll]] while (true) {
+        precise vec4 p0, p1;
+        if (phase == PH_INIT) {
+            p0 = v0;
+            p1 = v1;
+            if (j == 1) p0.x = bump0.x;
+            if (j == 2) p0.y = bump0.y;
+            if (j == 3) p0.z = bump0.z;
+            if (j == 4) p0.w = bump0.w;
+            if (j == 5) p1.x = bump1.x;
+            if (j == 6) p1.y = bump1.y;
+            if (j == 7) p1.z = bump1.z;
+            if (j == 8) p1.w = bump1.w;
+        } else if (phase == PH_REFLECT) {
+            if (it >= iterations) break;
+            b = 0;
+            w = 0;
+            [[unroll]] for (int k = 1; k < 9; k++) {
+                if (l[k] < l[b]) b = k;
+                if (l[k] >= l[w]) w = k;
             }
-            if (j == b) {
-                b0 = s0[j];
-                b1 = s1[j];
-                lb = l[j];
+            lb = 0x7FFFFFFF;
+            lw = -1;
+            [[unroll]] for (int k = 0; k < 9; k++) {
+                if (k == b) lb = l[k];
+                if (k == w) lw = l[k];
             }
-            if (j == sw) lsw = l[j];
-        }
-        precise vec4 c0 = acc0 * 0.125, c1 = acc1 * 0.125;
-        precise vec4 r0 = clamp(c0 + NM_ALPHA * (c0 - w0), 0.0, 1.0);
-        precise vec4 r1 = clamp(c1 + NM_ALPHA * (c1 - w1), 0.0, 1.0);
-        int lr = nm_loss(r0, r1);
-        precise vec4 n0 = r0, n1 = r1;
-        int ln = lr;
-        bool shrink = false;
-        if (lr < lb) {
-            precise vec4 x0 = clamp(c0 + NM_GAMMA * (r0 - c0), 0.0, 1.0);
-            precise vec4 x1 = clamp(c1 + NM_GAMMA * (r1 - c1), 0.0, 1.0);
-            int lx = nm_loss(x0, x1);
-            if (lx < lr) {
-                n0 = x0;
-                n1 = x1;
-                ln = lx;
-            }
-        } else if (lr < lsw) {
-            // keep the reflection
-        } else {
-            precise vec4 k0 = clamp(c0 + NM_RHO * (w0 - c0), 0.0, 1.0);
-            precise vec4 k1 = clamp(c1 + NM_RHO * (w1 - c1), 0.0, 1.0);
-            int lk = nm_loss(k0, k1);
-            n0 = k0;
-            n1 = k1;
-            ln = lk;
-            shrink = !(lk < lw);
-        }
-        if (!shrink) {
-            for (int j = 0; j < 9; j++)
-                if (j == w) {
-                    s0[j] = n0;
-                    s1[j] = n1;
-                    l[j] = ln;
+            if (lw == lb) break; // flat simplex
+            // second worst: last maximum among the others (as C)
+            lsw = w == 0 ? l[1] : l[0];
+            [[unroll]] for (int k = 0; k < 9; k++)
+                if (k != w && l[k] >= lsw) lsw = l[k];
+            precise vec4 acc0 = vec4(0.0), acc1 = vec4(0.0);
+            [[unroll]] for (int k = 0; k < 9; k++) {
+                if (k != w) {
+                    acc0 = acc0 + s0[k];
+                    acc1 = acc1 + s1[k];
+                } else {
+                    w0 = s0[k];
+                    w1 = s1[k];
                 }
+                if (k == b) {
+                    b0 = s0[k];
+                    b1 = s1[k];
+                }
+            }
+            c0 = acc0 * 0.125;
+            c1 = acc1 * 0.125;
+            r0 = clamp(c0 + NM_ALPHA * (c0 - w0), 0.0, 1.0);
+            r1 = clamp(c1 + NM_ALPHA * (c1 - w1), 0.0, 1.0);
+            p0 = r0;
+            p1 = r1;
+        } else if (phase == PH_EXPAND) {
+            p0 = clamp(c0 + NM_GAMMA * (r0 - c0), 0.0, 1.0);
+            p1 = clamp(c1 + NM_GAMMA * (r1 - c1), 0.0, 1.0);
+        } else if (phase == PH_CONTRACT) {
+            p0 = clamp(c0 + NM_RHO * (w0 - c0), 0.0, 1.0);
+            p1 = clamp(c1 + NM_RHO * (w1 - c1), 0.0, 1.0);
+        } else { // PH_SHRINK, vertex j != b
+            precise vec4 sj0 = vec4(0.0), sj1 = vec4(0.0);
+            [[unroll]] for (int k = 0; k < 9; k++)
+                if (k == j) {
+                    sj0 = s0[k];
+                    sj1 = s1[k];
+                }
+            p0 = clamp(b0 + NM_SIGMA * (sj0 - b0), 0.0, 1.0);
+            p1 = clamp(b1 + NM_SIGMA * (sj1 - b1), 0.0, 1.0);
+        }
+
+        int lp = nm_loss(p0, p1);
+
+        // where the point goes: vertex `dst` (-1: nowhere), next phase
+        int dst = -1;
+        if (phase == PH_INIT) {
+            dst = j;
+            j++;
+            if (j == 9) phase = PH_REFLECT;
+        } else if (phase == PH_REFLECT) {
+            lr = lp;
+            if (lr < lb) {
+                phase = PH_EXPAND;
+            } else if (lr < lsw) {
+                dst = w;
+                it++;
+            } else {
+                phase = PH_CONTRACT;
+            }
+        } else if (phase == PH_EXPAND) {
+            dst = w;
+            if (!(lp < lr)) {
+                p0 = r0;
+                p1 = r1;
+                lp = lr;
+            }
+            it++;
+            phase = PH_REFLECT;
+        } else if (phase == PH_CONTRACT) {
+            if (lp < lw) {
+                dst = w;
+                it++;
+                phase = PH_REFLECT;
+            } else {
+                phase = PH_SHRINK;
+                j = b == 0 ? 1 : 0;
+            }
         } else {
-            for (int j = 0; j < 9; j++) {
-                if (j == b) continue;
-                s0[j] = clamp(b0 + NM_SIGMA * (s0[j] - b0), 0.0, 1.0);
-                s1[j] = clamp(b1 + NM_SIGMA * (s1[j] - b1), 0.0, 1.0);
-                l[j] = nm_loss(s0[j], s1[j]);
+            dst = j;
+            j++;
+            if (j == b) j++;
+            if (j >= 9) {
+                it++;
+                phase = PH_REFLECT;
             }
         }
+        [[unroll]] for (int k = 0; k < 9; k++)
+            if (k == dst) {
+                s0[k] = p0;
+                s1[k] = p1;
+                l[k] = lp;
+            }
     }
-    int b = 0;
-    for (int j = 1; j < 9; j++)
-        if (l[j] < l[b]) b = j;
-    for (int j = 0; j < 9; j++)
-        if (j == b) {
-            v0 = s0[j];
-            v1 = s1[j];
+    int bb = 0;
+    [[unroll]] for (int k = 1; k < 9; k++)
+        if (l[k] < l[bb]) bb = k;
+    [[unroll]] for (int k = 0; k < 9; k++)
+        if (k == bb) {
+            v0 = s0[k];
+            v1 = s1[k];
         }
+}
+
+// snap256 in C: quotients rounded to a multiple of 1/256.
+vec4 snap256(vec4 x)
+{
+    precise vec4 r = floor(x * 256.0 + 0.5) * 0.00390625;
+    return r;
 }
 
 bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
 {
     int a = 0, bb = 0, cc = 0;
     ivec4 s0 = ivec4(0), s1 = ivec4(0);
-    for (int i = 0; i < 16; i++) {
-        int w = (64 * get_idx(c, i) + 7) / 15, iw = 64 - w;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        int w = (64 * get_idx(c.idx_lo, c.idx_hi, i) + 7) / 15, iw = 64 - w;
+        ivec4 t = texel(i);
         a += iw * iw;
         bb += iw * w;
         cc += w * w;
-        s0 += iw * tex[i];
-        s1 += w * tex[i];
+        s0 += iw * t;
+        s1 += w * t;
     }
     int det = a * cc - bb * bb;
     x0 = vec4(0.0);
@@ -385,40 +473,50 @@ bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
     precise float fa = float(a), fb = float(bb), fc = float(cc), fdet = float(det);
     precise vec4 n0 = fc * vec4(s0) - fb * vec4(s1);
     precise vec4 n1 = fa * vec4(s1) - fb * vec4(s0);
-    x0 = (n0 * 64.0) / fdet;
-    x1 = (n1 * 64.0) / fdet;
+    precise vec4 q0 = (n0 * 64.0) / fdet, q1 = (n1 * 64.0) / fdet;
+    x0 = snap256(q0);
+    x1 = snap256(q1);
     return true;
 }
 
-int get_q(Cand c, int j, int k) { return j == 0 ? c.q0[k] : c.q1[k]; }
+int ivec4_at(ivec4 v, int k) { return k == 0 ? v.x : (k == 1 ? v.y : (k == 2 ? v.z : v.w)); }
+ivec4 ivec4_set(ivec4 v, int k, int x)
+{
+    return ivec4(k == 0 ? x : v.x, k == 1 ? x : v.y, k == 2 ? x : v.z, k == 3 ? x : v.w);
+}
 
 Cand polish(vec4 x0, vec4 x1, int half_range)
 {
-    Cand best = quantize_pbit_search(x0, x1, half_range);
-    for (int it = 0; it < REFIT_ITERATIONS && best.sse > 0; it++) {
-        vec4 y0, y1;
-        if (!ls_endpoints(best, y0, y1)) break;
-        Cand c = quantize_pbit_search(y0, y1, half_range);
-        if (c.sse >= best.sse) break;
+    // round 0: the start; rounds 1..REFIT_ITERATIONS: least-squares refit
+    // while it lowers the SSE (polish() in C).
+    Cand best;
+    best.sse = 0x7FFFFFFF;
+    [[dont_unroll]] for (int round = 0; round <= REFIT_ITERATIONS; round++) {
+        if (round > 0) {
+            if (best.sse == 0) break;
+            if (!ls_endpoints(best, x0, x1)) break;
+        }
+        Cand c = quantize_pbit_search(x0, x1, half_range);
+        if (round > 0 && c.sse >= best.sse) break;
         best = c;
     }
     int nc = opaque ? 3 : 4;
-    for (int pass = 0; pass < JITTER_PASSES && best.sse > 0; pass++) {
+    [[dont_unroll]] for (int pass = 0; pass < JITTER_PASSES && best.sse > 0; pass++) {
         bool improved = false;
-        for (int j = 0; j < 2; j++)
-            for (int k = 0; k < nc; k++)
-                for (int s = -1; s <= 1; s += 2) {
-                    int q = get_q(best, j, k) + s;
-                    if (q < 0 || q > 127) continue;
-                    Cand c = best;
-                    if (j == 0) c.q0[k] = q;
-                    else c.q1[k] = q;
-                    assign_indices(c);
-                    if (c.sse < best.sse) {
-                        best = c;
-                        improved = true;
-                    }
-                }
+        // (endpoint j, channel k, step s) in C's nesting order
+        [[dont_unroll]] for (int m = 0; m < 4 * nc; m++) {
+            int j = m / (2 * nc), k = (m >> 1) % nc, s = (m & 1) != 0 ? 1 : -1;
+            int q = ivec4_at(j == 0 ? best.q0 : best.q1, k) + s;
+            if (q < 0 || q > 127) continue;
+            Cand c = best;
+            if (j == 0) c.q0 = ivec4_set(c.q0, k, q);
+            else c.q1 = ivec4_set(c.q1, k, q);
+            assign_indices(c);
+            if (c.sse < best.sse) {
+                best = c;
+                improved = true;
+            }
+        }
         if (!improved) break;
     }
     return best;
@@ -427,43 +525,428 @@ Cand polish(vec4 x0, vec4 x1, int half_range)
 void put_bits(inout uvec4 b, uint pos, uint n, uint v)
 {
     uint word = pos >> 5u, sh = pos & 31u;
-    b[word] |= v << sh;
-    if (sh + n > 32u) b[word + 1u] |= v >> (32u - sh);
+    uint lo = v << sh, hi = sh + n > 32u ? v >> (32u - sh) : 0u;
+    // constant-index writes only (no dynamic vector indexing)
+    b.x |= word == 0u ? lo : 0u;
+    b.y |= word == 1u ? lo : (word == 0u ? hi : 0u);
+    b.z |= word == 2u ? lo : (word == 1u ? hi : 0u);
+    b.w |= word == 3u ? lo : (word == 2u ? hi : 0u);
 }
 
 uvec4 pack_mode6(Cand c)
 {
-    bool swap = get_idx(c, 0) >= 8;
+    bool swap = get_idx(c.idx_lo, c.idx_hi, 0) >= 8;
     ivec4 e0 = swap ? c.q1 : c.q0, e1 = swap ? c.q0 : c.q1;
     uvec4 b = uvec4(0u);
     put_bits(b, 0u, 7u, 0x40u);
-    for (uint k = 0u; k < 4u; k++) {
+    [[unroll]] for (uint k = 0u; k < 4u; k++) {
         put_bits(b, 7u + 14u * k, 7u, uint(e0[k]));
         put_bits(b, 14u + 14u * k, 7u, uint(e1[k]));
     }
     put_bits(b, 63u, 1u, uint(swap ? c.p1 : c.p0));
     put_bits(b, 64u, 1u, uint(swap ? c.p0 : c.p1));
-    for (int t = 0; t < 16; t++) {
-        uint idx = uint(get_idx(c, t));
-        if (swap) idx = 15u - idx;
-        if (t == 0) put_bits(b, 65u, 3u, idx);
-        else put_bits(b, 64u + 4u * uint(t), 4u, idx);
+    // indices: texel 0 -> bits 65..67, texel i > 0 -> 64 + 4i (bits 68..127)
+    uint lo = swap ? ~c.idx_lo : c.idx_lo, hi = swap ? ~c.idx_hi : c.idx_hi; // 15 - idx per nibble
+    b.z |= (lo & 7u) << 1u;                   // texel 0 (3 bits) at 65
+    b.z |= (lo >> 4u) << 4u;                  // texels 1..7 at 68..95
+    b.w = hi;                                 // texels 8..15 at 96..127
+    return b;
+}
+
+// ---- Two-subset opaque candidate: mode 1 or 3 (two_subset code in C) ----
+
+// Partition table: bits 0..15 = texels of subset 1, bits 16..19 = the
+// anchor texel of subset 1. Dynamic indexing into a `const` array makes
+// many compilers copy the whole array into per-thread local memory, so the
+// shader keeps it in shared memory (filled once per workgroup in main).
+const uint PART2_TABLE[64] = uint[](
+    0xCCCCu, 0x8888u, 0xEEEEu, 0xECC8u, 0xC880u, 0xFEECu, 0xFEC8u, 0xEC80u, 0xC800u, 0xFFECu, 0xFE80u, 0xE800u,
+    0xFFE8u, 0xFF00u, 0xFFF0u, 0xF000u, 0xF710u, 0x008Eu, 0x7100u, 0x08CEu, 0x008Cu, 0x7310u, 0x3100u, 0x8CCEu,
+    0x088Cu, 0x3110u, 0x6666u, 0x366Cu, 0x17E8u, 0x0FF0u, 0x718Eu, 0x399Cu, 0xAAAAu, 0xF0F0u, 0x5A5Au, 0x33CCu,
+    0x3C3Cu, 0x55AAu, 0x9696u, 0xA55Au, 0x73CEu, 0x13C8u, 0x324Cu, 0x3BDCu, 0x6996u, 0xC33Cu, 0x9966u, 0x0660u,
+    0x0272u, 0x04E4u, 0x4E40u, 0x2720u, 0xC936u, 0x936Cu, 0x39C6u, 0x639Cu, 0x9336u, 0x9CC6u, 0x817Eu, 0xE718u,
+    0xCCF0u, 0x0FCCu, 0x7744u, 0xEE22u);
+const uint ANCHOR2_TABLE[64] = uint[](
+    15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u,
+    15u, 2u, 8u, 2u, 2u, 8u, 8u, 15u, 2u, 8u, 2u, 2u, 8u, 8u, 2u, 2u,
+    15u, 15u, 6u, 8u, 2u, 8u, 15u, 15u, 2u, 8u, 2u, 2u, 2u, 15u, 15u, 6u,
+    6u, 2u, 6u, 8u, 15u, 15u, 2u, 2u, 15u, 15u, 15u, 15u, 15u, 2u, 2u, 15u);
+shared uint s_part[64];
+uint part_mask(int pt) { return s_part[pt] & 0xFFFFu; }
+uint part_anchor(int pt) { return s_part[pt] >> 16; }
+
+// One subset's state: endpoints (6- or 7-bit), p-bits, indices of its texels
+// (4 bits per texel, other texels 0), SSE.
+struct Sub {
+    ivec3 q0, q1;
+    int p0, p1;
+    uint idx_lo, idx_hi;
+    int sse;
+};
+
+// Sums of a subset: n, s = sum(t), ss = (rr, gg, bb), sx = (rg, rb, gb).
+struct Stats {
+    int n;
+    ivec3 s, ss, sx;
+};
+
+// Line-fit residual estimate as a fraction num/den, and direction
+// (subset_axis in C: no division).
+vec3 subset_axis(Stats st, out float num, out float den)
+{
+    num = 0.0;
+    den = 1.0;
+    if (st.n < 2) return vec3(0.0);
+    int n = st.n;
+    int c0 = n * st.ss.x - st.s.x * st.s.x;
+    int c1 = n * st.ss.y - st.s.y * st.s.y;
+    int c2 = n * st.ss.z - st.s.z * st.s.z;
+    int c3 = n * st.sx.x - st.s.x * st.s.y;
+    int c4 = n * st.sx.y - st.s.x * st.s.z;
+    int c5 = n * st.sx.z - st.s.y * st.s.z;
+    int k = 0;
+    int ck = c0;
+    if (c1 > ck) { k = 1; ck = c1; }
+    if (c2 > ck) { k = 2; ck = c2; }
+    if (ck == 0) return vec3(0.0);
+    precise float trace = float(c0 + c1 + c2);
+    precise float m00 = float(c0), m11 = float(c1), m22 = float(c2), m01 = float(c3), m02 = float(c4), m12 = float(c5);
+    precise float v0 = k == 0 ? m00 : (k == 1 ? m01 : m02);
+    precise float v1 = k == 0 ? m01 : (k == 1 ? m11 : m12);
+    precise float v2 = k == 0 ? m02 : (k == 1 ? m12 : m22);
+    int e;
+    frexp(max(max(abs(v0), abs(v1)), abs(v2)), e);
+    v0 = ldexp(v0, -e);
+    v1 = ldexp(v1, -e);
+    v2 = ldexp(v2, -e);
+    precise float w0 = m00 * v0 + m01 * v1 + m02 * v2;
+    precise float w1 = m01 * v0 + m11 * v1 + m12 * v2;
+    precise float w2 = m02 * v0 + m12 * v1 + m22 * v2;
+    precise float vv = v0 * v0 + v1 * v1 + v2 * v2;
+    precise float wv = w0 * v0 + w1 * v1 + w2 * v2;
+    precise float nm = trace * vv - wv;
+    precise float dn = vv * float(n);
+    num = nm;
+    den = dn;
+    return vec3(w0, w1, w2);
+}
+
+Stats subset_stats(uint mask)
+{
+    Stats st;
+    st.n = 0;
+    st.s = ivec3(0);
+    st.ss = ivec3(0);
+    st.sx = ivec3(0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (((mask >> i) & 1u) != 0u) {
+            ivec3 t = texel(i).xyz;
+            st.n++;
+            st.s += t;
+            st.ss += t * t;
+            st.sx += t.xxy * t.yzz;
+        }
+    }
+    return st;
+}
+
+ivec3 expand2(int mode, ivec3 q, int p)
+{
+    ivec3 v = (q << 1) | p;
+    return mode == 3 ? v : ((v << 1) | (v >> 6));
+}
+
+ivec3 quant2(int mode, vec3 x, int p)
+{
+    if (mode == 3) return ivec3(quant7(x.x, p), quant7(x.y, p), quant7(x.z, p));
+    precise vec3 v = floor((x - float(2 * p)) * 0.25 + 0.5);
+    return ivec3(min(max(v, vec3(0.0)), vec3(63.0)));
+}
+
+void assign2(int mode, uint mask, inout Sub c)
+{
+    int nl = mode == 3 ? 4 : 8;
+    ivec3 e0 = expand2(mode, c.q0, c.p0), e1 = expand2(mode, c.q1, c.p1);
+    ivec3 d = e1 - e0;
+    int len2 = d.x * d.x + d.y * d.y + d.z * d.z;
+    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
+    int sse = 0;
+    uint lo = 0u, hi = 0u;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (((mask >> i) & 1u) != 0u) {
+            ivec3 t = texel(i).xyz;
+            ivec3 dt = t - e0;
+            int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z;
+            dot_ = clamp(dot_, 0, len2);
+            int k0 = min(((nl - 1) * dot_ * rcp) >> 27, nl - 2);
+            int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
+            int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
+            ivec3 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
+            ivec3 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
+            ivec3 da = va - t, db = vb - t;
+            int ea = da.x * da.x + da.y * da.y + da.z * da.z;
+            int eb = db.x * db.x + db.y * db.y + db.z * db.z;
+            bool up = eb < ea;
+            sse += up ? eb : ea;
+            uint k = uint(k0 + (up ? 1 : 0));
+            if (i < 8) lo |= k << (4 * i);
+            else hi |= k << (4 * (i - 8));
+        }
+    }
+    c.idx_lo = lo;
+    c.idx_hi = hi;
+    c.sse = sse;
+}
+
+Sub quant2_search(int mode, uint mask, vec3 x0, vec3 x1)
+{
+    Sub best;
+    best.sse = 0x7FFFFFFF;
+    int ncombo = mode == 3 ? 4 : 2;
+    [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
+        Sub t;
+        t.p0 = combo & 1;
+        t.p1 = mode == 3 ? combo >> 1 : combo & 1;
+        t.q0 = quant2(mode, x0, t.p0);
+        t.q1 = quant2(mode, x1, t.p1);
+        assign2(mode, mask, t);
+        if (t.sse < best.sse) best = t;
+    }
+    return best;
+}
+
+bool ls2(int mode, uint mask, Sub c, out vec3 x0, out vec3 x1)
+{
+    int a = 0, bb = 0, cc = 0;
+    ivec3 s0 = ivec3(0), s1 = ivec3(0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (((mask >> i) & 1u) != 0u) {
+            int ix = get_idx(c.idx_lo, c.idx_hi, i);
+            int w = mode == 3 ? (64 * ix + 1) / 3 : (64 * ix + 3) / 7, iw = 64 - w;
+            ivec3 t = texel(i).xyz;
+            a += iw * iw;
+            bb += iw * w;
+            cc += w * w;
+            s0 += iw * t;
+            s1 += w * t;
+        }
+    }
+    int det = a * cc - bb * bb;
+    x0 = vec3(0.0);
+    x1 = vec3(0.0);
+    if (det <= 0) return false;
+    precise float fa = float(a), fb = float(bb), fc = float(cc), fdet = float(det);
+    precise vec3 n0 = fc * vec3(s0) - fb * vec3(s1);
+    precise vec3 n1 = fa * vec3(s1) - fb * vec3(s0);
+    precise vec3 q0 = (n0 * 64.0) / fdet, q1 = (n1 * 64.0) / fdet;
+    x0 = snap256(q0.xyzz).xyz;
+    x1 = snap256(q1.xyzz).xyz;
+    return true;
+}
+
+int ivec3_at(ivec3 v, int k) { return k == 0 ? v.x : (k == 1 ? v.y : v.z); }
+ivec3 ivec3_set(ivec3 v, int k, int x) { return ivec3(k == 0 ? x : v.x, k == 1 ? x : v.y, k == 2 ? x : v.z); }
+
+Sub encode_subset(int mode, uint mask, vec3 dir)
+{
+    precise float lo = 0.0, hi = 0.0;
+    int ilo = -1, ihi = -1;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (((mask >> i) & 1u) != 0u) {
+            ivec3 t = texel(i).xyz;
+            precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z;
+            if (ilo < 0 || pr < lo) { lo = pr; ilo = i; }
+            if (ihi < 0 || pr > hi) { hi = pr; ihi = i; }
+        }
+    }
+    uint plo = 0u, phi = 0u;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (i == ilo) plo = tp[i];
+        if (i == ihi) phi = tp[i];
+    }
+    vec3 x0 = vec3(plo & 255u, (plo >> 8) & 255u, (plo >> 16) & 255u);
+    vec3 x1 = vec3(phi & 255u, (phi >> 8) & 255u, (phi >> 16) & 255u);
+    Sub best;
+    best.sse = 0x7FFFFFFF;
+    [[dont_unroll]] for (int round = 0; round <= REFIT_ITERATIONS; round++) {
+        if (round > 0) {
+            if (best.sse == 0) break;
+            if (!ls2(mode, mask, best, x0, x1)) break;
+        }
+        Sub c = quant2_search(mode, mask, x0, x1);
+        if (round > 0 && c.sse >= best.sse) break;
+        best = c;
+    }
+    int qmax = mode == 3 ? 127 : 63;
+    [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && best.sse > 0; pass++) {
+        bool improved = false;
+        [[dont_unroll]] for (int m = 0; m < 12; m++) {
+            int j = m / 6, k = (m >> 1) % 3, s = (m & 1) != 0 ? 1 : -1;
+            int q = ivec3_at(j == 0 ? best.q0 : best.q1, k) + s;
+            if (q < 0 || q > qmax) continue;
+            Sub c = best;
+            if (j == 0) c.q0 = ivec3_set(c.q0, k, q);
+            else c.q1 = ivec3_set(c.q1, k, q);
+            assign2(mode, mask, c);
+            if (c.sse < best.sse) {
+                best = c;
+                improved = true;
+            }
+        }
+        if (!improved) break;
+    }
+    return best;
+}
+
+// Best partition of `mode`: pre-selection of TWO_KEEP partitions by the
+// estimate, full encoding of each (encode_two_subset in C).
+int encode_two_subset(int mode, out int part, out Sub sub0, out Sub sub1)
+{
+    precise float knum[TWO_KEEP], kden[TWO_KEEP];
+    int kpart[TWO_KEEP];
+    [[unroll]] for (int j = 0; j < TWO_KEEP; j++) {
+        knum[j] = 1.0;
+        kden[j] = 0.0; // +infinity
+        kpart[j] = 0;
+    }
+    Stats all = subset_stats(0xFFFFu);
+    [[dont_unroll]] for (int pt = 0; pt < 64; pt++) {
+        uint m1 = part_mask(pt);
+        Stats s1 = subset_stats(m1), s0;
+        s0.n = all.n - s1.n;
+        s0.s = all.s - s1.s;
+        s0.ss = all.ss - s1.ss;
+        s0.sx = all.sx - s1.sx;
+        float n0, d0, n1, d1;
+        subset_axis(s0, n0, d0);
+        subset_axis(s1, n1, d1);
+        precise float num = n0 * d1 + n1 * d0, den = d0 * d1;
+        int pp = pt;
+        [[unroll]] for (int j = 0; j < TWO_KEEP; j++) {
+            precise float lhs = num * kden[j], rhs = knum[j] * den;
+            if (lhs < rhs) {
+                precise float tn = knum[j], td = kden[j];
+                int tq = kpart[j];
+                knum[j] = num;
+                kden[j] = den;
+                kpart[j] = pp;
+                num = tn;
+                den = td;
+                pp = tq;
+            }
+        }
+    }
+    int best_sse = 0x7FFFFFFF;
+    part = 0;
+    Sub cur0;
+    cur0.sse = 0;
+    // one trip per (kept partition, subset): a single inlined encode_subset
+    [[dont_unroll]] for (int m = 0; m < 2 * TWO_KEEP; m++) {
+        int pt = 0;
+        [[unroll]] for (int j = 0; j < TWO_KEEP; j++)
+            if (j == (m >> 1)) pt = kpart[j];
+        uint m1 = part_mask(pt);
+        uint mask = (m & 1) != 0 ? m1 : (0xFFFFu & ~m1);
+        Stats st = subset_stats(mask);
+        float an, ad;
+        vec3 dir = subset_axis(st, an, ad);
+        Sub c = encode_subset(mode, mask, dir);
+        if ((m & 1) == 0) {
+            cur0 = c;
+        } else {
+            int sse = cur0.sse + c.sse;
+            if (sse < best_sse) {
+                best_sse = sse;
+                part = pt;
+                sub0 = cur0;
+                sub1 = c;
+            }
+        }
+    }
+    return best_sse;
+}
+
+void put_bits_adv(inout uvec4 b, inout uint pos, uint n, uint v)
+{
+    put_bits(b, pos, n, v);
+    pos += n;
+}
+
+// Subset nibble mask: 0xF at each texel of `mask` (lo: texels 0..7, hi: 8..15).
+uvec2 nibble_mask(uint mask)
+{
+    uvec2 r = uvec2(0u);
+    [[unroll]] for (int i = 0; i < 8; i++) {
+        if (((mask >> i) & 1u) != 0u) r.x |= 15u << (4 * i);
+        if (((mask >> (i + 8)) & 1u) != 0u) r.y |= 15u << (4 * i);
+    }
+    return r;
+}
+
+// pack_two_subset in C: a subset whose anchor index needs the MSB gets its
+// endpoints and p-bits swapped and its indices mirrored (nl - 1 - idx, an
+// XOR with nl - 1 since idx < nl).
+uvec4 pack_two_subset(int mode, int part, Sub s0, Sub s1)
+{
+    int nl = mode == 3 ? 4 : 8;
+    uint ib = mode == 3 ? 2u : 3u, cb = mode == 3 ? 7u : 6u;
+    uint m1 = part_mask(part);
+    uint anc = part_anchor(part);
+    uint rep = mode == 3 ? 0x33333333u : 0x77777777u;
+    if (get_idx(s0.idx_lo, s0.idx_hi, 0) >= nl / 2) {
+        ivec3 t = s0.q0; s0.q0 = s0.q1; s0.q1 = t;
+        int p = s0.p0; s0.p0 = s0.p1; s0.p1 = p;
+        uvec2 nm = nibble_mask(0xFFFFu & ~m1);
+        s0.idx_lo ^= rep & nm.x;
+        s0.idx_hi ^= rep & nm.y;
+    }
+    if (get_idx(s1.idx_lo, s1.idx_hi, int(anc)) >= nl / 2) {
+        ivec3 t = s1.q0; s1.q0 = s1.q1; s1.q1 = t;
+        int p = s1.p0; s1.p0 = s1.p1; s1.p1 = p;
+        uvec2 nm = nibble_mask(m1);
+        s1.idx_lo ^= rep & nm.x;
+        s1.idx_hi ^= rep & nm.y;
+    }
+    uvec4 b = uvec4(0u);
+    uint pos = 0u;
+    put_bits_adv(b, pos, uint(mode) + 1u, 1u << uint(mode));
+    put_bits_adv(b, pos, 6u, uint(part));
+    [[unroll]] for (int k = 0; k < 3; k++) {
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s0.q0, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s0.q1, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s1.q0, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s1.q1, k)));
+    }
+    if (mode == 3) {
+        put_bits_adv(b, pos, 1u, uint(s0.p0));
+        put_bits_adv(b, pos, 1u, uint(s0.p1));
+        put_bits_adv(b, pos, 1u, uint(s1.p0));
+        put_bits_adv(b, pos, 1u, uint(s1.p1));
+    } else {
+        put_bits_adv(b, pos, 1u, uint(s0.p0));
+        put_bits_adv(b, pos, 1u, uint(s1.p0));
+    }
+    uint lo = s0.idx_lo | s1.idx_lo, hi = s0.idx_hi | s1.idx_hi;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        uint n = ib - ((i == 0 || uint(i) == anc) ? 1u : 0u);
+        put_bits_adv(b, pos, n, uint(get_idx(lo, hi, i)));
     }
     return b;
 }
 
 void main()
 {
+    s_part[gl_LocalInvocationIndex] = PART2_TABLE[gl_LocalInvocationIndex] | (ANCHOR2_TABLE[gl_LocalInvocationIndex] << 16);
+    barrier();
     uint bx = gl_GlobalInvocationID.x, by_local = gl_GlobalInvocationID.y;
     if (bx >= pc.blocks_x || by_local >= pc.band_rows) return;
     uint by = pc.block_row0 + by_local;
     opaque = true;
-    for (int i = 0; i < 16; i++) {
+    [[unroll]] for (int i = 0; i < 16; i++) {
         uint x = min(bx * 4u + uint(i & 3), pc.width - 1u);
         uint y = min(by * 4u + uint(i >> 2), pc.height - 1u) - pc.src_row0;
-        uint p = src_px[y * pc.width + x];
-        tex[i] = ivec4(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u, p >> 24);
-        if (tex[i].w != 255) opaque = false;
+        tp[i] = src_px[y * pc.width + x];
+        if ((tp[i] >> 24) != 255u) opaque = false;
     }
 
     vec4 v0, v1;
@@ -474,21 +957,45 @@ void main()
     precise vec4 x0 = v0 * 255.0, x1 = v1 * 255.0;
     Cand best;
     if (pc.refit != 0) {
-        best = polish(x0, x1, 0);
-        if (best.sse > 0) {
-            principal_axis_guess(x0, x1);
-            Cand c = polish(x0, x1, 0);
-            if (c.sse < best.sse) best = c;
-        }
-        if (opaque && best.sse > 0) {
-            precise vec3 e0 = vec3(2 * best.q0.xyz + 1), e1 = vec3(2 * best.q1.xyz + 1);
-            x0 = vec4(e0, 255.0);
-            x1 = vec4(e0 + (e1 - e0) * STRETCH, 255.0);
-            Cand h = polish(x0, x1, 1);
-            if (h.sse < best.sse) best = h;
+        // starts: 0 = NM result, 1 = principal axis, 2 = half-range
+        // candidate of an opaque block (as in C)
+        best.sse = 0x7FFFFFFF;
+        [[dont_unroll]] for (int start = 0; start < 3; start++) {
+            int half_range = 0;
+            if (start == 1) {
+                if (best.sse == 0) break;
+                principal_axis_guess(x0, x1);
+            } else if (start == 2) {
+                if (!opaque || best.sse == 0) break;
+                precise vec3 e0 = vec3(2 * best.q0.xyz + 1), e1 = vec3(2 * best.q1.xyz + 1);
+                x0 = vec4(e0, 255.0);
+                x1 = vec4(e0 + (e1 - e0) * STRETCH, 255.0);
+                half_range = 1;
+            }
+            Cand c = polish(x0, x1, half_range);
+            if (start == 0 || c.sse < best.sse) best = c;
         }
     } else {
         best = quantize_nearest(x0, x1);
     }
-    dst_blocks[by_local * pc.blocks_x + bx] = pack_mode6(best);
+    // Two-subset candidates for opaque blocks (modes 1, 3), kept on a lower SSE.
+    int mode2 = 0, part2 = 0, sse2 = best.sse;
+    Sub b0, b1;
+    if (pc.refit != 0 && opaque && best.sse > 0 && (pc.modes & 10u) != 0u) {
+        [[dont_unroll]] for (int mode = 1; mode <= 3; mode += 2) {
+            if ((pc.modes & (1u << uint(mode))) == 0u) continue;
+            int pt;
+            Sub c0, c1;
+            int e = encode_two_subset(mode, pt, c0, c1);
+            if (e < sse2) {
+                sse2 = e;
+                mode2 = mode;
+                part2 = pt;
+                b0 = c0;
+                b1 = c1;
+            }
+        }
+    }
+    uvec4 blk = mode2 != 0 ? pack_two_subset(mode2, part2, b0, b1) : pack_mode6(best);
+    dst_blocks[by_local * pc.blocks_x + bx] = blk;
 }

@@ -2,6 +2,8 @@
 // Define NN_TRAIN or NN_DECODE before including; NN_CAS_ATOMICS selects the compare-and-swap fallback.
 #extension GL_EXT_shader_atomic_float : enable
 
+#extension GL_EXT_control_flow_attributes : enable
+
 layout(local_size_x = 128) in;
 #define NN_WG 128u
 
@@ -10,11 +12,14 @@ layout(constant_id = 1) const uint NN_HIDDEN = 64;  // multiple of 4
 layout(constant_id = 2) const uint NN_DEPTH = 2;
 layout(constant_id = 3) const uint NN_ACT = 0;      // 0 siren 1 gelu 2 silu 3 relu
 layout(constant_id = 4) const uint NN_NS = 32;      // samples (pixels) per workgroup tile, multiple of 4
+layout(constant_id = 5) const uint NN_TPG = 1;      // train: tiles per workgroup (grid of batch / (NS*TPG) groups)
+layout(constant_id = 6) const uint NN_RACC = 0;     // train: 1 = weight gradients summed in registers over the tiles
+layout(constant_id = 7) const uint NN_DP = 128;     // decode: pixels per workgroup (one per thread, <= NN_WG)
 
 const uint NN_NS4 = NN_NS / 4u;
-const uint NN_IN4 = (NN_IN + 3u) / 4u * 4u;          // padded input width
+const uint NN_IN4 = (NN_IN + 3u) / 4u * 4u;          // padded input width (= row stride of W0 on the GPU)
 
-// Parameters: fp32, encoder first, decoder at pc.dec_offset (multiple of 4).
+// Parameters: fp32, encoder first, decoder at pc.dec_offset (multiple of 4); W0 rows padded to NN_IN4 (zeros).
 layout(set = 0, binding = 0) buffer Params { float P[]; };
 layout(set = 0, binding = 0) buffer Params4 { vec4 P4[]; };
 
@@ -42,6 +47,7 @@ layout(push_constant) uniform Push {
 } pc;
 #endif
 
+#ifdef NN_TRAIN
 // Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4).
 shared vec4 s_x[NN_IN4 * NN_NS4];                   // encoder features
 // Activations per layer; rows past DEPTH*HIDDEN let dfeat (aliased at row 0) exceed HIDDEN.
@@ -50,6 +56,12 @@ shared vec4 s_a[NN_A_ROWS * NN_NS4];
 shared vec2 s_pos[NN_NS];
 
 void enc_out(uint slot, uint f, float v) { s_x[f * NN_NS4 + (slot >> 2)][slot & 3u] = v; }
+#else
+// Decode: one pixel per thread; thread `slot` owns column slot of [row][NN_DP] (features, then hidden activations).
+shared float s_f[NN_IN4 * NN_DP];
+shared float s_h[NN_HIDDEN * NN_DP];
+void enc_out(uint slot, uint f, float v) { s_f[f * NN_DP + slot] = v; }
+#endif
 
 #ifdef NN_TRAIN
 shared vec4 s_d[NN_DEPTH * NN_HIDDEN * NN_NS4];    // activation derivatives, then d loss / d z

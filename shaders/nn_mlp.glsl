@@ -1,23 +1,20 @@
-// nn_mlp.glsl - the shared decoder MLP on a shared-memory tile of NN_NS samples: forward, head, backward (mirrors nn_ref.c).
-// Thread tiles are 4 samples x 4 outputs so each vec4 load feeds 4-16 FMAs.
+// nn_mlp.glsl - the shared decoder MLP (mirrors nn_ref.c). Training: a shared-memory tile of NN_NS samples, forward,
+// head, backward; thread tiles are 4 samples x 4 outputs so each vec4 load feeds 4-16 FMAs. Weight gradients go
+// either straight to G[] (one atomic per weight per tile) or, with NN_RACC, into per-thread registers that live
+// across the NN_TPG tiles of the workgroup and are flushed once (nn_grad_flush). Decode: see nn_decode.glsl.
 
 uint nn_in(uint l) { return l == 0u ? NN_IN : NN_HIDDEN; }
+// Row stride of layer l's weights on the GPU (W0 rows are padded to NN_IN4).
+uint nn_stride(uint l) { return l == 0u ? NN_IN4 : NN_HIDDEN; }
 uint nn_w_off(uint l)
 {
     if (l == 0u) return pc.dec_offset;
-    return pc.dec_offset + NN_HIDDEN * NN_IN + NN_HIDDEN + (l - 1u) * (NN_HIDDEN * NN_HIDDEN + NN_HIDDEN);
+    return pc.dec_offset + NN_HIDDEN * NN_IN4 + NN_HIDDEN + (l - 1u) * (NN_HIDDEN * NN_HIDDEN + NN_HIDDEN);
 }
-uint nn_b_off(uint l) { return nn_w_off(l) + (l == NN_DEPTH ? 3u : NN_HIDDEN) * nn_in(l); }
+uint nn_b_off(uint l) { return nn_w_off(l) + (l == NN_DEPTH ? 3u : NN_HIDDEN) * nn_stride(l); }
 
-// W[j][k..k+3] of a layer whose rows start at `row` (in floats) with `in_n` columns; zero past in_n.
-vec4 nn_w4(uint row, uint k, uint in_n)
-{
-    if ((in_n & 3u) == 0u) return P4[(row + k) >> 2];
-    vec4 w = vec4(0.0);
-    for (uint i = 0u; i < 4u; i++)
-        if (k + i < in_n) w[i] = P[row + k + i];
-    return w;
-}
+// W[j][k..k+3] of a layer whose row j starts at `row` (in floats, 4-aligned); zero padded past the inputs.
+vec4 nn_w4(uint row, uint k) { return P4[(row + k) >> 2]; }
 
 float nn_erf(float x)
 {
@@ -48,16 +45,34 @@ void nn_act(vec4 z, out vec4 a, out vec4 d)
     }
 }
 
+#ifdef NN_TRAIN
+// Per-thread weight-gradient accumulators (NN_RACC): dW tiles of 4x4 (NN_RT per layer), biases, head.
+const uint NN_KMAX = NN_IN4 > NN_HIDDEN ? NN_IN4 : NN_HIDDEN;
+const uint NN_RT = ((NN_HIDDEN / 4u) * (NN_KMAX / 4u) + NN_WG - 1u) / NN_WG;
+const uint NN_RB = (NN_HIDDEN + NN_WG - 1u) / NN_WG;
+const uint NN_RH = (3u * NN_HIDDEN + 3u + NN_WG - 1u) / NN_WG;
+vec4 g_accw[NN_RACC != 0u ? NN_DEPTH * NN_RT * 4u : 1u];
+float g_accb[NN_RACC != 0u ? NN_DEPTH * NN_RB : 1u];
+float g_acch[NN_RACC != 0u ? NN_RH : 1u];
+
+void nn_grad_init()
+{
+    if (NN_RACC == 0u) return;
+    [[unroll]] for (uint i = 0u; i < NN_DEPTH * NN_RT * 4u; i++) g_accw[i] = vec4(0.0);
+    [[unroll]] for (uint i = 0u; i < NN_DEPTH * NN_RB; i++) g_accb[i] = 0.0;
+    [[unroll]] for (uint i = 0u; i < NN_RH; i++) g_acch[i] = 0.0;
+}
+
 // X row r of layer l's input (vec4 of 4 samples).
 vec4 nn_x(uint l, uint r, uint st)
 {
     return l == 0u ? s_x[r * NN_NS4 + st] : s_a[((l - 1u) * NN_HIDDEN + r) * NN_NS4 + st];
 }
 
-// z = W x + b, a = act(z) for all samples of the tile; stores s_a (and s_d when training).
+// z = W x + b, a = act(z) for all samples of the tile; stores s_a and s_d.
 void nn_layer_forward(uint l, uint tid)
 {
-    uint in_n = nn_in(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
+    uint in_n = nn_in(l), stride = nn_stride(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
     uint tiles = NN_NS4 * (NN_HIDDEN / 4u);
     for (uint t = tid; t < tiles; t += NN_WG) {
         uint st = t % NN_NS4, j0 = (t / NN_NS4) * 4u;
@@ -65,19 +80,17 @@ void nn_layer_forward(uint l, uint tid)
         for (uint jj = 0u; jj < 4u; jj++) acc[jj] = vec4(P[b0 + j0 + jj]);
         for (uint k = 0u; k < in_n; k += 4u) {
             vec4 x0 = nn_x(l, k, st), x1 = nn_x(l, k + 1u, st), x2 = nn_x(l, k + 2u, st), x3 = nn_x(l, k + 3u, st);
-            for (uint jj = 0u; jj < 4u; jj++) {
-                vec4 w = nn_w4(w0 + (j0 + jj) * in_n, k, in_n);
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
+                vec4 w = nn_w4(w0 + (j0 + jj) * stride, k);
                 acc[jj] += w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
             }
         }
-        for (uint jj = 0u; jj < 4u; jj++) {
+        [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
             vec4 a, d;
             nn_act(acc[jj], a, d);
             uint idx = (l * NN_HIDDEN + j0 + jj) * NN_NS4 + st;
             s_a[idx] = a;
-#ifdef NN_TRAIN
             s_d[idx] = d;
-#endif
         }
     }
 }
@@ -91,12 +104,13 @@ float nn_head_z(uint s, uint c)
     return z;
 }
 
-#ifdef NN_TRAIN
-// Head backward: dWh, dbh (atomics) and d loss/d z of the last hidden layer (in place in s_d).
+// Head backward: dWh, dbh and d loss/d z of the last hidden layer (in place in s_d).
 void nn_head_backward(uint tid)
 {
     uint w0 = nn_w_off(NN_DEPTH), last = (NN_DEPTH - 1u) * NN_HIDDEN;
-    for (uint e = tid; e < 3u * NN_HIDDEN + 3u; e += NN_WG) {
+    [[unroll]] for (uint r = 0u; r < NN_RH; r++) {
+        uint e = tid + r * NN_WG;
+        if (e >= 3u * NN_HIDDEN + 3u) break;
         uint c = e < 3u * NN_HIDDEN ? e / NN_HIDDEN : e - 3u * NN_HIDDEN;
         vec4 acc = vec4(0.0);
         if (e < 3u * NN_HIDDEN) {
@@ -105,7 +119,9 @@ void nn_head_backward(uint tid)
         } else {
             for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st];
         }
-        grad_add(w0 + e, acc.x + acc.y + acc.z + acc.w);
+        float v = acc.x + acc.y + acc.z + acc.w;
+        if (NN_RACC != 0u) g_acch[r] += v;
+        else grad_add(w0 + e, v);
     }
     for (uint e = tid; e < NN_HIDDEN * NN_NS4; e += NN_WG) {
         uint k = e / NN_NS4, st = e % NN_NS4;
@@ -114,32 +130,42 @@ void nn_head_backward(uint tid)
     }
 }
 
-// Layer l backward: dW_l, db_l (atomics), and d loss/d x_l -> s_d of layer l-1 (times its act') or dfeat (s_a rows).
+// Layer l backward: dW_l, db_l, and d loss/d x_l -> s_d of layer l-1 (times its act') or dfeat (s_a rows).
 void nn_layer_backward(uint l, uint tid)
 {
-    uint in_n = nn_in(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
+    uint in_n = nn_in(l), stride = nn_stride(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
     uint in4 = (in_n + 3u) / 4u;
     uint gbase = l * NN_HIDDEN;
     // dW tiles: 4 outputs x 4 inputs, summed over the tile's samples.
     uint tiles = (NN_HIDDEN / 4u) * in4;
-    for (uint t = tid; t < tiles; t += NN_WG) {
+    [[unroll]] for (uint r = 0u; r < NN_RT; r++) {
+        uint t = tid + r * NN_WG;
+        if (t >= tiles) break;
         uint k0 = (t % in4) * 4u, j0 = (t / in4) * 4u;
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
         for (uint st = 0u; st < NN_NS4; st++) {
             vec4 x0 = nn_x(l, k0, st), x1 = nn_x(l, k0 + 1u, st), x2 = nn_x(l, k0 + 2u, st), x3 = nn_x(l, k0 + 3u, st);
-            for (uint jj = 0u; jj < 4u; jj++) {
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
                 vec4 g = s_d[(gbase + j0 + jj) * NN_NS4 + st];
                 acc[jj] += vec4(dot(g, x0), dot(g, x1), dot(g, x2), dot(g, x3));
             }
         }
-        for (uint jj = 0u; jj < 4u; jj++)
-            for (uint kk = 0u; kk < 4u; kk++)
-                if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * in_n + k0 + kk, acc[jj][kk]);
+        if (NN_RACC != 0u) {
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) g_accw[(l * NN_RT + r) * 4u + jj] += acc[jj];
+        } else {
+            for (uint jj = 0u; jj < 4u; jj++)
+                for (uint kk = 0u; kk < 4u; kk++)
+                    if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * stride + k0 + kk, acc[jj][kk]);
+        }
     }
-    for (uint j = tid; j < NN_HIDDEN; j += NN_WG) {
+    [[unroll]] for (uint r = 0u; r < NN_RB; r++) {
+        uint j = tid + r * NN_WG;
+        if (j >= NN_HIDDEN) break;
         vec4 acc = vec4(0.0);
         for (uint st = 0u; st < NN_NS4; st++) acc += s_d[(gbase + j) * NN_NS4 + st];
-        grad_add(b0 + j, acc.x + acc.y + acc.z + acc.w);
+        float v = acc.x + acc.y + acc.z + acc.w;
+        if (NN_RACC != 0u) g_accb[l * NN_RB + r] += v;
+        else grad_add(b0 + j, v);
     }
     // dX tiles: 4 samples x 4 inputs.
     uint xtiles = NN_NS4 * in4;
@@ -148,7 +174,7 @@ void nn_layer_backward(uint l, uint tid)
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
         for (uint j = 0u; j < NN_HIDDEN; j++) {
             vec4 g = s_d[(gbase + j) * NN_NS4 + st];
-            vec4 w = nn_w4(w0 + j * in_n, k0, in_n);
+            vec4 w = nn_w4(w0 + j * stride, k0);
             acc[0] += g * w.x;
             acc[1] += g * w.y;
             acc[2] += g * w.z;
@@ -158,6 +184,34 @@ void nn_layer_backward(uint l, uint tid)
             if (l > 0u) s_d[((l - 1u) * NN_HIDDEN + k0 + kk) * NN_NS4 + st] *= acc[kk];
             else s_a[(k0 + kk) * NN_NS4 + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
         }
+    }
+}
+
+// NN_RACC: one atomic per weight per workgroup, after all its tiles.
+void nn_grad_flush(uint tid)
+{
+    if (NN_RACC == 0u) return;
+    [[unroll]] for (uint l = 0u; l < NN_DEPTH; l++) {
+        uint in_n = nn_in(l), stride = nn_stride(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
+        uint in4 = (in_n + 3u) / 4u;
+        uint tiles = (NN_HIDDEN / 4u) * in4;
+        [[unroll]] for (uint r = 0u; r < NN_RT; r++) {
+            uint t = tid + r * NN_WG;
+            if (t >= tiles) break;
+            uint k0 = (t % in4) * 4u, j0 = (t / in4) * 4u;
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++)
+                [[unroll]] for (uint kk = 0u; kk < 4u; kk++)
+                    if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * stride + k0 + kk, g_accw[(l * NN_RT + r) * 4u + jj][kk]);
+        }
+        [[unroll]] for (uint r = 0u; r < NN_RB; r++) {
+            uint j = tid + r * NN_WG;
+            if (j < NN_HIDDEN) grad_add(b0 + j, g_accb[l * NN_RB + r]);
+        }
+    }
+    uint wh = nn_w_off(NN_DEPTH);
+    [[unroll]] for (uint r = 0u; r < NN_RH; r++) {
+        uint e = tid + r * NN_WG;
+        if (e < 3u * NN_HIDDEN + 3u) grad_add(wh + e, g_acch[r]);
     }
 }
 #endif

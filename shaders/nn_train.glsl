@@ -1,62 +1,71 @@
-// nn_train.glsl - one fused training step for a tile of NN_NS random pixels: sample, encode, forward, MSE, backward, scatter.
+// nn_train.glsl - one fused training step: each workgroup runs NN_TPG tiles of NN_NS random pixels (sample, encode,
+// forward, MSE, backward, scatter); weight gradients are flushed per tile or, with NN_RACC, once per workgroup.
 void main()
 {
     uint tid = gl_LocalInvocationID.x;
-    uint base = gl_WorkGroupID.x * NN_NS;
     uint npix = pc.width * pc.height;
     uint h = nn_pcg(pc.seed_lo ^ nn_pcg(pc.seed_hi + pc.step));
-    for (uint s = tid; s < NN_NS; s += NN_WG) {
-        uint i = base + s;
-        uint p = nn_pcg(h + i) % npix;
-        uint px = p % pc.width, py = p / pc.width;
-        s_pos[s] = vec2(nn_coord01(px, pc.width), nn_coord01(py, pc.height));
-        vec4 t = unpackUnorm4x8(TGT[p]);
-        // samples past the batch keep weight 0 through their target flag (tgt.x < 0)
-        if (i >= pc.batch) t = vec4(-1.0);
-        s_tgt[0u * NN_NS4 + (s >> 2)][s & 3u] = t.r;
-        s_tgt[1u * NN_NS4 + (s >> 2)][s & 3u] = t.g;
-        s_tgt[2u * NN_NS4 + (s >> 2)][s & 3u] = t.b;
-    }
-    // zero padded input rows
-    for (uint e = tid; e < (NN_IN4 - NN_IN) * NN_NS4; e += NN_WG) s_x[NN_IN * NN_NS4 + e] = vec4(0.0);
-    barrier();
-    for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
-        uint slot = w % NN_NS;
-        enc_forward_part(slot, w / NN_NS, s_pos[slot]);
-    }
-    barrier();
-    for (uint l = 0u; l < NN_DEPTH; l++) {
-        nn_layer_forward(l, tid);
-        barrier();
-    }
-    // head: sigmoid, squared error, d loss / d z_head
-    for (uint e = tid; e < 3u * NN_NS; e += NN_WG) {
-        uint c = e / NN_NS, s = e % NN_NS;
-        float t = s_tgt[c * NN_NS4 + (s >> 2)][s & 3u];
-        float g = 0.0, sq = 0.0;
-        if (t >= 0.0) {
-            float o = 1.0 / (1.0 + exp(-nn_head_z(s, c)));
-            float err = o - t;
-            sq = err * err;
-            g = 2.0 * err * pc.loss_scale * o * (1.0 - o);
+    float loss_sum = 0.0;
+    nn_grad_init();
+    for (uint tile = 0u; tile < NN_TPG; tile++) {
+        uint base = (gl_WorkGroupID.x * NN_TPG + tile) * NN_NS;
+        if (base >= pc.batch) break;   // uniform over the workgroup
+        for (uint s = tid; s < NN_NS; s += NN_WG) {
+            uint i = base + s;
+            uint p = nn_pcg(h + i) % npix;
+            uint px = p % pc.width, py = p / pc.width;
+            s_pos[s] = vec2(nn_coord01(px, pc.width), nn_coord01(py, pc.height));
+            vec4 t = unpackUnorm4x8(TGT[p]);
+            // samples past the batch keep weight 0 through their target flag (tgt.x < 0)
+            if (i >= pc.batch) t = vec4(-1.0);
+            s_tgt[0u * NN_NS4 + (s >> 2)][s & 3u] = t.r;
+            s_tgt[1u * NN_NS4 + (s >> 2)][s & 3u] = t.g;
+            s_tgt[2u * NN_NS4 + (s >> 2)][s & 3u] = t.b;
         }
-        s_gh[c * NN_NS4 + (s >> 2)][s & 3u] = g;
-        s_tgt[c * NN_NS4 + (s >> 2)][s & 3u] = sq;   // target no longer needed: keep the squared error
-    }
-    barrier();
-    if (tid == NN_WG - 1u) {   // one atomic per workgroup for the step's loss sum
-        vec4 acc = vec4(0.0);
-        for (uint e = 0u; e < 3u * NN_NS4; e++) acc += s_tgt[e];
-        stats_add(pc.step, acc.x + acc.y + acc.z + acc.w);
-    }
-    nn_head_backward(tid);
-    barrier();
-    for (uint l = NN_DEPTH; l-- > 0u;) {
-        nn_layer_backward(l, tid);
+        // zero padded input rows
+        for (uint e = tid; e < (NN_IN4 - NN_IN) * NN_NS4; e += NN_WG) s_x[NN_IN * NN_NS4 + e] = vec4(0.0);
         barrier();
+        for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
+            uint slot = w % NN_NS;
+            enc_forward_part(slot, w / NN_NS, s_pos[slot]);
+        }
+        barrier();
+        [[unroll]] for (uint l = 0u; l < NN_DEPTH; l++) {
+            nn_layer_forward(l, tid);
+            barrier();
+        }
+        // head: sigmoid, squared error, d loss / d z_head
+        for (uint e = tid; e < 3u * NN_NS; e += NN_WG) {
+            uint c = e / NN_NS, s = e % NN_NS;
+            float t = s_tgt[c * NN_NS4 + (s >> 2)][s & 3u];
+            float g = 0.0, sq = 0.0;
+            if (t >= 0.0) {
+                float o = 1.0 / (1.0 + exp(-nn_head_z(s, c)));
+                float err = o - t;
+                sq = err * err;
+                g = 2.0 * err * pc.loss_scale * o * (1.0 - o);
+            }
+            s_gh[c * NN_NS4 + (s >> 2)][s & 3u] = g;
+            s_tgt[c * NN_NS4 + (s >> 2)][s & 3u] = sq;   // target no longer needed: keep the squared error
+        }
+        barrier();
+        if (tid == NN_WG - 1u) {   // the step's loss sum: one atomic per workgroup at the end
+            vec4 acc = vec4(0.0);
+            for (uint e = 0u; e < 3u * NN_NS4; e++) acc += s_tgt[e];
+            loss_sum += acc.x + acc.y + acc.z + acc.w;
+        }
+        nn_head_backward(tid);
+        barrier();
+        [[unroll]] for (uint l = NN_DEPTH; l-- > 0u;) {
+            nn_layer_backward(l, tid);
+            barrier();
+        }
+        for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
+            uint slot = w % NN_NS;
+            if (base + slot < pc.batch) enc_backward_part(slot, w / NN_NS, s_pos[slot]);
+        }
+        barrier();   // the next tile overwrites s_pos, s_tgt, s_x, s_a
     }
-    for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
-        uint slot = w % NN_NS;
-        if (base + slot < pc.batch) enc_backward_part(slot, w / NN_NS, s_pos[slot]);
-    }
+    if (tid == NN_WG - 1u) stats_add(pc.step, loss_sum);
+    nn_grad_flush(tid);
 }

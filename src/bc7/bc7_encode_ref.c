@@ -84,15 +84,16 @@ static void assign_indices(const block_in *in, candidate *c)
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    /* k0 = floor(15 dot / len2) via one reciprocal per call: exact or one
+     * too low (when the fraction is < 0.03); dot <= len2 keeps 15 dot rcp
+     * below 2^31. */
+    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
     int sse = 0;
     for (int i = 0; i < 16; i++) {
-        int k0 = 0;
-        if (len2 > 0) {
-            int dot = 0;
-            for (int k = 0; k < 4; k++) dot += (in->t[i][k] - e0[k]) * d[k];
-            dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-            k0 = (15 * dot) / len2;
-        }
+        int dot = 0;
+        for (int k = 0; k < 4; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+        int k0 = (15 * dot * rcp) >> 27;
         int kmax = c->half ? 6 : 14;
         if (k0 > kmax) k0 = kmax;
         /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
@@ -348,6 +349,13 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
     for (int k = 0; k < 8; k++) v[k] = s[b][k];
 }
 
+/* Rounds a quotient to a multiple of 1/256. Vulkan allows division 2.5 ulp
+ * of error; least-squares endpoints are often exact rationals such as
+ * k + 0.5, where a 1-ulp error would flip the later rounding. On the 1/256
+ * grid both sides agree unless the quotient lies within a few ulp of a
+ * grid midpoint. */
+static float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.00390625f; }
+
 /* Least-squares endpoints (8-bit scale) for the current indices; 0 if the
  * system is singular (all texels on one index). */
 static int ls_endpoints(const block_in *in, const candidate *c, float x[8])
@@ -369,8 +377,8 @@ static int ls_endpoints(const block_in *in, const candidate *c, float x[8])
     for (int k = 0; k < 4; k++) {
         float n0 = fc * (float)x0[k] - fb * (float)x1[k];
         float n1 = fa * (float)x1[k] - fb * (float)x0[k];
-        x[k] = (n0 * 64.0f) / fdet;
-        x[4 + k] = (n1 * 64.0f) / fdet;
+        x[k] = snap256((n0 * 64.0f) / fdet);
+        x[4 + k] = snap256((n1 * 64.0f) / fdet);
     }
     return 1;
 }
@@ -420,7 +428,7 @@ static void polish(const block_in *in, float x[8], int half, candidate *best)
 #define TWO_KEEP 4
 #endif
 #ifndef TWO_JITTER
-#define TWO_JITTER 2
+#define TWO_JITTER 1
 #endif
 
 typedef struct {
@@ -431,11 +439,6 @@ typedef struct {
     int sse[2];     /* per subset, RGB (alpha is exact) */
 } cand2;
 
-/* 1/n for n = 1..16 as float literals (same literals in the shader). */
-static const float RCP_N[17] = {0.0f, 1.0f, 0.5f, 0.333333343f, 0.25f, 0.200000003f, 0.166666672f, 0.142857149f,
-                                0.125f, 0.111111112f, 0.100000001f, 0.0909090936f, 0.0833333358f, 0.0769230798f,
-                                0.0714285746f, 0.0666666701f, 0.0625f};
-
 static int partition_mask(int part) /* bit i set: texel i in subset 1 */
 {
     int m = 0;
@@ -445,10 +448,13 @@ static int partition_mask(int part) /* bit i set: texel i in subset 1 */
 }
 
 /* Scatter of the texels in `mask` (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T,
- * order rr gg bb rg rb gb) and the direction after one power step from the
- * column of the largest diagonal. Returns the line-fit residual estimate
- * (SSE units). */
-static float subset_axis(const block_in *in, int mask, float dir[3])
+ * order rr gg bb rg rb gb), v = its column of the largest diagonal scaled
+ * by a power of two to max |v| in [0.5, 1), and w = C v (one power step).
+ * The line-fit residual estimate (SSE units) is the fraction *num / *den =
+ * (trace vv - wv) / (vv n), i.e. (trace - Rayleigh quotient) / n, kept as a
+ * fraction so that no division is needed: every operation is one Vulkan
+ * requires to be correctly rounded. dir = w. */
+static void subset_axis(const block_in *in, int mask, float dir[3], float *num, float *den)
 {
     int n = 0, s[3] = {0, 0, 0}, ss[6] = {0, 0, 0, 0, 0, 0};
     for (int i = 0; i < 16; i++) {
@@ -460,7 +466,9 @@ static float subset_axis(const block_in *in, int mask, float dir[3])
         ss[3] += r * g; ss[4] += r * b; ss[5] += g * b;
     }
     dir[0] = dir[1] = dir[2] = 0.0f;
-    if (n < 2) return 0.0f;
+    *num = 0.0f;
+    *den = 1.0f;
+    if (n < 2) return;
     int c[6];
     c[0] = n * ss[0] - s[0] * s[0];
     c[1] = n * ss[1] - s[1] * s[1];
@@ -471,14 +479,18 @@ static float subset_axis(const block_in *in, int mask, float dir[3])
     int k = 0;
     if (c[1] > c[k]) k = 1;
     if (c[2] > c[k]) k = 2;
+    if (c[k] == 0) return;
     float trace = (float)(c[0] + c[1] + c[2]);
-    if (c[k] == 0) return 0.0f;
-    /* column k of C */
     float m00 = (float)c[0], m11 = (float)c[1], m22 = (float)c[2], m01 = (float)c[3], m02 = (float)c[4],
           m12 = (float)c[5];
     float v0 = k == 0 ? m00 : (k == 1 ? m01 : m02);
     float v1 = k == 0 ? m01 : (k == 1 ? m11 : m12);
     float v2 = k == 0 ? m02 : (k == 1 ? m12 : m22);
+    int e;
+    frexpf(fmaxf(fmaxf(fabsf(v0), fabsf(v1)), fabsf(v2)), &e);
+    v0 = ldexpf(v0, -e);
+    v1 = ldexpf(v1, -e);
+    v2 = ldexpf(v2, -e);
     float w0 = m00 * v0 + m01 * v1 + m02 * v2;
     float w1 = m01 * v0 + m11 * v1 + m12 * v2;
     float w2 = m02 * v0 + m12 * v1 + m22 * v2;
@@ -487,7 +499,8 @@ static float subset_axis(const block_in *in, int mask, float dir[3])
     dir[0] = w0;
     dir[1] = w1;
     dir[2] = w2;
-    return (trace - wv / vv) * RCP_N[n];
+    *num = trace * vv - wv;
+    *den = vv * (float)n;
 }
 
 /* 8-bit endpoint value of a quantized mode-1/3 component. */
@@ -515,16 +528,14 @@ static int assign2(const block_in *in, int mode, int mask, cand2 *c, int sub)
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    int rcp = len2 > 0 ? (1 << 27) / len2 : 0; /* as in assign_indices */
     int sse = 0;
     for (int i = 0; i < 16; i++) {
         if (!((mask >> i) & 1)) continue;
-        int k0 = 0;
-        if (len2 > 0) {
-            int dot = 0;
-            for (int k = 0; k < 3; k++) dot += (in->t[i][k] - e0[k]) * d[k];
-            dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-            k0 = ((nl - 1) * dot) / len2;
-        }
+        int dot = 0;
+        for (int k = 0; k < 3; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+        int k0 = ((nl - 1) * dot * rcp) >> 27;
         if (k0 > nl - 2) k0 = nl - 2;
         /* weights: (64k + 1) / 3 for 2-bit, (64k + 3) / 7 for 3-bit */
         int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
@@ -587,8 +598,8 @@ static int ls2(const block_in *in, int mode, int mask, const cand2 *c, float x[6
     for (int k = 0; k < 3; k++) {
         float n0 = fc * (float)x0[k] - fb * (float)x1[k];
         float n1 = fa * (float)x1[k] - fb * (float)x0[k];
-        x[k] = (n0 * 64.0f) / fdet;
-        x[3 + k] = (n1 * 64.0f) / fdet;
+        x[k] = snap256((n0 * 64.0f) / fdet);
+        x[3 + k] = snap256((n1 * 64.0f) / fdet);
     }
     return 1;
 }
@@ -639,24 +650,31 @@ static void encode_subset(const block_in *in, int mode, int mask, const float di
 /* Best two-subset block of `mode` (1 or 3) into *best; returns its RGB SSE. */
 static int encode_two_subset(const block_in *in, int mode, cand2 *best)
 {
-    float kest[TWO_KEEP];
+    /* the TWO_KEEP lowest estimates num/den, ascending (ties: lower
+     * partition first), compared by cross-multiplication */
+    float knum[TWO_KEEP], kden[TWO_KEEP];
     int kpart[TWO_KEEP];
     for (int j = 0; j < TWO_KEEP; j++) {
-        kest[j] = 3.0e38f;
+        knum[j] = 1.0f;
+        kden[j] = 0.0f; /* +infinity */
         kpart[j] = 0;
     }
-    float dir[3];
+    float dir[3], n0, d0, n1, d1;
     for (int part = 0; part < 64; part++) {
         int m1 = partition_mask(part);
-        float e = subset_axis(in, 0xFFFF & ~m1, dir) + subset_axis(in, m1, dir);
+        subset_axis(in, 0xFFFF & ~m1, dir, &n0, &d0);
+        subset_axis(in, m1, dir, &n1, &d1);
+        float num = n0 * d1 + n1 * d0, den = d0 * d1;
         int pp = part;
-        for (int j = 0; j < TWO_KEEP; j++) /* insertion, ascending; ties keep the lower partition first */
-            if (e < kest[j]) {
-                float te = kest[j];
+        for (int j = 0; j < TWO_KEEP; j++)
+            if (num * kden[j] < knum[j] * den) {
+                float tn = knum[j], td = kden[j];
                 int tp = kpart[j];
-                kest[j] = e;
+                knum[j] = num;
+                kden[j] = den;
                 kpart[j] = pp;
-                e = te;
+                num = tn;
+                den = td;
                 pp = tp;
             }
     }
@@ -666,9 +684,9 @@ static int encode_two_subset(const block_in *in, int mode, cand2 *best)
         memset(&c, 0, sizeof c);
         c.part = kpart[j];
         int m1 = partition_mask(c.part);
-        subset_axis(in, 0xFFFF & ~m1, dir);
+        subset_axis(in, 0xFFFF & ~m1, dir, &n0, &d0);
         encode_subset(in, mode, 0xFFFF & ~m1, dir, &c, 0);
-        subset_axis(in, m1, dir);
+        subset_axis(in, m1, dir, &n1, &d1);
         encode_subset(in, mode, m1, dir, &c, 1);
         int sse = c.sse[0] + c.sse[1];
         if (sse < best_sse) {

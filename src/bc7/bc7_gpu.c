@@ -11,6 +11,7 @@ typedef struct {
     float good_enough;
     int32_t nm_iterations;
     int32_t refit;
+    uint32_t modes;
 } bc7_push;
 
 /* Keeps one band's buffers moderate even where the device allows 4 GiB,
@@ -53,7 +54,7 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_params 
         st = tt_vk_upload(vk, &src, 0, img->rgba + (size_t)y0 * img->width * 4, (VkDeviceSize)(y1 - y0) * img->width * 4);
         if (st != TT_OK) break;
         bc7_push push = {img->width, img->height, bw, row0, n, y0,
-                         p->refine, p->good_enough, p->nm_iterations, p->refit};
+                         p->refine, p->good_enough, p->nm_iterations, p->refit, p->modes | (1u << 6)};
         tt_vk_buffer *bufs[2] = {&src, &dst};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;

@@ -96,3 +96,10 @@ void tt_bc7_params_init(tt_bc7_params *p)
     p->refit = 1;
     p->modes = TT_BC7_MODES_DEFAULT;
 }
+
+unsigned tt_bc7_modes_from_choice(int index)
+{
+    static const unsigned sets[4] = {TT_BC7_MODES_DEFAULT, 1u << 6, (1u << 6) | (1u << 3),
+                                     (1u << 6) | (1u << 3) | (1u << 1)};
+    return index >= 0 && index < 4 ? sets[index] : TT_BC7_MODES_DEFAULT;
+}

@@ -58,6 +58,10 @@ typedef struct {
 #define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
 
 void tt_bc7_params_init(tt_bc7_params *p);
+/* Mode sets offered by the CLI (`--modes`), '|'-separated; index 0 is the
+ * default. tt_bc7_modes_from_choice maps an index to a `modes` bit mask. */
+#define TT_BC7_MODES_CHOICES "1,6|6|3,6|1,3,6"
+unsigned tt_bc7_modes_from_choice(int index);
 
 /* Reads the 4x4 block at block coordinates (bx, by) with edge replication. */
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);

@@ -559,7 +559,7 @@ static int write_json(const batch_run *b, const batch_summary *s)
     if (!rep) { cli_error("out of memory building the report"); return EXIT_RUNTIME; }
     cJSON *files = cJSON_CreateArray();
     for (size_t i = 0; i < b->list->n; i++) cJSON_AddItemToArray(files, file_json(&b->list->items[i].r));
-    if (b->single && b->list->n == 1) {
+    if (b->single && b->list->n == 1 && cJSON_GetArrayItem(files, 0)) {
         /* Single-file runs keep the flat fields of schema v1 (width, psnr_rgb,
          * ... at the top level) as well as files[] and summary. */
         for (cJSON *e = cJSON_GetArrayItem(files, 0)->child; e; e = e->next)

@@ -31,7 +31,8 @@ typedef struct {
     int vk_tried;
     char vk_error[512];
     const char *device_name;
-    double last_gpu_ms;        /* single-file --benchmark figures */
+    int single;                /* one input: record the figures below for --benchmark */
+    double last_gpu_ms;
     uint32_t last_width, last_height;
 } bc7_ctx;
 
@@ -153,9 +154,11 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             cJSON_AddNumberToObject(r->extra, "gpu_ms", gpu_ms);
             cJSON_AddNumberToObject(r->extra, "mpix_per_s", mpix / (gpu_ms * 1e-3));
         }
-        x->last_gpu_ms = gpu_ms; /* read only in single-file runs (one worker) */
-        x->last_width = img.width;
-        x->last_height = img.height;
+        if (x->single) { /* one file, one worker: no other thread writes these */
+            x->last_gpu_ms = gpu_ms;
+            x->last_width = img.width;
+            x->last_height = img.height;
+        }
     }
     tt_bc7_texture_free(&tex);
     tt_image_free(&img);
@@ -190,6 +193,7 @@ int cmd_bc7(int argc, char **argv)
     o->nm_iterations = x.params.nm_iterations;
     int format = -1, jobs = 1, force = 0;
     const char *csv = NULL;
+    int modes = 0; /* index into TT_BC7_MODES_CHOICES */
     cli_option opts[32] = {
         {"srgb", 0, OPT_FLAG, &o->srgb, NULL, "mark the data as sRGB (DXGI 99 / VK_FORMAT 146); default linear UNORM", NULL, 0, 0},
         {"no-refine", 0, OPT_FLAG, &o->no_refine, NULL, "PCA endpoints only: no Nelder-Mead, no refit", NULL, 0, 0},
@@ -201,8 +205,16 @@ int cmd_bc7(int argc, char **argv)
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
         {"format", 0, OPT_CHOICE, &format, "FMT", "container of the files written into an output folder", "dds|ktx2", 0, 0},
+        {"modes", 0, OPT_CHOICE, &modes, "LIST", "BC7 modes to use (1, 3: two-subset candidates for opaque blocks; default 1,6)", TT_BC7_MODES_CHOICES, 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 9, &c);
+    int nopts = cli_add_common_options(opts, 10, &c);
+    for (int k = 0; k < nopts; k++)
+        if (strcmp(opts[k].long_name, "output") == 0) {
+            opts[k].arg_name = "PATH";
+            opts[k].help = "output file (.dds/.ktx2); with several inputs or a folder, the output folder";
+        } else if (strcmp(opts[k].long_name, "min-psnr") == 0) {
+            opts[k].help = "exit 3 if any file's RGB PSNR is below DB (outputs still written)";
+        }
     cli_add_batch_options(opts, nopts, &jobs, &force, &csv);
     const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
     const char **inputs = malloc((size_t)(argc + 1) * sizeof *inputs);
@@ -242,7 +254,9 @@ int cmd_bc7(int argc, char **argv)
     x.params.refit = !o->no_refine && !o->no_refit;
     x.params.good_enough = o->good_enough;
     x.params.nm_iterations = o->nm_iterations;
+    x.params.modes = tt_bc7_modes_from_choice(modes);
     x.device = c.device;
+    x.single = single;
     pthread_mutex_init(&x.gpu_lock, NULL);
 
     cli_batch_spec spec = {

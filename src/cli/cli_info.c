@@ -4,6 +4,7 @@
 #include "bc7/tt_bc7.h"
 #include "formats/tt_formats.h"
 
+#include <stdlib.h>
 #include <stb_image.h>
 
 int cmd_info(int argc, char **argv)
@@ -66,11 +67,15 @@ int cmd_info(int argc, char **argv)
         return rc;
     }
     int w, h, comp;
-    FILE *f = fopen(path, "rb");
-    if (!f) { tt_status st = tt_fail(TT_ERR_IO, "%s: cannot open", path); return cli_fail_status(st); }
-    int ok = stbi_info_from_file(f, &w, &h, &comp);
-    int is16 = ok && (fseek(f, 0, SEEK_SET) == 0) && stbi_is_16_bit_from_file(f);
-    fclose(f);
+    /* tt_read_file refuses directories, FIFOs and devices with a clear
+     * message, and bounds the read. */
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    tt_status st = tt_read_file(path, (size_t)1 << 31, &bytes, &size);
+    if (st != TT_OK) return cli_fail_status(st);
+    int ok = size <= 0x7fffffff && stbi_info_from_memory(bytes, (int)size, &w, &h, &comp);
+    int is16 = ok && stbi_is_16_bit_from_memory(bytes, (int)size);
+    free(bytes);
     if (!ok) { cli_error("%s: not a supported image or texture (%s)", path, stbi_failure_reason()); return EXIT_RUNTIME; }
     if (json) {
         cJSON *r = cli_report_new("info");

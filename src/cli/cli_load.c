@@ -3,16 +3,24 @@
 #include "bc7/tt_bc7.h"
 #include "formats/tt_formats.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 cli_file_kind cli_sniff(const char *path)
 {
     unsigned char head[12] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f) return CLI_FILE_UNKNOWN;
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
+    /* O_NONBLOCK: a FIFO or device must not block the sniffing; only regular
+     * files are read, anything else is left to the loader's error. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return CLI_FILE_UNKNOWN;
+    struct stat sb;
+    ssize_t got = 0;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) got = read(fd, head, sizeof head);
+    close(fd);
+    size_t n = got > 0 ? (size_t)got : 0;
     static const unsigned char ktx2[12] = {0xAB, 'K', 'T', 'X', ' ', '2', '0', 0xBB, '\r', '\n', 0x1A, '\n'};
     if (n >= 4 && memcmp(head, "DDS ", 4) == 0) return CLI_FILE_DDS;
     if (n >= 12 && memcmp(head, ktx2, 12) == 0) return CLI_FILE_KTX2;

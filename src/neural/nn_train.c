@@ -8,13 +8,21 @@
 #define NN_WG 128u  /* local_size_x of the nn_* shaders */
 
 /* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
- * offset (vec4 loads of weight rows). */
+ * offset and the rows of W0 padded with zeros to a multiple of 4 inputs (vec4
+ * loads of every weight row); the encoder range [0, enc_count) is unchanged. */
+static uint32_t in4_of(const tt_nn_model *m) { return (m->enc_features + 3u) & ~3u; }
 static uint32_t gpu_dec_offset(const tt_nn_model *m) { return (m->dec_offset + 3u) & ~3u; }
-static uint32_t gpu_total(const tt_nn_model *m) { return gpu_dec_offset(m) + m->dec_count; }
+static uint32_t gpu_total(const tt_nn_model *m)
+{
+    return gpu_dec_offset(m) + m->dec_count + m->dec.hidden * (in4_of(m) - m->enc_features);
+}
 
 uint32_t tt_nn_gpu_index(const tt_nn_model *m, uint32_t i)
 {
-    return i < m->dec_offset ? i : i - m->dec_offset + gpu_dec_offset(m);
+    if (i < m->dec_offset) return i;
+    uint32_t d = i - m->dec_offset, in = m->enc_features, w0 = m->dec.hidden * in;
+    if (d < w0) return gpu_dec_offset(m) + d / in * in4_of(m) + d % in;
+    return gpu_dec_offset(m) + d + m->dec.hidden * (in4_of(m) - in);
 }
 uint32_t tt_nn_gpu_count(const tt_nn_model *m) { return gpu_total(m); }
 uint32_t tt_nn_gpu_dec_offset(const tt_nn_model *m) { return gpu_dec_offset(m); }
@@ -24,39 +32,65 @@ static float *to_gpu_layout(const tt_nn_model *m, const float *params)
     float *g = calloc(gpu_total(m), sizeof(float));
     if (!g) return NULL;
     memcpy(g, params, sizeof(float) * m->dec_offset);
-    memcpy(g + gpu_dec_offset(m), params + m->dec_offset, sizeof(float) * m->dec_count);
+    for (uint32_t i = m->dec_offset; i < m->total; i++) g[tt_nn_gpu_index(m, i)] = params[i];
     return g;
 }
 
-/* Shared-memory bytes of the nn_* shaders for a tile of ns samples (mirrors nn_common.glsl). */
-static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns, int train)
+/* Shared-memory bytes of the training tile for ns samples (mirrors nn_common.glsl). */
+static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns)
 {
-    uint64_t in4 = (m->enc_features + 3u) / 4u * 4u, dh = (uint64_t)m->dec.depth * m->dec.hidden;
+    uint64_t in4 = in4_of(m), dh = (uint64_t)m->dec.depth * m->dec.hidden;
     uint64_t arows = dh > in4 ? dh : in4;
-    uint64_t rows = in4 + arows + (train ? dh + 6 : 0);
+    uint64_t rows = in4 + arows + dh + 6;
     return rows * ns * 4 + 8ull * ns;
 }
 
-static uint32_t pick_ns(tt_vk *vk, const tt_nn_model *m, int train)
+static uint64_t smem_limit(tt_vk *vk)
 {
     uint64_t limit = tt_vk_get_caps(vk)->max_shared_memory;
-    if (limit == 0) limit = 16384;
-    const char *env = getenv("TINYTEX_NN_TILE");
-    if (env && atoi(env) >= 4 && atoi(env) % 4 == 0 && tile_smem(m, (uint32_t)atoi(env), train) <= limit)
-        return (uint32_t)atoi(env);
-    static const uint32_t cand[] = {64, 48, 32, 24, 16, 12, 8, 4};
-    uint32_t best = 4;
-    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
-        if (tile_smem(m, cand[i], train) <= limit) {
-            best = cand[i];
-            break;
-        }
-    /* Beyond 32 samples the 128 threads already have a tile each in the default model. */
-    if (train && best > 32) best = 32;
-    return best;
+    return limit ? limit : 16384;
 }
 
-static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t spec[16])
+static uint32_t pick_ns(tt_vk *vk, const tt_nn_model *m)
+{
+    uint64_t limit = smem_limit(vk);
+    const char *env = getenv("TINYTEX_NN_TILE");
+    if (env && atoi(env) >= 4 && atoi(env) % 4 == 0 && tile_smem(m, (uint32_t)atoi(env)) <= limit)
+        return (uint32_t)atoi(env);
+    static const uint32_t cand[] = {32, 24, 16, 12, 8, 4};
+    /* Beyond 32 samples the 128 threads already have a tile each in the default model. */
+    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+        if (tile_smem(m, cand[i]) <= limit) return cand[i];
+    return 4;
+}
+
+/* Weight-gradient accumulators per thread with register accumulation (mirrors nn_mlp.glsl). */
+static uint32_t racc_floats(const tt_nn_model *m)
+{
+    uint32_t h = m->dec.hidden, kmax = in4_of(m) > h ? in4_of(m) : h;
+    uint32_t rt = ((h / 4) * (kmax / 4) + NN_WG - 1) / NN_WG, rb = (h + NN_WG - 1) / NN_WG;
+    uint32_t rh = (3 * h + 3 + NN_WG - 1) / NN_WG;
+    return m->dec.depth * (rt * 16 + rb) + rh;
+}
+
+static int env_int(const char *name, int def, int lo, int hi)
+{
+    const char *e = getenv(name);
+    if (!e || !*e) return def;
+    int v = atoi(e);
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Decode: pixels per workgroup (one per thread) whose feature + hidden columns fit in shared memory. */
+static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m)
+{
+    uint64_t limit = smem_limit(vk), row = 4ull * (in4_of(m) + m->dec.hidden);
+    uint32_t dp = (uint32_t)env_int("TINYTEX_NN_DECODE_DP", (int)NN_WG, 1, (int)NN_WG);
+    while (dp > 1 && row * dp > limit) dp /= 2;
+    return dp;
+}
+
+static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t racc, uint32_t dp, uint32_t spec[16])
 {
     memset(spec, 0, 16 * sizeof(uint32_t));
     spec[0] = m->enc_features;
@@ -64,14 +98,17 @@ static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t spec[16])
     spec[2] = m->dec.depth;
     spec[3] = (uint32_t)m->dec.act;
     spec[4] = ns;
+    spec[5] = tpg;
+    spec[6] = racc;
+    spec[7] = dp;
     if (m->enc->spec) m->enc->spec(m, spec + 8);
 }
 
 static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
 {
-    uint32_t spec[16], ns = pick_ns(vk, m, 0);
-    fill_spec(m, ns, spec);
-    *ns_out = ns;
+    uint32_t spec[16], dp = pick_dp(vk, m);
+    fill_spec(m, 32, 1, 0, dp, spec);
+    *ns_out = dp;
     return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
 }
 
@@ -119,9 +156,16 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
     tt_vk_fill_cmd(vk, &tr->state, 0);
     TRY(tt_vk_submit(vk, NULL));
 
-    uint32_t spec[16];
-    tr->samples_per_group = pick_ns(vk, m, 1);
-    fill_spec(m, tr->samples_per_group, spec);
+    /* Tiles of ns samples; each workgroup runs tpg of them, summing weight gradients in registers (racc) when
+     * they fit in a modest register budget, so the weights see one atomic per workgroup instead of per tile. */
+    uint32_t spec[16], ns = pick_ns(vk, m);
+    uint32_t racc = (uint32_t)env_int("TINYTEX_NN_RACC", racc_floats(m) <= 96, 0, 1);
+    /* 4 tiles per group for the default batch (>= 512 groups); the H200 sweep is in docs/neural.md. */
+    uint32_t tiles = (cfg->batch + ns - 1) / ns;
+    uint32_t tpg = (uint32_t)env_int("TINYTEX_NN_TPG", racc ? (tiles / 512 > 16 ? 16 : tiles / 512 > 1 ? tiles / 512 : 1) : 1, 1, 64);
+    if (tpg > tiles) tpg = tiles;
+    tr->samples_per_group = ns * tpg;
+    fill_spec(m, ns, tpg, racc, 128, spec);
     char name[64];
     snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
     TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, 16, NN_WG, 1, 1, &tr->train));
@@ -211,7 +255,7 @@ static tt_status download_params(tt_vk *vk, const tt_nn_model *m, tt_vk_buffer *
     tt_status s = tt_vk_download(vk, buf, 0, g, (VkDeviceSize)n * 4);
     if (s == TT_OK) {
         memcpy(params, g, sizeof(float) * m->dec_offset);
-        memcpy(params + m->dec_offset, g + gpu_dec_offset(m), sizeof(float) * m->dec_count);
+        for (uint32_t i = m->dec_offset; i < m->total; i++) params[i] = g[tt_nn_gpu_index(m, i)];
     }
     free(g);
     return s;
@@ -249,7 +293,7 @@ static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pip
 
 tt_status tt_nn_trainer_decode(tt_nn_trainer *tr, tt_image *out, double *gpu_ms)
 {
-    return run_decode(tr->vk, tr->m, tr->decode, pick_ns(tr->vk, tr->m, 0), &tr->params, &tr->out_img, &tr->aux,
+    return run_decode(tr->vk, tr->m, tr->decode, pick_dp(tr->vk, tr->m), &tr->params, &tr->out_img, &tr->aux,
                       &tr->state, 1, out, gpu_ms);
 }
 

@@ -244,7 +244,7 @@ struct tt_nn_trainer {
     const tt_nn_model *m;
     tt_nn_train_cfg cfg;
     uint32_t step;                       /* steps done */
-    uint32_t samples_per_group;          /* NS: samples per workgroup */
+    uint32_t samples_per_group;          /* samples per workgroup (tiles of NS x tiles per group) */
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
     tt_vk_buffer params, grads, adam_m, adam_v, target, stats, aux, state, out_img;
     tt_vk_pipeline *train, *adam, *decode;

@@ -41,6 +41,14 @@ tnx_fix_crcs() {
         pos=$((pos + 12 + len))
     done
 }
+tnx_fix_header() { head -c 28 "$1" | crc32_le | dd of="$1" bs=1 seek=28 conv=notrunc status=none; }
+# tnx_fix_chunk FILE PAYLOAD_OFFSET: recompute one chunk's CRC.
+tnx_fix_chunk() {
+    local f=$1 p=$2 len
+    len=$(get32 "$f" $((p - 4)))
+    { tail -c +$((p - 7)) "$f" | head -c 4; tail -c +$((p + 1)) "$f" | head -c "$len"; } | crc32_le |
+        dd of="$f" bs=1 seek=$((p + len)) conv=notrunc status=none
+}
 # tnx_chunk FILE TYPE: offset of TYPE's payload (empty if absent).
 tnx_chunk() {
     local f=$1 size pos len
@@ -118,27 +126,27 @@ new ktx2 "dfd-model" "$K1"; put8 "$OUT" $(($(get32 "$K1" 48) + 12)) 128
 new ktx2 "dfd-total" "$K1"; put32 "$OUT" "$(get32 "$K1" 48)" 7
 
 # ---- .tnx: header (CRC-protected), then the same with the CRCs recomputed ----
-for t in lat_png lat_jpeg hash_small_fp16 lat_raw; do mutate_common tnx "$CORPUS/tnx/$t.tnx" 64; done
+for t in lat_png hash_small_fp16; do mutate_common tnx "$CORPUS/tnx/$t.tnx" 64; done
 T1=$CORPUS/tnx/lat_png.tnx
 T2=$CORPUS/tnx/hash_small_fp16.tnx
 # Header fields with a valid header CRC: version/size, kind, width, height, chunk count.
 for off in 8 12 16 20 24; do
     for v in 0 1 3 65536 4294967295; do
-        new tnx "hdr${off}v$v" "$T1"; put32 "$OUT" $off $v; tnx_fix_crcs "$OUT"
+        new tnx "hdr${off}v$v" "$T1"; put32 "$OUT" $off $v; tnx_fix_header "$OUT"
     done
 done
 # Decoder chunk: hidden depth activation omega0 features total.
 DEC=$(tnx_chunk "$T2" DECP)
 for i in 0 1 2 3 4 5; do
     for v in 0 3 257 2139095040 4294967295; do # 2139095040 = +inf as float
-        new tnx "decp$i-v$v" "$T2"; put32 "$OUT" $((DEC + 4 * i)) $v; tnx_fix_crcs "$OUT"
+        new tnx "decp$i-v$v" "$T2"; put32 "$OUT" $((DEC + 4 * i)) $v; tnx_fix_chunk "$OUT" "$DEC"
     done
 done
 # Hash config: levels features log2_t base_res max_res.
 HASH=$(tnx_chunk "$T2" HASH)
 for i in 0 1 2 3 4; do
     for v in 0 33 65537 4294967295; do
-        new tnx "hash$i-v$v" "$T2"; put32 "$OUT" $((HASH + 4 * i)) $v; tnx_fix_crcs "$OUT"
+        new tnx "hash$i-v$v" "$T2"; put32 "$OUT" $((HASH + 4 * i)) $v; tnx_fix_chunk "$OUT" "$HASH"
     done
 done
 # Latent config (ch_lo scale_lo ch_hi scale_hi qat_bits qat_start) and the
@@ -146,20 +154,22 @@ done
 LATC=$(tnx_chunk "$T1" LATC)
 for i in 0 1 2 3 4; do
     for v in 0 1 128 4097 4294967295; do
-        new tnx "latc$i-v$v" "$T1"; put32 "$OUT" $((LATC + 4 * i)) $v; tnx_fix_crcs "$OUT"
+        new tnx "latc$i-v$v" "$T1"; put32 "$OUT" $((LATC + 4 * i)) $v; tnx_fix_chunk "$OUT" "$LATC"
     done
 done
 LGRD=$(tnx_chunk "$T1" LGRD)
 for i in 0 1 2 3 4 5; do
     for v in 0 2 3 255; do
-        new tnx "lgrd$i-v$v" "$T1"; put8 "$OUT" $((LGRD + i)) $v; tnx_fix_crcs "$OUT"
+        new tnx "lgrd$i-v$v" "$T1"; put8 "$OUT" $((LGRD + i)) $v; tnx_fix_chunk "$OUT" "$LGRD"
     done
 done
 # The PNG plane inside: its IHDR width/height (big-endian) and its IDAT length.
 PNG=$(($(grep -obUaP '\x89PNG' "$T1" | head -1 | cut -d: -f1)))
 for v in 0 255 65535; do
-    new tnx "plane-w$v" "$T1"; put8 "$OUT" $((PNG + 18)) $((v >> 8)); put8 "$OUT" $((PNG + 19)) $v; tnx_fix_crcs "$OUT"
-    new tnx "plane-idat$v" "$T1"; put8 "$OUT" $((PNG + 33)) $v; put8 "$OUT" $((PNG + 34)) $v; tnx_fix_crcs "$OUT"
+    new tnx "plane-w$v" "$T1"; put8 "$OUT" $((PNG + 18)) $((v >> 8)); put8 "$OUT" $((PNG + 19)) $v
+    tnx_fix_chunk "$OUT" "$LGRD"
+    new tnx "plane-idat$v" "$T1"; put8 "$OUT" $((PNG + 33)) $v; put8 "$OUT" $((PNG + 34)) $v
+    tnx_fix_chunk "$OUT" "$LGRD"
 done
 # CRC-fixed random byte bursts through the whole model.
 for t in "$T1" "$CORPUS/tnx/lat_jpeg.tnx" "$T2"; do
@@ -173,6 +183,9 @@ done
 
 # ---- run decode and info on every file ------------------------------------------
 echo "made $N mutated files in ${SECONDS}s"
+# TT_HOSTILE_KEEP=DIR keeps the mutants (e.g. to replay them through the
+# library parsers: build/test_fuzz_regress tnx DIR/*.tnx).
+if [ -n "${TT_HOSTILE_KEEP:-}" ]; then mkdir -p "$TT_HOSTILE_KEEP" && cp "$M"/* "$TT_HOSTILE_KEEP"/; fi
 check "made hundreds of mutated files ($N)" [ "$N" -ge 300 ]
 run_one() { # FILE CMD...: exit 0 or 1, one-line error on 1, no sanitizer report, within the time bound
     local f=$1 rc

@@ -50,8 +50,16 @@ static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_b
     size_t same = 0;
     for (size_t i = 0; i < nb; i++) same += memcmp(&ref[i], &gpu[i], 16) == 0;
     double pr = psnr_of(img, ref), pg = psnr_of(img, gpu);
-    printf("%-28s %4ux%-4u refine=%d refit=%d: %zu/%zu blocks identical, PSNR C %.4f GPU %.4f\n", name, img->width,
-           img->height, p->refine, p->refit, same, nb, pr, pg);
+    int modes_used[9] = {0};
+    for (size_t i = 0; i < nb; i++) {
+        int m = 0;
+        while (m < 8 && !(gpu[i].b[0] & (1u << m))) m++;
+        modes_used[m]++;
+    }
+    printf("%-28s %4ux%-4u refine=%d refit=%d modes 0x%02x: %zu/%zu blocks identical, PSNR C %.4f GPU %.4f "
+           "(GPU blocks of mode 1/3/6: %d/%d/%d)\n",
+           name, img->width, img->height, p->refine, p->refit, p->modes, same, nb, pr, pg, modes_used[1],
+           modes_used[3], modes_used[6]);
     if (same != nb) {
         for (size_t i = 0; i < nb; i++)
             if (memcmp(&ref[i], &gpu[i], 16)) {
@@ -139,6 +147,12 @@ int main(void)
     compare(vk, "crop, PCA only", &c, &q);
     q.refine = 1;
     compare(vk, "crop, NM without refit", &c, &q);
+    /* Mode sets: mode 6 only, and modes 1 + 3 + 6 (mode-3 blocks). */
+    q = p;
+    q.modes = 1u << 6;
+    compare(vk, "crop, mode 6 only", &c, &q);
+    q.modes = (1u << 6) | (1u << 3) | (1u << 1);
+    compare(vk, "crop, modes 1,3,6", &c, &q);
     tt_image_free(&c);
 
     tt_image_free(&photo);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# test_devices.sh - `tinytex devices`, device selection and the no-Vulkan-device error.
+. "$(dirname "$0")/lib.sh"
+run 0 "$TINYTEX" devices
+check "lists device 0 as default" grep -q '^\* 0: ' "$TMP/out"
+run 0 "$TINYTEX" devices --json
+check "JSON has a default device" grep -q '"default":[[:space:]]*true' "$TMP/out"
+# No driver at all: a clear error naming the package, exit 1.
+VK_DRIVER_FILES=/nonexistent.json VK_ICD_FILENAMES=/nonexistent.json run 1 "$TINYTEX" devices
+check "no-device error names the package" grep -q 'mesa-vulkan-drivers' "$TMP/err"
+VK_DRIVER_FILES=/nonexistent.json VK_ICD_FILENAMES=/nonexistent.json run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/a.dds"
+check "no output without a device" [ ! -e "$TMP/a.dds" ]
+# A device index that does not exist, from the option or the environment.
+run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/b.dds" --device 7
+check "names the missing device" grep -q 'device 7 does not exist' "$TMP/err"
+TINYTEX_DEVICE=abc run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/c.dds"
+TINYTEX_DEVICE=0 run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/d.dds" -q
+finish

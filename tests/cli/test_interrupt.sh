@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test_interrupt.sh - Ctrl-C (SIGINT/SIGTERM/SIGHUP) during encoding and during the output write leaves no partial or temporary file; failed or interrupted runs leave an existing output untouched.
+. "$(dirname "$0")/lib.sh"
+TILE=$(dirname "$TINYTEX")/tile_image
+if [ ! -x "$TILE" ]; then
+    bad "tile_image not found next to $TINYTEX"
+    finish
+    exit 1
+fi
+# Large enough that lavapipe needs seconds for it (a real GPU: well under one).
+"$TILE" "$TT_TEST_DATA/cli_rgb_451x300.png" 1024 1024 "$TMP/big.png" || bad "tile_image failed"
+OLD="stale output of an earlier run"
+
+temps() { # prints the temporary files (tinytex names them OUTPUT.tmp-XXXXXX) under $1
+    find "$1" -name '*.tmp-*' 2>/dev/null
+}
+no_temps() { [ -z "$(temps "$TMP")" ]; }
+is_old() { [ "$(cat "$1" 2>/dev/null)" = "$OLD" ]; }
+
+# ---- 1. interrupted while the GPU works: exit by the signal, nothing written --
+for sig in INT TERM HUP; do
+    echo "$OLD" > "$TMP/out.dds"
+    "$TINYTEX" bc7 "$TMP/big.png" -o "$TMP/out.dds" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    sleep 0.5
+    kill -s "$sig" "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        ok "SIG$sig: the encode finished before the signal (fast device); nothing to interrupt"
+        continue
+    fi
+    want=$((128 + $(kill -l "$sig")))
+    check "SIG$sig during encoding: died by the signal (exit $rc, want $want)" [ "$rc" -eq "$want" ]
+    check "SIG$sig during encoding: says so on stderr" grep -q 'interrupted' "$TMP/err"
+    check "SIG$sig during encoding: existing output untouched" is_old "$TMP/out.dds"
+    check "SIG$sig during encoding: no temporary file left" no_temps
+done
+
+# ---- 2. interrupted while the output is being written --------------------------
+# Stop the process the moment its temporary file exists (glob and kill are
+# bash builtins, so the polling loop is fast), check the state, then send
+# SIGINT and let it run: the handler must remove the temporary file. The
+# write of 1 MiB takes about a millisecond, so the poll may miss it; either
+# way the run must end with a complete output or none, and no temporary.
+# (The signal cleanup itself is tested deterministically in
+# tests/unit/test_fileio.c; a kill during the write by SIGXFSZ in
+# tests/cli/test_hostile_special.sh.)
+for attempt in 1 2; do
+    echo "$OLD" > "$TMP/out.dds"
+    "$TINYTEX" bc7 "$TMP/big.png" -o "$TMP/out.dds" --no-refine >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    tmpfile=""
+    while kill -0 "$pid" 2>/dev/null; do
+        for t in "$TMP"/out.dds.tmp-*; do
+            [ -e "$t" ] && tmpfile=$t
+        done
+        [ -n "$tmpfile" ] && break
+    done
+    if [ -n "$tmpfile" ]; then
+        kill -s STOP "$pid" 2>/dev/null
+        if [ -e "$tmpfile" ] && is_old "$TMP/out.dds"; then
+            kill -s INT "$pid"
+            kill -s CONT "$pid"
+            wait "$pid"
+            rc=$?
+            check "SIGINT during the write: died by the signal (exit $rc)" [ "$rc" -eq 130 ]
+            check "SIGINT during the write: temporary file removed" [ ! -e "$tmpfile" ]
+            check "SIGINT during the write: no temporary file left" no_temps
+            check "SIGINT during the write: existing output untouched" is_old "$TMP/out.dds"
+            break
+        fi
+        kill -s CONT "$pid" 2>/dev/null # the rename won the race
+    fi
+    wait "$pid"
+    rc=$?
+    echo "note: attempt $attempt did not catch the write in progress"
+    check "attempt $attempt: run finished (exit $rc)" [ "$rc" -eq 0 ]
+    check "attempt $attempt: output complete" "$TINYTEX" info "$TMP/out.dds"
+    check "attempt $attempt: no temporary file left" no_temps
+done
+
+# ---- 3. failing runs leave an existing output untouched ------------------------
+echo "$OLD" > "$TMP/out.dds"
+printf 'not an image' > "$TMP/bad.png"
+run 1 "$TINYTEX" bc7 "$TMP/bad.png" -o "$TMP/out.dds"
+check "bad input: existing output untouched" is_old "$TMP/out.dds"
+# Write failure (file size limit, like a full disk): SIGXFSZ ignored, so
+# write(2) fails with EFBIG; the run must fail cleanly.
+(
+    ulimit -f 16
+    trap '' XFSZ
+    exec "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_451x300.png" -o "$TMP/out.dds" --no-refine
+) >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "write failure: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+check "write failure: one-line error" [ "$(wc -l < "$TMP/err")" -eq 1 ]
+check "write failure: existing output untouched" is_old "$TMP/out.dds"
+check "write failure: no temporary file left" no_temps
+
+# ---- 4. a folder of inputs (several workers), interrupted ------------------------
+mkdir -p "$TMP/in" "$TMP/outdir"
+for i in 1 2 3; do cp "$TMP/big.png" "$TMP/in/img$i.png"; done
+"$TINYTEX" bc7 "$TMP/in" -o "$TMP/outdir" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 1
+kill -s INT "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+check "folder: exit 0 or by SIGINT (got $rc)" [ "$rc" -eq 0 -o "$rc" -eq 130 ]
+check "folder: no temporary file left" [ -z "$(temps "$TMP/outdir")" ]
+for f in "$TMP"/outdir/*.dds; do
+    [ -e "$f" ] || continue
+    check "folder: ${f##*/} is complete" "$TINYTEX" info "$f"
+done
+finish
