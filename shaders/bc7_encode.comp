@@ -110,7 +110,7 @@ void assign_indices(inout Cand c)
     ivec4 e0 = (c.q0 << 1) | c.p0, e1 = (c.q1 << 1) | c.p1;
     ivec4 d = e1 - e0;
     int len2 = d.x * d.x + d.y * d.y + d.z * d.z + d.w * d.w;
-    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
     int kmax = c.half_range != 0 ? 6 : 14;
     int sse = 0;
     uint lo = 0u, hi = 0u;
@@ -669,7 +669,7 @@ void assign2(int mode, uint mask, inout Sub c)
     ivec3 e0 = expand2(mode, c.q0, c.p0), e1 = expand2(mode, c.q1, c.p1);
     ivec3 d = e1 - e0;
     int len2 = d.x * d.x + d.y * d.y + d.z * d.z;
-    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
     int sse = 0;
     uint lo = 0u, hi = 0u;
     [[unroll]] for (int i = 0; i < 16; i++) {

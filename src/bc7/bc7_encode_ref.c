@@ -1,4 +1,4 @@
-/* bc7_encode_ref.c - C reference BC7 mode-6 encoder: PCA guess, Nelder-Mead on the quantized loss, LS refit, jitter. */
+/* bc7_encode_ref.c - C reference BC7 encoder: mode 6 (PCA guess, Nelder-Mead on the quantized loss, LS refit, jitter) plus mode 1/3 two-subset candidates for opaque blocks. */
 #include <math.h>
 #include <string.h>
 
@@ -84,10 +84,11 @@ static void assign_indices(const block_in *in, candidate *c)
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
-    /* k0 = floor(15 dot / len2) via one reciprocal per call: exact or one
-     * too low (when the fraction is < 0.03); dot <= len2 keeps 15 dot rcp
-     * below 2^31. */
-    int rcp = len2 > 0 ? (1 << 27) / len2 : 0;
+    /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
+     * instead of a division per texel: exact, or one too high when the
+     * fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index);
+     * dot <= len2 keeps 15 dot rcp <= 15 (2^27 + len2) < 2^31. */
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
     int sse = 0;
     for (int i = 0; i < 16; i++) {
         int dot = 0;
@@ -528,7 +529,7 @@ static int assign2(const block_in *in, int mode, int mask, cand2 *c, int sub)
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
-    int rcp = len2 > 0 ? (1 << 27) / len2 : 0; /* as in assign_indices */
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
     int sse = 0;
     for (int i = 0; i < 16; i++) {
         if (!((mask >> i) & 1)) continue;

@@ -1,21 +1,29 @@
-/* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU, write a .tnx, verify it by decoding the written file. */
+/* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU per image or over asset folders, write .tnx, verify by decoding the written file. */
 #include "cli.h"
+#include "cli_batch.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char USAGE[] = "tinytex hash INPUT -o OUTPUT.tnx [options]";
+static const char USAGE[] = "tinytex hash INPUT... -o OUTPUT.tnx|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
     "Fits a multiresolution hash grid (Instant-NGP style) and a SIREN decoder to one image on the\n"
     "GPU (fused forward/backward shader, Adam with a cosine schedule) and writes a self-contained\n"
     ".tnx model. The PSNR printed is that of the image rebuilt from the written file; the ratio is\n"
     "raw RGB8 size / file size on disk. 'tinytex decode OUT.tnx -o out.png' rebuilds the image.\n"
-    "Underscore spellings of the prototype (--n_levels, --log2_T, --lr_hash, ...) are accepted.";
+    "Underscore spellings of the prototype (--n_levels, --log2_T, --lr_hash, ...) are accepted.\n"
+    "\n"
+    "Several inputs or a folder: -o is an output folder; folders are walked recursively and their\n"
+    "tree is mirrored (assets/sub/x.png -> OUT/sub/x.tnx); non-image files are skipped with a note;\n"
+    "outputs newer than their input are skipped unless --force; a file that fails is reported and\n"
+    "the others go on. One model trains on the GPU at a time; --jobs N overlaps loading, writing\n"
+    "and checking with it. --log, --snapshot-*, --decoded need exactly one input file.";
 
 typedef struct {
     unsigned n_levels, n_features, log2_t, base_res, max_res, hidden, depth;
@@ -28,6 +36,28 @@ typedef struct {
 } hash_options;
 
 static double psnr_of(double mse) { return mse > 0 ? 10.0 * log10(1.0 / mse) : INFINITY; }
+
+static tt_status hash_model_for(const hash_options *o, const tt_image *img, tt_nn_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = TT_NN_KIND_HASH;
+    m->width = img->width;
+    m->height = img->height;
+    m->hash = (tt_nn_hash_cfg){o->n_levels, o->n_features, o->log2_t, o->base_res, o->max_res};
+    m->dec = (tt_nn_decoder_cfg){.hidden = o->hidden, .depth = o->depth, .act = TT_NN_ACT_SIREN, .omega0 = o->omega0};
+    return tt_nn_model_build(m);
+}
+
+static void hash_train_cfg(const hash_options *o, tt_nn_train_cfg *tc)
+{
+    tt_nn_train_cfg_default(tc);
+    tc->iters = o->iters;
+    tc->batch = o->batch;
+    tc->seed = o->seed;
+    tc->lr[TT_NN_GROUP_ENC] = o->lr_hash;
+    tc->lr[TT_NN_GROUP_NET] = o->lr_net;
+    tc->steps_per_submit = o->steps_per_submit;
+}
 
 /* Snapshot: the current parameters go through the exact .tnx bytes (fp16/fp32 as chosen), are decoded on the
  * GPU, written as PNG and measured, so the PSNR is that of a file written at this step. */
@@ -64,53 +94,11 @@ static int write_snapshot(tt_nn_trainer *tr, tt_vk *vk, const tt_nn_save_opts *s
     return EXIT_OK;
 }
 
-int cmd_hash(int argc, char **argv)
+/* One input file: trains with progress, --log, snapshots and --decoded, prints
+ * the result line and writes the flat report (docs/report.md). */
+static int hash_single(hash_options o, cli_common c)
 {
-    hash_options o = {.n_levels = 16, .n_features = 2, .log2_t = 12, .base_res = 16, .max_res = 512, .hidden = 64,
-                      .depth = 2, .omega0 = 30.0f, .lr_hash = 3e-2f, .lr_net = 1e-3f, .iters = 5000, .batch = 65536,
-                      .seed = 0, .steps_per_submit = 250, .precision = 0, .decode_repeats = 10};
-    cli_common c;
-    cli_common_init(&c);
-    cli_option opts[40] = {
-        {"n-levels", 0, OPT_UINT, &o.n_levels, "N", "hash grid levels L", NULL, 1, TT_NN_MAX_LEVELS},
-        {"n-features", 0, OPT_UINT, &o.n_features, "N", "features per level F", NULL, 1, TT_NN_MAX_FEATURES},
-        {"log2-t", 0, OPT_UINT, &o.log2_t, "N", "log2 of the entries per level T", NULL, 4, 24},
-        {"base-res", 0, OPT_UINT, &o.base_res, "N", "coarsest grid resolution", NULL, 2, 65536},
-        {"max-res", 0, OPT_UINT, &o.max_res, "N", "finest grid resolution", NULL, 2, 65536},
-        {"hidden", 0, OPT_UINT, &o.hidden, "N", "SIREN width (multiple of 4)", NULL, 4, TT_NN_MAX_HIDDEN},
-        {"depth", 0, OPT_UINT, &o.depth, "N", "SIREN layers before the RGB head", NULL, 1, TT_NN_MAX_DEPTH},
-        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency omega0", NULL, 1e-3, 1e4},
-        {"lr-hash", 0, OPT_FLOAT, &o.lr_hash, "LR", "Adam learning rate of the hash tables", NULL, 0, 10},
-        {"lr-net", 0, OPT_FLOAT, &o.lr_net, "LR", "Adam learning rate of the SIREN", NULL, 0, 10},
-        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
-        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 1, 1u << 24},
-        {"seed", 0, OPT_UINT, &o.seed, "N", "seed of the initialisation and the batch sampling", NULL, 0, 0},
-        {"precision", 0, OPT_CHOICE, &o.precision, "fp16|fp32", "parameter precision in the file", "fp16|fp32", 0, 0},
-        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write step,loss,psnr,seconds per step (batch loss)", NULL, 0, 0},
-        {"snapshot-every", 0, OPT_UINT, &o.snapshot_every, "N", "write the reconstruction every N steps (needs --snapshot-dir)", NULL, 0, 0},
-        {"snapshot-dir", 0, OPT_STR, &o.snapshot_dir, "DIR", "folder for snapshots (step_NNNNNN.png)", NULL, 0, 0},
-        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the written file", NULL, 0, 0},
-        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps recorded per GPU submission", NULL, 1, 100000},
-        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed at the end (best is reported)", NULL, 1, 1000},
-        {0},
-    };
-    int n = 0;
-    while (opts[n].long_name) n++;
-    cli_add_common_options(opts, n, &c);
-    const char *pos[1];
-    int npos = 0;
-    int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
-    if (rc != EXIT_OK) return rc;
-    if (c.help) {
-        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
-        return EXIT_OK;
-    }
-    if (npos == 1) c.input = pos[0];
-    if (!c.input) { cli_error("no input image (usage: %s)", USAGE); return EXIT_USAGE; }
-    if (!c.output) { cli_error("no output file: give -o OUTPUT.tnx"); return EXIT_USAGE; }
-    if (o.snapshot_every && !o.snapshot_dir) { cli_error("--snapshot-every needs --snapshot-dir DIR"); return EXIT_USAGE; }
-    if (o.max_res < o.base_res) { cli_error("--max-res %u is below --base-res %u", o.max_res, o.base_res); return EXIT_USAGE; }
-    if (o.hidden % 4) { cli_error("--hidden %u: must be a multiple of 4", o.hidden); return EXIT_USAGE; }
+    int rc;
     tt_image_limits limits;
     cli_apply_common(&c, &limits);
 
@@ -129,12 +117,7 @@ int cmd_hash(int argc, char **argv)
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     if (tt_image_has_alpha(&img)) DISPLAYLEVEL(1, "note: %s has alpha; the hash model stores RGB only\n", c.input);
 
-    m.kind = TT_NN_KIND_HASH;
-    m.width = img.width;
-    m.height = img.height;
-    m.hash = (tt_nn_hash_cfg){o.n_levels, o.n_features, o.log2_t, o.base_res, o.max_res};
-    m.dec = (tt_nn_decoder_cfg){.hidden = o.hidden, .depth = o.depth, .act = TT_NN_ACT_SIREN, .omega0 = o.omega0};
-    s = tt_nn_model_build(&m);
+    s = hash_model_for(&o, &img, &m);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     params = malloc(sizeof(float) * m.total);
     losses = malloc(sizeof(float) * o.iters);
@@ -158,13 +141,7 @@ int cmd_hash(int argc, char **argv)
                  o.batch, device_name);
 
     tt_nn_train_cfg tc;
-    tt_nn_train_cfg_default(&tc);
-    tc.iters = o.iters;
-    tc.batch = o.batch;
-    tc.seed = o.seed;
-    tc.lr[TT_NN_GROUP_ENC] = o.lr_hash;
-    tc.lr[TT_NN_GROUP_NET] = o.lr_net;
-    tc.steps_per_submit = o.steps_per_submit;
+    hash_train_cfg(&o, &tc);
     s = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     DISPLAYLEVEL(2, "trainer: %u samples per workgroup (%u workgroups per step), shared memory limit %u bytes, %s atomics\n",
@@ -291,5 +268,251 @@ done:
     free(params);
     free(loaded);
     free(losses);
+    return rc;
+}
+
+/* ---- Batches: several inputs or folders through cli_batch_run ------------------
+ * Training keeps the GPU busy for the whole run, so one model trains at a time
+ * (gpu_lock around the tt_vk context); with --jobs N the other workers load
+ * their images, write and re-read files meanwhile. */
+typedef struct {
+    hash_options o;
+    tt_image_limits limits;
+    int device;
+    pthread_mutex_t gpu_lock;
+    tt_vk *vk;                 /* created by the first file that needs it */
+    int vk_tried;
+    char vk_error[512];
+    const char *device_name;
+} hash_batch_ctx;
+
+/* Called with gpu_lock held. */
+static tt_status hash_ensure_vk(hash_batch_ctx *x)
+{
+    if (!x->vk_tried) {
+        x->vk_tried = 1;
+        tt_status st = tt_vk_create(x->device, &x->vk);
+        if (st != TT_OK) {
+            const char *detail = tt_last_error();
+            snprintf(x->vk_error, sizeof x->vk_error, "%s", detail && *detail ? detail : tt_status_str(st));
+            x->vk = NULL;
+        } else {
+            x->device_name = tt_vk_info(x->vk)->name;
+            DISPLAYLEVEL(2, "device: %s\n", x->device_name);
+        }
+    }
+    if (!x->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", x->vk_error);
+    return TT_OK;
+}
+
+/* Reads the written .tnx back, rebuilds the image on the GPU and measures it
+ * against `img`: the figures of the report are those of the file. */
+static tt_status hash_measure_file(hash_batch_ctx *x, const tt_image *img, const char *output, cli_file_result *r)
+{
+    tt_nn_model lm;
+    float *params = NULL;
+    tt_image dec = {0};
+    tt_tnx_info info;
+    double decode_ms = -1;
+    tt_status st = tt_tnx_load(output, &lm, &params, &info);
+    int loaded = st == TT_OK;
+    if (st == TT_OK && lm.kind != TT_NN_KIND_HASH)
+        st = tt_fail(TT_ERR_FORMAT, "%s: a %s model, not a hash model", output, tt_nn_kind_name(lm.kind));
+    if (st == TT_OK && (lm.width != img->width || lm.height != img->height))
+        st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
+                     img->height);
+    if (st == TT_OK) {
+        pthread_mutex_lock(&x->gpu_lock);
+        st = hash_ensure_vk(x);
+        if (st == TT_OK) st = tt_nn_decode_gpu(x->vk, &lm, params, x->o.decode_repeats, &dec, &decode_ms);
+        pthread_mutex_unlock(&x->gpu_lock);
+    }
+    if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
+    if (st == TT_OK) {
+        long long bytes = cli_file_size(output);
+        r->width = img->width;
+        r->height = img->height;
+        r->have_metrics = 1;
+        r->output_bytes = bytes > 0 ? (uint64_t)bytes : 0;
+        if (!r->extra) r->extra = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r->extra, "ratio", bytes > 0 ? (double)img->width * img->height * 3 / (double)bytes : 0);
+        cJSON_AddNumberToObject(r->extra, "params", lm.total);
+        cJSON_AddStringToObject(r->extra, "precision", info.precision == TT_NN_FP32 ? "fp32" : "fp16");
+        cJSON_AddNumberToObject(r->extra, "decode_ms", decode_ms);
+        cJSON_AddStringToObject(r->extra, "device", x->device_name ? x->device_name : "");
+    }
+    if (loaded) tt_nn_model_release(&lm);
+    free(params);
+    tt_image_free(&dec);
+    return st;
+}
+
+static void hash_set_failed(cli_file_result *r, tt_status st)
+{
+    const char *detail = tt_last_error();
+    r->status = FILE_FAILED;
+    snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : tt_status_str(st));
+}
+
+/* cli_encode_fn: load -> train (GPU, under the lock) -> write atomically -> re-read, decode, measure. */
+static void hash_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
+{
+    hash_batch_ctx *x = ctx;
+    const hash_options *o = &x->o;
+    tt_image img = {0};
+    tt_nn_model m;
+    float *params = NULL;
+    float last_loss = NAN;
+    double train_s = 0;
+    memset(&m, 0, sizeof m);
+    tt_status st = tt_image_load(input, &x->limits, &img);
+    if (st == TT_OK) st = hash_model_for(o, &img, &m);
+    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
+        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
+    if (st == TT_OK) {
+        tt_nn_train_cfg tc;
+        hash_train_cfg(o, &tc);
+        tt_nn_init_params(&m, o->seed, params);
+        tt_nn_trainer *tr = NULL;
+        pthread_mutex_lock(&x->gpu_lock);
+        double t0 = cli_now();
+        st = hash_ensure_vk(x);
+        if (st == TT_OK) st = tt_nn_trainer_create(x->vk, &m, params, &img, &tc, &tr);
+        while (st == TT_OK && tr->step < o->iters) st = tt_nn_trainer_run(tr, o->steps_per_submit, NULL);
+        if (st == TT_OK) st = tt_nn_trainer_losses(tr, o->iters - 1, o->iters, &last_loss);
+        if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
+        tt_nn_trainer_destroy(tr);
+        train_s = cli_now() - t0;
+        pthread_mutex_unlock(&x->gpu_lock);
+    }
+    tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
+    if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
+    if (st == TT_OK) st = hash_measure_file(x, &img, output, r);
+    if (st != TT_OK) {
+        hash_set_failed(r, st);
+    } else {
+        r->status = FILE_OK;
+        cJSON_AddNumberToObject(r->extra, "train_seconds", train_s);
+        cJSON_AddNumberToObject(r->extra, "steps_per_second", train_s > 0 ? o->iters / train_s : 0);
+        cJSON_AddNumberToObject(r->extra, "final_batch_loss", last_loss);
+    }
+    tt_nn_model_release(&m);
+    tt_image_free(&img);
+    free(params);
+}
+
+/* cli_measure_fn: figures for an up-to-date output that is not rewritten. */
+static tt_status hash_measure_existing(void *ctx, const char *input, const char *output, cli_file_result *r)
+{
+    hash_batch_ctx *x = ctx;
+    tt_image img = {0};
+    tt_status st = tt_image_load(input, &x->limits, &img);
+    if (st == TT_OK) st = hash_measure_file(x, &img, output, r);
+    tt_image_free(&img);
+    return st;
+}
+
+static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int force, const char *csv,
+                      const char *const *inputs, int ninputs)
+{
+    hash_batch_ctx x;
+    memset(&x, 0, sizeof x);
+    x.o = *o;
+    x.device = c->device;
+    cli_apply_common(c, &x.limits);
+    pthread_mutex_init(&x.gpu_lock, NULL);
+    cli_batch_spec spec = {
+        .command = "hash",
+        .out_ext = ".tnx",
+        .label = "hash grid + SIREN",
+        .encode = hash_encode_one,
+        .measure = hash_measure_existing,
+        .ctx = &x,
+        .common = c,
+        .jobs = jobs,
+        .force = force,
+        .csv = csv,
+    };
+    int rc = cli_batch_run(&spec, inputs, ninputs);
+    tt_vk_destroy(x.vk);
+    pthread_mutex_destroy(&x.gpu_lock);
+    return rc;
+}
+
+int cmd_hash(int argc, char **argv)
+{
+    hash_options o = {.n_levels = 16, .n_features = 2, .log2_t = 12, .base_res = 16, .max_res = 512, .hidden = 64,
+                      .depth = 2, .omega0 = 30.0f, .lr_hash = 3e-2f, .lr_net = 1e-3f, .iters = 5000, .batch = 65536,
+                      .seed = 0, .steps_per_submit = 250, .precision = 0, .decode_repeats = 10};
+    cli_common c;
+    cli_common_init(&c);
+    cli_option opts[40] = {
+        {"n-levels", 0, OPT_UINT, &o.n_levels, "N", "hash grid levels L", NULL, 1, TT_NN_MAX_LEVELS},
+        {"n-features", 0, OPT_UINT, &o.n_features, "N", "features per level F", NULL, 1, TT_NN_MAX_FEATURES},
+        {"log2-t", 0, OPT_UINT, &o.log2_t, "N", "log2 of the entries per level T", NULL, 4, 24},
+        {"base-res", 0, OPT_UINT, &o.base_res, "N", "coarsest grid resolution", NULL, 2, 65536},
+        {"max-res", 0, OPT_UINT, &o.max_res, "N", "finest grid resolution", NULL, 2, 65536},
+        {"hidden", 0, OPT_UINT, &o.hidden, "N", "SIREN width (multiple of 4)", NULL, 4, TT_NN_MAX_HIDDEN},
+        {"depth", 0, OPT_UINT, &o.depth, "N", "SIREN layers before the RGB head", NULL, 1, TT_NN_MAX_DEPTH},
+        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency omega0", NULL, 1e-3, 1e4},
+        {"lr-hash", 0, OPT_FLOAT, &o.lr_hash, "LR", "Adam learning rate of the hash tables", NULL, 0, 10},
+        {"lr-net", 0, OPT_FLOAT, &o.lr_net, "LR", "Adam learning rate of the SIREN", NULL, 0, 10},
+        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 1, 1u << 24},
+        {"seed", 0, OPT_UINT, &o.seed, "N", "seed of the initialisation and the batch sampling", NULL, 0, 0},
+        {"precision", 0, OPT_CHOICE, &o.precision, "fp16|fp32", "parameter precision in the file", "fp16|fp32", 0, 0},
+        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write step,loss,psnr,seconds per step (batch loss)", NULL, 0, 0},
+        {"snapshot-every", 0, OPT_UINT, &o.snapshot_every, "N", "write the reconstruction every N steps (needs --snapshot-dir)", NULL, 0, 0},
+        {"snapshot-dir", 0, OPT_STR, &o.snapshot_dir, "DIR", "folder for snapshots (step_NNNNNN.png)", NULL, 0, 0},
+        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the written file", NULL, 0, 0},
+        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps recorded per GPU submission", NULL, 1, 100000},
+        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed at the end (best is reported)", NULL, 1, 1000},
+        {0},
+    };
+    int n = 0;
+    while (opts[n].long_name) n++;
+    int nopts = cli_add_common_options(opts, n, &c);
+    for (int k = 0; k < nopts; k++)
+        if (strcmp(opts[k].long_name, "output") == 0) {
+            opts[k].arg_name = "PATH";
+            opts[k].help = "output file (.tnx); with several inputs or a folder, the output folder";
+        }
+    int jobs = 1, force = 0;
+    const char *csv = NULL;
+    cli_add_batch_options(opts, nopts, &jobs, &force, &csv);
+    const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
+    const char **inputs = malloc((size_t)(argc + 1) * sizeof *inputs);
+    if (!pos || !inputs) { free(pos); free(inputs); cli_error("out of memory"); return EXIT_RUNTIME; }
+    int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
+    if (rc != EXIT_OK) goto done;
+    if (c.help) {
+        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
+        goto done;
+    }
+    int ninputs = cli_batch_inputs(&c, pos, npos, inputs, argc + 1);
+    int single = cli_batch_is_single(inputs, ninputs);
+    rc = EXIT_USAGE;
+    if (ninputs == 0) { cli_error("no input image (usage: %s)", USAGE); goto done; }
+    if (!c.output) {
+        cli_error(single ? "no output file: give -o OUTPUT.tnx" : "several inputs or a folder: give -o OUTPUT_FOLDER");
+        goto done;
+    }
+    if (o.snapshot_every && !o.snapshot_dir) { cli_error("--snapshot-every needs --snapshot-dir DIR"); goto done; }
+    if (o.max_res < o.base_res) { cli_error("--max-res %u is below --base-res %u", o.max_res, o.base_res); goto done; }
+    if (o.hidden % 4) { cli_error("--hidden %u: must be a multiple of 4", o.hidden); goto done; }
+    /* Options about one training run. --csv goes through the batch driver
+     * (one row), which has no place for them either. */
+    const char *one_file_only = o.log ? "--log" : o.snapshot_dir ? "--snapshot-dir" : o.decoded ? "--decoded" : NULL;
+    if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
+    if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (single && !csv) {
+        c.input = inputs[0];
+        rc = hash_single(o, c);
+    } else {
+        rc = hash_batch(&o, &c, jobs, force, csv, inputs, ninputs);
+    }
+done:
+    free(pos);
+    free(inputs);
     return rc;
 }

@@ -1,21 +1,29 @@
-/* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU, code the grids, fine-tune the decoder, write and verify a .tnx. */
+/* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU per image or over asset folders, code the grids, fine-tune the decoder, write and verify .tnx. */
 #include "cli.h"
+#include "cli_batch.h"
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] = "tinytex latent INPUT -o OUTPUT.tnx [options]";
+static const char USAGE[] = "tinytex latent INPUT... -o OUTPUT.tnx|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
     "Fits a two-scale latent grid (lo: CH_LO channels at 1/SCALE_LO resolution, hi: CH_HI channels\n"
     "at 1/SCALE_HI) and a small decoder MLP to one image on the GPU, with int8 quantisation-aware\n"
     "training of the grids, then writes a self-contained .tnx: the grids as uint8 planes (raw, PNG\n"
     "or JPEG) and the decoder in fp16. With a lossy codec the decoder is then fine-tuned on the\n"
     "decoded grids so it matches what the file holds. Every ratio is file size on disk and every\n"
-    "PSNR is measured on the image rebuilt from the bytes written ('tinytex decode' rebuilds it).";
+    "PSNR is measured on the image rebuilt from the bytes written ('tinytex decode' rebuilds it).\n"
+    "\n"
+    "Several inputs or a folder: -o is an output folder; folders are walked recursively and their\n"
+    "tree is mirrored (assets/sub/x.png -> OUT/sub/x.tnx); non-image files are skipped with a note;\n"
+    "outputs newer than their input are skipped unless --force; a file that fails is reported and\n"
+    "the others go on. One model trains on the GPU at a time; --jobs N overlaps loading, writing\n"
+    "and checking with it. --log, --decoded, --latent-preview, --sweep need exactly one input file.";
 
 typedef struct {
     unsigned ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start;
@@ -59,7 +67,7 @@ static tt_status roundtrip(const tt_nn_model *m, const float *params, const tt_n
 
 /* Trains `steps` steps with progress and an optional CSV log. */
 static tt_status train_loop(tt_nn_trainer *tr, const char *what, uint32_t steps, uint32_t chunk, FILE *log,
-                            double *wall_s, double *gpu_ms_total, float *last_loss)
+                            int show, double *wall_s, double *gpu_ms_total, float *last_loss)
 {
     cli_progress prog;
     cli_progress_init(&prog, 2.0);
@@ -87,9 +95,9 @@ static tt_status train_loop(tt_nn_trainer *tr, const char *what, uint32_t steps,
         char line[160];
         snprintf(line, sizeof line, "%s step %u/%u loss %.3e psnr %.2f dB (batch)", what, done, steps, loss,
                  loss > 0 ? 10.0 * log10(1.0 / loss) : INFINITY);
-        cli_progress_update(&prog, (double)done / steps, line, done == steps);
+        if (show) cli_progress_update(&prog, (double)done / steps, line, done == steps);
     }
-    cli_progress_done(&prog);
+    if (show) cli_progress_done(&prog);
     free(losses);
     *wall_s = cli_now() - t0;
     *gpu_ms_total = gpu_total;
@@ -125,7 +133,7 @@ typedef struct {
 
 static tt_status code_and_finetune(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *img,
                                    const tt_nn_train_cfg *tc, tt_nn_precision prec, uint32_t chunk, FILE *log,
-                                   code_stage *cs)
+                                   int show, code_stage *cs)
 {
     tt_nn_save_opts so = {0};
     so.precision = prec;
@@ -163,7 +171,7 @@ static tt_status code_and_finetune(tt_vk *vk, const tt_nn_model *m, const float 
         if (s == TT_OK) {
             tr->flags |= TT_LATENT_FLAG_FROZEN;
             float loss;
-            s = train_loop(tr, "finetune", fc.iters, fc.iters < chunk ? fc.iters : chunk, log, &cs->ft_wall,
+            s = train_loop(tr, "finetune", fc.iters, fc.iters < chunk ? fc.iters : chunk, log, show, &cs->ft_wall,
                            &cs->ft_gpu_ms, &loss);
         }
         if (s == TT_OK) s = tt_nn_trainer_get_params(tr, coded);
@@ -208,7 +216,7 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
         cs.quality = q;
         cs.finetune = cs.codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
         cs.ft_lr = ft_lr;
-        tt_status s = code_and_finetune(vk, m, params, img, tc, prec, chunk, NULL, &cs);
+        tt_status s = code_and_finetune(vk, m, params, img, tc, prec, chunk, NULL, 1, &cs);
         if (s != TT_OK) return s;
         printf("sweep %-5s q%-3d %-5s: %6zu bytes %6.2fx %.3f bpp | coded %.2f dB | fine-tuned (%d steps) %.2f dB (%+.2f)\n",
                tt_latent_codec_name(cs.codec), cs.quality, tt_latent_pack_name(cs.pack), cs.final_bytes,
@@ -370,7 +378,7 @@ int cmd_latent(int argc, char **argv)
     double train_wall = 0, train_gpu_ms = 0, ft_wall = 0;
     float last_loss = NAN;
     st = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
-    if (st == TT_OK) st = train_loop(tr, "train", o.iters, chunk, log, &train_wall, &train_gpu_ms, &last_loss);
+    if (st == TT_OK) st = train_loop(tr, "train", o.iters, chunk, log, 1, &train_wall, &train_gpu_ms, &last_loss);
     if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
     tt_nn_trainer_destroy(tr);
     tr = NULL;
@@ -400,7 +408,7 @@ int cmd_latent(int argc, char **argv)
     cs.quality = o.jpeg_quality;
     cs.finetune = finetune;
     cs.ft_lr = ft_lr;
-    st = code_and_finetune(vk, &m, params, &img, &tc, so.precision, chunk, log, &cs);
+    st = code_and_finetune(vk, &m, params, &img, &tc, so.precision, chunk, log, 1, &cs);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     bytes = cs.bytes;
     nbytes = cs.final_bytes;
