@@ -261,7 +261,11 @@ static void test_encoder(void)
     CHECK_EQ_INT(p.refine, 1);
     CHECK_EQ_INT(p.nm_iterations, 64);
     CHECK_NEAR(p.good_enough, 0.004, 1e-9);
-    int worst_flat = 0, alpha_bad = 0;
+    CHECK_EQ_INT(p.modes, TT_BC7_MODES_DEFAULT);
+    /* Default mode set (opaque blocks may become mode 1), then mode 6 only. */
+    for (int set = 0; set < 2; set++) {
+    if (set == 1) p.modes = 1u << 6;
+    int worst_flat = 0, alpha_bad = 0, bad_mode = 0;
     for (int rep = 0; rep < 300; rep++) {
         uint8_t tex[16][4], got[16][4];
         int flat = rep < 100;
@@ -271,20 +275,25 @@ static void test_encoder(void)
             for (int t = 1; t < 16; t++) memcpy(tex[t], tex[0], 4);
         tt_bc7_block blk;
         tt_bc7_encode_block_ref((const uint8_t(*)[4])tex, &p, &blk);
-        CHECK_EQ_INT(tt_bc7_decode_block(&blk, got), 6);
+        int mode = tt_bc7_decode_block(&blk, got);
+        bad_mode += !(mode == 6 || (set == 0 && mode == 1));
         for (int t = 0; t < 16; t++) {
             alpha_bad += got[t][3] != 255;
             if (flat)
                 for (int c = 0; c < 3; c++) {
-                    /* 0 needs an even endpoint, i.e. p-bit 0, which would
-                     * make alpha 254: opaque blocks decode 0 as 1. */
-                    int d = abs(got[t][c] - (tex[t][c] ? tex[t][c] : 1));
+                    /* 0 needs an even endpoint, i.e. p-bit 0, which in
+                     * mode 6 would make alpha 254: opaque mode-6 blocks
+                     * decode 0 as 1 (mode 1 has no alpha and reaches 0). */
+                    int want = tex[t][c] == 0 && mode == 6 ? 1 : tex[t][c];
+                    int d = abs(got[t][c] - want);
                     if (d > worst_flat) worst_flat = d;
                 }
         }
     }
+    CHECK_EQ_INT(bad_mode, 0);
     CHECK_EQ_INT(alpha_bad, 0);   /* opaque stays exactly 255 */
     CHECK_EQ_INT(worst_flat, 0);  /* flat colors 1..255 are reachable with odd endpoints */
+    }
 
     /* Edge replication. */
     tt_image img;
