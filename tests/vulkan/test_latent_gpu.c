@@ -222,6 +222,66 @@ static void test_decode(tt_vk *vk)
     free(p);
 }
 
+/* One training step's gradient (adam_m / (1 - b1) after step 0) equals the C reference over the same pixels
+ * (tt_nn_sample_pixel): the grid scatter and the decoder's weight gradients of the latent trainer. */
+static void test_step_gradient(tt_vk *vk)
+{
+    tt_nn_model m;
+    latent_model(&m, 41, 37, 4, 4, 2, 2, 16, 2);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_image img;
+    tt_image_alloc(&img, m.width, m.height);
+    for (uint32_t i = 0; i < m.width * m.height; i++) {
+        img.rgba[4 * i] = (uint8_t)(i * 37u);
+        img.rgba[4 * i + 1] = (uint8_t)(i * 11u + 5u);
+        img.rgba[4 * i + 2] = (uint8_t)(200 - i % 97u);
+        img.rgba[4 * i + 3] = 255;
+    }
+    float *p = malloc(sizeof(float) * m.total), *gref = calloc(m.total, sizeof(float));
+    tt_nn_init_params(&m, 3, p);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, 5);
+    for (uint32_t i = 0; i < m.enc_count; i++) p[i] = tt_nn_rng_uniform(&r, -0.5f, 0.5f);
+    tt_nn_train_cfg c;
+    tt_latent_train_cfg_default(&c);
+    c.iters = 2;
+    c.batch = 3001;
+    c.seed = 0xabcdef12345ull;
+    uint32_t npix = m.width * m.height;
+    for (uint32_t i = 0; i < c.batch; i++) {
+        uint32_t px = tt_nn_sample_pixel(c.seed, 0, i, npix);
+        const uint8_t *t = img.rgba + (size_t)px * 4;
+        float tgt[3] = {t[0] / 255.0f, t[1] / 255.0f, t[2] / 255.0f};
+        tt_nn_backward_ref(&m, p, tt_nn_coord01(px % m.width, m.width), tt_nn_coord01(px / m.width, m.height), tgt,
+                           1.0f / (3.0f * c.batch), gref);
+    }
+    tt_nn_trainer *tr = NULL;
+    tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s == TT_OK) {
+        CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
+        uint32_t n = tt_nn_gpu_count(&m);
+        float *gm = malloc(4 * n);
+        CHECK(tt_vk_download(vk, &tr->adam_m, 0, gm, 4ull * n) == TT_OK);
+        float gmax = 0;
+        for (uint32_t i = 0; i < m.total; i++) gmax = fmaxf(gmax, fabsf(gref[i]));
+        int bad = 0;
+        for (uint32_t i = 0; i < m.total; i++) {
+            float g = gm[tt_nn_gpu_index(&m, i)] / (1.0f - c.beta1);
+            if (fabsf(g - gref[i]) > 1e-4f * gmax + 1e-4f * fabsf(gref[i])) {
+                if (bad < 5) fprintf(stderr, "grad %u: gpu %.9g ref %.9g\n", i, g, gref[i]);
+                bad++;
+            }
+        }
+        CHECK_MSG(gmax > 0 && bad == 0, "%d of %u gradients differ from the C reference", bad, m.total);
+        free(gm);
+        tt_nn_trainer_destroy(tr);
+    }
+    free(p);
+    free(gref);
+    tt_image_free(&img);
+}
+
 /* A small image trains past a PSNR threshold, with QAT switching on midway. */
 static void test_training(tt_vk *vk)
 {
@@ -285,7 +345,8 @@ int main(void)
     test_encoder(vk);
     test_qat(vk);
     test_decode(vk);
-    printf("encoder/QAT/decode checks: %.2f s\n", now_s() - t);
+    test_step_gradient(vk);
+    printf("encoder/QAT/decode/step checks: %.2f s\n", now_s() - t);
     test_training(vk);
     tt_vk_destroy(vk);
     TT_TEST_END();
