@@ -37,8 +37,14 @@ layout(push_constant) uniform Push {
 #ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
 #endif
+#ifndef LITE_POLISH
+#define LITE_POLISH 1  // as in C: lighter mode-6 polish where a two-subset candidate follows
+#endif
+#ifndef PA_START
+#define PA_START 1
+#endif
 #ifndef JITTER_PASSES
-#define JITTER_PASSES 2
+#define JITTER_PASSES 1
 #endif
 #ifndef TWO_KEEP
 #define TWO_KEEP 4
@@ -485,7 +491,7 @@ ivec4 ivec4_set(ivec4 v, int k, int x)
     return ivec4(k == 0 ? x : v.x, k == 1 ? x : v.y, k == 2 ? x : v.z, k == 3 ? x : v.w);
 }
 
-Cand polish(vec4 x0, vec4 x1, int half_range)
+Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
 {
     // round 0: the start; rounds 1..REFIT_ITERATIONS: least-squares refit
     // while it lowers the SSE (polish() in C).
@@ -501,7 +507,7 @@ Cand polish(vec4 x0, vec4 x1, int half_range)
         best = c;
     }
     int nc = opaque ? 3 : 4;
-    [[dont_unroll]] for (int pass = 0; pass < JITTER_PASSES && best.sse > 0; pass++) {
+    [[dont_unroll]] for (int pass = 0; pass < passes && best.sse > 0; pass++) {
         bool improved = false;
         // (endpoint j, channel k, step s) in C's nesting order
         [[dont_unroll]] for (int m = 0; m < 4 * nc; m++) {
@@ -663,74 +669,86 @@ ivec3 quant2(int mode, vec3 x, int p)
     return ivec3(min(max(v, vec3(0.0)), vec3(63.0)));
 }
 
-void assign2(int mode, uint mask, inout Sub c)
+// Both subsets of one partition are encoded in lockstep: every texel pass
+// serves the two subsets at once (each texel uses its own subset's
+// endpoints), so a partition costs one pass where encode_subset() in C runs
+// two. Each subset keeps its own state and makes exactly C's decisions
+// (refit rounds, p-bit choice, +-1 steps, stops); a subset that C would have
+// stopped simply takes no further changes while the other one goes on.
+void assign_pair(int mode, uint m1, inout Sub a, inout Sub b)
 {
     int nl = mode == 3 ? 4 : 8;
-    ivec3 e0 = expand2(mode, c.q0, c.p0), e1 = expand2(mode, c.q1, c.p1);
-    ivec3 d = e1 - e0;
-    int len2 = d.x * d.x + d.y * d.y + d.z * d.z;
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
-    int sse = 0;
-    uint lo = 0u, hi = 0u;
+    ivec3 ea0 = expand2(mode, a.q0, a.p0), ea1 = expand2(mode, a.q1, a.p1);
+    ivec3 eb0 = expand2(mode, b.q0, b.p0), eb1 = expand2(mode, b.q1, b.p1);
+    ivec3 da = ea1 - ea0, db = eb1 - eb0;
+    int la = da.x * da.x + da.y * da.y + da.z * da.z;
+    int lb = db.x * db.x + db.y * db.y + db.z * db.z;
+    int ra = la > 0 ? ((1 << 27) + la - 1) / la : 0;
+    int rb = lb > 0 ? ((1 << 27) + lb - 1) / lb : 0;
+    int ssea = 0, sseb = 0;
+    uint alo = 0u, ahi = 0u, blo = 0u, bhi = 0u;
     [[unroll]] for (int i = 0; i < 16; i++) {
-        if (((mask >> i) & 1u) != 0u) {
-            ivec3 t = texel(i).xyz;
-            ivec3 dt = t - e0;
-            int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z;
-            dot_ = clamp(dot_, 0, len2);
-            int k0 = min(((nl - 1) * dot_ * rcp) >> 27, nl - 2);
-            int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
-            int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
-            ivec3 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
-            ivec3 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
-            ivec3 da = va - t, db = vb - t;
-            int ea = da.x * da.x + da.y * da.y + da.z * da.z;
-            int eb = db.x * db.x + db.y * db.y + db.z * db.z;
-            bool up = eb < ea;
-            sse += up ? eb : ea;
-            uint k = uint(k0 + (up ? 1 : 0));
-            if (i < 8) lo |= k << (4 * i);
-            else hi |= k << (4 * (i - 8));
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        ivec3 e0 = s1 ? eb0 : ea0, e1 = s1 ? eb1 : ea1, d = s1 ? db : da;
+        int len2 = s1 ? lb : la, rcp = s1 ? rb : ra;
+        ivec3 t = texel(i).xyz;
+        ivec3 dt = t - e0;
+        int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z;
+        dot_ = clamp(dot_, 0, len2);
+        int k0 = min(((nl - 1) * dot_ * rcp) >> 27, nl - 2);
+        int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
+        int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
+        ivec3 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
+        ivec3 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
+        ivec3 xa = va - t, xb = vb - t;
+        int ea = xa.x * xa.x + xa.y * xa.y + xa.z * xa.z;
+        int eb = xb.x * xb.x + xb.y * xb.y + xb.z * xb.z;
+        bool up = eb < ea;
+        int e = up ? eb : ea;
+        ssea += s1 ? 0 : e;
+        sseb += s1 ? e : 0;
+        uint k = uint(k0 + (up ? 1 : 0)) << (4 * (i & 7));
+        if (i < 8) {
+            alo |= s1 ? 0u : k;
+            blo |= s1 ? k : 0u;
+        } else {
+            ahi |= s1 ? 0u : k;
+            bhi |= s1 ? k : 0u;
         }
     }
-    c.idx_lo = lo;
-    c.idx_hi = hi;
-    c.sse = sse;
+    a.idx_lo = alo;
+    a.idx_hi = ahi;
+    a.sse = ssea;
+    b.idx_lo = blo;
+    b.idx_hi = bhi;
+    b.sse = sseb;
 }
 
-Sub quant2_search(int mode, uint mask, vec3 x0, vec3 x1)
+// quant2_search in C for both subsets (only `live` subsets take a result).
+void quant2_search_pair(int mode, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb1, inout Sub a, inout Sub b)
 {
-    Sub best;
-    best.sse = 0x7FFFFFFF;
+    a.sse = 0x7FFFFFFF;
+    b.sse = 0x7FFFFFFF;
     int ncombo = mode == 3 ? 4 : 2;
     [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
-        Sub t;
-        t.p0 = combo & 1;
-        t.p1 = mode == 3 ? combo >> 1 : combo & 1;
-        t.q0 = quant2(mode, x0, t.p0);
-        t.q1 = quant2(mode, x1, t.p1);
-        assign2(mode, mask, t);
-        if (t.sse < best.sse) best = t;
+        Sub ta, tb;
+        ta.p0 = combo & 1;
+        ta.p1 = mode == 3 ? combo >> 1 : combo & 1;
+        tb.p0 = ta.p0;
+        tb.p1 = ta.p1;
+        ta.q0 = quant2(mode, xa0, ta.p0);
+        ta.q1 = quant2(mode, xa1, ta.p1);
+        tb.q0 = quant2(mode, xb0, tb.p0);
+        tb.q1 = quant2(mode, xb1, tb.p1);
+        assign_pair(mode, m1, ta, tb);
+        if (ta.sse < a.sse) a = ta;
+        if (tb.sse < b.sse) b = tb;
     }
-    return best;
 }
 
-bool ls2(int mode, uint mask, Sub c, out vec3 x0, out vec3 x1)
+// ls2 in C from integer sums (same float operations).
+bool ls2_solve(int a, int bb, int cc, ivec3 s0, ivec3 s1, out vec3 x0, out vec3 x1)
 {
-    int a = 0, bb = 0, cc = 0;
-    ivec3 s0 = ivec3(0), s1 = ivec3(0);
-    [[unroll]] for (int i = 0; i < 16; i++) {
-        if (((mask >> i) & 1u) != 0u) {
-            int ix = get_idx(c.idx_lo, c.idx_hi, i);
-            int w = mode == 3 ? (64 * ix + 1) / 3 : (64 * ix + 3) / 7, iw = 64 - w;
-            ivec3 t = texel(i).xyz;
-            a += iw * iw;
-            bb += iw * w;
-            cc += w * w;
-            s0 += iw * t;
-            s1 += w * t;
-        }
-    }
     int det = a * cc - bb * bb;
     x0 = vec3(0.0);
     x1 = vec3(0.0);
@@ -744,58 +762,129 @@ bool ls2(int mode, uint mask, Sub c, out vec3 x0, out vec3 x1)
     return true;
 }
 
+// Least-squares endpoints of both subsets from one texel pass: sums of
+// subset 1 and of the whole block; subset 0 = whole - subset 1 (exact).
+void ls_pair(int mode, uint m1, Sub a, Sub b, out bool oka, out vec3 xa0, out vec3 xa1, out bool okb,
+             out vec3 xb0, out vec3 xb1)
+{
+    uint lo = a.idx_lo | b.idx_lo, hi = a.idx_hi | b.idx_hi;
+    int ta = 0, tbb = 0, tcc = 0, ba = 0, bbb = 0, bcc = 0;
+    ivec3 ts0 = ivec3(0), ts1 = ivec3(0), bs0 = ivec3(0), bs1 = ivec3(0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        int ix = get_idx(lo, hi, i);
+        int w = mode == 3 ? (64 * ix + 1) / 3 : (64 * ix + 3) / 7, iw = 64 - w;
+        ivec3 t = texel(i).xyz;
+        ivec3 u0 = iw * t, u1 = w * t;
+        int p = iw * iw, q = iw * w, r = w * w;
+        ta += p;
+        tbb += q;
+        tcc += r;
+        ts0 += u0;
+        ts1 += u1;
+        ba += s1 ? p : 0;
+        bbb += s1 ? q : 0;
+        bcc += s1 ? r : 0;
+        bs0 += s1 ? u0 : ivec3(0);
+        bs1 += s1 ? u1 : ivec3(0);
+    }
+    oka = ls2_solve(ta - ba, tbb - bbb, tcc - bcc, ts0 - bs0, ts1 - bs1, xa0, xa1);
+    okb = ls2_solve(ba, bbb, bcc, bs0, bs1, xb0, xb1);
+}
+
 int ivec3_at(ivec3 v, int k) { return k == 0 ? v.x : (k == 1 ? v.y : v.z); }
 ivec3 ivec3_set(ivec3 v, int k, int x) { return ivec3(k == 0 ? x : v.x, k == 1 ? x : v.y, k == 2 ? x : v.z); }
 
-Sub encode_subset(int mode, uint mask, vec3 dir)
+vec3 texel_rgb_at(int ix)
 {
-    precise float lo = 0.0, hi = 0.0;
-    int ilo = -1, ihi = -1;
+    uint p = 0u;
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (i == ix) p = tp[i];
+    return vec3(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u);
+}
+
+// encode_subset in C for subset 0 (texels not in m1) -> a and subset 1 -> b.
+void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
+{
+    Stats sb = subset_stats(m1), sa;
+    sa.n = all.n - sb.n;
+    sa.s = all.s - sb.s;
+    sa.ss = all.ss - sb.ss;
+    sa.sx = all.sx - sb.sx;
+    float an, ad;
+    vec3 dira = subset_axis(sa, an, ad);
+    vec3 dirb = subset_axis(sb, an, ad);
+    precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0;
+    int iloa = -1, ihia = -1, ilob = -1, ihib = -1;
     [[unroll]] for (int i = 0; i < 16; i++) {
-        if (((mask >> i) & 1u) != 0u) {
-            ivec3 t = texel(i).xyz;
-            precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z;
-            if (ilo < 0 || pr < lo) { lo = pr; ilo = i; }
-            if (ihi < 0 || pr > hi) { hi = pr; ihi = i; }
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        vec3 dir = s1 ? dirb : dira;
+        ivec3 t = texel(i).xyz;
+        precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z;
+        if (s1) {
+            if (ilob < 0 || pr < lob) { lob = pr; ilob = i; }
+            if (ihib < 0 || pr > hib) { hib = pr; ihib = i; }
+        } else {
+            if (iloa < 0 || pr < loa) { loa = pr; iloa = i; }
+            if (ihia < 0 || pr > hia) { hia = pr; ihia = i; }
         }
     }
-    uint plo = 0u, phi = 0u;
-    [[unroll]] for (int i = 0; i < 16; i++) {
-        if (i == ilo) plo = tp[i];
-        if (i == ihi) phi = tp[i];
-    }
-    vec3 x0 = vec3(plo & 255u, (plo >> 8) & 255u, (plo >> 16) & 255u);
-    vec3 x1 = vec3(phi & 255u, (phi >> 8) & 255u, (phi >> 16) & 255u);
-    Sub best;
-    best.sse = 0x7FFFFFFF;
-    [[dont_unroll]] for (int round = 0; round <= REFIT_ITERATIONS; round++) {
-        if (round > 0) {
-            if (best.sse == 0) break;
-            if (!ls2(mode, mask, best, x0, x1)) break;
+    vec3 xa0 = texel_rgb_at(iloa), xa1 = texel_rgb_at(ihia);
+    vec3 xb0 = texel_rgb_at(ilob), xb1 = texel_rgb_at(ihib);
+    quant2_search_pair(mode, m1, xa0, xa1, xb0, xb1, A, B);
+    bool la = A.sse > 0, lb = B.sse > 0; // still refitting
+    [[dont_unroll]] for (int it = 0; it < REFIT_ITERATIONS && (la || lb); it++) {
+        bool oka, okb;
+        ls_pair(mode, m1, A, B, oka, xa0, xa1, okb, xb0, xb1);
+        la = la && oka;
+        lb = lb && okb;
+        if (!la && !lb) break;
+        Sub ca, cb;
+        quant2_search_pair(mode, m1, xa0, xa1, xb0, xb1, ca, cb);
+        if (la) {
+            if (ca.sse >= A.sse) la = false;
+            else A = ca;
         }
-        Sub c = quant2_search(mode, mask, x0, x1);
-        if (round > 0 && c.sse >= best.sse) break;
-        best = c;
+        if (lb) {
+            if (cb.sse >= B.sse) lb = false;
+            else B = cb;
+        }
+        la = la && A.sse > 0;
+        lb = lb && B.sse > 0;
     }
     int qmax = mode == 3 ? 127 : 63;
-    [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && best.sse > 0; pass++) {
-        bool improved = false;
+    bool ja = A.sse > 0, jb = B.sse > 0;
+    [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && (ja || jb); pass++) {
+        bool ia = false, ib = false;
         [[dont_unroll]] for (int m = 0; m < 12; m++) {
             int j = m / 6, k = (m >> 1) % 3, s = (m & 1) != 0 ? 1 : -1;
-            int q = ivec3_at(j == 0 ? best.q0 : best.q1, k) + s;
-            if (q < 0 || q > qmax) continue;
-            Sub c = best;
-            if (j == 0) c.q0 = ivec3_set(c.q0, k, q);
-            else c.q1 = ivec3_set(c.q1, k, q);
-            assign2(mode, mask, c);
-            if (c.sse < best.sse) {
-                best = c;
-                improved = true;
+            int qa = ivec3_at(j == 0 ? A.q0 : A.q1, k) + s;
+            int qb = ivec3_at(j == 0 ? B.q0 : B.q1, k) + s;
+            bool oka = ja && qa >= 0 && qa <= qmax;
+            bool okb = jb && qb >= 0 && qb <= qmax;
+            if (!oka && !okb) continue;
+            Sub ca = A, cb = B;
+            if (oka) {
+                if (j == 0) ca.q0 = ivec3_set(ca.q0, k, qa);
+                else ca.q1 = ivec3_set(ca.q1, k, qa);
+            }
+            if (okb) {
+                if (j == 0) cb.q0 = ivec3_set(cb.q0, k, qb);
+                else cb.q1 = ivec3_set(cb.q1, k, qb);
+            }
+            assign_pair(mode, m1, ca, cb);
+            if (oka && ca.sse < A.sse) {
+                A = ca;
+                ia = true;
+            }
+            if (okb && cb.sse < B.sse) {
+                B = cb;
+                ib = true;
             }
         }
-        if (!improved) break;
+        ja = ja && ia && A.sse > 0;
+        jb = jb && ib && B.sse > 0;
     }
-    return best;
 }
 
 // Best partition of `mode`: pre-selection of TWO_KEEP partitions by the
@@ -838,33 +927,23 @@ int encode_two_subset(int mode, out int part, out Sub sub0, out Sub sub1)
     }
     int best_sse = 0x7FFFFFFF;
     part = 0;
-    Sub cur0;
-    cur0.sse = 0;
-    // one trip per (kept partition, subset): a single inlined encode_subset
-    [[dont_unroll]] for (int m = 0; m < 2 * TWO_KEEP; m++) {
+    [[dont_unroll]] for (int m = 0; m < TWO_KEEP; m++) {
         int pt = 0;
         [[unroll]] for (int j = 0; j < TWO_KEEP; j++)
-            if (j == (m >> 1)) pt = kpart[j];
-        uint m1 = part_mask(pt);
-        uint mask = (m & 1) != 0 ? m1 : (0xFFFFu & ~m1);
-        Stats st = subset_stats(mask);
-        float an, ad;
-        vec3 dir = subset_axis(st, an, ad);
-        Sub c = encode_subset(mode, mask, dir);
-        if ((m & 1) == 0) {
-            cur0 = c;
-        } else {
-            int sse = cur0.sse + c.sse;
-            if (sse < best_sse) {
-                best_sse = sse;
-                part = pt;
-                sub0 = cur0;
-                sub1 = c;
-            }
+            if (j == m) pt = kpart[j];
+        Sub a, b;
+        encode_pair(mode, part_mask(pt), all, a, b);
+        int sse = a.sse + b.sse;
+        if (sse < best_sse) {
+            best_sse = sse;
+            part = pt;
+            sub0 = a;
+            sub1 = b;
         }
     }
     return best_sse;
 }
+
 
 void put_bits_adv(inout uvec4 b, inout uint pos, uint n, uint v)
 {
@@ -960,10 +1039,13 @@ void main()
         // starts: 0 = NM result, 1 = principal axis, 2 = half-range
         // candidate of an opaque block (as in C)
         best.sse = 0x7FFFFFFF;
+        bool lite = LITE_POLISH != 0 && opaque && (pc.modes & 10u) != 0u;
+        int passes = lite ? 1 : JITTER_PASSES;
         [[dont_unroll]] for (int start = 0; start < 3; start++) {
             int half_range = 0;
             if (start == 1) {
                 if (best.sse == 0) break;
+                if (PA_START == 0 || lite) continue;
                 principal_axis_guess(x0, x1);
             } else if (start == 2) {
                 if (!opaque || best.sse == 0) break;
@@ -972,7 +1054,7 @@ void main()
                 x1 = vec4(e0 + (e1 - e0) * STRETCH, 255.0);
                 half_range = 1;
             }
-            Cand c = polish(x0, x1, half_range);
+            Cand c = polish(x0, x1, half_range, passes);
             if (start == 0 || c.sse < best.sse) best = c;
         }
     } else {

@@ -27,8 +27,16 @@
 #ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
 #endif
+#ifndef PA_START
+#define PA_START 1 /* second start from the principal axis */
+#endif
+#ifndef LITE_POLISH
+/* 1: opaque blocks that also get a two-subset candidate (mode 1/3) take a
+ * lighter mode-6 polish: one +-1 pass, no principal-axis start */
+#define LITE_POLISH 1
+#endif
 #ifndef JITTER_PASSES
-#define JITTER_PASSES 2
+#define JITTER_PASSES 1
 #endif
 
 /* Block state shared by all steps: integer texels and whether alpha is all 255. */
@@ -387,7 +395,7 @@ static int ls_endpoints(const block_in *in, const candidate *c, float x[8])
 /* Endpoint polish from float endpoints x (8-bit scale): p-bit search,
  * least-squares refit while it helps, then greedy +-1 steps of each 7-bit
  * endpoint value in a fixed order. */
-static void polish(const block_in *in, float x[8], int half, candidate *best)
+static void polish(const block_in *in, float x[8], int half, int passes, candidate *best)
 {
     quantize_pbit_search(in, x, half, best);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
@@ -398,7 +406,7 @@ static void polish(const block_in *in, float x[8], int half, candidate *best)
         *best = c;
     }
     int nc = in->opaque ? 3 : 4;
-    for (int pass = 0; pass < JITTER_PASSES && best->sse > 0; pass++) {
+    for (int pass = 0; pass < passes && best->sse > 0; pass++) {
         int improved = 0;
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < nc; k++)
@@ -765,11 +773,13 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
     candidate best;
     if (p->refit) {
-        polish(&in, x, 0, &best);
-        if (best.sse > 0) {
+        int lite = LITE_POLISH && in.opaque && (p->modes & ((1u << 1) | (1u << 3)));
+        int passes = lite ? 1 : JITTER_PASSES;
+        polish(&in, x, 0, passes, &best);
+        if (PA_START && !lite && best.sse > 0) {
             candidate c;
             principal_axis_guess(&in, x);
-            polish(&in, x, 0, &c);
+            polish(&in, x, 0, passes, &c);
             if (c.sse < best.sse) best = c;
         }
         if (in.opaque && best.sse > 0) {
@@ -783,7 +793,7 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p
             }
             x[3] = 255.0f;
             x[7] = 255.0f;
-            polish(&in, x, 1, &h);
+            polish(&in, x, 1, passes, &h);
             if (h.sse < best.sse) best = h;
         }
     } else {

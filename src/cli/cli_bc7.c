@@ -1,4 +1,4 @@
-/* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 mode 6 on the GPU, write DDS/KTX2, verify from the written files. */
+/* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 (modes 1+6 by default) on the GPU, write DDS/KTX2, verify from the written files. */
 #include "cli.h"
 #include "cli_batch.h"
 #include "bc7/tt_bc7.h"
@@ -38,8 +38,9 @@ typedef struct {
 
 static const char USAGE[] = "tinytex bc7 INPUT... -o OUTPUT.dds|OUTPUT.ktx2|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
-    "Encodes images (PNG, JPEG, TGA, BMP, PSD, GIF, HDR, PNM) to BC7 mode-6 blocks with a PCA +\n"
-    "Nelder-Mead encoder running as a Vulkan compute shader, and writes DDS (DX10 header) or\n"
+    "Encodes images (PNG, JPEG, TGA, BMP, PSD, GIF, HDR, PNM) to BC7 with a Vulkan compute shader:\n"
+    "mode-6 blocks from a PCA + Nelder-Mead encoder, and for opaque blocks two-subset mode-1\n"
+    "(and with --modes, mode-3) blocks where they decode closer; writes DDS (DX10 header) or\n"
     "KTX2 files. The PSNR printed is measured on the image decoded from the file that was written.\n"
     "\n"
     "One input file: -o is the output file; .dds or .ktx2 picks the container.\n"
@@ -259,10 +260,20 @@ int cmd_bc7(int argc, char **argv)
     x.single = single;
     pthread_mutex_init(&x.gpu_lock, NULL);
 
+    /* the modes the blocks may use (mode 6 always; 1 and 3 for opaque blocks) */
+    char label[48];
+    {
+        unsigned m = x.params.modes | (1u << 6);
+        int n = 0, pos_ = 0;
+        char list[16] = "";
+        for (int k = 0; k < 8; k++)
+            if (m & (1u << k)) pos_ += snprintf(list + pos_, sizeof list - (size_t)pos_, "%s%d", n++ ? "+" : "", k);
+        snprintf(label, sizeof label, "BC7 (mode%s %s)%s", n > 1 ? "s" : "", list, o->srgb ? " sRGB" : "");
+    }
     cli_batch_spec spec = {
         .command = "bc7",
         .out_ext = x.container == TT_CONTAINER_KTX2 ? ".ktx2" : ".dds",
-        .label = o->srgb ? "BC7 mode 6 sRGB" : "BC7 mode 6",
+        .label = label,
         .encode = bc7_encode_one,
         .measure = bc7_measure_existing,
         .ctx = &x,
