@@ -260,10 +260,11 @@ int cmd_bc7(int argc, char **argv)
     x.single = single;
     pthread_mutex_init(&x.gpu_lock, NULL);
 
-    /* the modes the blocks may use (mode 6 always; 1 and 3 for opaque blocks) */
+    /* the modes the blocks may use: mode 6 always; 1 and 3 for opaque blocks,
+     * tried only as part of the refit stage */
     char label[48];
     {
-        unsigned m = x.params.modes | (1u << 6);
+        unsigned m = (x.params.refit ? x.params.modes : 0u) | (1u << 6);
         int n = 0, pos_ = 0;
         char list[16] = "";
         for (int k = 0; k < 8; k++)

@@ -76,7 +76,7 @@ int cmd_info(int argc, char **argv)
     int ok = size <= 0x7fffffff && stbi_info_from_memory(bytes, (int)size, &w, &h, &comp);
     int is16 = ok && stbi_is_16_bit_from_memory(bytes, (int)size);
     free(bytes);
-    if (!ok) { cli_error("%s: not a supported image or texture (%s)", path, stbi_failure_reason()); return EXIT_RUNTIME; }
+    if (!ok) return cli_fail_status(tt_fail(TT_ERR_FORMAT, "%s: not a supported image or texture (%s)", path, stbi_failure_reason()));
     if (json) {
         cJSON *r = cli_report_new("info");
         cJSON_AddStringToObject(r, "file", path);

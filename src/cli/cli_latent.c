@@ -239,85 +239,55 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
     return TT_OK;
 }
 
-int cmd_latent(int argc, char **argv)
+static tt_status latent_model_for(const latent_options *o, const tt_image *img, tt_nn_model *m)
 {
-    cli_common c;
-    cli_common_init(&c);
-    latent_options o;
-    memset(&o, 0, sizeof o);
-    tt_nn_latent_cfg lc;
-    tt_latent_cfg_default(&lc);
-    tt_nn_decoder_cfg dc;
-    tt_nn_decoder_cfg_default(&dc);
-    tt_nn_train_cfg tc;
-    tt_latent_train_cfg_default(&tc);
-    o.ch_lo = lc.ch_lo; o.scale_lo = lc.scale_lo; o.ch_hi = lc.ch_hi; o.scale_hi = lc.scale_hi;
-    o.qat_bits = lc.qat_bits; o.qat_start = lc.qat_start;
-    o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
-    o.lr = tc.lr[TT_NN_GROUP_NET];
-    o.iters = tc.iters; o.batch = tc.batch; o.seed_int = 0;
-    o.codec = TT_LATENT_CODEC_RAW; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
-    o.finetune_steps = -1;
-    o.finetune_lr = 0;
-    o.decode_repeats = 20;
+    memset(m, 0, sizeof *m);
+    m->kind = TT_NN_KIND_LATENT;
+    m->width = img->width;
+    m->height = img->height;
+    tt_latent_cfg_default(&m->latent);
+    m->latent.ch_lo = o->ch_lo; m->latent.scale_lo = o->scale_lo;
+    m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi;
+    m->latent.qat_bits = o->qat_bits; m->latent.qat_start = o->qat_start;
+    tt_latent_cfg_set_noise(&m->latent, o->qat_noise);
+    m->dec.hidden = o->hidden; m->dec.depth = o->depth; m->dec.act = (tt_nn_act)o->activation; m->dec.omega0 = o->omega0;
+    return tt_nn_model_build(m);
+}
 
-    cli_option opts[48] = {
-        {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
-        {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
-        {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
-        {"scale-hi", 0, OPT_UINT, &o.scale_hi, "N", "hi grid is (H/N)x(W/N)", NULL, 1, 4096},
-        {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
-        {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
-        {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
-         "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
-        {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
-        {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
-        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency", NULL, 0.001, 10000},
-        {"activation", 0, OPT_CHOICE, &o.activation, "NAME", "decoder activation", "siren|gelu|silu|relu", 0, 0},
-        {"lr", 0, OPT_FLOAT, &o.lr, "LR", "Adam learning rate (grids and decoder), cosine-annealed", NULL, 1e-7, 10},
-        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
-        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 32, 1u << 24},
-        {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
-        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored", "raw|png|jpeg", 0, 0},
-        {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
-        {"latent-pack", 0, OPT_CHOICE, &o.pack, "NAME",
-         "planes in the image: every channel a grey tile, or channels in threes as RGB (the prototype's)", "tiles|rgb", 0, 0},
-        {"finetune-steps", 0, OPT_INT, &o.finetune_steps, "N",
-         "decoder fine-tuning steps on the decoded grids (-1 = 300 with jpeg, else 0)", NULL, -1, 10000000},
-        {"finetune-lr", 0, OPT_FLOAT, &o.finetune_lr, "LR", "learning rate of the fine-tuning (0 = LR/10)", NULL, 0, 10},
-        {"precision", 0, OPT_CHOICE, &o.precision, "P", "decoder weights in the file", "fp16|fp32", 0, 0},
-        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps per GPU submission (0 = auto)", NULL, 0, 100000},
-        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write phase,step,loss,psnr,seconds per training step", NULL, 0, 0},
-        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the output file", NULL, 0, 0},
-        {"latent-preview", 0, OPT_STR, &o.preview, "FILE.png", "write lo channels 0-2 of the stored grids as RGB", NULL, 0, 0},
-        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed for the report (best is kept)", NULL, 1, 100000},
-        {"sweep", 0, OPT_STR, &o.sweep, "LIST",
-         "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
-    };
-    int nopts = 27;
-    cli_add_common_options(opts, nopts, &c);
-    const char *pos[1];
-    int npos = 0;
-    int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
-    if (rc != EXIT_OK) return rc;
-    if (c.help) {
-        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
-        return EXIT_OK;
-    }
-    if (npos == 1) {
-        if (c.input) { cli_error("input given twice ('%s' and -i %s)", pos[0], c.input); return EXIT_USAGE; }
-        c.input = pos[0];
-    }
-    if (!c.input) { cli_error("no input image (usage: %s)", USAGE); return EXIT_USAGE; }
-    if (!c.output) { cli_error("no output file: give -o OUTPUT.tnx"); return EXIT_USAGE; }
-    if (o.ch_lo + o.ch_hi > TT_LATENT_MAX_FEATURES) {
-        cli_error("--ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
-        return EXIT_USAGE;
-    }
+static void latent_train_cfg(const latent_options *o, tt_nn_train_cfg *tc)
+{
+    tt_latent_train_cfg_default(tc);
+    tc->iters = o->iters;
+    tc->batch = o->batch;
+    tc->seed = (uint64_t)o->seed_int;
+    tc->lr[TT_NN_GROUP_ENC] = tc->lr[TT_NN_GROUP_NET] = o->lr;
+    tc->steps_per_submit = o->steps_per_submit;
+}
+
+/* Training steps per GPU submission (and per progress update). */
+static uint32_t latent_chunk(const latent_options *o)
+{
+    uint32_t chunk = o->steps_per_submit ? o->steps_per_submit : (o->iters >= 20 ? o->iters / 20 : o->iters);
+    return chunk > 1000 ? 1000 : chunk;
+}
+
+static int latent_finetune_steps(const latent_options *o)
+{
+    return o->finetune_steps >= 0 ? o->finetune_steps : (o->codec == TT_LATENT_CODEC_JPEG ? 300 : 0);
+}
+
+static float latent_finetune_lr(const latent_options *o) { return o->finetune_lr > 0 ? o->finetune_lr : o->lr * 0.1f; }
+
+/* One input file: trains with progress and --log, prints the stages (before
+ * the codec, coded, fine-tuned, file), writes --decoded/--latent-preview and
+ * the flat report (docs/report.md); --sweep codes the model several ways. */
+static int latent_single(latent_options o, cli_common c)
+{
+    int rc = EXIT_OK;
     tt_image_limits limits;
     cli_apply_common(&c, &limits);
-    int finetune = o.finetune_steps >= 0 ? o.finetune_steps : (o.codec == TT_LATENT_CODEC_JPEG ? 300 : 0);
-    float ft_lr = o.finetune_lr > 0 ? o.finetune_lr : o.lr * 0.1f;
+    int finetune = latent_finetune_steps(&o);
+    float ft_lr = latent_finetune_lr(&o);
 
     double t_start = cli_now();
     tt_image img = {0}, rebuilt = {0};
@@ -335,23 +305,11 @@ int cmd_latent(int argc, char **argv)
     tt_status st = tt_image_load(c.input, &limits, &img);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
 
-    m.kind = TT_NN_KIND_LATENT;
-    m.width = img.width;
-    m.height = img.height;
-    m.latent = lc;
-    m.latent.ch_lo = o.ch_lo; m.latent.scale_lo = o.scale_lo;
-    m.latent.ch_hi = o.ch_hi; m.latent.scale_hi = o.scale_hi;
-    m.latent.qat_bits = o.qat_bits; m.latent.qat_start = o.qat_start;
-    tt_latent_cfg_set_noise(&m.latent, o.qat_noise);
-    m.dec.hidden = o.hidden; m.dec.depth = o.depth; m.dec.act = (tt_nn_act)o.activation; m.dec.omega0 = o.omega0;
-    st = tt_nn_model_build(&m);
+    st = latent_model_for(&o, &img, &m);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
 
-    tc.iters = o.iters;
-    tc.batch = o.batch;
-    tc.seed = (uint64_t)o.seed_int;
-    tc.lr[TT_NN_GROUP_ENC] = tc.lr[TT_NN_GROUP_NET] = o.lr;
-    tc.steps_per_submit = o.steps_per_submit;
+    tt_nn_train_cfg tc;
+    latent_train_cfg(&o, &tc);
     params = malloc(sizeof(float) * m.total);
     if (!params) { rc = cli_fail_status(tt_fail(TT_ERR_NOMEM, "latent: out of memory")); goto cleanup; }
     tt_nn_init_params(&m, tc.seed, params);
@@ -373,8 +331,7 @@ int cmd_latent(int argc, char **argv)
     }
 
     /* ---- 1. train grids + decoder ---- */
-    uint32_t chunk = o.steps_per_submit ? o.steps_per_submit : (o.iters >= 20 ? o.iters / 20 : o.iters);
-    if (chunk > 1000) chunk = 1000;
+    uint32_t chunk = latent_chunk(&o);
     double train_wall = 0, train_gpu_ms = 0, ft_wall = 0;
     float last_loss = NAN;
     st = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
@@ -517,5 +474,285 @@ cleanup:
     free(raw_bytes);
     tt_nn_model_release(&m_raw);
     tt_nn_model_release(&m_final);
+    return rc;
+}
+
+/* ---- Batches: several inputs or folders through cli_batch_run ------------------
+ * Training keeps the GPU busy for the whole run, so one model trains at a time
+ * (gpu_lock around the tt_vk context; the pinned latent section of
+ * code_and_finetune is process-wide state and lives under the same lock); with
+ * --jobs N the other workers load their images, write and re-read files meanwhile. */
+typedef struct {
+    latent_options o;
+    tt_image_limits limits;
+    int device;
+    pthread_mutex_t gpu_lock;
+    tt_vk *vk;                 /* created by the first file that needs it */
+    int vk_tried;
+    char vk_error[512];
+    const char *device_name;
+} latent_batch_ctx;
+
+/* Called with gpu_lock held. */
+static tt_status latent_ensure_vk(latent_batch_ctx *x)
+{
+    if (!x->vk_tried) {
+        x->vk_tried = 1;
+        tt_status st = tt_vk_create(x->device, &x->vk);
+        if (st != TT_OK) {
+            const char *detail = tt_last_error();
+            snprintf(x->vk_error, sizeof x->vk_error, "%s", detail && *detail ? detail : tt_status_str(st));
+            x->vk = NULL;
+        } else {
+            x->device_name = tt_vk_info(x->vk)->name;
+            DISPLAYLEVEL(2, "device: %s\n", x->device_name);
+        }
+    }
+    if (!x->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", x->vk_error);
+    return TT_OK;
+}
+
+/* Reads the written .tnx back, rebuilds the image on the GPU and measures it
+ * against `img`: the figures of the report are those of the file. */
+static tt_status latent_measure_file(latent_batch_ctx *x, const tt_image *img, const char *output, cli_file_result *r)
+{
+    tt_nn_model lm;
+    float *params = NULL;
+    double decode_ms = -1;
+    tt_status st = tt_tnx_load(output, &lm, &params, NULL);
+    int loaded = st == TT_OK;
+    if (st == TT_OK && lm.kind != TT_NN_KIND_LATENT)
+        st = tt_fail(TT_ERR_FORMAT, "%s: a %s model, not a latent model", output, tt_nn_kind_name(lm.kind));
+    if (st == TT_OK && (lm.width != img->width || lm.height != img->height))
+        st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
+                     img->height);
+    if (st == TT_OK) {
+        pthread_mutex_lock(&x->gpu_lock);
+        st = latent_ensure_vk(x);
+        if (st == TT_OK) st = decode_and_compare(x->vk, &lm, params, img, x->o.decode_repeats, NULL, &r->metrics, &decode_ms);
+        pthread_mutex_unlock(&x->gpu_lock);
+    }
+    if (st == TT_OK) {
+        long long bytes = cli_file_size(output);
+        r->width = img->width;
+        r->height = img->height;
+        r->have_metrics = 1;
+        r->output_bytes = bytes > 0 ? (uint64_t)bytes : 0;
+        if (!r->extra) r->extra = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
+                                bytes > 0 ? (double)img->width * img->height * 3 / (double)bytes : 0);
+        cJSON_AddNumberToObject(r->extra, "params", lm.total);
+        cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", decode_ms);
+        cJSON_AddStringToObject(r->extra, "device", x->device_name ? x->device_name : "");
+    }
+    if (loaded) tt_nn_model_release(&lm);
+    free(params);
+    return st;
+}
+
+/* cli_encode_fn: load -> train, quantise, code the grids, fine-tune (GPU, under
+ * the lock) -> write atomically -> re-read, decode, measure. */
+static void latent_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
+{
+    latent_batch_ctx *x = ctx;
+    const latent_options *o = &x->o;
+    tt_image img = {0};
+    tt_nn_model m;
+    float *params = NULL;
+    code_stage cs = {0};
+    double train_wall = 0, train_gpu_ms = 0;
+    float last_loss = NAN;
+    memset(&m, 0, sizeof m);
+    tt_status st = tt_image_load(input, &x->limits, &img);
+    if (st == TT_OK) st = latent_model_for(o, &img, &m);
+    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
+        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
+    tt_nn_train_cfg tc;
+    latent_train_cfg(o, &tc);
+    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
+    if (st == TT_OK) {
+        uint32_t chunk = latent_chunk(o);
+        tt_nn_trainer *tr = NULL;
+        tt_nn_init_params(&m, tc.seed, params);
+        pthread_mutex_lock(&x->gpu_lock);
+        st = latent_ensure_vk(x);
+        if (st == TT_OK) st = tt_nn_trainer_create(x->vk, &m, params, &img, &tc, &tr);
+        if (st == TT_OK) st = train_loop(tr, "train", o->iters, chunk, NULL, 0, &train_wall, &train_gpu_ms, &last_loss);
+        if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
+        tt_nn_trainer_destroy(tr);
+        if (st == TT_OK) {
+            /* The forward pass saw quantised grids: store exactly those. */
+            tt_latent_layout lay;
+            tt_latent_layout_of(&m, &lay);
+            if (m.latent.qat_bits > 0 && o->iters > m.latent.qat_start)
+                tt_latent_quantize(&lay, params, (int)m.latent.qat_bits, params, NULL, NULL);
+            cs.codec = (tt_latent_codec)o->codec;
+            cs.pack = (tt_latent_pack)o->pack;
+            cs.quality = o->jpeg_quality;
+            cs.finetune = latent_finetune_steps(o);
+            cs.ft_lr = latent_finetune_lr(o);
+            st = code_and_finetune(x->vk, &m, params, &img, &tc, prec, chunk, NULL, 0, &cs);
+        }
+        pthread_mutex_unlock(&x->gpu_lock);
+    }
+    if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.final_bytes);
+    if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
+    if (st != TT_OK) {
+        const char *detail = tt_last_error();
+        r->status = FILE_FAILED;
+        snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : tt_status_str(st));
+    } else {
+        r->status = FILE_OK;
+        cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name(cs.codec));
+        cJSON_AddNumberToObject(r->extra, "psnr_coded_before_finetune", cs.coded.psnr_rgb);
+        cJSON_AddNumberToObject(r->extra, "train_seconds", train_wall);
+        cJSON_AddNumberToObject(r->extra, "train_gpu_ms", train_gpu_ms);
+        cJSON_AddNumberToObject(r->extra, "finetune_seconds", cs.ft_wall);
+        cJSON_AddNumberToObject(r->extra, "final_batch_loss", last_loss);
+    }
+    free(cs.bytes);
+    tt_nn_model_release(&m);
+    tt_image_free(&img);
+    free(params);
+}
+
+/* cli_measure_fn: figures for an up-to-date output that is not rewritten. */
+static tt_status latent_measure_existing(void *ctx, const char *input, const char *output, cli_file_result *r)
+{
+    latent_batch_ctx *x = ctx;
+    tt_image img = {0};
+    tt_status st = tt_image_load(input, &x->limits, &img);
+    if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
+    tt_image_free(&img);
+    return st;
+}
+
+static int latent_batch(const latent_options *o, const cli_common *c, int jobs, int force, const char *csv,
+                        const char *const *inputs, int ninputs)
+{
+    latent_batch_ctx x;
+    memset(&x, 0, sizeof x);
+    x.o = *o;
+    x.device = c->device;
+    cli_apply_common(c, &x.limits);
+    pthread_mutex_init(&x.gpu_lock, NULL);
+    cli_batch_spec spec = {
+        .command = "latent",
+        .out_ext = ".tnx",
+        .label = "latent grids",
+        .encode = latent_encode_one,
+        .measure = latent_measure_existing,
+        .ctx = &x,
+        .common = c,
+        .jobs = jobs,
+        .force = force,
+        .csv = csv,
+    };
+    int rc = cli_batch_run(&spec, inputs, ninputs);
+    tt_vk_destroy(x.vk);
+    pthread_mutex_destroy(&x.gpu_lock);
+    return rc;
+}
+
+int cmd_latent(int argc, char **argv)
+{
+    cli_common c;
+    cli_common_init(&c);
+    latent_options o;
+    memset(&o, 0, sizeof o);
+    tt_nn_latent_cfg lc;
+    tt_latent_cfg_default(&lc);
+    tt_nn_decoder_cfg dc;
+    tt_nn_decoder_cfg_default(&dc);
+    tt_nn_train_cfg tc;
+    tt_latent_train_cfg_default(&tc);
+    o.ch_lo = lc.ch_lo; o.scale_lo = lc.scale_lo; o.ch_hi = lc.ch_hi; o.scale_hi = lc.scale_hi;
+    o.qat_bits = lc.qat_bits; o.qat_start = lc.qat_start;
+    o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
+    o.lr = tc.lr[TT_NN_GROUP_NET];
+    o.iters = tc.iters; o.batch = tc.batch; o.seed_int = 0;
+    o.codec = TT_LATENT_CODEC_RAW; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
+    o.finetune_steps = -1;
+    o.finetune_lr = 0;
+    o.decode_repeats = 20;
+
+    cli_option opts[48] = {
+        {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
+        {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
+        {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
+        {"scale-hi", 0, OPT_UINT, &o.scale_hi, "N", "hi grid is (H/N)x(W/N)", NULL, 1, 4096},
+        {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
+        {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
+        {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
+         "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
+        {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
+        {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
+        {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency", NULL, 0.001, 10000},
+        {"activation", 0, OPT_CHOICE, &o.activation, "NAME", "decoder activation", "siren|gelu|silu|relu", 0, 0},
+        {"lr", 0, OPT_FLOAT, &o.lr, "LR", "Adam learning rate (grids and decoder), cosine-annealed", NULL, 1e-7, 10},
+        {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 32, 1u << 24},
+        {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
+        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored", "raw|png|jpeg", 0, 0},
+        {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
+        {"latent-pack", 0, OPT_CHOICE, &o.pack, "NAME",
+         "planes in the image: every channel a grey tile, or channels in threes as RGB (the prototype's)", "tiles|rgb", 0, 0},
+        {"finetune-steps", 0, OPT_INT, &o.finetune_steps, "N",
+         "decoder fine-tuning steps on the decoded grids (-1 = 300 with jpeg, else 0)", NULL, -1, 10000000},
+        {"finetune-lr", 0, OPT_FLOAT, &o.finetune_lr, "LR", "learning rate of the fine-tuning (0 = LR/10)", NULL, 0, 10},
+        {"precision", 0, OPT_CHOICE, &o.precision, "P", "decoder weights in the file", "fp16|fp32", 0, 0},
+        {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps per GPU submission (0 = auto)", NULL, 0, 100000},
+        {"log", 0, OPT_STR, &o.log, "FILE.csv", "write phase,step,loss,psnr,seconds per training step", NULL, 0, 0},
+        {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the output file", NULL, 0, 0},
+        {"latent-preview", 0, OPT_STR, &o.preview, "FILE.png", "write lo channels 0-2 of the stored grids as RGB", NULL, 0, 0},
+        {"decode-repeats", 0, OPT_INT, &o.decode_repeats, "N", "GPU decodes timed for the report (best is kept)", NULL, 1, 100000},
+        {"sweep", 0, OPT_STR, &o.sweep, "LIST",
+         "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
+    };
+    int nopts = cli_add_common_options(opts, 27, &c);
+    for (int k = 0; k < nopts; k++)
+        if (strcmp(opts[k].long_name, "output") == 0) {
+            opts[k].arg_name = "PATH";
+            opts[k].help = "output file (.tnx); with several inputs or a folder, the output folder";
+        }
+    int jobs = 1, force = 0;
+    const char *csv = NULL;
+    cli_add_batch_options(opts, nopts, &jobs, &force, &csv);
+    const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
+    const char **inputs = malloc((size_t)(argc + 1) * sizeof *inputs);
+    if (!pos || !inputs) { free(pos); free(inputs); cli_error("out of memory"); return EXIT_RUNTIME; }
+    int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
+    if (rc != EXIT_OK) goto done;
+    if (c.help) {
+        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
+        goto done;
+    }
+    int ninputs = cli_batch_inputs(&c, pos, npos, inputs, argc + 1);
+    int single = cli_batch_is_single(inputs, ninputs);
+    rc = EXIT_USAGE;
+    if (ninputs == 0) { cli_error("no input image (usage: %s)", USAGE); goto done; }
+    if (!c.output) {
+        cli_error(single ? "no output file: give -o OUTPUT.tnx" : "several inputs or a folder: give -o OUTPUT_FOLDER");
+        goto done;
+    }
+    if (o.ch_lo + o.ch_hi > TT_LATENT_MAX_FEATURES) {
+        cli_error("--ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
+        goto done;
+    }
+    /* Options about one training run. --csv goes through the batch driver
+     * (one row), which has no place for them either. */
+    const char *one_file_only = o.log ? "--log" : o.decoded ? "--decoded" : o.preview ? "--latent-preview"
+                              : o.sweep ? "--sweep" : NULL;
+    if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
+    if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (single && !csv) {
+        c.input = inputs[0];
+        rc = latent_single(o, c);
+    } else {
+        rc = latent_batch(&o, &c, jobs, force, csv, inputs, ninputs);
+    }
+done:
+    free(pos);
+    free(inputs);
     return rc;
 }

@@ -34,16 +34,8 @@ tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_i
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
         tt_bc7_texture tex;
-        tt_status st = tt_bc7_texture_load(path, &tex);
+        tt_status st = tt_bc7_texture_load_limited(path, limits, &tex);
         if (st != TT_OK) return st;
-        tt_image_limits def;
-        if (!limits) { tt_image_limits_init(&def); limits = &def; }
-        if (tex.width > limits->max_dimension || tex.height > limits->max_dimension ||
-            (uint64_t)tex.width * tex.height > limits->max_pixels) {
-            st = tt_fail(TT_ERR_LIMIT, "%s: %ux%u exceeds the image limit (raise with --max-size)", path, tex.width, tex.height);
-            tt_bc7_texture_free(&tex);
-            return st;
-        }
         st = tt_image_alloc(out, tex.width, tex.height);
         if (st == TT_OK) {
             tt_bc7_decode_image((const tt_bc7_block *)tex.data, tex.width, tex.height, out->rgba);

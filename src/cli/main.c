@@ -12,13 +12,14 @@ typedef struct {
 } subcommand;
 
 static const subcommand SUBCOMMANDS[] = {
-    {"bc7", cmd_bc7, "encode images to BC7 (mode 6) in DDS or KTX2 on the GPU"},
+    {"bc7", cmd_bc7, "encode images to BC7 (modes 1+6, or 6 only) in DDS or KTX2 on the GPU"},
     {"hash", cmd_hash, "neural compression: hash grid + SIREN, trained on the GPU, saved as .tnx"},
     {"latent", cmd_latent, "neural compression: two-scale latent grid + decoder with int8 QAT, saved as .tnx"},
     {"decode", cmd_decode, "decode a .dds, .ktx2 or .tnx file to PNG"},
     {"compare", cmd_compare, "PSNR and max error between two images (or a texture and an image)"},
     {"info", cmd_info, "describe a .dds, .ktx2, .tnx or image file"},
     {"devices", cmd_devices, "list the Vulkan devices tinytex can use"},
+    {"plot", cmd_plot, "plot PSNR against training step from hash/latent --log CSVs (SVG or PNG)"},
 };
 #define N_SUBCOMMANDS (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])
 

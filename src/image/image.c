@@ -10,6 +10,7 @@
 #include <stb_image_write.h>
 
 #include "tinytex.h"
+#include "image/tt_image_check.h"
 
 #define TT_DEFAULT_MAX_DIMENSION 16384u
 #define TT_DEFAULT_MAX_PIXELS (1ull << 28)
@@ -118,12 +119,15 @@ static uint8_t u16_to_u8(uint16_t v)
  * smaller shortfalls are left to stb, which reports them as truncation and
  * cannot allocate more than a MiB beyond the file's size for them. */
 #define PNG_MAX_MISSING_BYTES (1u << 20)
-static tt_status png_check_chunks(const uint8_t *data, size_t size, const char *name)
+tt_status tt_png_check_chunks(const uint8_t *data, size_t size, const char *name)
 {
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (!data || size < 8 || memcmp(data, png_sig, 8) != 0) return TT_OK; /* not a PNG: nothing to check */
+    if (!name) name = "<memory>";
     size_t pos = 8;
-    while (size - pos >= 12) {
+    while (size - pos >= 8) { /* a chunk's length and type are there */
         uint32_t len = read_be32(data + pos);
-        size_t left = size - pos - 12;
+        size_t left = size - pos - 8; /* its data and CRC that are there */
         if (len > 0x7FFFFFFFu || (len > left && len - left > PNG_MAX_MISSING_BYTES)) {
             char type[5];
             for (int i = 0; i < 4; i++) {
@@ -135,7 +139,7 @@ static tt_status png_check_chunks(const uint8_t *data, size_t size, const char *
                            "%s: not a supported image (PNG chunk '%s' claims %u bytes, the file has %zu left)", name,
                            type, len, left);
         }
-        if (len > left || memcmp(data + pos + 4, "IEND", 4) == 0) break;
+        if ((uint64_t)len + 4 > left || memcmp(data + pos + 4, "IEND", 4) == 0) break;
         pos += 12 + (size_t)len;
     }
     return TT_OK;
@@ -167,10 +171,8 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
         tt_status s = check_limits(name, read_be32(data + 16), read_be32(data + 20), limits);
         if (s != TT_OK) return s;
     }
-    if (size >= 8 && memcmp(data, png_sig, 8) == 0) {
-        tt_status s = png_check_chunks(data, size, name);
-        if (s != TT_OK) return s;
-    }
+    tt_status chunks_ok = tt_png_check_chunks(data, size, name);
+    if (chunks_ok != TT_OK) return chunks_ok;
 
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
@@ -275,8 +277,9 @@ tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_imag
     }
     /* Uncompressed formats (BMP, PNM, TGA, 16-bit) can be up to ~8 bytes per
      * pixel plus headers; stb_image cannot take more than INT_MAX anyway. */
-    uint64_t max_file = limits->max_pixels * 8ull + (16ull << 20);
-    if (max_file > INT_MAX) max_file = INT_MAX;
+    uint64_t max_file = INT_MAX;
+    if (limits->max_pixels < (INT_MAX - (16ull << 20)) / 8) /* else the product could wrap */
+        max_file = limits->max_pixels * 8ull + (16ull << 20);
     uint8_t *data = NULL;
     size_t size = 0;
     tt_status s = tt_read_file(path, (size_t)max_file, &data, &size);

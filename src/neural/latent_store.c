@@ -1,5 +1,6 @@
 /* latent_store.c - the latent section of a .tnx file: grids as fp16 or uint8 planes, raw or coded as PNG/JPEG through stb. */
 #include "neural/latent.h"
+#include "image/tt_image_check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -374,6 +375,13 @@ tt_status tt_latent_load(const tt_latent_layout *l, const uint8_t *data, size_t 
     s = plane_layout_make(l, info.codec, info.pack, &pl);
     if (s != TT_OK) return s;
     int iw, ih, ic;
+    /* stb sizes buffers from PNG chunk lengths before checking the data is
+     * there: validate the chunk structure first (a hostile plane must not
+     * make us allocate gigabytes). */
+    if (info.codec == TT_LATENT_CODEC_PNG) {
+        s = tt_png_check_chunks(img, len, name);
+        if (s != TT_OK) return s;
+    }
     if (!stbi_info_from_memory(img, (int)len, &iw, &ih, &ic))
         return tt_fail(TT_ERR_FORMAT, "%s: latent image is not readable (%s)", name, stbi_failure_reason());
     if ((uint32_t)iw != pl.width || (uint32_t)ih != pl.height)

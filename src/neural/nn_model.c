@@ -55,9 +55,6 @@ const char *tt_nn_kind_name(tt_nn_kind k)
     return "?";
 }
 
-/* Weak default so the tree links before the latent encoder exists; the strong
- * definition in src/neural/latent*.c replaces it. */
-__attribute__((weak)) const tt_nn_encoder_ops *tt_nn_latent_encoder(void) { return NULL; }
 
 const tt_nn_encoder_ops *tt_nn_encoder_for(tt_nn_kind k)
 {

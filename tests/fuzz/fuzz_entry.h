@@ -246,6 +246,15 @@ static inline void tt_fuzz_tnx_parse(const uint8_t *data, size_t size)
     TT_FUZZ_ASSERT(params != NULL && m.enc != NULL && m.total > 0);
     TT_FUZZ_ASSERT(m.dec_offset + m.dec_count == m.total && m.enc_count == m.dec_offset);
     for (uint32_t i = 0; i < m.total; i++) TT_FUZZ_ASSERT(isfinite(params[i]));
+    if (m.kind == TT_NN_KIND_LATENT) {
+        /* The grids fill the encoder range exactly. (This call also makes the
+         * static library link src/neural/latent_model.c, whose strong
+         * tt_nn_latent_encoder() replaces the weak stub in nn_model.c;
+         * without a reference to that file, kind 2 reads as unsupported.) */
+        tt_latent_layout l;
+        TT_FUZZ_ASSERT(tt_latent_layout_of(&m, &l) == TT_OK);
+        TT_FUZZ_ASSERT(l.total == m.enc_count && l.features == m.enc_features);
+    }
     if (m.enc->describe) {
         char text[512];
         m.enc->describe(&m, text, sizeof text);
