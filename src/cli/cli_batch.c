@@ -865,3 +865,37 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     free_list(&list);
     return rc;
 }
+
+/* ---- The shared GPU context ------------------------------------------------ */
+
+void cli_gpu_init(cli_gpu *g, int device)
+{
+    memset(g, 0, sizeof *g);
+    g->device = device;
+    pthread_mutex_init(&g->lock, NULL);
+}
+
+tt_status cli_gpu_ensure(cli_gpu *g)
+{
+    if (!g->tried) {
+        g->tried = 1;
+        tt_status st = tt_vk_create(g->device, &g->vk);
+        if (st != TT_OK) {
+            const char *detail = tt_last_error();
+            snprintf(g->error, sizeof g->error, "%s", detail && *detail ? detail : tt_status_str(st));
+            g->vk = NULL;
+        } else {
+            g->device_name = tt_vk_info(g->vk)->name;
+            DISPLAYLEVEL(2, "device: %s\n", g->device_name);
+        }
+    }
+    if (!g->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", g->error);
+    return TT_OK;
+}
+
+void cli_gpu_destroy(cli_gpu *g)
+{
+    tt_vk_destroy(g->vk);
+    g->vk = NULL;
+    pthread_mutex_destroy(&g->lock);
+}

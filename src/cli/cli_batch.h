@@ -2,7 +2,10 @@
 #ifndef TT_CLI_BATCH_H
 #define TT_CLI_BATCH_H
 
+#include <pthread.h>
+
 #include "cli.h"
+#include "vk/tt_vk.h"
 
 /* What happened to one input file. */
 typedef enum { FILE_OK, FILE_FAILED, FILE_SKIPPED, FILE_BELOW_MIN_PSNR } cli_file_status;
@@ -74,5 +77,23 @@ int cli_add_batch_options(cli_option *opts, int count, int *jobs, int *force, co
  * positionals. Returns the count; 0 means none (a usage error for callers). */
 int cli_batch_inputs(const cli_common *c, const char **positional, int n_positional,
                      const char **inputs, int max_inputs);
+
+/* The one Vulkan context a batch shares. It is created by the first file that
+ * needs it; every worker's GPU work runs with `lock` held, so loading,
+ * writing and checking of other files overlap with it. */
+typedef struct {
+    pthread_mutex_t lock;
+    tt_vk *vk;
+    int device;                 /* --device (-1 = automatic) */
+    int tried;
+    char error[512];            /* why creating the context failed */
+    const char *device_name;
+} cli_gpu;
+
+void cli_gpu_init(cli_gpu *g, int device);
+/* With g->lock held: creates the context on first use; afterwards returns the
+ * first attempt's outcome (TT_ERR_NO_DEVICE with its message on failure). */
+tt_status cli_gpu_ensure(cli_gpu *g);
+void cli_gpu_destroy(cli_gpu *g);
 
 #endif

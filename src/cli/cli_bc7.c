@@ -18,19 +18,14 @@ typedef struct {
 } bc7_options;
 
 /* Shared by every worker. The Vulkan context is one command stream, so the
- * GPU part of each file runs under gpu_lock; loading, writing and checking
+ * GPU part of each file runs under the shared cli_gpu lock; loading, writing and checking
  * run outside it and overlap with the next file's GPU work. */
 typedef struct {
     bc7_options o;
     tt_bc7_params params;
     tt_image_limits limits;
     tt_container container;
-    int device;
-    pthread_mutex_t gpu_lock;
-    tt_vk *vk;                 /* created by the first file that needs it */
-    int vk_tried;
-    char vk_error[512];
-    const char *device_name;
+    cli_gpu gpu;               /* created by the first file that needs it */
     int single;                /* one input: record the figures below for --benchmark */
     double last_gpu_ms;
     uint32_t last_width, last_height;
@@ -90,25 +85,6 @@ static tt_status measure_written(const tt_image *img, const char *output, cli_fi
     return st;
 }
 
-/* Called with gpu_lock held. */
-static tt_status ensure_vk(bc7_ctx *x)
-{
-    if (!x->vk_tried) {
-        x->vk_tried = 1;
-        tt_status st = tt_vk_create(x->device, &x->vk);
-        if (st != TT_OK) {
-            const char *detail = tt_last_error();
-            snprintf(x->vk_error, sizeof x->vk_error, "%s", detail && *detail ? detail : tt_status_str(st));
-            x->vk = NULL;
-        } else {
-            x->device_name = tt_vk_info(x->vk)->name;
-            DISPLAYLEVEL(2, "device: %s\n", x->device_name);
-        }
-    }
-    if (!x->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", x->vk_error);
-    return TT_OK;
-}
-
 /* cli_encode_fn: load -> encode (GPU under the lock, or the C reference) ->
  * write atomically -> re-read, decode and measure. */
 static void bc7_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
@@ -131,14 +107,14 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
         if (x->o.cpu) {
             st = tt_bc7_encode_image_ref(&img, &x->params, (tt_bc7_block *)tex.data);
         } else {
-            pthread_mutex_lock(&x->gpu_lock);
-            st = ensure_vk(x);
+            pthread_mutex_lock(&x->gpu.lock);
+            st = cli_gpu_ensure(&x->gpu);
             if (st == TT_OK) {
-                device_name = x->device_name;
-                st = tt_bc7_encode_gpu(x->vk, &img, &x->params, (tt_bc7_block *)tex.data,
+                device_name = x->gpu.device_name;
+                st = tt_bc7_encode_gpu(x->gpu.vk, &img, &x->params, (tt_bc7_block *)tex.data,
                                        x->o.benchmark > 0 ? x->o.benchmark : 1, &gpu_ms);
             }
-            pthread_mutex_unlock(&x->gpu_lock);
+            pthread_mutex_unlock(&x->gpu.lock);
         }
     }
     if (st == TT_OK) st = tt_bc7_texture_save(output, x->container, &tex);
@@ -256,9 +232,8 @@ int cmd_bc7(int argc, char **argv)
     x.params.good_enough = o->good_enough;
     x.params.nm_iterations = o->nm_iterations;
     x.params.modes = tt_bc7_modes_from_choice(modes);
-    x.device = c.device;
     x.single = single;
-    pthread_mutex_init(&x.gpu_lock, NULL);
+    cli_gpu_init(&x.gpu, c.device);
 
     /* the modes the blocks may use: mode 6 always; 1 and 3 for opaque blocks,
      * tried only as part of the refit stage */
@@ -287,15 +262,14 @@ int cmd_bc7(int argc, char **argv)
 
     if (single && o->benchmark > 0 && x.last_width > 0) {
         double mpix = (double)x.last_width * x.last_height / 1e6;
-        const char *name = x.device_name ? x.device_name : "the device";
+        const char *name = x.gpu.device_name ? x.gpu.device_name : "the device";
         if (x.last_gpu_ms > 0)
             printf("benchmark: %d runs on %s: %.3f ms GPU time per image, %.1f Mpix/s\n", o->benchmark, name,
                    x.last_gpu_ms, mpix / (x.last_gpu_ms * 1e-3));
         else
             printf("benchmark: %s has no timestamp queries; no GPU time available\n", name);
     }
-    tt_vk_destroy(x.vk);
-    pthread_mutex_destroy(&x.gpu_lock);
+    cli_gpu_destroy(&x.gpu);
 done:
     free(pos);
     free(inputs);

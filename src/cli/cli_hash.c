@@ -273,37 +273,13 @@ done:
 
 /* ---- Batches: several inputs or folders through cli_batch_run ------------------
  * Training keeps the GPU busy for the whole run, so one model trains at a time
- * (gpu_lock around the tt_vk context); with --jobs N the other workers load
+ * (the cli_gpu lock around the tt_vk context); with --jobs N the other workers load
  * their images, write and re-read files meanwhile. */
 typedef struct {
     hash_options o;
     tt_image_limits limits;
-    int device;
-    pthread_mutex_t gpu_lock;
-    tt_vk *vk;                 /* created by the first file that needs it */
-    int vk_tried;
-    char vk_error[512];
-    const char *device_name;
+    cli_gpu gpu;               /* created by the first file that needs it */
 } hash_batch_ctx;
-
-/* Called with gpu_lock held. */
-static tt_status hash_ensure_vk(hash_batch_ctx *x)
-{
-    if (!x->vk_tried) {
-        x->vk_tried = 1;
-        tt_status st = tt_vk_create(x->device, &x->vk);
-        if (st != TT_OK) {
-            const char *detail = tt_last_error();
-            snprintf(x->vk_error, sizeof x->vk_error, "%s", detail && *detail ? detail : tt_status_str(st));
-            x->vk = NULL;
-        } else {
-            x->device_name = tt_vk_info(x->vk)->name;
-            DISPLAYLEVEL(2, "device: %s\n", x->device_name);
-        }
-    }
-    if (!x->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", x->vk_error);
-    return TT_OK;
-}
 
 /* Reads the written .tnx back, rebuilds the image on the GPU and measures it
  * against `img`: the figures of the report are those of the file. */
@@ -322,10 +298,10 @@ static tt_status hash_measure_file(hash_batch_ctx *x, const tt_image *img, const
         st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
                      img->height);
     if (st == TT_OK) {
-        pthread_mutex_lock(&x->gpu_lock);
-        st = hash_ensure_vk(x);
-        if (st == TT_OK) st = tt_nn_decode_gpu(x->vk, &lm, params, x->o.decode_repeats, &dec, &decode_ms);
-        pthread_mutex_unlock(&x->gpu_lock);
+        pthread_mutex_lock(&x->gpu.lock);
+        st = cli_gpu_ensure(&x->gpu);
+        if (st == TT_OK) st = tt_nn_decode_gpu(x->gpu.vk, &lm, params, x->o.decode_repeats, &dec, &decode_ms);
+        pthread_mutex_unlock(&x->gpu.lock);
     }
     if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
     if (st == TT_OK) {
@@ -339,7 +315,7 @@ static tt_status hash_measure_file(hash_batch_ctx *x, const tt_image *img, const
         cJSON_AddNumberToObject(r->extra, "params", lm.total);
         cJSON_AddStringToObject(r->extra, "precision", info.precision == TT_NN_FP32 ? "fp32" : "fp16");
         cJSON_AddNumberToObject(r->extra, "decode_ms", decode_ms);
-        cJSON_AddStringToObject(r->extra, "device", x->device_name ? x->device_name : "");
+        cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     if (loaded) tt_nn_model_release(&lm);
     free(params);
@@ -374,16 +350,16 @@ static void hash_encode_one(void *ctx, const char *input, const char *output, cl
         hash_train_cfg(o, &tc);
         tt_nn_init_params(&m, o->seed, params);
         tt_nn_trainer *tr = NULL;
-        pthread_mutex_lock(&x->gpu_lock);
+        pthread_mutex_lock(&x->gpu.lock);
         double t0 = cli_now();
-        st = hash_ensure_vk(x);
-        if (st == TT_OK) st = tt_nn_trainer_create(x->vk, &m, params, &img, &tc, &tr);
+        st = cli_gpu_ensure(&x->gpu);
+        if (st == TT_OK) st = tt_nn_trainer_create(x->gpu.vk, &m, params, &img, &tc, &tr);
         while (st == TT_OK && tr->step < o->iters) st = tt_nn_trainer_run(tr, o->steps_per_submit, NULL);
         if (st == TT_OK) st = tt_nn_trainer_losses(tr, o->iters - 1, o->iters, &last_loss);
         if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
         tt_nn_trainer_destroy(tr);
         train_s = cli_now() - t0;
-        pthread_mutex_unlock(&x->gpu_lock);
+        pthread_mutex_unlock(&x->gpu.lock);
     }
     tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
     if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
@@ -418,9 +394,8 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
     hash_batch_ctx x;
     memset(&x, 0, sizeof x);
     x.o = *o;
-    x.device = c->device;
     cli_apply_common(c, &x.limits);
-    pthread_mutex_init(&x.gpu_lock, NULL);
+    cli_gpu_init(&x.gpu, c->device);
     cli_batch_spec spec = {
         .command = "hash",
         .out_ext = ".tnx",
@@ -434,8 +409,7 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
         .csv = csv,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
-    tt_vk_destroy(x.vk);
-    pthread_mutex_destroy(&x.gpu_lock);
+    cli_gpu_destroy(&x.gpu);
     return rc;
 }
 

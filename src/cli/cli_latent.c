@@ -479,38 +479,14 @@ cleanup:
 
 /* ---- Batches: several inputs or folders through cli_batch_run ------------------
  * Training keeps the GPU busy for the whole run, so one model trains at a time
- * (gpu_lock around the tt_vk context; the pinned latent section of
+ * (the cli_gpu lock around the tt_vk context; the pinned latent section of
  * code_and_finetune is process-wide state and lives under the same lock); with
  * --jobs N the other workers load their images, write and re-read files meanwhile. */
 typedef struct {
     latent_options o;
     tt_image_limits limits;
-    int device;
-    pthread_mutex_t gpu_lock;
-    tt_vk *vk;                 /* created by the first file that needs it */
-    int vk_tried;
-    char vk_error[512];
-    const char *device_name;
+    cli_gpu gpu;               /* created by the first file that needs it */
 } latent_batch_ctx;
-
-/* Called with gpu_lock held. */
-static tt_status latent_ensure_vk(latent_batch_ctx *x)
-{
-    if (!x->vk_tried) {
-        x->vk_tried = 1;
-        tt_status st = tt_vk_create(x->device, &x->vk);
-        if (st != TT_OK) {
-            const char *detail = tt_last_error();
-            snprintf(x->vk_error, sizeof x->vk_error, "%s", detail && *detail ? detail : tt_status_str(st));
-            x->vk = NULL;
-        } else {
-            x->device_name = tt_vk_info(x->vk)->name;
-            DISPLAYLEVEL(2, "device: %s\n", x->device_name);
-        }
-    }
-    if (!x->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", x->vk_error);
-    return TT_OK;
-}
 
 /* Reads the written .tnx back, rebuilds the image on the GPU and measures it
  * against `img`: the figures of the report are those of the file. */
@@ -527,10 +503,10 @@ static tt_status latent_measure_file(latent_batch_ctx *x, const tt_image *img, c
         st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
                      img->height);
     if (st == TT_OK) {
-        pthread_mutex_lock(&x->gpu_lock);
-        st = latent_ensure_vk(x);
-        if (st == TT_OK) st = decode_and_compare(x->vk, &lm, params, img, x->o.decode_repeats, NULL, &r->metrics, &decode_ms);
-        pthread_mutex_unlock(&x->gpu_lock);
+        pthread_mutex_lock(&x->gpu.lock);
+        st = cli_gpu_ensure(&x->gpu);
+        if (st == TT_OK) st = decode_and_compare(x->gpu.vk, &lm, params, img, x->o.decode_repeats, NULL, &r->metrics, &decode_ms);
+        pthread_mutex_unlock(&x->gpu.lock);
     }
     if (st == TT_OK) {
         long long bytes = cli_file_size(output);
@@ -543,7 +519,7 @@ static tt_status latent_measure_file(latent_batch_ctx *x, const tt_image *img, c
                                 bytes > 0 ? (double)img->width * img->height * 3 / (double)bytes : 0);
         cJSON_AddNumberToObject(r->extra, "params", lm.total);
         cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", decode_ms);
-        cJSON_AddStringToObject(r->extra, "device", x->device_name ? x->device_name : "");
+        cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     if (loaded) tt_nn_model_release(&lm);
     free(params);
@@ -574,9 +550,9 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
         uint32_t chunk = latent_chunk(o);
         tt_nn_trainer *tr = NULL;
         tt_nn_init_params(&m, tc.seed, params);
-        pthread_mutex_lock(&x->gpu_lock);
-        st = latent_ensure_vk(x);
-        if (st == TT_OK) st = tt_nn_trainer_create(x->vk, &m, params, &img, &tc, &tr);
+        pthread_mutex_lock(&x->gpu.lock);
+        st = cli_gpu_ensure(&x->gpu);
+        if (st == TT_OK) st = tt_nn_trainer_create(x->gpu.vk, &m, params, &img, &tc, &tr);
         if (st == TT_OK) st = train_loop(tr, "train", o->iters, chunk, NULL, 0, &train_wall, &train_gpu_ms, &last_loss);
         if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
         tt_nn_trainer_destroy(tr);
@@ -591,9 +567,9 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
             cs.quality = o->jpeg_quality;
             cs.finetune = latent_finetune_steps(o);
             cs.ft_lr = latent_finetune_lr(o);
-            st = code_and_finetune(x->vk, &m, params, &img, &tc, prec, chunk, NULL, 0, &cs);
+            st = code_and_finetune(x->gpu.vk, &m, params, &img, &tc, prec, chunk, NULL, 0, &cs);
         }
-        pthread_mutex_unlock(&x->gpu_lock);
+        pthread_mutex_unlock(&x->gpu.lock);
     }
     if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.final_bytes);
     if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
@@ -633,9 +609,8 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     latent_batch_ctx x;
     memset(&x, 0, sizeof x);
     x.o = *o;
-    x.device = c->device;
     cli_apply_common(c, &x.limits);
-    pthread_mutex_init(&x.gpu_lock, NULL);
+    cli_gpu_init(&x.gpu, c->device);
     cli_batch_spec spec = {
         .command = "latent",
         .out_ext = ".tnx",
@@ -649,8 +624,7 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
         .csv = csv,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
-    tt_vk_destroy(x.vk);
-    pthread_mutex_destroy(&x.gpu_lock);
+    cli_gpu_destroy(&x.gpu);
     return rc;
 }
 
