@@ -46,6 +46,9 @@ layout(push_constant) uniform Push {
 #ifndef JITTER_PASSES
 #define JITTER_PASSES 1
 #endif
+#ifndef OPAQUE_RGB
+#define OPAQUE_RGB 0  // 1: RGB-only index loop for opaque blocks; faster NM, slower polish on the H200 (docs/bc7.md)
+#endif
 #ifndef TWO_KEEP
 #define TWO_KEEP 4
 #endif
@@ -111,32 +114,50 @@ float quant_endpoint(vec4 x, int p, bool opq, out ivec4 q)
     return err;
 }
 
+int idot(ivec3 a, ivec3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
+int idot(ivec4 a, ivec4 b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
+
+// One texel's index choice (integer: any evaluation order gives C's result).
+// (64k + 7) / 15 == (17k + 2) >> 2 for k = 0..15, and
+// ((64 - w) e0 + w e1 + 32) >> 6 == e0 + ((w d + 32) >> 6) exactly (64 e0 is
+// a multiple of 64, >> is arithmetic), so decoded - t = ((w d + 32) >> 6) - dt.
+// 15 * dot * rcp == dot * (15 * rcp) (no overflow: dot <= len2).
+#define ASSIGN_LOOP(SW)                                                         \
+    [[unroll]] for (int i = 0; i < 16; i++) {                                   \
+        uint p_ = tp[i];                                                        \
+        ivec4 t = ivec4(p_ & 255u, (p_ >> 8) & 255u, (p_ >> 16) & 255u, p_ >> 24); \
+        int dot_ = idot(t.SW - e0.SW, d.SW);                                    \
+        dot_ = clamp(dot_, 0, len2);                                            \
+        int k0 = min((dot_ * rcp15) >> 27, kmax);                               \
+        int wa = (17 * k0 + 2) >> 2, wb = (17 * k0 + 19) >> 2;                   \
+        int ea = 0, eb = 0;                                                     \
+        {                                                                       \
+            ivec4 dt = t - e0;                                                  \
+            ivec4 da = ((wa * d + 32) >> 6) - dt, db = ((wb * d + 32) >> 6) - dt; \
+            ea = idot(da.SW, da.SW);                                            \
+            eb = idot(db.SW, db.SW);                                            \
+        }                                                                       \
+        bool up = eb < ea;                                                      \
+        sse += up ? eb : ea;                                                    \
+        uint k = uint(k0 + (up ? 1 : 0));                                       \
+        if (i < 8) lo |= k << (4 * i);                                          \
+        else hi |= k << (4 * (i - 8));                                          \
+    }
+
 void assign_indices(inout Cand c)
 {
     ivec4 e0 = (c.q0 << 1) | c.p0, e1 = (c.q1 << 1) | c.p1;
     ivec4 d = e1 - e0;
-    int len2 = d.x * d.x + d.y * d.y + d.z * d.z + d.w * d.w;
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
+    int len2 = idot(d, d);
+    int rcp15 = len2 > 0 ? 15 * (((1 << 27) + len2 - 1) / len2) : 0;
     int kmax = c.half_range != 0 ? 6 : 14;
     int sse = 0;
     uint lo = 0u, hi = 0u;
-    [[unroll]] for (int i = 0; i < 16; i++) {
-        ivec4 t = texel(i);
-        ivec4 dt = t - e0;
-        int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z + dt.w * d.w;
-        dot_ = clamp(dot_, 0, len2);
-        int k0 = min((15 * dot_ * rcp) >> 27, kmax);
-        int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
-        ivec4 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
-        ivec4 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
-        ivec4 da = va - t, db = vb - t;
-        int ea = da.x * da.x + da.y * da.y + da.z * da.z + da.w * da.w;
-        int eb = db.x * db.x + db.y * db.y + db.z * db.z + db.w * db.w;
-        bool up = eb < ea;
-        sse += up ? eb : ea;
-        uint k = uint(k0 + (up ? 1 : 0));
-        if (i < 8) lo |= k << (4 * i);
-        else hi |= k << (4 * (i - 8));
+    if (OPAQUE_RGB != 0 && opaque && d.w == 0) {
+        // opaque: t.w == 255 == e0.w (p0 is 1), so the alpha terms are 0
+        ASSIGN_LOOP(xyz)
+    } else {
+        ASSIGN_LOOP(xyzw)
     }
     c.idx_lo = lo;
     c.idx_hi = hi;
@@ -464,7 +485,7 @@ bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
     int a = 0, bb = 0, cc = 0;
     ivec4 s0 = ivec4(0), s1 = ivec4(0);
     [[unroll]] for (int i = 0; i < 16; i++) {
-        int w = (64 * get_idx(c.idx_lo, c.idx_hi, i) + 7) / 15, iw = 64 - w;
+        int w = (17 * get_idx(c.idx_lo, c.idx_hi, i) + 2) >> 2, iw = 64 - w; // (64k + 7) / 15
         ivec4 t = texel(i);
         a += iw * iw;
         bb += iw * w;
@@ -683,8 +704,9 @@ void assign_pair(int mode, uint m1, inout Sub a, inout Sub b)
     ivec3 da = ea1 - ea0, db = eb1 - eb0;
     int la = da.x * da.x + da.y * da.y + da.z * da.z;
     int lb = db.x * db.x + db.y * db.y + db.z * db.z;
-    int ra = la > 0 ? ((1 << 27) + la - 1) / la : 0;
-    int rb = lb > 0 ? ((1 << 27) + lb - 1) / lb : 0;
+    // (nl - 1) * rcp: same product as C's (nl - 1) * dot * rcp
+    int ra = la > 0 ? (nl - 1) * (((1 << 27) + la - 1) / la) : 0;
+    int rb = lb > 0 ? (nl - 1) * (((1 << 27) + lb - 1) / lb) : 0;
     int ssea = 0, sseb = 0;
     uint alo = 0u, ahi = 0u, blo = 0u, bhi = 0u;
     [[unroll]] for (int i = 0; i < 16; i++) {
@@ -695,12 +717,12 @@ void assign_pair(int mode, uint m1, inout Sub a, inout Sub b)
         ivec3 dt = t - e0;
         int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z;
         dot_ = clamp(dot_, 0, len2);
-        int k0 = min(((nl - 1) * dot_ * rcp) >> 27, nl - 2);
-        int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
-        int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
-        ivec3 va = ((64 - wa) * e0 + wa * e1 + 32) >> 6;
-        ivec3 vb = ((64 - wb) * e0 + wb * e1 + 32) >> 6;
-        ivec3 xa = va - t, xb = vb - t;
+        int k0 = min((dot_ * rcp) >> 27, nl - 2);
+        // (64k + 3) / 7 == 37k >> 2 (k < 8), (64k + 1) / 3 == 43k >> 1 (k < 4)
+        int wa = mode == 3 ? (43 * k0) >> 1 : (37 * k0) >> 2;
+        int wb = mode == 3 ? (43 * k0 + 43) >> 1 : (37 * k0 + 37) >> 2;
+        // decoded - t as in assign_indices (e0 + ((w d + 32) >> 6) - t)
+        ivec3 xa = ((wa * d + 32) >> 6) - dt, xb = ((wb * d + 32) >> 6) - dt;
         int ea = xa.x * xa.x + xa.y * xa.y + xa.z * xa.z;
         int eb = xb.x * xb.x + xb.y * xb.y + xb.z * xb.z;
         bool up = eb < ea;
@@ -773,7 +795,7 @@ void ls_pair(int mode, uint m1, Sub a, Sub b, out bool oka, out vec3 xa0, out ve
     [[unroll]] for (int i = 0; i < 16; i++) {
         bool s1 = ((m1 >> i) & 1u) != 0u;
         int ix = get_idx(lo, hi, i);
-        int w = mode == 3 ? (64 * ix + 1) / 3 : (64 * ix + 3) / 7, iw = 64 - w;
+        int w = mode == 3 ? (43 * ix) >> 1 : (37 * ix) >> 2, iw = 64 - w; // (64k + 1) / 3, (64k + 3) / 7
         ivec3 t = texel(i).xyz;
         ivec3 u0 = iw * t, u1 = w * t;
         int p = iw * iw, q = iw * w, r = w * w;
