@@ -15,13 +15,18 @@ layout(constant_id = 4) const uint NN_NS = 32;      // samples (pixels) per work
 layout(constant_id = 5) const uint NN_TPG = 1;      // train: tiles per workgroup (grid of batch / (NS*TPG) groups)
 layout(constant_id = 6) const uint NN_RACC = 0;     // train: 1 = weight gradients summed in registers over the tiles
 layout(constant_id = 7) const uint NN_DP = 128;     // decode: pixels per workgroup (one per thread, <= NN_WG)
+layout(constant_id = 14) const uint NN_TUNE = 3;    // train bits: 1 tile rows padded to an odd vec4 count, 2 layer-0 dX split
+layout(constant_id = 15) const uint NN_HQ = 4;      // train: head forward split over NN_HQ parts of the hidden units
 
 const uint NN_NS4 = NN_NS / 4u;
+// Row stride (vec4) of the s_x / s_a / s_d tiles: odd, so that threads reading the same sample column of
+// consecutive rows hit different shared-memory banks (an even stride of 8 vec4 = 128 B maps every row to the same banks).
+const uint NN_RS = (NN_TUNE & 1u) != 0u ? (NN_NS4 | 1u) : NN_NS4;
 const uint NN_IN4 = (NN_IN + 3u) / 4u * 4u;          // padded input width (= row stride of W0 on the GPU)
 
 // Parameters: fp32, encoder first, decoder at pc.dec_offset (multiple of 4); W0 rows padded to NN_IN4 (zeros).
-layout(set = 0, binding = 0) buffer Params { float P[]; };
-layout(set = 0, binding = 0) buffer Params4 { vec4 P4[]; };
+layout(set = 0, binding = 0) restrict readonly buffer Params { float P[]; };   // written only by nn_adam
+layout(set = 0, binding = 0) restrict readonly buffer Params4 { vec4 P4[]; };
 
 #ifdef NN_TRAIN
 layout(set = 0, binding = 1) buffer Grads { float G[]; };
@@ -48,14 +53,14 @@ layout(push_constant) uniform Push {
 #endif
 
 #ifdef NN_TRAIN
-// Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4).
-shared vec4 s_x[NN_IN4 * NN_NS4];                   // encoder features
+// Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4), rows NN_RS vec4 apart.
+shared vec4 s_x[NN_IN4 * NN_RS];                      // encoder features
 // Activations per layer; rows past DEPTH*HIDDEN let dfeat (aliased at row 0) exceed HIDDEN.
 const uint NN_A_ROWS = (NN_DEPTH * NN_HIDDEN > NN_IN4) ? NN_DEPTH * NN_HIDDEN : NN_IN4;
-shared vec4 s_a[NN_A_ROWS * NN_NS4];
+shared vec4 s_a[NN_A_ROWS * NN_RS];
 shared vec2 s_pos[NN_NS];
 
-void enc_out(uint slot, uint f, float v) { s_x[f * NN_NS4 + (slot >> 2)][slot & 3u] = v; }
+void enc_out(uint slot, uint f, float v) { s_x[f * NN_RS + (slot >> 2)][slot & 3u] = v; }
 #else
 // Decode: one pixel per thread; thread `slot` owns column slot of [row][NN_DP] (features, then hidden activations).
 shared float s_f[NN_IN4 * NN_DP];
@@ -64,10 +69,11 @@ void enc_out(uint slot, uint f, float v) { s_f[f * NN_DP + slot] = v; }
 #endif
 
 #ifdef NN_TRAIN
-shared vec4 s_d[NN_DEPTH * NN_HIDDEN * NN_NS4];    // activation derivatives, then d loss / d z
+shared vec4 s_d[NN_DEPTH * NN_HIDDEN * NN_RS];    // activation derivatives, then d loss / d z
 shared vec4 s_gh[3 * NN_NS4];                       // d loss / d head pre-activation
 shared vec4 s_tgt[NN_NS4 * 3];
-float enc_dfeat(uint slot, uint f) { return s_a[f * NN_NS4 + (slot >> 2)][slot & 3u]; }
+shared vec4 s_hz[NN_HQ * 3u * NN_NS4];              // head forward partial sums over NN_HQ parts of the hidden units
+float enc_dfeat(uint slot, uint f) { return s_a[f * NN_RS + (slot >> 2)][slot & 3u]; }
 
 #ifdef NN_CAS_ATOMICS
 void grad_add(uint i, float v)

@@ -66,7 +66,7 @@ void nn_grad_init()
 // X row r of layer l's input (vec4 of 4 samples).
 vec4 nn_x(uint l, uint r, uint st)
 {
-    return l == 0u ? s_x[r * NN_NS4 + st] : s_a[((l - 1u) * NN_HIDDEN + r) * NN_NS4 + st];
+    return l == 0u ? s_x[r * NN_RS + st] : s_a[((l - 1u) * NN_HIDDEN + r) * NN_RS + st];
 }
 
 // z = W x + b, a = act(z) for all samples of the tile; stores s_a and s_d.
@@ -88,19 +88,33 @@ void nn_layer_forward(uint l, uint tid)
         [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
             vec4 a, d;
             nn_act(acc[jj], a, d);
-            uint idx = (l * NN_HIDDEN + j0 + jj) * NN_NS4 + st;
+            uint idx = (l * NN_HIDDEN + j0 + jj) * NN_RS + st;
             s_a[idx] = a;
             s_d[idx] = d;
         }
     }
 }
 
-// Head pre-activation of sample s, channel c.
-float nn_head_z(uint s, uint c)
+// Head forward, part 1: partial pre-activations of 4 samples (st), channel c, over part q of the hidden units.
+void nn_head_partial(uint tid)
 {
     uint w0 = nn_w_off(NN_DEPTH), last = (NN_DEPTH - 1u) * NN_HIDDEN;
+    const uint kq = (NN_HIDDEN + NN_HQ - 1u) / NN_HQ;
+    for (uint e = tid; e < NN_HQ * 3u * NN_NS4; e += NN_WG) {
+        uint q = e / (3u * NN_NS4), c = (e / NN_NS4) % 3u, st = e % NN_NS4;
+        uint k1 = min((q + 1u) * kq, NN_HIDDEN);
+        vec4 z = vec4(0.0);
+        for (uint k = q * kq; k < k1; k++) z += P[w0 + c * NN_HIDDEN + k] * s_a[(last + k) * NN_RS + st];
+        s_hz[e] = z;
+    }
+}
+
+// Head pre-activation of sample s, channel c (after nn_head_partial and a barrier).
+float nn_head_z(uint s, uint c)
+{
+    uint w0 = nn_w_off(NN_DEPTH);
     float z = P[w0 + 3u * NN_HIDDEN + c];
-    for (uint k = 0u; k < NN_HIDDEN; k++) z += P[w0 + c * NN_HIDDEN + k] * s_a[(last + k) * NN_NS4 + (s >> 2)][s & 3u];
+    for (uint q = 0u; q < NN_HQ; q++) z += s_hz[(q * 3u + c) * NN_NS4 + (s >> 2)][s & 3u];
     return z;
 }
 
@@ -115,7 +129,7 @@ void nn_head_backward(uint tid)
         vec4 acc = vec4(0.0);
         if (e < 3u * NN_HIDDEN) {
             uint k = e % NN_HIDDEN;
-            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st] * s_a[(last + k) * NN_NS4 + st];
+            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st] * s_a[(last + k) * NN_RS + st];
         } else {
             for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st];
         }
@@ -126,7 +140,7 @@ void nn_head_backward(uint tid)
     for (uint e = tid; e < NN_HIDDEN * NN_NS4; e += NN_WG) {
         uint k = e / NN_NS4, st = e % NN_NS4;
         vec4 g = s_gh[st] * P[w0 + k] + s_gh[NN_NS4 + st] * P[w0 + NN_HIDDEN + k] + s_gh[2u * NN_NS4 + st] * P[w0 + 2u * NN_HIDDEN + k];
-        s_d[(last + k) * NN_NS4 + st] *= g;
+        s_d[(last + k) * NN_RS + st] *= g;
     }
 }
 
@@ -141,48 +155,73 @@ void nn_layer_backward(uint l, uint tid)
     [[unroll]] for (uint r = 0u; r < NN_RT; r++) {
         uint t = tid + r * NN_WG;
         if (t >= tiles) break;
-        uint k0 = (t % in4) * 4u, j0 = (t / in4) * 4u;
+        // interleaved: inputs ti + kk*in4, outputs tj + jj*H/4, so neighbouring threads read neighbouring rows
+        uint ti = t % in4, tj = t / in4, jq = NN_HIDDEN / 4u;
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
         for (uint st = 0u; st < NN_NS4; st++) {
-            vec4 x0 = nn_x(l, k0, st), x1 = nn_x(l, k0 + 1u, st), x2 = nn_x(l, k0 + 2u, st), x3 = nn_x(l, k0 + 3u, st);
+            vec4 x0 = nn_x(l, ti, st), x1 = nn_x(l, ti + in4, st), x2 = nn_x(l, ti + 2u * in4, st), x3 = nn_x(l, ti + 3u * in4, st);
             [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
-                vec4 g = s_d[(gbase + j0 + jj) * NN_NS4 + st];
+                vec4 g = s_d[(gbase + tj + jj * jq) * NN_RS + st];
                 acc[jj] += vec4(dot(g, x0), dot(g, x1), dot(g, x2), dot(g, x3));
             }
         }
         if (NN_RACC != 0u) {
             [[unroll]] for (uint jj = 0u; jj < 4u; jj++) g_accw[(l * NN_RT + r) * 4u + jj] += acc[jj];
         } else {
-            for (uint jj = 0u; jj < 4u; jj++)
-                for (uint kk = 0u; kk < 4u; kk++)
-                    if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * stride + k0 + kk, acc[jj][kk]);
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++)
+                [[unroll]] for (uint kk = 0u; kk < 4u; kk++)
+                    if (ti + kk * in4 < in_n) grad_add(w0 + (tj + jj * jq) * stride + ti + kk * in4, acc[jj][kk]);
         }
     }
     [[unroll]] for (uint r = 0u; r < NN_RB; r++) {
         uint j = tid + r * NN_WG;
         if (j >= NN_HIDDEN) break;
         vec4 acc = vec4(0.0);
-        for (uint st = 0u; st < NN_NS4; st++) acc += s_d[(gbase + j) * NN_NS4 + st];
+        for (uint st = 0u; st < NN_NS4; st++) acc += s_d[(gbase + j) * NN_RS + st];
         float v = acc.x + acc.y + acc.z + acc.w;
         if (NN_RACC != 0u) g_accb[l * NN_RB + r] += v;
         else grad_add(b0 + j, v);
     }
-    // dX tiles: 4 samples x 4 inputs.
-    uint xtiles = NN_NS4 * in4;
-    for (uint t = tid; t < xtiles; t += NN_WG) {
-        uint st = t % NN_NS4, k0 = (t / NN_NS4) * 4u;
+    // dX tiles: 4 samples x 4 inputs. Layer 0 has few tiles (the narrow input): its sum over the outputs j is split
+    // in js parts (partials in the s_a rows past the dfeat rows, free during layer 0's backward), then reduced.
+    uint xtiles = NN_NS4 * in4, js = 1u;
+    const uint scratch = NN_IN4 * NN_RS;
+    if (l == 0u && (NN_TUNE & 2u) != 0u) {
+        js = min(min(NN_WG / xtiles, (NN_A_ROWS - NN_IN4) * NN_RS / (4u * xtiles)), 4u);
+        if (js < 1u) js = 1u;
+    }
+    uint jn = (NN_HIDDEN + js - 1u) / js;
+    for (uint t = tid; t < xtiles * js; t += NN_WG) {
+        uint part = t / xtiles, tt = t % xtiles;
+        uint st = tt % NN_NS4, k0 = (tt / NN_NS4) * 4u;
+        uint j1 = min((part + 1u) * jn, NN_HIDDEN);
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
-        for (uint j = 0u; j < NN_HIDDEN; j++) {
-            vec4 g = s_d[(gbase + j) * NN_NS4 + st];
+        for (uint j = part * jn; j < j1; j++) {
+            vec4 g = s_d[(gbase + j) * NN_RS + st];
             vec4 w = nn_w4(w0 + j * stride, k0);
             acc[0] += g * w.x;
             acc[1] += g * w.y;
             acc[2] += g * w.z;
             acc[3] += g * w.w;
         }
+        if (js > 1u) {
+            [[unroll]] for (uint kk = 0u; kk < 4u; kk++) s_a[scratch + (part * 4u + kk) * xtiles + tt] = acc[kk];
+            continue;
+        }
         for (uint kk = 0u; kk < 4u; kk++) {
-            if (l > 0u) s_d[((l - 1u) * NN_HIDDEN + k0 + kk) * NN_NS4 + st] *= acc[kk];
-            else s_a[(k0 + kk) * NN_NS4 + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
+            if (l > 0u) s_d[((l - 1u) * NN_HIDDEN + k0 + kk) * NN_RS + st] *= acc[kk];
+            else s_a[(k0 + kk) * NN_RS + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
+        }
+    }
+    if (js > 1u) {   // uniform: depends on l and specialisation constants only
+        barrier();
+        for (uint t = tid; t < xtiles; t += NN_WG) {
+            uint st = t % NN_NS4, k0 = (t / NN_NS4) * 4u;
+            [[unroll]] for (uint kk = 0u; kk < 4u; kk++) {
+                vec4 v = s_a[scratch + kk * xtiles + t];
+                for (uint part = 1u; part < js; part++) v += s_a[scratch + (part * 4u + kk) * xtiles + t];
+                s_a[(k0 + kk) * NN_RS + st] = v;   // dfeat
+            }
         }
     }
 }
@@ -198,10 +237,11 @@ void nn_grad_flush(uint tid)
         [[unroll]] for (uint r = 0u; r < NN_RT; r++) {
             uint t = tid + r * NN_WG;
             if (t >= tiles) break;
-            uint k0 = (t % in4) * 4u, j0 = (t / in4) * 4u;
+            uint ti = t % in4, tj = t / in4, jq = NN_HIDDEN / 4u;   // same interleaved tile as nn_layer_backward
             [[unroll]] for (uint jj = 0u; jj < 4u; jj++)
                 [[unroll]] for (uint kk = 0u; kk < 4u; kk++)
-                    if (k0 + kk < in_n) grad_add(w0 + (j0 + jj) * stride + k0 + kk, g_accw[(l * NN_RT + r) * 4u + jj][kk]);
+                    if (ti + kk * in4 < in_n)
+                        grad_add(w0 + (tj + jj * jq) * stride + ti + kk * in4, g_accw[(l * NN_RT + r) * 4u + jj][kk]);
         }
         [[unroll]] for (uint r = 0u; r < NN_RB; r++) {
             uint j = tid + r * NN_WG;

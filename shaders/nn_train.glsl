@@ -23,7 +23,7 @@ void main()
             s_tgt[2u * NN_NS4 + (s >> 2)][s & 3u] = t.b;
         }
         // zero padded input rows
-        for (uint e = tid; e < (NN_IN4 - NN_IN) * NN_NS4; e += NN_WG) s_x[NN_IN * NN_NS4 + e] = vec4(0.0);
+        for (uint e = tid; e < (NN_IN4 - NN_IN) * NN_RS; e += NN_WG) s_x[NN_IN * NN_RS + e] = vec4(0.0);
         barrier();
         for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
             uint slot = w % NN_NS;
@@ -34,7 +34,9 @@ void main()
             nn_layer_forward(l, tid);
             barrier();
         }
-        // head: sigmoid, squared error, d loss / d z_head
+        // head: partial pre-activations (NN_HQ parts), then sigmoid, squared error, d loss / d z_head
+        nn_head_partial(tid);
+        barrier();
         for (uint e = tid; e < 3u * NN_NS; e += NN_WG) {
             uint c = e / NN_NS, s = e % NN_NS;
             float t = s_tgt[c * NN_NS4 + (s >> 2)][s & 3u];

@@ -36,13 +36,35 @@ static float *to_gpu_layout(const tt_nn_model *m, const float *params)
     return g;
 }
 
+/* Tile rows padded to an odd number of vec4 (NN_TUNE bit 0, spec 14; TINYTEX_NN_PAD=0 turns it off). */
+static uint32_t env_on(const char *name)
+{
+    const char *e = getenv(name);
+    return !(e && *e && atoi(e) == 0);
+}
+static uint32_t pad_on(void) { return env_on("TINYTEX_NN_PAD"); }
+/* NN_TUNE bit 1: layer 0's dX split over several threads per tile (TINYTEX_NN_XSPLIT=0 turns it off). */
+static uint32_t tune_bits(void) { return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1); }
+static uint32_t row_vec4(uint32_t ns) { return pad_on() ? ((ns / 4) | 1u) : ns / 4; }
+
+/* Head forward parts (NN_HQ, spec 15): enough (channel, 4 samples, part) tasks to fill the workgroup. */
+static uint32_t pick_hq(const tt_nn_model *m, uint32_t ns)
+{
+    uint32_t hq = NN_WG / (3 * (ns / 4)), h4 = m->dec.hidden / 4;
+    if (hq > h4) hq = h4;
+    if (hq < 1) hq = 1;
+    const char *e = getenv("TINYTEX_NN_HQ");
+    if (e && atoi(e) >= 1 && atoi(e) <= 64) hq = (uint32_t)atoi(e);
+    return hq;
+}
+
 /* Shared-memory bytes of the training tile for ns samples (mirrors nn_common.glsl). */
 static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns)
 {
     uint64_t in4 = in4_of(m), dh = (uint64_t)m->dec.depth * m->dec.hidden;
     uint64_t arows = dh > in4 ? dh : in4;
-    uint64_t rows = in4 + arows + dh + 6;
-    return rows * ns * 4 + 8ull * ns;
+    uint64_t rows = in4 + arows + dh;
+    return rows * row_vec4(ns) * 16 + (6ull + 3ull * pick_hq(m, ns)) * ns * 4 + 8ull * ns;
 }
 
 static uint64_t smem_limit(tt_vk *vk)
@@ -102,6 +124,8 @@ static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t 
     spec[6] = racc;
     spec[7] = dp;
     if (m->enc->spec) m->enc->spec(m, spec + 8);
+    spec[14] = tune_bits();
+    spec[15] = pick_hq(m, ns);
 }
 
 static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
