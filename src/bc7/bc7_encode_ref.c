@@ -80,6 +80,27 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
+/* Of the two bracketing indices k0 and k0 + 1 (weights wa, wb), the one whose
+ * decoded texel ((64 - w) e0 + w e1 + 32) >> 6 is nearer to t over `nch`
+ * channels, by exact integer squared error (ties go to k0); adds that error
+ * to *sse. */
+static int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb, int *sse)
+{
+    int ea = 0, eb = 0;
+    for (int k = 0; k < nch; k++) {
+        int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
+        int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
+        ea += (va - t[k]) * (va - t[k]);
+        eb += (vb - t[k]) * (vb - t[k]);
+    }
+    if (eb < ea) {
+        *sse += eb;
+        return k0 + 1;
+    }
+    *sse += ea;
+    return k0;
+}
+
 /* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
  * the endpoint axis, then pick the better of the two bracketing indices by
  * exact integer error. Fills c->idx and c->sse. */
@@ -107,20 +128,7 @@ static void assign_indices(const block_in *in, candidate *c)
         if (k0 > kmax) k0 = kmax;
         /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
         int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
-        int ea = 0, eb = 0;
-        for (int k = 0; k < 4; k++) {
-            int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
-            int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
-            ea += (va - in->t[i][k]) * (va - in->t[i][k]);
-            eb += (vb - in->t[i][k]) * (vb - in->t[i][k]);
-        }
-        if (eb < ea) {
-            c->idx[i] = k0 + 1;
-            sse += eb;
-        } else {
-            c->idx[i] = k0;
-            sse += ea;
-        }
+        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, &sse);
     }
     c->sse = sse;
 }
@@ -549,20 +557,7 @@ static int assign2(const block_in *in, int mode, int mask, cand2 *c, int sub)
         /* weights: (64k + 1) / 3 for 2-bit, (64k + 3) / 7 for 3-bit */
         int wa = mode == 3 ? (64 * k0 + 1) / 3 : (64 * k0 + 3) / 7;
         int wb = mode == 3 ? (64 * (k0 + 1) + 1) / 3 : (64 * (k0 + 1) + 3) / 7;
-        int ea = 0, eb = 0;
-        for (int k = 0; k < 3; k++) {
-            int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
-            int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
-            ea += (va - in->t[i][k]) * (va - in->t[i][k]);
-            eb += (vb - in->t[i][k]) * (vb - in->t[i][k]);
-        }
-        if (eb < ea) {
-            c->idx[i] = k0 + 1;
-            sse += eb;
-        } else {
-            c->idx[i] = k0;
-            sse += ea;
-        }
+        c->idx[i] = pick_bracket(e0, e1, in->t[i], 3, k0, wa, wb, &sse);
     }
     c->sse[sub] = sse;
     return sse;
