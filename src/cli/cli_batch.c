@@ -708,16 +708,7 @@ int cli_batch_is_single(const char *const *inputs, int n_inputs)
     return n_inputs == 1 && !is_dir(inputs[0]);
 }
 
-int cli_batch_inputs(const cli_common *c, const char **positional, int n_positional,
-                     const char **inputs, int max_inputs)
-{
-    int n = 0;
-    if (c->input && n < max_inputs) inputs[n++] = c->input;
-    for (int i = 0; i < n_positional && n < max_inputs; i++) inputs[n++] = positional[i];
-    return n;
-}
-
-int cli_add_batch_options(cli_option *opts, int count, int *jobs, int *force, const char **csv)
+static int add_batch_options(cli_option *opts, int count, int *jobs, int *force, const char **csv)
 {
     cli_option batch[] = {
         {"jobs", 'j', OPT_INT, jobs, "N", "worker threads over files (0 = one per CPU)", NULL, 0, 256},
@@ -728,6 +719,40 @@ int cli_add_batch_options(cli_option *opts, int count, int *jobs, int *force, co
     for (int i = 0; i < n; i++) opts[count + i] = batch[i];
     memset(&opts[count + n], 0, sizeof opts[0]);
     return count + n;
+}
+
+int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli_common *c, const char *usage,
+                         const char *description, const char *single_output_hint, cli_batch_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->jobs = 1;
+    add_batch_options(opts, nopts, &a->jobs, &a->force, &a->csv);
+    const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
+    a->inputs = malloc((size_t)(argc + 1) * sizeof *a->inputs);
+    if (!pos || !a->inputs) {
+        free(pos);
+        cli_error("out of memory");
+        return EXIT_RUNTIME;
+    }
+    int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
+    if (rc == EXIT_OK && c->help) {
+        cli_print_help(stdout, usage, description, opts);
+        a->help_shown = 1;
+    } else if (rc == EXIT_OK) {
+        if (c->input) a->inputs[a->n_inputs++] = c->input;
+        for (int i = 0; i < npos; i++) a->inputs[a->n_inputs++] = pos[i];
+        a->single = cli_batch_is_single(a->inputs, a->n_inputs);
+        if (a->n_inputs == 0) {
+            cli_error("no input file (usage: %s)", usage);
+            rc = EXIT_USAGE;
+        } else if (!c->output) {
+            if (a->single) cli_error("no output file: give -o %s", single_output_hint);
+            else cli_error("several inputs or a folder: give -o OUTPUT_FOLDER");
+            rc = EXIT_USAGE;
+        }
+    }
+    free(pos);
+    return rc;
 }
 
 static void free_list(item_list *l)

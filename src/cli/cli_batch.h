@@ -69,14 +69,24 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
  * options (--benchmark, --decoded) and to pick the container from -o. */
 int cli_batch_is_single(const char *const *inputs, int n_inputs);
 
-/* Options shared by the batch-capable subcommands (--jobs, --force, --csv);
- * appended like cli_add_common_options (room for 3 more entries + {0}). */
-int cli_add_batch_options(cli_option *opts, int count, int *jobs, int *force, const char **csv);
+/* The argument handling every batch-capable subcommand shares. */
+typedef struct {
+    int jobs, force;            /* --jobs N, --force */
+    const char *csv;            /* --csv FILE */
+    const char **inputs;        /* -i (if given), then the positionals; malloc'd, free with free() */
+    int n_inputs;
+    int single;                 /* cli_batch_is_single(inputs) */
+    int help_shown;             /* --help was printed: exit with the returned code */
+} cli_batch_args;
 
-/* Gathers the inputs of a batch-capable subcommand: -i (if given) then the
- * positionals. Returns the count; 0 means none (a usage error for callers). */
-int cli_batch_inputs(const cli_common *c, const char **positional, int n_positional,
-                     const char **inputs, int max_inputs);
+/* Appends --jobs/--force/--csv to `opts` (room for 3 more entries + {0} after
+ * `nopts`), parses argv, prints --help, gathers the inputs and checks there
+ * is one and an -o (`single_output_hint` completes "no output file: give -o
+ * ..." for one input). Returns EXIT_OK when the caller should run (also after
+ * --help, with help_shown set), else the exit code; a->inputs is always the
+ * caller's to free. */
+int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli_common *c, const char *usage,
+                         const char *description, const char *single_output_hint, cli_batch_args *a);
 
 /* The one Vulkan context a batch shares. It is created by the first file that
  * needs it; every worker's GPU work runs with `lock` held, so loading,

@@ -168,8 +168,7 @@ int cmd_bc7(int argc, char **argv)
     tt_bc7_params_init(&x.params);
     o->good_enough = x.params.good_enough;
     o->nm_iterations = x.params.nm_iterations;
-    int format = -1, jobs = 1, force = 0;
-    const char *csv = NULL;
+    int format = -1;
     int modes = 0; /* index into TT_BC7_MODES_CHOICES */
     cli_option opts[32] = {
         {"srgb", 0, OPT_FLAG, &o->srgb, NULL, "mark the data as sRGB (DXGI 99 / VK_FORMAT 146); default linear UNORM", NULL, 0, 0},
@@ -192,25 +191,11 @@ int cmd_bc7(int argc, char **argv)
         } else if (strcmp(opts[k].long_name, "min-psnr") == 0) {
             opts[k].help = "exit 3 if any file's RGB PSNR is below DB (outputs still written)";
         }
-    cli_add_batch_options(opts, nopts, &jobs, &force, &csv);
-    const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
-    const char **inputs = malloc((size_t)(argc + 1) * sizeof *inputs);
-    if (!pos || !inputs) { free(pos); free(inputs); cli_error("out of memory"); return EXIT_RUNTIME; }
-    int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
-    if (rc != EXIT_OK) goto done;
-    if (c.help) {
-        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
-        goto done;
-    }
-    int ninputs = cli_batch_inputs(&c, pos, npos, inputs, argc + 1);
+    cli_batch_args args;
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.dds or -o OUTPUT.ktx2", &args);
+    if (rc != EXIT_OK || args.help_shown) goto done;
+    int single = args.single;
     rc = EXIT_USAGE;
-    if (ninputs == 0) { cli_error("no input file (usage: %s)", USAGE); goto done; }
-    int single = cli_batch_is_single(inputs, ninputs);
-    if (!c.output) {
-        cli_error(single ? "no output file: give -o OUTPUT.dds or -o OUTPUT.ktx2"
-                         : "several inputs or a folder: give -o OUTPUT_FOLDER");
-        goto done;
-    }
     if (single) {
         if (tt_container_from_path(c.output, &x.container) != 0) {
             cli_error("%s: unknown output extension (use .dds or .ktx2)", c.output);
@@ -254,11 +239,11 @@ int cmd_bc7(int argc, char **argv)
         .measure = bc7_measure_existing,
         .ctx = &x,
         .common = &c,
-        .jobs = jobs,
-        .force = force,
-        .csv = csv,
+        .jobs = args.jobs,
+        .force = args.force,
+        .csv = args.csv,
     };
-    rc = cli_batch_run(&spec, inputs, ninputs);
+    rc = cli_batch_run(&spec, args.inputs, args.n_inputs);
 
     if (single && o->benchmark > 0 && x.last_width > 0) {
         double mpix = (double)x.last_width * x.last_height / 1e6;
@@ -271,7 +256,6 @@ int cmd_bc7(int argc, char **argv)
     }
     cli_gpu_destroy(&x.gpu);
 done:
-    free(pos);
-    free(inputs);
+    free(args.inputs);
     return rc;
 }

@@ -451,26 +451,12 @@ int cmd_hash(int argc, char **argv)
             opts[k].arg_name = "PATH";
             opts[k].help = "output file (.tnx); with several inputs or a folder, the output folder";
         }
-    int jobs = 1, force = 0;
-    const char *csv = NULL;
-    cli_add_batch_options(opts, nopts, &jobs, &force, &csv);
-    const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
-    const char **inputs = malloc((size_t)(argc + 1) * sizeof *inputs);
-    if (!pos || !inputs) { free(pos); free(inputs); cli_error("out of memory"); return EXIT_RUNTIME; }
-    int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
-    if (rc != EXIT_OK) goto done;
-    if (c.help) {
-        cli_print_help(stdout, USAGE, DESCRIPTION, opts);
-        goto done;
-    }
-    int ninputs = cli_batch_inputs(&c, pos, npos, inputs, argc + 1);
-    int single = cli_batch_is_single(inputs, ninputs);
+    cli_batch_args args;
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.tnx", &args);
+    if (rc != EXIT_OK || args.help_shown) goto done;
+    int single = args.single;
+    const char *csv = args.csv;
     rc = EXIT_USAGE;
-    if (ninputs == 0) { cli_error("no input image (usage: %s)", USAGE); goto done; }
-    if (!c.output) {
-        cli_error(single ? "no output file: give -o OUTPUT.tnx" : "several inputs or a folder: give -o OUTPUT_FOLDER");
-        goto done;
-    }
     if (o.snapshot_every && !o.snapshot_dir) { cli_error("--snapshot-every needs --snapshot-dir DIR"); goto done; }
     if (o.max_res < o.base_res) { cli_error("--max-res %u is below --base-res %u", o.max_res, o.base_res); goto done; }
     if (o.hidden % 4) { cli_error("--hidden %u: must be a multiple of 4", o.hidden); goto done; }
@@ -480,13 +466,12 @@ int cmd_hash(int argc, char **argv)
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
     if (single && !csv) {
-        c.input = inputs[0];
+        c.input = args.inputs[0];
         rc = hash_single(o, c);
     } else {
-        rc = hash_batch(&o, &c, jobs, force, csv, inputs, ninputs);
+        rc = hash_batch(&o, &c, args.jobs, args.force, csv, args.inputs, args.n_inputs);
     }
 done:
-    free(pos);
-    free(inputs);
+    free(args.inputs);
     return rc;
 }
