@@ -3,6 +3,13 @@
 #extension GL_EXT_shader_atomic_float : enable
 
 #extension GL_EXT_control_flow_attributes : enable
+#ifdef NN_DECODE_CM
+#extension GL_NV_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_KHR_shader_subgroup_basic : require
+#endif
 
 layout(local_size_x = 128) in;
 #define NN_WG 128u
@@ -62,10 +69,24 @@ shared vec2 s_pos[NN_NS];
 
 void enc_out(uint slot, uint f, float v) { s_x[f * NN_RS + (slot >> 2)][slot & 3u] = v; }
 #else
+#ifdef NN_DECODE_CM
+// Tensor-core decode: each subgroup owns 16 pixels (rows) and two fp16 tiles [pixel][NN_CM_S] that alternate as a
+// layer's input and output, plus one fp32 16x16 block for the product before bias and activation.
+const uint NN_CM_SG = NN_WG / 32u;                                    // subgroups per workgroup
+const uint NN_IN16 = (NN_IN + 15u) / 16u * 16u;
+const uint NN_CM_K = NN_IN16 > NN_HIDDEN ? NN_IN16 : NN_HIDDEN;
+const uint NN_CM_S = NN_CM_K + 8u;                                    // row stride in halves (16-byte aligned rows)
+const uint NN_CM_TILE = 16u * NN_CM_S;
+shared float16_t s_cm_act[NN_CM_SG * 2u * NN_CM_TILE];
+shared float s_cm_z[NN_CM_SG * 256u];
+// slot = subgroup * 16 + pixel; features go to tile 0 of the subgroup.
+void enc_out(uint slot, uint f, float v) { s_cm_act[(slot >> 4) * 2u * NN_CM_TILE + (slot & 15u) * NN_CM_S + f] = float16_t(v); }
+#else
 // Decode: one pixel per thread; thread `slot` owns column slot of [row][NN_DP] (features, then hidden activations).
 shared float s_f[NN_IN4 * NN_DP];
 shared float s_h[NN_HIDDEN * NN_DP];
 void enc_out(uint slot, uint f, float v) { s_f[f * NN_DP + slot] = v; }
+#endif
 #endif
 
 #ifdef NN_TRAIN

@@ -43,28 +43,41 @@ static void nn_act(tt_nn_act act, float omega0, float z, float *a, float *da)
     }
 }
 
-/* Forward keeping activations: acts[l][hidden] and derivatives ders[l][hidden]. */
-static void dec_forward(const tt_nn_model *m, const float *P, const float *feat, float *acts, float *ders, float rgb[3])
+static float round_f16(float x) { return tt_f16_to_f32(tt_f32_to_f16(x)); }
+static float keep(float x) { return x; }
+
+/* Forward keeping activations: acts[l][hidden] and derivatives ders[l][hidden]. `r` rounds the products' operands:
+ * identity, or round_f16 for the tensor-core decode (fp16 features, weights and activations; fp32 sums and biases). */
+static void dec_forward_r(const tt_nn_model *m, const float *P, const float *feat, float *acts, float *ders, float rgb[3],
+                          float (*r)(float))
 {
     uint32_t H = m->dec.hidden, D = m->dec.depth, in = m->enc_features;
-    const float *x = feat;
+    float xin[TT_NN_MAX_ENC_FEATURES > TT_NN_MAX_HIDDEN ? TT_NN_MAX_ENC_FEATURES : TT_NN_MAX_HIDDEN];
+    for (uint32_t k = 0; k < in; k++) xin[k] = r(feat[k]);
+    const float *x = xin;
     for (uint32_t l = 0; l < D; l++) {
         const float *W = P + tt_nn_layer_w_offset(m, l), *b = P + tt_nn_layer_b_offset(m, l);
         float *a = acts + l * H, *d = ders + l * H;
         for (uint32_t j = 0; j < H; j++) {
             float z = b[j];
-            for (uint32_t k = 0; k < in; k++) z += W[j * in + k] * x[k];
+            for (uint32_t k = 0; k < in; k++) z += r(W[j * in + k]) * x[k];
             nn_act(m->dec.act, m->dec.omega0, z, &a[j], &d[j]);
         }
-        x = a;
+        for (uint32_t j = 0; j < H; j++) xin[j] = r(a[j]);
+        x = r == keep ? a : xin;
         in = H;
     }
     const float *Wh = P + tt_nn_layer_w_offset(m, D), *bh = Wh + 3 * H;
     for (int c = 0; c < 3; c++) {
         float z = bh[c];
-        for (uint32_t k = 0; k < H; k++) z += Wh[c * H + k] * x[k];
+        for (uint32_t k = 0; k < H; k++) z += r(Wh[c * H + k]) * x[k];
         rgb[c] = 1.0f / (1.0f + expf(-z));
     }
+}
+
+static void dec_forward(const tt_nn_model *m, const float *P, const float *feat, float *acts, float *ders, float rgb[3])
+{
+    dec_forward_r(m, P, feat, acts, ders, rgb, keep);
 }
 
 void tt_nn_decoder_forward_ref(const tt_nn_model *m, const float *params, const float *feat, float rgb[3])
@@ -158,17 +171,22 @@ void tt_nn_adam_ref(const tt_nn_model *m, const tt_nn_train_cfg *c, uint32_t ste
     }
 }
 
-tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *out)
+static tt_status decode_ref(const tt_nn_model *m, const float *params, int f16, tt_image *out)
 {
     tt_status s = tt_image_alloc(out, m->width, m->height);
     if (s != TT_OK) return s;
     for (uint32_t j = 0; j < m->height; j++)
         for (uint32_t i = 0; i < m->width; i++) {
-            float rgb[3];
-            tt_nn_forward_ref(m, params, tt_nn_coord01(i, m->width), tt_nn_coord01(j, m->height), rgb);
+            float rgb[3], feat[TT_NN_MAX_ENC_FEATURES];
+            float acts[TT_NN_MAX_DEPTH * TT_NN_MAX_HIDDEN], ders[TT_NN_MAX_DEPTH * TT_NN_MAX_HIDDEN];
+            m->enc->forward(m, params, tt_nn_coord01(i, m->width), tt_nn_coord01(j, m->height), feat);
+            dec_forward_r(m, params, feat, acts, ders, rgb, f16 ? round_f16 : keep);
             uint8_t *p = out->rgba + ((size_t)j * m->width + i) * 4;
             for (int c = 0; c < 3; c++) p[c] = (uint8_t)lrintf(fminf(fmaxf(rgb[c], 0.0f), 1.0f) * 255.0f);
             p[3] = 255;
         }
     return TT_OK;
 }
+
+tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *out) { return decode_ref(m, params, 0, out); }
+tt_status tt_nn_decode_ref_f16(const tt_nn_model *m, const float *params, tt_image *out) { return decode_ref(m, params, 1, out); }

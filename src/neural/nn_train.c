@@ -128,12 +128,72 @@ static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t 
     spec[15] = pick_hq(m, ns);
 }
 
+/* ---- Tensor-core decode (`<decode_shader>_cm`, nn_decode.glsl NN_DECODE_CM) ----
+ * Each 32-wide subgroup decodes 16 pixels: every layer is a 16-pixel x 16-output x 16-input fp16 matrix product
+ * with fp32 sums (VK_NV_cooperative_matrix), bias and activation in between. The weights come from a separate fp16
+ * buffer laid out for those products (dec_f16_build). */
+#define NN_CM_PIXELS 64u   /* pixels per workgroup: 4 subgroups x 16 */
+
+static uint32_t round16(uint32_t v) { return (v + 15u) & ~15u; }
+
+int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m)
+{
+    /* shared memory (mirrors nn_common.glsl): per subgroup two fp16 tiles of 16 x (K + 8) and one fp32 16x16 block */
+    uint64_t k = round16(m->enc_features) > m->dec.hidden ? round16(m->enc_features) : m->dec.hidden;
+    uint64_t smem = (NN_WG / 32) * (2 * 16 * (k + 8) * 2 + 16 * 16 * 4);
+    return tt_vk_get_caps(vk)->coopmat_f16 && m->dec.hidden % 16 == 0 && env_on("TINYTEX_NN_COOPMAT") &&
+           smem <= smem_limit(vk);
+}
+
+/* fp16 weights, per layer l: W_l[j][k] at j*K_l + k (K_0 = enc_features rounded up to 16, zeros past it; K_l = hidden
+ * after), then the head as 16 rows of hidden (rows 3..15 zero). Count in halves: dec_f16_count. */
+static uint64_t dec_f16_count(const tt_nn_model *m)
+{
+    uint64_t H = m->dec.hidden;
+    return H * round16(m->enc_features) + (uint64_t)(m->dec.depth - 1) * H * H + 16 * H;
+}
+
+static uint16_t *dec_f16_build(const tt_nn_model *m, const float *params)
+{
+    uint32_t H = m->dec.hidden, D = m->dec.depth;
+    uint16_t *w = calloc(dec_f16_count(m), sizeof(uint16_t));
+    if (!w) return NULL;
+    uint64_t o = 0;
+    for (uint32_t l = 0; l <= D; l++) {
+        uint32_t in = l == 0 ? m->enc_features : H, k_pad = l == 0 ? round16(in) : H, rows = l == D ? 3 : H;
+        const float *W = params + tt_nn_layer_w_offset(m, l);
+        for (uint32_t j = 0; j < rows; j++)
+            for (uint32_t k = 0; k < in; k++) w[o + (uint64_t)j * k_pad + k] = tt_f32_to_f16(W[j * in + k]);
+        o += (uint64_t)(l == D ? 16 : H) * k_pad;
+    }
+    return w;
+}
+
 static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
 {
     uint32_t spec[16], dp = pick_dp(vk, m);
+    if (tt_nn_decode_f16(vk, m)) {
+        char name[64];
+        fill_spec(m, 32, 1, 0, NN_CM_PIXELS, spec);
+        *ns_out = NN_CM_PIXELS;
+        snprintf(name, sizeof name, "%s_cm", m->enc->decode_shader);
+        return tt_vk_pipeline_create(vk, name, 5, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
+    }
     fill_spec(m, 32, 1, 0, dp, spec);
     *ns_out = dp;
     return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
+}
+
+/* Builds the fp16 weight buffer of params (canonical layout) into *buf, creating it when empty. */
+static tt_status upload_dec_f16(tt_vk *vk, const tt_nn_model *m, const float *params, tt_vk_buffer *buf)
+{
+    uint64_t bytes = dec_f16_count(m) * 2;
+    uint16_t *w = dec_f16_build(m, params);
+    if (!w) return tt_fail(TT_ERR_NOMEM, "out of memory");
+    tt_status s = buf->buffer ? TT_OK : tt_vk_buffer_create(vk, bytes, TT_MEM_DEVICE, buf);
+    if (s == TT_OK) s = tt_vk_upload(vk, buf, 0, w, bytes);
+    free(w);
+    return s;
 }
 
 tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *target,
@@ -288,10 +348,10 @@ static tt_status download_params(tt_vk *vk, const tt_nn_model *m, tt_vk_buffer *
 tt_status tt_nn_trainer_get_params(tt_nn_trainer *tr, float *params) { return download_params(tr->vk, tr->m, &tr->params, params); }
 
 static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pipe, uint32_t ns, tt_vk_buffer *params,
-                            tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, int repeats, tt_image *out,
-                            double *gpu_ms)
+                            tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, tt_vk_buffer *dec_f16,
+                            int repeats, tt_image *out, double *gpu_ms)
 {
-    tt_vk_buffer *b[4] = {params, out_buf, aux, state};
+    tt_vk_buffer *b[5] = {params, out_buf, aux, state, dec_f16};
     tt_nn_decode_push dp = {.width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .flags = 0,
                             .omega0 = m->dec.omega0};
     uint64_t npix = (uint64_t)m->width * m->height;
@@ -317,8 +377,18 @@ static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pip
 
 tt_status tt_nn_trainer_decode(tt_nn_trainer *tr, tt_image *out, double *gpu_ms)
 {
-    return run_decode(tr->vk, tr->m, tr->decode, pick_dp(tr->vk, tr->m), &tr->params, &tr->out_img, &tr->aux,
-                      &tr->state, 1, out, gpu_ms);
+    uint32_t ns = pick_dp(tr->vk, tr->m);
+    if (tt_nn_decode_f16(tr->vk, tr->m)) {   /* the current weights, converted on the CPU (outside the timed decode) */
+        float *p = malloc(sizeof(float) * tr->m->total);
+        if (!p) return tt_fail(TT_ERR_NOMEM, "out of memory");
+        tt_status s = tt_nn_trainer_get_params(tr, p);
+        if (s == TT_OK) s = upload_dec_f16(tr->vk, tr->m, p, &tr->dec_f16);
+        free(p);
+        if (s != TT_OK) return s;
+        ns = NN_CM_PIXELS;
+    }
+    return run_decode(tr->vk, tr->m, tr->decode, ns, &tr->params, &tr->out_img, &tr->aux, &tr->state, &tr->dec_f16, 1,
+                      out, gpu_ms);
 }
 
 void tt_nn_trainer_destroy(tt_nn_trainer *tr)
@@ -330,7 +400,7 @@ void tt_nn_trainer_destroy(tt_nn_trainer *tr)
     tt_vk_pipeline_destroy(vk, tr->adam);
     tt_vk_pipeline_destroy(vk, tr->decode);
     tt_vk_buffer *bufs[] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->target,
-                            &tr->stats, &tr->aux, &tr->state, &tr->out_img};
+                            &tr->stats, &tr->aux, &tr->state, &tr->out_img, &tr->dec_f16};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (bufs[i]->buffer) tt_vk_buffer_destroy(vk, bufs[i]);
     free(tr);
@@ -339,7 +409,7 @@ void tt_nn_trainer_destroy(tt_nn_trainer *tr)
 tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
                            double *gpu_ms)
 {
-    tt_vk_buffer pb = {0}, ob = {0}, ab = {0}, sb = {0};
+    tt_vk_buffer pb = {0}, ob = {0}, ab = {0}, sb = {0}, wb = {0};
     tt_vk_pipeline *pipe = NULL;
     uint32_t n = gpu_total(m), ns = 0;
     uint64_t npix = (uint64_t)m->width * m->height;
@@ -354,8 +424,9 @@ tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params,
     TRY(tt_vk_upload(vk, &pb, 0, gp, (VkDeviceSize)n * 4));
     if (m->aux_words) TRY(tt_vk_upload(vk, &ab, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
     TRY(tt_vk_fill(vk, &sb, 0));
+    if (tt_nn_decode_f16(vk, m)) TRY(upload_dec_f16(vk, m, params, &wb));
     TRY(make_decode_pipeline(vk, m, &pipe, &ns));
-    s = run_decode(vk, m, pipe, ns, &pb, &ob, &ab, &sb, repeats, out, gpu_ms);
+    s = run_decode(vk, m, pipe, ns, &pb, &ob, &ab, &sb, &wb, repeats, out, gpu_ms);
 done:
 #undef TRY
     free(gp);
@@ -364,5 +435,6 @@ done:
     if (ob.buffer) tt_vk_buffer_destroy(vk, &ob);
     if (ab.buffer) tt_vk_buffer_destroy(vk, &ab);
     if (sb.buffer) tt_vk_buffer_destroy(vk, &sb);
+    if (wb.buffer) tt_vk_buffer_destroy(vk, &wb);
     return s;
 }

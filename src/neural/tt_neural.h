@@ -156,6 +156,9 @@ uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t n
 
 /* CPU decode of the whole image with the C reference (slow; tests, fallback). */
 tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *out);
+/* Same, with the operands of every product rounded to fp16 (features, weights, activations; sums and biases in
+ * fp32): the arithmetic of the tensor-core GPU decode (tt_nn_decode_f16), which tests compare with it. */
+tt_status tt_nn_decode_ref_f16(const tt_nn_model *m, const float *params, tt_image *out);
 
 /* ---- Encoders ----------------------------------------------------------
  * Each encoder kind supplies this table. Hash: tt_nn_hash_encoder (nn_hash.c).
@@ -246,6 +249,7 @@ struct tt_nn_trainer {
     uint32_t samples_per_group;          /* samples per workgroup (tiles of NS x tiles per group) */
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
     tt_vk_buffer params, grads, adam_m, adam_v, target, stats, aux, state, out_img;
+    tt_vk_buffer dec_f16;                /* decoder weights in fp16 for the tensor-core decode (tt_nn_decode_f16) */
     tt_vk_pipeline *train, *adam, *decode;
     void *enc_gpu;                       /* encoder's private GPU objects (gpu_prepare) */
 };
@@ -271,6 +275,9 @@ uint32_t tt_nn_gpu_dec_offset(const tt_nn_model *m);
  * dispatch (best of `repeats`, >= 1). */
 tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats,
                            tt_image *out, double *gpu_ms);
+/* 1 when the GPU decode of m on vk runs on tensor cores (fp16 products, fp32 sums: tt_nn_decode_ref_f16), 0 when it
+ * is the fp32 loop (tt_nn_decode_ref). TINYTEX_NN_COOPMAT=0 forces the fp32 loop. */
+int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);
 
 /* ---- .tnx files (nn_tnx.c, spec in docs/format.md) ------------------------ */
 #define TT_TNX_VERSION 1

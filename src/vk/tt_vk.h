@@ -25,6 +25,7 @@ typedef struct {
     int int8;               /* shaderInt8 + storageBuffer8BitAccess */
     int subgroup_arith;     /* subgroup arithmetic in compute */
     uint32_t subgroup_size;
+    int coopmat_f16;        /* VK_NV_cooperative_matrix 16x16x16 fp16 -> fp32, 32-wide subgroups */
     int bc7_sampling;       /* textureCompressionBC */
     float timestamp_period; /* ns per tick; 0 = no timestamps */
     uint64_t max_storage_buffer_range;

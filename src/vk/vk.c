@@ -235,9 +235,35 @@ tt_status tt_vk_create(int index, tt_vk **out)
     VkPhysicalDeviceVulkan12Features f12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     VkPhysicalDeviceVulkan11Features f11 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, .pNext = &f12};
     VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f11};
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV coop = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
     int has_atomic_float = has_extension(exts, n_ext, VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
+    int has_coop = has_extension(exts, n_ext, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME) && !getenv("TINYTEX_NO_COOPMAT");
     if (has_atomic_float) f12.pNext = &atomic_float;
+    if (has_coop) {
+        coop.pNext = f12.pNext;
+        f12.pNext = &coop;
+    }
     vkGetPhysicalDeviceFeatures2(vk->phys, &f2);
+    /* Tensor-core path (the neural decode): 16x16x16 fp16 x fp16 -> fp32 at subgroup scope, 32-wide subgroups. */
+    int coop_f16 = 0;
+    if (has_coop && coop.cooperativeMatrix && f12.vulkanMemoryModel && f12.shaderFloat16 && f11.storageBuffer16BitAccess) {
+        PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV get_props = (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)
+            vkGetInstanceProcAddr(vk->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+        uint32_t n_props = 0;
+        if (get_props && get_props(vk->phys, &n_props, NULL) == VK_SUCCESS && n_props > 0 && n_props < 256) {
+            VkCooperativeMatrixPropertiesNV props[256];
+            for (uint32_t i = 0; i < n_props; i++)
+                props[i] = (VkCooperativeMatrixPropertiesNV){.sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV};
+            if (get_props(vk->phys, &n_props, props) == VK_SUCCESS)
+                for (uint32_t i = 0; i < n_props; i++) {
+                    const VkCooperativeMatrixPropertiesNV *q = &props[i];
+                    if (q->MSize == 16 && q->NSize == 16 && q->KSize == 16 && q->AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+                        q->BType == VK_COMPONENT_TYPE_FLOAT16_NV && q->CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+                        q->DType == VK_COMPONENT_TYPE_FLOAT32_NV && q->scope == VK_SCOPE_SUBGROUP_NV)
+                        coop_f16 = 1;
+                }
+        }
+    }
 
     VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
@@ -260,6 +286,14 @@ tt_status tt_vk_create(int index, tt_vk **out)
     en12.hostQueryReset = f12.hostQueryReset;
     const char *dev_exts[4];
     uint32_t n_dev_exts = 0;
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV en_coop = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+    if (coop_f16) {
+        en_coop.cooperativeMatrix = VK_TRUE;
+        en_coop.pNext = en2.pNext;
+        en2.pNext = &en_coop;
+        en12.vulkanMemoryModel = VK_TRUE;
+        dev_exts[n_dev_exts++] = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
+    }
     if (has_atomic_float) {
         en_af.shaderBufferFloat32AtomicAdd = atomic_float.shaderBufferFloat32AtomicAdd;
         en_af.shaderBufferFloat32Atomics = atomic_float.shaderBufferFloat32Atomics;
@@ -298,6 +332,7 @@ tt_status tt_vk_create(int index, tt_vk **out)
     c->subgroup_arith = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                         (sg.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
     c->subgroup_size = sg.subgroupSize;
+    c->coopmat_f16 = coop_f16 && sg.subgroupSize == 32;
     c->bc7_sampling = f2.features.textureCompressionBC;
     c->timestamp_period = qf[vk->queue_family].timestampValidBits ? vk->limits.timestampPeriod : 0.0f;
     c->max_storage_buffer_range = vk->limits.maxStorageBufferRange;

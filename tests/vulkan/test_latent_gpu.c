@@ -197,7 +197,8 @@ static void test_qat(tt_vk *vk)
     free(out);
 }
 
-/* Whole model: GPU decode (latent_decode.comp) equals the C reference. */
+/* Whole model: GPU decode (latent_decode.comp, or latent_decode_cm.comp on tensor cores) equals the C reference
+ * (its fp16-operand variant for the tensor-core decode). */
 static void test_decode(tt_vk *vk)
 {
     tt_nn_model m;
@@ -209,9 +210,10 @@ static void test_decode(tt_vk *vk)
     tt_nn_rng_seed(&r, 2);
     for (uint32_t i = 0; i < m.enc_count; i++) p[i] = tt_nn_rng_uniform(&r, -0.1f, 0.1f);
     tt_image ref = {0}, gpu = {0};
-    CHECK(tt_nn_decode_ref(&m, p, &ref) == TT_OK);
+    CHECK((tt_nn_decode_f16(vk, &m) ? tt_nn_decode_ref_f16 : tt_nn_decode_ref)(&m, p, &ref) == TT_OK);
     tt_status s = tt_nn_decode_gpu(vk, &m, p, 1, &gpu, NULL);
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    printf("decode: %s\n", tt_nn_decode_f16(vk, &m) ? "tensor cores (fp16 products, fp32 sums)" : "fp32 loop");
     if (s == TT_OK) {
         int maxd = 0;
         for (size_t i = 0; i < (size_t)m.width * m.height * 4; i++) maxd = abs(ref.rgba[i] - gpu.rgba[i]) > maxd ? abs(ref.rgba[i] - gpu.rgba[i]) : maxd;
