@@ -83,8 +83,9 @@ int cmd_devices(int argc, char **argv)
                VK_API_VERSION_MINOR(info[i].api_version), (double)info[i].device_local_bytes / (1024.0 * 1024 * 1024));
     }
     if (chosen >= 0 && g_display_level >= 1)
-        printf("* = default; features: float atomics %s, fp16 %s, subgroup size %u, BC7 sampling %s\n",
+        printf("* = default; features: float atomics %s, fp16 %s, subgroup size %u, BC7 sampling %s, "
+               "tensor-core decode %s\n",
                caps.float_atomic_add ? "yes" : "no", caps.float16 ? "yes" : "no", caps.subgroup_size,
-               caps.bc7_sampling ? "yes" : "no");
+               caps.bc7_sampling ? "yes" : "no", caps.coopmat_f16 ? "yes" : "no");
     return EXIT_OK;
 }

@@ -23,4 +23,10 @@ run latent-raw-seed1 latent "$P" -o "$out/lr1.tnx" --latent-codec raw --seed 1
 run latent-jpeg latent "$P" -o "$out/lj.tnx" --latent-codec jpeg
 run latent-jpg-raw latent samples/sample.jpg -o "$out/ljr.tnx" --latent-codec raw
 run latent-float latent "$P" -o "$out/lf.tnx" --ch-lo 32 --ch-hi 0 --qat-bits 0
-for f in hd lr; do "$bin/tinytex" decode "$out/$f.tnx" -o "$out/$f.png" -v 2>&1 | tail -2; done
+# Decode of the written files on the default path (tensor cores where the device has VK_NV_cooperative_matrix) and
+# on the fp32 loop (TINYTEX_NN_COOPMAT=0), and how far apart the two images are.
+for f in hd ht hl lr lf; do
+    "$bin/tinytex" decode "$out/$f.tnx" -o "$out/$f.png" -v 2>&1 | tail -1
+    TINYTEX_NN_COOPMAT=0 "$bin/tinytex" decode "$out/$f.tnx" -o "$out/$f-fp32.png" -v 2>&1 | tail -1
+    "$bin/tinytex" compare "$out/$f.png" "$out/$f-fp32.png"
+done
