@@ -36,6 +36,7 @@ struct tt_vk {
     VkPhysicalDeviceMemoryProperties mem_props;
     VkPhysicalDeviceLimits limits;
     int push_descriptors;
+    int pipeline_stats;        /* TINYTEX_PIPELINE_STATS: statistics captured and printed per pipeline */
     PFN_vkCmdPushDescriptorSetKHR cmd_push_descriptor_set;
     /* Fallback when VK_KHR_push_descriptor is missing: sets come from pools
      * that are reset at every tt_vk_begin. */
@@ -236,6 +237,9 @@ tt_status tt_vk_create(int index, tt_vk **out)
     VkPhysicalDeviceVulkan11Features f11 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, .pNext = &f12};
     VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f11};
     VkPhysicalDeviceCooperativeMatrixFeaturesNV coop = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+    /* TINYTEX_PIPELINE_STATS=1 (development): the driver's statistics of every pipeline (registers, spills...) on stderr. */
+    int want_stats = getenv("TINYTEX_PIPELINE_STATS") &&
+                     has_extension(exts, n_ext, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
     int has_atomic_float = has_extension(exts, n_ext, VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
     int has_coop = has_extension(exts, n_ext, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME) && !getenv("TINYTEX_NO_COOPMAT");
     if (has_atomic_float) f12.pNext = &atomic_float;
@@ -284,7 +288,7 @@ tt_status tt_vk_create(int index, tt_vk **out)
     en12.shaderInt8 = f12.shaderInt8;
     en12.storageBuffer8BitAccess = f12.storageBuffer8BitAccess;
     en12.hostQueryReset = f12.hostQueryReset;
-    const char *dev_exts[4];
+    const char *dev_exts[5];
     uint32_t n_dev_exts = 0;
     VkPhysicalDeviceCooperativeMatrixFeaturesNV en_coop = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
     if (coop_f16) {
@@ -301,6 +305,14 @@ tt_status tt_vk_create(int index, tt_vk **out)
         en_af.shaderSharedFloat32Atomics = atomic_float.shaderSharedFloat32Atomics;
         en12.pNext = &en_af;
         dev_exts[n_dev_exts++] = VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME;
+    }
+    VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR en_pe = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR, .pipelineExecutableInfo = VK_TRUE};
+    if (want_stats) {
+        en_pe.pNext = en2.pNext;
+        en2.pNext = &en_pe;
+        dev_exts[n_dev_exts++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
+        vk->pipeline_stats = 1;
     }
     if (has_extension(exts, n_ext, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) && !getenv("TINYTEX_NO_PUSH_DESCRIPTORS")) {
         dev_exts[n_dev_exts++] = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
@@ -541,6 +553,31 @@ tt_status tt_vk_fill(tt_vk *vk, tt_vk_buffer *dst, uint32_t value)
 
 /* ---- Pipelines ---------------------------------------------------------------- */
 
+/* Development aid (TINYTEX_PIPELINE_STATS): the driver's own statistics of a pipeline's executables. */
+static void print_pipeline_stats(tt_vk *vk, const tt_vk_pipeline *p)
+{
+    PFN_vkGetPipelineExecutableStatisticsKHR get_stats =
+        (PFN_vkGetPipelineExecutableStatisticsKHR)vkGetDeviceProcAddr(vk->device, "vkGetPipelineExecutableStatisticsKHR");
+    if (!get_stats) return;
+    VkPipelineExecutableInfoKHR ei = {.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR, .pipeline = p->pipeline};
+    VkPipelineExecutableStatisticKHR st[32];
+    uint32_t n = 32;
+    for (uint32_t i = 0; i < n; i++) st[i] = (VkPipelineExecutableStatisticKHR){.sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR};
+    if (get_stats(vk->device, &ei, &n, st) < 0) return;
+    fprintf(stderr, "pipeline %s:", p->name);
+    for (uint32_t i = 0; i < n; i++) {
+        fprintf(stderr, " %s=", st[i].name);
+        switch (st[i].format) {
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR: fprintf(stderr, "%u", st[i].value.b32); break;
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR: fprintf(stderr, "%lld", (long long)st[i].value.i64); break;
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR: fprintf(stderr, "%llu", (unsigned long long)st[i].value.u64); break;
+        default: fprintf(stderr, "%g", st[i].value.f64); break;
+        }
+        fprintf(stderr, ";");
+    }
+    fprintf(stderr, "\n");
+}
+
 tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
                                 const uint32_t *spec, uint32_t spec_count,
                                 uint32_t local_x, uint32_t local_y, uint32_t local_z,
@@ -596,7 +633,9 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     };
     char ctx[128];
     snprintf(ctx, sizeof ctx, "creating pipeline '%.64s'", shader);
+    if (vk->pipeline_stats) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
     VK_TRY(vkCreateComputePipelines(vk->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline), ctx);
+    if (vk->pipeline_stats) print_pipeline_stats(vk, p);
     vkDestroyShaderModule(vk->device, module, NULL);
     *out = p;
     return TT_OK;
