@@ -235,6 +235,7 @@ static int hash_single(hash_options o, cli_common c)
         cJSON_AddNumberToObject(report, "steps_per_second", o.iters / train_s);
         cJSON_AddNumberToObject(report, "samples_per_second", (double)o.iters * o.batch / train_s);
         cJSON_AddNumberToObject(report, "decode_ms", decode_ms);
+        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16(vk, &lm) ? "tensor_cores" : "fp32");
         cJSON_AddNumberToObject(report, "final_batch_loss", losses[o.iters - 1]);
         cJSON_AddStringToObject(report, "device", device_name);
         cJSON_AddItemToObject(report, "snapshots", snaps);
@@ -315,6 +316,7 @@ static tt_status hash_measure_file(hash_batch_ctx *x, const tt_image *img, const
         cJSON_AddNumberToObject(r->extra, "params", lm.total);
         cJSON_AddStringToObject(r->extra, "precision", info.precision == TT_NN_FP32 ? "fp32" : "fp16");
         cJSON_AddNumberToObject(r->extra, "decode_ms", decode_ms);
+        cJSON_AddStringToObject(r->extra, "decode_path", tt_nn_decode_f16(x->gpu.vk, &lm) ? "tensor_cores" : "fp32");
         cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     if (loaded) tt_nn_model_release(&lm);

@@ -451,6 +451,7 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(report, "train_gpu_ms", train_gpu_ms);
         cJSON_AddNumberToObject(report, "finetune_seconds", ft_wall);
         cJSON_AddNumberToObject(report, "decode_gpu_ms", decode_ms);
+        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16(vk, &m_final) ? "tensor_cores" : "fp32");
         cJSON_AddItemToObject(report, "before_codec", stage_json(&met_raw, raw_nbytes, img.width, img.height));
         cJSON_AddItemToObject(report, "coded_before_finetune", stage_json(&met_coded, coded_nbytes, img.width, img.height));
         cJSON_AddItemToObject(report, "file", stage_json(&met_final, (size_t)on_disk, img.width, img.height));
@@ -519,6 +520,7 @@ static tt_status latent_measure_file(latent_batch_ctx *x, const tt_image *img, c
                                 bytes > 0 ? (double)img->width * img->height * 3 / (double)bytes : 0);
         cJSON_AddNumberToObject(r->extra, "params", lm.total);
         cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", decode_ms);
+        cJSON_AddStringToObject(r->extra, "decode_path", tt_nn_decode_f16(x->gpu.vk, &lm) ? "tensor_cores" : "fp32");
         cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     if (loaded) tt_nn_model_release(&lm);

@@ -21,8 +21,9 @@ int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
     if (s != TT_OK) {
         rc = cli_fail_status(s);
     } else {
-        DISPLAYLEVEL(1, "%s -> %s: %ux%u, %s model, decoded on %s in %.3f ms\n", input, output, img.width, img.height,
-                     tt_nn_kind_name(m.kind), tt_vk_info(vk)->name, ms);
+        int f16 = tt_nn_decode_f16(vk, &m);
+        DISPLAYLEVEL(1, "%s -> %s: %ux%u, %s model, decoded on %s%s in %.3f ms\n", input, output, img.width, img.height,
+                     tt_nn_kind_name(m.kind), tt_vk_info(vk)->name, f16 ? " (tensor cores)" : "", ms);
         if (c->json) {
             cJSON *r = cli_report_new("decode");
             cJSON_AddStringToObject(r, "input", input);
@@ -31,6 +32,7 @@ int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
             long long bytes = cli_file_size(output);
             cli_report_add_result(r, img.width, img.height, NULL, bytes > 0 ? (uint64_t)bytes : 0, cli_now() - t0);
             cJSON_AddNumberToObject(r, "decode_ms", ms);
+            cJSON_AddStringToObject(r, "decode_path", f16 ? "tensor_cores" : "fp32");
             cJSON_AddStringToObject(r, "device", tt_vk_info(vk)->name);
             rc = cli_report_write(c->json, r);
             cJSON_Delete(r);
