@@ -480,6 +480,22 @@ vec4 snap256(vec4 x)
     return r;
 }
 
+// ls_solve in C from the integer sums a, bb, cc, s0, s1 (same float operations); channels past the caller's are 0.
+bool ls_solve(int a, int bb, int cc, ivec4 s0, ivec4 s1, out vec4 x0, out vec4 x1)
+{
+    int det = a * cc - bb * bb;
+    x0 = vec4(0.0);
+    x1 = vec4(0.0);
+    if (det <= 0) return false;
+    precise float fa = float(a), fb = float(bb), fc = float(cc), fdet = float(det);
+    precise vec4 n0 = fc * vec4(s0) - fb * vec4(s1);
+    precise vec4 n1 = fa * vec4(s1) - fb * vec4(s0);
+    precise vec4 q0 = (n0 * 64.0) / fdet, q1 = (n1 * 64.0) / fdet;
+    x0 = snap256(q0);
+    x1 = snap256(q1);
+    return true;
+}
+
 bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
 {
     int a = 0, bb = 0, cc = 0;
@@ -493,17 +509,7 @@ bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
         s0 += iw * t;
         s1 += w * t;
     }
-    int det = a * cc - bb * bb;
-    x0 = vec4(0.0);
-    x1 = vec4(0.0);
-    if (det <= 0) return false;
-    precise float fa = float(a), fb = float(bb), fc = float(cc), fdet = float(det);
-    precise vec4 n0 = fc * vec4(s0) - fb * vec4(s1);
-    precise vec4 n1 = fa * vec4(s1) - fb * vec4(s0);
-    precise vec4 q0 = (n0 * 64.0) / fdet, q1 = (n1 * 64.0) / fdet;
-    x0 = snap256(q0);
-    x1 = snap256(q1);
-    return true;
+    return ls_solve(a, bb, cc, s0, s1, x0, x1);
 }
 
 int ivec4_at(ivec4 v, int k) { return k == 0 ? v.x : (k == 1 ? v.y : (k == 2 ? v.z : v.w)); }
@@ -768,20 +774,14 @@ void quant2_search_pair(int mode, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb
     }
 }
 
-// ls2 in C from integer sums (same float operations).
+// The RGB subsets' least squares: ls_solve with the alpha sums at 0.
 bool ls2_solve(int a, int bb, int cc, ivec3 s0, ivec3 s1, out vec3 x0, out vec3 x1)
 {
-    int det = a * cc - bb * bb;
-    x0 = vec3(0.0);
-    x1 = vec3(0.0);
-    if (det <= 0) return false;
-    precise float fa = float(a), fb = float(bb), fc = float(cc), fdet = float(det);
-    precise vec3 n0 = fc * vec3(s0) - fb * vec3(s1);
-    precise vec3 n1 = fa * vec3(s1) - fb * vec3(s0);
-    precise vec3 q0 = (n0 * 64.0) / fdet, q1 = (n1 * 64.0) / fdet;
-    x0 = snap256(q0.xyzz).xyz;
-    x1 = snap256(q1.xyzz).xyz;
-    return true;
+    vec4 y0, y1;
+    bool ok = ls_solve(a, bb, cc, ivec4(s0, 0), ivec4(s1, 0), y0, y1);
+    x0 = y0.xyz;
+    x1 = y1.xyz;
+    return ok;
 }
 
 // Least-squares endpoints of both subsets from one texel pass: sums of

@@ -373,17 +373,21 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
  * grid midpoint. */
 static float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.00390625f; }
 
-/* Least-squares endpoints (8-bit scale) for the current indices; 0 if the
- * system is singular (all texels on one index). */
-static int ls_endpoints(const block_in *in, const candidate *c, float x[8])
+/* Least-squares endpoints (8-bit scale) of the texels in `mask` for indices
+ * idx on a ramp of `steps` intervals (weight (64 i + steps/2) / steps, the
+ * BC7 tables for 4-, 3- and 2-bit indices), `ch` channels: x[0..ch) the
+ * first endpoint, x[ch..2ch) the second. 0 if the system is singular (all
+ * those texels on one index). */
+static int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
 {
     int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
     for (int i = 0; i < 16; i++) {
-        int w = (64 * c->idx[i] + 7) / 15, iw = 64 - w;
+        if (!((mask >> i) & 1)) continue;
+        int w = (64 * idx[i] + steps / 2) / steps, iw = 64 - w;
         a += iw * iw;
         bb += iw * w;
         cc += w * w;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < ch; k++) {
             x0[k] += iw * in->t[i][k];
             x1[k] += w * in->t[i][k];
         }
@@ -391,11 +395,11 @@ static int ls_endpoints(const block_in *in, const candidate *c, float x[8])
     int det = a * cc - bb * bb; /* <= (65536/2)^2: fits in int32 */
     if (det <= 0) return 0;
     float fa = (float)a, fb = (float)bb, fc = (float)cc, fdet = (float)det;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < ch; k++) {
         float n0 = fc * (float)x0[k] - fb * (float)x1[k];
         float n1 = fa * (float)x1[k] - fb * (float)x0[k];
         x[k] = snap256((n0 * 64.0f) / fdet);
-        x[4 + k] = snap256((n1 * 64.0f) / fdet);
+        x[ch + k] = snap256((n1 * 64.0f) / fdet);
     }
     return 1;
 }
@@ -408,7 +412,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, candida
     quantize_pbit_search(in, x, half, best);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
         candidate c;
-        if (!ls_endpoints(in, best, x)) break;
+        if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
         quantize_pbit_search(in, x, half, &c);
         if (c.sse >= best->sse) break;
         *best = c;
@@ -582,32 +586,6 @@ static void quant2_search(const block_in *in, int mode, int mask, const float x[
     }
 }
 
-static int ls2(const block_in *in, int mode, int mask, const cand2 *c, float x[6])
-{
-    int a = 0, bb = 0, cc = 0, x0[3] = {0, 0, 0}, x1[3] = {0, 0, 0};
-    for (int i = 0; i < 16; i++) {
-        if (!((mask >> i) & 1)) continue;
-        int w = mode == 3 ? (64 * c->idx[i] + 1) / 3 : (64 * c->idx[i] + 3) / 7, iw = 64 - w;
-        a += iw * iw;
-        bb += iw * w;
-        cc += w * w;
-        for (int k = 0; k < 3; k++) {
-            x0[k] += iw * in->t[i][k];
-            x1[k] += w * in->t[i][k];
-        }
-    }
-    int det = a * cc - bb * bb;
-    if (det <= 0) return 0;
-    float fa = (float)a, fb = (float)bb, fc = (float)cc, fdet = (float)det;
-    for (int k = 0; k < 3; k++) {
-        float n0 = fc * (float)x0[k] - fb * (float)x1[k];
-        float n1 = fa * (float)x1[k] - fb * (float)x0[k];
-        x[k] = snap256((n0 * 64.0f) / fdet);
-        x[3 + k] = snap256((n1 * 64.0f) / fdet);
-    }
-    return 1;
-}
-
 static void encode_subset(const block_in *in, int mode, int mask, const float dir[3], cand2 *c, int sub)
 {
     /* endpoints: the texels with the lowest and highest projection */
@@ -627,7 +605,7 @@ static void encode_subset(const block_in *in, int mode, int mask, const float di
     quant2_search(in, mode, mask, x, c, sub);
     for (int it = 0; it < REFIT_ITERATIONS && c->sse[sub] > 0; it++) {
         cand2 t = *c;
-        if (!ls2(in, mode, mask, c, x)) break;
+        if (!ls_solve(in, c->idx, mask, mode == 3 ? 3 : 7, 3, x)) break;
         quant2_search(in, mode, mask, x, &t, sub);
         if (t.sse[sub] >= c->sse[sub]) break;
         *c = t;
