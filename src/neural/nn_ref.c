@@ -52,25 +52,24 @@ static void dec_forward_r(const tt_nn_model *m, const float *P, const float *fea
                           float (*r)(float))
 {
     uint32_t H = m->dec.hidden, D = m->dec.depth, in = m->enc_features;
+    /* the layer's input, after r */
     float xin[TT_NN_MAX_ENC_FEATURES > TT_NN_MAX_HIDDEN ? TT_NN_MAX_ENC_FEATURES : TT_NN_MAX_HIDDEN];
     for (uint32_t k = 0; k < in; k++) xin[k] = r(feat[k]);
-    const float *x = xin;
     for (uint32_t l = 0; l < D; l++) {
         const float *W = P + tt_nn_layer_w_offset(m, l), *b = P + tt_nn_layer_b_offset(m, l);
         float *a = acts + l * H, *d = ders + l * H;
         for (uint32_t j = 0; j < H; j++) {
             float z = b[j];
-            for (uint32_t k = 0; k < in; k++) z += r(W[j * in + k]) * x[k];
+            for (uint32_t k = 0; k < in; k++) z += r(W[j * in + k]) * xin[k];
             nn_act(m->dec.act, m->dec.omega0, z, &a[j], &d[j]);
         }
         for (uint32_t j = 0; j < H; j++) xin[j] = r(a[j]);
-        x = r == keep ? a : xin;
         in = H;
     }
     const float *Wh = P + tt_nn_layer_w_offset(m, D), *bh = Wh + 3 * H;
     for (int c = 0; c < 3; c++) {
         float z = bh[c];
-        for (uint32_t k = 0; k < H; k++) z += r(Wh[c * H + k]) * x[k];
+        for (uint32_t k = 0; k < H; k++) z += r(Wh[c * H + k]) * xin[k];
         rgb[c] = 1.0f / (1.0f + expf(-z));
     }
 }
@@ -131,6 +130,21 @@ float tt_nn_decoder_backward_ref(const tt_nn_model *m, const float *P, const flo
         }
     }
     return err;
+}
+
+double tt_nn_step_gradient_ref(const tt_nn_model *m, const float *params, const tt_image *img, const tt_nn_train_cfg *c,
+                               uint32_t step, float *grad)
+{
+    uint32_t npix = m->width * m->height;
+    double sse = 0;
+    for (uint32_t i = 0; i < c->batch; i++) {
+        uint32_t px = tt_nn_sample_pixel(c->seed, step, i, npix);
+        const uint8_t *t = img->rgba + (size_t)px * 4;
+        float tgt[3] = {t[0] / 255.0f, t[1] / 255.0f, t[2] / 255.0f};
+        sse += tt_nn_backward_ref(m, params, tt_nn_coord01(px % m->width, m->width), tt_nn_coord01(px / m->width, m->height),
+                                  tgt, 1.0f / (3.0f * (float)c->batch), grad);
+    }
+    return sse;
 }
 
 void tt_nn_forward_ref(const tt_nn_model *m, const float *params, float x01, float y01, float rgb[3])

@@ -154,6 +154,12 @@ float tt_nn_coord01(uint32_t i, uint32_t n);
 uint32_t tt_nn_pcg_hash(uint32_t v);
 uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t n_pixels);
 
+/* Step `step` (0-based) of training by the C reference, over the pixels the GPU trainer draws for it
+ * (tt_nn_sample_pixel, targets value/255): ADDS the batch-mean gradient (scale 1/(3 batch)) into grad[m->total] and
+ * returns the batch's sum of squared errors. The GPU tests compare one trainer step with it. */
+double tt_nn_step_gradient_ref(const tt_nn_model *m, const float *params, const tt_image *img, const tt_nn_train_cfg *c,
+                               uint32_t step, float *grad);
+
 /* CPU decode of the whole image with the C reference (slow; tests, fallback). */
 tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *out);
 /* Same, with the operands of every product rounded to fp16 (features, weights, activations; sums and biases in

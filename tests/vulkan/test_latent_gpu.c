@@ -249,14 +249,7 @@ static void test_step_gradient(tt_vk *vk)
     c.iters = 2;
     c.batch = 3001;
     c.seed = 0xabcdef12345ull;
-    uint32_t npix = m.width * m.height;
-    for (uint32_t i = 0; i < c.batch; i++) {
-        uint32_t px = tt_nn_sample_pixel(c.seed, 0, i, npix);
-        const uint8_t *t = img.rgba + (size_t)px * 4;
-        float tgt[3] = {t[0] / 255.0f, t[1] / 255.0f, t[2] / 255.0f};
-        tt_nn_backward_ref(&m, p, tt_nn_coord01(px % m.width, m.width), tt_nn_coord01(px / m.width, m.height), tgt,
-                           1.0f / (3.0f * c.batch), gref);
-    }
+    tt_nn_step_gradient_ref(&m, p, &img, &c, 0, gref);
     tt_nn_trainer *tr = NULL;
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
