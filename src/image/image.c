@@ -10,6 +10,7 @@
 #include <stb_image_write.h>
 
 #include "tinytex.h"
+#include "core/tt_bytes.h"
 #include "image/tt_image_check.h"
 
 #define TT_DEFAULT_MAX_DIMENSION 16384u
@@ -290,36 +291,6 @@ tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_imag
 }
 
 /* ------------------------------------------------------------------------ */
-typedef struct {
-    uint8_t *data;
-    size_t size, cap;
-    int failed;
-} png_buffer;
-
-static void png_buffer_append(void *context, void *data, int size)
-{
-    png_buffer *b = context;
-    if (b->failed || size <= 0) return;
-    if ((size_t)size > SIZE_MAX - b->size) {
-        b->failed = 1;
-        return;
-    }
-    size_t need = b->size + (size_t)size;
-    if (need > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-        uint8_t *p = realloc(b->data, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->size, data, (size_t)size);
-    b->size = need;
-}
-
 tt_status tt_image_save_png(const char *path, const tt_image *img)
 {
     if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_save_png: no path");
@@ -328,8 +299,8 @@ tt_status tt_image_save_png(const char *path, const tt_image *img)
     if (img->width > INT_MAX / 4 || img->height > INT_MAX)
         return tt_fail(TT_ERR_LIMIT, "%s: %ux%u is too large for the PNG writer", path, img->width,
                        img->height);
-    png_buffer b = {0};
-    int ok = stbi_write_png_to_func(png_buffer_append, &b, (int)img->width, (int)img->height, 4,
+    tt_bytes b = {0};
+    int ok = stbi_write_png_to_func(tt_bytes_stb_append, &b, (int)img->width, (int)img->height, 4,
                                     img->rgba, (int)(img->width * 4));
     if (!ok || b.failed || b.size == 0) {
         free(b.data);

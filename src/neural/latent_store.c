@@ -1,6 +1,7 @@
 /* latent_store.c - the latent section of a .tnx file: grids as fp16 or uint8 planes, raw or coded as PNG/JPEG through stb. */
 #include "neural/latent.h"
 #include "image/tt_image_check.h"
+#include "core/tt_bytes.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,38 +38,17 @@ const char *tt_latent_pack_name(tt_latent_pack p)
 }
 
 /* ---- little-endian byte buffer ------------------------------------------- */
-typedef struct {
-    uint8_t *p;
-    size_t n, cap;
-    int failed;
-} bytebuf;
-
-static void bb_put(bytebuf *b, const void *src, size_t n)
-{
-    if (b->failed) return;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n) cap *= 2;
-        uint8_t *q = realloc(b->p, cap);
-        if (!q) { b->failed = 1; return; }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-}
-static void bb_u8(bytebuf *b, uint8_t v) { bb_put(b, &v, 1); }
-static void bb_u16(bytebuf *b, uint16_t v) { uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)}; bb_put(b, t, 2); }
-static void bb_u32(bytebuf *b, uint32_t v)
+static void bb_u8(tt_bytes *b, uint8_t v) { tt_bytes_put(b, &v, 1); }
+static void bb_u16(tt_bytes *b, uint16_t v) { uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)}; tt_bytes_put(b, t, 2); }
+static void bb_u32(tt_bytes *b, uint32_t v)
 {
     uint8_t t[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    bb_put(b, t, 4);
+    tt_bytes_put(b, t, 4);
 }
-static void bb_f32(bytebuf *b, float f) { uint32_t v; memcpy(&v, &f, 4); bb_u32(b, v); }
+static void bb_f32(tt_bytes *b, float f) { uint32_t v; memcpy(&v, &f, 4); bb_u32(b, v); }
 static uint32_t rd_u32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static float rd_f32(const uint8_t *p) { uint32_t v = rd_u32(p); float f; memcpy(&f, &v, 4); return f; }
 
-static void stb_append(void *ctx, void *data, int size) { bb_put((bytebuf *)ctx, data, (size_t)size); }
 
 /* ---- plane layout of coded images ------------------------------------------
  * Every grid is cut into tiles: one per channel (TILES, grey) or one per
@@ -160,7 +140,7 @@ static float code_to_value(uint8_t b, int bits, float mn, float mx)
 }
 
 static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, const tt_latent_store_opts *o,
-                              bytebuf *img)
+                              tt_bytes *img)
 {
     plane_layout pl;
     tt_status s = plane_layout_make(l, o->codec, o->pack, &pl);
@@ -186,11 +166,11 @@ static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, c
     if (o->codec == TT_LATENT_CODEC_PNG) {
         int saved = stbi_write_png_compression_level;
         stbi_write_png_compression_level = o->png_level;
-        ok = stbi_write_png_to_func(stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
+        ok = stbi_write_png_to_func(tt_bytes_stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
                                     (int)(pl.width * pl.comps));
         stbi_write_png_compression_level = saved;
     } else {
-        ok = stbi_write_jpg_to_func(stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
+        ok = stbi_write_jpg_to_func(tt_bytes_stb_append, img, (int)pl.width, (int)pl.height, (int)pl.comps, canvas,
                                     o->jpeg_quality);
     }
     free(canvas);
@@ -212,7 +192,7 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
     if (bits == 0 && o->codec != TT_LATENT_CODEC_RAW) bits = 8; /* images hold 8-bit codes */
     tt_latent_pack pack = o->codec == TT_LATENT_CODEC_RAW ? TT_LATENT_PACK_TILES : o->pack;
 
-    bytebuf b = {0};
+    tt_bytes b = {0};
     bb_u8(&b, SECTION_VERSION);
     bb_u8(&b, (uint8_t)o->codec);
     bb_u8(&b, (uint8_t)pack);
@@ -236,29 +216,29 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
             bb_f32(&b, mx[f]);
         }
         uint8_t *codes = malloc(l->total);
-        if (!codes) { free(b.p); return tt_fail(TT_ERR_NOMEM, "latent: out of memory"); }
+        if (!codes) { free(b.data); return tt_fail(TT_ERR_NOMEM, "latent: out of memory"); }
         quantize_codes(l, grid, bits, mn, mx, codes);
         bb_u32(&b, 1);
         if (o->codec == TT_LATENT_CODEC_RAW) {
             bb_u32(&b, l->total);
-            bb_put(&b, codes, l->total);
+            tt_bytes_put(&b, codes, l->total);
         } else {
-            bytebuf img = {0};
+            tt_bytes img = {0};
             tt_latent_store_opts o2 = *o;
             o2.pack = pack;
             s = encode_image(l, codes, &o2, &img);
             if (s == TT_OK) {
-                bb_u32(&b, (uint32_t)img.n);
-                bb_put(&b, img.p, img.n);
+                bb_u32(&b, (uint32_t)img.size);
+                tt_bytes_put(&b, img.data, img.size);
             }
-            free(img.p);
+            free(img.data);
         }
         free(codes);
     }
     if (s == TT_OK && b.failed) s = tt_fail(TT_ERR_NOMEM, "latent: out of memory");
-    if (s != TT_OK) { free(b.p); return s; }
-    *out = b.p;
-    *out_size = b.n;
+    if (s != TT_OK) { free(b.data); return s; }
+    *out = b.data;
+    *out_size = b.size;
     return TT_OK;
 }
 

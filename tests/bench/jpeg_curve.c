@@ -5,25 +5,7 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 #include "tinytex.h"
-
-typedef struct {
-    unsigned char *data;
-    size_t size, cap;
-} membuf;
-
-static void put(void *ctx, void *data, int size)
-{
-    membuf *b = ctx;
-    if (b->size + (size_t)size > b->cap) {
-        size_t cap = (b->size + (size_t)size) * 2;
-        unsigned char *p = realloc(b->data, cap);
-        if (!p) exit(1);
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->size, data, (size_t)size);
-    b->size += (size_t)size;
-}
+#include "core/tt_bytes.h"
 
 int main(int argc, char **argv)
 {
@@ -42,8 +24,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) memcpy(rgb + 3 * i, src.rgba + 4 * i, 3);
     printf("quality bytes ratio_vs_rgb8 bpp rgb_psnr_db  (stb_image_write JPEG of %s, %ux%u)\n", argv[1], src.width, src.height);
     for (int q = 5; q <= 95; q += 5) {
-        membuf b = {0};
-        if (!stbi_write_jpg_to_func(put, &b, (int)src.width, (int)src.height, 3, rgb, q)) return 1;
+        tt_bytes b = {0};
+        if (!stbi_write_jpg_to_func(tt_bytes_stb_append, &b, (int)src.width, (int)src.height, 3, rgb, q) || b.failed) {
+            fprintf(stderr, "jpeg_curve: JPEG encoding failed (out of memory?)\n");
+            return 1;
+        }
         int w, h, c;
         unsigned char *d = stbi_load_from_memory(b.data, (int)b.size, &w, &h, &c, 4);
         if (!d) return 1;
