@@ -376,11 +376,33 @@ static void reset_result(cli_file_result *r, const char *input, const char *outp
     r->output = output;
 }
 
-static void fail_result(cli_file_result *r, const char *fallback_name)
+void cli_result_fail(cli_file_result *r, const char *fallback)
 {
     r->status = FILE_FAILED;
     const char *detail = tt_last_error();
-    snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : fallback_name);
+    snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : fallback);
+}
+
+long long cli_result_measured(cli_file_result *r, const tt_image *img, const char *output)
+{
+    long long bytes = cli_file_size(output);
+    r->width = img->width;
+    r->height = img->height;
+    r->have_metrics = 1;
+    r->output_bytes = bytes > 0 ? (uint64_t)bytes : 0;
+    if (!r->extra) r->extra = cJSON_CreateObject();
+    return bytes;
+}
+
+static tt_status measure_existing(const cli_batch_spec *spec, const batch_item *it, cli_file_result *r)
+{
+    tt_image_limits limits;
+    cli_apply_common(spec->common, &limits);
+    tt_image img = {0};
+    tt_status st = tt_image_load(it->input, &limits, &img);
+    if (st == TT_OK) st = spec->measure(spec->ctx, &img, it->output, r);
+    tt_image_free(&img);
+    return st;
 }
 
 static void process_item(batch_run *b, batch_item *it)
@@ -403,7 +425,7 @@ static void process_item(batch_run *b, batch_item *it)
             long long sz = cli_file_size(it->output);
             r->output_bytes = sz > 0 ? (uint64_t)sz : 0;
             done = 1;
-        } else if (spec->measure(spec->ctx, it->input, it->output, r) == TT_OK) {
+        } else if (measure_existing(spec, it, r) == TT_OK) {
             r->status = FILE_SKIPPED;
             r->skipped = 1;
             done = 1;
@@ -416,9 +438,9 @@ static void process_item(batch_run *b, batch_item *it)
     }
     if (!done) {
         tt_status st = b->single ? TT_OK : make_parent_dirs(it->output);
-        if (st != TT_OK) fail_result(r, it->output);
+        if (st != TT_OK) cli_result_fail(r, it->output);
         else spec->encode(spec->ctx, it->input, it->output, r);
-        if (r->status == FILE_FAILED && !r->error[0]) fail_result(r, "encoding failed");
+        if (r->status == FILE_FAILED && !r->error[0]) cli_result_fail(r, "encoding failed");
     }
     r->seconds = cli_now() - t0;
     double min = spec->common->min_psnr;

@@ -33,12 +33,11 @@ typedef struct {
  * the encoder only sets FILE_OK or FILE_FAILED. */
 typedef void (*cli_encode_fn)(void *ctx, const char *input, const char *output, cli_file_result *r);
 
-/* Optional: measures an output that is already there (the input is older), so
- * skipped files still carry size and PSNR in reports and --min-psnr still
- * applies to them. Fills r like the encoder (without writing anything) and
- * returns TT_OK; any other status means "not usable": the driver then
- * re-encodes the file. */
-typedef tt_status (*cli_measure_fn)(void *ctx, const char *input, const char *output, cli_file_result *r);
+/* Optional: measures an output that is already there (the input is older) against the input image, which the
+ * driver loads within the --max-size limits, so skipped files still carry size and PSNR in reports and --min-psnr
+ * still applies to them. Fills r like the encoder (without writing anything) and returns TT_OK; any other status
+ * (or an input that does not load) means "not usable": the driver then re-encodes the file. */
+typedef tt_status (*cli_measure_fn)(void *ctx, const tt_image *input, const char *output, cli_file_result *r);
 
 typedef struct {
     const char *command;        /* "bc7", "hash", "latent" */
@@ -100,10 +99,29 @@ typedef struct {
     const char *device_name;
 } cli_gpu;
 
+/* Marks r failed with the last error's text, or `fallback` when there is none. */
+void cli_result_fail(cli_file_result *r, const char *fallback);
+/* Records that r's metrics are those of `output` measured against img: size, have_metrics, the file's size on
+ * disk, and an `extra` object for the caller's fields. Returns that size (<= 0 if unknown). */
+long long cli_result_measured(cli_file_result *r, const tt_image *img, const char *output);
+
+/* Batch measure of a written .tnx (cli_tnx.c): loads it, checks its model kind and size against img, decodes it on
+ * the shared GPU (under its lock), compares, then cli_result_measured. What the callers report besides: */
+typedef struct {
+    long long bytes;            /* file size on disk */
+    uint32_t params;
+    int fp32;                   /* parameters stored in fp32 */
+    double decode_ms;           /* best GPU decode */
+    int decode_f16;             /* the decode ran on tensor cores (tt_nn_decode_f16) */
+} cli_tnx_measured;
+
 void cli_gpu_init(cli_gpu *g, int device);
 /* With g->lock held: creates the context on first use; afterwards returns the
  * first attempt's outcome (TT_ERR_NO_DEVICE with its message on failure). */
 tt_status cli_gpu_ensure(cli_gpu *g);
 void cli_gpu_destroy(cli_gpu *g);
+
+tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
+                          cli_file_result *r, cli_tnx_measured *out);
 
 #endif

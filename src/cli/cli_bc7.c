@@ -47,13 +47,6 @@ static const char DESCRIPTION[] =
 static const char *format_name(int srgb) { return srgb ? "BC7_UNORM_SRGB" : "BC7_UNORM"; }
 static const char *container_name(tt_container c) { return c == TT_CONTAINER_DDS ? "dds" : "ktx2"; }
 
-static void set_failed(cli_file_result *r, tt_status st)
-{
-    const char *detail = tt_last_error();
-    r->status = FILE_FAILED;
-    snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : tt_status_str(st));
-}
-
 /* Re-reads the file that was written, decodes it and measures it against
  * `img`: the figures in reports are those of the file, not of the encoder's
  * memory. `decoded` (may be NULL) receives the decoded image. */
@@ -71,12 +64,7 @@ static tt_status measure_written(const tt_image *img, const char *output, cli_fi
         st = tt_compare_images(img, &decoded, &r->metrics);
     }
     if (st == TT_OK) {
-        long long bytes = cli_file_size(output);
-        r->width = img->width;
-        r->height = img->height;
-        r->have_metrics = 1;
-        r->output_bytes = bytes > 0 ? (uint64_t)bytes : 0;
-        if (!r->extra) r->extra = cJSON_CreateObject();
+        cli_result_measured(r, img, output);
         cJSON_AddStringToObject(r->extra, "format", format_name(tex.srgb));
     }
     tt_bc7_texture_free(&tex);
@@ -121,7 +109,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
     if (st == TT_OK) st = measure_written(&img, output, r, x->o.decoded ? &decoded : NULL);
     if (st == TT_OK && x->o.decoded) st = tt_image_save_png(x->o.decoded, &decoded);
     if (st != TT_OK) {
-        set_failed(r, st);
+        cli_result_fail(r, tt_status_str(st));
     } else {
         r->status = FILE_OK;
         cJSON_AddStringToObject(r->extra, "container", container_name(x->container));
@@ -143,18 +131,15 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
 }
 
 /* cli_measure_fn: figures for an up-to-date output that is not rewritten. */
-static tt_status bc7_measure_existing(void *ctx, const char *input, const char *output, cli_file_result *r)
+static tt_status bc7_measure_existing(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
-    bc7_ctx *x = ctx;
-    tt_image img = {0};
-    tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = measure_written(&img, output, r, NULL);
+    (void)ctx;
+    tt_status st = measure_written(img, output, r, NULL);
     if (st == TT_OK) {
         tt_container c;
         if (tt_container_from_path(output, &c) == 0)
             cJSON_AddStringToObject(r->extra, "container", container_name(c));
     }
-    tt_image_free(&img);
     return st;
 }
 

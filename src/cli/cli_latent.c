@@ -490,41 +490,21 @@ typedef struct {
 } latent_batch_ctx;
 
 /* Reads the written .tnx back, rebuilds the image on the GPU and measures it
- * against `img`: the figures of the report are those of the file. */
-static tt_status latent_measure_file(latent_batch_ctx *x, const tt_image *img, const char *output, cli_file_result *r)
+ * against `img`: the figures of the report are those of the file. Also the
+ * cli_measure_fn of outputs that are up to date and not rewritten. */
+static tt_status latent_measure_file(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
-    tt_nn_model lm;
-    float *params = NULL;
-    double decode_ms = -1;
-    tt_status st = tt_tnx_load(output, &lm, &params, NULL);
-    int loaded = st == TT_OK;
-    if (st == TT_OK && lm.kind != TT_NN_KIND_LATENT)
-        st = tt_fail(TT_ERR_FORMAT, "%s: a %s model, not a latent model", output, tt_nn_kind_name(lm.kind));
-    if (st == TT_OK && (lm.width != img->width || lm.height != img->height))
-        st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
-                     img->height);
+    latent_batch_ctx *x = ctx;
+    cli_tnx_measured mt;
+    tt_status st = cli_tnx_measure(&x->gpu, TT_NN_KIND_LATENT, img, output, x->o.decode_repeats, r, &mt);
     if (st == TT_OK) {
-        pthread_mutex_lock(&x->gpu.lock);
-        st = cli_gpu_ensure(&x->gpu);
-        if (st == TT_OK) st = decode_and_compare(x->gpu.vk, &lm, params, img, x->o.decode_repeats, NULL, &r->metrics, &decode_ms);
-        pthread_mutex_unlock(&x->gpu.lock);
-    }
-    if (st == TT_OK) {
-        long long bytes = cli_file_size(output);
-        r->width = img->width;
-        r->height = img->height;
-        r->have_metrics = 1;
-        r->output_bytes = bytes > 0 ? (uint64_t)bytes : 0;
-        if (!r->extra) r->extra = cJSON_CreateObject();
         cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
-                                bytes > 0 ? (double)img->width * img->height * 3 / (double)bytes : 0);
-        cJSON_AddNumberToObject(r->extra, "params", lm.total);
-        cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", decode_ms);
-        cJSON_AddStringToObject(r->extra, "decode_path", tt_nn_decode_f16(x->gpu.vk, &lm) ? "tensor_cores" : "fp32");
+                                mt.bytes > 0 ? (double)img->width * img->height * 3 / (double)mt.bytes : 0);
+        cJSON_AddNumberToObject(r->extra, "params", mt.params);
+        cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", mt.decode_ms);
+        cJSON_AddStringToObject(r->extra, "decode_path", mt.decode_f16 ? "tensor_cores" : "fp32");
         cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
-    if (loaded) tt_nn_model_release(&lm);
-    free(params);
     return st;
 }
 
@@ -576,9 +556,7 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.final_bytes);
     if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
     if (st != TT_OK) {
-        const char *detail = tt_last_error();
-        r->status = FILE_FAILED;
-        snprintf(r->error, sizeof r->error, "%s", detail && *detail ? detail : tt_status_str(st));
+        cli_result_fail(r, tt_status_str(st));
     } else {
         r->status = FILE_OK;
         cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name(cs.codec));
@@ -594,17 +572,6 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     free(params);
 }
 
-/* cli_measure_fn: figures for an up-to-date output that is not rewritten. */
-static tt_status latent_measure_existing(void *ctx, const char *input, const char *output, cli_file_result *r)
-{
-    latent_batch_ctx *x = ctx;
-    tt_image img = {0};
-    tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
-    tt_image_free(&img);
-    return st;
-}
-
 static int latent_batch(const latent_options *o, const cli_common *c, int jobs, int force, const char *csv,
                         const char *const *inputs, int ninputs)
 {
@@ -618,7 +585,7 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
         .out_ext = ".tnx",
         .label = "latent grids",
         .encode = latent_encode_one,
-        .measure = latent_measure_existing,
+        .measure = latent_measure_file,
         .ctx = &x,
         .common = c,
         .jobs = jobs,

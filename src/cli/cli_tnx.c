@@ -1,10 +1,47 @@
 /* cli_tnx.c - .tnx support for `tinytex decode` (GPU rebuild of the image) and `tinytex info` (describe the model). */
 #include "cli.h"
+#include "cli_batch.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
+                          cli_file_result *r, cli_tnx_measured *out)
+{
+    tt_nn_model lm;
+    float *params = NULL;
+    tt_image dec = {0};
+    tt_tnx_info info;
+    memset(out, 0, sizeof *out);
+    out->decode_ms = -1;
+    tt_status st = tt_tnx_load(output, &lm, &params, &info);
+    int loaded = st == TT_OK;
+    if (st == TT_OK && lm.kind != (tt_nn_kind)kind)
+        st = tt_fail(TT_ERR_FORMAT, "%s: a %s model, not a %s model", output, tt_nn_kind_name(lm.kind),
+                     tt_nn_kind_name((tt_nn_kind)kind));
+    if (st == TT_OK && (lm.width != img->width || lm.height != img->height))
+        st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, lm.width, lm.height, img->width,
+                     img->height);
+    if (st == TT_OK) {
+        pthread_mutex_lock(&gpu->lock);
+        st = cli_gpu_ensure(gpu);
+        if (st == TT_OK) st = tt_nn_decode_gpu(gpu->vk, &lm, params, repeats, &dec, &out->decode_ms);
+        if (st == TT_OK) out->decode_f16 = tt_nn_decode_f16(gpu->vk, &lm);
+        pthread_mutex_unlock(&gpu->lock);
+    }
+    if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
+    if (st == TT_OK) {
+        out->bytes = cli_result_measured(r, img, output);
+        out->params = lm.total;
+        out->fp32 = info.precision == TT_NN_FP32;
+    }
+    if (loaded) tt_nn_model_release(&lm);
+    free(params);
+    tt_image_free(&dec);
+    return st;
+}
 
 int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
 {

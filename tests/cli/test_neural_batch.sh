@@ -65,6 +65,15 @@ check "hash second run: nothing rewritten" [ -z "$(find "$TMP/hash" -type f -new
 check "hash second run: 3 skipped" [ "$(files_status "$TMP/h2.json" | grep -c ' skipped$')" -eq 3 ]
 check "hash second run: skipped files keep their PSNR" [ "$(grep -c '"psnr_rgb":[[:space:]]*[0-9]' "$TMP/h2.json")" -eq 3 ]
 check "hash second run: lines say up to date" [ "$(grep -c 'up to date, skipped' "$TMP/out")" -eq 3 ]
+# The same for latent, where one up-to-date output is a hash model: not usable, so it is made again (and measured).
+cp "$TMP/hash/wall.tnx" "$TMP/latent/wall.tnx"
+run 1 "$TINYTEX" latent "$A" -o "$TMP/latent" $LATENT --json "$TMP/l2.json" -v
+check "latent second run: 2 skipped, the hash model re-encoded" \
+    [ "$(files_status "$TMP/l2.json" | grep -c ' skipped$')" -eq 2 ] && files_status "$TMP/l2.json" | grep -q 'wall.png ok$'
+check "latent second run: the note says why" grep -q 'note: .*wall.tnx: a hash model, not a latent model; re-encoding' "$TMP/err"
+check "latent second run: every good file has its PSNR" [ "$(grep -c '"psnr_rgb":[[:space:]]*[0-9]' "$TMP/l2.json")" -eq 3 ]
+run 0 "$TINYTEX" info "$TMP/latent/wall.tnx"
+check "latent second run: wall.tnx is a latent model again" grep -qi 'latent' "$TMP/out"
 
 # --min-psnr above what tiny models reach: exit 3, outputs still written (fresh encode, then skips).
 rm "$A/sub/broken.png"
