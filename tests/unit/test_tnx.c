@@ -134,24 +134,21 @@ int main(void)
     c[parm + 8 + 17] = 0x7F;
     reseal(c, parm);
     CHECK(tt_tnx_decode(c, size, "nan.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
-    /* Unknown kind and version. */
-    memcpy(c, data, size);
-    tt_nn_put_u32(c + 12, 77);
-    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
-    CHECK(tt_tnx_decode(c, size, "kind.tnx", &r, &q, NULL) == TT_ERR_UNSUPPORTED);
-    memcpy(c, data, size);
-    c[8] = 2;
-    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
-    CHECK(tt_tnx_decode(c, size, "ver.tnx", &r, &q, NULL) == TT_ERR_UNSUPPORTED);
-    /* Chunk count lies (more chunks than present / huge). */
-    memcpy(c, data, size);
-    tt_nn_put_u32(c + 24, 100000);
-    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
-    CHECK(tt_tnx_decode(c, size, "count.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
-    memcpy(c, data, size);
-    tt_nn_put_u32(c + 24, 5);
-    tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
-    CHECK(tt_tnx_decode(c, size, "count.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
+    /* Header fields with a valid header CRC: unknown kind and version, chunk counts that lie (huge / more chunks than
+     * present). The version is a u16, so its byte 8 is the one edited. */
+    static const struct { size_t off; int byte; uint32_t value; tt_status want; const char *name; } hdr[] = {
+        {12, 0, 77, TT_ERR_UNSUPPORTED, "kind.tnx"},
+        {8, 1, 2, TT_ERR_UNSUPPORTED, "ver.tnx"},
+        {24, 0, 100000, TT_ERR_FORMAT, "count.tnx"},
+        {24, 0, 5, TT_ERR_FORMAT, "count.tnx"},
+    };
+    for (size_t e = 0; e < sizeof hdr / sizeof hdr[0]; e++) {
+        memcpy(c, data, size);
+        if (hdr[e].byte) c[hdr[e].off] = (uint8_t)hdr[e].value;
+        else tt_nn_put_u32(c + hdr[e].off, hdr[e].value);
+        tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+        CHECK_MSG(tt_tnx_decode(c, size, hdr[e].name, &r, &q, NULL) == hdr[e].want, "%s", hdr[e].name);
+    }
     free(c);
     free(data);
     free(p);
