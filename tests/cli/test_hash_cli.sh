@@ -26,8 +26,14 @@ check "log header" [ "$(head -1 "$TMP/log.csv")" = "step,loss,psnr,seconds" ]
 check "two snapshots" [ -f "$TMP/snaps/step_000100.png" ] && [ -f "$TMP/snaps/step_000200.png" ]
 
 # decode rebuilds the same image; its PSNR is the one hash printed.
-run 0 "$TINYTEX" decode "$TMP/m.tnx" -o "$TMP/out.png"
+run 0 "$TINYTEX" decode "$TMP/m.tnx" -o "$TMP/out.png" --json "$TMP/dec.json"
 check "decode == --decoded" cmp -s "$TMP/out.png" "$TMP/d.png"
+# Both reports say which decode ran, as `devices` predicts (lavapipe: the fp32 loop).
+"$TINYTEX" devices > "$TMP/dev.txt"
+if grep -q 'tensor-core decode yes' "$TMP/dev.txt"; then WANT=tensor_cores; else WANT=fp32; fi
+check "devices states the tensor-core decode" grep -Eq 'tensor-core decode (yes|no)' "$TMP/dev.txt"
+check "hash report: decode_path $WANT" grep -q "\"decode_path\":[[:space:]]*\"$WANT\"" "$TMP/h.json"
+check "decode report: decode_path $WANT" grep -q "\"decode_path\":[[:space:]]*\"$WANT\"" "$TMP/dec.json"
 run 0 "$TINYTEX" compare "$TMP/img.ppm" "$TMP/out.png" --json "$TMP/c.json"
 P_CMP=$(json_num "$TMP/c.json" psnr_rgb)
 check "PSNR printed ($P_HASH) == PSNR of the decoded PNG ($P_CMP)" near "$P_HASH" "$P_CMP" 0.0001
