@@ -24,6 +24,11 @@ void hash_corners(uint l, vec2 x01, out uint idx[4], out float w[4], out uint of
     }
 }
 
+#ifdef NN_TRAIN
+// The hashed levels scatter over the whole table: no per-group patch.
+void enc_group_begin(uint tid, uvec4 box) {}
+#endif
+
 void enc_forward_part(uint slot, uint l, vec2 x01)
 {
     uint idx[4];
@@ -47,6 +52,15 @@ void enc_backward_part(uint slot, uint l, vec2 x01)
     for (uint f = 0u; f < HASH_F; f++) {
         float d = enc_dfeat(slot, l * HASH_F + f);
         for (uint k = 0u; k < 4u; k++) grad_add(off + idx[k] * HASH_F + f, w[k] * d);
+    }
+}
+
+// Backward of a training tile: one work item per (sample, level), samples fastest.
+void enc_backward_tile(uint tid, uint base)
+{
+    for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
+        uint slot = w % NN_NS;
+        if (base + slot < pc.batch) enc_backward_part(slot, w / NN_NS, s_pos[slot]);
     }
 }
 #endif

@@ -25,7 +25,7 @@ void main()
         atomicMax(s_hi[f], key);
     }
     barrier();
-    uint base = pc.total + 2u * (pc.step & 1u);
+    uint base = 2u * (pc.step & 1u);
     for (uint f = t; f < F; f += 256u) {
         if (s_hi[f] == 0u && s_lo[f] == 0u) continue;   // channel not in this workgroup's range
         atomicMax(SU[base + 4u * f], s_lo[f]);

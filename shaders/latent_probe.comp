@@ -12,7 +12,9 @@ layout(set = 0, binding = 2) buffer Feat { float FEAT[]; };
 layout(set = 0, binding = 3) readonly buffer DFeat { float DFEAT[]; };
 layout(set = 0, binding = 4) readonly buffer Pos { vec2 POS[]; };
 #define NN_BIND_STATE 5
-layout(push_constant) uniform Push { uint n_points, flags, backward, pad; } pc;
+layout(push_constant) uniform Push { uint n_points, flags, backward, step; } pc;
+#define LAT_STEP pc.step
+#define LAT_NOISE 0.0
 
 // two parts, so one part spans the lo and hi grids in the test layout
 #define LAT_PARTS_TARGET 2u
@@ -27,6 +29,8 @@ uint probe_features() { return LAT_CH_LO + LAT_CH_HI; }
 
 void main()
 {
+    lat_qat_begin(gl_LocalInvocationID.x);
+    barrier();
     uint w = gl_GlobalInvocationID.x;
     uint slot = w / ENC_PARTS, part = w % ENC_PARTS;
     if (slot >= pc.n_points) return;

@@ -36,6 +36,7 @@ layout(set = 0, binding = 0) restrict readonly buffer Params { float P[]; };   /
 layout(set = 0, binding = 0) restrict readonly buffer Params4 { vec4 P4[]; };
 
 #ifdef NN_TRAIN
+#define NN_TRAIN_STEP   // the fused step of nn_train.glsl (encoders may keep per-group state)
 layout(set = 0, binding = 1) buffer Grads { float G[]; };
 layout(set = 0, binding = 1) buffer GradsU { uint GU[]; };
 layout(set = 0, binding = 2) readonly buffer Target { uint TGT[]; };
@@ -46,7 +47,9 @@ layout(set = 0, binding = 4) readonly buffer Aux { uint AUX[]; };
 layout(push_constant) uniform Push {
     uint step, seed_lo, seed_hi, batch, width, height, dec_offset;
     float omega0, loss_scale;
-    uint flags, pad0, pad1;
+    uint flags;
+    uint strip;        // rows per sampling strip (tt_nn_sample_strip)
+    float enc_param;   // encoder-defined (latent: QAT noise in quantisation steps)
 } pc;
 #else
 layout(set = 0, binding = 1) writeonly buffer OutImg { uint OUT_IMG[]; };
@@ -120,6 +123,67 @@ void stats_add(uint i, float v)
 void grad_add(uint i, float v) { if (v != 0.0) atomicAdd(G[i], v); }
 void stats_add(uint i, float v) { atomicAdd(STATS[i], v); }
 #endif
+#endif
+
+#ifdef NN_TRAIN
+// ---- Stratified sampling (mirrors tt_nn_sample_pixel in nn_model.c) -----------------------------------------------
+// Sample i of a step lands at a random offset in [i, i + 1) * npix / batch of the "strip order": the image in strips
+// of pc.strip rows, each walked column by column, alternate strips in opposite directions. Every pixel stays equally
+// likely, and a workgroup's consecutive samples cover a compact patch, so its encoder gradients can be summed in
+// shared memory (latent_enc.glsl) before they reach global memory.
+
+// floor((hi * 2^32 + lo) / d) for hi < d <= 2^24 (the quotient fits 32 bits).
+uint nn_div64(uint hi, uint lo, uint d)
+{
+    uint q = 0u, rem = hi;
+    for (uint b = 0u; b < 32u; b++) {
+        rem = (rem << 1) | (lo >> 31);
+        lo <<= 1;
+        q <<= 1;
+        if (rem >= d) {
+            rem -= d;
+            q |= 1u;
+        }
+    }
+    return q;
+}
+
+// Position of sample i in the strip order: floor((i npix + floor(r npix / 2^32)) / batch), clamped (past the batch).
+uint nn_sample_q(uint i, uint r, uint npix)
+{
+    uint hi, lo, rh, rl;
+    umulExtended(i, npix, hi, lo);
+    umulExtended(r, npix, rh, rl);
+    lo += rh;
+    if (lo < rh) hi++;
+    if (hi >= pc.batch) return npix - 1u;
+    return min(nn_div64(hi, lo, pc.batch), npix - 1u);
+}
+
+uvec2 nn_strip_pixel(uint q)
+{
+    uint W = pc.width, S = pc.strip;
+    uint s = q / (S * W), r = q - s * S * W;
+    uint hs = min(S, pc.height - s * S), c = r / hs;
+    return uvec2((s & 1u) != 0u ? W - 1u - c : c, s * S + (r - c * hs));
+}
+
+// Pixel bounding box (x0, y0, x1, y1) of the strip-order positions [q0, q1].
+uvec4 nn_strip_box(uint q0, uint q1)
+{
+    uint W = pc.width, S = pc.strip;
+    uint s0 = q0 / (S * W), s1 = q1 / (S * W);
+    uvec2 a = nn_strip_pixel(q0), b = nn_strip_pixel(q1);
+    uvec4 box = uvec4(min(a.x, b.x), s0 * S, max(a.x, b.x), min((s1 + 1u) * S, pc.height) - 1u);
+    if (s1 == s0 + 1u) {   // the run turns at the image's edge into the next strip
+        if ((s0 & 1u) == 0u) box.z = W - 1u;
+        else box.x = 0u;
+    } else if (s1 > s0 + 1u) {
+        box.x = 0u;
+        box.z = W - 1u;
+    }
+    return box;
+}
 #endif
 
 uint nn_pcg(uint v)

@@ -1,4 +1,4 @@
-// nn_train.glsl - one fused training step: each workgroup runs NN_TPG tiles of NN_NS random pixels (sample, encode,
+// nn_train.glsl - one fused training step: each workgroup runs NN_TPG tiles of NN_NS sampled pixels (sample, encode,
 // forward, MSE, backward, scatter); weight gradients are flushed per tile or, with NN_RACC, once per workgroup.
 void main()
 {
@@ -7,14 +7,19 @@ void main()
     uint h = nn_pcg(pc.seed_lo ^ nn_pcg(pc.seed_hi + pc.step));
     float loss_sum = 0.0;
     nn_grad_init();
+    {   // the encoder may keep the parameters this group's samples reach in shared memory (ordered before their
+        // first use by the first tile's barrier)
+        uint i0 = gl_WorkGroupID.x * NN_TPG * NN_NS, i1 = min(i0 + NN_TPG * NN_NS, pc.batch) - 1u;
+        enc_group_begin(tid, nn_strip_box(nn_sample_q(i0, 0u, npix), nn_sample_q(i1, 0xFFFFFFFFu, npix)));
+    }
     for (uint tile = 0u; tile < NN_TPG; tile++) {
         uint base = (gl_WorkGroupID.x * NN_TPG + tile) * NN_NS;
         if (base >= pc.batch) break;   // uniform over the workgroup
         for (uint s = tid; s < NN_NS; s += NN_WG) {
             uint i = base + s;
-            uint p = nn_pcg(h + i) % npix;
-            uint px = p % pc.width, py = p / pc.width;
-            s_pos[s] = vec2(nn_coord01(px, pc.width), nn_coord01(py, pc.height));
+            uvec2 xy = nn_strip_pixel(nn_sample_q(i, nn_pcg(h + i), npix));
+            uint p = xy.y * pc.width + xy.x;
+            s_pos[s] = vec2(nn_coord01(xy.x, pc.width), nn_coord01(xy.y, pc.height));
             vec4 t = unpackUnorm4x8(TGT[p]);
             // samples past the batch keep weight 0 through their target flag (tgt.x < 0)
             if (i >= pc.batch) t = vec4(-1.0);
@@ -62,10 +67,7 @@ void main()
             nn_layer_backward(l, tid);
             barrier();
         }
-        for (uint w = tid; w < NN_NS * ENC_PARTS; w += NN_WG) {
-            uint slot = w % NN_NS;
-            if (base + slot < pc.batch) enc_backward_part(slot, w / NN_NS, s_pos[slot]);
-        }
+        enc_backward_tile(tid, base);
         barrier();   // the next tile overwrites s_pos, s_tgt, s_x, s_a
     }
     if (tid == NN_WG - 1u) stats_add(pc.step, loss_sum);

@@ -111,8 +111,9 @@ tt_status tt_latent_preview(const tt_latent_layout *l, const float *grid, uint32
 #define TT_LATENT_SAVE_PACK(v) (((v) >> 8) & 0xFF)
 
 /* tr->flags / pc.flags bits of the latent shaders. */
-#define TT_LATENT_FLAG_QAT 1u     /* forward samples the quantised STATE copy */
+#define TT_LATENT_FLAG_QAT 1u     /* forward quantises the grids with the ranges in STATE */
 #define TT_LATENT_FLAG_FROZEN 2u  /* latents frozen: no encoder gradients (decoder fine-tuning) */
+#define TT_LATENT_FLAG_BITS_SHIFT 8u /* bits 8-11: QAT bits */
 
 void tt_latent_cfg_default(tt_nn_latent_cfg *c);          /* 16 8 2 4, QAT 8 bits from 500 */
 void tt_latent_train_cfg_default(tt_nn_train_cfg *c);     /* lr 3e-3 for both groups */
@@ -122,18 +123,20 @@ tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l);
  * 0 = off) until the struct gets a named field. Never written to files. */
 float tt_latent_cfg_noise(const tt_nn_latent_cfg *c);
 void tt_latent_cfg_set_noise(tt_nn_latent_cfg *c, float steps);
-/* The QAT passes on the GPU (shaders/latent_minmax.comp, latent_quant.comp). */
+/* The QAT range pass on the GPU (shaders/latent_minmax.comp). */
 typedef struct {
-    tt_vk_pipeline *minmax, *quant;
+    tt_vk_pipeline *minmax;
 } tt_latent_qat_gpu;
 tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q);
 void tt_latent_qat_release(tt_vk *vk, tt_latent_qat_gpu *q);
-/* Records min/max + quantise of the grids in `params` into `state` for 0-based
- * `step` (its parity picks the range slots). The state buffer must hold
- * enc_count + 4*features words and start zeroed. No trailing barrier. */
-void tt_latent_record_qat(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
-                          tt_vk_buffer *state, uint32_t bits, uint32_t step);
-/* Decodes the per-feature ranges a QAT pass of `step` left in the state words. */
+/* Records the per-channel min/max of the grids in `params` into `state` for 0-based `step` (its parity picks the
+ * range slots, which must be zero: the state buffer, 4*features words, starts zeroed, and each training step's
+ * first workgroup clears the other parity). No trailing barrier. */
+void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
+                             tt_vk_buffer *state, uint32_t step);
+/* pc.flags of a forward that quantises to `bits` (1..8) with the ranges of the step it is given. */
+uint32_t tt_latent_qat_flags(uint32_t bits);
+/* Decodes the per-feature ranges the range pass of `step` left in the state words. */
 void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx);
 /* Lossy codecs do not reproduce their own output when run again, so a file
  * re-saved after decoder fine-tuning must carry the very bytes whose decoded

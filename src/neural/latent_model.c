@@ -207,29 +207,27 @@ static tt_status latent_read_params(const tt_nn_model *m, const tt_nn_chunk *chu
     return tt_fail(TT_ERR_FORMAT, "%s: latent model without its grids (LGRD chunk)", name);
 }
 
-/* ---- GPU: QAT shadow grid ----------------------------------------------------
- * STATE buffer (layout in shaders/latent_qat.glsl): [0, enc_count) the grids
- * as the forward pass sees them (quantised once QAT is on), then per feature
- * 4 uint slots of order-preserving keys (min, max) x 2 parities. Two small
- * dispatches per step: min/max (many workgroups, shared-memory atomics), then
- * an element-wise quantise that also clears the other parity. */
+/* ---- GPU: QAT ranges ----------------------------------------------------------
+ * STATE buffer (layout in shaders/latent_qat.glsl): per feature 4 uint slots of
+ * order-preserving keys (min, max) x 2 parities. One small dispatch per step
+ * (latent_minmax.comp: many workgroups, shared-memory atomics) fills this
+ * step's parity; the training step quantises as it reads the grids
+ * (latent_enc.glsl) and its first workgroup clears the other parity. */
 typedef struct {
-    uint32_t offset_hi, ch_lo, ch_hi, total, bits, step, per_thread;
-    float noise;
-} quant_push;
+    uint32_t offset_hi, ch_lo, ch_hi, total, bits, step, per_thread, pad;
+} minmax_push;
 
 #define MINMAX_PER_THREAD 8u
 
 static uint64_t latent_state_bytes(const tt_nn_model *m)
 {
-    return ((uint64_t)m->enc_count + 4u * m->enc_features) * sizeof(float);
+    return 4ull * m->enc_features * sizeof(uint32_t);
 }
 
 tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q)
 {
     memset(q, 0, sizeof *q);
-    tt_status s = tt_vk_pipeline_create(vk, "latent_minmax", 2, sizeof(quant_push), NULL, 0, 256, 1, 1, &q->minmax);
-    if (s == TT_OK) s = tt_vk_pipeline_create(vk, "latent_quant", 2, sizeof(quant_push), NULL, 0, 256, 1, 1, &q->quant);
+    tt_status s = tt_vk_pipeline_create(vk, "latent_minmax", 2, sizeof(minmax_push), NULL, 0, 256, 1, 1, &q->minmax);
     if (s != TT_OK) tt_latent_qat_release(vk, q);
     return s;
 }
@@ -237,31 +235,29 @@ tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q)
 void tt_latent_qat_release(tt_vk *vk, tt_latent_qat_gpu *q)
 {
     tt_vk_pipeline_destroy(vk, q->minmax);
-    tt_vk_pipeline_destroy(vk, q->quant);
-    q->minmax = q->quant = NULL;
+    q->minmax = NULL;
 }
 
-void tt_latent_record_qat(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
-                          tt_vk_buffer *state, uint32_t bits, uint32_t step)
+void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
+                             tt_vk_buffer *state, uint32_t step)
 {
     tt_latent_layout l;
     if (tt_latent_layout_of(m, &l) != TT_OK) return;
-    quant_push pc = {
+    minmax_push pc = {
         .offset_hi = l.n_grids > 1 ? l.offset[1] : l.total,
         .ch_lo = l.ch[0], .ch_hi = l.n_grids > 1 ? l.ch[1] : 1,
-        .total = l.total, .bits = bits, .step = step, .per_thread = MINMAX_PER_THREAD,
-        .noise = tt_latent_cfg_noise(&m->latent),
+        .total = l.total, .step = step, .per_thread = MINMAX_PER_THREAD,
     };
     tt_vk_buffer *bufs[2] = {params, state};
     uint32_t per_group = 256u * MINMAX_PER_THREAD;
     tt_vk_dispatch_groups(vk, q->minmax, bufs, &pc, (l.total + per_group - 1) / per_group, 1, 1);
-    tt_vk_barrier(vk);
-    tt_vk_dispatch(vk, q->quant, bufs, &pc, l.total, 1, 1);
 }
+
+uint32_t tt_latent_qat_flags(uint32_t bits) { return TT_LATENT_FLAG_QAT | (bits & 15u) << TT_LATENT_FLAG_BITS_SHIFT; }
 
 void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx)
 {
-    uint32_t base = m->enc_count + 2u * (step & 1u);
+    uint32_t base = 2u * (step & 1u);
     for (uint32_t f = 0; f < m->enc_features; f++) {
         uint32_t klo = ~state_words[base + 4u * f], khi = state_words[base + 4u * f + 1u];
         uint32_t blo = (klo & 0x80000000u) ? (klo & 0x7FFFFFFFu) : ~klo;
@@ -285,12 +281,12 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
 {
     const tt_nn_model *m = tr->m;
     int qat = m->latent.qat_bits > 0 && step0 >= m->latent.qat_start && !(tr->flags & TT_LATENT_FLAG_FROZEN);
+    tr->flags &= ~tt_latent_qat_flags(15);
+    tr->enc_param = tt_latent_cfg_noise(&m->latent);
     if (qat) {
-        tt_latent_record_qat(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, m->latent.qat_bits, step0);
+        tt_latent_record_ranges(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, step0);
         tt_vk_barrier(tr->vk);
-        tr->flags |= TT_LATENT_FLAG_QAT;
-    } else {
-        tr->flags &= ~(uint32_t)TT_LATENT_FLAG_QAT;
+        tr->flags |= tt_latent_qat_flags(m->latent.qat_bits);
     }
 }
 
@@ -337,6 +333,7 @@ static const tt_nn_encoder_ops latent_ops = {
     .train_shader = "latent_train",
     .decode_shader = "latent_decode",
     .parts = 0,
+    .group_patch = 1,
     .layout = latent_layout,
     .init = latent_init,
     .forward = latent_forward,

@@ -184,10 +184,24 @@ uint32_t tt_nn_pcg_hash(uint32_t v)
     return (word >> 22u) ^ word;
 }
 
-uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t n_pixels)
+uint32_t tt_nn_sample_strip(uint32_t width, uint32_t height, uint32_t batch)
+{
+    double per_group = 128.0 * ((double)width * height) / (batch ? batch : 1);
+    double s = floor(sqrt(per_group) + 0.5);
+    return s < 1 ? 1 : s > height ? height : (uint32_t)s;
+}
+
+uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t batch, uint32_t width, uint32_t height,
+                            uint32_t strip)
 {
     uint32_t h = tt_nn_pcg_hash((uint32_t)seed ^ tt_nn_pcg_hash((uint32_t)(seed >> 32) + step));
-    return tt_nn_pcg_hash(h + i) % n_pixels;
+    uint64_t n = (uint64_t)width * height, r = tt_nn_pcg_hash(h + i);
+    uint64_t q = ((uint64_t)i * n + ((r * n) >> 32)) / batch;
+    if (q >= n) q = n - 1;
+    uint64_t band = (uint64_t)strip * width, s = q / band, rest = q - s * band;
+    uint64_t hs = height - s * strip < strip ? height - s * strip : strip, c = rest / hs;
+    uint64_t x = (s & 1) ? width - 1 - c : c, y = s * strip + (rest - c * hs);
+    return (uint32_t)(y * width + x);
 }
 
 float tt_nn_coord01(uint32_t i, uint32_t n)

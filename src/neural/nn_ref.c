@@ -135,10 +135,10 @@ float tt_nn_decoder_backward_ref(const tt_nn_model *m, const float *P, const flo
 double tt_nn_step_gradient_ref(const tt_nn_model *m, const float *params, const tt_image *img, const tt_nn_train_cfg *c,
                                uint32_t step, float *grad)
 {
-    uint32_t npix = m->width * m->height;
+    uint32_t strip = tt_nn_sample_strip(m->width, m->height, c->batch);
     double sse = 0;
     for (uint32_t i = 0; i < c->batch; i++) {
-        uint32_t px = tt_nn_sample_pixel(c->seed, step, i, npix);
+        uint32_t px = tt_nn_sample_pixel(c->seed, step, i, c->batch, m->width, m->height, strip);
         const uint8_t *t = img->rgba + (size_t)px * 4;
         float tgt[3] = {t[0] / 255.0f, t[1] / 255.0f, t[2] / 255.0f};
         sse += tt_nn_backward_ref(m, params, tt_nn_coord01(px % m->width, m->width), tt_nn_coord01(px / m->width, m->height),

@@ -6,6 +6,7 @@
 #include "neural/tt_neural.h"
 
 #define NN_WG 128u  /* local_size_x of the nn_* shaders */
+#define NN_SPEC 17u /* specialization constants 0..16 (nn_common.glsl, the encoders' 8..13, latent_enc.glsl's 16) */
 
 /* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
  * offset and the rows of W0 padded with zeros to a multiple of 4 inputs (vec4
@@ -86,6 +87,16 @@ static uint32_t pick_ns(tt_vk *vk, const tt_nn_model *m)
     return 4;
 }
 
+/* The encoder's per-workgroup patch (spec 16): the floats that fit in the shared memory the tile leaves, at most
+ * 2048; none with TINYTEX_NN_PATCH=0 (the global-memory path, also what groups whose patch would not fit run). */
+static uint32_t pick_patch(tt_vk *vk, const tt_nn_model *m, uint32_t ns)
+{
+    if (!m->enc->group_patch || !env_on("TINYTEX_NN_PATCH")) return 0;
+    uint64_t used = tile_smem(m, ns) + 8ull * m->enc_features + 64, limit = smem_limit(vk);
+    uint64_t n = used < limit ? (limit - used) / 4 : 0;
+    return n < 64 ? 0 : n > 2048 ? 2048 : (uint32_t)n;
+}
+
 /* Weight-gradient accumulators per thread with register accumulation (mirrors nn_mlp.glsl). */
 static uint32_t racc_floats(const tt_nn_model *m)
 {
@@ -112,9 +123,9 @@ static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m)
     return dp;
 }
 
-static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t racc, uint32_t dp, uint32_t spec[16])
+static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t racc, uint32_t dp, uint32_t spec[NN_SPEC])
 {
-    memset(spec, 0, 16 * sizeof(uint32_t));
+    memset(spec, 0, NN_SPEC * sizeof(uint32_t));
     spec[0] = m->enc_features;
     spec[1] = m->dec.hidden;
     spec[2] = m->dec.depth;
@@ -171,17 +182,17 @@ static uint16_t *dec_f16_build(const tt_nn_model *m, const float *params)
 
 static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
 {
-    uint32_t spec[16], dp = pick_dp(vk, m);
+    uint32_t spec[NN_SPEC], dp = pick_dp(vk, m);
     if (tt_nn_decode_f16(vk, m)) {
         char name[64];
         fill_spec(m, 32, 1, 0, NN_CM_PIXELS, spec);
         *ns_out = NN_CM_PIXELS;
         snprintf(name, sizeof name, "%s_cm", m->enc->decode_shader);
-        return tt_vk_pipeline_create(vk, name, 5, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
+        return tt_vk_pipeline_create(vk, name, 5, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
     }
     fill_spec(m, 32, 1, 0, dp, spec);
     *ns_out = dp;
-    return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, 16, NN_WG, 1, 1, out);
+    return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
 }
 
 /* Builds the fp16 weight buffer of params (canonical layout) into *buf, creating it when empty. */
@@ -242,7 +253,7 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
 
     /* Tiles of ns samples; each workgroup runs tpg of them, summing weight gradients in registers (racc) when
      * they fit in a modest register budget, so the weights see one atomic per workgroup instead of per tile. */
-    uint32_t spec[16], ns = pick_ns(vk, m);
+    uint32_t spec[NN_SPEC], ns = pick_ns(vk, m);
     uint32_t racc = (uint32_t)env_int("TINYTEX_NN_RACC", racc_floats(m) <= 96, 0, 1);
     /* 4 tiles per group for the default batch (>= 512 groups); the H200 sweep is in docs/neural.md. */
     uint32_t tiles = (cfg->batch + ns - 1) / ns;
@@ -250,9 +261,10 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
     if (tpg > tiles) tpg = tiles;
     tr->samples_per_group = ns * tpg;
     fill_spec(m, ns, tpg, racc, 128, spec);
+    tr->enc_patch = spec[16] = pick_patch(vk, m, ns);
     char name[64];
     snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
-    TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, 16, NN_WG, 1, 1, &tr->train));
+    TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, NN_SPEC, NN_WG, 1, 1, &tr->train));
     TRY(tt_vk_pipeline_create(vk, "nn_adam", 4, 48, NULL, 0, 256, 1, 1, &tr->adam));
     uint32_t dns;
     TRY(make_decode_pipeline(vk, m, &tr->decode, &dns));
@@ -295,6 +307,7 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
                 .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
                 .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
                 .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
+                .strip = tt_nn_sample_strip(m->width, m->height, c->batch), .enc_param = tr->enc_param,
             };
             tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
             tt_vk_barrier(vk);

@@ -149,10 +149,16 @@ void tt_nn_adam_ref(const tt_nn_model *m, const tt_nn_train_cfg *c, uint32_t ste
                     float *params, const float *grad, float *adam_m, float *adam_v);
 /* Pixel (i,j) -> x01 exactly as the shaders do it: i / (W - 1) in fp32 (0 when W == 1). */
 float tt_nn_coord01(uint32_t i, uint32_t n);
-/* Counter-based RNG shared with the shaders (PCG hash): pixel index of sample
- * i of (0-based) step `step` for an image of n_pixels. */
+/* Counter-based RNG shared with the shaders (PCG hash). */
 uint32_t tt_nn_pcg_hash(uint32_t v);
-uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t n_pixels);
+/* Rows per strip of the sampling order (about the side of a square of 128 samples' worth of pixels). */
+uint32_t tt_nn_sample_strip(uint32_t width, uint32_t height, uint32_t batch);
+/* Pixel index (y * width + x) of sample i (< batch) of (0-based) step `step`: stratified, so that every pixel is
+ * equally likely and consecutive samples are near each other (mirrors nn_common.glsl): sample i lands at a random
+ * offset in [i, i + 1) * n / batch of an order that walks strips of `strip` rows column by column, alternate strips
+ * in opposite directions. */
+uint32_t tt_nn_sample_pixel(uint64_t seed, uint32_t step, uint32_t i, uint32_t batch, uint32_t width, uint32_t height,
+                            uint32_t strip);
 
 /* Step `step` (0-based) of training by the C reference, over the pixels the GPU trainer draws for it
  * (tt_nn_sample_pixel, targets value/255): ADDS the batch-mean gradient (scale 1/(3 batch)) into grad[m->total] and
@@ -188,6 +194,9 @@ struct tt_nn_encoder_ops {
     /* Shader names: "<name>_train" (fused fwd+bwd), "<name>_decode" (forward per pixel). */
     const char *train_shader, *decode_shader;
     uint32_t parts;              /* see shaders: work items per sample in enc_forward_part; 0 = from aux[0] */
+    /* 1: the train shader keeps a per-workgroup patch of its parameters in shared memory (spec 16 = its floats,
+     * 4 bytes each, plus 8 bytes per feature and a few bytes of geometry). */
+    uint32_t group_patch;
     tt_status (*layout)(tt_nn_model *m);
     void (*init)(const tt_nn_model *m, float *params, tt_nn_rng *rng);
     void (*forward)(const tt_nn_model *m, const float *params, float x01, float y01, float *feat);
@@ -237,8 +246,9 @@ typedef struct {
     uint32_t dec_offset;
     float omega0;
     float loss_scale;        /* 1 / (3 batch) */
-    uint32_t flags;          /* encoder-defined bits (latent: QAT on) */
-    uint32_t pad[2];
+    uint32_t flags;          /* encoder-defined bits (latent: QAT on, QAT bits) */
+    uint32_t strip;          /* rows per sampling strip (tt_nn_sample_strip) */
+    float enc_param;         /* encoder-defined (latent: QAT noise) */
 } tt_nn_train_push;
 
 typedef struct {
@@ -254,6 +264,8 @@ struct tt_nn_trainer {
     uint32_t step;                       /* steps done */
     uint32_t samples_per_group;          /* samples per workgroup (tiles of NS x tiles per group) */
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
+    float enc_param;                     /* pushed to the train shader (encoder-defined) */
+    uint32_t enc_patch;                  /* floats of the encoder's per-workgroup shared patch (spec 16; 0 = none) */
     tt_vk_buffer params, grads, adam_m, adam_v, target, stats, aux, state, out_img;
     tt_vk_buffer dec_f16;                /* decoder weights in fp16 for the tensor-core decode (tt_nn_decode_f16) */
     tt_vk_pipeline *train, *adam, *decode;

@@ -585,11 +585,11 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
 {
     tt_status st = TT_OK;
     VkShaderModule module = VK_NULL_HANDLE;
-    VkSpecializationMapEntry entries[16];
+    VkSpecializationMapEntry entries[TT_VK_MAX_SPEC];
     *out = NULL;
     const tt_shader_blob *blob = tt_shader_find(shader);
     if (!blob) return tt_fail(TT_ERR_INVALID_ARG, "shader '%s' is not compiled into this binary", shader);
-    if (n_buffers > TT_VK_MAX_BINDINGS || spec_count > 16 || push_size > vk->limits.maxPushConstantsSize || (push_size & 3))
+    if (n_buffers > TT_VK_MAX_BINDINGS || spec_count > TT_VK_MAX_SPEC || push_size > vk->limits.maxPushConstantsSize || (push_size & 3))
         return tt_fail(TT_ERR_INVALID_ARG, "pipeline '%s': bad layout (%u buffers, %u push bytes, %u constants)",
                        shader, n_buffers, push_size, spec_count);
     if (local_x == 0 || local_y == 0 || local_z == 0 || (uint64_t)local_x * local_y * local_z > vk->caps.max_workgroup_invocations)

@@ -102,34 +102,19 @@ static void test_encoder(tt_vk *vk)
     CHECK_MSG(max_ge < 1e-4, "backward max error %g", max_ge);
     CHECK_MSG(fabs(lhs - rhs) < 1e-3 * (1 + fabs(lhs)), "adjoint <dF,F(g)> %.9g vs <G,g> %.9g", lhs, rhs);
 
-    /* QAT flag: the forward reads the STATE copy instead of P */
-    float *shadow = malloc(sizeof(float) * l.total);
-    for (uint32_t k = 0; k < l.total; k++) shadow[k] = grid[k] * 0.5f + 0.25f;
-    tt_vk_buffer bs2 = {0};
-    CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bs2) == TT_OK);
-    CHECK(tt_vk_upload(vk, &bs2, 0, shadow, 4ull * l.total) == TT_OK);
-    tt_vk_buffer *bufs2[6] = {&bp, &bg, &bf, &bd, &bpos, &bs2};
-    uint32_t fwdq[4] = {np, TT_LATENT_FLAG_QAT, 0, 0};
-    CHECK(tt_vk_begin(vk) == TT_OK);
-    tt_vk_dispatch(vk, pipe, bufs2, fwdq, np * parts, 1, 1);
-    CHECK(tt_vk_submit(vk, NULL) == TT_OK);
-    CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
-    max_fe = 0;
-    for (uint32_t i = 0; i < np; i++) {
-        tt_latent_sample(&l, shadow, pos[2 * i], pos[2 * i + 1], ref);
-        for (uint32_t f = 0; f < F; f++) max_fe = fmax(max_fe, fabs(ref[f] - feat[i * F + f]));
-    }
-    CHECK_MSG(max_fe < 1e-5, "QAT-flag forward max error %g", max_fe);
-
     tt_vk_pipeline_destroy(vk, pipe);
-    tt_vk_buffer *all[7] = {&bp, &bg, &bf, &bd, &bpos, &bs, &bs2};
-    for (int i = 0; i < 7; i++) tt_vk_buffer_destroy(vk, all[i]);
-    free(grid); free(feat); free(dfeat); free(gref); free(ggpu); free(pos); free(shadow);
+    tt_vk_buffer *all[6] = {&bp, &bg, &bf, &bd, &bpos, &bs};
+    for (int i = 0; i < 6; i++) tt_vk_buffer_destroy(vk, all[i]);
+    free(grid); free(feat); free(dfeat); free(gref); free(ggpu); free(pos);
 }
 
-/* The QAT passes against a quantiser written here from SPEC §3: per channel
+/* QAT on the GPU against a quantiser written here from SPEC §3: per channel
  * min/max over the whole channel, (v-min)/(max-min), round to 2^bits-1
- * levels, back. Two consecutive steps check the parity slots and their reset. */
+ * levels, back. The range pass (latent_minmax.comp) must find each channel's
+ * min and max; the encoder with the QAT flag (latent_probe.comp) must then
+ * sample those quantised values, exactly as tt_latent_quantize + the float
+ * sampler do. Three consecutive steps with shrinking ranges check the parity
+ * slots and their reset (a stale slot would widen a range). */
 static void test_qat(tt_vk *vk)
 {
     tt_nn_model m;
@@ -137,30 +122,49 @@ static void test_qat(tt_vk *vk)
     CHECK(tt_nn_model_build(&m) == TT_OK);
     tt_latent_layout l;
     tt_latent_layout_of(&m, &l);
-    uint32_t words = m.enc_count + 4 * m.enc_features;
-    float *grid = malloc(sizeof(float) * m.enc_count), *out = malloc(sizeof(float) * words);
+    uint32_t F = m.enc_features, words = 4 * F, np = 257, parts = 2;
+    float *grid = malloc(sizeof(float) * m.enc_count), *cq = malloc(sizeof(float) * m.enc_count);
+    float *feat = malloc(sizeof(float) * np * F), *pos = malloc(sizeof(float) * 2 * np);
+    uint32_t *keys = malloc(sizeof(uint32_t) * words);
     tt_nn_rng r;
     tt_nn_rng_seed(&r, 11);
-    tt_vk_buffer bp = {0}, bs = {0};
+    for (uint32_t i = 0; i < np; i++) {
+        pos[2 * i] = tt_nn_rng_uniform(&r, 0, 1);
+        pos[2 * i + 1] = tt_nn_rng_uniform(&r, 0, 1);
+    }
+    tt_vk_buffer bp = {0}, bs = {0}, bg = {0}, bf = {0}, bpos = {0};
     tt_latent_qat_gpu q;
+    tt_vk_pipeline *probe = NULL;
+    uint32_t spec[14] = {0};
+    spec[8] = l.ch[0]; spec[9] = l.ch[1]; spec[10] = l.w[0]; spec[11] = l.h[0]; spec[12] = l.w[1]; spec[13] = l.h[1];
     CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bp) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bg) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * words, TT_MEM_DEVICE, &bs) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bf) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, 8ull * np, TT_MEM_DEVICE, &bpos) == TT_OK);
     CHECK(tt_vk_fill(vk, &bs, 0) == TT_OK);
+    CHECK(tt_vk_upload(vk, &bpos, 0, pos, 8ull * np) == TT_OK);
     tt_status s = tt_latent_qat_pipelines(vk, &q);
+    if (s == TT_OK) s = tt_vk_pipeline_create(vk, "latent_probe", 6, 16, spec, 14, 64, 1, 1, &probe);
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s != TT_OK) return;
+    tt_vk_buffer *bufs[6] = {&bp, &bg, &bf, &bf, &bpos, &bs};
     for (uint32_t step = 0; step < 3; step++) {
         int bits = step == 1 ? 3 : 8;
         /* each step: different ranges (shrinking), so a stale slot would show */
         for (uint32_t i = 0; i < m.enc_count; i++) grid[i] = tt_nn_rng_normal(&r, 0.1f * step, 0.05f / (step + 1));
         CHECK(tt_vk_upload(vk, &bp, 0, grid, 4ull * m.enc_count) == TT_OK);
+        uint32_t fwd[4] = {np, tt_latent_qat_flags((uint32_t)bits), 0, 7 + step};
         CHECK(tt_vk_begin(vk) == TT_OK);
-        tt_latent_record_qat(vk, &q, &m, &bp, &bs, (uint32_t)bits, 7 + step);
+        tt_latent_record_ranges(vk, &q, &m, &bp, &bs, 7 + step);
+        tt_vk_barrier(vk);
+        tt_vk_dispatch(vk, probe, bufs, fwd, np * parts, 1, 1);
         CHECK(tt_vk_submit(vk, NULL) == TT_OK);
-        CHECK(tt_vk_download(vk, &bs, 0, out, 4ull * words) == TT_OK);
+        CHECK(tt_vk_download(vk, &bs, 0, keys, 4ull * words) == TT_OK);
+        CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
         float mn[16], mx[16];
-        tt_latent_state_ranges(&m, (const uint32_t *)out, 7 + step, mn, mx);
-        int bad = 0, bad_range = 0;
+        tt_latent_state_ranges(&m, keys, 7 + step, mn, mx);
+        int bad_range = 0, stale = 0;
         double levels = (1 << bits) - 1;
         for (uint32_t g = 0; g < l.n_grids; g++)
             for (uint32_t c = 0; c < l.ch[g]; c++) {
@@ -173,28 +177,36 @@ static void test_qat(tt_vk *vk)
                 }
                 uint32_t f = tt_latent_feature_index(&l, g, c);
                 if (mn[f] != lo || mx[f] != hi) bad_range++;
+                uint32_t other = 4 * f + 2 * ((7 + step + 1) & 1);
+                stale += keys[other] != 0 || keys[other + 1] != 0;
                 double range = hi - lo;
                 for (uint32_t i = 0; i < cells; i++) {
                     uint32_t k = l.offset[g] + i * C + c;
-                    double expect = floor((grid[k] - lo) / range * levels + 0.5) / levels * range + lo;
-                    if (fabs(out[k] - expect) > 1e-6) bad++;
+                    cq[k] = (float)(floor((grid[k] - lo) / range * levels + 0.5) / levels * range + lo);
                 }
             }
         CHECK_MSG(bad_range == 0, "step %u: %d channel ranges differ", step, bad_range);
-        CHECK_MSG(bad == 0, "step %u: %d quantised values differ", step, bad);
-        /* and the C reference QAT gives the same values */
-        float *cq = malloc(sizeof(float) * m.enc_count);
-        tt_latent_quantize(&l, grid, bits, cq, NULL, NULL);
+        CHECK_MSG(stale == 0, "step %u: %d range slots of the next step not cleared", step, stale);
+        /* the C reference QAT agrees with the quantiser above */
+        float *cref = malloc(sizeof(float) * m.enc_count);
+        tt_latent_quantize(&l, grid, bits, cref, NULL, NULL);
         int diff = 0;
-        for (uint32_t k = 0; k < m.enc_count; k++) diff += fabsf(cq[k] - out[k]) > 1e-6f;
-        CHECK_MSG(diff == 0, "step %u: %d values differ from tt_latent_quantize", step, diff);
-        free(cq);
+        for (uint32_t k = 0; k < m.enc_count; k++) diff += fabsf(cq[k] - cref[k]) > 1e-6f;
+        CHECK_MSG(diff == 0, "step %u: %d values of tt_latent_quantize differ", step, diff);
+        free(cref);
+        double max_fe = 0;
+        float ref[TT_LATENT_MAX_FEATURES];
+        for (uint32_t i = 0; i < np; i++) {
+            tt_latent_sample(&l, cq, pos[2 * i], pos[2 * i + 1], ref);
+            for (uint32_t f = 0; f < F; f++) max_fe = fmax(max_fe, fabs(ref[f] - feat[i * F + f]));
+        }
+        CHECK_MSG(max_fe < 1e-5, "step %u: QAT forward max error %g", step, max_fe);
     }
     tt_latent_qat_release(vk, &q);
-    tt_vk_buffer_destroy(vk, &bp);
-    tt_vk_buffer_destroy(vk, &bs);
-    free(grid);
-    free(out);
+    tt_vk_pipeline_destroy(vk, probe);
+    tt_vk_buffer *all[5] = {&bp, &bs, &bg, &bf, &bpos};
+    for (int i = 0; i < 5; i++) tt_vk_buffer_destroy(vk, all[i]);
+    free(grid); free(cq); free(feat); free(pos); free(keys);
 }
 
 /* Whole model: GPU decode (latent_decode.comp, or latent_decode_cm.comp on tensor cores) equals the C reference
@@ -225,11 +237,15 @@ static void test_decode(tt_vk *vk)
 }
 
 /* One training step's gradient (adam_m / (1 - b1) after step 0) equals the C reference over the same pixels
- * (tt_nn_sample_pixel): the grid scatter and the decoder's weight gradients of the latent trainer. */
-static void test_step_gradient(tt_vk *vk)
+ * (tt_nn_sample_pixel): the grid scatter and the decoder's weight gradients of the latent trainer. Four ways: grid
+ * gradients summed in each workgroup's shared patch or added to global memory directly (TINYTEX_NN_PATCH=0), each
+ * with float grids and with QAT from step 0 (the reference then runs on tt_latent_quantize's grids; the
+ * straight-through gradient lands on the same values). */
+static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
 {
     tt_nn_model m;
     latent_model(&m, 41, 37, 4, 4, 2, 2, 16, 2);
+    if (qat) m.latent.qat_start = 0;
     CHECK(tt_nn_model_build(&m) == TT_OK);
     tt_image img;
     tt_image_alloc(&img, m.width, m.height);
@@ -239,21 +255,33 @@ static void test_step_gradient(tt_vk *vk)
         img.rgba[4 * i + 2] = (uint8_t)(200 - i % 97u);
         img.rgba[4 * i + 3] = 255;
     }
-    float *p = malloc(sizeof(float) * m.total), *gref = calloc(m.total, sizeof(float));
+    float *p = malloc(sizeof(float) * m.total), *pq = malloc(sizeof(float) * m.total);
+    float *gref = calloc(m.total, sizeof(float));
     tt_nn_init_params(&m, 3, p);
     tt_nn_rng r;
     tt_nn_rng_seed(&r, 5);
     for (uint32_t i = 0; i < m.enc_count; i++) p[i] = tt_nn_rng_uniform(&r, -0.5f, 0.5f);
+    memcpy(pq, p, sizeof(float) * m.total);
+    if (qat) {
+        tt_latent_layout l;
+        tt_latent_layout_of(&m, &l);
+        tt_latent_quantize(&l, p, (int)m.latent.qat_bits, pq, NULL, NULL);
+    }
     tt_nn_train_cfg c;
     tt_latent_train_cfg_default(&c);
     c.iters = 2;
     c.batch = 3001;
     c.seed = 0xabcdef12345ull;
-    tt_nn_step_gradient_ref(&m, p, &img, &c, 0, gref);
+    tt_nn_step_gradient_ref(&m, pq, &img, &c, 0, gref);
+    setenv("TINYTEX_NN_PATCH", patch ? "1" : "0", 1);
     tt_nn_trainer *tr = NULL;
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
+    unsetenv("TINYTEX_NN_PATCH");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s == TT_OK) {
+        printf("step gradient: %s, shared patch %u floats\n", qat ? "QAT" : "float grids", tr->enc_patch);
+        if (patch && !tr->enc_patch) printf("  (this device gives no shared patch: the global path is what it runs)\n");
+        CHECK(patch || tr->enc_patch == 0);
         CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
         uint32_t n = tt_nn_gpu_count(&m);
         float *gm = malloc(4 * n);
@@ -268,13 +296,55 @@ static void test_step_gradient(tt_vk *vk)
                 bad++;
             }
         }
-        CHECK_MSG(gmax > 0 && bad == 0, "%d of %u gradients differ from the C reference", bad, m.total);
+        CHECK_MSG(gmax > 0 && bad == 0, "%d of %u gradients differ from the C reference (patch %d, QAT %d)", bad,
+                  m.total, patch, qat);
         free(gm);
         tt_nn_trainer_destroy(tr);
     }
     free(p);
+    free(pq);
     free(gref);
     tt_image_free(&img);
+}
+
+static void test_step_gradient(tt_vk *vk)
+{
+    for (int patch = 1; patch >= 0; patch--)
+        for (int qat = 0; qat <= 1; qat++) test_step_gradient_one(vk, patch, qat);
+}
+
+/* Sampling (tt_nn_sample_pixel, mirrored by the shaders): over the samples of one step every pixel is hit as often
+ * as an unbiased draw allows (stratified: each pixel's count is within 1 of batch / pixels when batch is a multiple
+ * of the pixel count), and strips of `strip` rows alternate direction, so consecutive samples stay close. */
+static void test_sampling(void)
+{
+    uint32_t w = 37, h = 23, n = w * h, batch = 3 * n;
+    uint32_t strip = tt_nn_sample_strip(w, h, batch), *count = calloc(n, sizeof(uint32_t));
+    uint32_t far = 0, prev = 0;
+    for (uint32_t i = 0; i < batch; i++) {
+        uint32_t p = tt_nn_sample_pixel(7, 3, i, batch, w, h, strip);
+        count[p]++;
+        if (i && (abs((int)(p % w) - (int)(prev % w)) > 2 || abs((int)(p / w) - (int)(prev / w)) > (int)strip)) far++;
+        prev = p;
+    }
+    uint32_t lo = batch, hi = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        lo = count[k] < lo ? count[k] : lo;
+        hi = count[k] > hi ? count[k] : hi;
+    }
+    CHECK_MSG(lo >= 2 && hi <= 4, "pixel counts %u..%u for 3 samples a pixel", lo, hi);
+    CHECK_MSG(far == 0, "%u jumps between consecutive samples", far);
+    /* fewer samples than pixels, over 400 steps: each pixel's count is binomial around 400 * batch / pixels */
+    batch = 301;
+    strip = tt_nn_sample_strip(w, h, batch);
+    memset(count, 0, n * sizeof(uint32_t));
+    for (uint32_t step = 0; step < 400; step++)
+        for (uint32_t i = 0; i < batch; i++) count[tt_nn_sample_pixel(0x1234567890ull, step, i, batch, w, h, strip)]++;
+    double mean = 400.0 * batch / n, sd = sqrt(mean * (1 - (double)batch / n));
+    int outliers = 0;
+    for (uint32_t k = 0; k < n; k++) outliers += fabs(count[k] - mean) > 5 * sd;
+    CHECK_MSG(outliers == 0, "%d pixels drawn far from %.1f +- %.1f times", outliers, mean, sd);
+    free(count);
 }
 
 /* A small image trains past a PSNR threshold, with QAT switching on midway. */
@@ -337,6 +407,7 @@ int main(void)
     }
     printf("device: %s\n", tt_vk_info(vk)->name);
     double t = now_s();
+    test_sampling();
     test_encoder(vk);
     test_qat(vk);
     test_decode(vk);
