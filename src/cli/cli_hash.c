@@ -392,7 +392,7 @@ int cmd_hash(int argc, char **argv)
         {"lr-hash", 0, OPT_FLOAT, &o.lr_hash, "LR", "Adam learning rate of the hash tables", NULL, 0, 10},
         {"lr-net", 0, OPT_FLOAT, &o.lr_net, "LR", "Adam learning rate of the SIREN", NULL, 0, 10},
         {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
-        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 1, 1u << 24},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "pixels per step (stratified random draws)", NULL, 1, 1u << 24},
         {"seed", 0, OPT_UINT, &o.seed, "N", "seed of the initialisation and the batch sampling", NULL, 0, 0},
         {"precision", 0, OPT_CHOICE, &o.precision, "fp16|fp32", "parameter precision in the file", "fp16|fp32", 0, 0},
         {"log", 0, OPT_STR, &o.log, "FILE.csv", "write step,loss,psnr,seconds per step (batch loss)", NULL, 0, 0},

@@ -634,7 +634,7 @@ int cmd_latent(int argc, char **argv)
         {"activation", 0, OPT_CHOICE, &o.activation, "NAME", "decoder activation", "siren|gelu|silu|relu", 0, 0},
         {"lr", 0, OPT_FLOAT, &o.lr, "LR", "Adam learning rate (grids and decoder), cosine-annealed", NULL, 1e-7, 10},
         {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
-        {"batch", 0, OPT_UINT, &o.batch, "N", "random pixels per step", NULL, 32, 1u << 24},
+        {"batch", 0, OPT_UINT, &o.batch, "N", "pixels per step (stratified random draws)", NULL, 32, 1u << 24},
         {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
         {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored", "raw|png|jpeg", 0, 0},
         {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
