@@ -93,16 +93,18 @@ uint lat_index(uint g, uint x, uint y, uint c) { return lat_grid_base(g) + (y * 
 #ifdef NN_TRAIN
 shared vec2 s_lq[LAT_F];   // QAT: (min, range) of each feature's channel
 
-// Ranges of this step (parity of LAT_STEP) into s_lq; group 0 clears the other parity for the next step's
-// latent_minmax pass. Call before a barrier that precedes any lat_value.
+// Ranges of this step (parity of LAT_STEP) into s_lq when QAT is on. Group 0 clears the other parity, QAT on or
+// not, which this step's Adam (nn_adam.comp) or the next step's latent_minmax pass fills. Call before a barrier
+// that precedes any lat_value.
 void lat_qat_begin(uint tid)
 {
-    if ((pc.flags & LAT_FLAG_QAT) == 0u) return;
     uint p = LAT_STEP & 1u;
     for (uint f = tid; f < LAT_F; f += gl_WorkGroupSize.x) {
         uint k = 4u * f + 2u * p;
-        float mn = lat_unkey(~LAT_KEYS[k]), mx = lat_unkey(LAT_KEYS[k + 1u]);
-        s_lq[f] = vec2(mn, max(mx - mn, 1e-8));
+        if ((pc.flags & LAT_FLAG_QAT) != 0u) {
+            float mn = lat_unkey(~LAT_KEYS[k]), mx = lat_unkey(LAT_KEYS[k + 1u]);
+            s_lq[f] = vec2(mn, max(mx - mn, 1e-8));
+        }
         if (gl_WorkGroupID.x == 0u) {
             LAT_KEYS[k ^ 2u] = 0u;
             LAT_KEYS[(k ^ 2u) + 1u] = 0u;

@@ -1,26 +1,65 @@
-// nn_adam.comp - Adam with bias correction over the whole parameter vector, two lr groups; zeroes the gradients.
+// nn_adam.comp - Adam with bias correction over the whole parameter vector, two lr groups; zeroes the gradients; optionally the next step's QAT ranges of the latent grids.
 #version 450
+#extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 256) in;
+// With RANGE_F > 0 (the latent encoder with QAT: tt_nn_encoder_ops.adam_spec) Adam also takes the per-channel
+// min/max of the updated grids [0, RANGE_TOTAL) into the STATE range slots of parity pc.range_parity (layout in
+// latent_qat.glsl), as latent_minmax.comp would before the next step: one dispatch a step fewer.
+layout(constant_id = 0) const uint RANGE_F = 0u;
+layout(constant_id = 1) const uint RANGE_OFFSET_HI = 0u;
+layout(constant_id = 2) const uint RANGE_CH_LO = 1u;
+layout(constant_id = 3) const uint RANGE_CH_HI = 1u;
+layout(constant_id = 4) const uint RANGE_TOTAL = 0u;
 layout(set = 0, binding = 0) buffer Params { float P[]; };
 layout(set = 0, binding = 1) buffer Grads { float G[]; };
 layout(set = 0, binding = 2) buffer AdamM { float M[]; };
 layout(set = 0, binding = 3) buffer AdamV { float V[]; };
+layout(set = 0, binding = 4) buffer StateU { uint SU[]; };
 layout(push_constant) uniform Push {
     uint n, dec_offset;
     float lr_enc, lr_net, beta1, beta2, eps, bc1, bc2;
-    uint pad0, pad1, pad2;
+    uint range_parity, pad1, pad2;
 } pc;
+
+#include "latent_keys.glsl"
+
+shared uint s_lo[RANGE_F > 0u ? RANGE_F : 1u];   // max of ~key (min)
+shared uint s_hi[RANGE_F > 0u ? RANGE_F : 1u];   // max of key (max)
 
 void main()
 {
-    uint i = gl_GlobalInvocationID.x;
-    if (i >= pc.n) return;
-    float g = G[i];
-    G[i] = 0.0;
-    float m = pc.beta1 * M[i] + (1.0 - pc.beta1) * g;
-    float v = pc.beta2 * V[i] + (1.0 - pc.beta2) * g * g;
-    M[i] = m;
-    V[i] = v;
-    float lr = i < pc.dec_offset ? pc.lr_enc : pc.lr_net;
-    P[i] -= lr * (m / pc.bc1) / (sqrt(v / pc.bc2) + pc.eps);
+    uint i = gl_GlobalInvocationID.x, t = gl_LocalInvocationID.x;
+    if (RANGE_F > 0u) {
+        for (uint f = t; f < RANGE_F; f += 256u) {
+            s_lo[f] = 0u;
+            s_hi[f] = 0u;
+        }
+        barrier();
+    }
+    if (i < pc.n) {
+        float g = G[i];
+        G[i] = 0.0;
+        float m = pc.beta1 * M[i] + (1.0 - pc.beta1) * g;
+        float v = pc.beta2 * V[i] + (1.0 - pc.beta2) * g * g;
+        M[i] = m;
+        V[i] = v;
+        float lr = i < pc.dec_offset ? pc.lr_enc : pc.lr_net;
+        float p = P[i] - lr * (m / pc.bc1) / (sqrt(v / pc.bc2) + pc.eps);
+        P[i] = p;
+        if (RANGE_F > 0u && i < RANGE_TOTAL) {
+            uint f = i < RANGE_OFFSET_HI ? i % RANGE_CH_LO : RANGE_CH_LO + (i - RANGE_OFFSET_HI) % RANGE_CH_HI;
+            uint key = lat_key(p);
+            atomicMax(s_lo[f], ~key);
+            atomicMax(s_hi[f], key);
+        }
+    }
+    if (RANGE_F > 0u) {
+        barrier();
+        uint base = 2u * pc.range_parity;
+        for (uint f = t; f < RANGE_F; f += 256u) {
+            if (s_hi[f] == 0u && s_lo[f] == 0u) continue;   // channel not in this workgroup's range
+            atomicMax(SU[base + 4u * f], s_lo[f]);
+            atomicMax(SU[base + 4u * f + 1u], s_hi[f]);
+        }
+    }
 }

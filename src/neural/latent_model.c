@@ -277,6 +277,8 @@ static tt_status latent_gpu_prepare(tt_nn_trainer *tr)
     return TT_OK;
 }
 
+/* The ranges of step s come from Adam of step s - 1 (latent_adam_spec); step 0 has none before it, so QAT from
+ * step 0 takes them from the range pass. */
 static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
 {
     const tt_nn_model *m = tr->m;
@@ -284,10 +286,23 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
     tr->flags &= ~tt_latent_qat_flags(15);
     tr->enc_param = tt_latent_cfg_noise(&m->latent);
     if (qat) {
-        tt_latent_record_ranges(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, step0);
-        tt_vk_barrier(tr->vk);
+        if (step0 == 0) {
+            tt_latent_record_ranges(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, step0);
+            tt_vk_barrier(tr->vk);
+        }
         tr->flags |= tt_latent_qat_flags(m->latent.qat_bits);
     }
+}
+
+static void latent_adam_spec(const tt_nn_model *m, uint32_t spec5[5])
+{
+    tt_latent_layout l;
+    if (m->latent.qat_bits == 0 || tt_latent_layout_of(m, &l) != TT_OK) return;
+    spec5[0] = l.features;
+    spec5[1] = l.n_grids > 1 ? l.offset[1] : l.total;
+    spec5[2] = l.ch[0];
+    spec5[3] = l.n_grids > 1 ? l.ch[1] : 1;
+    spec5[4] = l.total;
 }
 
 static void latent_gpu_release(tt_nn_trainer *tr)
@@ -347,6 +362,7 @@ static const tt_nn_encoder_ops latent_ops = {
     .record_pre_step = latent_record_pre_step,
     .gpu_release = latent_gpu_release,
     .spec = latent_spec,
+    .adam_spec = latent_adam_spec,
     .describe = latent_describe,
 };
 

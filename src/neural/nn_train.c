@@ -255,9 +255,10 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
      * they fit in a modest register budget, so the weights see one atomic per workgroup instead of per tile. */
     uint32_t spec[NN_SPEC], ns = pick_ns(vk, m);
     uint32_t racc = (uint32_t)env_int("TINYTEX_NN_RACC", racc_floats(m) <= 96, 0, 1);
-    /* 4 tiles per group for the default batch (>= 512 groups); the H200 sweep is in docs/neural.md. */
+    /* 8 tiles per group for the default batch (256 groups: one round of 2 per SM on an H100/H200). With the latent
+     * grid patch filled once per group, 8 beat 4 (H100: 1.142 -> 1.108 s GPU; docs/neural.md). */
     uint32_t tiles = (cfg->batch + ns - 1) / ns;
-    uint32_t tpg = (uint32_t)env_int("TINYTEX_NN_TPG", racc ? (tiles / 512 > 16 ? 16 : tiles / 512 > 1 ? tiles / 512 : 1) : 1, 1, 64);
+    uint32_t tpg = (uint32_t)env_int("TINYTEX_NN_TPG", racc ? (tiles / 256 > 16 ? 16 : tiles / 256 > 1 ? tiles / 256 : 1) : 1, 1, 64);
     if (tpg > tiles) tpg = tiles;
     tr->samples_per_group = ns * tpg;
     fill_spec(m, ns, tpg, racc, 128, spec);
@@ -265,7 +266,9 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
     char name[64];
     snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
     TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, NN_SPEC, NN_WG, 1, 1, &tr->train));
-    TRY(tt_vk_pipeline_create(vk, "nn_adam", 4, 48, NULL, 0, 256, 1, 1, &tr->adam));
+    uint32_t adam_spec[5] = {0, 0, 1, 1, 0};
+    if (m->enc->adam_spec) m->enc->adam_spec(m, adam_spec);
+    TRY(tt_vk_pipeline_create(vk, "nn_adam", 5, 48, adam_spec, 5, 256, 1, 1, &tr->adam));
     uint32_t dns;
     TRY(make_decode_pipeline(vk, m, &tr->decode, &dns));
     if (m->enc->gpu_prepare) TRY(m->enc->gpu_prepare(tr));
@@ -282,7 +285,8 @@ fail:
 typedef struct {
     uint32_t n, dec_offset;
     float lr_enc, lr_net, beta1, beta2, eps, bc1, bc2;
-    uint32_t pad[3];
+    uint32_t range_parity;   /* STATE slots nn_adam.comp fills for the next step (adam_spec) */
+    uint32_t pad[2];
 } adam_push;
 
 tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
@@ -294,7 +298,7 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
     int have_ms = 1;
     if (n > c->iters - tr->step) n = c->iters - tr->step;
     tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
-    tt_vk_buffer *ab[4] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v};
+    tt_vk_buffer *ab[5] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->state};
     uint32_t groups = (c->batch + tr->samples_per_group - 1) / tr->samples_per_group;
     while (n > 0) {
         uint32_t k = n < c->steps_per_submit ? n : c->steps_per_submit;
@@ -317,6 +321,7 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
                 .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
                 .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
                 .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
+                .range_parity = (step + 1) & 1,
             };
             tt_vk_dispatch(vk, tr->adam, ab, &ap, ap.n, 1, 1);
             tt_vk_barrier(vk);

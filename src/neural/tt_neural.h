@@ -220,6 +220,10 @@ struct tt_nn_encoder_ops {
     void (*gpu_release)(tt_nn_trainer *tr);
     /* Optional: specialization constants 8..15 of the train/decode shaders (ids 0..7 are the trainer's). */
     void (*spec)(const tt_nn_model *m, uint32_t spec8[8]);
+    /* Optional: constants 0..4 of nn_adam.comp (QAT ranges of the updated grids for the next step: features, first
+     * hi float, ch lo, ch hi, grid floats; features 0 = none). Adam then fills the STATE range slots of parity
+     * (step + 1) & 1, which the training step of `step` cleared. */
+    void (*adam_spec)(const tt_nn_model *m, uint32_t spec5[5]);
     /* Optional: info lines ("  levels 16 ...") for `tinytex info`, and JSON fields. */
     void (*describe)(const tt_nn_model *m, char *buf, size_t len);
 };
@@ -233,7 +237,7 @@ const tt_nn_encoder_ops *tt_nn_encoder_for(tt_nn_kind k);
  *   0 params  fp32[total]          1 grads  fp32[total] (atomics)
  *   2 target  uint[W*H] RGBA8      3 stats  fp32[iters] per-step loss sums
  *   4 aux     uint[aux_words]      5 state  encoder-defined (see state_bytes)
- * "nn_adam":  0 params 1 grads 2 m 3 v (+ zeroes grads)
+ * "nn_adam":  0 params 1 grads 2 m 3 v 4 state (+ zeroes grads; see adam_spec)
  * "<enc>_decode": 0 params 1 out uint[W*H] RGBA8 2 aux 3 state
  * Push constants: see tt_nn_train_push / tt_nn_decode_push below. */
 enum { TT_NN_BIND_PARAMS = 0, TT_NN_BIND_GRADS, TT_NN_BIND_TARGET, TT_NN_BIND_STATS, TT_NN_BIND_AUX, TT_NN_BIND_STATE };

@@ -298,6 +298,29 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
         }
         CHECK_MSG(gmax > 0 && bad == 0, "%d of %u gradients differ from the C reference (patch %d, QAT %d)", bad,
                   m.total, patch, qat);
+        if (qat) {   /* Adam left the next step's ranges: the per-channel min/max of the updated grids */
+            float *after = malloc(sizeof(float) * m.total), mn[16], mx[16];
+            uint32_t keys[64];
+            tt_latent_layout l;
+            tt_latent_layout_of(&m, &l);
+            CHECK(tt_nn_trainer_get_params(tr, after) == TT_OK);
+            CHECK(tt_vk_download(vk, &tr->state, 0, keys, 16ull * m.enc_features) == TT_OK);
+            tt_latent_state_ranges(&m, keys, 1, mn, mx);
+            int bad_range = 0;
+            for (uint32_t g = 0; g < l.n_grids; g++)
+                for (uint32_t ch = 0; ch < l.ch[g]; ch++) {
+                    float lo = INFINITY, hi = -INFINITY;
+                    for (uint32_t k = 0; k < l.w[g] * l.h[g]; k++) {
+                        float v = after[l.offset[g] + k * l.ch[g] + ch];
+                        lo = fminf(lo, v);
+                        hi = fmaxf(hi, v);
+                    }
+                    uint32_t f = tt_latent_feature_index(&l, g, ch);
+                    bad_range += mn[f] != lo || mx[f] != hi;
+                }
+            CHECK_MSG(bad_range == 0, "%d channel ranges after Adam differ from the updated grids", bad_range);
+            free(after);
+        }
         free(gm);
         tt_nn_trainer_destroy(tr);
     }
