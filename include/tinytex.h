@@ -113,6 +113,10 @@ tt_status tt_write_file_atomic(const char *path, const void *data, size_t size);
 tt_status tt_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size);
 /* Removes every temporary file still open (for signal handlers: async-safe). */
 void tt_atomic_cleanup_all(void);
+/* The same for a handler that then ends the process: from this call on no temporary file is created, and a file
+ * that another thread is creating at this instant is waited for and removed too (the handler may run on any
+ * thread that does not block the signal, while the creating thread blocks it). Async-signal-safe. */
+void tt_atomic_cleanup_exit(void);
 
 #ifdef __cplusplus
 }

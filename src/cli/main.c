@@ -38,7 +38,7 @@ static void print_usage(FILE *out)
 static void on_signal(int sig)
 {
     static const char msg[] = "\ntinytex: interrupted, partial output removed\n";
-    tt_atomic_cleanup_all();
+    tt_atomic_cleanup_exit();
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
     signal(sig, SIG_DFL);

@@ -40,6 +40,11 @@ static struct {
 
 static atomic_uint_fast64_t tt_temp_counter;
 
+/* tt_atomic_cleanup_exit: set once the process is ending; threads between creating a temporary file and publishing
+ * it in the registry. */
+static atomic_int tt_temp_exiting;
+static atomic_int tt_temp_creating;
+
 struct tt_atomic_file {
     int fd;
     int slot;          /* registry slot, or -1 if the registry was full */
@@ -70,6 +75,17 @@ void tt_atomic_cleanup_all(void)
         if (atomic_load(&tt_temp_registry[i].state) == SLOT_LIVE)
             (void)unlink(tt_temp_registry[i].path);
     }
+}
+
+void tt_atomic_cleanup_exit(void)
+{
+    /* A creator increments tt_temp_creating before it reads tt_temp_exiting (both sequentially consistent): either
+     * it sees the flag and creates nothing, or this loop sees it and waits until its file is in the registry. It
+     * cannot be this thread: creators block every signal for that span. */
+    atomic_store(&tt_temp_exiting, 1);
+    while (atomic_load(&tt_temp_creating) != 0) {
+    }
+    tt_atomic_cleanup_all();
 }
 
 static uint64_t splitmix64(uint64_t x)
@@ -154,9 +170,16 @@ tt_status tt_atomic_open(const char *path, tt_atomic_file **out)
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);
-        f->fd = open(f->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        open_errno = errno;
-        if (f->fd >= 0 && f->slot >= 0) atomic_store(&tt_temp_registry[f->slot].state, SLOT_LIVE);
+        atomic_fetch_add(&tt_temp_creating, 1);
+        if (atomic_load(&tt_temp_exiting)) {   /* a handler on another thread is ending the process */
+            f->fd = -1;
+            open_errno = EINTR;
+        } else {
+            f->fd = open(f->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            open_errno = errno;
+            if (f->fd >= 0 && f->slot >= 0) atomic_store(&tt_temp_registry[f->slot].state, SLOT_LIVE);
+        }
+        atomic_fetch_sub(&tt_temp_creating, 1);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (f->fd >= 0) break;
         if (open_errno != EEXIST) break;

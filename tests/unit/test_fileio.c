@@ -223,6 +223,30 @@ static void test_cleanup_all(void)
     CHECK_EQ_INT(access(p, F_OK), -1);
 }
 
+/* tt_atomic_cleanup_exit (the CLI's signal handler): removes what exists, and no temporary file can be created
+ * afterwards. In a child, since the process cannot create files after it. */
+static void test_cleanup_exit(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        tt_atomic_file *a = NULL, *b = NULL;
+        char q[512];
+        snprintf(q, sizeof q, "%s/exit_a.bin", tmpdir);
+        if (tt_atomic_open(q, &a) != TT_OK) _exit(10);
+        tt_atomic_cleanup_exit();
+        if (count_temp_files(tmpdir) != 0) _exit(11);
+        snprintf(q, sizeof q, "%s/exit_b.bin", tmpdir);
+        if (tt_atomic_open(q, &b) != TT_ERR_IO || b != NULL) _exit(12);
+        if (count_temp_files(tmpdir) != 0) _exit(13);
+        _exit(0);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child exit status %d", WEXITSTATUS(status));
+    CHECK_EQ_INT(count_temp_files(tmpdir), 0);
+}
+
 static void test_read_file(void)
 {
     uint8_t *data = (uint8_t *)1;
@@ -289,6 +313,7 @@ int main(void)
     test_atomic_write();
     test_atomic_failures();
     test_cleanup_all();
+    test_cleanup_exit();
     test_read_file();
     remove_tree(tmpdir);
     TT_TEST_END();
