@@ -37,7 +37,7 @@ const uint ENC_PARTS = LAT_PT < 1u ? 1u : (LAT_PT > LAT_F ? LAT_F : LAT_PT);
 const uint LAT_FPP = (LAT_F + ENC_PARTS - 1u) / ENC_PARTS;   // features per part
 const uint LAT_OFFSET_HI = LAT_W_LO * LAT_H_LO * LAT_CH_LO;
 
-#include "latent_keys.glsl"
+#include "latent_range.glsl"
 
 #define LAT_FLAG_QAT 1u
 #define LAT_FLAG_FROZEN 2u

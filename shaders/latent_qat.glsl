@@ -13,15 +13,6 @@ layout(push_constant) uniform Push {
     uint offset_hi;   // first float of the hi grid (== total when there is none)
     uint ch_lo, ch_hi;
     uint total;       // floats in both grids
-    uint bits;        // QAT bits (1..8)
     uint step;        // 0-based training step; its parity picks the range slots
     uint per_thread;  // elements per thread
-    uint pad;
 } pc;
-
-uint lat_feature(uint idx)
-{
-    return idx < pc.offset_hi ? idx % pc.ch_lo : pc.ch_lo + (idx - pc.offset_hi) % pc.ch_hi;
-}
-
-#include "latent_keys.glsl"

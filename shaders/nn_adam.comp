@@ -21,21 +21,13 @@ layout(push_constant) uniform Push {
     uint range_parity, pad1, pad2;
 } pc;
 
-#include "latent_keys.glsl"
-
-shared uint s_lo[RANGE_F > 0u ? RANGE_F : 1u];   // max of ~key (min)
-shared uint s_hi[RANGE_F > 0u ? RANGE_F : 1u];   // max of key (max)
+#define LAT_RANGE_MAX (RANGE_F > 0u ? RANGE_F : 1u)
+#include "latent_range.glsl"
 
 void main()
 {
-    uint i = gl_GlobalInvocationID.x, t = gl_LocalInvocationID.x;
-    if (RANGE_F > 0u) {
-        for (uint f = t; f < RANGE_F; f += 256u) {
-            s_lo[f] = 0u;
-            s_hi[f] = 0u;
-        }
-        barrier();
-    }
+    uint i = gl_GlobalInvocationID.x;
+    if (RANGE_F > 0u) lat_range_begin(RANGE_F);
     if (i < pc.n) {
         float g = G[i];
         G[i] = 0.0;
@@ -46,20 +38,8 @@ void main()
         float lr = i < pc.dec_offset ? pc.lr_enc : pc.lr_net;
         float p = P[i] - lr * (m / pc.bc1) / (sqrt(v / pc.bc2) + pc.eps);
         P[i] = p;
-        if (RANGE_F > 0u && i < RANGE_TOTAL) {
-            uint f = i < RANGE_OFFSET_HI ? i % RANGE_CH_LO : RANGE_CH_LO + (i - RANGE_OFFSET_HI) % RANGE_CH_HI;
-            uint key = lat_key(p);
-            atomicMax(s_lo[f], ~key);
-            atomicMax(s_hi[f], key);
-        }
+        if (RANGE_F > 0u && i < RANGE_TOTAL)
+            lat_range_add(lat_range_feature(i, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI), p);
     }
-    if (RANGE_F > 0u) {
-        barrier();
-        uint base = 2u * pc.range_parity;
-        for (uint f = t; f < RANGE_F; f += 256u) {
-            if (s_hi[f] == 0u && s_lo[f] == 0u) continue;   // channel not in this workgroup's range
-            atomicMax(SU[base + 4u * f], s_lo[f]);
-            atomicMax(SU[base + 4u * f + 1u], s_hi[f]);
-        }
-    }
+    if (RANGE_F > 0u) lat_range_end(RANGE_F, pc.range_parity);
 }

@@ -214,7 +214,7 @@ static tt_status latent_read_params(const tt_nn_model *m, const tt_nn_chunk *chu
  * step's parity; the training step quantises as it reads the grids
  * (latent_enc.glsl) and its first workgroup clears the other parity. */
 typedef struct {
-    uint32_t offset_hi, ch_lo, ch_hi, total, bits, step, per_thread, pad;
+    uint32_t offset_hi, ch_lo, ch_hi, total, step, per_thread;
 } minmax_push;
 
 #define MINMAX_PER_THREAD 8u

@@ -300,6 +300,7 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
     tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
     tt_vk_buffer *ab[5] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->state};
     uint32_t groups = (c->batch + tr->samples_per_group - 1) / tr->samples_per_group;
+    uint32_t strip = tt_nn_sample_strip(m->width, m->height, c->batch);
     while (n > 0) {
         uint32_t k = n < c->steps_per_submit ? n : c->steps_per_submit;
         tt_status s = tt_vk_begin(vk);
@@ -311,7 +312,7 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
                 .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
                 .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
                 .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
-                .strip = tt_nn_sample_strip(m->width, m->height, c->batch), .enc_param = tr->enc_param,
+                .strip = strip, .enc_param = tr->enc_param,
             };
             tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
             tt_vk_barrier(vk);

@@ -108,6 +108,18 @@ static void test_encoder(tt_vk *vk)
     free(grid); free(feat); free(dfeat); free(gref); free(ggpu); free(pos);
 }
 
+/* Min and max of channel c of grid g, computed here (not by the library). */
+static void channel_range(const tt_latent_layout *l, const float *grid, uint32_t g, uint32_t c, float *lo, float *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (uint32_t i = 0; i < l->w[g] * l->h[g]; i++) {
+        float v = grid[l->offset[g] + i * l->ch[g] + c];
+        *lo = fminf(*lo, v);
+        *hi = fmaxf(*hi, v);
+    }
+}
+
 /* QAT on the GPU against a quantiser written here from SPEC §3: per channel
  * min/max over the whole channel, (v-min)/(max-min), round to 2^bits-1
  * levels, back. The range pass (latent_minmax.comp) must find each channel's
@@ -169,12 +181,8 @@ static void test_qat(tt_vk *vk)
         for (uint32_t g = 0; g < l.n_grids; g++)
             for (uint32_t c = 0; c < l.ch[g]; c++) {
                 uint32_t cells = l.w[g] * l.h[g], C = l.ch[g];
-                float lo = INFINITY, hi = -INFINITY;
-                for (uint32_t i = 0; i < cells; i++) {
-                    float v = grid[l.offset[g] + i * C + c];
-                    lo = fminf(lo, v);
-                    hi = fmaxf(hi, v);
-                }
+                float lo, hi;
+                channel_range(&l, grid, g, c, &lo, &hi);
                 uint32_t f = tt_latent_feature_index(&l, g, c);
                 if (mn[f] != lo || mx[f] != hi) bad_range++;
                 uint32_t other = 4 * f + 2 * ((7 + step + 1) & 1);
@@ -309,12 +317,8 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
             int bad_range = 0;
             for (uint32_t g = 0; g < l.n_grids; g++)
                 for (uint32_t ch = 0; ch < l.ch[g]; ch++) {
-                    float lo = INFINITY, hi = -INFINITY;
-                    for (uint32_t k = 0; k < l.w[g] * l.h[g]; k++) {
-                        float v = after[l.offset[g] + k * l.ch[g] + ch];
-                        lo = fminf(lo, v);
-                        hi = fmaxf(hi, v);
-                    }
+                    float lo, hi;
+                    channel_range(&l, after, g, ch, &lo, &hi);
                     uint32_t f = tt_latent_feature_index(&l, g, ch);
                     bad_range += mn[f] != lo || mx[f] != hi;
                 }
