@@ -289,6 +289,37 @@ typedef struct {
     uint32_t pad[2];
 } adam_push;
 
+/* Records training steps [from, to): the fused step, Adam, each followed by a barrier. */
+static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t groups, uint32_t strip)
+{
+    tt_vk *vk = tr->vk;
+    const tt_nn_model *m = tr->m;
+    const tt_nn_train_cfg *c = &tr->cfg;
+    tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
+    tt_vk_buffer *ab[5] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->state};
+    for (uint32_t step = from; step < to; step++) {
+        if (m->enc->record_pre_step) m->enc->record_pre_step(tr, step);
+        tt_nn_train_push tp = {
+            .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
+            .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
+            .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
+            .strip = strip, .enc_param = tr->enc_param,
+        };
+        tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
+        tt_vk_barrier(vk);
+        double t = step + 1.0;
+        adam_push ap = {
+            .n = gpu_total(m), .dec_offset = gpu_dec_offset(m),
+            .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
+            .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
+            .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
+            .range_parity = (step + 1) & 1,
+        };
+        tt_vk_dispatch(vk, tr->adam, ab, &ap, ap.n, 1, 1);
+        tt_vk_barrier(vk);
+    }
+}
+
 tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
 {
     tt_vk *vk = tr->vk;
@@ -297,41 +328,29 @@ tt_status tt_nn_trainer_run(tt_nn_trainer *tr, uint32_t n, double *gpu_ms)
     double total_ms = 0;
     int have_ms = 1;
     if (n > c->iters - tr->step) n = c->iters - tr->step;
-    tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
-    tt_vk_buffer *ab[5] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->state};
     uint32_t groups = (c->batch + tr->samples_per_group - 1) / tr->samples_per_group;
     uint32_t strip = tt_nn_sample_strip(m->width, m->height, c->batch);
     while (n > 0) {
         uint32_t k = n < c->steps_per_submit ? n : c->steps_per_submit;
-        tt_status s = tt_vk_begin(vk);
-        if (s != TT_OK) return s;
-        for (uint32_t i = 0; i < k; i++) {
-            uint32_t step = tr->step + i;
-            if (m->enc->record_pre_step) m->enc->record_pre_step(tr, step);
-            tt_nn_train_push tp = {
-                .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
-                .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
-                .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
-                .strip = strip, .enc_param = tr->enc_param,
-            };
-            tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
-            tt_vk_barrier(vk);
-            double t = step + 1.0;
-            adam_push ap = {
-                .n = gpu_total(m), .dec_offset = gpu_dec_offset(m),
-                .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
-                .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
-                .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
-                .range_parity = (step + 1) & 1,
-            };
-            tt_vk_dispatch(vk, tr->adam, ab, &ap, ap.n, 1, 1);
-            tt_vk_barrier(vk);
+        /* Recorded in 4 pieces, each submitted before the next is recorded, so that the host's recording overlaps
+         * the GPU's work (H200, latent default: wall 1.067-1.071 -> 1.057-1.058 s at the same GPU time). */
+        uint32_t pieces = k >= 128 ? 4 : 1;
+        for (uint32_t p = 0; p < pieces; p++) {
+            tt_status s = tt_vk_begin(vk);
+            if (s != TT_OK) return s;
+            record_steps(tr, tr->step + k / pieces * p, tr->step + (p + 1 == pieces ? k : k / pieces * (p + 1)),
+                         groups, strip);
+            if (p + 1 < pieces) {
+                s = tt_vk_submit_async(vk);
+                if (s != TT_OK) return s;
+                continue;
+            }
+            double ms = -1;
+            s = tt_vk_submit(vk, &ms);
+            if (s != TT_OK) return s;
+            if (ms < 0) have_ms = 0;
+            total_ms += ms;
         }
-        double ms = -1;
-        s = tt_vk_submit(vk, &ms);
-        if (s != TT_OK) return s;
-        if (ms < 0) have_ms = 0;
-        total_ms += ms;
         tr->step += k;
         n -= k;
     }

@@ -104,9 +104,13 @@ void tt_vk_barrier(tt_vk *vk);                  /* compute write -> compute/tran
 void tt_vk_copy(tt_vk *vk, tt_vk_buffer *src, VkDeviceSize src_off, tt_vk_buffer *dst, VkDeviceSize dst_off, VkDeviceSize size);
 void tt_vk_fill_cmd(tt_vk *vk, tt_vk_buffer *dst, uint32_t value);
 VkCommandBuffer tt_vk_cmd(tt_vk *vk);           /* the recording command buffer, for raw calls */
-/* Ends, submits and waits. gpu_ms (may be NULL) is the GPU time between
- * begin and submit measured with timestamp queries, or -1 if unavailable. */
+/* Ends, submits and waits, for this recording and any still in flight from tt_vk_submit_async. gpu_ms (may be
+ * NULL) is their GPU time, each from its begin to its end measured with timestamp queries, or -1 if unavailable. */
 tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms);
+/* Ends and submits without waiting, so that the next recording overlaps the GPU's work. At most two submissions
+ * are in flight: the next tt_vk_begin waits for the older one. Later recordings that read what it writes need a
+ * barrier at its end, as within one recording. */
+tt_status tt_vk_submit_async(tt_vk *vk);
 
 /* Maps a VkResult to a status and records "context: VK_ERROR_..." as detail. */
 tt_status tt_vk_check(VkResult r, const char *context);

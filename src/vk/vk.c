@@ -25,8 +25,12 @@ struct tt_vk {
     VkQueue queue;
     uint32_t queue_family;
     VkCommandPool cmd_pool;
-    VkCommandBuffer cmd;
-    VkFence fence;
+    /* Two command buffers, so that one can be recorded while the other runs (tt_vk_submit_async); cmd is the one
+     * being recorded. Timestamp queries 2i, 2i + 1 belong to buffer i. */
+    VkCommandBuffer cmds[2], cmd;
+    VkFence fences[2];
+    int cur, in_flight[2];
+    double pending_ms;             /* GPU ms of finished asynchronous submissions not yet reported; < 0 unknown */
     VkQueryPool timestamps;
     int recording;
     tt_status record_status;      /* first error seen while recording */
@@ -358,14 +362,15 @@ tt_status tt_vk_create(int index, tt_vk **out)
     VK_TRY(vkCreateCommandPool(vk->device, &pci, NULL, &vk->cmd_pool), "vkCreateCommandPool");
     VkCommandBufferAllocateInfo cai = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = vk->cmd_pool,
-        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1,
+        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 2,
     };
-    VK_TRY(vkAllocateCommandBuffers(vk->device, &cai, &vk->cmd), "vkAllocateCommandBuffers");
+    VK_TRY(vkAllocateCommandBuffers(vk->device, &cai, vk->cmds), "vkAllocateCommandBuffers");
+    vk->cmd = vk->cmds[0];
     VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    VK_TRY(vkCreateFence(vk->device, &fci, NULL, &vk->fence), "vkCreateFence");
+    for (int i = 0; i < 2; i++) VK_TRY(vkCreateFence(vk->device, &fci, NULL, &vk->fences[i]), "vkCreateFence");
     if (c->timestamp_period > 0) {
         VkQueryPoolCreateInfo qpi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-                                     .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = 2};
+                                     .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = 4};
         if (vkCreateQueryPool(vk->device, &qpi, NULL, &vk->timestamps) != VK_SUCCESS) {
             vk->timestamps = VK_NULL_HANDLE;
             c->timestamp_period = 0;
@@ -387,7 +392,8 @@ void tt_vk_destroy(tt_vk *vk)
         vkDeviceWaitIdle(vk->device);
         for (uint32_t i = 0; i < vk->n_desc_pools; i++) vkDestroyDescriptorPool(vk->device, vk->desc_pools[i], NULL);
         if (vk->timestamps) vkDestroyQueryPool(vk->device, vk->timestamps, NULL);
-        if (vk->fence) vkDestroyFence(vk->device, vk->fence, NULL);
+        for (int i = 0; i < 2; i++)
+            if (vk->fences[i]) vkDestroyFence(vk->device, vk->fences[i], NULL);
         if (vk->cmd_pool) vkDestroyCommandPool(vk->device, vk->cmd_pool, NULL);
         vkDestroyDevice(vk->device, NULL);
     }
@@ -664,19 +670,42 @@ static void record_fail(tt_vk *vk, tt_status s)
     }
 }
 
+/* Waits for command buffer i if it is in flight and adds its GPU time to pending_ms. A finite wait: a hung GPU
+ * must become an error, not a hang; 10 minutes is far beyond any single submission tinytex records. */
+static tt_status wait_buffer(tt_vk *vk, int i)
+{
+    if (!vk->in_flight[i]) return TT_OK;
+    vk->in_flight[i] = 0;
+    VkResult r = vkWaitForFences(vk->device, 1, &vk->fences[i], VK_TRUE, 600ull * 1000 * 1000 * 1000);
+    if (r == VK_TIMEOUT) return tt_fail(TT_ERR_DEVICE_LOST, "GPU work did not finish within 10 minutes");
+    if (r != VK_SUCCESS) return tt_vk_check(r, "vkWaitForFences");
+    uint64_t ts[2];
+    if (vk->timestamps && vk->pending_ms >= 0 &&
+        vkGetQueryPoolResults(vk->device, vk->timestamps, 2u * (uint32_t)i, 2, sizeof ts, ts, sizeof ts[0],
+                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS)
+        vk->pending_ms += (double)(ts[1] - ts[0]) * vk->caps.timestamp_period * 1e-6;
+    else
+        vk->pending_ms = -1;
+    return TT_OK;
+}
+
 tt_status tt_vk_begin(tt_vk *vk)
 {
     if (vk->recording) return tt_fail(TT_ERR_INVALID_ARG, "tt_vk_begin: already recording");
-    tt_status st = TT_OK;
+    tt_status st = wait_buffer(vk, vk->cur);
+    if (st != TT_OK) return st;
+    vk->cmd = vk->cmds[vk->cur];
     VK_TRY(vkResetCommandBuffer(vk->cmd, 0), "vkResetCommandBuffer");
+    /* Pools are only used without push descriptors, and then nothing is in flight (tt_vk_submit_async waits). */
     for (uint32_t i = 0; i < vk->n_desc_pools; i++) vkResetDescriptorPool(vk->device, vk->desc_pools[i], 0);
     vk->sets_in_pool = 0;
     VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
     VK_TRY(vkBeginCommandBuffer(vk->cmd, &bi), "vkBeginCommandBuffer");
     if (vk->timestamps) {
-        vkCmdResetQueryPool(vk->cmd, vk->timestamps, 0, 2);
-        vkCmdWriteTimestamp(vk->cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, vk->timestamps, 0);
+        uint32_t q = 2u * (uint32_t)vk->cur;
+        vkCmdResetQueryPool(vk->cmd, vk->timestamps, q, 2);
+        vkCmdWriteTimestamp(vk->cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, vk->timestamps, q);
     }
     vk->recording = 1;
     vk->record_status = TT_OK;
@@ -800,46 +829,52 @@ void tt_vk_fill_cmd(tt_vk *vk, tt_vk_buffer *dst, uint32_t value)
 
 VkCommandBuffer tt_vk_cmd(tt_vk *vk) { return vk->cmd; }
 
-tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms)
+/* Ends the recording and submits it with the current buffer's fence (no wait). */
+static tt_status end_and_submit(tt_vk *vk)
 {
     tt_status st = TT_OK;
-    if (gpu_ms) *gpu_ms = -1.0;
     if (!vk->recording) return tt_fail(TT_ERR_INVALID_ARG, "tt_vk_submit without tt_vk_begin");
     vk->recording = 0;
-    if (vk->timestamps) {
-        /* Make transfers/dispatches visible to the host before it reads. */
-        VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                              .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-                              .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
-        vkCmdPipelineBarrier(vk->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                             VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
-        vkCmdWriteTimestamp(vk->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, vk->timestamps, 1);
-    } else {
-        VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                              .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-                              .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
-        vkCmdPipelineBarrier(vk->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                             VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
-    }
+    /* Make transfers/dispatches visible to the host before it reads. */
+    VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(vk->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+    if (vk->timestamps)
+        vkCmdWriteTimestamp(vk->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, vk->timestamps, 2u * (uint32_t)vk->cur + 1);
     VK_TRY(vkEndCommandBuffer(vk->cmd), "vkEndCommandBuffer");
     if (vk->record_status != TT_OK) {
         st = tt_fail(vk->record_status, "%s", vk->record_error);
         goto cleanup;
     }
     VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &vk->cmd};
-    VK_TRY(vkResetFences(vk->device, 1, &vk->fence), "vkResetFences");
-    VK_TRY(vkQueueSubmit(vk->queue, 1, &si, vk->fence), "vkQueueSubmit");
-    /* A finite wait: a hung GPU must become an error, not a hang. 10 minutes
-     * is far beyond any single submission tinytex records. */
-    VkResult r = vkWaitForFences(vk->device, 1, &vk->fence, VK_TRUE, 600ull * 1000 * 1000 * 1000);
-    if (r == VK_TIMEOUT) { st = tt_fail(TT_ERR_DEVICE_LOST, "GPU work did not finish within 10 minutes"); goto cleanup; }
-    VK_TRY(r, "vkWaitForFences");
-    if (gpu_ms && vk->timestamps) {
-        uint64_t ts[2];
-        if (vkGetQueryPoolResults(vk->device, vk->timestamps, 0, 2, sizeof ts, ts, sizeof ts[0],
-                                  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS)
-            *gpu_ms = (double)(ts[1] - ts[0]) * vk->caps.timestamp_period * 1e-6;
-    }
+    VK_TRY(vkResetFences(vk->device, 1, &vk->fences[vk->cur]), "vkResetFences");
+    VK_TRY(vkQueueSubmit(vk->queue, 1, &si, vk->fences[vk->cur]), "vkQueueSubmit");
+    vk->in_flight[vk->cur] = 1;
 cleanup:
+    return st;
+}
+
+tt_status tt_vk_submit_async(tt_vk *vk)
+{
+    tt_status st = end_and_submit(vk);
+    if (st != TT_OK) return st;
+    vk->cur ^= 1;
+    /* Without push descriptors the next recording resets the descriptor pools this submission uses. */
+    return vk->push_descriptors ? TT_OK : wait_buffer(vk, vk->cur ^ 1);
+}
+
+tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms)
+{
+    if (gpu_ms) *gpu_ms = -1.0;
+    tt_status st = end_and_submit(vk);
+    /* Submission order: the other buffer, if in flight, was submitted first. */
+    tt_status w = wait_buffer(vk, vk->cur ^ 1);
+    if (st == TT_OK) st = w;
+    w = wait_buffer(vk, vk->cur);
+    if (st == TT_OK) st = w;
+    if (st == TT_OK && gpu_ms && vk->timestamps) *gpu_ms = vk->pending_ms;
+    vk->pending_ms = 0;
     return st;
 }
