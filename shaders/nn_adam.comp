@@ -14,6 +14,10 @@ layout(set = 0, binding = 0) buffer Params { float P[]; };
 layout(set = 0, binding = 1) buffer Grads { float G[]; };
 layout(set = 0, binding = 2) buffer AdamM { float M[]; };
 layout(set = 0, binding = 3) buffer AdamV { float V[]; };
+layout(set = 0, binding = 0) buffer Params4 { vec4 P4[]; };
+layout(set = 0, binding = 1) buffer Grads4 { vec4 G4[]; };
+layout(set = 0, binding = 2) buffer AdamM4 { vec4 M4[]; };
+layout(set = 0, binding = 3) buffer AdamV4 { vec4 V4[]; };
 layout(set = 0, binding = 4) buffer StateU { uint SU[]; };
 layout(push_constant) uniform Push {
     uint n, dec_offset;
@@ -24,22 +28,39 @@ layout(push_constant) uniform Push {
 #define LAT_RANGE_MAX (RANGE_F > 0u ? RANGE_F : 1u)
 #include "latent_range.glsl"
 
+// One Adam update; the same expressions per element in the vec4 and the scalar form.
+#define ADAM_UPDATE(p, g, m, v, lr)                                        \
+    m = pc.beta1 * m + (1.0 - pc.beta1) * g;                               \
+    v = pc.beta2 * v + (1.0 - pc.beta2) * g * g;                           \
+    p = p - lr * (m / pc.bc1) / (sqrt(v / pc.bc2) + pc.eps)
+
+// Four parameters a thread (vec4 loads and stores); dec_offset is a multiple of 4, so the four share a learning rate.
 void main()
 {
-    uint i = gl_GlobalInvocationID.x;
+    uint q = gl_GlobalInvocationID.x, i = 4u * q;
     if (RANGE_F > 0u) lat_range_begin(RANGE_F);
-    if (i < pc.n) {
-        float g = G[i];
-        G[i] = 0.0;
-        float m = pc.beta1 * M[i] + (1.0 - pc.beta1) * g;
-        float v = pc.beta2 * V[i] + (1.0 - pc.beta2) * g * g;
-        M[i] = m;
-        V[i] = v;
-        float lr = i < pc.dec_offset ? pc.lr_enc : pc.lr_net;
-        float p = P[i] - lr * (m / pc.bc1) / (sqrt(v / pc.bc2) + pc.eps);
-        P[i] = p;
+    float lr = i < pc.dec_offset ? pc.lr_enc : pc.lr_net;
+    if (i + 3u < pc.n) {
+        vec4 g = G4[q], m = M4[q], v = V4[q], p = P4[q];
+        G4[q] = vec4(0.0);
+        ADAM_UPDATE(p, g, m, v, lr);
+        M4[q] = m;
+        V4[q] = v;
+        P4[q] = p;
         if (RANGE_F > 0u && i < RANGE_TOTAL)
-            lat_range_add(lat_range_feature(i, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI), p);
+            for (uint k = 0u; k < 4u && i + k < RANGE_TOTAL; k++)
+                lat_range_add(lat_range_feature(i + k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI), p[k]);
+    } else {
+        for (uint k = i; k < pc.n; k++) {
+            float g = G[k], m = M[k], v = V[k], p = P[k];
+            G[k] = 0.0;
+            ADAM_UPDATE(p, g, m, v, lr);
+            M[k] = m;
+            V[k] = v;
+            P[k] = p;
+            if (RANGE_F > 0u && k < RANGE_TOTAL)
+                lat_range_add(lat_range_feature(k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI), p);
+        }
     }
     if (RANGE_F > 0u) lat_range_end(RANGE_F, pc.range_parity);
 }

@@ -315,7 +315,7 @@ static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t
             .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
             .range_parity = (step + 1) & 1,
         };
-        tt_vk_dispatch(vk, tr->adam, ab, &ap, ap.n, 1, 1);
+        tt_vk_dispatch(vk, tr->adam, ab, &ap, (ap.n + 3) / 4, 1, 1);   // four parameters a thread
         tt_vk_barrier(vk);
     }
 }
