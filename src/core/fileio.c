@@ -40,8 +40,8 @@ static struct {
 
 static atomic_uint_fast64_t tt_temp_counter;
 
-/* tt_atomic_cleanup_exit: set once the process is ending; threads between creating a temporary file and publishing
- * it in the registry. */
+/* tt_temp_exiting: set once a signal handler is ending the process. tt_temp_creating: threads between creating a
+ * temporary file and publishing it in the registry, or renaming one over its output. */
 static atomic_int tt_temp_exiting;
 static atomic_int tt_temp_creating;
 
@@ -79,9 +79,9 @@ void tt_atomic_cleanup_all(void)
 
 void tt_atomic_cleanup_exit(void)
 {
-    /* A creator increments tt_temp_creating before it reads tt_temp_exiting (both sequentially consistent): either
-     * it sees the flag and creates nothing, or this loop sees it and waits until its file is in the registry. It
-     * cannot be this thread: creators block every signal for that span. */
+    /* A creator (or committer) increments tt_temp_creating before it reads tt_temp_exiting (both sequentially
+     * consistent): either it sees the flag and creates (renames) nothing, or this loop sees it and waits until its
+     * file is in the registry (or renamed). It cannot be this thread: that span blocks every signal. */
     atomic_store(&tt_temp_exiting, 1);
     while (atomic_load(&tt_temp_creating) != 0) {
     }
@@ -234,9 +234,20 @@ tt_status tt_atomic_commit(tt_atomic_file *f)
         atomic_file_destroy(f, 1);
         return s;
     }
-    if (rename(f->temp_path, f->final_path) != 0) {
+    /* The same protocol as creation: once a signal handler has begun ending the process, no output is replaced
+     * (its message says the partial output was removed); a rename already under way finishes first. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    atomic_fetch_add(&tt_temp_creating, 1);
+    int exiting = atomic_load(&tt_temp_exiting);
+    int rc_rename = exiting ? -1 : rename(f->temp_path, f->final_path);
+    int rename_errno = exiting ? EINTR : errno;
+    atomic_fetch_sub(&tt_temp_creating, 1);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc_rename != 0) {
         tt_status s = tt_fail(TT_ERR_IO, "%s: cannot replace it with %s: %s", f->final_path,
-                              f->temp_path, strerror(errno));
+                              f->temp_path, strerror(rename_errno));
         atomic_file_destroy(f, 1);
         return s;
     }

@@ -15,7 +15,23 @@ temps() { # prints the temporary files (tinytex names them OUTPUT.tmp-XXXXXX) un
     find "$1" -name '*.tmp-*' 2>/dev/null
 }
 no_temps() { [ -z "$(temps "$TMP")" ]; }
-is_old() { [ "$(cat "$1" 2>/dev/null)" = "$OLD" ]; }
+is_old() { [ "$(head -c 64 "$1" 2>/dev/null | tr -d '\0')" = "$OLD" ]; }
+stopped() { # waits (up to 5 s) until every thread of process $1 is stopped
+    local i t state
+    for i in $(seq 500); do
+        state=T
+        for t in /proc/"$1"/task/*/stat; do
+            [ -e "$t" ] || return 1
+            case "$(sed 's/.*) //' "$t" 2>/dev/null | cut -c1)" in
+                T | t) ;;
+                *) state=R ;;
+            esac
+        done
+        [ "$state" = T ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
 
 # ---- 1. interrupted while the GPU works: exit by the signal, nothing written --
 for sig in INT TERM HUP; do
@@ -59,7 +75,9 @@ for attempt in 1 2; do
     done
     if [ -n "$tmpfile" ]; then
         kill -s STOP "$pid" 2>/dev/null
-        if [ -e "$tmpfile" ] && is_old "$TMP/out.dds"; then
+        # kill(2) returns before a thread running on another core has stopped;
+        # until every thread is in state T the rename can still happen.
+        if stopped "$pid" && [ -e "$tmpfile" ] && is_old "$TMP/out.dds"; then
             kill -s INT "$pid"
             kill -s CONT "$pid"
             wait "$pid"
@@ -67,7 +85,16 @@ for attempt in 1 2; do
             check "SIGINT during the write: died by the signal (exit $rc)" [ "$rc" -eq 130 ]
             check "SIGINT during the write: temporary file removed" [ ! -e "$tmpfile" ]
             check "SIGINT during the write: no temporary file left" no_temps
-            check "SIGINT during the write: existing output untouched" is_old "$TMP/out.dds"
+            # A signal sent to a stopped process is taken by whichever thread
+            # resumes first; if that is not the writer, the writer may finish
+            # its rename before the handler starts (the handler then replaces
+            # nothing). Either the old output or the complete new one.
+            if is_old "$TMP/out.dds"; then
+                ok "SIGINT during the write: existing output untouched"
+            else
+                check "SIGINT during the write: the rename came first, output complete" \
+                    "$TINYTEX" info "$TMP/out.dds"
+            fi
             break
         fi
         kill -s CONT "$pid" 2>/dev/null # the rename won the race

@@ -224,14 +224,22 @@ static void test_cleanup_all(void)
 }
 
 /* tt_atomic_cleanup_exit (the CLI's signal handler): removes what exists, and no temporary file can be created
- * afterwards. In a child, since the process cannot create files after it. */
+ * or renamed over an output afterwards. In a child, since the process cannot create files after it. */
 static void test_cleanup_exit(void)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        tt_atomic_file *a = NULL, *b = NULL;
-        char q[512];
+        tt_atomic_file *a = NULL, *b = NULL, *c = NULL;
+        char q[512], c_temp[600] = "";
+        snprintf(q, sizeof q, "%s/exit_c.bin", tmpdir);
+        if (tt_write_file_atomic(q, "old", 3) != TT_OK) _exit(20);
+        if (tt_atomic_open(q, &c) != TT_OK || tt_atomic_write(c, "new", 3) != TT_OK) _exit(21);
+        DIR *d = opendir(tmpdir);
+        for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+            if (strncmp(e->d_name, "exit_c.bin.tmp-", 15) == 0) snprintf(c_temp, sizeof c_temp, "%s/%s", tmpdir, e->d_name);
+        if (d) closedir(d);
+        if (!c_temp[0]) _exit(22);
         snprintf(q, sizeof q, "%s/exit_a.bin", tmpdir);
         if (tt_atomic_open(q, &a) != TT_OK) _exit(10);
         tt_atomic_cleanup_exit();
@@ -239,6 +247,18 @@ static void test_cleanup_exit(void)
         snprintf(q, sizeof q, "%s/exit_b.bin", tmpdir);
         if (tt_atomic_open(q, &b) != TT_ERR_IO || b != NULL) _exit(12);
         if (count_temp_files(tmpdir) != 0) _exit(13);
+        /* Once the handler has begun, no output is replaced: a commit must not rename even where its temporary
+         * file still exists (as for a writer on another thread that got past the unlink; recreated here by hand). */
+        FILE *f = fopen(c_temp, "wb");
+        if (!f || fwrite("new", 1, 3, f) != 3 || fclose(f) != 0) _exit(23);
+        if (tt_atomic_commit(c) == TT_OK) _exit(24);
+        snprintf(q, sizeof q, "%s/exit_c.bin", tmpdir);
+        char got[8] = "";
+        f = fopen(q, "rb");
+        size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
+        if (f) fclose(f);
+        if (n != 3 || memcmp(got, "old", 3) != 0) _exit(25);
+        if (count_temp_files(tmpdir) != 0) _exit(26);
         _exit(0);
     }
     int status = 0;
