@@ -106,13 +106,12 @@ void cli_result_fail(cli_file_result *r, const char *fallback);
 long long cli_result_measured(cli_file_result *r, const tt_image *img, const char *output);
 
 /* Batch measure of a written .tnx (cli_tnx.c): loads it, checks its model kind and size against img, decodes it on
- * the shared GPU (under its lock), compares, then cli_result_measured. What the callers report besides: */
+ * the shared GPU (under its lock), compares, then cli_result_measured; adds params, decode_path and device to
+ * r->extra. What the callers report besides (under their command's key names): */
 typedef struct {
     long long bytes;            /* file size on disk */
-    uint32_t params;
     int fp32;                   /* parameters stored in fp32 */
     double decode_ms;           /* best GPU decode */
-    int decode_f16;             /* the decode ran on tensor cores (tt_nn_decode_f16) */
 } cli_tnx_measured;
 
 void cli_gpu_init(cli_gpu *g, int device);

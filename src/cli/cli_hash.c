@@ -292,11 +292,8 @@ static tt_status hash_measure_file(void *ctx, const tt_image *img, const char *o
     tt_status st = cli_tnx_measure(&x->gpu, TT_NN_KIND_HASH, img, output, x->o.decode_repeats, r, &mt);
     if (st == TT_OK) {
         cJSON_AddNumberToObject(r->extra, "ratio", mt.bytes > 0 ? (double)img->width * img->height * 3 / (double)mt.bytes : 0);
-        cJSON_AddNumberToObject(r->extra, "params", mt.params);
         cJSON_AddStringToObject(r->extra, "precision", mt.fp32 ? "fp32" : "fp16");
         cJSON_AddNumberToObject(r->extra, "decode_ms", mt.decode_ms);
-        cJSON_AddStringToObject(r->extra, "decode_path", mt.decode_f16 ? "tensor_cores" : "fp32");
-        cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     return st;
 }

@@ -500,10 +500,7 @@ static tt_status latent_measure_file(void *ctx, const tt_image *img, const char 
     if (st == TT_OK) {
         cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
                                 mt.bytes > 0 ? (double)img->width * img->height * 3 / (double)mt.bytes : 0);
-        cJSON_AddNumberToObject(r->extra, "params", mt.params);
         cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", mt.decode_ms);
-        cJSON_AddStringToObject(r->extra, "decode_path", mt.decode_f16 ? "tensor_cores" : "fp32");
-        cJSON_AddStringToObject(r->extra, "device", x->gpu.device_name ? x->gpu.device_name : "");
     }
     return st;
 }

@@ -14,6 +14,7 @@ tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const cha
     float *params = NULL;
     tt_image dec = {0};
     tt_tnx_info info;
+    int decode_f16 = 0;
     memset(out, 0, sizeof *out);
     out->decode_ms = -1;
     tt_status st = tt_tnx_load(output, &lm, &params, &info);
@@ -28,14 +29,16 @@ tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const cha
         pthread_mutex_lock(&gpu->lock);
         st = cli_gpu_ensure(gpu);
         if (st == TT_OK) st = tt_nn_decode_gpu(gpu->vk, &lm, params, repeats, &dec, &out->decode_ms);
-        if (st == TT_OK) out->decode_f16 = tt_nn_decode_f16(gpu->vk, &lm);
+        if (st == TT_OK) decode_f16 = tt_nn_decode_f16(gpu->vk, &lm);
         pthread_mutex_unlock(&gpu->lock);
     }
     if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
     if (st == TT_OK) {
         out->bytes = cli_result_measured(r, img, output);
-        out->params = lm.total;
         out->fp32 = info.precision == TT_NN_FP32;
+        cJSON_AddNumberToObject(r->extra, "params", lm.total);
+        cJSON_AddStringToObject(r->extra, "decode_path", decode_f16 ? "tensor_cores" : "fp32");
+        cJSON_AddStringToObject(r->extra, "device", gpu->device_name ? gpu->device_name : "");
     }
     if (loaded) tt_nn_model_release(&lm);
     free(params);
