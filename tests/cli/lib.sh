@@ -1,5 +1,6 @@
 # lib.sh - shared helpers for the tests/cli/test_*.sh scripts (sourced, not run).
 set -u
+export LC_ALL=C   # byte-wise grep/sed/sort on binary files, whatever the runner's locale
 : "${TINYTEX:?TINYTEX must point at the tinytex binary}"
 : "${TT_SAMPLES:?}" "${TT_TEST_DATA:?}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tinytex-cli.XXXXXX")

@@ -3,6 +3,12 @@
 . "$(dirname "$0")/lib.sh"
 CORPUS=$TT_TEST_DATA/../fuzz/corpus
 RANDOM=1 # fixed seed: the same mutations every run
+# seeded_bytes N: N bytes from the seeded $RANDOM (not /dev/urandom, so that a failure can be replayed).
+seeded_bytes() {
+    local i b fmt=""   # printf -v: a $(...) subshell would draw from a reseeded $RANDOM
+    for i in $(seq "$1"); do printf -v b '\\%03o' $((RANDOM % 256)); fmt+=$b; done
+    printf "$fmt"
+}
 
 # Sanitizer builds: a report must not look like an ordinary "exit 1".
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
@@ -80,7 +86,7 @@ mutate_common() { # EXT BASE HEADER_BYTES
         N=$((N + 1)); OUT=$M/$(printf '%04d' $N)-cut$cut.$ext
         head -c "$cut" "$base" > "$OUT"
     done
-    new "$ext" "junk" "$base"; head -c 777 /dev/urandom >> "$OUT"
+    new "$ext" "junk" "$base"; seeded_bytes 777 >> "$OUT"
     new "$ext" "zeros" "$base"; head -c 70000 /dev/zero >> "$OUT"
     new "$ext" "twice" "$base"; cat "$base" >> "$OUT"
 }
@@ -164,7 +170,8 @@ for i in 0 1 2 3 4 5; do
     done
 done
 # The PNG plane inside: its IHDR width/height (big-endian) and its IDAT length.
-PNG=$(($(grep -obUaP '\x89PNG' "$T1" | head -1 | cut -d: -f1)))
+PNG=$(LC_ALL=C grep -obUaP '\x89PNG' "$T1" | head -1 | cut -d: -f1)
+[ -n "$PNG" ] || { bad "no PNG plane found in $T1"; PNG=0; }
 for v in 0 255 65535; do
     new tnx "plane-w$v" "$T1"; put8 "$OUT" $((PNG + 18)) $((v >> 8)); put8 "$OUT" $((PNG + 19)) $v
     tnx_fix_chunk "$OUT" "$LGRD"
