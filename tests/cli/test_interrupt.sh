@@ -92,8 +92,10 @@ for attempt in 1 2; do
             check "SIGINT during the write: no temporary file left" no_temps
             # The process may have stopped inside the commit, whose rename runs
             # with signals blocked (so that a handler that has begun replaces
-            # nothing): the rename then finishes before SIGINT is taken. Either
-            # the old output or the complete new one.
+            # nothing): the rename then finishes before SIGINT is taken. And a
+            # thread other than the writer (the Vulkan driver's) may take the
+            # signal while the writer renames. Either the old output or the
+            # complete new one.
             if is_old "$TMP/out.dds"; then
                 ok "SIGINT during the write: existing output untouched"
             else
