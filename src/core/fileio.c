@@ -40,10 +40,11 @@ static struct {
 
 static atomic_uint_fast64_t tt_temp_counter;
 
-/* tt_temp_exiting: set once a signal handler is ending the process. tt_temp_creating: threads between creating a
- * temporary file and publishing it in the registry, or renaming one over its output. */
+/* tt_temp_exiting: set once a signal handler is ending the process. tt_temp_guarded: threads inside a guarded span
+ * (guard_begin .. guard_end): creating a temporary file and publishing it in the registry, or renaming one over its
+ * output. */
 static atomic_int tt_temp_exiting;
-static atomic_int tt_temp_creating;
+static atomic_int tt_temp_guarded;
 
 struct tt_atomic_file {
     int fd;
@@ -79,13 +80,30 @@ void tt_atomic_cleanup_all(void)
 
 void tt_atomic_cleanup_exit(void)
 {
-    /* A creator (or committer) increments tt_temp_creating before it reads tt_temp_exiting (both sequentially
-     * consistent): either it sees the flag and creates (renames) nothing, or this loop sees it and waits until its
-     * file is in the registry (or renamed). It cannot be this thread: that span blocks every signal. */
+    /* guard_begin counts a thread in before it reads tt_temp_exiting (both sequentially consistent): either it sees
+     * the flag and creates (renames) nothing, or this loop sees it and waits until its file is in the registry (or
+     * renamed). It cannot be this thread: a guarded span blocks every signal. */
     atomic_store(&tt_temp_exiting, 1);
-    while (atomic_load(&tt_temp_creating) != 0) {
+    while (atomic_load(&tt_temp_guarded) != 0) {
     }
     tt_atomic_cleanup_all();
+}
+
+/* Begins a span that tt_atomic_cleanup_exit waits for: every signal blocked, this thread counted in. Returns nonzero
+ * when the process is already ending; the span must then create or replace nothing. */
+static int guard_begin(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+    atomic_fetch_add(&tt_temp_guarded, 1);
+    return atomic_load(&tt_temp_exiting);
+}
+
+static void guard_end(const sigset_t *old)
+{
+    atomic_fetch_sub(&tt_temp_guarded, 1);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 static uint64_t splitmix64(uint64_t x)
@@ -165,13 +183,10 @@ tt_status tt_atomic_open(const char *path, tt_atomic_file **out)
     for (int attempt = 0; attempt < 100; attempt++) {
         random_suffix(f->temp_path + plen + sizeof tag - 1, (uintptr_t)f + (uintptr_t)attempt);
         if (f->slot >= 0) memcpy(tt_temp_registry[f->slot].path, f->temp_path, tlen + 1);
-        /* Block signals between creating the file and publishing it in the
-         * registry, so an interrupt cannot leave an unregistered temp file. */
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        atomic_fetch_add(&tt_temp_creating, 1);
-        if (atomic_load(&tt_temp_exiting)) {   /* a handler on another thread is ending the process */
+        /* Guarded from creating the file to publishing it in the registry, so an
+         * interrupt cannot leave an unregistered temp file. */
+        sigset_t old;
+        if (guard_begin(&old)) {   /* a handler on another thread is ending the process */
             f->fd = -1;
             open_errno = EINTR;
         } else {
@@ -179,8 +194,7 @@ tt_status tt_atomic_open(const char *path, tt_atomic_file **out)
             open_errno = errno;
             if (f->fd >= 0 && f->slot >= 0) atomic_store(&tt_temp_registry[f->slot].state, SLOT_LIVE);
         }
-        atomic_fetch_sub(&tt_temp_creating, 1);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        guard_end(&old);
         if (f->fd >= 0) break;
         if (open_errno != EEXIST) break;
     }
@@ -234,17 +248,13 @@ tt_status tt_atomic_commit(tt_atomic_file *f)
         atomic_file_destroy(f, 1);
         return s;
     }
-    /* The same protocol as creation: once a signal handler has begun ending the process, no output is replaced
-     * (its message says the partial output was removed); a rename already under way finishes first. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    atomic_fetch_add(&tt_temp_creating, 1);
-    int exiting = atomic_load(&tt_temp_exiting);
+    /* Guarded like creation: once a signal handler has begun ending the process, no output is replaced (its message
+     * says the partial output was removed); a rename already under way finishes first. */
+    sigset_t old;
+    int exiting = guard_begin(&old);
     int rc_rename = exiting ? -1 : rename(f->temp_path, f->final_path);
     int rename_errno = exiting ? EINTR : errno;
-    atomic_fetch_sub(&tt_temp_creating, 1);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    guard_end(&old);
     if (rc_rename != 0) {
         tt_status s = tt_fail(TT_ERR_IO, "%s: cannot replace it with %s: %s", f->final_path,
                               f->temp_path, strerror(rename_errno));
