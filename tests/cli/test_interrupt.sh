@@ -16,6 +16,14 @@ temps() { # prints the temporary files (tinytex names them OUTPUT.tmp-XXXXXX) un
 }
 no_temps() { [ -z "$(temps "$TMP")" ]; }
 is_old() { [ "$(head -c 64 "$1" 2>/dev/null | tr -d '\0')" = "$OLD" ]; }
+# kept_or_complete WHAT: the old output, or (the rename came first) a complete new one.
+kept_or_complete() {
+    if is_old "$TMP/out.dds"; then
+        ok "$1: existing output untouched"
+    else
+        check "$1: the rename came first, output complete" "$TINYTEX" info "$TMP/out.dds"
+    fi
+}
 stopped() { # waits (up to 5 s) until every thread of process $1 is stopped
     local i t state
     for i in $(seq 500); do
@@ -50,11 +58,7 @@ for sig in INT TERM HUP; do
     check "SIG$sig during encoding: died by the signal (exit $rc, want $want)" [ "$rc" -eq "$want" ]
     check "SIG$sig during encoding: says so on stderr" grep -q 'interrupted' "$TMP/err"
     # The signal may land between the rename and the exit (~50 ms here): then the new output is complete.
-    if is_old "$TMP/out.dds"; then
-        ok "SIG$sig during encoding: existing output untouched"
-    else
-        check "SIG$sig during encoding: the rename came first, output complete" "$TINYTEX" info "$TMP/out.dds"
-    fi
+    kept_or_complete "SIG$sig during encoding"
     check "SIG$sig during encoding: no temporary file left" no_temps
 done
 
@@ -96,12 +100,7 @@ for attempt in 1 2; do
             # thread other than the writer (the Vulkan driver's) may take the
             # signal while the writer renames. Either the old output or the
             # complete new one.
-            if is_old "$TMP/out.dds"; then
-                ok "SIGINT during the write: existing output untouched"
-            else
-                check "SIGINT during the write: the rename came first, output complete" \
-                    "$TINYTEX" info "$TMP/out.dds"
-            fi
+            kept_or_complete "SIGINT during the write"
             break
         fi
         kill -s CONT "$pid" 2>/dev/null # the rename won the race
