@@ -22,7 +22,7 @@ layout(constant_id = 4) const uint NN_NS = 32;      // samples (pixels) per work
 layout(constant_id = 5) const uint NN_TPG = 1;      // train: tiles per workgroup (grid of batch / (NS*TPG) groups)
 layout(constant_id = 6) const uint NN_RACC = 0;     // train: 1 = weight gradients summed in registers over the tiles
 layout(constant_id = 7) const uint NN_DP = 128;     // decode: pixels per workgroup (one per thread, <= NN_WG)
-layout(constant_id = 14) const uint NN_TUNE = 3;    // train bits: 1 tile rows padded to an odd vec4 count, 2 layer-0 dX split
+layout(constant_id = 14) const uint NN_TUNE = 15;   // train bits: 1 tile rows padded to an odd vec4 count, 2 layer-0 dX split, 4 sample prefetch, 8 compact tile
 layout(constant_id = 15) const uint NN_HQ = 4;      // train: head forward split over NN_HQ parts of the hidden units
 
 const uint NN_NS4 = NN_NS / 4u;
@@ -65,8 +65,20 @@ layout(push_constant) uniform Push {
 #ifdef NN_TRAIN
 // Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4), rows NN_RS vec4 apart.
 shared vec4 s_x[NN_IN4 * NN_RS];                      // encoder features
-// Activations per layer; rows past DEPTH*HIDDEN let dfeat (aliased at row 0) exceed HIDDEN.
-const uint NN_A_ROWS = (NN_DEPTH * NN_HIDDEN > NN_IN4) ? NN_DEPTH * NN_HIDDEN : NN_IN4;
+// Compact tile (NN_TUNE & 8; SIREN and ReLU): no s_d. The forward keeps the activation's derivative only as what
+// the activation implies (ReLU: a > 0; SIREN: +-|omega0| sqrt(1 - a^2), the sign in the lowest mantissa bit of a),
+// and each layer's d loss / d z replaces its activations once they are consumed. That halves the tile, and two
+// workgroups then share an SM: the NVIDIA Vulkan driver gives a compute pipeline about 48 KB of shared memory per SM,
+// not per workgroup, so the 43 KB tile ran one 4-warp workgroup an SM (H200, latent default: 1.036 -> 0.769 s GPU).
+// The host picks it only where it buys the second workgroup (nn_train.c pick_tile).
+// (In integer arithmetic: glslang mis-optimises boolean specialisation-constant chains. NN_ACT 0 or 3 has bit 1 of
+// NN_ACT + 1 clear.)
+const uint NN_COMPACT_U = ((NN_TUNE >> 3u) & 1u) & ~((NN_ACT + 1u) >> 1u);
+const bool NN_COMPACT = NN_COMPACT_U != 0u;
+// First s_a row of d loss / d features: past the layer-0 rows, which hold layer 0's d loss / d z when compact.
+const uint NN_DFEAT0 = NN_COMPACT_U * NN_HIDDEN;
+// Activations per layer, and room for the dfeat rows.
+const uint NN_A_ROWS = (NN_DEPTH * NN_HIDDEN > NN_DFEAT0 + NN_IN4) ? NN_DEPTH * NN_HIDDEN : NN_DFEAT0 + NN_IN4;
 shared vec4 s_a[NN_A_ROWS * NN_RS];
 shared vec2 s_pos[NN_NS];
 
@@ -93,11 +105,11 @@ void enc_out(uint slot, uint f, float v) { s_f[f * NN_DP + slot] = v; }
 #endif
 
 #ifdef NN_TRAIN
-shared vec4 s_d[NN_DEPTH * NN_HIDDEN * NN_RS];    // activation derivatives, then d loss / d z
+shared vec4 s_d[(1u - NN_COMPACT_U) * NN_DEPTH * NN_HIDDEN * NN_RS + NN_COMPACT_U];   // activation derivatives, then d loss / d z
 shared vec4 s_gh[3 * NN_NS4];                       // d loss / d head pre-activation
 shared vec4 s_tgt[NN_NS4 * 3];
 shared vec4 s_hz[NN_HQ * 3u * NN_NS4];              // head forward partial sums over NN_HQ parts of the hidden units
-float enc_dfeat(uint slot, uint f) { return s_a[f * NN_RS + (slot >> 2)][slot & 3u]; }
+float enc_dfeat(uint slot, uint f) { return s_a[(NN_DFEAT0 + f) * NN_RS + (slot >> 2)][slot & 3u]; }
 
 #ifdef NN_CAS_ATOMICS
 void grad_add(uint i, float v)

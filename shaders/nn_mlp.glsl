@@ -63,6 +63,34 @@ void nn_grad_init()
     [[unroll]] for (uint i = 0u; i < NN_RH; i++) g_acch[i] = 0.0;
 }
 
+// d loss / d z at tile index idx, once the head's or the next layer's backward has made it so.
+vec4 nn_delta(uint idx) { return NN_COMPACT ? s_a[idx] : s_d[idx]; }
+
+// Compact tile: the activation as stored, with the sign of its derivative in the lowest mantissa bit (SIREN; that
+// changes a by at most one unit in the last place).
+vec4 nn_pack_act(vec4 a, vec4 d)
+{
+    if (NN_ACT != 0u) return a;
+    return uintBitsToFloat((floatBitsToUint(a) & ~1u) | uvec4(lessThan(d, vec4(0.0))));
+}
+
+// The derivative a compact tile's stored activation implies: ReLU a > 0; SIREN omega0 cos(u) = +-|omega0| sqrt(1 - a^2),
+// which near |a| = 1 is off by up to ~1e-3 |omega0| (cos itself: ~1e-7) - within the one-step gradient tests'
+// tolerance (1e-4 of the largest gradient), and the same PSNR over 5000 steps (docs/neural.md).
+vec4 nn_act_deriv(vec4 a)
+{
+    if (NN_ACT == 3u) return vec4(greaterThan(a, vec4(0.0)));
+    vec4 c = abs(pc.omega0) * sqrt(max(fma(-a, a, vec4(1.0)), vec4(0.0)));
+    return mix(c, -c, notEqual(floatBitsToUint(a) & 1u, uvec4(0u)));
+}
+
+// Tile index idx becomes d loss / d z = g act'(z); compact, in place of the activation it was computed from.
+void nn_delta_from(uint idx, vec4 g)
+{
+    if (NN_COMPACT) s_a[idx] = g * nn_act_deriv(s_a[idx]);
+    else s_d[idx] *= g;
+}
+
 // X row r of layer l's input (vec4 of 4 samples).
 vec4 nn_x(uint l, uint r, uint st)
 {
@@ -87,7 +115,7 @@ void nn_forward_k4(uint l, uint k, uint st, uint row0, uint stride, inout vec4 a
     }
 }
 
-// z = W x + b, a = act(z) for all samples of the tile; stores s_a and s_d.
+// z = W x + b, a = act(z) for all samples of the tile; stores s_a and s_d (compact: s_a only, nn_pack_act).
 void nn_layer_forward(uint l, uint tid)
 {
     uint in_n = nn_in(l), stride = nn_stride(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
@@ -110,8 +138,12 @@ void nn_layer_forward(uint l, uint tid)
             vec4 a, d;
             nn_act(acc[jj], a, d);
             uint idx = (l * NN_HIDDEN + j0 + jj) * NN_RS + st;
-            s_a[idx] = a;
-            s_d[idx] = d;
+            if (NN_COMPACT) {
+                s_a[idx] = nn_pack_act(a, d);
+            } else {
+                s_a[idx] = a;
+                s_d[idx] = d;
+            }
         }
     }
 }
@@ -139,7 +171,8 @@ float nn_head_z(uint s, uint c)
     return z;
 }
 
-// Head backward: dWh, dbh and d loss/d z of the last hidden layer (in place in s_d).
+// Head backward: dWh, dbh and d loss/d z of the last hidden layer (in place in s_d; compact: in s_a, in place of
+// the activations, after a barrier).
 void nn_head_backward(uint tid)
 {
     uint w0 = nn_w_off(NN_DEPTH), last = (NN_DEPTH - 1u) * NN_HIDDEN;
@@ -158,10 +191,11 @@ void nn_head_backward(uint tid)
         if (NN_RACC != 0u) g_acch[r] += v;
         else grad_add(w0 + e, v);
     }
+    if (NN_COMPACT) barrier();   // dWh above has read the activations that d loss / d z replaces below
     for (uint e = tid; e < NN_HIDDEN * NN_NS4; e += NN_WG) {
         uint k = e / NN_NS4, st = e % NN_NS4;
         vec4 g = s_gh[st] * P[w0 + k] + s_gh[NN_NS4 + st] * P[w0 + NN_HIDDEN + k] + s_gh[2u * NN_NS4 + st] * P[w0 + 2u * NN_HIDDEN + k];
-        s_d[(last + k) * NN_RS + st] *= g;
+        nn_delta_from((last + k) * NN_RS + st, g);
     }
 }
 
@@ -178,7 +212,8 @@ void nn_dw4(inout vec4 a, vec4 g, vec4 x0, vec4 x1, vec4 x2, vec4 x3)
     a.w = fma(g.w, x3.w, fma(g.z, x3.z, fma(g.y, x3.y, fma(g.x, x3.x, a.w))));
 }
 
-// Layer l backward: dW_l, db_l, and d loss/d x_l -> s_d of layer l-1 (times its act') or dfeat (s_a rows).
+// Layer l backward: dW_l, db_l, and d loss/d x_l -> s_d of layer l-1 (times its act'; compact: s_a, in place of
+// layer l-1's activations, after a barrier) or dfeat (s_a rows from NN_DFEAT0).
 void nn_layer_backward(uint l, uint tid)
 {
     uint in_n = nn_in(l), stride = nn_stride(l), w0 = nn_w_off(l), b0 = nn_b_off(l);
@@ -194,7 +229,7 @@ void nn_layer_backward(uint l, uint tid)
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
         for (uint st = 0u; st < NN_NS4; st++) {
             vec4 x0 = nn_x(l, ti, st), x1 = nn_x(l, ti + in4, st), x2 = nn_x(l, ti + 2u * in4, st), x3 = nn_x(l, ti + 3u * in4, st);
-            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) nn_dw4(acc[jj], s_d[(gbase + tj + jj * jq) * NN_RS + st], x0, x1, x2, x3);
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) nn_dw4(acc[jj], nn_delta((gbase + tj + jj * jq) * NN_RS + st), x0, x1, x2, x3);
         }
         if (NN_RACC != 0u) {
             [[unroll]] for (uint jj = 0u; jj < 4u; jj++) g_accw[(l * NN_RT + r) * 4u + jj] += acc[jj];
@@ -208,17 +243,19 @@ void nn_layer_backward(uint l, uint tid)
         uint j = tid + r * NN_WG;
         if (j >= NN_HIDDEN) break;
         vec4 acc = vec4(0.0);
-        for (uint st = 0u; st < NN_NS4; st++) acc += s_d[(gbase + j) * NN_RS + st];
+        for (uint st = 0u; st < NN_NS4; st++) acc += nn_delta((gbase + j) * NN_RS + st);
         float v = acc.x + acc.y + acc.z + acc.w;
         if (NN_RACC != 0u) g_accb[l * NN_RB + r] += v;
         else grad_add(b0 + j, v);
     }
     // dX tiles: 4 samples x 4 inputs. Layer 0 has few tiles (the narrow input): its sum over the outputs j is split
     // in js parts (partials in the s_a rows past the dfeat rows, free during layer 0's backward), then reduced.
+    // Compact: d/dX below replaces layer l-1's activations, which dW above reads.
+    if (NN_COMPACT && l > 0u) barrier();
     uint xtiles = NN_NS4 * in4, js = 1u;
-    const uint scratch = NN_IN4 * NN_RS;
+    const uint scratch = (NN_DFEAT0 + NN_IN4) * NN_RS;
     if (l == 0u && (NN_TUNE & 2u) != 0u) {
-        js = min(min(NN_WG / xtiles, (NN_A_ROWS - NN_IN4) * NN_RS / (4u * xtiles)), 4u);
+        js = min(min(NN_WG / xtiles, (NN_A_ROWS - NN_DFEAT0 - NN_IN4) * NN_RS / (4u * xtiles)), 4u);
         if (js < 1u) js = 1u;
     }
     uint jn = (NN_HIDDEN + js - 1u) / js;
@@ -231,7 +268,7 @@ void nn_layer_backward(uint l, uint tid)
         for (; NN_NARROW && j + 4u <= j1; j += 4u) {   // four outputs a round, loads first
             vec4 g[4], w[4];
             [[unroll]] for (uint u = 0u; u < 4u; u++) {
-                g[u] = s_d[(gbase + j + u) * NN_RS + st];
+                g[u] = nn_delta((gbase + j + u) * NN_RS + st);
                 w[u] = nn_w4(w0 + (j + u) * stride, k0);
             }
             [[unroll]] for (uint u = 0u; u < 4u; u++) {
@@ -242,7 +279,7 @@ void nn_layer_backward(uint l, uint tid)
             }
         }
         for (; j < j1; j++) {
-            vec4 g = s_d[(gbase + j) * NN_RS + st];
+            vec4 g = nn_delta((gbase + j) * NN_RS + st);
             vec4 w = nn_w4(w0 + j * stride, k0);
             acc[0] += g * w.x;
             acc[1] += g * w.y;
@@ -254,8 +291,8 @@ void nn_layer_backward(uint l, uint tid)
             continue;
         }
         for (uint kk = 0u; kk < 4u; kk++) {
-            if (l > 0u) s_d[((l - 1u) * NN_HIDDEN + k0 + kk) * NN_RS + st] *= acc[kk];
-            else s_a[(k0 + kk) * NN_RS + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
+            if (l > 0u) nn_delta_from(((l - 1u) * NN_HIDDEN + k0 + kk) * NN_RS + st, acc[kk]);
+            else s_a[(NN_DFEAT0 + k0 + kk) * NN_RS + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
         }
     }
     if (js > 1u) {   // uniform: depends on l and specialisation constants only
@@ -265,7 +302,7 @@ void nn_layer_backward(uint l, uint tid)
             [[unroll]] for (uint kk = 0u; kk < 4u; kk++) {
                 vec4 v = s_a[scratch + kk * xtiles + t];
                 for (uint part = 1u; part < js; part++) v += s_a[scratch + (part * 4u + kk) * xtiles + t];
-                s_a[(k0 + kk) * NN_RS + st] = v;   // dfeat
+                s_a[(NN_DFEAT0 + k0 + kk) * NN_RS + st] = v;   // dfeat
             }
         }
     }

@@ -123,4 +123,8 @@ void cli_gpu_destroy(cli_gpu *g);
 tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
                           cli_file_result *r, cli_tnx_measured *out);
 
+struct tt_nn_trainer;
+/* -v: how the trainer runs on this device (tile, head parts, layout, shared memory, workgroups, atomics). */
+void cli_trainer_describe(const struct tt_nn_trainer *tr, uint32_t batch);
+
 #endif

@@ -144,9 +144,7 @@ static int hash_single(hash_options o, cli_common c)
     hash_train_cfg(&o, &tc);
     s = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    DISPLAYLEVEL(2, "trainer: %u samples per workgroup (%u workgroups per step), shared memory limit %u bytes, %s atomics\n",
-                 tr->samples_per_group, (o.batch + tr->samples_per_group - 1) / tr->samples_per_group,
-                 tt_vk_get_caps(vk)->max_shared_memory, tt_vk_get_caps(vk)->float_atomic_add ? "float" : "CAS");
+    cli_trainer_describe(tr, o.batch);
     if (o.log) {
         logf = fopen(o.log, "w");
         if (!logf) { cli_error("%s: cannot write the log: %s", o.log, strerror(errno)); rc = EXIT_RUNTIME; goto done; }

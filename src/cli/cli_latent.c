@@ -335,6 +335,7 @@ static int latent_single(latent_options o, cli_common c)
     double train_wall = 0, train_gpu_ms = 0, ft_wall = 0;
     float last_loss = NAN;
     st = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
+    if (st == TT_OK) cli_trainer_describe(tr, tc.batch);
     if (st == TT_OK) st = train_loop(tr, "train", o.iters, chunk, log, 1, &train_wall, &train_gpu_ms, &last_loss);
     if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
     tt_nn_trainer_destroy(tr);

@@ -7,6 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+void cli_trainer_describe(const tt_nn_trainer *tr, uint32_t batch)
+{
+    char patch[48] = "";
+    if (tr->m->enc->group_patch) snprintf(patch, sizeof patch, ", grid patch %u floats", tr->enc_patch);
+    DISPLAYLEVEL(2, "trainer: tiles of %u samples, %u per workgroup (%u workgroups a step), head in %u parts, %s tile%s, "
+                    "%u bytes of shared memory (limit %u), %s atomics\n",
+                 tr->tile_samples, tr->samples_per_group / tr->tile_samples,
+                 (batch + tr->samples_per_group - 1) / tr->samples_per_group, tr->head_parts,
+                 tr->compact ? "compact" : "full", patch, tr->train_smem, tt_vk_get_caps(tr->vk)->max_shared_memory,
+                 tt_vk_get_caps(tr->vk)->float_atomic_add ? "float" : "CAS");
+}
+
 tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
                           cli_file_result *r, cli_tnx_measured *out)
 {

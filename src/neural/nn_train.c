@@ -44,28 +44,49 @@ static uint32_t env_on(const char *name)
     return !(e && *e && atoi(e) == 0);
 }
 static uint32_t pad_on(void) { return env_on("TINYTEX_NN_PAD"); }
-/* NN_TUNE bit 1: layer 0's dX split over several threads per tile (TINYTEX_NN_XSPLIT=0 turns it off). */
-static uint32_t tune_bits(void) { return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1); }
+/* NN_TUNE bit 1: layer 0's dX split over several threads per tile (TINYTEX_NN_XSPLIT=0 turns it off); bit 2: the
+ * next tile's samples fetched during the current tile's loss (TINYTEX_NN_PREFETCH=0 turns it off); bit 3: the
+ * compact tile, for the activations it applies to (TINYTEX_NN_COMPACT=0 turns it off). */
+static uint32_t tune_bits(int compact)
+{
+    return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1) | (env_on("TINYTEX_NN_PREFETCH") << 2) | ((compact != 0) << 3);
+}
+/* The compact tile (nn_common.glsl NN_COMPACT): no derivative rows, for SIREN and ReLU. TINYTEX_NN_COMPACT=0 never,
+ * =2 always (tests: the layout the GPUs that fit two workgroups run, on a device that would not pick it). */
+static int compact_allowed(const tt_nn_model *m)
+{
+    return env_on("TINYTEX_NN_COMPACT") && (m->dec.act == TT_NN_ACT_SIREN || m->dec.act == TT_NN_ACT_RELU);
+}
+static int compact_forced(void)
+{
+    const char *e = getenv("TINYTEX_NN_COMPACT");
+    return e && atoi(e) == 2;
+}
 static uint32_t row_vec4(uint32_t ns) { return pad_on() ? ((ns / 4) | 1u) : ns / 4; }
 
 /* Head forward parts (NN_HQ, spec 15): enough (channel, 4 samples, part) tasks to fill the workgroup. */
-static uint32_t pick_hq(const tt_nn_model *m, uint32_t ns)
+static uint32_t default_hq(const tt_nn_model *m, uint32_t ns)
 {
     uint32_t hq = NN_WG / (3 * (ns / 4)), h4 = m->dec.hidden / 4;
     if (hq > h4) hq = h4;
-    if (hq < 1) hq = 1;
+    return hq < 1 ? 1 : hq;
+}
+static int env_hq(void)
+{
     const char *e = getenv("TINYTEX_NN_HQ");
-    if (e && atoi(e) >= 1 && atoi(e) <= 64) hq = (uint32_t)atoi(e);
-    return hq;
+    return e && atoi(e) >= 1 && atoi(e) <= 64 ? atoi(e) : 0;
 }
 
-/* Shared-memory bytes of the training tile for ns samples (mirrors nn_common.glsl). */
-static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns)
+/* Shared-memory bytes of the training tile for ns samples, hq head parts, compact or not, with the encoder's own
+ * (the latent patch's range and geometry; mirrors nn_common.glsl and latent_enc.glsl). */
+static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact)
 {
     uint64_t in4 = in4_of(m), dh = (uint64_t)m->dec.depth * m->dec.hidden;
-    uint64_t arows = dh > in4 ? dh : in4;
-    uint64_t rows = in4 + arows + dh;
-    return rows * row_vec4(ns) * 16 + (6ull + 3ull * pick_hq(m, ns)) * ns * 4 + 8ull * ns;
+    uint64_t dfeat_end = (compact ? m->dec.hidden : 0) + in4;
+    uint64_t arows = dh > dfeat_end ? dh : dfeat_end;
+    uint64_t rows = in4 + arows + (compact ? 0 : dh);
+    uint64_t enc = m->enc->group_patch ? 8ull * m->enc_features + 64 : 0;
+    return rows * row_vec4(ns) * 16 + (6ull + 3ull * hq) * ns * 4 + 8ull * ns + enc + (compact ? 16 : 0);   /* s_d[1] */
 }
 
 static uint64_t smem_limit(tt_vk *vk)
@@ -74,25 +95,60 @@ static uint64_t smem_limit(tt_vk *vk)
     return limit ? limit : 16384;
 }
 
-static uint32_t pick_ns(tt_vk *vk, const tt_nn_model *m)
+/* Shared memory a training workgroup may take so that two share an SM. The NVIDIA Vulkan driver (H200, 580.159)
+ * gives a compute pipeline about as much shared memory per SM as its per-workgroup limit (48 KB), plus 1 KB per
+ * workgroup: a 23,328-byte tile ran two workgroups an SM, a 24,720-byte one only one (docs/neural.md). */
+static uint64_t smem_two_per_sm(tt_vk *vk) { return smem_limit(vk) / 2 - 1024; }
+
+/* The training tile: ns samples, hq head parts (at most default_hq) and the layout. The tile is the largest whose
+ * smallest form fits (beyond 32 samples the 128 threads already have a 4x4 tile each in the default model); then,
+ * in order of preference, the full layout if two workgroups can share an SM with it, the compact one if that is
+ * what buys the second workgroup (at one workgroup an SM it is slower: H200, latent default, 1.029 s GPU full
+ * against 1.080 s compact), else the full layout; each with the most head parts that meet its budget.
+ * TINYTEX_NN_TILE and TINYTEX_NN_HQ force the tile and the parts where they fit (the parts fall back to 1);
+ * TINYTEX_NN_COMPACT=2 forces the compact layout where the activation has one, =0 forbids it. */
+static uint32_t most_hq(const tt_nn_model *m, uint32_t ns, uint32_t hq_env, int compact, uint64_t budget)
 {
-    uint64_t limit = smem_limit(vk);
-    const char *env = getenv("TINYTEX_NN_TILE");
-    if (env && atoi(env) >= 4 && atoi(env) % 4 == 0 && tile_smem(m, (uint32_t)atoi(env)) <= limit)
-        return (uint32_t)atoi(env);
+    for (uint32_t h = hq_env ? hq_env : default_hq(m, ns); h >= 1; h = hq_env ? 0 : h - 1)
+        if (tile_smem(m, ns, h, compact) <= budget) return h;
+    return 0;
+}
+static void pick_tile(tt_vk *vk, const tt_nn_model *m, uint32_t *ns_out, uint32_t *hq_out, int *compact_out)
+{
     static const uint32_t cand[] = {32, 24, 16, 12, 8, 4};
-    /* Beyond 32 samples the 128 threads already have a tile each in the default model. */
-    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
-        if (tile_smem(m, cand[i]) <= limit) return cand[i];
-    return 4;
+    uint64_t limit = smem_limit(vk), two = smem_two_per_sm(vk);
+    uint32_t hq_env = (uint32_t)env_hq(), hq = 0, ns = 4;
+    int allowed = compact_allowed(m), compact = allowed && compact_forced();
+    const char *env = getenv("TINYTEX_NN_TILE");
+    uint32_t forced = env && atoi(env) >= 4 && atoi(env) % 4 == 0 ? (uint32_t)atoi(env) : 0;
+    if (forced && tile_smem(m, forced, 1, compact) <= limit) {
+        ns = forced;
+    } else {
+        for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+            if (tile_smem(m, cand[i], 1, compact) <= limit) {
+                ns = cand[i];
+                break;
+            }
+    }
+    if (compact) {
+        hq = most_hq(m, ns, hq_env, 1, limit);
+    } else {
+        hq = most_hq(m, ns, hq_env, 0, two);
+        if (!hq && allowed && (hq = most_hq(m, ns, hq_env, 1, two)) != 0) compact = 1;
+        if (!hq) hq = most_hq(m, ns, hq_env, 0, limit);
+    }
+    *ns_out = ns;
+    *hq_out = hq ? hq : 1;
+    *compact_out = compact;
 }
 
 /* The encoder's per-workgroup patch (spec 16): the floats that fit in the shared memory the tile leaves, at most
  * 2048; none with TINYTEX_NN_PATCH=0 (the global-memory path, also what groups whose patch would not fit run). */
-static uint32_t pick_patch(tt_vk *vk, const tt_nn_model *m, uint32_t ns)
+static uint32_t pick_patch(tt_vk *vk, const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact)
 {
     if (!m->enc->group_patch || !env_on("TINYTEX_NN_PATCH")) return 0;
-    uint64_t used = tile_smem(m, ns) + 8ull * m->enc_features + 64, limit = smem_limit(vk);
+    uint64_t used = tile_smem(m, ns, hq, compact), limit = smem_limit(vk);
+    if (used <= smem_two_per_sm(vk)) limit = smem_two_per_sm(vk);   /* the patch must not cost the second workgroup */
     uint64_t n = used < limit ? (limit - used) / 4 : 0;
     return n < 64 ? 0 : n > 2048 ? 2048 : (uint32_t)n;
 }
@@ -123,7 +179,8 @@ static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m)
     return dp;
 }
 
-static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t racc, uint32_t dp, uint32_t spec[NN_SPEC])
+static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact, uint32_t tpg, uint32_t racc,
+                      uint32_t dp, uint32_t spec[NN_SPEC])
 {
     memset(spec, 0, NN_SPEC * sizeof(uint32_t));
     spec[0] = m->enc_features;
@@ -135,8 +192,8 @@ static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t tpg, uint32_t 
     spec[6] = racc;
     spec[7] = dp;
     if (m->enc->spec) m->enc->spec(m, spec + 8);
-    spec[14] = tune_bits();
-    spec[15] = pick_hq(m, ns);
+    spec[14] = tune_bits(compact);
+    spec[15] = hq;
 }
 
 /* ---- Tensor-core decode (`<decode_shader>_cm`, nn_decode.glsl NN_DECODE_CM) ----
@@ -185,12 +242,12 @@ static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pip
     uint32_t spec[NN_SPEC], dp = pick_dp(vk, m);
     if (tt_nn_decode_f16(vk, m)) {
         char name[64];
-        fill_spec(m, 32, 1, 0, NN_CM_PIXELS, spec);
+        fill_spec(m, 32, 1, 0, 1, 0, NN_CM_PIXELS, spec);
         *ns_out = NN_CM_PIXELS;
         snprintf(name, sizeof name, "%s_cm", m->enc->decode_shader);
         return tt_vk_pipeline_create(vk, name, 5, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
     }
-    fill_spec(m, 32, 1, 0, dp, spec);
+    fill_spec(m, 32, 1, 0, 1, 0, dp, spec);
     *ns_out = dp;
     return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
 }
@@ -253,7 +310,9 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
 
     /* Tiles of ns samples; each workgroup runs tpg of them, summing weight gradients in registers (racc) when
      * they fit in a modest register budget, so the weights see one atomic per workgroup instead of per tile. */
-    uint32_t spec[NN_SPEC], ns = pick_ns(vk, m);
+    uint32_t spec[NN_SPEC], ns = 4, hq = 1;
+    int compact = 0;
+    pick_tile(vk, m, &ns, &hq, &compact);
     uint32_t racc = (uint32_t)env_int("TINYTEX_NN_RACC", racc_floats(m) <= 96, 0, 1);
     /* 8 tiles per group for the default batch (256 groups: one round of 2 per SM on an H100/H200). With the latent
      * grid patch filled once per group, 8 beat 4 (H100: 1.142 -> 1.108 s GPU; docs/neural.md). */
@@ -261,8 +320,12 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
     uint32_t tpg = (uint32_t)env_int("TINYTEX_NN_TPG", racc ? (tiles / 256 > 16 ? 16 : tiles / 256 > 1 ? tiles / 256 : 1) : 1, 1, 64);
     if (tpg > tiles) tpg = tiles;
     tr->samples_per_group = ns * tpg;
-    fill_spec(m, ns, tpg, racc, 128, spec);
-    tr->enc_patch = spec[16] = pick_patch(vk, m, ns);
+    fill_spec(m, ns, hq, compact, tpg, racc, 128, spec);
+    tr->enc_patch = spec[16] = pick_patch(vk, m, ns, hq, compact);
+    tr->tile_samples = ns;
+    tr->head_parts = hq;
+    tr->compact = compact;
+    tr->train_smem = (uint32_t)(tile_smem(m, ns, hq, compact) + 4ull * tr->enc_patch);
     char name[64];
     snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
     TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, NN_SPEC, NN_WG, 1, 1, &tr->train));

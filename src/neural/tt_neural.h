@@ -270,6 +270,9 @@ struct tt_nn_trainer {
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
     float enc_param;                     /* pushed to the train shader (encoder-defined) */
     uint32_t enc_patch;                  /* floats of the encoder's per-workgroup shared patch (spec 16; 0 = none) */
+    uint32_t tile_samples, head_parts;   /* training tile: samples (NN_NS), head forward parts (NN_HQ) */
+    int compact;                         /* the compact tile (NN_COMPACT): two workgroups an SM where it applies */
+    uint32_t train_smem;                 /* shared-memory bytes of a training workgroup (estimate, mirrors the shaders) */
     tt_vk_buffer params, grads, adam_m, adam_v, target, stats, aux, state, out_img;
     tt_vk_buffer dec_f16;                /* decoder weights in fp16 for the tensor-core decode (tt_nn_decode_f16) */
     tt_vk_pipeline *train, *adam, *decode;

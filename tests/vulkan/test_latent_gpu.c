@@ -280,14 +280,22 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
     c.iters = 2;
     c.batch = 3001;
     c.seed = 0xabcdef12345ull;
-    tt_nn_step_gradient_ref(&m, pq, &img, &c, 0, gref);
+    double loss = tt_nn_step_gradient_ref(&m, pq, &img, &c, 0, gref) / (3.0 * c.batch);
     setenv("TINYTEX_NN_PATCH", patch ? "1" : "0", 1);
+    /* with the patch, 3 tiles a workgroup (the later tiles' samples are fetched during the previous tile's loss, and
+     * the last group's tiles run past the batch) in the compact tile; without, the full tile */
+    if (patch) setenv("TINYTEX_NN_TPG", "3", 1);
+    setenv("TINYTEX_NN_COMPACT", patch ? "2" : "0", 1);
     tt_nn_trainer *tr = NULL;
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
     unsetenv("TINYTEX_NN_PATCH");
+    unsetenv("TINYTEX_NN_TPG");
+    unsetenv("TINYTEX_NN_COMPACT");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s == TT_OK) {
-        printf("step gradient: %s, shared patch %u floats\n", qat ? "QAT" : "float grids", tr->enc_patch);
+        printf("step gradient: %s, %s tile, shared patch %u floats\n", qat ? "QAT" : "float grids",
+               tr->compact ? "compact" : "full", tr->enc_patch);
+        CHECK(tr->compact == patch);
         if (patch && !tr->enc_patch) printf("  (this device gives no shared patch: the global path is what it runs)\n");
         CHECK(patch || tr->enc_patch == 0);
         CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
@@ -306,6 +314,9 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
         }
         CHECK_MSG(gmax > 0 && bad == 0, "%d of %u gradients differ from the C reference (patch %d, QAT %d)", bad,
                   m.total, patch, qat);
+        float gl = 0;   /* the step's loss, summed over every tile of every workgroup */
+        CHECK(tt_nn_trainer_losses(tr, 0, 1, &gl) == TT_OK);
+        CHECK_MSG(fabs(gl - loss) <= 1e-4 * loss + 1e-7, "step loss %.9g, reference %.9g", gl, loss);
         if (qat) {   /* Adam left the next step's ranges: the per-channel min/max of the updated grids */
             float *after = malloc(sizeof(float) * m.total), mn[16], mx[16];
             uint32_t keys[64];

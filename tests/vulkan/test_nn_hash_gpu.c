@@ -67,11 +67,14 @@ static void test_forward(tt_vk *vk, tt_nn_act act)
 }
 
 /* Backward + Adam: after one step, adam_m = (1 - b1) g and adam_v = (1 - b2) g^2 on the GPU; g must match the
- * C reference over the same pixels (tt_nn_sample_pixel), and params must follow Adam from those moments. */
-static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int default_encoder)
+ * C reference over the same pixels (tt_nn_sample_pixel), and params must follow Adam from those moments. `compact`
+ * is TINYTEX_NN_COMPACT: "2" the compact tile (for SIREN and ReLU; what GPUs that fit two workgroups an SM run),
+ * "0" the full one. */
+static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int default_encoder, tt_nn_act act,
+                               const char *compact)
 {
     tt_nn_model m;
-    small_model(&m, 23, 19, hidden, depth, TT_NN_ACT_SIREN);
+    small_model(&m, 23, 19, hidden, depth, act);
     if (default_encoder) {
         tt_nn_hash_cfg_default(&m.hash);
         m.hash.max_res = 64;
@@ -92,9 +95,13 @@ static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int d
     double loss = tt_nn_step_gradient_ref(&m, p, &img, &c, 0, gref);
     loss /= 3.0 * c.batch;
     tt_nn_trainer *tr = NULL;
+    setenv("TINYTEX_NN_COMPACT", compact, 1);
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
+    unsetenv("TINYTEX_NN_COMPACT");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s != TT_OK) goto out;
+    CHECK_MSG(tr->compact == (compact[0] == '2' && (act == TT_NN_ACT_SIREN || act == TT_NN_ACT_RELU)),
+              "%s %ux%u: compact tile %d", tt_nn_act_name(act), hidden, depth, tr->compact);
     CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
     float gl;
     CHECK(tt_nn_trainer_losses(tr, 0, 1, &gl) == TT_OK);
@@ -125,7 +132,8 @@ static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int d
             bad_p++;
         }
     }
-    CHECK_MSG(bad_g == 0, "hidden %u depth %u: %d of %u gradients differ from the C reference", hidden, depth, bad_g, m.total);
+    CHECK_MSG(bad_g == 0, "%s hidden %u depth %u, %s tile: %d of %u gradients differ from the C reference",
+              tt_nn_act_name(act), hidden, depth, tr->compact ? "compact" : "full", bad_g, m.total);
     CHECK_MSG(bad_p == 0, "depth %u: %d of %u Adam updates differ", depth, bad_p, m.total);
     /* Grads were zeroed by the Adam kernel. */
     CHECK(tt_vk_download(vk, &tr->grads, 0, gm, 4ull * n) == TT_OK);
@@ -213,9 +221,13 @@ int main(void)
     test_forward(vk, TT_NN_ACT_GELU);
     test_forward(vk, TT_NN_ACT_SILU);
     test_forward(vk, TT_NN_ACT_RELU);
-    test_backward_adam(vk, 1, 8, 0);
-    test_backward_adam(vk, 2, 8, 0);
-    test_backward_adam(vk, 2, 64, 1);  /* the default decoder: several tiles per thread */
+    test_backward_adam(vk, 1, 8, 0, TT_NN_ACT_SIREN, "2");   /* compact, one layer: dfeat rows past the layer's */
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, "0");
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, "2");
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_RELU, "2");
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_GELU, "2");    /* no compact form: the full tile */
+    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "0");  /* the default decoder: several tiles per thread */
+    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "2");
     double t1 = now_s();
     test_training(vk);
     printf("reference checks %.1f s, training %.1f s\n", t1 - t0, now_s() - t1);
