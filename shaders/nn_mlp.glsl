@@ -94,7 +94,7 @@ void nn_delta_from(uint idx, vec4 g)
 // X row r of layer l's input (vec4 of 4 samples).
 vec4 nn_x(uint l, uint r, uint st)
 {
-    return l == 0u ? s_x[r * NN_RS + st] : s_a[((l - 1u) * NN_HIDDEN + r) * NN_RS + st];
+    return l == 0u ? s_x[nn_ti(r, st)] : s_a[nn_ti((l - 1u) * NN_HIDDEN + r, st)];
 }
 
 // Decoders up to 64 wide: their loops are unrolled and their sums written as explicit fma chains into the
@@ -137,7 +137,7 @@ void nn_layer_forward(uint l, uint tid)
         [[unroll]] for (uint jj = 0u; jj < 4u; jj++) {
             vec4 a, d;
             nn_act(acc[jj], a, d);
-            uint idx = (l * NN_HIDDEN + j0 + jj) * NN_RS + st;
+            uint idx = nn_ti(l * NN_HIDDEN + j0 + jj, st);
             if (NN_COMPACT) {
                 s_a[idx] = nn_pack_act(a, d);
             } else {
@@ -157,7 +157,7 @@ void nn_head_partial(uint tid)
         uint q = e / (3u * NN_NS4), c = (e / NN_NS4) % 3u, st = e % NN_NS4;
         uint k1 = min((q + 1u) * kq, NN_HIDDEN);
         vec4 z = vec4(0.0);
-        for (uint k = q * kq; k < k1; k++) z += P[w0 + c * NN_HIDDEN + k] * s_a[(last + k) * NN_RS + st];
+        for (uint k = q * kq; k < k1; k++) z += P[w0 + c * NN_HIDDEN + k] * s_a[nn_ti(last + k, st)];
         s_hz[e] = z;
     }
 }
@@ -183,7 +183,7 @@ void nn_head_backward(uint tid)
         vec4 acc = vec4(0.0);
         if (e < 3u * NN_HIDDEN) {
             uint k = e % NN_HIDDEN;
-            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st] * s_a[(last + k) * NN_RS + st];
+            for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st] * s_a[nn_ti(last + k, st)];
         } else {
             for (uint st = 0u; st < NN_NS4; st++) acc += s_gh[c * NN_NS4 + st];
         }
@@ -195,7 +195,7 @@ void nn_head_backward(uint tid)
     for (uint e = tid; e < NN_HIDDEN * NN_NS4; e += NN_WG) {
         uint k = e / NN_NS4, st = e % NN_NS4;
         vec4 g = s_gh[st] * P[w0 + k] + s_gh[NN_NS4 + st] * P[w0 + NN_HIDDEN + k] + s_gh[2u * NN_NS4 + st] * P[w0 + 2u * NN_HIDDEN + k];
-        nn_delta_from((last + k) * NN_RS + st, g);
+        nn_delta_from(nn_ti(last + k, st), g);
     }
 }
 
@@ -229,7 +229,7 @@ void nn_layer_backward(uint l, uint tid)
         vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));
         for (uint st = 0u; st < NN_NS4; st++) {
             vec4 x0 = nn_x(l, ti, st), x1 = nn_x(l, ti + in4, st), x2 = nn_x(l, ti + 2u * in4, st), x3 = nn_x(l, ti + 3u * in4, st);
-            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) nn_dw4(acc[jj], nn_delta((gbase + tj + jj * jq) * NN_RS + st), x0, x1, x2, x3);
+            [[unroll]] for (uint jj = 0u; jj < 4u; jj++) nn_dw4(acc[jj], nn_delta(nn_ti(gbase + tj + jj * jq, st)), x0, x1, x2, x3);
         }
         if (NN_RACC != 0u) {
             [[unroll]] for (uint jj = 0u; jj < 4u; jj++) g_accw[(l * NN_RT + r) * 4u + jj] += acc[jj];
@@ -243,7 +243,7 @@ void nn_layer_backward(uint l, uint tid)
         uint j = tid + r * NN_WG;
         if (j >= NN_HIDDEN) break;
         vec4 acc = vec4(0.0);
-        for (uint st = 0u; st < NN_NS4; st++) acc += nn_delta((gbase + j) * NN_RS + st);
+        for (uint st = 0u; st < NN_NS4; st++) acc += nn_delta(nn_ti(gbase + j, st));
         float v = acc.x + acc.y + acc.z + acc.w;
         if (NN_RACC != 0u) g_accb[l * NN_RB + r] += v;
         else grad_add(b0 + j, v);
@@ -268,7 +268,7 @@ void nn_layer_backward(uint l, uint tid)
         for (; NN_NARROW && j + 4u <= j1; j += 4u) {   // four outputs a round, loads first
             vec4 g[4], w[4];
             [[unroll]] for (uint u = 0u; u < 4u; u++) {
-                g[u] = nn_delta((gbase + j + u) * NN_RS + st);
+                g[u] = nn_delta(nn_ti(gbase + j + u, st));
                 w[u] = nn_w4(w0 + (j + u) * stride, k0);
             }
             [[unroll]] for (uint u = 0u; u < 4u; u++) {
@@ -279,7 +279,7 @@ void nn_layer_backward(uint l, uint tid)
             }
         }
         for (; j < j1; j++) {
-            vec4 g = nn_delta((gbase + j) * NN_RS + st);
+            vec4 g = nn_delta(nn_ti(gbase + j, st));
             vec4 w = nn_w4(w0 + j * stride, k0);
             acc[0] += g * w.x;
             acc[1] += g * w.y;
@@ -291,8 +291,8 @@ void nn_layer_backward(uint l, uint tid)
             continue;
         }
         for (uint kk = 0u; kk < 4u; kk++) {
-            if (l > 0u) nn_delta_from(((l - 1u) * NN_HIDDEN + k0 + kk) * NN_RS + st, acc[kk]);
-            else s_a[(NN_DFEAT0 + k0 + kk) * NN_RS + st] = acc[kk];   // dfeat (rows past NN_IN are padding)
+            if (l > 0u) nn_delta_from(nn_ti((l - 1u) * NN_HIDDEN + k0 + kk, st), acc[kk]);
+            else s_a[nn_ti(NN_DFEAT0 + k0 + kk, st)] = acc[kk];   // dfeat (rows past NN_IN are padding)
         }
     }
     if (js > 1u) {   // uniform: depends on l and specialisation constants only
@@ -302,7 +302,7 @@ void nn_layer_backward(uint l, uint tid)
             [[unroll]] for (uint kk = 0u; kk < 4u; kk++) {
                 vec4 v = s_a[scratch + kk * xtiles + t];
                 for (uint part = 1u; part < js; part++) v += s_a[scratch + (part * 4u + kk) * xtiles + t];
-                s_a[(NN_DFEAT0 + k0 + kk) * NN_RS + st] = v;   // dfeat
+                s_a[nn_ti(NN_DFEAT0 + k0 + kk, st)] = v;   // dfeat
             }
         }
     }

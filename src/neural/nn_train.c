@@ -49,7 +49,8 @@ static uint32_t pad_on(void) { return env_on("TINYTEX_NN_PAD"); }
  * compact tile, for the activations it applies to (TINYTEX_NN_COMPACT=0 turns it off). */
 static uint32_t tune_bits(int compact)
 {
-    return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1) | (env_on("TINYTEX_NN_PREFETCH") << 2) | ((compact != 0) << 3);
+    return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1) | (env_on("TINYTEX_NN_PREFETCH") << 2) | ((compact != 0) << 3) |
+           (env_on("TINYTEX_NN_SWIZZLE") << 4);
 }
 /* The compact tile (nn_common.glsl NN_COMPACT): no derivative rows, for SIREN and ReLU. TINYTEX_NN_COMPACT=0 never,
  * =2 always (tests: the layout the GPUs that fit two workgroups run, on a device that would not pick it). */
@@ -62,7 +63,10 @@ static int compact_forced(void)
     const char *e = getenv("TINYTEX_NN_COMPACT");
     return e && atoi(e) == 2;
 }
-static uint32_t row_vec4(uint32_t ns) { return pad_on() ? ((ns / 4) | 1u) : ns / 4; }
+/* NN_TUNE bit 4: tile columns XOR-swizzled instead of rows padded, where ns/4 is a power of two
+ * (TINYTEX_NN_SWIZZLE=0 turns it off). */
+static int swizzle_on(uint32_t ns) { return env_on("TINYTEX_NN_SWIZZLE") && ((ns / 4) & (ns / 4 - 1)) == 0; }
+static uint32_t row_vec4(uint32_t ns) { return swizzle_on(ns) ? ns / 4 : pad_on() ? ((ns / 4) | 1u) : ns / 4; }
 
 /* Head forward parts (NN_HQ, spec 15): enough (channel, 4 samples, part) tasks to fill the workgroup. */
 static uint32_t default_hq(const tt_nn_model *m, uint32_t ns)
