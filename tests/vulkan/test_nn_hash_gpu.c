@@ -150,6 +150,57 @@ out:
     free(gref);
 }
 
+/* Shared-memory bytes of the trainer the environment settings give (tile pinned to 16 samples, head in 1 part). */
+static uint32_t trainer_smem(tt_vk *vk, const tt_nn_model *m, const float *p, const tt_image *img, const char *compact,
+                             int *is_compact)
+{
+    tt_nn_train_cfg c;
+    tt_nn_train_cfg_default(&c);
+    c.iters = 1;
+    c.batch = 1024;
+    setenv("TINYTEX_NN_TILE", "16", 1);
+    setenv("TINYTEX_NN_HQ", "1", 1);
+    if (compact) setenv("TINYTEX_NN_COMPACT", compact, 1);
+    tt_nn_trainer *tr = NULL;
+    tt_status s = tt_nn_trainer_create(vk, m, p, img, &c, &tr);
+    unsetenv("TINYTEX_NN_TILE");
+    unsetenv("TINYTEX_NN_HQ");
+    unsetenv("TINYTEX_NN_COMPACT");
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    uint32_t bytes = s == TT_OK ? tr->train_smem : 0;
+    if (is_compact) *is_compact = s == TT_OK && tr->compact;
+    tt_nn_trainer_destroy(tr);
+    return bytes;
+}
+
+/* The trainer takes the compact tile exactly where the full one does not let two workgroups share the shared
+ * memory (maxComputeSharedMemorySize / 2 - 1 KB each) and the compact one does; never for an activation without a
+ * compact form. */
+static void test_tile_choice(tt_vk *vk, uint32_t log2_t, uint32_t hidden, uint32_t depth, tt_nn_act act)
+{
+    tt_nn_model m;
+    small_model(&m, 23, 19, hidden, depth, act);
+    tt_nn_hash_cfg_default(&m.hash);
+    m.hash.log2_t = log2_t;
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_image img = {0};
+    synth_image(&img, m.width, m.height);
+    float *p = malloc(sizeof(float) * m.total);
+    tt_nn_init_params(&m, 1, p);
+    uint32_t two = tt_vk_get_caps(vk)->max_shared_memory / 2 - 1024;
+    int chosen = 0, forced = 0;
+    uint32_t full = trainer_smem(vk, &m, p, &img, "0", NULL);
+    uint32_t compact = trainer_smem(vk, &m, p, &img, "2", &forced);
+    uint32_t got = trainer_smem(vk, &m, p, &img, NULL, &chosen);
+    int want = forced && full > two && compact <= two;
+    printf("tile choice, %s %ux%u: full %u B, compact %u B (two fit in %u each): %s\n", tt_nn_act_name(act), hidden,
+           depth, full, forced ? compact : 0, two, chosen ? "compact" : "full");
+    CHECK_MSG(chosen == want, "%s %ux%u: %s tile chosen", tt_nn_act_name(act), hidden, depth, chosen ? "compact" : "full");
+    CHECK(got == (chosen ? compact : full));
+    tt_image_free(&img);
+    free(p);
+}
+
 /* A 64x64 crop of the sample trains past 28 dB within 250 steps of 1024 pixels. */
 static void test_training(tt_vk *vk)
 {
@@ -228,6 +279,10 @@ int main(void)
     test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_GELU, "2");    /* no compact form: the full tile */
     test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "0");  /* the default decoder: several tiles per thread */
     test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "2");
+    test_tile_choice(vk, 12, 64, 2, TT_NN_ACT_SIREN);   /* the default model */
+    test_tile_choice(vk, 10, 32, 1, TT_NN_ACT_SIREN);   /* the tiny one */
+    test_tile_choice(vk, 12, 64, 2, TT_NN_ACT_RELU);
+    test_tile_choice(vk, 12, 64, 2, TT_NN_ACT_GELU);
     double t1 = now_s();
     test_training(vk);
     printf("reference checks %.1f s, training %.1f s\n", t1 - t0, now_s() - t1);
