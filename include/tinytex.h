@@ -1,4 +1,4 @@
-/* tinytex.h - public API of libtinytex: status codes, images, metrics, BC7, containers. */
+/* tinytex.h - public API of libtinytex: status codes, images, metrics, GPU context, BC7 textures and containers, neural models. */
 #ifndef TINYTEX_H
 #define TINYTEX_H
 
@@ -31,6 +31,7 @@ typedef enum {
     TT_ERR_DEVICE_LOST,    /* the GPU was lost */
     TT_ERR_CHECKSUM,       /* stored checksum does not match */
     TT_ERR_INTERRUPTED,    /* cancelled by a signal */
+    TT_ERR_CANCELLED,      /* cancelled by the caller's progress callback */
     TT_STATUS_COUNT
 } tt_status;
 
@@ -117,6 +118,200 @@ void tt_atomic_cleanup_all(void);
  * that another thread is creating at this instant is waited for and removed too (the handler may run on any
  * thread that does not block the signal, while the creating thread blocks it). Async-signal-safe. */
 void tt_atomic_cleanup_exit(void);
+
+/* ========================================================================== *
+ * Library API above the image core. No Vulkan types appear here.
+ *
+ * Ownership: every object a tt_*_create / *_load / *_train call returns is the
+ * caller's and is freed with the matching *_destroy / *_free; objects passed
+ * in are only read and may be freed after the call returns.
+ *
+ * Thread safety: the error detail (tt_last_error) is per thread. A tt_context
+ * may be used by one thread at a time (callers serialise, e.g. with a mutex);
+ * distinct contexts are independent. tt_image, tt_texture and tt_model values
+ * are plain data: concurrent readers are fine, a writer needs exclusive use.
+ * Functions without a context (load, save, CPU decode, compare) are
+ * thread-safe on distinct arguments.
+ * ========================================================================== */
+
+/* ------------------------------------------------------------------------ */
+/* GPU context: one Vulkan device (a real GPU, or lavapipe on the CPU), its
+ * queues and the compute pipelines built on it (cached for the context's
+ * life, so encoding many images builds each pipeline once). */
+typedef struct tt_context tt_context;
+
+typedef struct {
+    int device;                /* index as listed by tt_device_list; -1 = pick: discrete GPU, then integrated,
+                                  virtual, CPU (default -1) */
+    int validation;            /* 1 = enable VK_LAYER_KHRONOS_validation when installed (default 0) */
+    int cooperative_matrix;    /* 1 = use VK_NV_cooperative_matrix where offered (default 1) */
+    int push_descriptors;      /* 1 = use VK_KHR_push_descriptor where offered (default 1) */
+    int pipeline_stats;        /* 1 = print pipeline statistics (registers, spills) to stderr (default 0) */
+} tt_context_config;
+
+void tt_context_config_init(tt_context_config *config);
+tt_status tt_context_config_validate(const tt_context_config *config);
+/* config may be NULL (defaults). With no usable device: TT_ERR_NO_DEVICE and a message naming the package to
+ * install. */
+tt_status tt_context_create(const tt_context_config *config, tt_context **out);
+void tt_context_destroy(tt_context *ctx);   /* safe on NULL */
+
+typedef enum { TT_DEVICE_OTHER = 0, TT_DEVICE_INTEGRATED_GPU, TT_DEVICE_DISCRETE_GPU, TT_DEVICE_VIRTUAL_GPU,
+               TT_DEVICE_CPU } tt_device_type;
+
+typedef struct {
+    char name[256];
+    char driver[256];
+    tt_device_type type;
+    uint32_t vendor_id, device_id;
+    uint32_t api_version;        /* Vulkan version, VK_MAKE_API_VERSION layout */
+    uint64_t memory_bytes;       /* largest device-local heap */
+} tt_device_info;
+
+/* Lists the devices (info may be NULL to count; at most `max` are written). */
+tt_status tt_device_list(tt_device_info *info, uint32_t max, uint32_t *count);
+/* The device a context runs on. */
+tt_status tt_context_device(const tt_context *ctx, tt_device_info *out);
+
+/* ------------------------------------------------------------------------ */
+/* BC7 textures. Blocks are 16 bytes, ceil(w/4) x ceil(h/4) per level,
+ * row-major. All levels live in one allocation, level 0 first. */
+#define TT_MAX_LEVELS 17   /* 65536 x 65536 down to 1 x 1 */
+
+typedef enum { TT_CONTAINER_DDS, TT_CONTAINER_KTX2 } tt_container;
+
+typedef struct {
+    uint32_t width, height;      /* pixels */
+    size_t offset, size;         /* bytes in tt_texture.data */
+} tt_texture_level;
+
+typedef struct {
+    uint32_t width, height;      /* level 0, pixels */
+    int srgb;                    /* 1 = BC7_UNORM_SRGB / VK_FORMAT_BC7_SRGB_BLOCK */
+    uint8_t *data;               /* all levels' blocks, owned; free with tt_texture_free */
+    size_t data_size;
+    uint32_t level_count;        /* >= 1 */
+    tt_texture_level levels[TT_MAX_LEVELS];
+} tt_texture;
+
+void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
+
+/* BC7 encoder settings, shared by the GPU encoder and its C reference. */
+typedef struct {
+    unsigned modes;              /* bit m = BC7 mode m may be emitted (default TT_BC7_MODES_DEFAULT) */
+    int refine;                  /* 1 = Nelder-Mead after PCA (default 1) */
+    float good_enough;           /* skip refinement if the PCA fit's loss <= this (default 0.004) */
+    int nm_iterations;           /* Nelder-Mead iterations (default 64) */
+    int refit;                   /* 1 = least-squares endpoint refit + p-bit search (default 1) */
+    int srgb;                    /* 1 = mark the output sRGB; the blocks are the same (default 0) */
+} tt_bc7_config;
+
+#define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
+
+void tt_bc7_config_init(tt_bc7_config *config);
+tt_status tt_bc7_config_validate(const tt_bc7_config *config);
+
+/* Encodes `img` to a one-level BC7 texture on the context's device. config may be NULL (defaults). gpu_ms (may be
+ * NULL) receives the GPU time of the encode, or -1 where the device has no timestamps. */
+tt_status tt_bc7_encode(tt_context *ctx, const tt_image *img, const tt_bc7_config *config, tt_texture *out,
+                        double *gpu_ms);
+/* The same on the CPU with the C reference encoder (slow; the blocks equal the GPU's). */
+tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out);
+/* Decodes one level to RGBA8 on the CPU. */
+tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out);
+
+/* Containers. Save picks the container from the extension (.dds / .ktx2) and writes atomically. Load reads the
+ * header first and refuses (before reading the payload) textures above `limits` (NULL = defaults). */
+tt_status tt_texture_save(const char *path, const tt_texture *t);
+tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t);
+tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out);
+/* In memory; *out is malloc'ed, free() it. */
+tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size);
+tt_status tt_texture_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out);
+/* 0 and *out set if `path` ends in .dds or .ktx2 (any case), else -1. */
+int tt_container_from_path(const char *path, tt_container *out);
+
+/* ------------------------------------------------------------------------ */
+/* Neural models (.tnx files): a hash grid or a latent grid with a small
+ * decoder network, trained per image on the GPU. A tt_model is the exact
+ * bytes of a .tnx file with their parsed form: what tt_model_save writes is
+ * what tt_model_decode rebuilds. */
+typedef struct tt_model tt_model;
+
+typedef enum { TT_MODEL_HASH = 1, TT_MODEL_LATENT = 2 } tt_model_kind;
+typedef enum { TT_ACT_SIREN = 0, TT_ACT_GELU = 1, TT_ACT_SILU = 2, TT_ACT_RELU = 3 } tt_activation;
+typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2 } tt_latent_storage;
+
+/* Called every few hundred steps (and at the end of each stage) with the stage ("train", "finetune"), steps done
+ * and the stage's total, and the last step's batch loss (MSE). Return non-zero to cancel: the call then returns
+ * TT_ERR_CANCELLED and creates nothing. */
+typedef int (*tt_progress_fn)(void *user, const char *stage, uint32_t done, uint32_t total, float loss);
+
+typedef struct {
+    /* model */
+    uint32_t levels, features_per_level, log2_table_size, base_resolution, max_resolution; /* 16 2 12 16 512 */
+    uint32_t hidden, depth;        /* decoder: 64 2 */
+    tt_activation activation;      /* SIREN */
+    float omega0;                  /* 30 */
+    /* training */
+    uint32_t steps, batch;         /* 5000 65536 */
+    uint64_t seed;                 /* 0 */
+    float lr_grid, lr_net;         /* 3e-2 1e-3 */
+    int fp32;                      /* 1 = store parameters in fp32 (default 0: fp16) */
+    tt_progress_fn progress;       /* may be NULL */
+    void *progress_user;
+} tt_hash_config;
+
+typedef struct {
+    /* model */
+    uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 (ch_hi 0 = one scale) */
+    uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
+    float qat_noise;                             /* training noise in quantisation steps (0) */
+    uint32_t hidden, depth;                      /* 64 2 */
+    tt_activation activation;                    /* SIREN */
+    float omega0;                                /* 30 */
+    /* training */
+    uint32_t steps, batch;                       /* 5000 65536 */
+    uint64_t seed;                               /* 0 */
+    float lr;                                    /* 3e-3 */
+    /* storage of the grids, and the decoder fine-tuning that follows a lossy one */
+    tt_latent_storage storage;                   /* TT_LATENT_RAW */
+    int rgb_pack;                                /* 1 = channels in threes as RGB images (default 0: grey tiles) */
+    int jpeg_quality;                            /* 1..100 (90) */
+    int finetune_steps;                          /* -1 = automatic (300 for JPEG, else 0) */
+    float finetune_lr;                           /* 0 = lr / 10 */
+    int fp32;                                    /* decoder parameters in fp32 (default 0: fp16) */
+    tt_progress_fn progress;                     /* may be NULL */
+    void *progress_user;
+} tt_latent_config;
+
+void tt_hash_config_init(tt_hash_config *config);
+tt_status tt_hash_config_validate(const tt_hash_config *config);
+void tt_latent_config_init(tt_latent_config *config);
+tt_status tt_latent_config_validate(const tt_latent_config *config);
+
+/* Trains a model of `img` on the context's device and codes it into .tnx bytes (for latent models with a lossy
+ * storage, the decoder is then fine-tuned on the stored grids, as the file will hold them). */
+tt_status tt_hash_train(tt_context *ctx, const tt_image *img, const tt_hash_config *config, tt_model **out);
+tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out);
+
+typedef struct {
+    tt_model_kind kind;
+    uint32_t width, height;      /* image the model rebuilds */
+    uint32_t params;             /* parameter count */
+    size_t file_bytes;           /* size of the .tnx */
+} tt_model_info;
+
+tt_status tt_model_get_info(const tt_model *model, tt_model_info *out);
+/* The .tnx bytes (owned by the model; valid until tt_model_free). */
+const uint8_t *tt_model_bytes(const tt_model *model, size_t *size);
+tt_status tt_model_save(const char *path, const tt_model *model);     /* atomic */
+tt_status tt_model_load(const char *path, tt_model **out);
+tt_status tt_model_read_memory(const uint8_t *data, size_t size, const char *name, tt_model **out);
+/* Rebuilds the image: on the context's device, or on the CPU with the C reference (slow). */
+tt_status tt_model_decode(tt_context *ctx, const tt_model *model, tt_image *out, double *gpu_ms);
+tt_status tt_model_decode_cpu(const tt_model *model, tt_image *out);
+void tt_model_free(tt_model *model);   /* safe on NULL */
 
 #ifdef __cplusplus
 }

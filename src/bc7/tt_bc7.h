@@ -55,8 +55,6 @@ typedef struct {
                                opaque blocks when refit is on. Default TT_BC7_MODES_DEFAULT. */
 } tt_bc7_params;
 
-#define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
-
 void tt_bc7_params_init(tt_bc7_params *p);
 /* Mode sets offered by the CLI (`--modes`), '|'-separated; index 0 is the
  * default. tt_bc7_modes_from_choice maps an index to a `modes` bit mask. */

@@ -31,3 +31,10 @@ void tt_bytes_stb_append(void *ctx, void *data, int size)
 {
     if (size > 0) tt_bytes_put(ctx, data, (size_t)size);
 }
+
+void tt_bytes_put_le32(tt_bytes *b, uint32_t v)
+{
+    uint8_t le[4];
+    tt_put_le32(le, v);
+    tt_bytes_put(b, le, 4);
+}

@@ -25,6 +25,7 @@ static const char *const tt_status_names[TT_STATUS_COUNT] = {
     [TT_ERR_DEVICE_LOST] = "GPU device lost",
     [TT_ERR_CHECKSUM] = "checksum mismatch",
     [TT_ERR_INTERRUPTED] = "interrupted",
+    [TT_ERR_CANCELLED] = "cancelled",
 };
 
 const char *tt_status_str(tt_status s)

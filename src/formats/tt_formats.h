@@ -4,8 +4,6 @@
 
 #include "tinytex.h"
 
-typedef enum { TT_CONTAINER_DDS, TT_CONTAINER_KTX2 } tt_container;
-
 /* A compressed 2D texture: one mip level, one layer, one face. */
 typedef struct {
     uint32_t width, height;      /* true pixel size (blocks are ceil(w/4) x ceil(h/4)) */
@@ -59,8 +57,5 @@ tt_status tt_bc7_texture_load(const char *path, tt_bc7_texture *out);
  * defaults), as tt_image_load does for images. */
 tt_status tt_bc7_texture_load_limited(const char *path, const tt_image_limits *limits, tt_bc7_texture *out);
 
-/* Picks the container from a file name's extension (.dds / .ktx2, any case).
- * Returns 0 on success, -1 if the extension is neither. */
-int tt_container_from_path(const char *path, tt_container *out);
 
 #endif
