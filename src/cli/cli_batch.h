@@ -114,6 +114,10 @@ typedef struct {
     double decode_ms;           /* best GPU decode */
 } cli_tnx_measured;
 
+/* Creates a Vulkan context for --device N (-1 = automatic), with the environment switches the CLI honours
+ * (TINYTEX_DEVICE, TINYTEX_VALIDATION, ...; docs/cli.md) mapped onto tt_vk_options. Every CLI path uses it. */
+tt_status cli_vk_create(int device, tt_vk **out);
+
 void cli_gpu_init(cli_gpu *g, int device);
 /* With g->lock held: creates the context on first use; afterwards returns the
  * first attempt's outcome (TT_ERR_NO_DEVICE with its message on failure). */

@@ -1,5 +1,6 @@
 /* cli_common.c - option parsing, messages, JSON reports and progress display shared by all subcommands. */
 #include "cli.h"
+#include "cli_batch.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -367,4 +368,12 @@ const char *cli_extension(const char *path, char *buf, size_t buflen)
     }
     buf[i] = 0;
     return buf;
+}
+
+tt_status cli_vk_create(int device, tt_vk **out)
+{
+    tt_vk_options o;
+    tt_vk_options_init(&o);
+    o.device = device;
+    return tt_vk_create_opts(&o, out);
 }

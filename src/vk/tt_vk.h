@@ -59,6 +59,16 @@ tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count
  * virtual, then CPU (lavapipe). With no device at all: TT_ERR_NO_DEVICE and a
  * message naming the package to install. */
 tt_status tt_vk_create(int index, tt_vk **out);
+/* Device choice and switches of a context (tt_context_config maps onto it; the library reads no environment). */
+typedef struct {
+    int device;                /* index, or -1 = pick as tt_vk_create does */
+    int validation;            /* enable VK_LAYER_KHRONOS_validation when installed */
+    int cooperative_matrix;    /* use VK_NV_cooperative_matrix where offered */
+    int push_descriptors;      /* use VK_KHR_push_descriptor where offered */
+    int pipeline_stats;        /* print pipeline statistics to stderr */
+} tt_vk_options;
+void tt_vk_options_init(tt_vk_options *o);   /* device -1, cooperative_matrix 1, push_descriptors 1, others 0 */
+tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out);
 void tt_vk_destroy(tt_vk *vk);
 const tt_vk_device_info *tt_vk_info(const tt_vk *vk);
 const tt_vk_caps *tt_vk_get_caps(const tt_vk *vk);

@@ -878,3 +878,17 @@ tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms)
     vk->pending_ms = 0;
     return st;
 }
+
+void tt_vk_options_init(tt_vk_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->device = -1;
+    o->cooperative_matrix = 1;
+    o->push_descriptors = 1;
+}
+
+tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out)
+{
+    /* Skeleton: only the device is honoured so far (issue 18 moves the environment switches here). */
+    return tt_vk_create(o ? o->device : -1, out);
+}
