@@ -729,7 +729,7 @@ static void pack_two_subset(int mode, cand2 c, tt_bc7_block *out)
     }
 }
 
-void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p, tt_bc7_block *out)
+void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out)
 {
     block_in in;
     in.opaque = 1;
@@ -801,7 +801,7 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p
     tt_bc7_pack_mode6(&m, out);
 }
 
-tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_params *p, tt_bc7_block *blocks)
+tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
 {
     if (!img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 encode: empty image or missing argument");

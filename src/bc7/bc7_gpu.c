@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bc7/tt_bc7.h"
+#include "bc7/tt_bc7_gpu.h"
 
 /* Push constants of bc7_encode.comp, same order and types. */
 typedef struct {
@@ -18,7 +18,7 @@ typedef struct {
  * so the synchronous staging copies stay small. */
 #define BAND_MAX_BYTES (256ull << 20)
 
-tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_params *p, tt_bc7_block *blocks,
+tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                             int repeats, double *gpu_ms_per_run)
 {
     if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;

@@ -3,7 +3,6 @@
 #define TT_BC7_H
 
 #include "tinytex.h"
-#include "vk/tt_vk.h"
 
 /* One 128-bit BC7 block, little-endian bytes as stored in a file. */
 typedef struct { uint8_t b[16]; } tt_bc7_block;
@@ -44,18 +43,7 @@ void tt_bc7_pack_mode6(const tt_bc7_mode6 *m, tt_bc7_block *out);
 /* Unpacks a mode-6 block; returns TT_ERR_FORMAT if the block is not mode 6. */
 tt_status tt_bc7_unpack_mode6(const tt_bc7_block *blk, tt_bc7_mode6 *out);
 
-/* Encoder settings shared by the GPU shader and the C reference. */
-typedef struct {
-    int refine;             /* 1 = Nelder-Mead after PCA (default 1) */
-    float good_enough;      /* skip refinement if PCA loss <= this (default 0.004) */
-    int nm_iterations;      /* default 64 */
-    int refit;              /* 1 = least-squares endpoint refit + p-bit search after NM (default 1) */
-    unsigned modes;         /* BC7 modes the encoder may emit, bit m = mode m; mode 6 is always
-                               included. Modes 1 and 3 (two subsets, alpha 255) are tried for
-                               opaque blocks when refit is on. Default TT_BC7_MODES_DEFAULT. */
-} tt_bc7_params;
-
-void tt_bc7_params_init(tt_bc7_params *p);
+/* Encoder settings: tt_bc7_config in tinytex.h (tt_bc7_config_init / tt_bc7_config_validate). */
 /* Mode sets offered by the CLI (`--modes`), '|'-separated; index 0 is the
  * default. tt_bc7_modes_from_choice maps an index to a `modes` bit mask. */
 #define TT_BC7_MODES_CHOICES "1,6|6|3,6|1,3,6"
@@ -65,23 +53,15 @@ unsigned tt_bc7_modes_from_choice(int index);
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);
 
 /* C reference encoder of one block (same algorithm as shaders/bc7_encode.comp). */
-void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_params *p,
+void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p,
                              tt_bc7_block *out);
 /* C reference encoder of a whole image (blocks row-major). */
-tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_params *p,
+tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p,
                                   tt_bc7_block *blocks);
 
 /* Sum of squared 8-bit errors over RGBA between `texels` and the decode of
  * the mode-6 fields `m` (the loss the encoder minimizes). */
 uint32_t tt_bc7_mode6_sse(const tt_bc7_mode6 *m, const uint8_t texels[16][4]);
 
-/* GPU encoder (shaders/bc7_encode.comp, the same algorithm as the C
- * reference): uploads `img`, dispatches `repeats` times (>= 1; more for
- * benchmarking) and downloads ceil(w/4)*ceil(h/4) blocks, row-major. Images
- * larger than the device's storage-buffer range are encoded in bands of
- * block rows. gpu_ms_per_run (may be NULL) is the mean GPU time of one
- * full-image encode measured with timestamps, or -1 if unavailable. */
-tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_params *p,
-                            tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
 
 #endif

@@ -1,7 +1,7 @@
 /* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 (modes 1+6 by default) on the GPU, write DDS/KTX2, verify from the written files. */
 #include "cli.h"
 #include "cli_batch.h"
-#include "bc7/tt_bc7.h"
+#include "bc7/tt_bc7_gpu.h"
 #include "formats/tt_formats.h"
 #include "vk/tt_vk.h"
 
@@ -22,7 +22,7 @@ typedef struct {
  * run outside it and overlap with the next file's GPU work. */
 typedef struct {
     bc7_options o;
-    tt_bc7_params params;
+    tt_bc7_config params;
     tt_image_limits limits;
     tt_container container;
     cli_gpu gpu;               /* created by the first file that needs it */
@@ -150,7 +150,7 @@ int cmd_bc7(int argc, char **argv)
     bc7_ctx x;
     memset(&x, 0, sizeof x);
     bc7_options *o = &x.o;
-    tt_bc7_params_init(&x.params);
+    tt_bc7_config_init(&x.params);
     o->good_enough = x.params.good_enough;
     o->nm_iterations = x.params.nm_iterations;
     int format = -1;

@@ -256,8 +256,8 @@ static void test_tables(void)
 
 static void test_encoder(void)
 {
-    tt_bc7_params p;
-    tt_bc7_params_init(&p);
+    tt_bc7_config p;
+    tt_bc7_config_init(&p);
     CHECK_EQ_INT(p.refine, 1);
     CHECK_EQ_INT(p.nm_iterations, 64);
     CHECK_NEAR(p.good_enough, 0.004, 1e-9);
@@ -321,8 +321,8 @@ static void test_quality(void)
     tt_bc7_block *b = malloc(nb * sizeof *b);
     tt_image dec;
     tt_image_alloc(&dec, img.width, img.height);
-    tt_bc7_params p;
-    tt_bc7_params_init(&p);
+    tt_bc7_config p;
+    tt_bc7_config_init(&p);
     double psnr[2];
     for (int full = 0; full < 2; full++) {
         p.refine = p.refit = full;

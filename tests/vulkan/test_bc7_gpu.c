@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bc7/tt_bc7.h"
+#include "bc7/tt_bc7_gpu.h"
 #include "tt_test.h"
 
 /* Expected result: bit-identical blocks. Both sides use the same float
@@ -40,7 +40,7 @@ static double psnr_of(const tt_image *img, const tt_bc7_block *blocks)
     return mse > 0 ? 10.0 * log10(1.0 / mse) : 99.0;
 }
 
-static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_bc7_params *p)
+static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_bc7_config *p)
 {
     size_t nb = (size_t)((img->width + 3) / 4) * ((img->height + 3) / 4);
     tt_bc7_block *ref = calloc(nb, sizeof *ref), *gpu = calloc(nb, sizeof *gpu);
@@ -99,8 +99,8 @@ int main(void)
     CHECK_MSG(st == TT_OK, "%s", tt_last_error());
     if (st != TT_OK) TT_TEST_END();
 
-    tt_bc7_params p;
-    tt_bc7_params_init(&p);
+    tt_bc7_config p;
+    tt_bc7_config_init(&p);
     const uint32_t spots[4][2] = {{224, 224}, {0, 0}, {400, 96}, {96, 400}};
     for (int i = 0; i < 4; i++) {
         char name[64];
@@ -141,7 +141,7 @@ int main(void)
 
     /* The other parameter paths: PCA only, NM without refit. */
     tt_image c = crop(&photo, 224, 224, 64, 64);
-    tt_bc7_params q = p;
+    tt_bc7_config q = p;
     q.refine = 0;
     q.refit = 0;
     compare(vk, "crop, PCA only", &c, &q);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "vk/tt_vk.h"
 #include "tt_test.h"
 #include "vk/tt_shaders.h"
 
@@ -230,8 +231,8 @@ int main(void)
         CHECK_MSG(0, "%s", tt_last_error());
         TT_TEST_END();
     }
-    tt_bc7_params p;
-    tt_bc7_params_init(&p);
+    tt_bc7_config p;
+    tt_bc7_config_init(&p);
     size_t nb = (size_t)((img.width + 3) / 4) * ((img.height + 3) / 4);
     tt_bc7_block *blocks = malloc(nb * sizeof *blocks);
     CHECK_EQ_INT(tt_bc7_encode_image_ref(&img, &p, blocks), TT_OK);

@@ -1,0 +1,17 @@
+/* tt_bc7_gpu.h - the GPU BC7 encoder (shaders/bc7_encode.comp) on a tt_vk device; the only BC7 header that needs Vulkan. */
+#ifndef TT_BC7_GPU_H
+#define TT_BC7_GPU_H
+
+#include "bc7/tt_bc7.h"
+#include "vk/tt_vk.h"
+
+/* GPU encoder (shaders/bc7_encode.comp, the same algorithm as the C
+ * reference): uploads `img`, dispatches `repeats` times (>= 1; more for
+ * benchmarking) and downloads ceil(w/4)*ceil(h/4) blocks, row-major. Images
+ * larger than the device's storage-buffer range are encoded in bands of
+ * block rows. gpu_ms_per_run (may be NULL) is the mean GPU time of one
+ * full-image encode measured with timestamps, or -1 if unavailable. */
+tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p,
+                            tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
+
+#endif
