@@ -34,6 +34,9 @@ typedef struct {
     uint32_t max_shared_memory;
 } tt_vk_caps;
 
+/* A context (device, queue, command buffers, pipeline cache) is used by one thread at a time: nothing in it is
+ * locked, so callers that share one between threads serialise every call on it (the CLI's batch mode holds its
+ * cli_gpu lock). Distinct contexts are independent. */
 typedef struct tt_vk tt_vk;
 
 typedef enum {
@@ -88,12 +91,18 @@ tt_status tt_vk_fill(tt_vk *vk, tt_vk_buffer *dst, uint32_t value); /* synchrono
  * storage buffers at set 0, bindings 0..n-1, and `push_size` bytes of push
  * constants. `spec`/`spec_count` are uint32 specialization constants with
  * ids 0..spec_count-1 (may be NULL/0). The workgroup size is read from the
- * caller (local_size_x/y/z), needed to turn item counts into groups. */
+ * caller (local_size_x/y/z), needed to turn item counts into groups.
+ * Pipelines are cached per context: a call with the same shader, buffer
+ * count, push size, constants and workgroup size returns the pipeline built
+ * the first time, which lives until tt_vk_destroy. */
 tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
                                 const uint32_t *spec, uint32_t spec_count,
                                 uint32_t local_x, uint32_t local_y, uint32_t local_z,
                                 tt_vk_pipeline **out);
+/* Releases the caller's use of `p`; the cached pipeline itself stays (safe on NULL). */
 void tt_vk_pipeline_destroy(tt_vk *vk, tt_vk_pipeline *p);
+/* Pipelines compiled on this context so far (cache misses), for tests and measurements. */
+uint32_t tt_vk_pipelines_built(const tt_vk *vk);
 
 /* Recording. One command buffer at a time per context:
  *   tt_vk_begin(vk);

@@ -16,6 +16,9 @@ struct tt_vk_pipeline {
     uint32_t n_buffers, push_size;
     uint32_t local[3];
     char name[64];
+    /* The cache key besides the sizes above: the embedded shader and its specialization constants. */
+    const tt_shader_blob *blob;
+    uint32_t spec[TT_VK_MAX_SPEC], spec_count;
 };
 
 struct tt_vk {
@@ -46,6 +49,11 @@ struct tt_vk {
      * that are reset at every tt_vk_begin. */
     VkDescriptorPool desc_pools[TT_VK_MAX_PIPE_DESC_POOLS];
     uint32_t n_desc_pools, sets_in_pool;
+    /* Every pipeline built on this context, kept until tt_vk_destroy: callers that create one per image (the BC7
+     * encoder, the trainer) then compile each shader variant once per context instead of once per image. */
+    tt_vk_pipeline **pipes;
+    uint32_t n_pipes, cap_pipes;
+    uint32_t pipelines_built;
 };
 
 const char *tt_vk_result_str(VkResult r)
@@ -385,11 +393,14 @@ cleanup:
     return st;
 }
 
+static void pipeline_free(tt_vk *vk, tt_vk_pipeline *p);
+
 void tt_vk_destroy(tt_vk *vk)
 {
     if (!vk) return;
     if (vk->device) {
         vkDeviceWaitIdle(vk->device);
+        for (uint32_t i = 0; i < vk->n_pipes; i++) pipeline_free(vk, vk->pipes[i]);
         for (uint32_t i = 0; i < vk->n_desc_pools; i++) vkDestroyDescriptorPool(vk->device, vk->desc_pools[i], NULL);
         if (vk->timestamps) vkDestroyQueryPool(vk->device, vk->timestamps, NULL);
         for (int i = 0; i < 2; i++)
@@ -398,6 +409,7 @@ void tt_vk_destroy(tt_vk *vk)
         vkDestroyDevice(vk->device, NULL);
     }
     if (vk->instance) vkDestroyInstance(vk->instance, NULL);
+    free(vk->pipes);
     free(vk);
 }
 
@@ -601,9 +613,30 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     if (local_x == 0 || local_y == 0 || local_z == 0 || (uint64_t)local_x * local_y * local_z > vk->caps.max_workgroup_invocations)
         return tt_fail(TT_ERR_UNSUPPORTED, "pipeline '%s': workgroup %ux%ux%u exceeds the device limit of %u invocations",
                        shader, local_x, local_y, local_z, vk->caps.max_workgroup_invocations);
+    if (spec_count && !spec)
+        return tt_fail(TT_ERR_INVALID_ARG, "pipeline '%s': %u constants but no values", shader, spec_count);
+    for (uint32_t i = 0; i < vk->n_pipes; i++) {
+        tt_vk_pipeline *c = vk->pipes[i];
+        if (c->blob == blob && c->n_buffers == n_buffers && c->push_size == push_size && c->spec_count == spec_count &&
+            c->local[0] == local_x && c->local[1] == local_y && c->local[2] == local_z &&
+            (spec_count == 0 || memcmp(c->spec, spec, 4u * spec_count) == 0)) {
+            *out = c;
+            return TT_OK;
+        }
+    }
+    if (vk->n_pipes == vk->cap_pipes) {
+        uint32_t cap = vk->cap_pipes ? 2 * vk->cap_pipes : 16;
+        tt_vk_pipeline **pipes = realloc(vk->pipes, cap * sizeof *pipes);
+        if (!pipes) return tt_fail(TT_ERR_NOMEM, "out of memory");
+        vk->pipes = pipes;
+        vk->cap_pipes = cap;
+    }
     tt_vk_pipeline *p = calloc(1, sizeof *p);
     if (!p) return tt_fail(TT_ERR_NOMEM, "out of memory");
     snprintf(p->name, sizeof p->name, "%s", shader);
+    p->blob = blob;
+    p->spec_count = spec_count;
+    if (spec_count) memcpy(p->spec, spec, 4u * spec_count);
     p->n_buffers = n_buffers;
     p->push_size = push_size;
     p->local[0] = local_x; p->local[1] = local_y; p->local[2] = local_z;
@@ -643,17 +676,28 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     VK_TRY(vkCreateComputePipelines(vk->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline), ctx);
     if (vk->pipeline_stats) print_pipeline_stats(vk, p);
     vkDestroyShaderModule(vk->device, module, NULL);
+    vk->pipes[vk->n_pipes++] = p;
+    vk->pipelines_built++;
     *out = p;
     return TT_OK;
 cleanup:
     if (module) vkDestroyShaderModule(vk->device, module, NULL);
-    tt_vk_pipeline_destroy(vk, p);
+    pipeline_free(vk, p);
     return st;
 }
 
 void tt_vk_pipeline_destroy(tt_vk *vk, tt_vk_pipeline *p)
 {
-    if (!vk || !p) return;
+    /* Pipelines belong to the context's cache and live until tt_vk_destroy. */
+    (void)vk;
+    (void)p;
+}
+
+uint32_t tt_vk_pipelines_built(const tt_vk *vk) { return vk->pipelines_built; }
+
+static void pipeline_free(tt_vk *vk, tt_vk_pipeline *p)
+{
+    if (!p) return;
     if (p->pipeline) vkDestroyPipeline(vk->device, p->pipeline, NULL);
     if (p->layout) vkDestroyPipelineLayout(vk->device, p->layout, NULL);
     if (p->set_layout) vkDestroyDescriptorSetLayout(vk->device, p->set_layout, NULL);
