@@ -375,5 +375,24 @@ tt_status cli_vk_create(int device, tt_vk **out)
     tt_vk_options o;
     tt_vk_options_init(&o);
     o.device = device;
+    const char *validation = getenv("TINYTEX_VALIDATION");
+    o.validation = validation && validation[0] == '1';
+    o.pipeline_stats = getenv("TINYTEX_PIPELINE_STATS") != NULL;
+    o.cooperative_matrix = getenv("TINYTEX_NO_COOPMAT") == NULL;
+    o.push_descriptors = getenv("TINYTEX_NO_PUSH_DESCRIPTORS") == NULL;
+    const char *env = device < 0 ? getenv("TINYTEX_DEVICE") : NULL;
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end || v < 0) {
+            /* A missing driver is reported before a bad number, as when the library read the variable itself. */
+            tt_status st = tt_vk_create_opts(&o, out);
+            if (st != TT_OK) return st;
+            tt_vk_destroy(*out);
+            *out = NULL;
+            return tt_fail(TT_ERR_INVALID_ARG, "TINYTEX_DEVICE=%s: not a device number", env);
+        }
+        o.device = (int)v;
+    }
     return tt_vk_create_opts(&o, out);
 }

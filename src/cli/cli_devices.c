@@ -1,5 +1,6 @@
 /* cli_devices.c - `tinytex devices`: lists the Vulkan devices and which one is chosen by default. */
 #include "cli.h"
+#include "cli_batch.h"
 #include "vk/tt_vk.h"
 
 #include <string.h>
@@ -44,7 +45,7 @@ int cmd_devices(int argc, char **argv)
     /* The default choice is made by the same code that `bc7` etc. use. */
     tt_vk *vk = NULL;
     int chosen = -1;
-    if (tt_vk_create(-1, &vk) == TT_OK) {
+    if (cli_vk_create(-1, &vk) == TT_OK) {
         const tt_vk_device_info *ci = tt_vk_info(vk);
         for (uint32_t i = 0; i < n; i++)
             if (info[i].vendor_id == ci->vendor_id && info[i].device_id == ci->device_id && strcmp(info[i].name, ci->name) == 0) {

@@ -57,21 +57,23 @@ typedef struct tt_vk_pipeline tt_vk_pipeline;
 /* Lists the physical devices (info may be NULL to count). */
 tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count);
 
-/* Creates the context on device `index`, or picks one when index < 0:
- * TINYTEX_DEVICE if set, else the first discrete GPU, then integrated, then
- * virtual, then CPU (lavapipe). With no device at all: TT_ERR_NO_DEVICE and a
- * message naming the package to install. */
-tt_status tt_vk_create(int index, tt_vk **out);
-/* Device choice and switches of a context (tt_context_config maps onto it; the library reads no environment). */
+/* Device choice and switches of a context (tt_context_config maps onto it). The library reads no environment:
+ * the CLI maps its TINYTEX_* variables onto these fields (cli_vk_create). */
 typedef struct {
-    int device;                /* index, or -1 = pick as tt_vk_create does */
-    int validation;            /* enable VK_LAYER_KHRONOS_validation when installed */
+    int device;                /* index as tt_vk_enumerate lists it, or -1 = pick: the first discrete GPU, then
+                                  integrated, then virtual, then CPU (lavapipe) */
+    int validation;            /* request VK_LAYER_KHRONOS_validation (creation fails where it is not installed) */
     int cooperative_matrix;    /* use VK_NV_cooperative_matrix where offered */
-    int push_descriptors;      /* use VK_KHR_push_descriptor where offered */
-    int pipeline_stats;        /* print pipeline statistics to stderr */
+    int push_descriptors;      /* use VK_KHR_push_descriptor where offered (else descriptor pools) */
+    int pipeline_stats;        /* print each pipeline's driver statistics to stderr, where the driver offers
+                                  VK_KHR_pipeline_executable_properties */
 } tt_vk_options;
 void tt_vk_options_init(tt_vk_options *o);   /* device -1, cooperative_matrix 1, push_descriptors 1, others 0 */
+/* Creates the context (o may be NULL: defaults). A device index that does not exist is TT_ERR_INVALID_ARG; with
+ * no device at all: TT_ERR_NO_DEVICE and a message naming the package to install. */
 tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out);
+/* The same with the defaults and device `index` (-1 = pick). */
+tt_status tt_vk_create(int index, tt_vk **out);
 void tt_vk_destroy(tt_vk *vk);
 const tt_vk_device_info *tt_vk_info(const tt_vk *vk);
 const tt_vk_caps *tt_vk_get_caps(const tt_vk *vk);

@@ -43,7 +43,7 @@ struct tt_vk {
     VkPhysicalDeviceMemoryProperties mem_props;
     VkPhysicalDeviceLimits limits;
     int push_descriptors;
-    int pipeline_stats;        /* TINYTEX_PIPELINE_STATS: statistics captured and printed per pipeline */
+    int pipeline_stats;        /* tt_vk_options.pipeline_stats: statistics captured and printed per pipeline */
     PFN_vkCmdPushDescriptorSetKHR cmd_push_descriptor_set;
     /* Fallback when VK_KHR_push_descriptor is missing: sets come from pools
      * that are reset at every tt_vk_begin. */
@@ -94,7 +94,7 @@ static const char NO_DEVICE_HINT[] =
     "no Vulkan device found; install a driver (on Debian: apt-get install mesa-vulkan-drivers "
     "for the CPU device lavapipe, or your GPU vendor's Vulkan driver) and libvulkan1";
 
-static tt_status create_instance(VkInstance *out)
+static tt_status create_instance(int validation, VkInstance *out)
 {
     VkApplicationInfo app = {
         .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
@@ -105,8 +105,7 @@ static tt_status create_instance(VkInstance *out)
     };
     const char *layers[1];
     uint32_t n_layers = 0;
-    const char *validation = getenv("TINYTEX_VALIDATION");
-    if (validation && validation[0] == '1') layers[n_layers++] = "VK_LAYER_KHRONOS_validation";
+    if (validation) layers[n_layers++] = "VK_LAYER_KHRONOS_validation";
     VkInstanceCreateInfo ci = {
         .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
         .pApplicationInfo = &app,
@@ -141,7 +140,7 @@ static void fill_info(VkPhysicalDevice pd, tt_vk_device_info *info)
 tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count)
 {
     VkInstance inst = VK_NULL_HANDLE;
-    tt_status st = create_instance(&inst);
+    tt_status st = create_instance(0, &inst);
     if (st != TT_OK) return st;
     uint32_t n = 0;
     VkPhysicalDevice pds[TT_VK_MAX_DEVICES];
@@ -176,14 +175,37 @@ static int has_extension(const VkExtensionProperties *exts, uint32_t n, const ch
     return 0;
 }
 
+void tt_vk_options_init(tt_vk_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->device = -1;
+    o->cooperative_matrix = 1;
+    o->push_descriptors = 1;
+}
+
 tt_status tt_vk_create(int index, tt_vk **out)
+{
+    tt_vk_options o;
+    tt_vk_options_init(&o);
+    o.device = index;
+    return tt_vk_create_opts(&o, out);
+}
+
+tt_status tt_vk_create_opts(const tt_vk_options *opts, tt_vk **out)
 {
     tt_status st = TT_OK;
     VkExtensionProperties *exts = NULL;
+    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_vk_create_opts: no output");
     *out = NULL;
+    tt_vk_options defaults;
+    if (!opts) {
+        tt_vk_options_init(&defaults);
+        opts = &defaults;
+    }
+    int index = opts->device;
     tt_vk *vk = calloc(1, sizeof *vk);
     if (!vk) return tt_fail(TT_ERR_NOMEM, "out of memory creating the Vulkan context");
-    st = create_instance(&vk->instance);
+    st = create_instance(opts->validation, &vk->instance);
     if (st != TT_OK) goto cleanup;
 
     uint32_t n = 0;
@@ -194,15 +216,6 @@ tt_status tt_vk_create(int index, tt_vk **out)
     if (r != VK_SUCCESS && r != VK_INCOMPLETE) { st = tt_vk_check(r, "vkEnumeratePhysicalDevices"); goto cleanup; }
     if (n == 0) { st = tt_fail(TT_ERR_NO_DEVICE, "%s", NO_DEVICE_HINT); goto cleanup; }
 
-    if (index < 0) {
-        const char *env = getenv("TINYTEX_DEVICE");
-        if (env && *env) {
-            char *end;
-            long v = strtol(env, &end, 10);
-            if (*end || v < 0) { st = tt_fail(TT_ERR_INVALID_ARG, "TINYTEX_DEVICE=%s: not a device number", env); goto cleanup; }
-            index = (int)v;
-        }
-    }
     if (index >= 0) {
         if ((uint32_t)index >= n) {
             st = tt_fail(TT_ERR_INVALID_ARG, "device %d does not exist (%u Vulkan device%s; see 'tinytex devices')",
@@ -249,11 +262,11 @@ tt_status tt_vk_create(int index, tt_vk **out)
     VkPhysicalDeviceVulkan11Features f11 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, .pNext = &f12};
     VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f11};
     VkPhysicalDeviceCooperativeMatrixFeaturesNV coop = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
-    /* TINYTEX_PIPELINE_STATS=1 (development): the driver's statistics of every pipeline (registers, spills...) on stderr. */
-    int want_stats = getenv("TINYTEX_PIPELINE_STATS") &&
+    /* pipeline_stats (development): the driver's statistics of every pipeline (registers, spills...) on stderr. */
+    int want_stats = opts->pipeline_stats &&
                      has_extension(exts, n_ext, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
     int has_atomic_float = has_extension(exts, n_ext, VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
-    int has_coop = has_extension(exts, n_ext, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME) && !getenv("TINYTEX_NO_COOPMAT");
+    int has_coop = has_extension(exts, n_ext, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME) && opts->cooperative_matrix;
     if (has_atomic_float) f12.pNext = &atomic_float;
     if (has_coop) {
         coop.pNext = f12.pNext;
@@ -326,7 +339,7 @@ tt_status tt_vk_create(int index, tt_vk **out)
         dev_exts[n_dev_exts++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
         vk->pipeline_stats = 1;
     }
-    if (has_extension(exts, n_ext, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) && !getenv("TINYTEX_NO_PUSH_DESCRIPTORS")) {
+    if (has_extension(exts, n_ext, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) && opts->push_descriptors) {
         dev_exts[n_dev_exts++] = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
         vk->push_descriptors = 1;
     }
@@ -571,7 +584,7 @@ tt_status tt_vk_fill(tt_vk *vk, tt_vk_buffer *dst, uint32_t value)
 
 /* ---- Pipelines ---------------------------------------------------------------- */
 
-/* Development aid (TINYTEX_PIPELINE_STATS): the driver's own statistics of a pipeline's executables. */
+/* Development aid (tt_vk_options.pipeline_stats): the driver's own statistics of a pipeline's executables. */
 static void print_pipeline_stats(tt_vk *vk, const tt_vk_pipeline *p)
 {
     PFN_vkGetPipelineExecutableStatisticsKHR get_stats =
@@ -923,16 +936,3 @@ tt_status tt_vk_submit(tt_vk *vk, double *gpu_ms)
     return st;
 }
 
-void tt_vk_options_init(tt_vk_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->device = -1;
-    o->cooperative_matrix = 1;
-    o->push_descriptors = 1;
-}
-
-tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out)
-{
-    /* Skeleton: only the device is honoured so far (issue 18 moves the environment switches here). */
-    return tt_vk_create(o ? o->device : -1, out);
-}
