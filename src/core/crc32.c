@@ -2,6 +2,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/tt_bytes.h"
+
 static uint32_t crc_table[8][256];
 static int crc_ready;
 
@@ -24,8 +26,8 @@ uint32_t tt_crc32(uint32_t crc, const void *data, size_t size)
     const uint8_t *p = (const uint8_t *)data;
     uint32_t c = ~crc;
     while (size >= 8) { /* slicing-by-8 */
-        uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
-        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+        uint32_t lo = c ^ tt_get_le32(p);
+        uint32_t hi = tt_get_le32(p + 4);
         c = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^ crc_table[5][(lo >> 16) & 0xFF] ^
             crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xFF] ^ crc_table[2][(hi >> 8) & 0xFF] ^
             crc_table[1][(hi >> 16) & 0xFF] ^ crc_table[0][hi >> 24];

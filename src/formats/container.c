@@ -1,4 +1,4 @@
-/* container.c - container-independent BC7 texture helpers: size arithmetic, save/load by magic or extension. */
+/* container.c - the public texture API of tinytex.h: save, load, read and write in memory, choosing DDS or KTX2 by extension or magic. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -6,28 +6,11 @@
 #include "core/tt_fileio.h"
 #include "formats/tt_formats.h"
 
-void tt_bc7_texture_free(tt_bc7_texture *t)
+void tt_texture_free(tt_texture *t)
 {
     if (!t) return;
     free(t->data);
     memset(t, 0, sizeof *t);
-}
-
-tt_status tt_bc7_data_size(uint32_t width, uint32_t height, const char *name, size_t *out)
-{
-    if (out) *out = 0;
-    if (!name) name = "texture";
-    if (width == 0 || height == 0 || width > TT_CONTAINER_MAX_DIMENSION ||
-        height > TT_CONTAINER_MAX_DIMENSION)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: size %ux%u is invalid (each side must be 1..%u)", name,
-                       width, height, TT_CONTAINER_MAX_DIMENSION);
-    uint64_t blocks = (uint64_t)((width + 3u) / 4u) * ((height + 3u) / 4u); /* <= 2^28 */
-    uint64_t bytes = blocks * 16u;                                        /* <= 2^32 */
-    if (bytes > SIZE_MAX)
-        return tt_fail(TT_ERR_LIMIT, "%s: %ux%u needs %llu bytes, too many for this machine", name, width,
-                       height, (unsigned long long)bytes);
-    if (out) *out = (size_t)bytes;
-    return TT_OK;
 }
 
 int tt_container_from_path(const char *path, tt_container *out)
@@ -48,22 +31,34 @@ int tt_container_from_path(const char *path, tt_container *out)
     return 0;
 }
 
-tt_status tt_bc7_texture_save(const char *path, tt_container c, const tt_bc7_texture *t)
+tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size)
 {
-    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_bc7_texture_save: no path");
+    if (container == TT_CONTAINER_DDS) return tt_dds_write_memory(t, out, out_size);
+    if (container == TT_CONTAINER_KTX2) return tt_ktx2_write_memory(t, out, out_size);
+    return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_write_memory: unknown container %d", (int)container);
+}
+
+tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t)
+{
+    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_save: no path");
+    if (container != TT_CONTAINER_DDS && container != TT_CONTAINER_KTX2)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: unknown container %d", path, (int)container);
     uint8_t *bytes = NULL;
     size_t size = 0;
-    tt_status s;
-    if (c == TT_CONTAINER_DDS)
-        s = tt_dds_write_memory(t, &bytes, &size);
-    else if (c == TT_CONTAINER_KTX2)
-        s = tt_ktx2_write_memory(t, &bytes, &size);
-    else
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: unknown container %d", path, (int)c);
+    tt_status s = tt_texture_write_memory(container, t, &bytes, &size);
     if (s != TT_OK) return tt_fail(s, "%s: %s", path, tt_last_error());
     s = tt_write_file_atomic(path, bytes, size);
     free(bytes);
     return s;
+}
+
+tt_status tt_texture_save(const char *path, const tt_texture *t)
+{
+    tt_container c;
+    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_save: no path");
+    if (tt_container_from_path(path, &c) != 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: not a texture file name (the extension must be .dds or .ktx2)", path);
+    return tt_texture_save_as(path, c, t);
 }
 
 /* Largest prefix of a file the loader reads: a 65536^2 texture's 4 GiB level
@@ -75,7 +70,7 @@ tt_status tt_bc7_texture_save(const char *path, tt_container c, const tt_bc7_tex
 #endif
 
 static tt_status parse_prefix(const uint8_t *data, size_t avail, size_t size, const char *path,
-                              tt_bc7_texture *out, size_t *need)
+                              tt_texture *out, size_t *need)
 {
     static const uint8_t ktx2_magic[4] = {0xAB, 'K', 'T', 'X'};
     if (avail >= 4 && memcmp(data, "DDS ", 4) == 0) return tt_dds_parse(data, avail, size, path, out, need);
@@ -83,11 +78,20 @@ static tt_status parse_prefix(const uint8_t *data, size_t avail, size_t size, co
     return tt_fail(TT_ERR_FORMAT, "%s: not a DDS or KTX2 file", path);
 }
 
-tt_status tt_bc7_texture_load_limited(const char *path, const tt_image_limits *limits, tt_bc7_texture *out)
+tt_status tt_texture_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out)
 {
-    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_bc7_texture_load: no output");
+    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_read_memory: no output");
     memset(out, 0, sizeof *out);
-    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_bc7_texture_load: no path");
+    if (!name) name = "<memory>";
+    if (!data && size) return tt_fail(TT_ERR_INVALID_ARG, "%s: no data", name);
+    return parse_prefix(data, size, size, name, out, NULL);
+}
+
+tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out)
+{
+    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_load: no output");
+    memset(out, 0, sizeof *out);
+    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_load: no path");
     tt_image_limits defaults;
     if (!limits) {
         tt_image_limits_init(&defaults);
@@ -135,18 +139,10 @@ check_limits:
     if (out->width > limits->max_dimension || out->height > limits->max_dimension ||
         (uint64_t)out->width * out->height > limits->max_pixels) {
         uint32_t w = out->width, h = out->height;
-        tt_bc7_texture_free(out);
+        tt_texture_free(out);
         return tt_fail(TT_ERR_LIMIT, "%s: %ux%u exceeds the image limit of %ux%u, %llu pixels (raise with --max-size)",
                        path, w, h, limits->max_dimension, limits->max_dimension,
                        (unsigned long long)limits->max_pixels);
     }
     return TT_OK;
-}
-
-tt_status tt_bc7_texture_load(const char *path, tt_bc7_texture *out)
-{
-    /* The containers' own bound only: 65536 x 65536. */
-    tt_image_limits all = {.max_pixels = (uint64_t)TT_CONTAINER_MAX_DIMENSION * TT_CONTAINER_MAX_DIMENSION,
-                           .max_dimension = TT_CONTAINER_MAX_DIMENSION};
-    return tt_bc7_texture_load_limited(path, &all, out);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 
 /* Layout (Microsoft "DDS file layout", DDS_HEADER, DDS_PIXELFORMAT,
@@ -50,31 +51,14 @@
 #define DXGI_FORMAT_BC7_UNORM 98u
 #define DXGI_FORMAT_BC7_UNORM_SRGB 99u
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-tt_status tt_dds_write_memory(const tt_bc7_texture *t, uint8_t **out, size_t *out_size)
+tt_status tt_dds_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size)
 {
     if (!out || !out_size) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_write_memory: no output");
     *out = NULL;
     *out_size = 0;
-    if (!t || !t->data) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_write_memory: no texture");
     size_t data_size;
-    tt_status s = tt_bc7_data_size(t->width, t->height, "DDS output", &data_size);
+    tt_status s = tt_texture_check_write(t, "tt_dds_write_memory", "DDS output", &data_size);
     if (s != TT_OK) return s;
-    if (t->data_size != data_size)
-        return tt_fail(TT_ERR_INVALID_ARG, "DDS output: %zu bytes of BC7 data for %ux%u, expected %zu",
-                       t->data_size, t->width, t->height, data_size);
     if (data_size > UINT32_MAX)
         return tt_fail(TT_ERR_LIMIT, "DDS output: %zu bytes of level data do not fit the 32-bit linear size",
                        data_size);
@@ -84,26 +68,26 @@ tt_status tt_dds_write_memory(const tt_bc7_texture *t, uint8_t **out, size_t *ou
     size_t total = DDS_DATA_OFFSET + data_size;
     uint8_t *f = calloc(1, total);
     if (!f) return tt_fail(TT_ERR_NOMEM, "DDS output: cannot allocate %zu bytes", total);
-    wr32(f + 0, FOURCC_DDS);
-    wr32(f + OFF_SIZE, DDS_HEADER_SIZE);
+    tt_put_le32(f + 0, FOURCC_DDS);
+    tt_put_le32(f + OFF_SIZE, DDS_HEADER_SIZE);
     /* DirectXTex writes DDSD_MIPMAPCOUNT with a count of 1 for single-level
      * textures; LINEARSIZE because pitchOrLinearSize holds level 0's bytes. */
-    wr32(f + OFF_FLAGS, DDSD_CAPS | DDSD_HEIGHT | DDSD_WIDTH | DDSD_PIXELFORMAT | DDSD_MIPMAPCOUNT |
+    tt_put_le32(f + OFF_FLAGS, DDSD_CAPS | DDSD_HEIGHT | DDSD_WIDTH | DDSD_PIXELFORMAT | DDSD_MIPMAPCOUNT |
                             DDSD_LINEARSIZE);
-    wr32(f + OFF_HEIGHT, t->height);
-    wr32(f + OFF_WIDTH, t->width);
-    wr32(f + OFF_PITCH, (uint32_t)data_size);
-    wr32(f + OFF_DEPTH, 0);
-    wr32(f + OFF_MIPCOUNT, 1);
-    wr32(f + OFF_PF_SIZE, DDS_PIXELFORMAT_SIZE);
-    wr32(f + OFF_PF_FLAGS, DDPF_FOURCC);
-    wr32(f + OFF_PF_FOURCC, FOURCC_DX10);
-    wr32(f + OFF_CAPS, DDSCAPS_TEXTURE);
-    wr32(f + OFF_DXGI, t->srgb ? DXGI_FORMAT_BC7_UNORM_SRGB : DXGI_FORMAT_BC7_UNORM);
-    wr32(f + OFF_DIMENSION, DDS_DIMENSION_TEXTURE2D);
-    wr32(f + OFF_MISC, 0);
-    wr32(f + OFF_ARRAY, 1);
-    wr32(f + OFF_MISC2, DDS_ALPHA_MODE_UNKNOWN);
+    tt_put_le32(f + OFF_HEIGHT, t->height);
+    tt_put_le32(f + OFF_WIDTH, t->width);
+    tt_put_le32(f + OFF_PITCH, (uint32_t)data_size);
+    tt_put_le32(f + OFF_DEPTH, 0);
+    tt_put_le32(f + OFF_MIPCOUNT, 1);
+    tt_put_le32(f + OFF_PF_SIZE, DDS_PIXELFORMAT_SIZE);
+    tt_put_le32(f + OFF_PF_FLAGS, DDPF_FOURCC);
+    tt_put_le32(f + OFF_PF_FOURCC, FOURCC_DX10);
+    tt_put_le32(f + OFF_CAPS, DDSCAPS_TEXTURE);
+    tt_put_le32(f + OFF_DXGI, t->srgb ? DXGI_FORMAT_BC7_UNORM_SRGB : DXGI_FORMAT_BC7_UNORM);
+    tt_put_le32(f + OFF_DIMENSION, DDS_DIMENSION_TEXTURE2D);
+    tt_put_le32(f + OFF_MISC, 0);
+    tt_put_le32(f + OFF_ARRAY, 1);
+    tt_put_le32(f + OFF_MISC2, DDS_ALPHA_MODE_UNKNOWN);
     memcpy(f + DDS_DATA_OFFSET, t->data, data_size);
     *out = f;
     *out_size = total;
@@ -144,7 +128,7 @@ static const char *dxgi_name(uint32_t f)
     }
 }
 
-tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_bc7_texture *out,
+tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                        size_t *need)
 {
     if (need) *need = 0;
@@ -157,18 +141,18 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
         return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_dds_parse needs the first %d bytes (has %zu of %zu)", name,
                        DDS_DATA_OFFSET, avail, size);
 
-    if (size < DDS_MAGIC_SIZE || rd32(data) != FOURCC_DDS)
+    if (size < DDS_MAGIC_SIZE || tt_get_le32(data) != FOURCC_DDS)
         return tt_fail(TT_ERR_FORMAT, "%s: not a DDS file (no \"DDS \" magic)", name);
     if (size < DDS_MAGIC_SIZE + DDS_HEADER_SIZE)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS file truncated in its header (%zu bytes)", name, size);
-    if (rd32(data + OFF_SIZE) != DDS_HEADER_SIZE)
+    if (tt_get_le32(data + OFF_SIZE) != DDS_HEADER_SIZE)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS header size is %u, expected 124", name,
-                       rd32(data + OFF_SIZE));
-    if (rd32(data + OFF_PF_SIZE) != DDS_PIXELFORMAT_SIZE)
+                       tt_get_le32(data + OFF_SIZE));
+    if (tt_get_le32(data + OFF_PF_SIZE) != DDS_PIXELFORMAT_SIZE)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS pixel format size is %u, expected 32", name,
-                       rd32(data + OFF_PF_SIZE));
-    uint32_t pf_flags = rd32(data + OFF_PF_FLAGS);
-    uint32_t fourcc = rd32(data + OFF_PF_FOURCC);
+                       tt_get_le32(data + OFF_PF_SIZE));
+    uint32_t pf_flags = tt_get_le32(data + OFF_PF_FLAGS);
+    uint32_t fourcc = tt_get_le32(data + OFF_PF_FOURCC);
     if (!(pf_flags & DDPF_FOURCC))
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: DDS holds uncompressed pixels, not BC7 (BC7 needs the DX10 header)",
                        name);
@@ -185,7 +169,7 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
     if (size < DDS_DATA_OFFSET)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS file truncated in its DX10 header (%zu bytes)", name, size);
 
-    uint32_t dxgi = rd32(data + OFF_DXGI);
+    uint32_t dxgi = tt_get_le32(data + OFF_DXGI);
     if (dxgi != DXGI_FORMAT_BC7_UNORM && dxgi != DXGI_FORMAT_BC7_UNORM_SRGB &&
         dxgi != DXGI_FORMAT_BC7_TYPELESS) {
         const char *fmt = dxgi_name(dxgi);
@@ -193,23 +177,19 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
             return tt_fail(TT_ERR_UNSUPPORTED, "%s: DXGI format %u (%s) is not BC7", name, dxgi, fmt);
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: DXGI format %u is not BC7", name, dxgi);
     }
-    uint32_t dim = rd32(data + OFF_DIMENSION);
+    uint32_t dim = tt_get_le32(data + OFF_DIMENSION);
     if (dim != DDS_DIMENSION_TEXTURE2D) {
         if (dim == DDS_DIMENSION_TEXTURE1D || dim == DDS_DIMENSION_TEXTURE3D)
             return tt_fail(TT_ERR_UNSUPPORTED, "%s: DDS %s texture; only 2D textures are supported", name,
                            dim == DDS_DIMENSION_TEXTURE1D ? "1D" : "3D");
         return tt_fail(TT_ERR_FORMAT, "%s: DDS resource dimension %u is invalid", name, dim);
     }
-    if (rd32(data + OFF_ARRAY) == 0)
+    if (tt_get_le32(data + OFF_ARRAY) == 0)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS array size is 0", name);
 
-    uint32_t width = rd32(data + OFF_WIDTH), height = rd32(data + OFF_HEIGHT);
-    if (width == 0 || height == 0 || width > TT_CONTAINER_MAX_DIMENSION ||
-        height > TT_CONTAINER_MAX_DIMENSION)
-        return tt_fail(TT_ERR_FORMAT, "%s: DDS size %ux%u is invalid (each side must be 1..%u)", name,
-                       width, height, TT_CONTAINER_MAX_DIMENSION);
+    uint32_t width = tt_get_le32(data + OFF_WIDTH), height = tt_get_le32(data + OFF_HEIGHT);
     size_t level_size;
-    tt_status s = tt_bc7_data_size(width, height, name, &level_size);
+    tt_status s = tt_bc7_header_size(width, height, name, "DDS", &level_size);
     if (s != TT_OK) return s;
     /* Arrays, cube faces and mip levels may follow; the first surface's top
      * level always starts right after the headers. */
@@ -233,10 +213,11 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
     }
     memcpy(out->data, data + DDS_DATA_OFFSET, level_size);
     out->data_size = level_size;
+    tt_texture_set_one_level(out);
     return TT_OK;
 }
 
-tt_status tt_dds_read_memory(const uint8_t *data, size_t size, const char *name, tt_bc7_texture *out)
+tt_status tt_dds_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out)
 {
     return tt_dds_parse(data, size, size, name, out, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 
 /* KTX 2.0 specification, "File Structure": 12-byte identifier, nine UInt32
@@ -52,47 +53,19 @@ static const uint8_t ktx2_identifier[12] = {0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32,
 static const char ktx2_writer_key[] = "KTXwriter";
 static const char ktx2_writer_value[] = "tinytex " TT_VERSION_STRING;
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static size_t align_up(size_t v, size_t a)
 {
     return (v + a - 1) / a * a;
 }
 
-tt_status tt_ktx2_write_memory(const tt_bc7_texture *t, uint8_t **out, size_t *out_size)
+tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size)
 {
     if (!out || !out_size) return tt_fail(TT_ERR_INVALID_ARG, "tt_ktx2_write_memory: no output");
     *out = NULL;
     *out_size = 0;
-    if (!t || !t->data) return tt_fail(TT_ERR_INVALID_ARG, "tt_ktx2_write_memory: no texture");
     size_t data_size;
-    tt_status s = tt_bc7_data_size(t->width, t->height, "KTX2 output", &data_size);
+    tt_status s = tt_texture_check_write(t, "tt_ktx2_write_memory", "KTX2 output", &data_size);
     if (s != TT_OK) return s;
-    if (t->data_size != data_size)
-        return tt_fail(TT_ERR_INVALID_ARG, "KTX2 output: %zu bytes of BC7 data for %ux%u, expected %zu",
-                       t->data_size, t->width, t->height, data_size);
 
     const size_t dfd_offset = KTX2_OFF_LEVEL_INDEX + KTX2_LEVEL_ENTRY_SIZE; /* one level */
     const size_t kvd_offset = dfd_offset + DFD_TOTAL_SIZE;                 /* 4-aligned */
@@ -105,45 +78,45 @@ tt_status tt_ktx2_write_memory(const tt_bc7_texture *t, uint8_t **out, size_t *o
     uint8_t *f = calloc(1, total);
     if (!f) return tt_fail(TT_ERR_NOMEM, "KTX2 output: cannot allocate %zu bytes", total);
     memcpy(f, ktx2_identifier, sizeof ktx2_identifier);
-    wr32(f + KTX2_OFF_VKFORMAT, t->srgb ? VK_FORMAT_BC7_SRGB_BLOCK : VK_FORMAT_BC7_UNORM_BLOCK);
-    wr32(f + KTX2_OFF_TYPESIZE, 1);
-    wr32(f + KTX2_OFF_WIDTH, t->width);
-    wr32(f + KTX2_OFF_HEIGHT, t->height);
-    wr32(f + KTX2_OFF_DEPTH, 0);
-    wr32(f + KTX2_OFF_LAYERS, 0);
-    wr32(f + KTX2_OFF_FACES, 1);
-    wr32(f + KTX2_OFF_LEVELS, 1);
-    wr32(f + KTX2_OFF_SUPERCOMP, 0);
-    wr32(f + KTX2_OFF_DFD_OFFSET, (uint32_t)dfd_offset);
-    wr32(f + KTX2_OFF_DFD_LENGTH, DFD_TOTAL_SIZE);
-    wr32(f + KTX2_OFF_KVD_OFFSET, (uint32_t)kvd_offset);
-    wr32(f + KTX2_OFF_KVD_LENGTH, (uint32_t)kvd_length);
-    wr64(f + KTX2_OFF_SGD_OFFSET, 0);
-    wr64(f + KTX2_OFF_SGD_LENGTH, 0);
-    wr64(f + KTX2_OFF_LEVEL_INDEX + 0, level_offset);
-    wr64(f + KTX2_OFF_LEVEL_INDEX + 8, data_size);
-    wr64(f + KTX2_OFF_LEVEL_INDEX + 16, data_size); /* uncompressed = stored (no supercompression) */
+    tt_put_le32(f + KTX2_OFF_VKFORMAT, t->srgb ? VK_FORMAT_BC7_SRGB_BLOCK : VK_FORMAT_BC7_UNORM_BLOCK);
+    tt_put_le32(f + KTX2_OFF_TYPESIZE, 1);
+    tt_put_le32(f + KTX2_OFF_WIDTH, t->width);
+    tt_put_le32(f + KTX2_OFF_HEIGHT, t->height);
+    tt_put_le32(f + KTX2_OFF_DEPTH, 0);
+    tt_put_le32(f + KTX2_OFF_LAYERS, 0);
+    tt_put_le32(f + KTX2_OFF_FACES, 1);
+    tt_put_le32(f + KTX2_OFF_LEVELS, 1);
+    tt_put_le32(f + KTX2_OFF_SUPERCOMP, 0);
+    tt_put_le32(f + KTX2_OFF_DFD_OFFSET, (uint32_t)dfd_offset);
+    tt_put_le32(f + KTX2_OFF_DFD_LENGTH, DFD_TOTAL_SIZE);
+    tt_put_le32(f + KTX2_OFF_KVD_OFFSET, (uint32_t)kvd_offset);
+    tt_put_le32(f + KTX2_OFF_KVD_LENGTH, (uint32_t)kvd_length);
+    tt_put_le64(f + KTX2_OFF_SGD_OFFSET, 0);
+    tt_put_le64(f + KTX2_OFF_SGD_LENGTH, 0);
+    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 0, level_offset);
+    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 8, data_size);
+    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 16, data_size); /* uncompressed = stored (no supercompression) */
 
     uint8_t *d = f + dfd_offset;
-    wr32(d + 0, DFD_TOTAL_SIZE);
-    wr32(d + 4, KHR_DF_VENDORID_KHRONOS | (KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT << 17));
-    wr32(d + 8, KHR_DF_VERSIONNUMBER_1_3 | (DFD_BASIC_BLOCK_SIZE(1) << 16));
-    wr32(d + 12, KHR_DF_MODEL_BC7 | (KHR_DF_PRIMARIES_BT709 << 8) |
+    tt_put_le32(d + 0, DFD_TOTAL_SIZE);
+    tt_put_le32(d + 4, KHR_DF_VENDORID_KHRONOS | (KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT << 17));
+    tt_put_le32(d + 8, KHR_DF_VERSIONNUMBER_1_3 | (DFD_BASIC_BLOCK_SIZE(1) << 16));
+    tt_put_le32(d + 12, KHR_DF_MODEL_BC7 | (KHR_DF_PRIMARIES_BT709 << 8) |
                      ((t->srgb ? KHR_DF_TRANSFER_SRGB : KHR_DF_TRANSFER_LINEAR) << 16) |
                      (KHR_DF_FLAG_ALPHA_STRAIGHT << 24));
-    wr32(d + 16, 3u | (3u << 8));  /* texelBlockDimension0..3 = 4,4,1,1 minus one */
-    wr32(d + 20, BC7_BLOCK_BYTES); /* bytesPlane0 = 16, planes 1..3 = 0 */
-    wr32(d + 24, 0);               /* bytesPlane4..7 */
+    tt_put_le32(d + 16, 3u | (3u << 8));  /* texelBlockDimension0..3 = 4,4,1,1 minus one */
+    tt_put_le32(d + 20, BC7_BLOCK_BYTES); /* bytesPlane0 = 16, planes 1..3 = 0 */
+    tt_put_le32(d + 24, 0);               /* bytesPlane4..7 */
     /* The one sample covers the whole 128-bit block: bitOffset 0,
      * bitLength 128-1, channel BC7_COLOR, no qualifiers, position 0,
      * lower 0, upper UINT32_MAX (as libktx's dfdutils writes it). */
-    wr32(d + 28, 0u | (127u << 16) | (KHR_DF_CHANNEL_BC7_COLOR << 24));
-    wr32(d + 32, 0);
-    wr32(d + 36, 0);
-    wr32(d + 40, 0xFFFFFFFFu);
+    tt_put_le32(d + 28, 0u | (127u << 16) | (KHR_DF_CHANNEL_BC7_COLOR << 24));
+    tt_put_le32(d + 32, 0);
+    tt_put_le32(d + 36, 0);
+    tt_put_le32(d + 40, 0xFFFFFFFFu);
 
     uint8_t *kv = f + kvd_offset;
-    wr32(kv, (uint32_t)kv_len);
+    tt_put_le32(kv, (uint32_t)kv_len);
     memcpy(kv + 4, ktx2_writer_key, sizeof ktx2_writer_key);
     memcpy(kv + 4 + sizeof ktx2_writer_key, ktx2_writer_value, sizeof ktx2_writer_value);
     /* valuePadding and mipPadding are already zero (calloc). */
@@ -198,7 +171,7 @@ static const char *supercompression_name(uint32_t s)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static tt_status ktx2_refuse(tt_bc7_texture *out, tt_status s, const char *fmt, ...)
+static tt_status ktx2_refuse(tt_texture *out, tt_status s, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -215,7 +188,7 @@ static int range_ok(uint64_t offset, uint64_t length, size_t size)
     return offset <= (uint64_t)size && length <= (uint64_t)size - offset;
 }
 
-tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_bc7_texture *out,
+tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                         size_t *need)
 {
     if (need) *need = 0;
@@ -235,28 +208,27 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     if (size < KTX2_OFF_LEVEL_INDEX + KTX2_LEVEL_ENTRY_SIZE)
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 file truncated in its header (%zu bytes)", name, size);
 
-    uint32_t vk_format = rd32(data + KTX2_OFF_VKFORMAT);
+    uint32_t vk_format = tt_get_le32(data + KTX2_OFF_VKFORMAT);
     if (vk_format != VK_FORMAT_BC7_UNORM_BLOCK && vk_format != VK_FORMAT_BC7_SRGB_BLOCK) {
         const char *fmt = vk_format_name(vk_format);
         if (fmt)
             return tt_fail(TT_ERR_UNSUPPORTED, "%s: VkFormat %u (%s) is not BC7", name, vk_format, fmt);
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: VkFormat %u is not BC7", name, vk_format);
     }
-    uint32_t scheme = rd32(data + KTX2_OFF_SUPERCOMP);
+    uint32_t scheme = tt_get_le32(data + KTX2_OFF_SUPERCOMP);
     if (scheme != 0)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: KTX2 supercompression scheme %u (%s) is not supported",
                        name, scheme, supercompression_name(scheme));
-    if (rd32(data + KTX2_OFF_TYPESIZE) != 1)
+    if (tt_get_le32(data + KTX2_OFF_TYPESIZE) != 1)
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 typeSize is %u, must be 1 for BC7", name,
-                       rd32(data + KTX2_OFF_TYPESIZE));
+                       tt_get_le32(data + KTX2_OFF_TYPESIZE));
 
-    uint32_t width = rd32(data + KTX2_OFF_WIDTH), height = rd32(data + KTX2_OFF_HEIGHT);
-    uint32_t depth = rd32(data + KTX2_OFF_DEPTH), faces = rd32(data + KTX2_OFF_FACES);
-    uint32_t levels = rd32(data + KTX2_OFF_LEVELS);
-    if (width == 0 || height == 0 || width > TT_CONTAINER_MAX_DIMENSION ||
-        height > TT_CONTAINER_MAX_DIMENSION)
-        return tt_fail(TT_ERR_FORMAT, "%s: KTX2 size %ux%u is invalid (each side must be 1..%u)", name,
-                       width, height, TT_CONTAINER_MAX_DIMENSION);
+    uint32_t width = tt_get_le32(data + KTX2_OFF_WIDTH), height = tt_get_le32(data + KTX2_OFF_HEIGHT);
+    uint32_t depth = tt_get_le32(data + KTX2_OFF_DEPTH), faces = tt_get_le32(data + KTX2_OFF_FACES);
+    uint32_t levels = tt_get_le32(data + KTX2_OFF_LEVELS);
+    size_t level_size;
+    tt_status s = tt_bc7_header_size(width, height, name, "KTX2", &level_size);
+    if (s != TT_OK) return s;
     if (depth != 0)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: KTX2 3D texture (depth %u); only 2D is supported", name,
                        depth);
@@ -268,9 +240,9 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     if ((size_t)KTX2_OFF_LEVEL_INDEX + (size_t)num_levels * KTX2_LEVEL_ENTRY_SIZE > size)
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 file truncated in its level index", name);
 
-    uint32_t dfd_offset = rd32(data + KTX2_OFF_DFD_OFFSET), dfd_length = rd32(data + KTX2_OFF_DFD_LENGTH);
-    uint32_t kvd_offset = rd32(data + KTX2_OFF_KVD_OFFSET), kvd_length = rd32(data + KTX2_OFF_KVD_LENGTH);
-    uint64_t sgd_offset = rd64(data + KTX2_OFF_SGD_OFFSET), sgd_length = rd64(data + KTX2_OFF_SGD_LENGTH);
+    uint32_t dfd_offset = tt_get_le32(data + KTX2_OFF_DFD_OFFSET), dfd_length = tt_get_le32(data + KTX2_OFF_DFD_LENGTH);
+    uint32_t kvd_offset = tt_get_le32(data + KTX2_OFF_KVD_OFFSET), kvd_length = tt_get_le32(data + KTX2_OFF_KVD_LENGTH);
+    uint64_t sgd_offset = tt_get_le64(data + KTX2_OFF_SGD_OFFSET), sgd_length = tt_get_le64(data + KTX2_OFF_SGD_LENGTH);
     if (!range_ok(dfd_offset, dfd_length, size))
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 data format descriptor (%u bytes at %u) lies outside the file",
                        name, dfd_length, dfd_offset);
@@ -279,11 +251,8 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
                        kvd_length, kvd_offset);
     if (!range_ok(sgd_offset, sgd_length, size))
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 supercompression data lies outside the file", name);
-    size_t level_size;
-    tt_status s = tt_bc7_data_size(width, height, name, &level_size);
-    if (s != TT_OK) return s;
-    uint64_t level_offset = rd64(data + KTX2_OFF_LEVEL_INDEX);
-    uint64_t level_length = rd64(data + KTX2_OFF_LEVEL_INDEX + 8);
+    uint64_t level_offset = tt_get_le64(data + KTX2_OFF_LEVEL_INDEX);
+    uint64_t level_length = tt_get_le64(data + KTX2_OFF_LEVEL_INDEX + 8);
     if (!range_ok(level_offset, level_length, size))
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level 0 (%llu bytes at %llu) lies outside the file (%zu bytes)",
                        name, (unsigned long long)level_length, (unsigned long long)level_offset, size);
@@ -305,11 +274,11 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     if (dfd_length > 0) {
         /* The DFD restates the format; a BC7 vkFormat with a descriptor of
          * another colour model is contradictory, so refuse it. */
-        if (dfd_length < DFD_TOTAL_SIZE || rd32(data + dfd_offset) != dfd_length)
+        if (dfd_length < DFD_TOTAL_SIZE || tt_get_le32(data + dfd_offset) != dfd_length)
             return ktx2_refuse(out, TT_ERR_FORMAT, "%s: KTX2 data format descriptor is malformed", name);
         const uint8_t *blk = data + dfd_offset + 4;
-        uint32_t vendor_type = rd32(blk);
-        uint32_t model = rd32(blk + 8) & 0xFFu;
+        uint32_t vendor_type = tt_get_le32(blk);
+        uint32_t model = tt_get_le32(blk + 8) & 0xFFu;
         if ((vendor_type & 0x1FFFFu) == KHR_DF_VENDORID_KHRONOS &&
             (vendor_type >> 17) == KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT && model != KHR_DF_MODEL_BC7)
             return ktx2_refuse(out, TT_ERR_FORMAT,
@@ -321,10 +290,11 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     /* Layers and faces of level 0 follow one another; the first is first. */
     memcpy(out->data, data + level_offset, level_size);
     out->data_size = level_size;
+    tt_texture_set_one_level(out);
     return TT_OK;
 }
 
-tt_status tt_ktx2_read_memory(const uint8_t *data, size_t size, const char *name, tt_bc7_texture *out)
+tt_status tt_ktx2_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out)
 {
     return tt_ktx2_parse(data, size, size, name, out, NULL);
 }

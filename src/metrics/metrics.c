@@ -1,4 +1,4 @@
-/* metrics.c - image comparison exactly as SPEC.md defines it: MSE of (a-b)/255 over pixels x RGB(A), PSNR = 10 log10(1/MSE). */
+/* metrics.c - image comparison exactly as docs/algorithms.md, PSNR defines it: MSE of (a-b)/255 over pixels x RGB(A), PSNR = 10 log10(1/MSE). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* test_metrics.c - PSNR/MSE against hand-computed values from SPEC.md's definition. */
+/* test_metrics.c - PSNR/MSE against hand-computed values from the definition in docs/algorithms.md, PSNR. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

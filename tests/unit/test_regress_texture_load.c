@@ -7,27 +7,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 #include "tt_test.h"
 
 static char tmpdir[512];
 
-static void put32(uint8_t *p, uint32_t v)
+static tt_texture make_texture(uint32_t w, uint32_t h)
 {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static tt_bc7_texture make_texture(uint32_t w, uint32_t h)
-{
-    tt_bc7_texture t = {0};
+    tt_texture t = {0};
     t.width = w;
     t.height = h;
     t.data_size = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
     t.data = malloc(t.data_size);
     for (size_t i = 0; i < t.data_size; i++) t.data[i] = (uint8_t)(i * 13 + 5);
+    t.level_count = 1;
+    t.levels[0] = (tt_texture_level){.width = w, .height = h, .offset = 0, .size = t.data_size};
     return t;
 }
 
@@ -59,7 +54,7 @@ static double now_s(void)
 
 static void check_container(tt_container c, const char *ext)
 {
-    tt_bc7_texture t = make_texture(13, 9);
+    tt_texture t = make_texture(13, 9);
     uint8_t *file = NULL;
     size_t n = 0;
     tt_status s = c == TT_CONTAINER_DDS ? tt_dds_write_memory(&t, &file, &n) : tt_ktx2_write_memory(&t, &file, &n);
@@ -69,29 +64,29 @@ static void check_container(tt_container c, const char *ext)
     CHECK(write_file(path, file, n));
 
     /* Plain file: same texture as the in-memory reader. */
-    tt_bc7_texture back;
-    CHECK(tt_bc7_texture_load(path, &back) == TT_OK);
+    tt_texture back;
+    CHECK(tt_texture_load(path, NULL, &back) == TT_OK);
     CHECK(back.width == 13 && back.height == 9 && back.data_size == t.data_size);
     CHECK(back.data && memcmp(back.data, t.data, t.data_size) == 0);
-    tt_bc7_texture_free(&back);
+    tt_texture_free(&back);
 
     /* 9 GiB of (sparse) junk after the texture: above the old 8 GiB whole-file
      * limit, and never read now. A full read would take many seconds. */
     if (extend_sparse(path, (off_t)9 << 30)) {
         double t0 = now_s();
-        s = tt_bc7_texture_load(path, &back);
+        s = tt_texture_load(path, NULL, &back);
         double dt = now_s() - t0;
         CHECK_MSG(s == TT_OK, "%s", tt_last_error());
         CHECK(back.data && back.data_size == t.data_size && memcmp(back.data, t.data, t.data_size) == 0);
         CHECK_MSG(dt < 1.0, "loading took %.2f s: the junk was read", dt);
-        tt_bc7_texture_free(&back);
+        tt_texture_free(&back);
     } else {
         printf("skipped the sparse-file check (ftruncate failed)\n");
     }
 
     /* Truncated payload: refused, message names the file and is one line. */
     CHECK(write_file(path, file, n - 5));
-    s = tt_bc7_texture_load(path, &back);
+    s = tt_texture_load(path, NULL, &back);
     CHECK(s == TT_ERR_FORMAT);
     CHECK(strstr(tt_last_error(), path) != NULL && strchr(tt_last_error(), '\n') == NULL);
     CHECK(back.data == NULL && back.width == 0);
@@ -102,22 +97,22 @@ static void check_container(tt_container c, const char *ext)
     uint8_t *big = malloc(n);
     memcpy(big, file, n);
     if (c == TT_CONTAINER_DDS) {
-        put32(big + 12, 60000);
-        put32(big + 16, 60000);
+        tt_put_le32(big + 12, 60000);
+        tt_put_le32(big + 16, 60000);
     } else {
-        put32(big + 20, 60000);
-        put32(big + 24, 60000);
-        put32(big + 88, 3600000000u); /* level 0 byteLength, low word */
+        tt_put_le32(big + 20, 60000);
+        tt_put_le32(big + 24, 60000);
+        tt_put_le32(big + 88, 3600000000u); /* level 0 byteLength, low word */
     }
     CHECK(write_file(path, big, n));
     tt_image_limits lim;
     tt_image_limits_init(&lim);
-    s = tt_bc7_texture_load_limited(path, &lim, &back);
+    s = tt_texture_load(path, &lim, &back);
     CHECK_MSG(s == TT_ERR_FORMAT, "%s", tt_last_error()); /* file too short for the header's claim */
     if (extend_sparse(path, (off_t)4 << 30)) {
         /* Now the file is long enough: the limit refuses it without reading. */
         double t0 = now_s();
-        s = tt_bc7_texture_load_limited(path, &lim, &back);
+        s = tt_texture_load(path, &lim, &back);
         CHECK_MSG(s == TT_ERR_LIMIT, "status %d: %s", (int)s, tt_last_error());
         CHECK(strstr(tt_last_error(), "max-size") != NULL);
         CHECK(now_s() - t0 < 1.0);
@@ -126,25 +121,25 @@ static void check_container(tt_container c, const char *ext)
     /* Under a tighter limit the original 13x9 texture is refused too. */
     CHECK(write_file(path, file, n));
     lim.max_dimension = 8;
-    CHECK(tt_bc7_texture_load_limited(path, &lim, &back) == TT_ERR_LIMIT);
+    CHECK(tt_texture_load(path, &lim, &back) == TT_ERR_LIMIT);
     lim.max_dimension = 16;
     lim.max_pixels = 100;
-    CHECK(tt_bc7_texture_load_limited(path, &lim, &back) == TT_ERR_LIMIT);
+    CHECK(tt_texture_load(path, &lim, &back) == TT_ERR_LIMIT);
     lim.max_pixels = 117;
-    CHECK(tt_bc7_texture_load_limited(path, &lim, &back) == TT_OK);
-    tt_bc7_texture_free(&back);
+    CHECK(tt_texture_load(path, &lim, &back) == TT_OK);
+    tt_texture_free(&back);
 
     unlink(path);
     free(big);
     free(file);
-    tt_bc7_texture_free(&t);
+    tt_texture_free(&t);
 }
 
 /* The header-first parse agrees with the whole-buffer reader for every prefix
  * length the loader could hand it. */
 static void check_parse_prefixes(void)
 {
-    tt_bc7_texture t = make_texture(5, 7);
+    tt_texture t = make_texture(5, 7);
     for (int c = 0; c < 2; c++) {
         uint8_t *file = NULL;
         size_t n = 0;
@@ -152,26 +147,26 @@ static void check_parse_prefixes(void)
         size_t head = c == 0 ? 148 : 80 + 32 * 24;
         if (head > n) head = n;
         for (size_t avail = head; avail <= n; avail++) {
-            tt_bc7_texture out;
+            tt_texture out;
             size_t need = 12345;
             tt_status s = c == 0 ? tt_dds_parse(file, avail, n, "p", &out, &need)
                                  : tt_ktx2_parse(file, avail, n, "p", &out, &need);
             CHECK(s == TT_OK);
             if (out.data) {
                 CHECK(need == 0 && memcmp(out.data, t.data, t.data_size) == 0);
-                tt_bc7_texture_free(&out);
+                tt_texture_free(&out);
             } else {
                 CHECK(need > avail && need <= n && out.width == 5 && out.height == 7);
             }
         }
         /* Too little of the header is an error of the caller, not a crash. */
-        tt_bc7_texture out;
+        tt_texture out;
         size_t need;
         tt_status s = c == 0 ? tt_dds_parse(file, 10, n, "p", &out, &need) : tt_ktx2_parse(file, 10, n, "p", &out, &need);
         CHECK(s == TT_ERR_INVALID_ARG && out.data == NULL);
         free(file);
     }
-    tt_bc7_texture_free(&t);
+    tt_texture_free(&t);
 }
 
 int main(void)
