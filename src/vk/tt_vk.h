@@ -96,12 +96,14 @@ tt_status tt_vk_fill(tt_vk *vk, tt_vk_buffer *dst, uint32_t value); /* synchrono
  * caller (local_size_x/y/z), needed to turn item counts into groups.
  * Pipelines are cached per context: a call with the same shader, buffer
  * count, push size, constants and workgroup size returns the pipeline built
- * the first time, which lives until tt_vk_destroy. */
+ * the first time. A pipeline in use (created and not yet destroyed) lives
+ * until tt_vk_destroy; of those no longer in use, the least recently used are
+ * freed once the context holds more than 64 pipelines. */
 tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
                                 const uint32_t *spec, uint32_t spec_count,
                                 uint32_t local_x, uint32_t local_y, uint32_t local_z,
                                 tt_vk_pipeline **out);
-/* Releases the caller's use of `p`; the cached pipeline itself stays (safe on NULL). */
+/* Ends the caller's use of `p`; the pipeline stays cached for the next create (safe on NULL). */
 void tt_vk_pipeline_destroy(tt_vk *vk, tt_vk_pipeline *p);
 /* Pipelines compiled on this context so far (cache misses), for tests and measurements. */
 uint32_t tt_vk_pipelines_built(const tt_vk *vk);

@@ -19,6 +19,8 @@ struct tt_vk_pipeline {
     /* The cache key besides the sizes above: the embedded shader and its specialization constants. */
     const tt_shader_blob *blob;
     uint32_t spec[TT_VK_MAX_SPEC], spec_count;
+    uint32_t users;                /* tt_vk_pipeline_create calls not yet matched by tt_vk_pipeline_destroy */
+    uint64_t last_use;             /* vk->pipe_clock at the last create that returned it */
 };
 
 struct tt_vk {
@@ -54,7 +56,12 @@ struct tt_vk {
     tt_vk_pipeline **pipes;
     uint32_t n_pipes, cap_pipes;
     uint32_t pipelines_built;
+    uint64_t pipe_clock;
 };
+
+/* Beyond this many cached pipelines, unused ones are evicted, least recently used first. Constants that follow the
+ * image size (the latent grids) would otherwise keep a pipeline per size of a whole folder of images alive. */
+#define TT_VK_PIPELINE_CACHE_MAX 64
 
 const char *tt_vk_result_str(VkResult r)
 {
@@ -609,6 +616,22 @@ static void print_pipeline_stats(tt_vk *vk, const tt_vk_pipeline *p)
     fprintf(stderr, "\n");
 }
 
+/* Frees unused pipelines, least recently used first, until the cache is below its bound. Only between recordings
+ * with nothing in flight: a released pipeline may still be bound in a recording or a running submission. */
+static void evict_unused(tt_vk *vk)
+{
+    if (vk->recording || vk->in_flight[0] || vk->in_flight[1]) return;
+    while (vk->n_pipes >= TT_VK_PIPELINE_CACHE_MAX) {
+        uint32_t victim = UINT32_MAX;
+        for (uint32_t i = 0; i < vk->n_pipes; i++)
+            if (vk->pipes[i]->users == 0 && (victim == UINT32_MAX || vk->pipes[i]->last_use < vk->pipes[victim]->last_use))
+                victim = i;
+        if (victim == UINT32_MAX) return;
+        pipeline_free(vk, vk->pipes[victim]);
+        vk->pipes[victim] = vk->pipes[--vk->n_pipes];
+    }
+}
+
 tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
                                 const uint32_t *spec, uint32_t spec_count,
                                 uint32_t local_x, uint32_t local_y, uint32_t local_z,
@@ -633,10 +656,13 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
         if (c->blob == blob && c->n_buffers == n_buffers && c->push_size == push_size && c->spec_count == spec_count &&
             c->local[0] == local_x && c->local[1] == local_y && c->local[2] == local_z &&
             (spec_count == 0 || memcmp(c->spec, spec, 4u * spec_count) == 0)) {
+            c->users++;
+            c->last_use = ++vk->pipe_clock;
             *out = c;
             return TT_OK;
         }
     }
+    if (vk->n_pipes >= TT_VK_PIPELINE_CACHE_MAX) evict_unused(vk);
     if (vk->n_pipes == vk->cap_pipes) {
         uint32_t cap = vk->cap_pipes ? 2 * vk->cap_pipes : 16;
         tt_vk_pipeline **pipes = realloc(vk->pipes, cap * sizeof *pipes);
@@ -689,6 +715,8 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     VK_TRY(vkCreateComputePipelines(vk->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline), ctx);
     if (vk->pipeline_stats) print_pipeline_stats(vk, p);
     vkDestroyShaderModule(vk->device, module, NULL);
+    p->users = 1;
+    p->last_use = ++vk->pipe_clock;
     vk->pipes[vk->n_pipes++] = p;
     vk->pipelines_built++;
     *out = p;
@@ -701,9 +729,9 @@ cleanup:
 
 void tt_vk_pipeline_destroy(tt_vk *vk, tt_vk_pipeline *p)
 {
-    /* Pipelines belong to the context's cache and live until tt_vk_destroy. */
+    /* The pipeline stays cached for the next create; only an unused one may be evicted. */
     (void)vk;
-    (void)p;
+    if (p && p->users) p->users--;
 }
 
 uint32_t tt_vk_pipelines_built(const tt_vk *vk) { return vk->pipelines_built; }

@@ -54,6 +54,22 @@ static void test_keys(tt_vk *vk)
     CHECK_EQ_INT(tt_vk_pipelines_built(vk), built0 + 5);
 }
 
+/* The cache is bounded: unused pipelines beyond 64 are evicted, least recently used first; one in use never is. */
+static void test_bound(tt_vk *vk)
+{
+    tt_vk_pipeline *held = adam(vk, 1000, 48, 256);
+    uint32_t built0 = tt_vk_pipelines_built(vk);
+    for (uint32_t i = 0; i < 80; i++) tt_vk_pipeline_destroy(vk, adam(vk, 2000 + i, 48, 256));
+    CHECK_EQ_INT(tt_vk_pipelines_built(vk), built0 + 80);
+    CHECK(adam(vk, 1000, 48, 256) == held);          /* still cached */
+    CHECK(adam(vk, 2079, 48, 256) != NULL);          /* the most recent: still cached */
+    CHECK_EQ_INT(tt_vk_pipelines_built(vk), built0 + 80);
+    tt_vk_pipeline_destroy(vk, adam(vk, 2000, 48, 256));   /* the oldest was evicted: built again */
+    CHECK_EQ_INT(tt_vk_pipelines_built(vk), built0 + 81);
+    tt_vk_pipeline_destroy(vk, held);
+    tt_vk_pipeline_destroy(vk, held);
+}
+
 /* A cached pipeline still encodes: images encoded one after another on one context give the same blocks and
  * compile bc7_encode once. */
 static void test_encoder_reuse(tt_vk *vk)
@@ -90,6 +106,7 @@ int main(void)
     CHECK_EQ_INT(tt_vk_pipelines_built(vk), 0);
     test_keys(vk);
     test_encoder_reuse(vk);
+    test_bound(vk);
     tt_vk_destroy(vk);
     TT_TEST_END();
 }
