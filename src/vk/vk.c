@@ -51,8 +51,9 @@ struct tt_vk {
      * that are reset at every tt_vk_begin. */
     VkDescriptorPool desc_pools[TT_VK_MAX_PIPE_DESC_POOLS];
     uint32_t n_desc_pools, sets_in_pool;
-    /* Every pipeline built on this context, kept until tt_vk_destroy: callers that create one per image (the BC7
-     * encoder, the trainer) then compile each shader variant once per context instead of once per image. */
+    /* The pipelines built on this context (those in use until tt_vk_destroy, unused ones up to
+     * TT_VK_PIPELINE_CACHE_MAX): callers that create one per image (the BC7 encoder, the trainer) then compile each
+     * shader variant once per context instead of once per image. */
     tt_vk_pipeline **pipes;
     uint32_t n_pipes, cap_pipes;
     uint32_t pipelines_built;
