@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "tinytex.h"
+#include "vk/tt_vk.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_QUALITY = 3 };
 
@@ -119,6 +120,11 @@ int cmd_plot(int argc, char **argv);
 /* decode/info dispatch to these for .tnx files (src/cli/cli_hash.c / neural). */
 int cli_decode_tnx(const char *input, const char *output, const cli_common *c);
 int cli_info_tnx(const char *input, int json);
+
+/* The tt_vk_options the CLI's environment switches ask for (TINYTEX_VALIDATION, TINYTEX_PIPELINE_STATS,
+ * TINYTEX_NO_COOPMAT, TINYTEX_NO_PUSH_DESCRIPTORS; docs/cli.md), device -1. cli_vk_create (cli_batch.h) adds the
+ * device from --device or TINYTEX_DEVICE. */
+void cli_vk_options(tt_vk_options *o);
 
 /* Compatibility, removed when the branches merge: the library no longer reads TINYTEX_DEVICE and the other
  * switches, so CLI files not yet switched to cli_vk_create (cli_batch.c, cli_hash.c, cli_latent.c, cli_tnx.c) reach

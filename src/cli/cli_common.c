@@ -370,16 +370,21 @@ const char *cli_extension(const char *path, char *buf, size_t buflen)
     return buf;
 }
 
+void cli_vk_options(tt_vk_options *o)
+{
+    tt_vk_options_init(o);
+    const char *validation = getenv("TINYTEX_VALIDATION");
+    o->validation = validation && validation[0] == '1';
+    o->pipeline_stats = getenv("TINYTEX_PIPELINE_STATS") != NULL;
+    o->cooperative_matrix = getenv("TINYTEX_NO_COOPMAT") == NULL;
+    o->push_descriptors = getenv("TINYTEX_NO_PUSH_DESCRIPTORS") == NULL;
+}
+
 tt_status cli_vk_create(int device, tt_vk **out)
 {
     tt_vk_options o;
-    tt_vk_options_init(&o);
+    cli_vk_options(&o);
     o.device = device;
-    const char *validation = getenv("TINYTEX_VALIDATION");
-    o.validation = validation && validation[0] == '1';
-    o.pipeline_stats = getenv("TINYTEX_PIPELINE_STATS") != NULL;
-    o.cooperative_matrix = getenv("TINYTEX_NO_COOPMAT") == NULL;
-    o.push_descriptors = getenv("TINYTEX_NO_PUSH_DESCRIPTORS") == NULL;
     const char *env = device < 0 ? getenv("TINYTEX_DEVICE") : NULL;
     if (env && *env) {
         char *end;

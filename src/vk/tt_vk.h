@@ -54,8 +54,6 @@ typedef struct {
 
 typedef struct tt_vk_pipeline tt_vk_pipeline;
 
-/* Lists the physical devices (info may be NULL to count). */
-tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count);
 
 /* Device choice and switches of a context (tt_context_config maps onto it). The library reads no environment:
  * the CLI maps its TINYTEX_* variables onto these fields (cli_vk_create). */
@@ -69,6 +67,10 @@ typedef struct {
                                   VK_KHR_pipeline_executable_properties */
 } tt_vk_options;
 void tt_vk_options_init(tt_vk_options *o);   /* device -1, cooperative_matrix 1, push_descriptors 1, others 0 */
+/* Lists the physical devices (info may be NULL to count); with o (may be NULL), on an instance made as
+ * tt_vk_create_opts makes it (o->validation). */
+tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count);
+tt_status tt_vk_enumerate_opts(const tt_vk_options *o, tt_vk_device_info *info, uint32_t max, uint32_t *count);
 /* Creates the context (o may be NULL: defaults). A device index that does not exist is TT_ERR_INVALID_ARG; with
  * no device at all: TT_ERR_NO_DEVICE and a message naming the package to install. */
 tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out);

@@ -147,8 +147,13 @@ static void fill_info(VkPhysicalDevice pd, tt_vk_device_info *info)
 
 tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count)
 {
+    return tt_vk_enumerate_opts(NULL, info, max, count);
+}
+
+tt_status tt_vk_enumerate_opts(const tt_vk_options *o, tt_vk_device_info *info, uint32_t max, uint32_t *count)
+{
     VkInstance inst = VK_NULL_HANDLE;
-    tt_status st = create_instance(0, &inst);
+    tt_status st = create_instance(o ? o->validation : 0, &inst);
     if (st != TT_OK) return st;
     uint32_t n = 0;
     VkPhysicalDevice pds[TT_VK_MAX_DEVICES];
