@@ -138,12 +138,5 @@ void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_
 uint32_t tt_latent_qat_flags(uint32_t bits);
 /* Decodes the per-feature ranges the range pass of `step` left in the state words. */
 void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx);
-/* Lossy codecs do not reproduce their own output when run again, so a file
- * re-saved after decoder fine-tuning must carry the very bytes whose decoded
- * latents the decoder was tuned on. While pinned, saving a latent model whose
- * grids are bit-identical to `grid` writes `section` verbatim. Process-global
- * (one pin at a time; the CLI's use is single-threaded). */
-tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total);
-void tt_latent_unpin(void);
 
 #endif

@@ -134,45 +134,14 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
     return tt_fail(TT_ERR_FORMAT, "%s: latent model without a LATC chunk", name);
 }
 
-/* A coded section kept verbatim (see tt_latent_pin_section). */
-static struct {
-    uint8_t *section;
-    size_t size;
-    float *grid;
-    uint32_t total;
-} g_pin;
-
-tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total)
-{
-    tt_latent_unpin();
-    g_pin.section = malloc(size);
-    g_pin.grid = malloc((size_t)total * sizeof(float));
-    if (!g_pin.section || !g_pin.grid) {
-        tt_latent_unpin();
-        return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
-    }
-    memcpy(g_pin.section, section, size);
-    memcpy(g_pin.grid, grid, (size_t)total * sizeof(float));
-    g_pin.size = size;
-    g_pin.total = total;
-    return TT_OK;
-}
-
-void tt_latent_unpin(void)
-{
-    free(g_pin.section);
-    free(g_pin.grid);
-    memset(&g_pin, 0, sizeof g_pin);
-}
-
 static tt_status latent_write_params(const tt_nn_model *m, const float *params, const tt_nn_save_opts *o,
                                      tt_nn_buf *b)
 {
     tt_latent_layout l;
     tt_status s = tt_latent_layout_of(m, &l);
     if (s != TT_OK) return s;
-    if (g_pin.section && g_pin.total == l.total && memcmp(g_pin.grid, params, (size_t)l.total * sizeof(float)) == 0)
-        return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, g_pin.section, g_pin.size);
+    if (o && o->keep_section && o->keep_grid && memcmp(o->keep_grid, params, (size_t)l.total * sizeof(float)) == 0)
+        return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, o->keep_section, o->keep_section_size);
     tt_latent_store_opts so;
     tt_latent_store_opts_init(&so);
     so.codec = (tt_latent_codec)TT_LATENT_SAVE_CODEC(o->latent_codec);

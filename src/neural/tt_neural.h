@@ -186,6 +186,12 @@ typedef struct {
     tt_nn_precision precision;   /* decoder (and by default encoder) parameters */
     int latent_codec;            /* encoder-defined (latent: raw/png/jpeg) */
     int jpeg_quality;
+    /* A grid section to store verbatim (latent: LGRD payload) when the encoder's parameters equal keep_grid bit for
+     * bit (m->enc_count floats): lossy codecs do not reproduce their own output when run again, so a file re-saved
+     * after decoder fine-tuning must carry the very bytes whose decoded grids the decoder was tuned on. */
+    const uint8_t *keep_section;
+    size_t keep_section_size;
+    const float *keep_grid;
 } tt_nn_save_opts;
 
 struct tt_nn_encoder_ops {
