@@ -926,7 +926,7 @@ tt_status cli_gpu_ensure(cli_gpu *g)
 {
     if (!g->tried) {
         g->tried = 1;
-        tt_status st = tt_vk_create(g->device, &g->vk);
+        tt_status st = cli_vk_create(g->device, &g->vk);
         if (st != TT_OK) {
             const char *detail = tt_last_error();
             snprintf(g->error, sizeof g->error, "%s", detail && *detail ? detail : tt_status_str(st));
