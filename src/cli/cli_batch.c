@@ -1,5 +1,6 @@
 /* cli_batch.c - the batch driver: walks inputs, mirrors folders, skips up-to-date outputs, runs jobs, writes JSON/CSV reports. */
 #include "cli_batch.h"
+#include "core/tt_bytes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -608,26 +609,10 @@ static int write_json(const batch_run *b, const batch_summary *s)
     return rc;
 }
 
-/* Growable text buffer for the CSV. */
-typedef struct { char *p; size_t n, cap; int oom; } text_buf;
+/* The CSV is built in a tt_bytes. */
+static void tb_append(tt_bytes *t, const char *s, size_t len) { tt_bytes_put(t, s, len); }
 
-static void tb_append(text_buf *t, const char *s, size_t len)
-{
-    if (t->oom) return;
-    if (t->n + len + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->n + len + 1) cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (!p) { t->oom = 1; return; }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->n, s, len);
-    t->n += len;
-    t->p[t->n] = 0;
-}
-
-static void tb_printf(text_buf *t, const char *fmt, ...)
+static void tb_printf(tt_bytes *t, const char *fmt, ...)
 {
     char buf[128];
     va_list ap;
@@ -638,7 +623,7 @@ static void tb_printf(text_buf *t, const char *fmt, ...)
 }
 
 /* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void tb_field(text_buf *t, const char *s, int first)
+static void tb_field(tt_bytes *t, const char *s, int first)
 {
     if (!first) tb_append(t, ",", 1);
     if (!s) return;
@@ -651,7 +636,7 @@ static void tb_field(text_buf *t, const char *s, int first)
     tb_append(t, "\"", 1);
 }
 
-static void tb_number(text_buf *t, const char *fmt, double v, int known)
+static void tb_number(tt_bytes *t, const char *fmt, double v, int known)
 {
     tb_append(t, ",", 1);
     if (!known) return;
@@ -666,7 +651,7 @@ static const char *const CSV_COLUMNS[] = {"input", "output", "status", "skipped"
 
 static int write_csv(const batch_run *b)
 {
-    text_buf t = {0};
+    tt_bytes t = {0};
     /* Extra columns: the union of the encoders' extra keys, in first-seen order. */
     const char *extra_keys[64];
     size_t n_extra = 0;
@@ -710,16 +695,16 @@ static int write_csv(const batch_run *b)
         tb_append(&t, "\n", 1);
     }
     int rc = EXIT_OK;
-    if (t.oom) {
+    if (t.failed) {
         cli_error("out of memory writing the CSV report");
         rc = EXIT_RUNTIME;
     } else if (strcmp(b->spec->csv, "-") == 0) {
-        fputs(t.p, stdout);
+        fwrite(t.data, 1, t.size, stdout);
     } else {
-        tt_status st = tt_write_file_atomic(b->spec->csv, t.p, t.n);
+        tt_status st = tt_write_file_atomic(b->spec->csv, t.data, t.size);
         if (st != TT_OK) { cli_fail_status(st); rc = EXIT_RUNTIME; }
     }
-    free(t.p);
+    free(t.data);
     return rc;
 }
 
@@ -926,7 +911,7 @@ tt_status cli_gpu_ensure(cli_gpu *g)
 {
     if (!g->tried) {
         g->tried = 1;
-        tt_status st = tt_vk_create(g->device, &g->vk);
+        tt_status st = cli_vk_create(g->device, &g->vk);
         if (st != TT_OK) {
             const char *detail = tt_last_error();
             snprintf(g->error, sizeof g->error, "%s", detail && *detail ? detail : tt_status_str(st));

@@ -1,6 +1,7 @@
 /* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU per image or over asset folders, write .tnx, verify by decoding the written file. */
 #include "cli.h"
 #include "cli_batch.h"
+#include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
@@ -34,8 +35,6 @@ typedef struct {
     unsigned snapshot_every;
     int decode_repeats;
 } hash_options;
-
-static double psnr_of(double mse) { return mse > 0 ? 10.0 * log10(1.0 / mse) : INFINITY; }
 
 static tt_status hash_model_for(const hash_options *o, const tt_image *img, tt_nn_model *m)
 {
@@ -94,6 +93,58 @@ static int write_snapshot(tt_nn_trainer *tr, tt_vk *vk, const tt_nn_save_opts *s
     return EXIT_OK;
 }
 
+/* The single-file extras, run as the library trains: the trainer's description, the --log CSV and the snapshot
+ * folder when training starts, then per chunk the log rows, the bar and the snapshots. */
+typedef struct {
+    const hash_options *o;
+    tt_vk *vk;
+    const tt_nn_save_opts *so;
+    const tt_image *img;
+    double ratio_est;
+    FILE *logf;
+    cJSON *snaps;
+    cli_progress prog;
+    int rc;                     /* why the callback stopped the training */
+} hash_progress;
+
+static int hash_progress_cb(void *user, const tt_nn_progress *p)
+{
+    hash_progress *hp = user;
+    const hash_options *o = hp->o;
+    if (p->done == 0) {
+        cli_trainer_describe(p->trainer, o->batch);
+        if (o->log) {
+            hp->logf = fopen(o->log, "w");
+            if (!hp->logf) {
+                cli_error("%s: cannot write the log: %s", o->log, strerror(errno));
+                return hp->rc = EXIT_RUNTIME;
+            }
+            fprintf(hp->logf, "step,loss,psnr,seconds\n");
+        }
+        if (o->snapshot_dir && mkdir(o->snapshot_dir, 0777) != 0 && errno != EEXIST) {
+            cli_error("%s: cannot create the snapshot folder: %s", o->snapshot_dir, strerror(errno));
+            return hp->rc = EXIT_RUNTIME;
+        }
+        cli_progress_init(&hp->prog, 5.0);
+        return 0;
+    }
+    uint32_t first = p->done - p->n_losses;
+    if (hp->logf)
+        for (uint32_t i = 0; i < p->n_losses; i++)
+            fprintf(hp->logf, "%u,%.9g,%.4f,%.4f\n", first + i + 1, p->losses[i], tt_psnr_from_mse(p->losses[i]),
+                    p->seconds);
+    float last = p->losses[p->n_losses - 1];
+    char line[256];
+    snprintf(line, sizeof line, "step %u/%u loss %.3g psnr %.2f dB (batch) ratio %.1fx", p->done, p->total, last,
+             tt_psnr_from_mse(last), hp->ratio_est);
+    cli_progress_update(&hp->prog, (double)p->done / p->total, line, p->done == p->total);
+    if (o->snapshot_every && p->done % o->snapshot_every == 0) {
+        hp->rc = write_snapshot(p->trainer, hp->vk, hp->so, hp->img, o->snapshot_dir, p->done, hp->snaps);
+        if (hp->rc != EXIT_OK) return hp->rc;
+    }
+    return 0;
+}
+
 /* One input file: trains with progress, --log, snapshots and --decoded, prints
  * the result line and writes the flat report (docs/report.md). */
 static int hash_single(hash_options o, cli_common c)
@@ -105,8 +156,7 @@ static int hash_single(hash_options o, cli_common c)
     double t_start = cli_now();
     tt_image img = {0}, dec = {0};
     tt_vk *vk = NULL;
-    tt_nn_trainer *tr = NULL;
-    float *params = NULL, *loaded = NULL, *losses = NULL;
+    float *params = NULL, *loaded = NULL;
     FILE *logf = NULL;
     cJSON *report = NULL, *snaps = cJSON_CreateArray();
     tt_nn_model m, lm;
@@ -120,8 +170,7 @@ static int hash_single(hash_options o, cli_common c)
     s = hash_model_for(&o, &img, &m);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     params = malloc(sizeof(float) * m.total);
-    losses = malloc(sizeof(float) * o.iters);
-    if (!params || !losses) { cli_error("out of memory"); rc = EXIT_RUNTIME; goto done; }
+    if (!params) { cli_error("out of memory"); rc = EXIT_RUNTIME; goto done; }
     tt_nn_init_params(&m, o.seed, params);
     tt_nn_save_opts so = {.precision = o.precision ? TT_NN_FP32 : TT_NN_FP16};
     size_t file_bytes = 0;
@@ -133,7 +182,7 @@ static int hash_single(hash_options o, cli_common c)
     double raw = (double)img.width * img.height * 3;
     double ratio_est = raw / (double)file_bytes;
 
-    s = tt_vk_create(c.device, &vk);
+    s = cli_vk_create(c.device, &vk);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     const char *device_name = tt_vk_info(vk)->name;
     DISPLAYLEVEL(1, "%s: %ux%u, hash %u levels x %u, T 2^%u, SIREN %u x %u, %u params, %u steps x %u px on %s\n",
@@ -142,65 +191,26 @@ static int hash_single(hash_options o, cli_common c)
 
     tt_nn_train_cfg tc;
     hash_train_cfg(&o, &tc);
-    s = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    cli_trainer_describe(tr, o.batch);
-    if (o.log) {
-        logf = fopen(o.log, "w");
-        if (!logf) { cli_error("%s: cannot write the log: %s", o.log, strerror(errno)); rc = EXIT_RUNTIME; goto done; }
-        fprintf(logf, "step,loss,psnr,seconds\n");
-    }
-    if (o.snapshot_dir && mkdir(o.snapshot_dir, 0777) != 0 && errno != EEXIST) {
-        cli_error("%s: cannot create the snapshot folder: %s", o.snapshot_dir, strerror(errno));
-        rc = EXIT_RUNTIME;
-        goto done;
-    }
-
-    cli_progress prog;
-    cli_progress_init(&prog, 5.0);
-    double train_s = 0, gpu_ms_total = 0;
-    int gpu_ms_ok = 1;
+    hash_progress prg = {.o = &o, .vk = vk, .so = &so, .img = &img, .ratio_est = ratio_est, .snaps = snaps,
+                        .rc = EXIT_OK};
     uint32_t chunk = o.steps_per_submit;
     if (o.snapshot_every && o.snapshot_every < chunk) chunk = o.snapshot_every;
-    while (tr->step < o.iters) {
-        uint32_t from = tr->step, k = chunk;
-        if (o.snapshot_every) {
-            uint32_t next = (from / o.snapshot_every + 1) * o.snapshot_every;
-            if (next - from < k) k = next - from;
-        }
-        double t0 = cli_now(), gms = -1;
-        s = tt_nn_trainer_run(tr, k, &gms);
-        train_s += cli_now() - t0;
-        if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-        if (gms < 0) gpu_ms_ok = 0;
-        else gpu_ms_total += gms;
-        s = tt_nn_trainer_losses(tr, from, tr->step, losses + from);
-        if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-        if (logf)
-            for (uint32_t i = from; i < tr->step; i++)
-                fprintf(logf, "%u,%.9g,%.4f,%.4f\n", i + 1, losses[i], psnr_of(losses[i]), train_s);
-        float last = losses[tr->step - 1];
-        char line[256];
-        snprintf(line, sizeof line, "step %u/%u loss %.3g psnr %.2f dB (batch) ratio %.1fx", tr->step, o.iters, last,
-                 psnr_of(last), ratio_est);
-        cli_progress_update(&prog, (double)tr->step / o.iters, line, tr->step == o.iters);
-        if (o.snapshot_every && tr->step % o.snapshot_every == 0) {
-            rc = write_snapshot(tr, vk, &so, &img, o.snapshot_dir, tr->step, snaps);
-            if (rc != EXIT_OK) goto done;
-        }
-    }
-    cli_progress_done(&prog);
+    tt_nn_fit_opts fo = {.chunk = chunk, .align = o.snapshot_every, .progress = hash_progress_cb, .user = &prg};
+    tt_nn_run_stats ts;
+    s = tt_nn_fit(vk, &m, &img, &tc, &fo, params, &ts);
+    logf = prg.logf;
+    if (s != TT_OK) { rc = prg.rc != EXIT_OK ? prg.rc : cli_fail_status(s); goto done; }
+    double train_s = ts.seconds, gpu_ms_total = ts.gpu_ms;
+    int gpu_ms_ok = ts.gpu_ms_ok;
+    cli_progress_done(&prg.prog);
     if (logf) {
         if (fclose(logf) != 0) { logf = NULL; cli_error("%s: write failed", o.log); rc = EXIT_RUNTIME; goto done; }
         logf = NULL;
     }
 
     /* Write, then measure what was written. */
-    s = tt_nn_trainer_get_params(tr, params);
-    if (s == TT_OK) s = tt_tnx_save(c.output, &m, params, &so);
+    s = tt_tnx_save(c.output, &m, params, &so);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    tt_nn_trainer_destroy(tr);
-    tr = NULL;
     tt_tnx_info info;
     s = tt_tnx_load(c.output, &lm, &loaded, &info);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
@@ -234,7 +244,7 @@ static int hash_single(hash_options o, cli_common c)
         cJSON_AddNumberToObject(report, "samples_per_second", (double)o.iters * o.batch / train_s);
         cJSON_AddNumberToObject(report, "decode_ms", decode_ms);
         cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16(vk, &lm) ? "tensor_cores" : "fp32");
-        cJSON_AddNumberToObject(report, "final_batch_loss", losses[o.iters - 1]);
+        cJSON_AddNumberToObject(report, "final_batch_loss", ts.last_loss);
         cJSON_AddStringToObject(report, "device", device_name);
         cJSON_AddItemToObject(report, "snapshots", snaps);
         snaps = NULL;
@@ -260,13 +270,13 @@ done:
     if (logf) fclose(logf);
     cJSON_Delete(report);
     cJSON_Delete(snaps);
-    tt_nn_trainer_destroy(tr);
     if (vk) tt_vk_destroy(vk);
     tt_image_free(&img);
     tt_image_free(&dec);
     free(params);
     free(loaded);
-    free(losses);
+    tt_nn_model_release(&m);
+    tt_nn_model_release(&lm);
     return rc;
 }
 
@@ -315,15 +325,13 @@ static void hash_encode_one(void *ctx, const char *input, const char *output, cl
         tt_nn_train_cfg tc;
         hash_train_cfg(o, &tc);
         tt_nn_init_params(&m, o->seed, params);
-        tt_nn_trainer *tr = NULL;
+        tt_nn_fit_opts fo = {.chunk = o->steps_per_submit};
+        tt_nn_run_stats ts;
         pthread_mutex_lock(&x->gpu.lock);
         double t0 = cli_now();
         st = cli_gpu_ensure(&x->gpu);
-        if (st == TT_OK) st = tt_nn_trainer_create(x->gpu.vk, &m, params, &img, &tc, &tr);
-        while (st == TT_OK && tr->step < o->iters) st = tt_nn_trainer_run(tr, o->steps_per_submit, NULL);
-        if (st == TT_OK) st = tt_nn_trainer_losses(tr, o->iters - 1, o->iters, &last_loss);
-        if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
-        tt_nn_trainer_destroy(tr);
+        if (st == TT_OK) st = tt_nn_fit(x->gpu.vk, &m, &img, &tc, &fo, params, &ts);
+        if (st == TT_OK) last_loss = ts.last_loss;
         train_s = cli_now() - t0;
         pthread_mutex_unlock(&x->gpu.lock);
     }

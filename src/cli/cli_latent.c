@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "neural/latent.h"
+#include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
@@ -40,69 +41,47 @@ typedef struct {
     int decode_repeats;
 } latent_options;
 
-/* One GPU decode of params, compared with the original. */
-static tt_status decode_and_compare(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *orig,
-                                    int repeats, tt_image *out, tt_metrics *met, double *gpu_ms)
-{
-    tt_image img = {0};
-    tt_status s = tt_nn_decode_gpu(vk, m, params, repeats, &img, gpu_ms);
-    if (s != TT_OK) return s;
-    s = tt_compare_images(orig, &img, met);
-    if (s == TT_OK && out) *out = img;
-    else tt_image_free(&img);
-    return s;
-}
-
-/* Encodes m+params to memory and decodes the bytes back (the file's view). */
-static tt_status roundtrip(const tt_nn_model *m, const float *params, const tt_nn_save_opts *so, uint8_t **bytes,
-                           size_t *size, tt_nn_model *m_out, float **params_out)
-{
-    tt_status s = tt_tnx_encode(m, params, so, bytes, size);
-    if (s != TT_OK) return s;
-    memset(m_out, 0, sizeof *m_out);
-    s = tt_tnx_decode(*bytes, *size, "(in memory)", m_out, params_out, NULL);
-    if (s != TT_OK) { free(*bytes); *bytes = NULL; }
-    return s;
-}
-
-/* Trains `steps` steps with progress and an optional CSV log. */
-static tt_status train_loop(tt_nn_trainer *tr, const char *what, uint32_t steps, uint32_t chunk, FILE *log,
-                            int show, double *wall_s, double *gpu_ms_total, float *last_loss)
-{
+/* Progress of the library's training stages: the bar on stderr and the --log CSV. */
+typedef struct {
+    FILE *log;
+    int show;
+    int open;                  /* a bar is on screen */
+    uint32_t describe_batch;   /* non-zero: describe the trainer (-v) when the stage starts */
     cli_progress prog;
-    cli_progress_init(&prog, 2.0);
-    float *losses = malloc(sizeof(float) * (chunk ? chunk : 1));
-    if (!losses) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
-    double t0 = cli_now(), gpu_total = 0;
-    uint32_t done = 0;
-    tt_status s = TT_OK;
-    float loss = NAN;
-    while (done < steps) {
-        uint32_t n = steps - done < chunk ? steps - done : chunk;
-        double gpu_ms = 0;
-        s = tt_nn_trainer_run(tr, n, &gpu_ms);
-        if (s != TT_OK) break;
-        if (gpu_ms > 0) gpu_total += gpu_ms;
-        s = tt_nn_trainer_losses(tr, done, done + n, losses);
-        if (s != TT_OK) break;
-        double now = cli_now() - t0;
-        if (log)
-            for (uint32_t i = 0; i < n; i++)
-                fprintf(log, "%s,%u,%.9g,%.4f,%.4f\n", what, done + i + 1, losses[i],
-                        losses[i] > 0 ? 10.0 * log10(1.0 / losses[i]) : INFINITY, now);
-        done += n;
-        loss = losses[n - 1];
-        char line[160];
-        snprintf(line, sizeof line, "%s step %u/%u loss %.3e psnr %.2f dB (batch)", what, done, steps, loss,
-                 loss > 0 ? 10.0 * log10(1.0 / loss) : INFINITY);
-        if (show) cli_progress_update(&prog, (double)done / steps, line, done == steps);
+} latent_progress;
+
+static int latent_progress_cb(void *user, const tt_nn_progress *p)
+{
+    latent_progress *lp = user;
+    if (p->done == 0) {
+        if (lp->describe_batch) cli_trainer_describe(p->trainer, lp->describe_batch);
+        lp->describe_batch = 0;
+        cli_progress_init(&lp->prog, 2.0);
+        lp->open = lp->show;
+        return 0;
     }
-    if (show) cli_progress_done(&prog);
-    free(losses);
-    *wall_s = cli_now() - t0;
-    *gpu_ms_total = gpu_total;
-    *last_loss = loss;
-    return s;
+    uint32_t first = p->done - p->n_losses;
+    if (lp->log)
+        for (uint32_t i = 0; i < p->n_losses; i++)
+            fprintf(lp->log, "%s,%u,%.9g,%.4f,%.4f\n", p->stage, first + i + 1, p->losses[i],
+                    tt_psnr_from_mse(p->losses[i]), p->seconds);
+    float loss = p->losses[p->n_losses - 1];
+    char line[160];
+    snprintf(line, sizeof line, "%s step %u/%u loss %.3e psnr %.2f dB (batch)", p->stage, p->done, p->total, loss,
+             tt_psnr_from_mse(loss));
+    if (lp->show) cli_progress_update(&lp->prog, (double)p->done / p->total, line, p->done == p->total);
+    if (lp->open && p->done == p->total) {
+        cli_progress_done(&lp->prog);
+        lp->open = 0;
+    }
+    return 0;
+}
+
+/* A stage that stopped on an error leaves its bar: end the line before the message. */
+static void latent_progress_close(latent_progress *lp)
+{
+    if (lp->open) cli_progress_done(&lp->prog);
+    lp->open = 0;
 }
 
 static cJSON *stage_json(const tt_metrics *met, size_t bytes, uint32_t w, uint32_t h)
@@ -117,81 +96,16 @@ static cJSON *stage_json(const tt_metrics *met, size_t bytes, uint32_t w, uint32
     return o;
 }
 
-/* One storage variant: code the (quantised) trained params, decode them back,
- * optionally fine-tune the decoder on the decoded grids, encode the final
- * bytes. *bytes is the file content; metrics before/after fine-tuning. */
-typedef struct {
-    tt_latent_codec codec;
-    tt_latent_pack pack;
-    int quality, finetune;
-    float ft_lr;
-    size_t coded_bytes, final_bytes;
-    tt_metrics coded, final;
-    double ft_wall, ft_gpu_ms;
-    uint8_t *bytes;
-} code_stage;
-
-static tt_status code_and_finetune(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *img,
-                                   const tt_nn_train_cfg *tc, tt_nn_precision prec, uint32_t chunk, FILE *log,
-                                   int show, code_stage *cs)
+/* The storage of one variant, with the fine-tuning's progress going to lp. */
+static tt_latent_code_opts code_opts(tt_latent_codec codec, tt_latent_pack pack, int quality, int finetune, float ft_lr,
+                                     tt_nn_precision prec, uint32_t chunk, latent_progress *lp)
 {
-    tt_nn_save_opts so = {0};
-    so.precision = prec;
-    so.jpeg_quality = cs->quality;
-    so.latent_codec = TT_LATENT_SAVE_OPT(cs->codec, cs->pack);
-    tt_nn_model mc;
-    float *coded = NULL;
-    uint8_t *section = NULL;
-    size_t section_size = 0, n = 0;
-    tt_nn_trainer *tr = NULL;
-    tt_status s = roundtrip(m, params, &so, &cs->bytes, &n, &mc, &coded);
-    if (s != TT_OK) return s;
-    cs->coded_bytes = cs->final_bytes = n;
-    s = decode_and_compare(vk, &mc, coded, img, 1, NULL, &cs->coded, NULL);
-    cs->final = cs->coded;
-    if (s == TT_OK && cs->finetune > 0) {
-        tt_latent_layout lay;
-        tt_latent_layout_of(m, &lay);
-        tt_latent_store_opts lso;
-        tt_latent_store_opts_init(&lso);
-        lso.codec = cs->codec;
-        lso.pack = cs->pack;
-        lso.jpeg_quality = cs->quality;
-        /* the same bytes write_params produced: pinned, so the re-save keeps them */
-        s = tt_latent_store(&lay, params, (int)m->latent.qat_bits, &lso, &section, &section_size);
-        if (s == TT_OK) s = tt_latent_pin_section(section, section_size, coded, m->enc_count);
-        tt_nn_train_cfg fc = *tc;
-        fc.iters = (uint32_t)cs->finetune;
-        fc.seed = tc->seed + 0x9E37u;
-        fc.lr[TT_NN_GROUP_ENC] = 0.0f;
-        fc.lr[TT_NN_GROUP_NET] = cs->ft_lr;
-        tt_nn_model mf = mc;
-        mf.latent.qat_start = UINT32_MAX; /* grids are final: no QAT pass */
-        if (s == TT_OK) s = tt_nn_trainer_create(vk, &mf, coded, img, &fc, &tr);
-        if (s == TT_OK) {
-            tr->flags |= TT_LATENT_FLAG_FROZEN;
-            float loss;
-            s = train_loop(tr, "finetune", fc.iters, fc.iters < chunk ? fc.iters : chunk, log, show, &cs->ft_wall,
-                           &cs->ft_gpu_ms, &loss);
-        }
-        if (s == TT_OK) s = tt_nn_trainer_get_params(tr, coded);
-        tt_nn_trainer_destroy(tr);
-        if (s == TT_OK) {
-            free(cs->bytes);
-            cs->bytes = NULL;
-            s = tt_tnx_encode(&mc, coded, &so, &cs->bytes, &n);
-            cs->final_bytes = n;
-        }
-        tt_latent_unpin();
-        if (s == TT_OK && n != cs->coded_bytes)
-            s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", cs->coded_bytes, n);
-        if (s == TT_OK) s = decode_and_compare(vk, &mc, coded, img, 1, NULL, &cs->final, NULL);
-    }
-    free(section);
-    free(coded);
-    tt_nn_model_release(&mc);
-    if (s != TT_OK) { free(cs->bytes); cs->bytes = NULL; }
-    return s;
+    tt_latent_code_opts co = {
+        .codec = codec, .pack = pack, .jpeg_quality = quality, .precision = prec,
+        .finetune_steps = finetune > 0 ? (uint32_t)finetune : 0, .finetune_lr = ft_lr,
+        .fit = {.chunk = chunk, .progress = latent_progress_cb, .user = lp},
+    };
+    return co;
 }
 
 /* --sweep "jpeg:85:tiles,jpeg:60:rgb,png": every variant coded (and
@@ -205,36 +119,38 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
     cJSON *arr = report ? cJSON_AddArrayToObject(report, "sweep") : NULL;
     double raw8 = (double)img->width * img->height * 3.0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        code_stage cs = {0};
         char name[16] = "", pack[16] = "tiles";
         int q = 85;
         int got = sscanf(tok, "%15[a-z]:%d:%15[a-z]", name, &q, pack);
         if (got < 1) return tt_fail(TT_ERR_INVALID_ARG, "--sweep: bad item '%s'", tok);
-        cs.codec = strcmp(name, "jpeg") == 0 ? TT_LATENT_CODEC_JPEG : strcmp(name, "png") == 0 ? TT_LATENT_CODEC_PNG
-                                                                                               : TT_LATENT_CODEC_RAW;
-        cs.pack = strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES;
-        cs.quality = q;
-        cs.finetune = cs.codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
-        cs.ft_lr = ft_lr;
-        tt_status s = code_and_finetune(vk, m, params, img, tc, prec, chunk, NULL, 1, &cs);
+        tt_latent_codec codec = strcmp(name, "jpeg") == 0 ? TT_LATENT_CODEC_JPEG
+                              : strcmp(name, "png") == 0  ? TT_LATENT_CODEC_PNG
+                                                          : TT_LATENT_CODEC_RAW;
+        int ft = codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
+        latent_progress lp = {.show = 1};
+        tt_latent_code_opts co = code_opts(codec, strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
+                                           q, ft, ft_lr, prec, chunk, &lp);
+        tt_latent_code_result cr;
+        tt_status s = tt_latent_code(vk, m, params, img, tc, &co, &cr);
+        latent_progress_close(&lp);
         if (s != TT_OK) return s;
         printf("sweep %-5s q%-3d %-5s: %6zu bytes %6.2fx %.3f bpp | coded %.2f dB | fine-tuned (%d steps) %.2f dB (%+.2f)\n",
-               tt_latent_codec_name(cs.codec), cs.quality, tt_latent_pack_name(cs.pack), cs.final_bytes,
-               raw8 / cs.final_bytes, cs.final_bytes * 8.0 / ((double)img->width * img->height), cs.coded.psnr_rgb,
-               cs.finetune, cs.final.psnr_rgb, cs.final.psnr_rgb - cs.coded.psnr_rgb);
+               tt_latent_codec_name(co.codec), co.jpeg_quality, tt_latent_pack_name(co.pack), cr.size,
+               raw8 / cr.size, cr.size * 8.0 / ((double)img->width * img->height), cr.coded.psnr_rgb,
+               ft, cr.final.psnr_rgb, cr.final.psnr_rgb - cr.coded.psnr_rgb);
         if (arr) {
             cJSON *e = cJSON_CreateObject();
-            cJSON_AddStringToObject(e, "codec", tt_latent_codec_name(cs.codec));
-            cJSON_AddNumberToObject(e, "quality", cs.quality);
-            cJSON_AddStringToObject(e, "pack", tt_latent_pack_name(cs.pack));
-            cJSON_AddNumberToObject(e, "bytes", (double)cs.final_bytes);
-            cJSON_AddNumberToObject(e, "ratio_vs_rgb8", raw8 / cs.final_bytes);
-            cJSON_AddNumberToObject(e, "psnr_coded", cs.coded.psnr_rgb);
-            cJSON_AddNumberToObject(e, "finetune_steps", cs.finetune);
-            cJSON_AddNumberToObject(e, "psnr_finetuned", cs.final.psnr_rgb);
+            cJSON_AddStringToObject(e, "codec", tt_latent_codec_name(co.codec));
+            cJSON_AddNumberToObject(e, "quality", co.jpeg_quality);
+            cJSON_AddStringToObject(e, "pack", tt_latent_pack_name(co.pack));
+            cJSON_AddNumberToObject(e, "bytes", (double)cr.size);
+            cJSON_AddNumberToObject(e, "ratio_vs_rgb8", raw8 / cr.size);
+            cJSON_AddNumberToObject(e, "psnr_coded", cr.coded.psnr_rgb);
+            cJSON_AddNumberToObject(e, "finetune_steps", ft);
+            cJSON_AddNumberToObject(e, "psnr_finetuned", cr.final.psnr_rgb);
             cJSON_AddItemToArray(arr, e);
         }
-        free(cs.bytes);
+        tt_latent_code_result_free(&cr);
     }
     return TT_OK;
 }
@@ -292,13 +208,13 @@ static int latent_single(latent_options o, cli_common c)
     double t_start = cli_now();
     tt_image img = {0}, rebuilt = {0};
     tt_vk *vk = NULL;
-    tt_nn_trainer *tr = NULL;
-    float *params = NULL, *raw_params = NULL, *final_params = NULL;
-    uint8_t *bytes = NULL, *raw_bytes = NULL;
-    size_t nbytes = 0, raw_nbytes = 0;
-    tt_nn_model m, m_raw, m_final;
+    float *params = NULL, *final_params = NULL;
+    uint8_t *raw_bytes = NULL;
+    size_t raw_nbytes = 0;
+    tt_latent_code_result cr = {0};
+    tt_nn_model m, m_final;
     memset(&m, 0, sizeof m);
-    memset(&m_raw, 0, sizeof m_raw); memset(&m_final, 0, sizeof m_final);
+    memset(&m_final, 0, sizeof m_final);
     FILE *log = NULL;
     cJSON *report = NULL;
 
@@ -320,7 +236,7 @@ static int latent_single(latent_options o, cli_common c)
         fprintf(log, "phase,step,loss,psnr,seconds\n");
     }
 
-    st = tt_vk_create(c.device, &vk);
+    st = cli_vk_create(c.device, &vk);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     {
         char desc[256];
@@ -332,63 +248,55 @@ static int latent_single(latent_options o, cli_common c)
 
     /* ---- 1. train grids + decoder ---- */
     uint32_t chunk = latent_chunk(&o);
-    double train_wall = 0, train_gpu_ms = 0, ft_wall = 0;
-    float last_loss = NAN;
-    st = tt_nn_trainer_create(vk, &m, params, &img, &tc, &tr);
-    if (st == TT_OK) cli_trainer_describe(tr, tc.batch);
-    if (st == TT_OK) st = train_loop(tr, "train", o.iters, chunk, log, 1, &train_wall, &train_gpu_ms, &last_loss);
-    if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
-    tt_nn_trainer_destroy(tr);
-    tr = NULL;
+    latent_progress lp = {.log = log, .show = 1, .describe_batch = tc.batch};
+    tt_nn_fit_opts fo = {.chunk = chunk, .progress = latent_progress_cb, .user = &lp};
+    tt_nn_run_stats ts;
+    st = tt_nn_fit(vk, &m, &img, &tc, &fo, params, &ts);
+    latent_progress_close(&lp);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    double train_wall = ts.seconds, train_gpu_ms = ts.gpu_ms;
+    float last_loss = ts.last_loss;
 
     /* The forward pass saw quantised grids: store exactly those. */
+    tt_latent_fit_quantize(&m, o.iters, params);
     tt_latent_layout lay;
     tt_latent_layout_of(&m, &lay);
-    if (m.latent.qat_bits > 0 && o.iters > m.latent.qat_start)
-        tt_latent_quantize(&lay, params, (int)m.latent.qat_bits, params, NULL, NULL);
-
-    tt_nn_save_opts so = {0};
-    so.precision = o.precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
-    so.jpeg_quality = o.jpeg_quality;
+    tt_nn_precision prec = o.precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
 
     /* ---- 2. PSNR before the codec: the uint8 (or fp16) grids stored raw ---- */
     tt_metrics met_raw = {0}, met_coded = {0}, met_final = {0};
-    so.latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES);
-    st = roundtrip(&m, params, &so, &raw_bytes, &raw_nbytes, &m_raw, &raw_params);
-    if (st == TT_OK) st = decode_and_compare(vk, &m_raw, raw_params, &img, 1, NULL, &met_raw, NULL);
+    tt_nn_save_opts so = {.precision = prec, .jpeg_quality = o.jpeg_quality,
+                          .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES)};
+    st = tt_tnx_encode(&m, params, &so, &raw_bytes, &raw_nbytes);
+    if (st == TT_OK) st = tt_nn_measure_tnx(vk, raw_bytes, raw_nbytes, &img, 1, &met_raw, NULL, NULL, NULL);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
 
     /* ---- 3. the chosen codec, then fine-tune the decoder on the decoded grids ---- */
-    code_stage cs = {0};
-    cs.codec = (tt_latent_codec)o.codec;
-    cs.pack = (tt_latent_pack)o.pack;
-    cs.quality = o.jpeg_quality;
-    cs.finetune = finetune;
-    cs.ft_lr = ft_lr;
-    st = code_and_finetune(vk, &m, params, &img, &tc, so.precision, chunk, log, 1, &cs);
+    lp.describe_batch = 0;
+    tt_latent_code_opts co = code_opts((tt_latent_codec)o.codec, (tt_latent_pack)o.pack, o.jpeg_quality, finetune,
+                                       ft_lr, prec, chunk, &lp);
+    st = tt_latent_code(vk, &m, params, &img, &tc, &co, &cr);
+    latent_progress_close(&lp);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    bytes = cs.bytes;
-    nbytes = cs.final_bytes;
-    met_coded = cs.coded;
-    size_t coded_nbytes = cs.coded_bytes;
-    ft_wall = cs.ft_wall;
+    met_coded = cr.coded;
+    size_t coded_nbytes = cr.coded_size;
+    double ft_wall = cr.finetune_seconds;
     if (o.sweep) {
         if (c.json) report = cli_report_new("latent");
-        st = run_sweep(vk, &m, params, &img, &tc, so.precision, chunk, o.sweep, finetune > 0 ? finetune : 300, ft_lr,
+        st = run_sweep(vk, &m, params, &img, &tc, prec, chunk, o.sweep, finetune > 0 ? finetune : 300, ft_lr,
                        report);
         if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     }
 
     /* ---- 5. write, read back from disk, rebuild ---- */
-    st = tt_write_file_atomic(c.output, bytes, nbytes);
+    st = tt_write_file_atomic(c.output, cr.bytes, cr.size);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     long long on_disk = cli_file_size(c.output);
     tt_tnx_info info;
     st = tt_tnx_load(c.output, &m_final, &final_params, &info);
     double decode_ms = -1;
-    if (st == TT_OK)
-        st = decode_and_compare(vk, &m_final, final_params, &img, o.decode_repeats, &rebuilt, &met_final, &decode_ms);
+    if (st == TT_OK) st = tt_nn_decode_gpu(vk, &m_final, final_params, o.decode_repeats, &rebuilt, &decode_ms);
+    if (st == TT_OK) st = tt_compare_images(&img, &rebuilt, &met_final);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     if (o.decoded) {
         st = tt_image_save_png(o.decoded, &rebuilt);
@@ -462,27 +370,23 @@ static int latent_single(latent_options o, cli_common c)
     rc = cli_check_min_psnr(&c, met_final.psnr_rgb);
 
 cleanup:
-    tt_latent_unpin();
     if (log) fclose(log);
     if (report) cJSON_Delete(report);
-    tt_nn_trainer_destroy(tr);
     tt_vk_destroy(vk);
     tt_image_free(&img);
     tt_image_free(&rebuilt);
     free(params);
-    free(raw_params);
     free(final_params);
-    free(bytes);
+    tt_latent_code_result_free(&cr);
     free(raw_bytes);
-    tt_nn_model_release(&m_raw);
+    tt_nn_model_release(&m);
     tt_nn_model_release(&m_final);
     return rc;
 }
 
 /* ---- Batches: several inputs or folders through cli_batch_run ------------------
  * Training keeps the GPU busy for the whole run, so one model trains at a time
- * (the cli_gpu lock around the tt_vk context; the pinned latent section of
- * code_and_finetune is process-wide state and lives under the same lock); with
+ * (the cli_gpu lock around the tt_vk context); with
  * --jobs N the other workers load their images, write and re-read files meanwhile. */
 typedef struct {
     latent_options o;
@@ -515,9 +419,8 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     tt_image img = {0};
     tt_nn_model m;
     float *params = NULL;
-    code_stage cs = {0};
-    double train_wall = 0, train_gpu_ms = 0;
-    float last_loss = NAN;
+    tt_latent_code_result cs = {0};
+    tt_nn_run_stats ts = {.last_loss = NAN};
     memset(&m, 0, sizeof m);
     tt_status st = tt_image_load(input, &x->limits, &img);
     if (st == TT_OK) st = latent_model_for(o, &img, &m);
@@ -528,43 +431,35 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
     if (st == TT_OK) {
         uint32_t chunk = latent_chunk(o);
-        tt_nn_trainer *tr = NULL;
         tt_nn_init_params(&m, tc.seed, params);
+        tt_nn_fit_opts fo = {.chunk = chunk};
+        tt_latent_code_opts co = code_opts((tt_latent_codec)o->codec, (tt_latent_pack)o->pack, o->jpeg_quality,
+                                           latent_finetune_steps(o), latent_finetune_lr(o), prec, chunk, NULL);
+        co.fit.progress = NULL;
         pthread_mutex_lock(&x->gpu.lock);
         st = cli_gpu_ensure(&x->gpu);
-        if (st == TT_OK) st = tt_nn_trainer_create(x->gpu.vk, &m, params, &img, &tc, &tr);
-        if (st == TT_OK) st = train_loop(tr, "train", o->iters, chunk, NULL, 0, &train_wall, &train_gpu_ms, &last_loss);
-        if (st == TT_OK) st = tt_nn_trainer_get_params(tr, params);
-        tt_nn_trainer_destroy(tr);
+        if (st == TT_OK) st = tt_nn_fit(x->gpu.vk, &m, &img, &tc, &fo, params, &ts);
         if (st == TT_OK) {
             /* The forward pass saw quantised grids: store exactly those. */
-            tt_latent_layout lay;
-            tt_latent_layout_of(&m, &lay);
-            if (m.latent.qat_bits > 0 && o->iters > m.latent.qat_start)
-                tt_latent_quantize(&lay, params, (int)m.latent.qat_bits, params, NULL, NULL);
-            cs.codec = (tt_latent_codec)o->codec;
-            cs.pack = (tt_latent_pack)o->pack;
-            cs.quality = o->jpeg_quality;
-            cs.finetune = latent_finetune_steps(o);
-            cs.ft_lr = latent_finetune_lr(o);
-            st = code_and_finetune(x->gpu.vk, &m, params, &img, &tc, prec, chunk, NULL, 0, &cs);
+            tt_latent_fit_quantize(&m, o->iters, params);
+            st = tt_latent_code(x->gpu.vk, &m, params, &img, &tc, &co, &cs);
         }
         pthread_mutex_unlock(&x->gpu.lock);
     }
-    if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.final_bytes);
+    if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.size);
     if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {
         r->status = FILE_OK;
-        cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name(cs.codec));
+        cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name((tt_latent_codec)o->codec));
         cJSON_AddNumberToObject(r->extra, "psnr_coded_before_finetune", cs.coded.psnr_rgb);
-        cJSON_AddNumberToObject(r->extra, "train_seconds", train_wall);
-        cJSON_AddNumberToObject(r->extra, "train_gpu_ms", train_gpu_ms);
-        cJSON_AddNumberToObject(r->extra, "finetune_seconds", cs.ft_wall);
-        cJSON_AddNumberToObject(r->extra, "final_batch_loss", last_loss);
+        cJSON_AddNumberToObject(r->extra, "train_seconds", ts.seconds);
+        cJSON_AddNumberToObject(r->extra, "train_gpu_ms", ts.gpu_ms);
+        cJSON_AddNumberToObject(r->extra, "finetune_seconds", cs.finetune_seconds);
+        cJSON_AddNumberToObject(r->extra, "final_batch_loss", ts.last_loss);
     }
-    free(cs.bytes);
+    tt_latent_code_result_free(&cs);
     tt_nn_model_release(&m);
     tt_image_free(&img);
     free(params);

@@ -1,5 +1,6 @@
 /* cli_plot.c - `tinytex plot`: PSNR against training step from hash/latent --log CSVs, as SVG text or a PNG rasterised here. */
 #include "cli.h"
+#include "core/tt_bytes.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -271,33 +272,32 @@ static double map_y(const layout *L, double y) { return L->py1 - (y - L->ay.lo) 
 
 /* ---- SVG ------------------------------------------------------------------------------ */
 
-typedef struct { char *p; size_t n, cap; int oom; } text_buf;
-
-static void tb_printf(text_buf *t, const char *fmt, ...)
+/* The SVG is built in a tt_bytes; a line longer than the stack buffer is formatted again into one its size. */
+static void tb_printf(tt_bytes *t, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-static void tb_printf(text_buf *t, const char *fmt, ...)
+static void tb_printf(tt_bytes *t, const char *fmt, ...)
 {
-    if (t->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? t->cap - t->n : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) { t->oom = 1; return; }
-        if (t->p && t->n + (size_t)n < t->cap) { t->n += (size_t)n; return; }
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->n + (size_t)n + 1) cap *= 2;
-        char *np = realloc(t->p, cap);
-        if (!np) { t->oom = 1; return; }
-        t->p = np;
-        t->cap = cap;
-    }
+    if (t->failed) return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) { t->failed = 1; return; }
+    if ((size_t)n < sizeof buf) { tt_bytes_put(t, buf, (size_t)n); return; }
+    char *big = malloc((size_t)n + 1);
+    if (!big) { t->failed = 1; return; }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    tt_bytes_put(t, big, (size_t)n);
+    free(big);
 }
 
-static void tb_escaped(text_buf *t, const char *s)
+static void tb_escaped(tt_bytes *t, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -312,7 +312,7 @@ static void tb_escaped(text_buf *t, const char *s)
 
 static tt_status write_svg(const char *path, const layout *L, const series_list *l)
 {
-    text_buf t = {0};
+    tt_bytes t = {0};
     char buf[64];
     tb_printf(&t, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                   "font-family=\"sans-serif\" font-size=\"13\">\n", L->w, L->h, L->w, L->h);
@@ -373,8 +373,8 @@ static tt_status write_svg(const char *path, const layout *L, const series_list 
         tb_printf(&t, "</text>\n");
     }
     tb_printf(&t, "</g>\n</svg>\n");
-    tt_status st = t.oom ? tt_fail(TT_ERR_NOMEM, "%s: out of memory", path) : tt_write_file_atomic(path, t.p, t.n);
-    free(t.p);
+    tt_status st = t.failed ? tt_fail(TT_ERR_NOMEM, "%s: out of memory", path) : tt_write_file_atomic(path, t.data, t.size);
+    free(t.data);
     return st;
 }
 

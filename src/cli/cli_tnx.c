@@ -67,7 +67,7 @@ int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
     double ms = -1, t0 = cli_now();
     int rc = EXIT_OK;
     tt_status s = tt_tnx_load(input, &m, &params, NULL);
-    if (s == TT_OK) s = tt_vk_create(c->device, &vk);
+    if (s == TT_OK) s = cli_vk_create(c->device, &vk);
     if (s == TT_OK) s = tt_nn_decode_gpu(vk, &m, params, 1, &img, &ms);
     if (s == TT_OK) s = tt_image_save_png(output, &img);
     if (s != TT_OK) {

@@ -125,15 +125,10 @@ void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, 
         size_t cells = (size_t)l->w[g] * l->h[g];
         for (uint32_t c = 0; c < C; c++) {
             uint32_t f = tt_latent_feature_index(l, g, c);
-            float range = mx[f] - mn[f];
-            if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
+            float range = tt_latent_qat_range(mn[f], mx[f]);
             for (size_t i = 0; i < cells; i++) {
                 size_t at = l->offset[g] + i * C + c;
-                float t = (grid[at] - mn[f]) / range;
-                /* roundf: halves away from zero; t >= 0 so that is "round half up",
-                 * the same as floor(t*levels + 0.5) in the shader. */
-                float q = floorf(t * levels + 0.5f) / levels;
-                out[at] = q * range + mn[f];
+                out[at] = tt_latent_qat_value(tt_latent_qat_level(grid[at], mn[f], range, levels), mn[f], range, levels);
             }
         }
     }

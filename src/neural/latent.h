@@ -3,6 +3,7 @@
 #define TT_LATENT_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include "tinytex.h"
 
@@ -25,7 +26,7 @@ typedef struct {
 } tt_latent_layout;
 
 /* Grid sizes are (H / scale) x (W / scale), integer division, at least 1
- * (SPEC §3). ch_hi == 0 means no hi grid. */
+ * (docs/algorithms.md, Latent model). ch_hi == 0 means no hi grid. */
 tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t img_h,
                                 uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi);
 
@@ -35,7 +36,7 @@ static inline uint32_t tt_latent_feature_index(const tt_latent_layout *l, uint32
     return (g == 0 ? 0 : l->ch[0]) + c;
 }
 
-/* Bilinear, align-corners sampling (SPEC §3: x in [-1,1] -> [0, w-1], border
+/* Bilinear, align-corners sampling (docs/algorithms.md, Latent model: x in [-1,1] -> [0, w-1], border
  * clamp), taking x01 = (x+1)/2 in [0,1] as the shared trainer does (pixel i ->
  * i/(W-1)): s = x01 (w-1). Writes `features` values to feat. */
 void tt_latent_sample(const tt_latent_layout *l, const float *grid, float x01, float y01, float *feat);
@@ -44,12 +45,29 @@ void tt_latent_sample_backward(const tt_latent_layout *l, float x01, float y01, 
 
 /* Per-channel min and max over the whole channel (mn, mx: `features` floats). */
 void tt_latent_channel_minmax(const tt_latent_layout *l, const float *grid, float *mn, float *mx);
-/* The QAT forward (SPEC §3): per channel, normalise to [0,1] with the
+/* The QAT forward (docs/algorithms.md, Latent model): per channel, normalise to [0,1] with the
  * channel's min/max, round to 2^bits - 1 levels, de-normalise. out may equal
  * grid. mn/mx (may be NULL) receive the ranges used. */
 void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, float *out, float *mn, float *mx);
 /* Range below which a channel is treated as constant (all values -> min). */
 #define TT_LATENT_MIN_RANGE 1e-8f
+
+/* The QAT rounding of one value, the C twin of latent_qat.glsl's (docs/algorithms.md, Latent model): the channel's
+ * range (at least TT_LATENT_MIN_RANGE), the level 0..levels (= 2^bits - 1) nearest to v, halves up, and the value of
+ * a level. The storage codes and the training forward use these, so a stored grid decodes to what training saw. */
+static inline float tt_latent_qat_range(float mn, float mx)
+{
+    float range = mx - mn;
+    return range < TT_LATENT_MIN_RANGE ? TT_LATENT_MIN_RANGE : range;
+}
+static inline float tt_latent_qat_level(float v, float mn, float range, float levels)
+{
+    return floorf((v - mn) / range * levels + 0.5f);
+}
+static inline float tt_latent_qat_value(float level, float mn, float range, float levels)
+{
+    return level / levels * range + mn;
+}
 
 /* ---- Storage of the grids inside a .tnx file ---------------------------- */
 typedef enum {
@@ -138,12 +156,5 @@ void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_
 uint32_t tt_latent_qat_flags(uint32_t bits);
 /* Decodes the per-feature ranges the range pass of `step` left in the state words. */
 void tt_latent_state_ranges(const tt_nn_model *m, const uint32_t *state_words, uint32_t step, float *mn, float *mx);
-/* Lossy codecs do not reproduce their own output when run again, so a file
- * re-saved after decoder fine-tuning must carry the very bytes whose decoded
- * latents the decoder was tuned on. While pinned, saving a latent model whose
- * grids are bit-identical to `grid` writes `section` verbatim. Process-global
- * (one pin at a time; the CLI's use is single-threaded). */
-tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total);
-void tt_latent_unpin(void);
 
 #endif

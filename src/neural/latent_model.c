@@ -6,6 +6,7 @@
 
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
+#include "core/tt_bytes.h"
 
 /* ---- configuration ------------------------------------------------------ */
 void tt_latent_cfg_default(tt_nn_latent_cfg *c)
@@ -22,7 +23,7 @@ void tt_latent_cfg_default(tt_nn_latent_cfg *c)
 void tt_latent_train_cfg_default(tt_nn_train_cfg *c)
 {
     tt_nn_train_cfg_default(c);
-    c->lr[TT_NN_GROUP_ENC] = 3e-3f; /* SPEC §3: one learning rate for everything */
+    c->lr[TT_NN_GROUP_ENC] = 3e-3f; /* docs/algorithms.md, Latent model: one learning rate for everything */
     c->lr[TT_NN_GROUP_NET] = 3e-3f;
 }
 
@@ -102,12 +103,12 @@ static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
 {
     uint8_t p[LATC_BYTES];
     const tt_nn_latent_cfg *c = &m->latent;
-    tt_nn_put_u32(p + 0, c->ch_lo);
-    tt_nn_put_u32(p + 4, c->scale_lo);
-    tt_nn_put_u32(p + 8, c->ch_hi);
-    tt_nn_put_u32(p + 12, c->scale_hi);
-    tt_nn_put_u32(p + 16, c->qat_bits);
-    tt_nn_put_u32(p + 20, c->qat_start);
+    tt_put_le32(p + 0, c->ch_lo);
+    tt_put_le32(p + 4, c->scale_lo);
+    tt_put_le32(p + 8, c->ch_hi);
+    tt_put_le32(p + 12, c->scale_hi);
+    tt_put_le32(p + 16, c->qat_bits);
+    tt_put_le32(p + 20, c->qat_start);
     return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, sizeof p);
 }
 
@@ -119,12 +120,12 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk too short (%u bytes)", name, chunks[i].size);
         const uint8_t *p = chunks[i].data;
         memset(&m->latent, 0, sizeof m->latent);
-        m->latent.ch_lo = tt_nn_get_u32(p);
-        m->latent.scale_lo = tt_nn_get_u32(p + 4);
-        m->latent.ch_hi = tt_nn_get_u32(p + 8);
-        m->latent.scale_hi = tt_nn_get_u32(p + 12);
-        m->latent.qat_bits = tt_nn_get_u32(p + 16);
-        m->latent.qat_start = tt_nn_get_u32(p + 20);
+        m->latent.ch_lo = tt_get_le32(p);
+        m->latent.scale_lo = tt_get_le32(p + 4);
+        m->latent.ch_hi = tt_get_le32(p + 8);
+        m->latent.scale_hi = tt_get_le32(p + 12);
+        m->latent.qat_bits = tt_get_le32(p + 16);
+        m->latent.qat_start = tt_get_le32(p + 20);
         if (m->latent.ch_lo < 1 || m->latent.ch_lo + m->latent.ch_hi > TT_LATENT_MAX_FEATURES ||
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
@@ -134,45 +135,14 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
     return tt_fail(TT_ERR_FORMAT, "%s: latent model without a LATC chunk", name);
 }
 
-/* A coded section kept verbatim (see tt_latent_pin_section). */
-static struct {
-    uint8_t *section;
-    size_t size;
-    float *grid;
-    uint32_t total;
-} g_pin;
-
-tt_status tt_latent_pin_section(const uint8_t *section, size_t size, const float *grid, uint32_t total)
-{
-    tt_latent_unpin();
-    g_pin.section = malloc(size);
-    g_pin.grid = malloc((size_t)total * sizeof(float));
-    if (!g_pin.section || !g_pin.grid) {
-        tt_latent_unpin();
-        return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
-    }
-    memcpy(g_pin.section, section, size);
-    memcpy(g_pin.grid, grid, (size_t)total * sizeof(float));
-    g_pin.size = size;
-    g_pin.total = total;
-    return TT_OK;
-}
-
-void tt_latent_unpin(void)
-{
-    free(g_pin.section);
-    free(g_pin.grid);
-    memset(&g_pin, 0, sizeof g_pin);
-}
-
 static tt_status latent_write_params(const tt_nn_model *m, const float *params, const tt_nn_save_opts *o,
                                      tt_nn_buf *b)
 {
     tt_latent_layout l;
     tt_status s = tt_latent_layout_of(m, &l);
     if (s != TT_OK) return s;
-    if (g_pin.section && g_pin.total == l.total && memcmp(g_pin.grid, params, (size_t)l.total * sizeof(float)) == 0)
-        return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, g_pin.section, g_pin.size);
+    if (o && o->keep_section && o->keep_grid && memcmp(o->keep_grid, params, (size_t)l.total * sizeof(float)) == 0)
+        return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LGRD, o->keep_section, o->keep_section_size);
     tt_latent_store_opts so;
     tt_latent_store_opts_init(&so);
     so.codec = (tt_latent_codec)TT_LATENT_SAVE_CODEC(o->latent_codec);

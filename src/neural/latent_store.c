@@ -37,18 +37,20 @@ const char *tt_latent_pack_name(tt_latent_pack p)
     return p == TT_LATENT_PACK_RGB ? "rgb" : "tiles";
 }
 
-/* ---- little-endian byte buffer ------------------------------------------- */
+/* ---- fields appended to the section (tt_bytes has le32 only) --------------- */
 static void bb_u8(tt_bytes *b, uint8_t v) { tt_bytes_put(b, &v, 1); }
-static void bb_u16(tt_bytes *b, uint16_t v) { uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)}; tt_bytes_put(b, t, 2); }
-static void bb_u32(tt_bytes *b, uint32_t v)
+static void bb_le16(tt_bytes *b, uint16_t v)
 {
-    uint8_t t[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    uint8_t t[2];
+    tt_put_le16(t, v);
+    tt_bytes_put(b, t, 2);
+}
+static void bb_lef32(tt_bytes *b, float f)
+{
+    uint8_t t[4];
+    tt_put_lef32(t, f);
     tt_bytes_put(b, t, 4);
 }
-static void bb_f32(tt_bytes *b, float f) { uint32_t v; memcpy(&v, &f, 4); bb_u32(b, v); }
-static uint32_t rd_u32(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static float rd_f32(const uint8_t *p) { uint32_t v = rd_u32(p); float f; memcpy(&f, &v, 4); return f; }
-
 
 /* ---- plane layout of coded images ------------------------------------------
  * Every grid is cut into tiles: one per channel (TILES, grey) or one per
@@ -117,11 +119,9 @@ static void quantize_codes(const tt_latent_layout *l, const float *grid, int bit
         size_t cells = (size_t)l->w[g] * l->h[g];
         for (uint32_t c = 0; c < C; c++) {
             uint32_t f = tt_latent_feature_index(l, g, c);
-            float range = mx[f] - mn[f];
-            if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
+            float range = tt_latent_qat_range(mn[f], mx[f]);
             for (size_t i = 0; i < cells; i++) {
-                float t = (grid[l->offset[g] + i * C + c] - mn[f]) / range;
-                float q = floorf(t * levels + 0.5f);
+                float q = tt_latent_qat_level(grid[l->offset[g] + i * C + c], mn[f], range, levels);
                 if (q < 0) q = 0;
                 if (q > levels) q = levels;
                 codes[k++] = (uint8_t)floorf(q * 255.0f / levels + 0.5f);
@@ -133,10 +133,8 @@ static void quantize_codes(const tt_latent_layout *l, const float *grid, int bit
 static float code_to_value(uint8_t b, int bits, float mn, float mx)
 {
     float levels = (float)((1u << bits) - 1u);
-    float range = mx - mn;
-    if (range < TT_LATENT_MIN_RANGE) range = TT_LATENT_MIN_RANGE;
     float q = floorf((float)b * levels / 255.0f + 0.5f);
-    return q / levels * range + mn; /* same expression as the QAT forward */
+    return tt_latent_qat_value(q, mn, tt_latent_qat_range(mn, mx), levels); /* as the QAT forward */
 }
 
 static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, const tt_latent_store_opts *o,
@@ -197,30 +195,30 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
     bb_u8(&b, (uint8_t)o->codec);
     bb_u8(&b, (uint8_t)pack);
     bb_u8(&b, (uint8_t)bits);
-    bb_u16(&b, (uint16_t)l->features);
-    bb_u16(&b, 0);
+    bb_le16(&b, (uint16_t)l->features);
+    bb_le16(&b, 0);
     tt_status s = TT_OK;
     if (bits == 0) {
         /* fp16 planes [feature][y][x] */
-        bb_u32(&b, 1);
-        bb_u32(&b, l->total * 2u);
+        tt_bytes_put_le32(&b, 1);
+        tt_bytes_put_le32(&b, l->total * 2u);
         for (uint32_t g = 0; g < l->n_grids; g++)
             for (uint32_t c = 0; c < l->ch[g]; c++)
                 for (size_t i = 0; i < (size_t)l->w[g] * l->h[g]; i++)
-                    bb_u16(&b, tt_f32_to_f16(grid[l->offset[g] + i * l->ch[g] + c]));
+                    bb_le16(&b, tt_f32_to_f16(grid[l->offset[g] + i * l->ch[g] + c]));
     } else {
         float mn[TT_LATENT_MAX_FEATURES], mx[TT_LATENT_MAX_FEATURES];
         tt_latent_channel_minmax(l, grid, mn, mx);
         for (uint32_t f = 0; f < l->features; f++) {
-            bb_f32(&b, mn[f]);
-            bb_f32(&b, mx[f]);
+            bb_lef32(&b, mn[f]);
+            bb_lef32(&b, mx[f]);
         }
         uint8_t *codes = malloc(l->total);
         if (!codes) { free(b.data); return tt_fail(TT_ERR_NOMEM, "latent: out of memory"); }
         quantize_codes(l, grid, bits, mn, mx, codes);
-        bb_u32(&b, 1);
+        tt_bytes_put_le32(&b, 1);
         if (o->codec == TT_LATENT_CODEC_RAW) {
-            bb_u32(&b, l->total);
+            tt_bytes_put_le32(&b, l->total);
             tt_bytes_put(&b, codes, l->total);
         } else {
             tt_bytes img = {0};
@@ -228,7 +226,7 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
             o2.pack = pack;
             s = encode_image(l, codes, &o2, &img);
             if (s == TT_OK) {
-                bb_u32(&b, (uint32_t)img.size);
+                tt_bytes_put_le32(&b, (uint32_t)img.size);
                 tt_bytes_put(&b, img.data, img.size);
             }
             free(img.data);
@@ -270,7 +268,7 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
     }
     if (size - at < 4)
         return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (image count)", name);
-    uint32_t n = rd_u32(data + at);
+    uint32_t n = tt_get_le32(data + at);
     if (n == 0 || n > MAX_IMAGES)
         return tt_fail(TT_ERR_FORMAT, "%s: latent section has %u images", name, n);
     info->n_images = n;
@@ -279,7 +277,7 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
     for (uint32_t i = 0; i < n; i++) {
         if (size - p < 4)
             return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (image %u)", name, i);
-        uint32_t len = rd_u32(data + p);
+        uint32_t len = tt_get_le32(data + p);
         p += 4;
         if (size - p < len)
             return tt_fail(TT_ERR_FORMAT, "%s: latent image %u claims %u bytes, %zu left", name, i, len, size - p);
@@ -314,13 +312,13 @@ tt_status tt_latent_load(const tt_latent_layout *l, const uint8_t *data, size_t 
     float mn[TT_LATENT_MAX_FEATURES] = {0}, mx[TT_LATENT_MAX_FEATURES] = {0};
     if (info.bits > 0)
         for (uint32_t f = 0; f < features; f++) {
-            mn[f] = rd_f32(data + HEADER_BYTES + 8 * f);
-            mx[f] = rd_f32(data + HEADER_BYTES + 8 * f + 4);
+            mn[f] = tt_get_lef32(data + HEADER_BYTES + 8 * f);
+            mx[f] = tt_get_lef32(data + HEADER_BYTES + 8 * f + 4);
             if (!isfinite(mn[f]) || !isfinite(mx[f]) || mx[f] < mn[f])
                 return tt_fail(TT_ERR_FORMAT, "%s: latent channel %u has a bad range", name, f);
         }
     const uint8_t *img = data + at + 8;
-    uint32_t len = rd_u32(data + at + 4);
+    uint32_t len = tt_get_le32(data + at + 4);
 
     if (info.bits == 0) {
         if (len != (uint64_t)l->total * 2)

@@ -1,8 +1,9 @@
-/* nn_hash.c - multiresolution hash-grid encoder (SPEC.md §2): layout, init, C reference, .tnx config chunk. */
+/* nn_hash.c - multiresolution hash-grid encoder (docs/algorithms.md, Hash-grid model): layout, init, C reference, .tnx config chunk. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "neural/tt_neural.h"
+#include "core/tt_bytes.h"
 
 /* aux words: [0] n_levels [1] n_features [2] T-1 [3] 0, then per level
  * {res, size, offset, hashed} (mirrored by shaders/hash_enc.glsl). */
@@ -110,11 +111,11 @@ static void hash_backward(const tt_nn_model *m, const float *params, float x01, 
 static tt_status hash_write_config(const tt_nn_model *m, tt_nn_buf *b)
 {
     uint8_t p[20];
-    tt_nn_put_u32(p + 0, m->hash.n_levels);
-    tt_nn_put_u32(p + 4, m->hash.n_features);
-    tt_nn_put_u32(p + 8, m->hash.log2_t);
-    tt_nn_put_u32(p + 12, m->hash.base_res);
-    tt_nn_put_u32(p + 16, m->hash.max_res);
+    tt_put_le32(p + 0, m->hash.n_levels);
+    tt_put_le32(p + 4, m->hash.n_features);
+    tt_put_le32(p + 8, m->hash.log2_t);
+    tt_put_le32(p + 12, m->hash.base_res);
+    tt_put_le32(p + 16, m->hash.max_res);
     return tt_nn_buf_chunk(b, TT_TNX_CHUNK_HASH, p, sizeof p);
 }
 
@@ -124,11 +125,11 @@ static tt_status hash_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, uin
         if (chunks[i].type != TT_TNX_CHUNK_HASH) continue;
         if (chunks[i].size < 20) return tt_fail(TT_ERR_FORMAT, "%s: HASH chunk too short (%u bytes)", name, chunks[i].size);
         const uint8_t *p = chunks[i].data;
-        m->hash.n_levels = tt_nn_get_u32(p);
-        m->hash.n_features = tt_nn_get_u32(p + 4);
-        m->hash.log2_t = tt_nn_get_u32(p + 8);
-        m->hash.base_res = tt_nn_get_u32(p + 12);
-        m->hash.max_res = tt_nn_get_u32(p + 16);
+        m->hash.n_levels = tt_get_le32(p);
+        m->hash.n_features = tt_get_le32(p + 4);
+        m->hash.log2_t = tt_get_le32(p + 8);
+        m->hash.base_res = tt_get_le32(p + 12);
+        m->hash.max_res = tt_get_le32(p + 16);
         return TT_OK;
     }
     return tt_fail(TT_ERR_FORMAT, "%s: hash model without a HASH chunk", name);

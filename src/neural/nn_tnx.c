@@ -4,79 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "neural/tt_neural.h"
+#include "core/tt_bytes.h"
 
 static const uint8_t tnx_magic[8] = {'T', 'N', 'X', 0x89, '\r', '\n', 0x1A, '\n'};
 #define TNX_HEADER_SIZE 32u
-#define TNX_MAX_FILE (1ull << 31)
-
-void tt_nn_put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-uint32_t tt_nn_get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static tt_status buf_reserve(tt_nn_buf *b, size_t extra)
-{
-    if (extra > TNX_MAX_FILE || b->size + extra > TNX_MAX_FILE) return tt_fail(TT_ERR_LIMIT, ".tnx: file would exceed 2 GiB");
-    if (b->size + extra <= b->cap) return TT_OK;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->size + extra) cap *= 2;
-    uint8_t *d = realloc(b->data, cap);
-    if (!d) return tt_fail(TT_ERR_NOMEM, ".tnx: out of memory");
-    b->data = d;
-    b->cap = cap;
-    return TT_OK;
-}
-
-tt_status tt_nn_buf_chunk(tt_nn_buf *b, uint32_t type, const void *payload, size_t size)
-{
-    if (size > 0x7FFFFFFFu) return tt_fail(TT_ERR_LIMIT, ".tnx: chunk too large");
-    if (b->n_chunks >= TT_TNX_MAX_CHUNKS) return tt_fail(TT_ERR_LIMIT, ".tnx: more than %d chunks", TT_TNX_MAX_CHUNKS);
-    tt_status s = buf_reserve(b, size + 12);
-    if (s != TT_OK) return s;
-    uint8_t *p = b->data + b->size;
-    tt_nn_put_u32(p, type);
-    tt_nn_put_u32(p + 4, (uint32_t)size);
-    if (size) memcpy(p + 8, payload, size);
-    uint32_t crc = tt_crc32(tt_crc32(0, p, 4), p + 8, size);
-    tt_nn_put_u32(p + 8 + size, crc);
-    b->size += size + 12;
-    b->n_chunks++;
-    return TT_OK;
-}
-
-tt_status tt_nn_buf_params(tt_nn_buf *b, const float *params, uint32_t first, uint32_t count, tt_nn_precision prec)
-{
-    size_t esz = prec == TT_NN_FP16 ? 2 : 4;
-    size_t size = 16 + (size_t)count * esz;
-    uint8_t *p = malloc(size);
-    if (!p) return tt_fail(TT_ERR_NOMEM, ".tnx: out of memory");
-    tt_nn_put_u32(p, first);
-    tt_nn_put_u32(p + 4, count);
-    tt_nn_put_u32(p + 8, (uint32_t)prec);
-    tt_nn_put_u32(p + 12, 0);
-    for (uint32_t i = 0; i < count; i++) {
-        if (prec == TT_NN_FP16) {
-            uint16_t h = tt_f32_to_f16(params[first + i]);
-            p[16 + 2 * i] = (uint8_t)h;
-            p[17 + 2 * i] = (uint8_t)(h >> 8);
-        } else {
-            uint32_t v;
-            memcpy(&v, &params[first + i], 4);
-            tt_nn_put_u32(p + 16 + 4 * (size_t)i, v);
-        }
-    }
-    tt_status s = tt_nn_buf_chunk(b, TT_TNX_CHUNK_PARAMS, p, size);
-    free(p);
-    return s;
-}
 
 tt_status tt_tnx_encode(const tt_nn_model *m, const float *params, const tt_nn_save_opts *o, uint8_t **data, size_t *size)
 {
@@ -86,14 +17,14 @@ tt_status tt_tnx_encode(const tt_nn_model *m, const float *params, const tt_nn_s
     uint8_t dec[24];
     uint32_t om;
     memcpy(&om, &m->dec.omega0, 4);
-    tt_nn_put_u32(dec, m->dec.hidden);
-    tt_nn_put_u32(dec + 4, m->dec.depth);
-    tt_nn_put_u32(dec + 8, (uint32_t)m->dec.act);
-    tt_nn_put_u32(dec + 12, om);
-    tt_nn_put_u32(dec + 16, m->enc_features);
-    tt_nn_put_u32(dec + 20, m->total);
-    if ((s = buf_reserve(&b, TNX_HEADER_SIZE)) != TT_OK) goto fail;
-    b.size = TNX_HEADER_SIZE;
+    tt_put_le32(dec, m->dec.hidden);
+    tt_put_le32(dec + 4, m->dec.depth);
+    tt_put_le32(dec + 8, (uint32_t)m->dec.act);
+    tt_put_le32(dec + 12, om);
+    tt_put_le32(dec + 16, m->enc_features);
+    tt_put_le32(dec + 20, m->total);
+    uint8_t header[TNX_HEADER_SIZE] = {0}; /* filled in at the end, when the chunks are counted */
+    tt_bytes_put(&b.bytes, header, sizeof header);
     if ((s = tt_nn_buf_chunk(&b, TT_TNX_CHUNK_DECODER, dec, sizeof dec)) != TT_OK) goto fail;
     if ((s = m->enc->write_config(m, &b)) != TT_OK) goto fail;
     if (m->enc->write_params) {
@@ -103,22 +34,26 @@ tt_status tt_tnx_encode(const tt_nn_model *m, const float *params, const tt_nn_s
         if ((s = tt_nn_buf_params(&b, params, 0, m->total, prec)) != TT_OK) goto fail;
     }
     if ((s = tt_nn_buf_chunk(&b, TT_TNX_CHUNK_END, NULL, 0)) != TT_OK) goto fail;
-    uint8_t *h = b.data;
+    if (b.bytes.failed) {
+        s = tt_fail(TT_ERR_NOMEM, ".tnx: out of memory");
+        goto fail;
+    }
+    uint8_t *h = b.bytes.data;
     memcpy(h, tnx_magic, 8);
     h[8] = TT_TNX_VERSION & 0xFF;
     h[9] = TT_TNX_VERSION >> 8;
     h[10] = TNX_HEADER_SIZE & 0xFF;
     h[11] = 0;
-    tt_nn_put_u32(h + 12, (uint32_t)m->kind);
-    tt_nn_put_u32(h + 16, m->width);
-    tt_nn_put_u32(h + 20, m->height);
-    tt_nn_put_u32(h + 24, b.n_chunks);
-    tt_nn_put_u32(h + 28, tt_crc32(0, h, 28));
-    *data = b.data;
-    *size = b.size;
+    tt_put_le32(h + 12, (uint32_t)m->kind);
+    tt_put_le32(h + 16, m->width);
+    tt_put_le32(h + 20, m->height);
+    tt_put_le32(h + 24, b.n_chunks);
+    tt_put_le32(h + 28, tt_crc32(0, h, 28));
+    *data = b.bytes.data;
+    *size = b.bytes.size;
     return TT_OK;
 fail:
-    free(b.data);
+    free(b.bytes.data);
     return s;
 }
 
@@ -138,7 +73,7 @@ static tt_status read_parm(const tt_nn_model *m, const tt_nn_chunk *c, float *pa
                            tt_nn_precision *prec)
 {
     if (c->size < 16) return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk too short", name);
-    uint32_t first = tt_nn_get_u32(c->data), count = tt_nn_get_u32(c->data + 4), dtype = tt_nn_get_u32(c->data + 8);
+    uint32_t first = tt_get_le32(c->data), count = tt_get_le32(c->data + 4), dtype = tt_get_le32(c->data + 8);
     if (dtype != TT_NN_FP16 && dtype != TT_NN_FP32) return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk has unknown type %u", name, dtype);
     uint64_t esz = dtype == TT_NN_FP16 ? 2 : 4;
     if ((uint64_t)first + count > m->total)
@@ -153,7 +88,7 @@ static tt_status read_parm(const tt_nn_model *m, const tt_nn_chunk *c, float *pa
         float v;
         if (dtype == TT_NN_FP16) v = tt_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
         else {
-            uint32_t u = tt_nn_get_u32(p + 4 * (size_t)i);
+            uint32_t u = tt_get_le32(p + 4 * (size_t)i);
             memcpy(&v, &u, 4);
         }
         if (!isfinite(v)) return tt_fail(TT_ERR_FORMAT, "%s: parameter %u is not finite", name, k);
@@ -175,21 +110,21 @@ tt_status tt_tnx_decode(const uint8_t *data, size_t size, const char *name, tt_n
     memset(m, 0, sizeof *m);
     if (size < TNX_HEADER_SIZE || memcmp(data, tnx_magic, 8) != 0)
         return tt_fail(TT_ERR_FORMAT, "%s: not a .tnx file (bad signature)", name);
-    if (tt_crc32(0, data, 28) != tt_nn_get_u32(data + 28))
+    if (tt_crc32(0, data, 28) != tt_get_le32(data + 28))
         return tt_fail(TT_ERR_CHECKSUM, "%s: header checksum mismatch (file corrupted)", name);
     uint32_t version = data[8] | (uint32_t)data[9] << 8;
     if (version != TT_TNX_VERSION) return tt_fail(TT_ERR_UNSUPPORTED, "%s: .tnx version %u is not supported (this build reads %d)", name, version, TT_TNX_VERSION);
     if (data[10] != TNX_HEADER_SIZE) return tt_fail(TT_ERR_FORMAT, "%s: bad header size %u", name, data[10]);
-    uint32_t kind = tt_nn_get_u32(data + 12), n = tt_nn_get_u32(data + 24);
+    uint32_t kind = tt_get_le32(data + 12), n = tt_get_le32(data + 24);
     if (n < 2 || n > TT_TNX_MAX_CHUNKS) return tt_fail(TT_ERR_FORMAT, "%s: chunk count %u out of range", name, n);
     size_t pos = TNX_HEADER_SIZE;
     for (uint32_t i = 0; i < n; i++) {
         if (size - pos < 12) return tt_fail(TT_ERR_FORMAT, "%s: truncated (chunk %u of %u missing)", name, i + 1, n);
-        uint32_t type = tt_nn_get_u32(data + pos), len = tt_nn_get_u32(data + pos + 4);
+        uint32_t type = tt_get_le32(data + pos), len = tt_get_le32(data + pos + 4);
         if ((uint64_t)len > size - pos - 12)
             return tt_fail(TT_ERR_FORMAT, "%s: truncated (chunk %u claims %u bytes, %zu left)", name, i + 1, len, size - pos - 12);
         uint32_t crc = tt_crc32(tt_crc32(0, data + pos, 4), data + pos + 8, len);
-        if (crc != tt_nn_get_u32(data + pos + 8 + len))
+        if (crc != tt_get_le32(data + pos + 8 + len))
             return tt_fail(TT_ERR_CHECKSUM, "%s: checksum mismatch in chunk %u (file corrupted)", name, i + 1);
         chunks[i].type = type;
         chunks[i].size = len;
@@ -201,20 +136,20 @@ tt_status tt_tnx_decode(const uint8_t *data, size_t size, const char *name, tt_n
     if (pos != size) return tt_fail(TT_ERR_FORMAT, "%s: %zu unexpected bytes after the end chunk", name, size - pos);
 
     m->kind = (tt_nn_kind)kind;
-    m->width = tt_nn_get_u32(data + 16);
-    m->height = tt_nn_get_u32(data + 20);
+    m->width = tt_get_le32(data + 16);
+    m->height = tt_get_le32(data + 20);
     const tt_nn_encoder_ops *ops = tt_nn_encoder_for(m->kind);
     if (!ops) return tt_fail(TT_ERR_UNSUPPORTED, "%s: model kind %u is not supported by this build", name, kind);
     const tt_nn_chunk *dec = NULL;
     for (uint32_t i = 0; i < n; i++)
         if (chunks[i].type == TT_TNX_CHUNK_DECODER) dec = &chunks[i];
     if (!dec || dec->size < 24) return tt_fail(TT_ERR_FORMAT, "%s: missing or short decoder chunk", name);
-    m->dec.hidden = tt_nn_get_u32(dec->data);
-    m->dec.depth = tt_nn_get_u32(dec->data + 4);
-    m->dec.act = (tt_nn_act)tt_nn_get_u32(dec->data + 8);
-    uint32_t om = tt_nn_get_u32(dec->data + 12);
+    m->dec.hidden = tt_get_le32(dec->data);
+    m->dec.depth = tt_get_le32(dec->data + 4);
+    m->dec.act = (tt_nn_act)tt_get_le32(dec->data + 8);
+    uint32_t om = tt_get_le32(dec->data + 12);
     memcpy(&m->dec.omega0, &om, 4);
-    uint32_t want_features = tt_nn_get_u32(dec->data + 16), want_total = tt_nn_get_u32(dec->data + 20);
+    uint32_t want_features = tt_get_le32(dec->data + 16), want_total = tt_get_le32(dec->data + 20);
     tt_status s = ops->read_config(m, chunks, n, name);
     if (s != TT_OK) return s;
     s = tt_nn_model_build(m);
@@ -231,7 +166,7 @@ tt_status tt_tnx_decode(const uint8_t *data, size_t size, const char *name, tt_n
      * (read_params) must get all of them from PARM. */
     uint64_t supplied = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (chunks[i].type == TT_TNX_CHUNK_PARAMS && chunks[i].size >= 16) supplied += tt_nn_get_u32(chunks[i].data + 4);
+        if (chunks[i].type == TT_TNX_CHUNK_PARAMS && chunks[i].size >= 16) supplied += tt_get_le32(chunks[i].data + 4);
     if (!ops->read_params && supplied != m->total)
         return tt_fail(TT_ERR_FORMAT, "%s: the file stores %llu parameter values, the model has %u", name,
                        (unsigned long long)supplied, m->total);
@@ -270,7 +205,7 @@ tt_status tt_tnx_load(const char *path, tt_nn_model *m, float **params, tt_tnx_i
 {
     uint8_t *data;
     size_t size;
-    tt_status s = tt_read_file(path, TNX_MAX_FILE, &data, &size);
+    tt_status s = tt_read_file(path, TT_TNX_MAX_FILE, &data, &size);
     if (s != TT_OK) return s;
     s = tt_tnx_decode(data, size, path, m, params, info);
     free(data);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "tinytex.h"
+#include "core/tt_bytes.h"
 #include "vk/tt_vk.h"
 
 /* ---------------------------------------------------------------------------
@@ -90,7 +91,7 @@ typedef struct {
     void *enc_state;
 } tt_nn_model;
 
-/* Defaults = the prototype's (SPEC.md §2 / §3). */
+/* Defaults: docs/algorithms.md, Hash-grid model and Latent model. */
 void tt_nn_hash_cfg_default(tt_nn_hash_cfg *c);
 void tt_nn_decoder_cfg_default(tt_nn_decoder_cfg *c);
 
@@ -116,7 +117,7 @@ uint32_t tt_nn_rng_u32(tt_nn_rng *r);
 float tt_nn_rng_uniform(tt_nn_rng *r, float lo, float hi);   /* [lo, hi) */
 float tt_nn_rng_normal(tt_nn_rng *r, float mean, float stddev);
 
-/* Initialises the whole parameter vector (params[m->total]) per SPEC: the
+/* Initialises the whole parameter vector (params[m->total]) as docs/algorithms.md, Hash-grid model, says: the
  * encoder's init(), then the decoder (SIREN: first W ~ U(-1/in,1/in), further
  * W ~ U(+-sqrt(6/in)/omega0), b = 0; other activations: W, b ~ U(+-1/sqrt(in));
  * head W, b ~ U(+-1/sqrt(hidden))). */
@@ -177,15 +178,20 @@ tt_status tt_nn_decode_ref_f16(const tt_nn_model *m, const float *params, tt_ima
  * Latent: tt_nn_latent_encoder() in src/neural/latent_model.c; tt_nn_encoder_for
  * references it, so every program that reads .tnx files can read latent ones. */
 typedef struct { uint32_t type; uint32_t size; const uint8_t *data; } tt_nn_chunk;
-typedef struct tt_nn_buf {            /* growable output buffer of .tnx chunks */
-    uint8_t *data;
-    size_t size, cap;
+typedef struct tt_nn_buf {            /* a .tnx being written: its bytes so far and its chunk count */
+    tt_bytes bytes;
     uint32_t n_chunks;
 } tt_nn_buf;
 typedef struct {
     tt_nn_precision precision;   /* decoder (and by default encoder) parameters */
     int latent_codec;            /* encoder-defined (latent: raw/png/jpeg) */
     int jpeg_quality;
+    /* A grid section to store verbatim (latent: LGRD payload) when the encoder's parameters equal keep_grid bit for
+     * bit (m->enc_count floats): lossy codecs do not reproduce their own output when run again, so a file re-saved
+     * after decoder fine-tuning must carry the very bytes whose decoded grids the decoder was tuned on. */
+    const uint8_t *keep_section;
+    size_t keep_section_size;
+    const float *keep_grid;
 } tt_nn_save_opts;
 
 struct tt_nn_encoder_ops {
@@ -313,13 +319,15 @@ int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);
 #define TT_TNX_CHUNK_END     TT_FOURCC('T', 'E', 'N', 'D')
 #define TT_TNX_MAX_CHUNKS 256
 
-/* Chunk writer helpers for encoders. */
+#define TT_TNX_MAX_FILE (1ull << 31)
+/* Old spellings of tt_put_le32 / tt_get_le32, left only for tests/fuzz/fuzz_entry.h until it uses those. */
+static inline void tt_nn_put_u32(uint8_t *p, uint32_t v) { tt_put_le32(p, v); }
+static inline uint32_t tt_nn_get_u32(const uint8_t *p) { return tt_get_le32(p); }
+
+/* Chunk writer helpers for encoders (nn_chunk.c). */
 tt_status tt_nn_buf_chunk(tt_nn_buf *b, uint32_t type, const void *payload, size_t size);
 /* A PARM chunk: params[first, first+count) stored as fp16 or fp32. */
 tt_status tt_nn_buf_params(tt_nn_buf *b, const float *params, uint32_t first, uint32_t count, tt_nn_precision p);
-/* Little-endian helpers for chunk payloads. */
-void tt_nn_put_u32(uint8_t *p, uint32_t v);
-uint32_t tt_nn_get_u32(const uint8_t *p);
 
 /* Serialises model + params into a malloc'ed buffer (caller frees). */
 tt_status tt_tnx_encode(const tt_nn_model *m, const float *params, const tt_nn_save_opts *o,

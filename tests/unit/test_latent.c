@@ -16,7 +16,7 @@ static float frand(void) /* [-1, 1) */
 static void test_layout(void)
 {
     tt_latent_layout l;
-    /* SPEC §3 reference configuration on 512x512: 16x64x64 + 2x128x128. */
+    /* The reference configuration of docs/algorithms.md, Latent model, on 512x512: 16x64x64 + 2x128x128. */
     CHECK(tt_latent_layout_init(&l, 512, 512, 16, 8, 2, 4) == TT_OK);
     CHECK_EQ_INT(l.n_grids, 2);
     CHECK_EQ_INT(l.w[0], 64); CHECK_EQ_INT(l.h[0], 64);
@@ -39,7 +39,7 @@ static void test_layout(void)
 
 /* A grid whose channels are affine in the cell coordinates: bilinear
  * interpolation reproduces an affine function exactly, so the expected
- * feature is a + b*gx + d*gy with gx = (x+1)/2*(W-1), clamped (SPEC §3). */
+ * feature is a + b*gx + d*gy with gx = (x+1)/2*(W-1), clamped (docs/algorithms.md, Latent model). */
 static void test_sample_forward(void)
 {
     tt_latent_layout l;
@@ -53,7 +53,7 @@ static void test_sample_forward(void)
                     uint32_t f = tt_latent_feature_index(&l, gi, c);
                     g[l.offset[gi] + (y * l.w[gi] + x) * l.ch[gi] + c] = a[f] + b[f] * x + d[f] * y;
                 }
-    /* x, y in [-1,1] (SPEC); the API takes x01 = (x+1)/2 */
+    /* x, y in [-1,1] (docs/algorithms.md, Latent model); the API takes x01 = (x+1)/2 */
     float pts[][2] = {{-1, -1}, {1, 1}, {0, 0}, {0.37f, -0.81f}, {-0.999f, 0.5f}, {1.5f, -2.0f}, {0.9999f, 0.25f}};
     for (size_t p = 0; p < sizeof(pts) / sizeof(pts[0]); p++) {
         float feat[5];

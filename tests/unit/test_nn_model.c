@@ -1,4 +1,4 @@
-/* test_nn_model.c - hash/SIREN model: SPEC parameter counts, level table, hash index, gradients vs finite differences, Adam, fp16, CRC32. */
+/* test_nn_model.c - hash/SIREN model: the parameter counts of docs/algorithms.md (Hash-grid model), level table, hash index, gradients vs finite differences, Adam, fp16, CRC32. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,7 @@ static void hash_model(tt_nn_model *m, uint32_t log2_t, uint32_t hidden, uint32_
 static void test_counts(void)
 {
     tt_nn_model m;
-    /* SPEC.md §2: default, tiny, large. */
+    /* docs/algorithms.md, Hash-grid model: default, tiny, large. */
     hash_model(&m, 12, 64, 2);
     CHECK(tt_nn_model_build(&m) == TT_OK);
     CHECK_EQ_INT(m.total, 101399);
@@ -41,7 +41,7 @@ static void test_counts(void)
     CHECK(tt_nn_model_build(&m) == TT_ERR_INVALID_ARG);
 }
 
-/* The hashed index of one corner, from SPEC's formula written out independently. */
+/* The hashed index of one corner, from the formula of docs/algorithms.md (Hash-grid model) written out independently. */
 static void test_hash_index(void)
 {
     tt_nn_model m;

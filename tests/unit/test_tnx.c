@@ -18,17 +18,17 @@ static void model(tt_nn_model *m)
 /* Re-seals a chunk's CRC after editing its payload, so semantic checks (not the CRC) must refuse it. */
 static void reseal(uint8_t *data, size_t chunk_pos)
 {
-    uint32_t len = tt_nn_get_u32(data + chunk_pos + 4);
+    uint32_t len = tt_get_le32(data + chunk_pos + 4);
     uint32_t crc = tt_crc32(tt_crc32(0, data + chunk_pos, 4), data + chunk_pos + 8, len);
-    tt_nn_put_u32(data + chunk_pos + 8 + len, crc);
+    tt_put_le32(data + chunk_pos + 8 + len, crc);
 }
 
 static size_t find_chunk(const uint8_t *data, size_t size, uint32_t type)
 {
     size_t pos = 32;
     while (pos + 12 <= size) {
-        if (tt_nn_get_u32(data + pos) == type) return pos;
-        pos += 12 + tt_nn_get_u32(data + pos + 4);
+        if (tt_get_le32(data + pos) == type) return pos;
+        pos += 12 + tt_get_le32(data + pos + 4);
     }
     return 0;
 }
@@ -121,7 +121,7 @@ int main(void)
     };
     for (size_t e = 0; e < sizeof edits / sizeof edits[0]; e++) {
         memcpy(c, data, size);
-        tt_nn_put_u32(c + edits[e].chunk + edits[e].off, edits[e].value);
+        tt_put_le32(c + edits[e].chunk + edits[e].off, edits[e].value);
         reseal(c, edits[e].chunk);
         tt_status s = tt_tnx_decode(c, size, "crafted.tnx", &r, &q, NULL);
         CHECK_MSG(s != TT_OK && q == NULL, "%s accepted", edits[e].what);
@@ -145,8 +145,8 @@ int main(void)
     for (size_t e = 0; e < sizeof hdr / sizeof hdr[0]; e++) {
         memcpy(c, data, size);
         if (hdr[e].byte) c[hdr[e].off] = (uint8_t)hdr[e].value;
-        else tt_nn_put_u32(c + hdr[e].off, hdr[e].value);
-        tt_nn_put_u32(c + 28, tt_crc32(0, c, 28));
+        else tt_put_le32(c + hdr[e].off, hdr[e].value);
+        tt_put_le32(c + 28, tt_crc32(0, c, 28));
         CHECK_MSG(tt_tnx_decode(c, size, hdr[e].name, &r, &q, NULL) == hdr[e].want, "%s", hdr[e].name);
     }
     free(c);

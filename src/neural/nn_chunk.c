@@ -1,0 +1,43 @@
+/* nn_chunk.c - the .tnx chunk writer below the encoders: a chunk (type, size, payload, CRC) and a PARM chunk of parameters, appended to a tt_bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/tt_bytes.h"
+#include "neural/tt_neural.h"
+
+tt_status tt_nn_buf_chunk(tt_nn_buf *b, uint32_t type, const void *payload, size_t size)
+{
+    if (size > 0x7FFFFFFFu) return tt_fail(TT_ERR_LIMIT, ".tnx: chunk too large");
+    if (b->n_chunks >= TT_TNX_MAX_CHUNKS) return tt_fail(TT_ERR_LIMIT, ".tnx: more than %d chunks", TT_TNX_MAX_CHUNKS);
+    if (size + 12 > TT_TNX_MAX_FILE || b->bytes.size + size + 12 > TT_TNX_MAX_FILE)
+        return tt_fail(TT_ERR_LIMIT, ".tnx: file would exceed 2 GiB");
+    uint8_t head[8], tail[4];
+    tt_put_le32(head, type);
+    tt_put_le32(head + 4, (uint32_t)size);
+    tt_put_le32(tail, tt_crc32(tt_crc32(0, head, 4), payload, size));
+    tt_bytes_put(&b->bytes, head, sizeof head);
+    tt_bytes_put(&b->bytes, payload, size);
+    tt_bytes_put(&b->bytes, tail, sizeof tail);
+    if (b->bytes.failed) return tt_fail(TT_ERR_NOMEM, ".tnx: out of memory");
+    b->n_chunks++;
+    return TT_OK;
+}
+
+tt_status tt_nn_buf_params(tt_nn_buf *b, const float *params, uint32_t first, uint32_t count, tt_nn_precision prec)
+{
+    size_t esz = prec == TT_NN_FP16 ? 2 : 4;
+    size_t size = 16 + (size_t)count * esz;
+    uint8_t *p = malloc(size);
+    if (!p) return tt_fail(TT_ERR_NOMEM, ".tnx: out of memory");
+    tt_put_le32(p, first);
+    tt_put_le32(p + 4, count);
+    tt_put_le32(p + 8, (uint32_t)prec);
+    tt_put_le32(p + 12, 0);
+    for (uint32_t i = 0; i < count; i++) {
+        if (prec == TT_NN_FP16) tt_put_le16(p + 16 + 2 * (size_t)i, tt_f32_to_f16(params[first + i]));
+        else tt_put_lef32(p + 16 + 4 * (size_t)i, params[first + i]);
+    }
+    tt_status s = tt_nn_buf_chunk(b, TT_TNX_CHUNK_PARAMS, p, size);
+    free(p);
+    return s;
+}

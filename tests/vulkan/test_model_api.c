@@ -1,0 +1,251 @@
+/* test_model_api.c - the public neural model API on a Vulkan device: hash and latent models trained, saved, loaded and decoded on GPU and CPU; cancellation by the progress callback; configs refused by validate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/tt_context.h"
+#include "tinytex.h"
+#include "tt_test.h"
+
+/* The context as tt_context_create makes it (that constructor lives in the context's own API file). */
+static tt_status test_context(tt_context **out)
+{
+    tt_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return TT_ERR_NOMEM;
+    tt_status s = tt_vk_create(-1, &ctx->vk);
+    if (s != TT_OK) {
+        free(ctx);
+        return s;
+    }
+    *out = ctx;
+    return TT_OK;
+}
+
+static void test_context_free(tt_context *ctx)
+{
+    if (!ctx) return;
+    tt_vk_destroy(ctx->vk);
+    free(ctx);
+}
+
+typedef struct {
+    int calls, cancel_at;          /* cancel on the call of this number (0 = never) */
+    const char *cancel_stage;      /* only calls of this stage count (NULL = all) */
+    uint32_t last_done, last_total;
+    float last_loss;
+} progress_log;
+
+static int on_progress(void *user, const char *stage, uint32_t done, uint32_t total, float loss)
+{
+    progress_log *p = user;
+    if (p->cancel_stage && strcmp(stage, p->cancel_stage) != 0) return 0;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+    p->last_loss = loss;
+    return p->cancel_at && p->calls >= p->cancel_at;
+}
+
+static double psnr_vs(const tt_image *ref, const tt_image *img)
+{
+    tt_metrics m;
+    if (tt_compare_images(ref, img, &m) != TT_OK) return -1;
+    return m.psnr_rgb;
+}
+
+/* Saved, loaded, decoded: the loaded model rebuilds the image the trained one does, on the GPU and on the CPU. */
+static void check_roundtrip(tt_context *ctx, const tt_model *model, const tt_image *src, tt_model_kind kind,
+                            const char *path)
+{
+    tt_model_info info;
+    CHECK(tt_model_get_info(model, &info) == TT_OK);
+    CHECK_EQ_INT(info.kind, kind);
+    CHECK_EQ_INT(info.width, src->width);
+    CHECK_EQ_INT(info.height, src->height);
+    CHECK(info.params > 0);
+    size_t n = 0;
+    const uint8_t *bytes = tt_model_bytes(model, &n);
+    CHECK(bytes != NULL && n == info.file_bytes && n > 32);
+
+    CHECK(tt_model_save(path, model) == TT_OK);
+    tt_model *loaded = NULL;
+    CHECK(tt_model_load(path, &loaded) == TT_OK);
+    if (!loaded) return;
+    size_t n2 = 0;
+    const uint8_t *bytes2 = tt_model_bytes(loaded, &n2);
+    CHECK(n2 == n && memcmp(bytes, bytes2, n) == 0);
+
+    tt_image a = {0}, b = {0}, c = {0}, d = {0};
+    double ms = -2;
+    CHECK(tt_model_decode(ctx, model, &a, &ms) == TT_OK);
+    CHECK(ms >= 0 || ms == -1);
+    CHECK(tt_model_decode(ctx, loaded, &b, NULL) == TT_OK);
+    CHECK(a.rgba && b.rgba && a.width == src->width && a.height == src->height);
+    if (a.rgba && b.rgba) CHECK(memcmp(a.rgba, b.rgba, (size_t)a.width * a.height * 4) == 0);
+    double pa = psnr_vs(src, &a), pb = psnr_vs(src, &b);
+    CHECK_MSG(pa == pb, "PSNR %.4f (trained) vs %.4f (saved file)", pa, pb);
+    CHECK_MSG(pa > 12.0, "PSNR %.2f dB: the model learnt nothing", pa);
+
+    /* CPU reference: the same image up to fp32 rounding (the GPU may use tensor cores: fp16 products) */
+    CHECK(tt_model_decode_cpu(loaded, &c) == TT_OK);
+    double pc = psnr_vs(src, &c);
+    CHECK_MSG(pc > pa - 0.5 && pc < pa + 0.5, "CPU decode %.2f dB vs GPU %.2f dB", pc, pa);
+    /* from memory: the same model */
+    tt_model *mem = NULL;
+    CHECK(tt_model_read_memory(bytes, n, "mem.tnx", &mem) == TT_OK);
+    CHECK(tt_model_decode_cpu(mem, &d) == TT_OK);
+    if (c.rgba && d.rgba) CHECK(memcmp(c.rgba, d.rgba, (size_t)c.width * c.height * 4) == 0);
+    printf("%s: %zu bytes, %u params, GPU %.2f dB, CPU %.2f dB\n", kind == TT_MODEL_HASH ? "hash" : "latent", n,
+           info.params, pa, pc);
+    tt_image_free(&a);
+    tt_image_free(&b);
+    tt_image_free(&c);
+    tt_image_free(&d);
+    tt_model_free(mem);
+    tt_model_free(loaded);
+    remove(path);
+}
+
+static void test_validate(void)
+{
+    tt_hash_config h;
+    tt_hash_config_init(&h);
+    CHECK(tt_hash_config_validate(&h) == TT_OK);
+    CHECK_EQ_INT(h.levels, 16);
+    CHECK_EQ_INT(h.log2_table_size, 12);
+    CHECK_EQ_INT(h.steps, 5000);
+    CHECK_EQ_INT(h.batch, 65536);
+    h.levels = 0;
+    CHECK(tt_hash_config_validate(&h) == TT_ERR_INVALID_ARG);
+    tt_hash_config_init(&h);
+    h.max_resolution = h.base_resolution - 1;
+    CHECK(tt_hash_config_validate(&h) == TT_ERR_INVALID_ARG);
+    tt_hash_config_init(&h);
+    h.hidden = 6;
+    CHECK(tt_hash_config_validate(&h) == TT_ERR_INVALID_ARG);
+    tt_hash_config_init(&h);
+    h.steps = 0;
+    CHECK(tt_hash_config_validate(&h) == TT_ERR_INVALID_ARG);
+    tt_hash_config_init(&h);
+    h.activation = (tt_activation)9;
+    CHECK(tt_hash_config_validate(&h) == TT_ERR_INVALID_ARG);
+    CHECK(tt_hash_config_validate(NULL) == TT_ERR_INVALID_ARG);
+
+    tt_latent_config l;
+    tt_latent_config_init(&l);
+    CHECK(tt_latent_config_validate(&l) == TT_OK);
+    CHECK_EQ_INT(l.ch_lo, 16);
+    CHECK_EQ_INT(l.qat_bits, 8);
+    CHECK_EQ_INT(l.finetune_steps, -1);
+    l.ch_lo = 0;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
+    l.ch_lo = 100;
+    l.ch_hi = 100;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
+    l.qat_bits = 9;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
+    l.jpeg_quality = 0;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
+    l.storage = (tt_latent_storage)7;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
+    l.finetune_steps = -2;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+    test_validate();
+    tt_context *ctx = NULL;
+    tt_status s = test_context(&ctx);
+    if (s == TT_ERR_NO_DEVICE) {
+        fprintf(stderr, "no Vulkan device: skipped\n");
+        return 77;
+    }
+    CHECK(s == TT_OK);
+    if (s != TT_OK) TT_TEST_END();
+
+    const char *dir = getenv("TT_TEST_DATA");
+    char path[4096], out[4096];
+    snprintf(path, sizeof path, "%s/cli_rgb_451x300.png", dir ? dir : "tests/data");
+    snprintf(out, sizeof out, "test_model_api_%d.tnx", (int)getpid());
+    tt_image img = {0};
+    CHECK(tt_image_load(path, NULL, &img) == TT_OK);
+
+    /* ---- hash ---- */
+    tt_hash_config hc;
+    tt_hash_config_init(&hc);
+    hc.levels = 4;
+    hc.log2_table_size = 10;
+    hc.hidden = 16;
+    hc.depth = 1;
+    hc.steps = 60;
+    hc.batch = 4096;
+    progress_log hp = {0};
+    hc.progress = on_progress;
+    hc.progress_user = &hp;
+    tt_model *hm = NULL;
+    CHECK(tt_hash_train(ctx, &img, &hc, &hm) == TT_OK);
+    CHECK(hm != NULL);
+    CHECK(hp.calls >= 1 && hp.last_done == 60 && hp.last_total == 60 && hp.last_loss > 0);
+    if (hm) check_roundtrip(ctx, hm, &img, TT_MODEL_HASH, out);
+    tt_model_free(hm);
+
+    /* cancelled on the first report: no model */
+    progress_log hc1 = {.cancel_at = 1};
+    hc.progress_user = &hc1;
+    tt_model *none = (tt_model *)&hc; /* must be reset */
+    CHECK(tt_hash_train(ctx, &img, &hc, &none) == TT_ERR_CANCELLED);
+    CHECK(none == NULL);
+    CHECK_EQ_INT(hc1.calls, 1);
+    /* refused config: nothing trained */
+    hc.levels = 0;
+    none = (tt_model *)&hc;
+    CHECK(tt_hash_train(ctx, &img, &hc, &none) == TT_ERR_INVALID_ARG);
+    CHECK(none == NULL);
+
+    /* ---- latent, JPEG grids and decoder fine-tuning ---- */
+    tt_latent_config lc;
+    tt_latent_config_init(&lc);
+    lc.ch_lo = 4;
+    lc.ch_hi = 2;
+    lc.hidden = 16;
+    lc.depth = 1;
+    lc.steps = 60;
+    lc.qat_start = 20;
+    lc.batch = 4096;
+    lc.storage = TT_LATENT_JPEG;
+    lc.finetune_steps = 20;
+    progress_log lp = {0}, lpf = {.cancel_stage = "finetune"};
+    lc.progress = on_progress;
+    lc.progress_user = &lpf;
+    tt_model *lm = NULL;
+    CHECK(tt_latent_train(ctx, &img, &lc, &lm) == TT_OK);
+    CHECK_MSG(lpf.calls >= 1 && lpf.last_done == 20 && lpf.last_total == 20, "finetune reports: %d, last %u/%u",
+              lpf.calls, lpf.last_done, lpf.last_total);
+    if (lm) check_roundtrip(ctx, lm, &img, TT_MODEL_LATENT, out);
+    tt_model_free(lm);
+
+    /* cancelled during the fine-tuning: no model */
+    progress_log lc1 = {.cancel_at = 1, .cancel_stage = "finetune"};
+    lc.progress_user = &lc1;
+    none = (tt_model *)&lc;
+    CHECK(tt_latent_train(ctx, &img, &lc, &none) == TT_ERR_CANCELLED);
+    CHECK(none == NULL);
+    /* and during training */
+    lc.progress_user = &lp;
+    lp.cancel_at = 2;
+    none = (tt_model *)&lc;
+    CHECK(tt_latent_train(ctx, &img, &lc, &none) == TT_ERR_CANCELLED);
+    CHECK(none == NULL);
+    CHECK_EQ_INT(lp.calls, 2);
+
+    tt_image_free(&img);
+    test_context_free(ctx);
+    TT_TEST_END();
+}
