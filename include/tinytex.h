@@ -9,6 +9,14 @@
 extern "C" {
 #endif
 
+/* Marks the functions libtinytex.so exports: the library is compiled with -fvisibility=hidden, so its internal
+ * functions stay out of the shared library's symbol table. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TT_API __attribute__((visibility("default")))
+#else
+#define TT_API
+#endif
+
 #define TT_VERSION_MAJOR 0
 #define TT_VERSION_MINOR 1
 #define TT_VERSION_PATCH 0
@@ -36,19 +44,19 @@ typedef enum {
 } tt_status;
 
 /* Short constant string for a status ("I/O error", ...). Never NULL. */
-const char *tt_status_str(tt_status s);
+TT_API const char *tt_status_str(tt_status s);
 
 /* Detail of the last error set on this thread, e.g.
  * "foo.png: not a supported image (bad PNG signature)". Empty if none. */
-const char *tt_last_error(void);
+TT_API const char *tt_last_error(void);
 /* Records a detail message (printf-style) and returns `s`, so library code
  * can write `return tt_fail(TT_ERR_IO, "%s: %s", path, strerror(errno));`. */
-tt_status tt_fail(tt_status s, const char *fmt, ...)
+TT_API tt_status tt_fail(tt_status s, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void tt_clear_error(void);
+TT_API void tt_clear_error(void);
 
 /* ------------------------------------------------------------------------ */
 /* Images. Pixels are RGBA8, row-major, top row first, no padding. */
@@ -66,24 +74,24 @@ typedef struct {
 } tt_image_limits;
 
 /* Defaults: 16384 x 16384 max dimension, 2^28 pixels. */
-void tt_image_limits_init(tt_image_limits *limits);
+TT_API void tt_image_limits_init(tt_image_limits *limits);
 
 /* Loads PNG, JPEG, TGA, BMP, PSD, GIF (first frame), HDR, PNM through stb_image
  * into RGBA8. Dimensions are checked against `limits` (NULL = defaults)
  * before pixel memory is allocated. */
-tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_image *out);
-tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *name,
+TT_API tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_image *out);
+TT_API tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *name,
                                const tt_image_limits *limits, tt_image *out);
 /* Allocates a zeroed RGBA8 image (checks overflow). */
-tt_status tt_image_alloc(tt_image *img, uint32_t width, uint32_t height);
-void tt_image_free(tt_image *img);
+TT_API tt_status tt_image_alloc(tt_image *img, uint32_t width, uint32_t height);
+TT_API void tt_image_free(tt_image *img);
 /* 1 if any alpha byte is not 255. */
-int tt_image_has_alpha(const tt_image *img);
+TT_API int tt_image_has_alpha(const tt_image *img);
 /* Writes a PNG atomically (temporary file in the same folder, then rename). */
-tt_status tt_image_save_png(const char *path, const tt_image *img);
+TT_API tt_status tt_image_save_png(const char *path, const tt_image *img);
 
 /* ------------------------------------------------------------------------ */
-/* Metrics, exactly as SPEC.md defines PSNR: values / 255, MSE over all pixels
+/* Metrics, exactly as docs/algorithms.md (PSNR) defines it: values / 255, MSE over all pixels
  * and the R,G,B channels, PSNR = 10 log10(1 / MSE). Identical images give
  * +INFINITY. */
 typedef struct {
@@ -94,30 +102,30 @@ typedef struct {
     int has_alpha;         /* either image has alpha != 255 somewhere */
 } tt_metrics;
 
-tt_status tt_compare_images(const tt_image *a, const tt_image *b, tt_metrics *out);
-double tt_psnr_from_mse(double mse);
+TT_API tt_status tt_compare_images(const tt_image *a, const tt_image *b, tt_metrics *out);
+TT_API double tt_psnr_from_mse(double mse);
 
 /* ------------------------------------------------------------------------ */
 /* Atomic file output: write to "<path>.tmp-XXXXXX" in the same folder, then
  * rename over `path`. Interrupted runs leave nothing behind (the temporary
  * name is registered and removed by the CLI's signal handler). */
 typedef struct tt_atomic_file tt_atomic_file;
-tt_status tt_atomic_open(const char *path, tt_atomic_file **out);
-tt_status tt_atomic_write(tt_atomic_file *f, const void *data, size_t size);
+TT_API tt_status tt_atomic_open(const char *path, tt_atomic_file **out);
+TT_API tt_status tt_atomic_write(tt_atomic_file *f, const void *data, size_t size);
 /* Commits (fsync-less rename). On failure the temporary file is removed. */
-tt_status tt_atomic_commit(tt_atomic_file *f);
+TT_API tt_status tt_atomic_commit(tt_atomic_file *f);
 /* Discards the temporary file. Safe on NULL. */
-void tt_atomic_abort(tt_atomic_file *f);
+TT_API void tt_atomic_abort(tt_atomic_file *f);
 /* Convenience: whole buffer to `path`, atomically. */
-tt_status tt_write_file_atomic(const char *path, const void *data, size_t size);
+TT_API tt_status tt_write_file_atomic(const char *path, const void *data, size_t size);
 /* Reads a whole regular file; refuses directories and files above max_size. */
-tt_status tt_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size);
+TT_API tt_status tt_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size);
 /* Removes every temporary file still open (for signal handlers: async-safe). */
-void tt_atomic_cleanup_all(void);
+TT_API void tt_atomic_cleanup_all(void);
 /* The same for a handler that then ends the process: from this call on no temporary file is created, and a file
  * that another thread is creating at this instant is waited for and removed too (the handler may run on any
  * thread that does not block the signal, while the creating thread blocks it). Async-signal-safe. */
-void tt_atomic_cleanup_exit(void);
+TT_API void tt_atomic_cleanup_exit(void);
 
 /* ========================================================================== *
  * Library API above the image core. No Vulkan types appear here.
@@ -149,12 +157,12 @@ typedef struct {
     int pipeline_stats;        /* 1 = print pipeline statistics (registers, spills) to stderr (default 0) */
 } tt_context_config;
 
-void tt_context_config_init(tt_context_config *config);
-tt_status tt_context_config_validate(const tt_context_config *config);
+TT_API void tt_context_config_init(tt_context_config *config);
+TT_API tt_status tt_context_config_validate(const tt_context_config *config);
 /* config may be NULL (defaults). With no usable device: TT_ERR_NO_DEVICE and a message naming the package to
  * install. */
-tt_status tt_context_create(const tt_context_config *config, tt_context **out);
-void tt_context_destroy(tt_context *ctx);   /* safe on NULL */
+TT_API tt_status tt_context_create(const tt_context_config *config, tt_context **out);
+TT_API void tt_context_destroy(tt_context *ctx);   /* safe on NULL */
 
 typedef enum { TT_DEVICE_OTHER = 0, TT_DEVICE_INTEGRATED_GPU, TT_DEVICE_DISCRETE_GPU, TT_DEVICE_VIRTUAL_GPU,
                TT_DEVICE_CPU } tt_device_type;
@@ -169,9 +177,9 @@ typedef struct {
 } tt_device_info;
 
 /* Lists the devices (info may be NULL to count; at most `max` are written). */
-tt_status tt_device_list(tt_device_info *info, uint32_t max, uint32_t *count);
+TT_API tt_status tt_device_list(tt_device_info *info, uint32_t max, uint32_t *count);
 /* The device a context runs on. */
-tt_status tt_context_device(const tt_context *ctx, tt_device_info *out);
+TT_API tt_status tt_context_device(const tt_context *ctx, tt_device_info *out);
 
 /* ------------------------------------------------------------------------ */
 /* BC7 textures. Blocks are 16 bytes, ceil(w/4) x ceil(h/4) per level,
@@ -194,7 +202,7 @@ typedef struct {
     tt_texture_level levels[TT_MAX_LEVELS];
 } tt_texture;
 
-void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
+TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. */
 typedef struct {
@@ -208,28 +216,28 @@ typedef struct {
 
 #define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
 
-void tt_bc7_config_init(tt_bc7_config *config);
-tt_status tt_bc7_config_validate(const tt_bc7_config *config);
+TT_API void tt_bc7_config_init(tt_bc7_config *config);
+TT_API tt_status tt_bc7_config_validate(const tt_bc7_config *config);
 
 /* Encodes `img` to a one-level BC7 texture on the context's device. config may be NULL (defaults). gpu_ms (may be
  * NULL) receives the GPU time of the encode, or -1 where the device has no timestamps. */
-tt_status tt_bc7_encode(tt_context *ctx, const tt_image *img, const tt_bc7_config *config, tt_texture *out,
+TT_API tt_status tt_bc7_encode(tt_context *ctx, const tt_image *img, const tt_bc7_config *config, tt_texture *out,
                         double *gpu_ms);
 /* The same on the CPU with the C reference encoder (slow; the blocks equal the GPU's). */
-tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out);
+TT_API tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out);
 /* Decodes one level to RGBA8 on the CPU. */
-tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out);
+TT_API tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out);
 
 /* Containers. Save picks the container from the extension (.dds / .ktx2) and writes atomically. Load reads the
  * header first and refuses (before reading the payload) textures above `limits` (NULL = defaults). */
-tt_status tt_texture_save(const char *path, const tt_texture *t);
-tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t);
-tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out);
+TT_API tt_status tt_texture_save(const char *path, const tt_texture *t);
+TT_API tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t);
+TT_API tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out);
 /* In memory; *out is malloc'ed, free() it. */
-tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size);
-tt_status tt_texture_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out);
+TT_API tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size);
+TT_API tt_status tt_texture_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out);
 /* 0 and *out set if `path` ends in .dds or .ktx2 (any case), else -1. */
-int tt_container_from_path(const char *path, tt_container *out);
+TT_API int tt_container_from_path(const char *path, tt_container *out);
 
 /* ------------------------------------------------------------------------ */
 /* Neural models (.tnx files): a hash grid or a latent grid with a small
@@ -285,15 +293,15 @@ typedef struct {
     void *progress_user;
 } tt_latent_config;
 
-void tt_hash_config_init(tt_hash_config *config);
-tt_status tt_hash_config_validate(const tt_hash_config *config);
-void tt_latent_config_init(tt_latent_config *config);
-tt_status tt_latent_config_validate(const tt_latent_config *config);
+TT_API void tt_hash_config_init(tt_hash_config *config);
+TT_API tt_status tt_hash_config_validate(const tt_hash_config *config);
+TT_API void tt_latent_config_init(tt_latent_config *config);
+TT_API tt_status tt_latent_config_validate(const tt_latent_config *config);
 
 /* Trains a model of `img` on the context's device and codes it into .tnx bytes (for latent models with a lossy
  * storage, the decoder is then fine-tuned on the stored grids, as the file will hold them). */
-tt_status tt_hash_train(tt_context *ctx, const tt_image *img, const tt_hash_config *config, tt_model **out);
-tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out);
+TT_API tt_status tt_hash_train(tt_context *ctx, const tt_image *img, const tt_hash_config *config, tt_model **out);
+TT_API tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out);
 
 typedef struct {
     tt_model_kind kind;
@@ -302,16 +310,16 @@ typedef struct {
     size_t file_bytes;           /* size of the .tnx */
 } tt_model_info;
 
-tt_status tt_model_get_info(const tt_model *model, tt_model_info *out);
+TT_API tt_status tt_model_get_info(const tt_model *model, tt_model_info *out);
 /* The .tnx bytes (owned by the model; valid until tt_model_free). */
-const uint8_t *tt_model_bytes(const tt_model *model, size_t *size);
-tt_status tt_model_save(const char *path, const tt_model *model);     /* atomic */
-tt_status tt_model_load(const char *path, tt_model **out);
-tt_status tt_model_read_memory(const uint8_t *data, size_t size, const char *name, tt_model **out);
+TT_API const uint8_t *tt_model_bytes(const tt_model *model, size_t *size);
+TT_API tt_status tt_model_save(const char *path, const tt_model *model);     /* atomic */
+TT_API tt_status tt_model_load(const char *path, tt_model **out);
+TT_API tt_status tt_model_read_memory(const uint8_t *data, size_t size, const char *name, tt_model **out);
 /* Rebuilds the image: on the context's device, or on the CPU with the C reference (slow). */
-tt_status tt_model_decode(tt_context *ctx, const tt_model *model, tt_image *out, double *gpu_ms);
-tt_status tt_model_decode_cpu(const tt_model *model, tt_image *out);
-void tt_model_free(tt_model *model);   /* safe on NULL */
+TT_API tt_status tt_model_decode(tt_context *ctx, const tt_model *model, tt_image *out, double *gpu_ms);
+TT_API tt_status tt_model_decode_cpu(const tt_model *model, tt_image *out);
+TT_API void tt_model_free(tt_model *model);   /* safe on NULL */
 
 #ifdef __cplusplus
 }
