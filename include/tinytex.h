@@ -285,7 +285,7 @@ typedef struct {
     /* storage of the grids, and the decoder fine-tuning that follows a lossy one */
     tt_latent_storage storage;                   /* TT_LATENT_RAW */
     int rgb_pack;                                /* 1 = channels in threes as RGB images (default 0: grey tiles) */
-    int jpeg_quality;                            /* 1..100 (90) */
+    int jpeg_quality;                            /* 1..100 (85) */
     int finetune_steps;                          /* -1 = automatic (300 for JPEG, else 0) */
     float finetune_lr;                           /* 0 = lr / 10 */
     int fp32;                                    /* decoder parameters in fp32 (default 0: fp16) */

@@ -126,9 +126,4 @@ int cli_info_tnx(const char *input, int json);
  * device from --device or TINYTEX_DEVICE. */
 void cli_vk_options(tt_vk_options *o);
 
-/* Compatibility, removed when the branches merge: the library no longer reads TINYTEX_DEVICE and the other
- * switches, so CLI files not yet switched to cli_vk_create (cli_batch.c, cli_hash.c, cli_latent.c, cli_tnx.c) reach
- * it through this name. Same signature; cli_vk_create itself calls tt_vk_create_opts. */
-#define tt_vk_create cli_vk_create
-
 #endif

@@ -1,5 +1,6 @@
 /* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 (modes 1+6 by default) on the GPU, write DDS/KTX2, verify from the written files. */
 #include "cli.h"
+#include "cli_load.h"
 #include "cli_batch.h"
 #include "bc7/tt_bc7_gpu.h"
 #include "formats/tt_formats.h"
@@ -52,9 +53,9 @@ static const char *container_name(tt_container c) { return c == TT_CONTAINER_DDS
  * memory. `decoded` (may be NULL) receives the decoded image. */
 static tt_status measure_written(const tt_image *img, const char *output, cli_file_result *r, tt_image *decoded_out)
 {
-    tt_bc7_texture tex = {0};
+    tt_texture tex = {0};
     tt_image decoded = {0};
-    tt_status st = tt_bc7_texture_load(output, &tex);
+    tt_status st = cli_texture_load(output, &tex);
     if (st == TT_OK && (tex.width != img->width || tex.height != img->height))
         st = tt_fail(TT_ERR_FORMAT, "%s: %ux%u, but the input is %ux%u", output, tex.width, tex.height, img->width,
                      img->height);
@@ -67,7 +68,7 @@ static tt_status measure_written(const tt_image *img, const char *output, cli_fi
         cli_result_measured(r, img, output);
         cJSON_AddStringToObject(r->extra, "format", format_name(tex.srgb));
     }
-    tt_bc7_texture_free(&tex);
+    tt_texture_free(&tex);
     if (st == TT_OK && decoded_out) *decoded_out = decoded;
     else tt_image_free(&decoded);
     return st;
@@ -79,7 +80,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
 {
     bc7_ctx *x = ctx;
     tt_image img = {0}, decoded = {0};
-    tt_bc7_texture tex = {0};
+    tt_texture tex = {0};
     double gpu_ms = -1;
     const char *device_name = "CPU (C reference encoder)";
     tt_status st = tt_image_load(input, &x->limits, &img);
@@ -90,6 +91,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
         tex.srgb = x->o.srgb;
         tex.data = malloc(tex.data_size);
         if (!tex.data) st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %zu bytes of blocks", input, tex.data_size);
+        tt_texture_set_one_level(&tex);
     }
     if (st == TT_OK) {
         if (x->o.cpu) {
@@ -105,7 +107,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             pthread_mutex_unlock(&x->gpu.lock);
         }
     }
-    if (st == TT_OK) st = tt_bc7_texture_save(output, x->container, &tex);
+    if (st == TT_OK) st = tt_texture_save_as(output, x->container, &tex);
     if (st == TT_OK) st = measure_written(&img, output, r, x->o.decoded ? &decoded : NULL);
     if (st == TT_OK && x->o.decoded) st = tt_image_save_png(x->o.decoded, &decoded);
     if (st != TT_OK) {
@@ -125,7 +127,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             x->last_height = img.height;
         }
     }
-    tt_bc7_texture_free(&tex);
+    tt_texture_free(&tex);
     tt_image_free(&img);
     tt_image_free(&decoded);
 }

@@ -30,8 +30,8 @@ int cmd_info(int argc, char **argv)
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_TNX) return cli_info_tnx(path, json);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
-        tt_bc7_texture t;
-        tt_status st = tt_bc7_texture_load(path, &t);
+        tt_texture t;
+        tt_status st = cli_texture_load(path, &t);
         if (st != TT_OK) return cli_fail_status(st);
         /* Mode histogram: the lowest set bit of byte 0 is the mode. */
         size_t nblocks = t.data_size / 16, modes[9] = {0};
@@ -63,7 +63,7 @@ int cmd_info(int argc, char **argv)
             if (modes[8]) printf(" reserved: %zu", modes[8]);
             printf("\n");
         }
-        tt_bc7_texture_free(&t);
+        tt_texture_free(&t);
         return rc;
     }
     int w, h, comp;

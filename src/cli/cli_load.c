@@ -28,13 +28,20 @@ cli_file_kind cli_sniff(const char *path)
     return CLI_FILE_IMAGE;
 }
 
+tt_status cli_texture_load(const char *path, tt_texture *out)
+{
+    tt_image_limits all = {.max_pixels = (uint64_t)TT_CONTAINER_MAX_DIMENSION * TT_CONTAINER_MAX_DIMENSION,
+                           .max_dimension = TT_CONTAINER_MAX_DIMENSION};
+    return tt_texture_load(path, &all, out);
+}
+
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out)
 {
     memset(out, 0, sizeof *out);
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
-        tt_bc7_texture tex;
-        tt_status st = tt_bc7_texture_load_limited(path, limits, &tex);
+        tt_texture tex;
+        tt_status st = tt_texture_load(path, limits, &tex);
         if (st != TT_OK) return st;
         st = tt_image_alloc(out, tex.width, tex.height);
         if (st == TT_OK) {
@@ -42,7 +49,7 @@ tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_i
             out->source_channels = 4;
             out->source_bits = 8;
         }
-        tt_bc7_texture_free(&tex);
+        tt_texture_free(&tex);
         return st;
     }
     if (kind == CLI_FILE_TNX)

@@ -8,6 +8,8 @@ typedef enum { CLI_FILE_IMAGE, CLI_FILE_DDS, CLI_FILE_KTX2, CLI_FILE_TNX, CLI_FI
 /* Sniffs the first bytes of `path` (not its extension). Returns UNKNOWN for
  * unreadable files; the caller's loader then reports the precise error. */
 cli_file_kind cli_sniff(const char *path);
+/* Loads a DDS/KTX2 texture up to the containers' own bound (65536 per side), as the files tinytex writes allow. */
+tt_status cli_texture_load(const char *path, tt_texture *out);
 /* Loads an image file or decodes a BC7 DDS/KTX2 texture into RGBA8. */
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out);
 #endif

@@ -49,27 +49,4 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
 tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                         size_t *need);
 
-/* ---- Compatibility, removed when the branches merge ----
- * The old names, for files of other modules not yet moved to the public tt_texture API. A texture built the old way
- * has level_count 0: saving it describes its data as one level first. tt_bc7_texture_load keeps its old bound (the
- * containers' own 65536 x 65536, not tt_image_limits_init's defaults). */
-typedef tt_texture tt_bc7_texture;
-#define tt_bc7_texture_free tt_texture_free
-#define tt_bc7_texture_load_limited tt_texture_load
-static inline tt_status tt_bc7_texture_save(const char *path, tt_container c, const tt_texture *t)
-{
-    if (t && t->level_count == 0) {
-        tt_texture one = *t;
-        tt_texture_set_one_level(&one);
-        return tt_texture_save_as(path, c, &one);
-    }
-    return tt_texture_save_as(path, c, t);
-}
-static inline tt_status tt_bc7_texture_load(const char *path, tt_texture *out)
-{
-    tt_image_limits all = {.max_pixels = (uint64_t)TT_CONTAINER_MAX_DIMENSION * TT_CONTAINER_MAX_DIMENSION,
-                           .max_dimension = TT_CONTAINER_MAX_DIMENSION};
-    return tt_texture_load(path, &all, out);
-}
-
 #endif

@@ -320,9 +320,6 @@ int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);
 #define TT_TNX_MAX_CHUNKS 256
 
 #define TT_TNX_MAX_FILE (1ull << 31)
-/* Old spellings of tt_put_le32 / tt_get_le32, left only for tests/fuzz/fuzz_entry.h until it uses those. */
-static inline void tt_nn_put_u32(uint8_t *p, uint32_t v) { tt_put_le32(p, v); }
-static inline uint32_t tt_nn_get_u32(const uint8_t *p) { return tt_get_le32(p); }
 
 /* Chunk writer helpers for encoders (nn_chunk.c). */
 tt_status tt_nn_buf_chunk(tt_nn_buf *b, uint32_t type, const void *payload, size_t size);

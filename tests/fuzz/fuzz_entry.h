@@ -230,12 +230,12 @@ static inline int tt_fuzz_bc7_block(const uint8_t *data, size_t size)
 static inline void tt_fuzz_tnx_fix_crcs(uint8_t *d, size_t size)
 {
     if (size < 32) return;
-    tt_nn_put_u32(d + 28, tt_crc32(0, d, 28));
+    tt_put_le32(d + 28, tt_crc32(0, d, 28));
     size_t pos = 32;
     while (size - pos >= 12) {
-        uint32_t len = tt_nn_get_u32(d + pos + 4);
+        uint32_t len = tt_get_le32(d + pos + 4);
         if ((uint64_t)len > size - pos - 12) break;
-        tt_nn_put_u32(d + pos + 8 + len, tt_crc32(tt_crc32(0, d + pos, 4), d + pos + 8, len));
+        tt_put_le32(d + pos + 8 + len, tt_crc32(tt_crc32(0, d + pos, 4), d + pos + 8, len));
         pos += (size_t)len + 12;
     }
 }

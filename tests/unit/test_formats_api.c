@@ -136,16 +136,6 @@ static void test_files(const char *dir)
     CHECK_EQ_INT(tt_texture_save(p, &t), TT_ERR_UNSUPPORTED);
     CHECK(strstr(tt_last_error(), "c.dds") != NULL);
     CHECK(access(p, F_OK) != 0);
-    /* The compatibility name still saves textures built without levels. */
-    t.level_count = 0;
-    memset(t.levels, 0, sizeof t.levels);
-    CHECK_EQ_INT(tt_bc7_texture_save(p, TT_CONTAINER_DDS, &t), TT_OK);
-    CHECK_EQ_INT(tt_bc7_texture_load(p, &back), TT_OK);
-    t.level_count = 1;
-    t.levels[0] = (tt_texture_level){.width = 6, .height = 9, .offset = 0, .size = t.data_size};
-    check_same(&t, &back);
-    tt_texture_free(&back);
-    unlink(p);
     tt_texture_free(&t);
 
     tt_container c = TT_CONTAINER_KTX2;

@@ -4,30 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/tt_context.h"
 #include "tinytex.h"
 #include "tt_test.h"
-
-/* The context as tt_context_create makes it (that constructor lives in the context's own API file). */
-static tt_status test_context(tt_context **out)
-{
-    tt_context *ctx = calloc(1, sizeof *ctx);
-    if (!ctx) return TT_ERR_NOMEM;
-    tt_status s = tt_vk_create(-1, &ctx->vk);
-    if (s != TT_OK) {
-        free(ctx);
-        return s;
-    }
-    *out = ctx;
-    return TT_OK;
-}
-
-static void test_context_free(tt_context *ctx)
-{
-    if (!ctx) return;
-    tt_vk_destroy(ctx->vk);
-    free(ctx);
-}
 
 typedef struct {
     int calls, cancel_at;          /* cancel on the call of this number (0 = never) */
@@ -162,7 +140,7 @@ int main(void)
 {
     test_validate();
     tt_context *ctx = NULL;
-    tt_status s = test_context(&ctx);
+    tt_status s = tt_context_create(NULL, &ctx);
     if (s == TT_ERR_NO_DEVICE) {
         fprintf(stderr, "no Vulkan device: skipped\n");
         return 77;
@@ -246,6 +224,6 @@ int main(void)
     CHECK_EQ_INT(lp.calls, 2);
 
     tt_image_free(&img);
-    test_context_free(ctx);
+    tt_context_destroy(ctx);
     TT_TEST_END();
 }
