@@ -1,7 +1,7 @@
 // hash_enc.glsl - multiresolution hash-grid encoder for the neural shaders (mirrors src/neural/nn_hash.c).
 // AUX: [0] levels [1] features [2] T-1 [3] 0, then per level {res, size, param offset, hashed}.
-layout(constant_id = 8) const uint HASH_LEVELS = 16;
-layout(constant_id = 9) const uint HASH_F = 2;
+layout(constant_id = HASH_SPEC_LEVELS) const uint HASH_LEVELS = 16;
+layout(constant_id = HASH_SPEC_F) const uint HASH_F = 2;
 const uint ENC_PARTS = HASH_LEVELS;
 
 void hash_corners(uint l, vec2 x01, out uint idx[4], out float w[4], out uint off)

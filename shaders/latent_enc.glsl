@@ -17,12 +17,12 @@
 // against 1.23 s for 5000 steps; they are compare-and-swap loops there), and
 // even unsynchronised shared adds saved nothing over the global atomics.
 
-layout(constant_id = 8) const uint LAT_CH_LO = 16u;
-layout(constant_id = 9) const uint LAT_CH_HI = 2u;
-layout(constant_id = 10) const uint LAT_W_LO = 64u;
-layout(constant_id = 11) const uint LAT_H_LO = 64u;
-layout(constant_id = 12) const uint LAT_W_HI = 128u;
-layout(constant_id = 13) const uint LAT_H_HI = 128u;
+layout(constant_id = LAT_SPEC_CH_LO) const uint LAT_CH_LO = 16u;
+layout(constant_id = LAT_SPEC_CH_HI) const uint LAT_CH_HI = 2u;
+layout(constant_id = LAT_SPEC_W_LO) const uint LAT_W_LO = 64u;
+layout(constant_id = LAT_SPEC_H_LO) const uint LAT_H_LO = 64u;
+layout(constant_id = LAT_SPEC_W_HI) const uint LAT_W_HI = 128u;
+layout(constant_id = LAT_SPEC_H_HI) const uint LAT_H_HI = 128u;
 
 // Work items per sample: the trainer spreads NN_NS * ENC_PARTS items over
 // NN_WG threads, so ENC_PARTS = NN_WG / NN_NS fills the workgroup in one round
@@ -135,7 +135,7 @@ float lat_value(uint idx, uint f) { return P[idx]; }
 #endif
 
 #ifdef NN_TRAIN_STEP
-layout(constant_id = 16) const uint LAT_PATCH = 0u;   // floats of the shared patch (0: global memory only)
+layout(constant_id = NN_SPEC_PATCH) const uint LAT_PATCH = 0u;   // floats of the shared patch (0: global memory only)
 shared float s_lval[LAT_PATCH > 0u ? LAT_PATCH : 1u];
 // The patch's geometry lives in shared memory, not in registers: the training step is at the register limit.
 shared uint s_lpn;         // floats in the patch; 0 = this group does not use it

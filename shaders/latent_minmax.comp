@@ -1,9 +1,9 @@
 // latent_minmax.comp - QAT range pass: per-channel min and max of the latent grids (workgroup reduction in shared memory, then one global atomic per channel per workgroup).
 #version 450
 #extension GL_GOOGLE_include_directive : require
-layout(local_size_x = 256) in;
 #include "latent_qat.glsl"
-#define LAT_RANGE_MAX 128
+layout(local_size_x = LAT_MINMAX_WG) in;
+#define LAT_RANGE_MAX LAT_RANGE_SLOTS
 #include "latent_range.glsl"
 
 void main()

@@ -5,14 +5,16 @@
 // Stands in for nn_common.glsl so tests/vulkan/test_latent_gpu.c can compare
 // the encoder with the C reference without the MLP around it.
 #define NN_TRAIN
-layout(local_size_x = 64) in;
-layout(set = 0, binding = 0) buffer Params { float P[]; };
-layout(set = 0, binding = 1) buffer Grads { float G[]; };
-layout(set = 0, binding = 2) buffer Feat { float FEAT[]; };
-layout(set = 0, binding = 3) readonly buffer DFeat { float DFEAT[]; };
-layout(set = 0, binding = 4) readonly buffer Pos { vec2 POS[]; };
-#define NN_BIND_STATE 5
-layout(push_constant) uniform Push { uint n_points, flags, backward, step; } pc;
+#define NN_PUSH_LAT_PROBE
+#include "nn_abi.h"
+layout(local_size_x = LAT_PROBE_WG) in;
+layout(set = 0, binding = LAT_PROBE_BIND_PARAMS) buffer Params { float P[]; };
+layout(set = 0, binding = LAT_PROBE_BIND_GRADS) buffer Grads { float G[]; };
+layout(set = 0, binding = LAT_PROBE_BIND_FEAT) buffer Feat { float FEAT[]; };
+layout(set = 0, binding = LAT_PROBE_BIND_DFEAT) readonly buffer DFeat { float DFEAT[]; };
+layout(set = 0, binding = LAT_PROBE_BIND_POS) readonly buffer Pos { vec2 POS[]; };
+#define NN_BIND_STATE LAT_PROBE_BIND_STATE
+// Push constants: tt_latent_probe_push (nn_abi.h), as `pc`.
 #define LAT_STEP pc.step
 #define LAT_NOISE 0.0
 

@@ -1,4 +1,6 @@
 // latent_qat.glsl - declarations of the QAT range pass (latent_minmax.comp): buffers, push constants.
+#define NN_PUSH_LAT_MINMAX
+#include "nn_abi.h"
 // STATE buffer layout (also read by the C side, src/neural/latent_model.c, and by latent_enc.glsl):
 //   [4f + 2p]         uint:   max over the channel of ~key(v)   (= ~key(min)), parity p
 //   [4f + 2p + 1]     uint:   max over the channel of  key(v)   (=  key(max)), parity p
@@ -6,13 +8,6 @@
 // zero-filled STATE buffer starts correct, and each training step's first
 // workgroup resets the other parity for the next step (no extra clear dispatch).
 
-layout(std430, binding = 0) readonly buffer Params { float P[]; };
-layout(std430, binding = 1) buffer StateU { uint SU[]; };
-
-layout(push_constant) uniform Push {
-    uint offset_hi;   // first float of the hi grid (== total when there is none)
-    uint ch_lo, ch_hi;
-    uint total;       // floats in both grids
-    uint step;        // 0-based training step; its parity picks the range slots
-    uint per_thread;  // elements per thread
-} pc;
+layout(std430, binding = LAT_MINMAX_BIND_PARAMS) readonly buffer Params { float P[]; };
+layout(std430, binding = LAT_MINMAX_BIND_STATE) buffer StateU { uint SU[]; };
+// Push constants: tt_latent_minmax_push (nn_abi.h), as `pc`.

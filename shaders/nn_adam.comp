@@ -1,29 +1,27 @@
 // nn_adam.comp - Adam with bias correction over the whole parameter vector, two lr groups; zeroes the gradients; optionally the next step's QAT ranges of the latent grids.
 #version 450
 #extension GL_GOOGLE_include_directive : require
-layout(local_size_x = 256) in;
+#define NN_PUSH_ADAM
+#include "nn_abi.h"
+layout(local_size_x = NN_ADAM_WG) in;
 // With RANGE_F > 0 (the latent encoder with QAT: tt_nn_encoder_ops.adam_spec) Adam also takes the per-channel
 // min/max of the updated grids [0, RANGE_TOTAL) into the STATE range slots of parity pc.range_parity (layout in
 // latent_qat.glsl), as latent_minmax.comp would before the next step: one dispatch a step fewer.
-layout(constant_id = 0) const uint RANGE_F = 0u;
-layout(constant_id = 1) const uint RANGE_OFFSET_HI = 0u;
-layout(constant_id = 2) const uint RANGE_CH_LO = 1u;
-layout(constant_id = 3) const uint RANGE_CH_HI = 1u;
-layout(constant_id = 4) const uint RANGE_TOTAL = 0u;
-layout(set = 0, binding = 0) buffer Params { float P[]; };
-layout(set = 0, binding = 1) buffer Grads { float G[]; };
-layout(set = 0, binding = 2) buffer AdamM { float M[]; };
-layout(set = 0, binding = 3) buffer AdamV { float V[]; };
-layout(set = 0, binding = 0) buffer Params4 { vec4 P4[]; };
-layout(set = 0, binding = 1) buffer Grads4 { vec4 G4[]; };
-layout(set = 0, binding = 2) buffer AdamM4 { vec4 M4[]; };
-layout(set = 0, binding = 3) buffer AdamV4 { vec4 V4[]; };
-layout(set = 0, binding = 4) buffer StateU { uint SU[]; };
-layout(push_constant) uniform Push {
-    uint n, dec_offset;
-    float lr_enc, lr_net, beta1, beta2, eps, bc1, bc2;
-    uint range_parity, pad1, pad2;
-} pc;
+layout(constant_id = ADAM_SPEC_RANGE_F) const uint RANGE_F = 0u;
+layout(constant_id = ADAM_SPEC_RANGE_OFFSET_HI) const uint RANGE_OFFSET_HI = 0u;
+layout(constant_id = ADAM_SPEC_RANGE_CH_LO) const uint RANGE_CH_LO = 1u;
+layout(constant_id = ADAM_SPEC_RANGE_CH_HI) const uint RANGE_CH_HI = 1u;
+layout(constant_id = ADAM_SPEC_RANGE_TOTAL) const uint RANGE_TOTAL = 0u;
+layout(set = 0, binding = ADAM_BIND_PARAMS) buffer Params { float P[]; };
+layout(set = 0, binding = ADAM_BIND_GRADS) buffer Grads { float G[]; };
+layout(set = 0, binding = ADAM_BIND_M) buffer AdamM { float M[]; };
+layout(set = 0, binding = ADAM_BIND_V) buffer AdamV { float V[]; };
+layout(set = 0, binding = ADAM_BIND_PARAMS) buffer Params4 { vec4 P4[]; };
+layout(set = 0, binding = ADAM_BIND_GRADS) buffer Grads4 { vec4 G4[]; };
+layout(set = 0, binding = ADAM_BIND_M) buffer AdamM4 { vec4 M4[]; };
+layout(set = 0, binding = ADAM_BIND_V) buffer AdamV4 { vec4 V4[]; };
+layout(set = 0, binding = ADAM_BIND_STATE) buffer StateU { uint SU[]; };
+// Push constants: tt_nn_adam_push (nn_abi.h), as `pc`.
 
 #define LAT_RANGE_MAX (RANGE_F > 0u ? RANGE_F : 1u)
 #include "latent_range.glsl"

@@ -11,62 +11,57 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #endif
 
-layout(local_size_x = 128) in;
-#define NN_WG 128u
+#ifdef NN_TRAIN
+#define NN_PUSH_TRAIN
+#else
+#define NN_PUSH_DECODE
+#endif
+#include "nn_abi.h"
 
-layout(constant_id = 0) const uint NN_IN = 32;      // encoder features (decoder input)
-layout(constant_id = 1) const uint NN_HIDDEN = 64;  // multiple of 4
-layout(constant_id = 2) const uint NN_DEPTH = 2;
-layout(constant_id = 3) const uint NN_ACT = 0;      // 0 siren 1 gelu 2 silu 3 relu
-layout(constant_id = 4) const uint NN_NS = 32;      // samples (pixels) per workgroup tile, multiple of 4
-layout(constant_id = 5) const uint NN_TPG = 1;      // train: tiles per workgroup (grid of batch / (NS*TPG) groups)
-layout(constant_id = 6) const uint NN_RACC = 0;     // train: 1 = weight gradients summed in registers over the tiles
-layout(constant_id = 7) const uint NN_DP = 128;     // decode: pixels per workgroup (one per thread, <= NN_WG)
-layout(constant_id = 14) const uint NN_TUNE = 31;   // train bits: 1 tile rows padded to an odd vec4 count, 2 layer-0 dX split, 4 sample prefetch, 8 compact tile, 16 swizzled tile columns
-layout(constant_id = 15) const uint NN_HQ = 4;      // train: head forward split over NN_HQ parts of the hidden units
+layout(local_size_x = NN_WG) in;
+
+layout(constant_id = NN_SPEC_IN) const uint NN_IN = 32;           // encoder features (decoder input)
+layout(constant_id = NN_SPEC_HIDDEN) const uint NN_HIDDEN = 64;   // multiple of 4
+layout(constant_id = NN_SPEC_DEPTH) const uint NN_DEPTH = 2;
+layout(constant_id = NN_SPEC_ACT) const uint NN_ACT = 0;          // 0 siren 1 gelu 2 silu 3 relu
+layout(constant_id = NN_SPEC_NS) const uint NN_NS = 32;           // samples (pixels) per workgroup tile, multiple of 4
+layout(constant_id = NN_SPEC_TPG) const uint NN_TPG = 1;          // train: tiles per workgroup (grid of batch / (NS*TPG) groups)
+layout(constant_id = NN_SPEC_RACC) const uint NN_RACC = 0;        // train: 1 = weight gradients summed in registers over the tiles
+layout(constant_id = NN_SPEC_DP) const uint NN_DP = 128;          // decode: pixels per workgroup (one per thread, <= NN_WG)
+layout(constant_id = NN_SPEC_TUNE) const uint NN_TUNE = 31;       // train: NN_TUNE_* bits (nn_abi.h): padded rows, dX split, prefetch, compact, swizzle
+layout(constant_id = NN_SPEC_HQ) const uint NN_HQ = 4;            // train: head forward split over NN_HQ parts of the hidden units
 
 const uint NN_NS4 = NN_NS / 4u;
 // Threads that read the same sample column of consecutive rows must hit different shared-memory banks (an even stride
 // of 8 vec4 = 128 B maps every row to the same banks). Two ways: rows padded to an odd number of vec4 (NN_TUNE & 1),
 // or, where NN_NS4 is a power of two, the column index XOR-ed with the row's low bits (NN_TUNE & 16), which keeps the
 // rows unpadded: 1/9 less tile at 32 samples, the room that lets more tiles fit two workgroups an SM.
-const uint NN_SWZ_U = (NN_TUNE & 16u) != 0u ? 1u - ((NN_NS4 & (NN_NS4 - 1u)) + 31u) / 32u : 0u;   // NN_NS4 <= 32
+const uint NN_SWZ_U = (NN_TUNE & NN_TUNE_SWIZZLE) != 0u ? 1u - ((NN_NS4 & (NN_NS4 - 1u)) + 31u) / 32u : 0u;   // NN_NS4 <= 32
 // Row stride (vec4) of the s_x / s_a / s_d tiles.
-const uint NN_RS = NN_SWZ_U != 0u ? NN_NS4 : ((NN_TUNE & 1u) != 0u ? (NN_NS4 | 1u) : NN_NS4);
+const uint NN_RS = NN_SWZ_U != 0u ? NN_NS4 : ((NN_TUNE & NN_TUNE_PAD) != 0u ? (NN_NS4 | 1u) : NN_NS4);
 // Index of row `row`, column `st` (4 samples) of a tile.
 uint nn_ti(uint row, uint st) { return row * NN_RS + (NN_SWZ_U != 0u ? (st ^ (row & (NN_NS4 - 1u))) : st); }
 const uint NN_IN4 = (NN_IN + 3u) / 4u * 4u;          // padded input width (= row stride of W0 on the GPU)
 
 // Parameters: fp32, encoder first, decoder at pc.dec_offset (multiple of 4); W0 rows padded to NN_IN4 (zeros).
-layout(set = 0, binding = 0) restrict readonly buffer Params { float P[]; };   // written only by nn_adam
-layout(set = 0, binding = 0) restrict readonly buffer Params4 { vec4 P4[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_PARAMS) restrict readonly buffer Params { float P[]; };   // written only by nn_adam
+layout(set = 0, binding = NN_TRAIN_BIND_PARAMS) restrict readonly buffer Params4 { vec4 P4[]; };
 
 #ifdef NN_TRAIN
 #define NN_TRAIN_STEP   // the fused step of nn_train.glsl (encoders may keep per-group state)
-layout(set = 0, binding = 1) buffer Grads { float G[]; };
-layout(set = 0, binding = 1) buffer GradsU { uint GU[]; };
-layout(set = 0, binding = 2) readonly buffer Target { uint TGT[]; };
-layout(set = 0, binding = 3) buffer Stats { float STATS[]; };
-layout(set = 0, binding = 3) buffer StatsU { uint STATSU[]; };
-layout(set = 0, binding = 4) readonly buffer Aux { uint AUX[]; };
-#define NN_BIND_STATE 5
-layout(push_constant) uniform Push {
-    uint step, seed_lo, seed_hi, batch, width, height, dec_offset;
-    float omega0, loss_scale;
-    uint flags;
-    uint strip;        // rows per sampling strip (tt_nn_sample_strip)
-    float enc_param;   // encoder-defined (latent: QAT noise in quantisation steps)
-} pc;
+layout(set = 0, binding = NN_TRAIN_BIND_GRADS) buffer Grads { float G[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_GRADS) buffer GradsU { uint GU[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_TARGET) readonly buffer Target { uint TGT[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_STATS) buffer Stats { float STATS[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_STATS) buffer StatsU { uint STATSU[]; };
+layout(set = 0, binding = NN_TRAIN_BIND_AUX) readonly buffer Aux { uint AUX[]; };
+#define NN_BIND_STATE NN_TRAIN_BIND_STATE
 #else
-layout(set = 0, binding = 1) writeonly buffer OutImg { uint OUT_IMG[]; };
-layout(set = 0, binding = 2) readonly buffer Aux { uint AUX[]; };
-#define NN_BIND_STATE 3
-layout(push_constant) uniform Push {
-    uint width, height, dec_offset, flags;
-    float omega0;
-    uint pad0, pad1, pad2;
-} pc;
+layout(set = 0, binding = NN_DECODE_BIND_OUT) writeonly buffer OutImg { uint OUT_IMG[]; };
+layout(set = 0, binding = NN_DECODE_BIND_AUX) readonly buffer Aux { uint AUX[]; };
+#define NN_BIND_STATE NN_DECODE_BIND_STATE
 #endif
+// Push constants: tt_nn_train_push / tt_nn_decode_push (nn_abi.h), as `pc`.
 
 #ifdef NN_TRAIN
 // Shared tiles, layout [row][sample/4] of vec4 (4 consecutive samples per vec4), rows NN_RS vec4 apart.
@@ -79,12 +74,12 @@ shared vec4 s_x[NN_IN4 * NN_RS];                      // encoder features
 // The host picks it only where it buys the second workgroup (nn_train.c pick_tile).
 // (In integer arithmetic: glslang mis-optimises boolean specialisation-constant chains. NN_ACT 0 or 3 has bit 1 of
 // NN_ACT + 1 clear.)
-const uint NN_COMPACT_U = ((NN_TUNE >> 3u) & 1u) & ~((NN_ACT + 1u) >> 1u);
+const uint NN_COMPACT_U = ((NN_TUNE >> 3u) & 1u) & ~((NN_ACT + 1u) >> 1u);   // bit 3: NN_TUNE_COMPACT
 const bool NN_COMPACT = NN_COMPACT_U != 0u;
 // First s_a row of d loss / d features: past the layer-0 rows, which hold layer 0's d loss / d z when compact.
 const uint NN_DFEAT0 = NN_COMPACT_U * NN_HIDDEN;
 // Activations per layer, and room for the dfeat rows.
-const uint NN_A_ROWS = (NN_DEPTH * NN_HIDDEN > NN_DFEAT0 + NN_IN4) ? NN_DEPTH * NN_HIDDEN : NN_DFEAT0 + NN_IN4;
+const uint NN_A_ROWS = NN_A_ROWS_OF(NN_DEPTH * NN_HIDDEN, NN_DFEAT0, NN_IN4);
 shared vec4 s_a[NN_A_ROWS * NN_RS];
 shared vec2 s_pos[NN_NS];
 
@@ -96,7 +91,7 @@ void enc_out(uint slot, uint f, float v) { s_x[nn_ti(f, slot >> 2)][slot & 3u] =
 const uint NN_CM_SG = NN_WG / 32u;                                    // subgroups per workgroup
 const uint NN_IN16 = (NN_IN + 15u) / 16u * 16u;
 const uint NN_CM_K = NN_IN16 > NN_HIDDEN ? NN_IN16 : NN_HIDDEN;
-const uint NN_CM_S = NN_CM_K + 8u;                                    // row stride in halves (16-byte aligned rows)
+const uint NN_CM_S = NN_CM_K + NN_CM_ROW_PAD;                                    // row stride in halves (16-byte aligned rows)
 const uint NN_CM_TILE = 16u * NN_CM_S;
 shared float16_t s_cm_act[NN_CM_SG * 2u * NN_CM_TILE];
 shared float s_cm_z[NN_CM_SG * 256u];
@@ -112,9 +107,9 @@ void enc_out(uint slot, uint f, float v) { s_f[f * NN_DP + slot] = v; }
 
 #ifdef NN_TRAIN
 shared vec4 s_d[(1u - NN_COMPACT_U) * NN_DEPTH * NN_HIDDEN * NN_RS + NN_COMPACT_U];   // activation derivatives, then d loss / d z
-shared vec4 s_gh[3 * NN_NS4];                       // d loss / d head pre-activation
-shared vec4 s_tgt[NN_NS4 * 3];
-shared vec4 s_hz[NN_HQ * 3u * NN_NS4];              // head forward partial sums over NN_HQ parts of the hidden units
+shared vec4 s_gh[NN_GH_VEC4_OF(NN_NS4)];            // d loss / d head pre-activation
+shared vec4 s_tgt[NN_TGT_VEC4_OF(NN_NS4)];
+shared vec4 s_hz[NN_HZ_VEC4_OF(NN_NS4, NN_HQ)];              // head forward partial sums over NN_HQ parts of the hidden units
 float enc_dfeat(uint slot, uint f) { return s_a[nn_ti(NN_DFEAT0 + f, slot >> 2)][slot & 3u]; }
 
 #ifdef NN_CAS_ATOMICS

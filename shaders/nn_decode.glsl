@@ -3,7 +3,7 @@
 // with workgroup-uniform vec4 loads. No barriers: threads never read each other's data.
 #ifdef NN_DECODE_CM
 // Decoder weights in fp16 (nn_train.c dec_f16_build): layer l is W_l[j][k] at j*K_l + k, then the head's 16 rows.
-layout(set = 0, binding = 4) readonly buffer DecF16 { float16_t WH[]; };
+layout(set = 0, binding = NN_DECODE_BIND_F16) readonly buffer DecF16 { float16_t WH[]; };
 
 #define CM_F16 fcoopmatNV<16, gl_ScopeSubgroup, 16, 16>
 #define CM_F32 fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>

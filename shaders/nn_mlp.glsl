@@ -254,7 +254,7 @@ void nn_layer_backward(uint l, uint tid)
     if (NN_COMPACT && l > 0u) barrier();
     uint xtiles = NN_NS4 * in4, js = 1u;
     const uint scratch = (NN_DFEAT0 + NN_IN4) * NN_RS;
-    if (l == 0u && (NN_TUNE & 2u) != 0u) {
+    if (l == 0u && (NN_TUNE & NN_TUNE_XSPLIT) != 0u) {
         js = min(min(NN_WG / xtiles, (NN_A_ROWS - NN_DFEAT0 - NN_IN4) * NN_RS / (4u * xtiles)), 4u);
         if (js < 1u) js = 1u;
     }

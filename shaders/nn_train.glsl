@@ -24,7 +24,7 @@ void nn_store_sample(uint base, uint s, vec2 pos, uint tgt)
 
 // With NN_TUNE bit 2 the next tile's samples are fetched during the current tile's loss, by the last NN_NS threads,
 // which the loss (3 NN_NS items) leaves idle in the default tile; their target loads then overlap the backward.
-const bool NN_PREFETCH = (NN_TUNE & 4u) != 0u && NN_NS <= NN_WG;
+const bool NN_PREFETCH = (NN_TUNE & NN_TUNE_PREFETCH) != 0u && NN_NS <= NN_WG;
 const uint NN_FETCH0 = NN_WG - NN_NS;   // first fetching thread
 
 void main()

@@ -182,12 +182,10 @@ static tt_status latent_read_params(const tt_nn_model *m, const tt_nn_chunk *chu
  * order-preserving keys (min, max) x 2 parities. One small dispatch per step
  * (latent_minmax.comp: many workgroups, shared-memory atomics) fills this
  * step's parity; the training step quantises as it reads the grids
- * (latent_enc.glsl) and its first workgroup clears the other parity. */
-typedef struct {
-    uint32_t offset_hi, ch_lo, ch_hi, total, step, per_thread;
-} minmax_push;
-
-#define MINMAX_PER_THREAD 8u
+ * (latent_enc.glsl) and its first workgroup clears the other parity.
+ * Push constants, bindings and constant ids: shaders/nn_abi.h. */
+#include "nn_abi.h"
+_Static_assert(TT_LATENT_MAX_FEATURES <= LAT_RANGE_SLOTS, "latent_minmax.comp: a shared range slot per channel");
 
 static uint64_t latent_state_bytes(const tt_nn_model *m)
 {
@@ -197,7 +195,8 @@ static uint64_t latent_state_bytes(const tt_nn_model *m)
 tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q)
 {
     memset(q, 0, sizeof *q);
-    tt_status s = tt_vk_pipeline_create(vk, "latent_minmax", 2, sizeof(minmax_push), NULL, 0, 256, 1, 1, &q->minmax);
+    tt_status s = tt_vk_pipeline_create(vk, "latent_minmax", LAT_MINMAX_BUFFERS, sizeof(tt_latent_minmax_push), NULL, 0,
+                                        LAT_MINMAX_WG, 1, 1, &q->minmax);
     if (s != TT_OK) tt_latent_qat_release(vk, q);
     return s;
 }
@@ -213,13 +212,13 @@ void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_
 {
     tt_latent_layout l;
     if (tt_latent_layout_of(m, &l) != TT_OK) return;
-    minmax_push pc = {
+    tt_latent_minmax_push pc = {
         .offset_hi = l.n_grids > 1 ? l.offset[1] : l.total,
         .ch_lo = l.ch[0], .ch_hi = l.n_grids > 1 ? l.ch[1] : 1,
-        .total = l.total, .step = step, .per_thread = MINMAX_PER_THREAD,
+        .total = l.total, .step = step, .per_thread = LAT_MINMAX_PER_THREAD,
     };
-    tt_vk_buffer *bufs[2] = {params, state};
-    uint32_t per_group = 256u * MINMAX_PER_THREAD;
+    tt_vk_buffer *bufs[LAT_MINMAX_BUFFERS] = {[LAT_MINMAX_BIND_PARAMS] = params, [LAT_MINMAX_BIND_STATE] = state};
+    uint32_t per_group = LAT_MINMAX_WG * LAT_MINMAX_PER_THREAD;
     tt_vk_dispatch_groups(vk, q->minmax, bufs, &pc, (l.total + per_group - 1) / per_group, 1, 1);
 }
 
@@ -264,15 +263,15 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
     }
 }
 
-static void latent_adam_spec(const tt_nn_model *m, uint32_t spec5[5])
+static void latent_adam_spec(const tt_nn_model *m, uint32_t spec5[ADAM_SPEC_COUNT])
 {
     tt_latent_layout l;
     if (m->latent.qat_bits == 0 || tt_latent_layout_of(m, &l) != TT_OK) return;
-    spec5[0] = l.features;
-    spec5[1] = l.n_grids > 1 ? l.offset[1] : l.total;
-    spec5[2] = l.ch[0];
-    spec5[3] = l.n_grids > 1 ? l.ch[1] : 1;
-    spec5[4] = l.total;
+    spec5[ADAM_SPEC_RANGE_F] = l.features;
+    spec5[ADAM_SPEC_RANGE_OFFSET_HI] = l.n_grids > 1 ? l.offset[1] : l.total;
+    spec5[ADAM_SPEC_RANGE_CH_LO] = l.ch[0];
+    spec5[ADAM_SPEC_RANGE_CH_HI] = l.n_grids > 1 ? l.ch[1] : 1;
+    spec5[ADAM_SPEC_RANGE_TOTAL] = l.total;
 }
 
 static void latent_gpu_release(tt_nn_trainer *tr)
@@ -284,17 +283,18 @@ static void latent_gpu_release(tt_nn_trainer *tr)
     tr->enc_gpu = NULL;
 }
 
-/* Shader constants: 8 ch_lo, 9 ch_hi, 10 w_lo, 11 h_lo, 12 w_hi, 13 h_hi. */
+/* Shader constants LAT_SPEC_* (spec8[0] is id NN_SPEC_ENC). The grid sizes follow the image's: a latent pipeline
+ * serves images of one size (with one grid configuration). */
 static void latent_spec(const tt_nn_model *m, uint32_t spec8[8])
 {
     tt_latent_layout l;
     if (tt_latent_layout_of(m, &l) != TT_OK) return;
-    spec8[0] = l.ch[0];
-    spec8[1] = l.n_grids > 1 ? l.ch[1] : 0;
-    spec8[2] = l.w[0];
-    spec8[3] = l.h[0];
-    spec8[4] = l.n_grids > 1 ? l.w[1] : 1;
-    spec8[5] = l.n_grids > 1 ? l.h[1] : 1;
+    spec8[LAT_SPEC_CH_LO - NN_SPEC_ENC] = l.ch[0];
+    spec8[LAT_SPEC_CH_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.ch[1] : 0;
+    spec8[LAT_SPEC_W_LO - NN_SPEC_ENC] = l.w[0];
+    spec8[LAT_SPEC_H_LO - NN_SPEC_ENC] = l.h[0];
+    spec8[LAT_SPEC_W_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.w[1] : 1;
+    spec8[LAT_SPEC_H_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.h[1] : 1;
 }
 
 static void latent_describe(const tt_nn_model *m, char *buf, size_t len)

@@ -4,9 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "neural/tt_neural.h"
+#include "nn_abi.h"
 
-#define NN_WG 128u  /* local_size_x of the nn_* shaders */
-#define NN_SPEC 17u /* specialization constants 0..16 (nn_common.glsl, the encoders' 8..13, latent_enc.glsl's 16) */
+_Static_assert(TT_NN_BIND_PARAMS == NN_TRAIN_BIND_PARAMS && TT_NN_BIND_GRADS == NN_TRAIN_BIND_GRADS &&
+                   TT_NN_BIND_TARGET == NN_TRAIN_BIND_TARGET && TT_NN_BIND_STATS == NN_TRAIN_BIND_STATS &&
+                   TT_NN_BIND_AUX == NN_TRAIN_BIND_AUX && TT_NN_BIND_STATE == NN_TRAIN_BIND_STATE,
+               "tt_neural.h train bindings");
+_Static_assert(NN_SPEC_PATCH + 1 == NN_SPEC_COUNT && NN_SPEC_ENC + 8 == NN_SPEC_PATCH,
+               "spec ids: encoders fill 8 from NN_SPEC_ENC (tt_nn_encoder_ops.spec), the trainer the rest");
+_Static_assert(NN_CM_PIXELS == NN_WG / 32u * 16u, "tensor-core decode: 16 pixels a 32-wide subgroup");
 
 /* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
  * offset and the rows of W0 padded with zeros to a multiple of 4 inputs (vec4
@@ -37,36 +43,24 @@ static float *to_gpu_layout(const tt_nn_model *m, const float *params)
     return g;
 }
 
-/* Tile rows padded to an odd number of vec4 (NN_TUNE bit 0, spec 14; TINYTEX_NN_PAD=0 turns it off). */
-static uint32_t env_on(const char *name)
+/* NN_TUNE bits (spec NN_SPEC_TUNE): the tuning's switches, and the compact tile where pick_tile chose it. */
+static uint32_t tune_bits(const tt_nn_tuning *t, int compact)
 {
-    const char *e = getenv(name);
-    return !(e && *e && atoi(e) == 0);
+    return (t->no_pad ? 0 : NN_TUNE_PAD) | (t->no_xsplit ? 0 : NN_TUNE_XSPLIT) | (t->no_prefetch ? 0 : NN_TUNE_PREFETCH) |
+           (compact ? NN_TUNE_COMPACT : 0) | (t->no_swizzle ? 0 : NN_TUNE_SWIZZLE);
 }
-static uint32_t pad_on(void) { return env_on("TINYTEX_NN_PAD"); }
-/* NN_TUNE bit 1: layer 0's dX split over several threads per tile (TINYTEX_NN_XSPLIT=0 turns it off); bit 2: the
- * next tile's samples fetched during the current tile's loss (TINYTEX_NN_PREFETCH=0 turns it off); bit 3: the
- * compact tile, for the activations it applies to (TINYTEX_NN_COMPACT=0 turns it off). */
-static uint32_t tune_bits(int compact)
+/* The compact tile (nn_common.glsl NN_COMPACT): no derivative rows, for SIREN and ReLU. compact OFF never, ON always
+ * (tests: the layout the GPUs that fit two workgroups run, on a device that would not pick it). */
+static int compact_allowed(const tt_nn_model *m, const tt_nn_tuning *t)
 {
-    return pad_on() | (env_on("TINYTEX_NN_XSPLIT") << 1) | (env_on("TINYTEX_NN_PREFETCH") << 2) | ((compact != 0) << 3) |
-           (env_on("TINYTEX_NN_SWIZZLE") << 4);
+    return t->compact != TT_NN_TUNE_OFF && (m->dec.act == TT_NN_ACT_SIREN || m->dec.act == TT_NN_ACT_RELU);
 }
-/* The compact tile (nn_common.glsl NN_COMPACT): no derivative rows, for SIREN and ReLU. TINYTEX_NN_COMPACT=0 never,
- * =2 always (tests: the layout the GPUs that fit two workgroups run, on a device that would not pick it). */
-static int compact_allowed(const tt_nn_model *m)
+/* Tile columns XOR-swizzled instead of rows padded, where ns/4 is a power of two. */
+static int swizzle_on(const tt_nn_tuning *t, uint32_t ns) { return !t->no_swizzle && ((ns / 4) & (ns / 4 - 1)) == 0; }
+static uint32_t row_vec4(const tt_nn_tuning *t, uint32_t ns)
 {
-    return env_on("TINYTEX_NN_COMPACT") && (m->dec.act == TT_NN_ACT_SIREN || m->dec.act == TT_NN_ACT_RELU);
+    return swizzle_on(t, ns) ? ns / 4 : !t->no_pad ? ((ns / 4) | 1u) : ns / 4;
 }
-static int compact_forced(void)
-{
-    const char *e = getenv("TINYTEX_NN_COMPACT");
-    return e && atoi(e) == 2;
-}
-/* NN_TUNE bit 4: tile columns XOR-swizzled instead of rows padded, where ns/4 is a power of two
- * (TINYTEX_NN_SWIZZLE=0 turns it off). */
-static int swizzle_on(uint32_t ns) { return env_on("TINYTEX_NN_SWIZZLE") && ((ns / 4) & (ns / 4 - 1)) == 0; }
-static uint32_t row_vec4(uint32_t ns) { return swizzle_on(ns) ? ns / 4 : pad_on() ? ((ns / 4) | 1u) : ns / 4; }
 
 /* Head forward parts (NN_HQ, spec 15): enough (channel, 4 samples, part) tasks to fill the workgroup. */
 static uint32_t default_hq(const tt_nn_model *m, uint32_t ns)
@@ -75,86 +69,83 @@ static uint32_t default_hq(const tt_nn_model *m, uint32_t ns)
     if (hq > h4) hq = h4;
     return hq < 1 ? 1 : hq;
 }
-static int env_hq(void)
-{
-    const char *e = getenv("TINYTEX_NN_HQ");
-    return e && atoi(e) >= 1 && atoi(e) <= 64 ? atoi(e) : 0;
-}
+static uint32_t forced_hq(const tt_nn_tuning *t) { return t->head_parts >= 1 && t->head_parts <= 64 ? t->head_parts : 0; }
 
 /* Shared-memory bytes of the training tile for ns samples, hq head parts, compact or not, with the encoder's own
- * (the latent patch's range and geometry; mirrors nn_common.glsl and latent_enc.glsl). */
-static uint64_t tile_smem(const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact)
+ * (the latent patch's range and geometry): the arrays of nn_common.glsl and latent_enc.glsl, sized by nn_abi.h. */
+static uint64_t tile_smem(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, uint32_t hq, int compact)
 {
-    uint64_t in4 = in4_of(m), dh = (uint64_t)m->dec.depth * m->dec.hidden;
-    uint64_t dfeat_end = (compact ? m->dec.hidden : 0) + in4;
-    uint64_t arows = dh > dfeat_end ? dh : dfeat_end;
-    uint64_t rows = in4 + arows + (compact ? 0 : dh);
-    uint64_t enc = m->enc->group_patch ? 8ull * m->enc_features + 64 : 0;
-    return rows * row_vec4(ns) * 16 + (6ull + 3ull * hq) * ns * 4 + 8ull * ns + enc + (compact ? 16 : 0);   /* s_d[1] */
+    uint64_t in4 = in4_of(m), dh = (uint64_t)m->dec.depth * m->dec.hidden, ns4 = ns / 4;
+    uint64_t dfeat0 = compact ? m->dec.hidden : 0;
+    uint64_t rows = in4 + NN_A_ROWS_OF(dh, dfeat0, in4) + (compact ? 0 : dh);   /* s_x, s_a, s_d */
+    uint64_t head = NN_GH_VEC4_OF(ns4) + NN_TGT_VEC4_OF(ns4) + NN_HZ_VEC4_OF(ns4, (uint64_t)hq);
+    uint64_t enc = m->enc->group_patch ? LAT_SMEM_PER_FEATURE * m->enc_features + LAT_SMEM_GEOMETRY : 0;
+    return (rows * row_vec4(t, ns) + head) * 16 + 8ull * ns + enc + (compact ? 16 : 0);   /* s_pos; s_d[1] */
 }
 
 static uint64_t smem_limit(tt_vk *vk)
 {
     uint64_t limit = tt_vk_get_caps(vk)->max_shared_memory;
-    return limit ? limit : 16384;
+    return limit ? limit : NN_SMEM_DEFAULT_LIMIT;
 }
 
-/* Shared memory a training workgroup may take so that two share an SM. The NVIDIA Vulkan driver (H200, 580.159)
- * gives a compute pipeline about as much shared memory per SM as its per-workgroup limit (48 KB), plus 1 KB per
- * workgroup: a 23,328-byte tile ran two workgroups an SM, a 24,720-byte one only one (docs/neural.md). */
-static uint64_t smem_two_per_sm(tt_vk *vk) { return smem_limit(vk) / 2 - 1024; }
+/* Shared memory a training workgroup may take so that two share an SM (nn_abi.h; measured: a 23,328-byte tile ran
+ * two workgroups an SM on an H200, a 24,720-byte one only one; docs/neural.md). */
+static uint64_t smem_two_per_sm(tt_vk *vk) { return smem_limit(vk) / 2 - NN_SMEM_GROUP_RESERVE; }
 
 /* The training tile: ns samples, hq head parts (at most default_hq) and the layout. The tile is the largest whose
  * smallest form fits (beyond 32 samples the 128 threads already have a 4x4 tile each in the default model); then,
  * in order of preference, the full layout if two workgroups can share an SM with it, the compact one if that is
  * what buys the second workgroup (at one workgroup an SM it is slower: H200, latent default, 1.029 s GPU full
  * against 1.080 s compact), else the full layout; each with the most head parts that meet its budget.
- * TINYTEX_NN_TILE and TINYTEX_NN_HQ force the tile and the parts where they fit (the parts fall back to 1);
- * TINYTEX_NN_COMPACT=2 forces the compact layout where the activation has one, =0 forbids it. */
-static uint32_t most_hq(const tt_nn_model *m, uint32_t ns, uint32_t hq_env, int compact, uint64_t budget)
+ * The tuning's tile and head_parts force the tile and the parts where they fit (the parts fall back to 1);
+ * compact ON forces the compact layout where the activation has one, OFF forbids it. */
+static uint32_t most_hq(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, int compact, uint64_t budget)
 {
-    for (uint32_t h = hq_env ? hq_env : default_hq(m, ns); h >= 1; h = hq_env ? 0 : h - 1)
-        if (tile_smem(m, ns, h, compact) <= budget) return h;
+    uint32_t hq_forced = forced_hq(t);
+    for (uint32_t h = hq_forced ? hq_forced : default_hq(m, ns); h >= 1; h = hq_forced ? 0 : h - 1)
+        if (tile_smem(m, t, ns, h, compact) <= budget) return h;
     return 0;
 }
-static void pick_tile(tt_vk *vk, const tt_nn_model *m, uint32_t *ns_out, uint32_t *hq_out, int *compact_out)
+static void pick_tile(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *t, uint32_t *ns_out, uint32_t *hq_out,
+                      int *compact_out)
 {
-    static const uint32_t cand[] = {32, 24, 16, 12, 8, 4};
+    static const uint32_t cand[] = {NN_TILE_MAX, 24, 16, 12, 8, 4};
     uint64_t limit = smem_limit(vk), two = smem_two_per_sm(vk);
-    uint32_t hq_env = (uint32_t)env_hq(), hq = 0, ns = 4;
-    int allowed = compact_allowed(m), compact = allowed && compact_forced();
-    const char *env = getenv("TINYTEX_NN_TILE");
-    uint32_t forced = env && atoi(env) >= 4 && atoi(env) % 4 == 0 ? (uint32_t)atoi(env) : 0;
-    if (forced && tile_smem(m, forced, 1, compact) <= limit) {
+    uint32_t hq = 0, ns = 4;
+    int allowed = compact_allowed(m, t), compact = allowed && t->compact == TT_NN_TUNE_ON;
+    uint32_t forced = t->tile >= 4 && t->tile % 4 == 0 ? t->tile : 0;
+    if (forced && tile_smem(m, t, forced, 1, compact) <= limit) {
         ns = forced;
     } else {
         for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
-            if (tile_smem(m, cand[i], 1, compact) <= limit) {
+            if (tile_smem(m, t, cand[i], 1, compact) <= limit) {
                 ns = cand[i];
                 break;
             }
     }
     if (compact) {
-        hq = most_hq(m, ns, hq_env, 1, limit);
+        hq = most_hq(m, t, ns, 1, limit);
     } else {
-        hq = most_hq(m, ns, hq_env, 0, two);
-        if (!hq && allowed && (hq = most_hq(m, ns, hq_env, 1, two)) != 0) compact = 1;
-        if (!hq) hq = most_hq(m, ns, hq_env, 0, limit);
+        hq = most_hq(m, t, ns, 0, two);
+        if (!hq && allowed && (hq = most_hq(m, t, ns, 1, two)) != 0) compact = 1;
+        if (!hq) hq = most_hq(m, t, ns, 0, limit);
     }
     *ns_out = ns;
     *hq_out = hq ? hq : 1;
     *compact_out = compact;
 }
 
-/* The encoder's per-workgroup patch (spec 16): the floats that fit in the shared memory the tile leaves, at most
- * 2048; none with TINYTEX_NN_PATCH=0 (the global-memory path, also what groups whose patch would not fit run). */
-static uint32_t pick_patch(tt_vk *vk, const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact)
+/* The encoder's per-workgroup patch (spec NN_SPEC_PATCH): the floats that fit in the shared memory the tile leaves,
+ * at most LAT_PATCH_MAX; none with no_patch (the global-memory path, also what groups whose patch would not fit run). */
+static uint32_t pick_patch(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, uint32_t hq,
+                           int compact)
 {
-    if (!m->enc->group_patch || !env_on("TINYTEX_NN_PATCH")) return 0;
-    uint64_t used = tile_smem(m, ns, hq, compact), limit = smem_limit(vk);
+    if (!m->enc->group_patch || t->no_patch) return 0;
+    uint64_t used = tile_smem(m, t, ns, hq, compact), limit = smem_limit(vk);
     if (used <= smem_two_per_sm(vk)) limit = smem_two_per_sm(vk);   /* the patch must not cost the second workgroup */
     uint64_t n = used < limit ? (limit - used) / 4 : 0;
-    return n < 64 ? 0 : n > 2048 ? 2048 : (uint32_t)n;
+    return n < LAT_PATCH_MIN ? 0 : n > LAT_PATCH_MAX ? LAT_PATCH_MAX : (uint32_t)n;
 }
 
 /* Weight-gradient accumulators per thread with register accumulation (mirrors nn_mlp.glsl). */
@@ -166,56 +157,52 @@ static uint32_t racc_floats(const tt_nn_model *m)
     return m->dec.depth * (rt * 16 + rb) + rh;
 }
 
-static int env_int(const char *name, int def, int lo, int hi)
-{
-    const char *e = getenv(name);
-    if (!e || !*e) return def;
-    int v = atoi(e);
-    return v < lo ? lo : v > hi ? hi : v;
-}
+static const tt_nn_tuning default_tuning;   /* all zero: the defaults */
 
 /* Decode: pixels per workgroup (one per thread) whose feature + hidden columns fit in shared memory. */
-static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m)
+static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *t)
 {
     uint64_t limit = smem_limit(vk), row = 4ull * (in4_of(m) + m->dec.hidden);
-    uint32_t dp = (uint32_t)env_int("TINYTEX_NN_DECODE_DP", (int)NN_WG, 1, (int)NN_WG);
+    uint32_t dp = t->decode_pixels == 0 || t->decode_pixels > NN_WG ? NN_WG : t->decode_pixels;
     while (dp > 1 && row * dp > limit) dp /= 2;
     return dp;
 }
 
-static void fill_spec(const tt_nn_model *m, uint32_t ns, uint32_t hq, int compact, uint32_t tpg, uint32_t racc,
-                      uint32_t dp, uint32_t spec[NN_SPEC])
+/* The encoder's constants land at NN_SPEC_ENC.. (hook, 8 slots); the trainer's NN_SPEC_TUNE and NN_SPEC_HQ follow
+ * and overwrite the hook's last two, NN_SPEC_PATCH is set by the caller (0 here). */
+static void fill_spec(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, uint32_t hq, int compact, uint32_t tpg,
+                      uint32_t racc, uint32_t dp, uint32_t spec[NN_SPEC_COUNT])
 {
-    memset(spec, 0, NN_SPEC * sizeof(uint32_t));
-    spec[0] = m->enc_features;
-    spec[1] = m->dec.hidden;
-    spec[2] = m->dec.depth;
-    spec[3] = (uint32_t)m->dec.act;
-    spec[4] = ns;
-    spec[5] = tpg;
-    spec[6] = racc;
-    spec[7] = dp;
-    if (m->enc->spec) m->enc->spec(m, spec + 8);
-    spec[14] = tune_bits(compact);
-    spec[15] = hq;
+    memset(spec, 0, NN_SPEC_COUNT * sizeof(uint32_t));
+    spec[NN_SPEC_IN] = m->enc_features;
+    spec[NN_SPEC_HIDDEN] = m->dec.hidden;
+    spec[NN_SPEC_DEPTH] = m->dec.depth;
+    spec[NN_SPEC_ACT] = (uint32_t)m->dec.act;
+    spec[NN_SPEC_NS] = ns;
+    spec[NN_SPEC_TPG] = tpg;
+    spec[NN_SPEC_RACC] = racc;
+    spec[NN_SPEC_DP] = dp;
+    if (m->enc->spec) m->enc->spec(m, spec + NN_SPEC_ENC);
+    spec[NN_SPEC_TUNE] = tune_bits(t, compact);
+    spec[NN_SPEC_HQ] = hq;
 }
 
 /* ---- Tensor-core decode (`<decode_shader>_cm`, nn_decode.glsl NN_DECODE_CM) ----
  * Each 32-wide subgroup decodes 16 pixels: every layer is a 16-pixel x 16-output x 16-input fp16 matrix product
  * with fp32 sums (VK_NV_cooperative_matrix), bias and activation in between. The weights come from a separate fp16
  * buffer laid out for those products (dec_f16_build). */
-#define NN_CM_PIXELS 64u   /* pixels per workgroup: 4 subgroups x 16 */
-
 static uint32_t round16(uint32_t v) { return (v + 15u) & ~15u; }
 
-int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m)
+int tt_nn_decode_f16_tuned(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *tune)
 {
-    /* shared memory (mirrors nn_common.glsl): per subgroup two fp16 tiles of 16 x (K + 8) and one fp32 16x16 block */
+    /* shared memory (nn_common.glsl): per subgroup two fp16 tiles of 16 x (K + NN_CM_ROW_PAD), one fp32 16x16 block */
     uint64_t k = round16(m->enc_features) > m->dec.hidden ? round16(m->enc_features) : m->dec.hidden;
-    uint64_t smem = (NN_WG / 32) * (2 * 16 * (k + 8) * 2 + 16 * 16 * 4);
-    return tt_vk_get_caps(vk)->coopmat_f16 && m->dec.hidden % 16 == 0 && env_on("TINYTEX_NN_COOPMAT") &&
+    uint64_t smem = (NN_WG / 32) * (2 * 16 * (k + NN_CM_ROW_PAD) * 2 + 16 * 16 * 4);
+    return tt_vk_get_caps(vk)->coopmat_f16 && m->dec.hidden % 16 == 0 && !(tune && tune->no_coopmat) &&
            smem <= smem_limit(vk);
 }
+
+int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m) { return tt_nn_decode_f16_tuned(vk, m, NULL); }
 
 /* fp16 weights, per layer l: W_l[j][k] at j*K_l + k (K_0 = enc_features rounded up to 16, zeros past it; K_l = hidden
  * after), then the head as 16 rows of hidden (rows 3..15 zero). Count in halves: dec_f16_count. */
@@ -241,19 +228,24 @@ static uint16_t *dec_f16_build(const tt_nn_model *m, const float *params)
     return w;
 }
 
-static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline **out, uint32_t *ns_out)
+/* The decode ignores the train-only constants: fixed values (tile 32, 1 head part, no compact tile, the default
+ * NN_TUNE bits) keep one pipeline per model shape whatever the tuning. */
+static tt_status make_decode_pipeline(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *t, tt_vk_pipeline **out,
+                                      uint32_t *ns_out)
 {
-    uint32_t spec[NN_SPEC], dp = pick_dp(vk, m);
-    if (tt_nn_decode_f16(vk, m)) {
+    uint32_t spec[NN_SPEC_COUNT], dp = pick_dp(vk, m, t);
+    if (tt_nn_decode_f16_tuned(vk, m, t)) {
         char name[64];
-        fill_spec(m, 32, 1, 0, 1, 0, NN_CM_PIXELS, spec);
+        fill_spec(m, &default_tuning, 32, 1, 0, 1, 0, NN_CM_PIXELS, spec);
         *ns_out = NN_CM_PIXELS;
         snprintf(name, sizeof name, "%s_cm", m->enc->decode_shader);
-        return tt_vk_pipeline_create(vk, name, 5, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
+        return tt_vk_pipeline_create(vk, name, NN_DECODE_CM_BUFFERS, sizeof(tt_nn_decode_push), spec, NN_SPEC_COUNT,
+                                     NN_WG, 1, 1, out);
     }
-    fill_spec(m, 32, 1, 0, 1, 0, dp, spec);
+    fill_spec(m, &default_tuning, 32, 1, 0, 1, 0, dp, spec);
     *ns_out = dp;
-    return tt_vk_pipeline_create(vk, m->enc->decode_shader, 4, sizeof(tt_nn_decode_push), spec, NN_SPEC, NN_WG, 1, 1, out);
+    return tt_vk_pipeline_create(vk, m->enc->decode_shader, NN_DECODE_BUFFERS, sizeof(tt_nn_decode_push), spec,
+                                 NN_SPEC_COUNT, NN_WG, 1, 1, out);
 }
 
 /* Builds the fp16 weight buffer of params (canonical layout) into *buf, creating it when empty. */
@@ -314,30 +306,35 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
 
     /* Tiles of ns samples; each workgroup runs tpg of them, summing weight gradients in registers (racc) when
      * they fit in a modest register budget, so the weights see one atomic per workgroup instead of per tile. */
-    uint32_t spec[NN_SPEC], ns = 4, hq = 1;
+    const tt_nn_tuning *t = &tr->cfg.tune;
+    uint32_t spec[NN_SPEC_COUNT], ns = 4, hq = 1;
     int compact = 0;
-    pick_tile(vk, m, &ns, &hq, &compact);
-    uint32_t racc = (uint32_t)env_int("TINYTEX_NN_RACC", racc_floats(m) <= 96, 0, 1);
+    pick_tile(vk, m, t, &ns, &hq, &compact);
+    uint32_t racc = t->racc == TT_NN_TUNE_AUTO ? racc_floats(m) <= 96 : t->racc == TT_NN_TUNE_ON;
     /* 8 tiles per group for the default batch (256 groups: one round of 2 per SM on an H100/H200). With the latent
      * grid patch filled once per group, 8 beat 4 (H100: 1.142 -> 1.108 s GPU; docs/neural.md). */
     uint32_t tiles = (cfg->batch + ns - 1) / ns;
-    uint32_t tpg = (uint32_t)env_int("TINYTEX_NN_TPG", racc ? (tiles / 256 > 16 ? 16 : tiles / 256 > 1 ? tiles / 256 : 1) : 1, 1, 64);
+    uint32_t tpg = t->tiles_per_group ? (t->tiles_per_group > 64 ? 64 : t->tiles_per_group)
+                   : racc ? (tiles / 256 > 16 ? 16 : tiles / 256 > 1 ? tiles / 256 : 1) : 1;
     if (tpg > tiles) tpg = tiles;
     tr->samples_per_group = ns * tpg;
-    fill_spec(m, ns, hq, compact, tpg, racc, 128, spec);
-    tr->enc_patch = spec[16] = pick_patch(vk, m, ns, hq, compact);
+    fill_spec(m, t, ns, hq, compact, tpg, racc, NN_WG, spec);
+    tr->enc_patch = spec[NN_SPEC_PATCH] = pick_patch(vk, m, t, ns, hq, compact);
     tr->tile_samples = ns;
     tr->head_parts = hq;
     tr->compact = compact;
-    tr->train_smem = (uint32_t)(tile_smem(m, ns, hq, compact) + 4ull * tr->enc_patch);
+    tr->train_smem = (uint32_t)(tile_smem(m, t, ns, hq, compact) + 4ull * tr->enc_patch);
     char name[64];
     snprintf(name, sizeof name, "%s%s", m->enc->train_shader, caps->float_atomic_add ? "" : "_cas");
-    TRY(tt_vk_pipeline_create(vk, name, 6, sizeof(tt_nn_train_push), spec, NN_SPEC, NN_WG, 1, 1, &tr->train));
-    uint32_t adam_spec[5] = {0, 0, 1, 1, 0};
+    TRY(tt_vk_pipeline_create(vk, name, NN_TRAIN_BUFFERS, sizeof(tt_nn_train_push), spec, NN_SPEC_COUNT, NN_WG, 1, 1,
+                              &tr->train));
+    uint32_t adam_spec[ADAM_SPEC_COUNT] = {0};
+    adam_spec[ADAM_SPEC_RANGE_CH_LO] = adam_spec[ADAM_SPEC_RANGE_CH_HI] = 1;   /* no ranges: nothing divides by them */
     if (m->enc->adam_spec) m->enc->adam_spec(m, adam_spec);
-    TRY(tt_vk_pipeline_create(vk, "nn_adam", 5, 48, adam_spec, 5, 256, 1, 1, &tr->adam));
+    TRY(tt_vk_pipeline_create(vk, "nn_adam", ADAM_BUFFERS, sizeof(tt_nn_adam_push), adam_spec, ADAM_SPEC_COUNT,
+                              NN_ADAM_WG, 1, 1, &tr->adam));
     uint32_t dns;
-    TRY(make_decode_pipeline(vk, m, &tr->decode, &dns));
+    TRY(make_decode_pipeline(vk, m, t, &tr->decode, &dns));
     if (m->enc->gpu_prepare) TRY(m->enc->gpu_prepare(tr));
     free(gp);
     *out = tr;
@@ -349,21 +346,18 @@ fail:
 #undef TRY
 }
 
-typedef struct {
-    uint32_t n, dec_offset;
-    float lr_enc, lr_net, beta1, beta2, eps, bc1, bc2;
-    uint32_t range_parity;   /* STATE slots nn_adam.comp fills for the next step (adam_spec) */
-    uint32_t pad[2];
-} adam_push;
-
 /* Records training steps [from, to): the fused step, Adam, each followed by a barrier. */
 static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t groups, uint32_t strip)
 {
     tt_vk *vk = tr->vk;
     const tt_nn_model *m = tr->m;
     const tt_nn_train_cfg *c = &tr->cfg;
-    tt_vk_buffer *tb[6] = {&tr->params, &tr->grads, &tr->target, &tr->stats, &tr->aux, &tr->state};
-    tt_vk_buffer *ab[5] = {&tr->params, &tr->grads, &tr->adam_m, &tr->adam_v, &tr->state};
+    tt_vk_buffer *tb[NN_TRAIN_BUFFERS] = {
+        [NN_TRAIN_BIND_PARAMS] = &tr->params, [NN_TRAIN_BIND_GRADS] = &tr->grads, [NN_TRAIN_BIND_TARGET] = &tr->target,
+        [NN_TRAIN_BIND_STATS] = &tr->stats, [NN_TRAIN_BIND_AUX] = &tr->aux, [NN_TRAIN_BIND_STATE] = &tr->state};
+    tt_vk_buffer *ab[ADAM_BUFFERS] = {[ADAM_BIND_PARAMS] = &tr->params, [ADAM_BIND_GRADS] = &tr->grads,
+                                      [ADAM_BIND_M] = &tr->adam_m, [ADAM_BIND_V] = &tr->adam_v,
+                                      [ADAM_BIND_STATE] = &tr->state};
     for (uint32_t step = from; step < to; step++) {
         if (m->enc->record_pre_step) m->enc->record_pre_step(tr, step);
         tt_nn_train_push tp = {
@@ -375,7 +369,7 @@ static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t
         tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
         tt_vk_barrier(vk);
         double t = step + 1.0;
-        adam_push ap = {
+        tt_nn_adam_push ap = {
             .n = gpu_total(m), .dec_offset = gpu_dec_offset(m),
             .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
             .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
@@ -456,7 +450,9 @@ static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pip
                             tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, tt_vk_buffer *dec_f16,
                             int repeats, tt_image *out, double *gpu_ms)
 {
-    tt_vk_buffer *b[5] = {params, out_buf, aux, state, dec_f16};
+    tt_vk_buffer *b[NN_DECODE_CM_BUFFERS] = {[NN_DECODE_BIND_PARAMS] = params, [NN_DECODE_BIND_OUT] = out_buf,
+                                             [NN_DECODE_BIND_AUX] = aux, [NN_DECODE_BIND_STATE] = state,
+                                             [NN_DECODE_BIND_F16] = dec_f16};
     tt_nn_decode_push dp = {.width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .flags = 0,
                             .omega0 = m->dec.omega0};
     uint64_t npix = (uint64_t)m->width * m->height;
@@ -482,8 +478,8 @@ static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pip
 
 tt_status tt_nn_trainer_decode(tt_nn_trainer *tr, tt_image *out, double *gpu_ms)
 {
-    uint32_t ns = pick_dp(tr->vk, tr->m);
-    if (tt_nn_decode_f16(tr->vk, tr->m)) {   /* the current weights, converted on the CPU (outside the timed decode) */
+    uint32_t ns = pick_dp(tr->vk, tr->m, &tr->cfg.tune);
+    if (tt_nn_decode_f16_tuned(tr->vk, tr->m, &tr->cfg.tune)) {   /* the current weights, converted on the CPU (outside the timed decode) */
         float *p = malloc(sizeof(float) * tr->m->total);
         if (!p) return tt_fail(TT_ERR_NOMEM, "out of memory");
         tt_status s = tt_nn_trainer_get_params(tr, p);
@@ -514,6 +510,13 @@ void tt_nn_trainer_destroy(tt_nn_trainer *tr)
 tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
                            double *gpu_ms)
 {
+    return tt_nn_decode_gpu_tuned(vk, m, params, repeats, out, gpu_ms, NULL);
+}
+
+tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
+                                 double *gpu_ms, const tt_nn_tuning *tune)
+{
+    const tt_nn_tuning *t = tune ? tune : &default_tuning;
     tt_vk_buffer pb = {0}, ob = {0}, ab = {0}, sb = {0}, wb = {0};
     tt_vk_pipeline *pipe = NULL;
     uint32_t n = gpu_total(m), ns = 0;
@@ -529,8 +532,8 @@ tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params,
     TRY(tt_vk_upload(vk, &pb, 0, gp, (VkDeviceSize)n * 4));
     if (m->aux_words) TRY(tt_vk_upload(vk, &ab, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
     TRY(tt_vk_fill(vk, &sb, 0));
-    if (tt_nn_decode_f16(vk, m)) TRY(upload_dec_f16(vk, m, params, &wb));
-    TRY(make_decode_pipeline(vk, m, &pipe, &ns));
+    if (tt_nn_decode_f16_tuned(vk, m, t)) TRY(upload_dec_f16(vk, m, params, &wb));
+    TRY(make_decode_pipeline(vk, m, t, &pipe, &ns));
     s = run_decode(vk, m, pipe, ns, &pb, &ob, &ab, &sb, &wb, repeats, out, gpu_ms);
 done:
 #undef TRY

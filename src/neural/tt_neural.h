@@ -135,6 +135,25 @@ float tt_nn_backward_ref(const tt_nn_model *m, const float *params, float x01, f
 void tt_nn_decoder_forward_ref(const tt_nn_model *m, const float *params, const float *feat, float rgb[3]);
 float tt_nn_decoder_backward_ref(const tt_nn_model *m, const float *params, const float *feat,
                                  const float target[3], float scale, float *grad, float *dfeat);
+/* Tuning of the GPU trainer and decoder: how the kernels lay out and split their work, for measurements and tests
+ * (docs/neural.md); the trained model changes at most by the order of fp32 sums. All zero = the defaults, which
+ * tt_nn_train_cfg_default leaves; the CLI maps the TINYTEX_NN_* environment variables onto it (cli_nn_env.h). */
+typedef enum { TT_NN_TUNE_AUTO = 0, TT_NN_TUNE_OFF = 1, TT_NN_TUNE_ON = 2 } tt_nn_tune_mode;
+typedef struct {
+    uint32_t tile;             /* samples per training tile (multiple of 4, >= 4), where it fits in shared memory; 0 = auto */
+    uint32_t head_parts;       /* head forward parts (1..64), where they fit (else 1); 0 (or > 64) = auto */
+    uint32_t tiles_per_group;  /* training tiles per workgroup (1..64, more = 64); 0 = auto */
+    tt_nn_tune_mode racc;      /* weight gradients summed in registers over a workgroup's tiles; AUTO = where <= 96 floats */
+    tt_nn_tune_mode compact;   /* compact tile (SIREN, ReLU): AUTO = where it buys a second workgroup an SM, ON = always */
+    uint32_t decode_pixels;    /* fp32 decode: pixels per workgroup (1..128, halved until they fit); 0 = 128 */
+    int no_pad;                /* 1: tile rows not padded to an odd vec4 count (bank conflicts) */
+    int no_xsplit;             /* 1: layer 0's dX not split over several threads per tile */
+    int no_prefetch;           /* 1: the next tile's samples not fetched during the current tile's loss */
+    int no_swizzle;            /* 1: tile columns never XOR-swizzled (rows padded instead) */
+    int no_patch;              /* 1: no per-workgroup shared patch of encoder parameters (latent: global memory) */
+    int no_coopmat;            /* 1: the fp32 decode loop even where the tensor-core decode is available */
+} tt_nn_tuning;
+
 /* One Adam step over all params (grad already averaged), bias-corrected with
  * step t (1-based), lr per group: lr_t = lr0 (1 + cos(pi (t-1)/iters)) / 2. */
 typedef struct {
@@ -143,6 +162,7 @@ typedef struct {
     float lr[2];                 /* per TT_NN_GROUP_* */
     float beta1, beta2, eps;     /* 0.9 0.999 1e-15 */
     uint32_t steps_per_submit;   /* 0 = auto (250) */
+    tt_nn_tuning tune;           /* GPU kernel layout and work split; all zero = the defaults */
 } tt_nn_train_cfg;
 void tt_nn_train_cfg_default(tt_nn_train_cfg *c);     /* hash defaults: 5000 steps, 65536, lr 3e-2 / 1e-3 */
 double tt_nn_lr_at(const tt_nn_train_cfg *c, uint32_t group, uint32_t step0); /* step0 = 0-based step */
@@ -239,33 +259,11 @@ const tt_nn_encoder_ops *tt_nn_latent_encoder(void);  /* src/neural/latent_model
 const tt_nn_encoder_ops *tt_nn_encoder_for(tt_nn_kind k);
 
 /* ---- GPU trainer (nn_train.c) ---------------------------------------------
- * Buffers (set 0) of the "<enc>_train" pipeline:
- *   0 params  fp32[total]          1 grads  fp32[total] (atomics)
- *   2 target  uint[W*H] RGBA8      3 stats  fp32[iters] per-step loss sums
- *   4 aux     uint[aux_words]      5 state  encoder-defined (see state_bytes)
- * "nn_adam":  0 params 1 grads 2 m 3 v 4 state (+ zeroes grads; see adam_spec)
- * "<enc>_decode": 0 params 1 out uint[W*H] RGBA8 2 aux 3 state
- * Push constants: see tt_nn_train_push / tt_nn_decode_push below. */
+ * Pipelines "<enc>_train", "nn_adam", "<enc>_decode": their bindings, push constants and specialization constants
+ * are declared once for C and GLSL in shaders/nn_abi.h. Buffers: params, grads (atomics), adam_m, adam_v fp32 in
+ * the GPU layout (tt_nn_gpu_index); target RGBA8; stats fp32[iters] per-step loss sums; aux uint[aux_words];
+ * state encoder-defined (see state_bytes). The train shader's bindings (nn_train.c checks them against nn_abi.h): */
 enum { TT_NN_BIND_PARAMS = 0, TT_NN_BIND_GRADS, TT_NN_BIND_TARGET, TT_NN_BIND_STATS, TT_NN_BIND_AUX, TT_NN_BIND_STATE };
-
-typedef struct {
-    uint32_t step;           /* 0-based */
-    uint32_t seed_lo, seed_hi;
-    uint32_t batch;
-    uint32_t width, height;
-    uint32_t dec_offset;
-    float omega0;
-    float loss_scale;        /* 1 / (3 batch) */
-    uint32_t flags;          /* encoder-defined bits (latent: QAT on, QAT bits) */
-    uint32_t strip;          /* rows per sampling strip (tt_nn_sample_strip) */
-    float enc_param;         /* encoder-defined (latent: QAT noise) */
-} tt_nn_train_push;
-
-typedef struct {
-    uint32_t width, height, dec_offset, flags;
-    float omega0;
-    uint32_t pad[3];
-} tt_nn_decode_push;
 
 struct tt_nn_trainer {
     tt_vk *vk;
@@ -278,7 +276,7 @@ struct tt_nn_trainer {
     uint32_t enc_patch;                  /* floats of the encoder's per-workgroup shared patch (spec 16; 0 = none) */
     uint32_t tile_samples, head_parts;   /* training tile: samples (NN_NS), head forward parts (NN_HQ) */
     int compact;                         /* the compact tile (NN_COMPACT): two workgroups an SM where it applies */
-    uint32_t train_smem;                 /* shared-memory bytes of a training workgroup (estimate, mirrors the shaders) */
+    uint32_t train_smem;                 /* shared-memory bytes of a training workgroup (the shaders' arrays, nn_abi.h) */
     tt_vk_buffer params, grads, adam_m, adam_v, target, stats, aux, state, out_img;
     tt_vk_buffer dec_f16;                /* decoder weights in fp16 for the tensor-core decode (tt_nn_decode_f16) */
     tt_vk_pipeline *train, *adam, *decode;
@@ -306,9 +304,14 @@ uint32_t tt_nn_gpu_dec_offset(const tt_nn_model *m);
  * dispatch (best of `repeats`, >= 1). */
 tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats,
                            tt_image *out, double *gpu_ms);
+/* Same with the decode's tuning (decode_pixels, no_coopmat; NULL = the defaults). */
+tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats,
+                                 tt_image *out, double *gpu_ms, const tt_nn_tuning *tune);
 /* 1 when the GPU decode of m on vk runs on tensor cores (fp16 products, fp32 sums: tt_nn_decode_ref_f16), 0 when it
- * is the fp32 loop (tt_nn_decode_ref). TINYTEX_NN_COOPMAT=0 forces the fp32 loop. */
+ * is the fp32 loop (tt_nn_decode_ref). */
 int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);
+/* Same under a tuning (no_coopmat forces the fp32 loop; NULL = the defaults). */
+int tt_nn_decode_f16_tuned(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *tune);
 
 /* ---- .tnx files (nn_tnx.c, spec in docs/format.md) ------------------------ */
 #define TT_TNX_VERSION 1

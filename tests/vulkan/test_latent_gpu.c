@@ -7,6 +7,7 @@
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "tt_test.h"
+#include "../../shaders/nn_abi.h"   /* latent_probe.comp's contract (shaders/ is the library's private include path) */
 
 static double now_s(void)
 {
@@ -56,15 +57,17 @@ static void test_encoder(tt_vk *vk)
 
     tt_vk_buffer bp = {0}, bg = {0}, bf = {0}, bd = {0}, bpos = {0}, bs = {0};
     tt_vk_pipeline *pipe = NULL;
-    uint32_t spec[14] = {0};
-    spec[8] = l.ch[0]; spec[9] = l.ch[1]; spec[10] = l.w[0]; spec[11] = l.h[0]; spec[12] = l.w[1]; spec[13] = l.h[1];
+    uint32_t spec[LAT_PROBE_SPEC_COUNT] = {0};
+    spec[LAT_SPEC_CH_LO] = l.ch[0]; spec[LAT_SPEC_CH_HI] = l.ch[1]; spec[LAT_SPEC_W_LO] = l.w[0];
+    spec[LAT_SPEC_H_LO] = l.h[0]; spec[LAT_SPEC_W_HI] = l.w[1]; spec[LAT_SPEC_H_HI] = l.h[1];
     CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bp) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bg) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bf) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bd) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 8ull * np, TT_MEM_DEVICE, &bpos) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 16, TT_MEM_DEVICE, &bs) == TT_OK);
-    tt_status s = tt_vk_pipeline_create(vk, "latent_probe", 6, 16, spec, 14, 64, 1, 1, &pipe);
+    tt_status s = tt_vk_pipeline_create(vk, "latent_probe", LAT_PROBE_BUFFERS, sizeof(tt_latent_probe_push), spec,
+                                        LAT_PROBE_SPEC_COUNT, LAT_PROBE_WG, 1, 1, &pipe);
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s != TT_OK) return;
     CHECK(tt_vk_upload(vk, &bp, 0, grid, 4ull * l.total) == TT_OK);
@@ -73,11 +76,11 @@ static void test_encoder(tt_vk *vk)
     CHECK(tt_vk_fill(vk, &bg, 0) == TT_OK);
     CHECK(tt_vk_fill(vk, &bs, 0) == TT_OK);
     tt_vk_buffer *bufs[6] = {&bp, &bg, &bf, &bd, &bpos, &bs};
-    uint32_t fwd[4] = {np, 0, 0, 0}, bwd[4] = {np, 0, 1, 0};
+    tt_latent_probe_push fwd = {.n_points = np}, bwd = {.n_points = np, .backward = 1};
     CHECK(tt_vk_begin(vk) == TT_OK);
-    tt_vk_dispatch(vk, pipe, bufs, fwd, np * parts, 1, 1);
+    tt_vk_dispatch(vk, pipe, bufs, &fwd, np * parts, 1, 1);
     tt_vk_barrier(vk);
-    tt_vk_dispatch(vk, pipe, bufs, bwd, np * parts, 1, 1);
+    tt_vk_dispatch(vk, pipe, bufs, &bwd, np * parts, 1, 1);
     CHECK(tt_vk_submit(vk, NULL) == TT_OK);
     CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
     CHECK(tt_vk_download(vk, &bg, 0, ggpu, 4ull * l.total) == TT_OK);
@@ -120,7 +123,7 @@ static void channel_range(const tt_latent_layout *l, const float *grid, uint32_t
     }
 }
 
-/* QAT on the GPU against a quantiser written here from SPEC §3: per channel
+/* QAT on the GPU against a quantiser written here from docs/algorithms.md, Latent model: per channel
  * min/max over the whole channel, (v-min)/(max-min), round to 2^bits-1
  * levels, back. The range pass (latent_minmax.comp) must find each channel's
  * min and max; the encoder with the QAT flag (latent_probe.comp) must then
@@ -147,8 +150,9 @@ static void test_qat(tt_vk *vk)
     tt_vk_buffer bp = {0}, bs = {0}, bg = {0}, bf = {0}, bpos = {0};
     tt_latent_qat_gpu q;
     tt_vk_pipeline *probe = NULL;
-    uint32_t spec[14] = {0};
-    spec[8] = l.ch[0]; spec[9] = l.ch[1]; spec[10] = l.w[0]; spec[11] = l.h[0]; spec[12] = l.w[1]; spec[13] = l.h[1];
+    uint32_t spec[LAT_PROBE_SPEC_COUNT] = {0};
+    spec[LAT_SPEC_CH_LO] = l.ch[0]; spec[LAT_SPEC_CH_HI] = l.ch[1]; spec[LAT_SPEC_W_LO] = l.w[0];
+    spec[LAT_SPEC_H_LO] = l.h[0]; spec[LAT_SPEC_W_HI] = l.w[1]; spec[LAT_SPEC_H_HI] = l.h[1];
     CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bp) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bg) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * words, TT_MEM_DEVICE, &bs) == TT_OK);
@@ -157,7 +161,8 @@ static void test_qat(tt_vk *vk)
     CHECK(tt_vk_fill(vk, &bs, 0) == TT_OK);
     CHECK(tt_vk_upload(vk, &bpos, 0, pos, 8ull * np) == TT_OK);
     tt_status s = tt_latent_qat_pipelines(vk, &q);
-    if (s == TT_OK) s = tt_vk_pipeline_create(vk, "latent_probe", 6, 16, spec, 14, 64, 1, 1, &probe);
+    if (s == TT_OK) s = tt_vk_pipeline_create(vk, "latent_probe", LAT_PROBE_BUFFERS, sizeof(tt_latent_probe_push), spec,
+                                                        LAT_PROBE_SPEC_COUNT, LAT_PROBE_WG, 1, 1, &probe);
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s != TT_OK) return;
     tt_vk_buffer *bufs[6] = {&bp, &bg, &bf, &bf, &bpos, &bs};
@@ -166,11 +171,11 @@ static void test_qat(tt_vk *vk)
         /* each step: different ranges (shrinking), so a stale slot would show */
         for (uint32_t i = 0; i < m.enc_count; i++) grid[i] = tt_nn_rng_normal(&r, 0.1f * step, 0.05f / (step + 1));
         CHECK(tt_vk_upload(vk, &bp, 0, grid, 4ull * m.enc_count) == TT_OK);
-        uint32_t fwd[4] = {np, tt_latent_qat_flags((uint32_t)bits), 0, 7 + step};
+        tt_latent_probe_push fwd = {.n_points = np, .flags = tt_latent_qat_flags((uint32_t)bits), .step = 7 + step};
         CHECK(tt_vk_begin(vk) == TT_OK);
         tt_latent_record_ranges(vk, &q, &m, &bp, &bs, 7 + step);
         tt_vk_barrier(vk);
-        tt_vk_dispatch(vk, probe, bufs, fwd, np * parts, 1, 1);
+        tt_vk_dispatch(vk, probe, bufs, &fwd, np * parts, 1, 1);
         CHECK(tt_vk_submit(vk, NULL) == TT_OK);
         CHECK(tt_vk_download(vk, &bs, 0, keys, 4ull * words) == TT_OK);
         CHECK(tt_vk_download(vk, &bf, 0, feat, 4ull * np * F) == TT_OK);
@@ -246,7 +251,7 @@ static void test_decode(tt_vk *vk)
 
 /* One training step's gradient (adam_m / (1 - b1) after step 0) equals the C reference over the same pixels
  * (tt_nn_sample_pixel): the grid scatter and the decoder's weight gradients of the latent trainer. Four ways: grid
- * gradients summed in each workgroup's shared patch or added to global memory directly (TINYTEX_NN_PATCH=0), each
+ * gradients summed in each workgroup's shared patch or added to global memory directly (tuning no_patch), each
  * with float grids and with QAT from step 0 (the reference then runs on tt_latent_quantize's grids; the
  * straight-through gradient lands on the same values). */
 static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
@@ -281,16 +286,13 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
     c.batch = 3001;
     c.seed = 0xabcdef12345ull;
     double loss = tt_nn_step_gradient_ref(&m, pq, &img, &c, 0, gref) / (3.0 * c.batch);
-    setenv("TINYTEX_NN_PATCH", patch ? "1" : "0", 1);
+    c.tune.no_patch = !patch;
     /* with the patch, 3 tiles a workgroup (the later tiles' samples are fetched during the previous tile's loss, and
      * the last group's tiles run past the batch) in the compact tile; without, the full tile */
-    if (patch) setenv("TINYTEX_NN_TPG", "3", 1);
-    setenv("TINYTEX_NN_COMPACT", patch ? "2" : "0", 1);
+    if (patch) c.tune.tiles_per_group = 3;
+    c.tune.compact = patch ? TT_NN_TUNE_ON : TT_NN_TUNE_OFF;
     tt_nn_trainer *tr = NULL;
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
-    unsetenv("TINYTEX_NN_PATCH");
-    unsetenv("TINYTEX_NN_TPG");
-    unsetenv("TINYTEX_NN_COMPACT");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s == TT_OK) {
         printf("step gradient: %s, %s tile, shared patch %u floats\n", qat ? "QAT" : "float grids",

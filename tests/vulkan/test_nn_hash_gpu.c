@@ -68,10 +68,10 @@ static void test_forward(tt_vk *vk, tt_nn_act act)
 
 /* Backward + Adam: after one step, adam_m = (1 - b1) g and adam_v = (1 - b2) g^2 on the GPU; g must match the
  * C reference over the same pixels (tt_nn_sample_pixel), and params must follow Adam from those moments. `compact`
- * is TINYTEX_NN_COMPACT: "2" the compact tile (for SIREN and ReLU; what GPUs that fit two workgroups an SM run),
- * "0" the full one. */
+ * is the tuning's: ON the compact tile (for SIREN and ReLU; what GPUs that fit two workgroups an SM run), OFF the
+ * full one. */
 static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int default_encoder, tt_nn_act act,
-                               const char *compact)
+                               tt_nn_tune_mode compact)
 {
     tt_nn_model m;
     small_model(&m, 23, 19, hidden, depth, act);
@@ -95,12 +95,11 @@ static void test_backward_adam(tt_vk *vk, uint32_t depth, uint32_t hidden, int d
     double loss = tt_nn_step_gradient_ref(&m, p, &img, &c, 0, gref);
     loss /= 3.0 * c.batch;
     tt_nn_trainer *tr = NULL;
-    setenv("TINYTEX_NN_COMPACT", compact, 1);
+    c.tune.compact = compact;
     tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
-    unsetenv("TINYTEX_NN_COMPACT");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     if (s != TT_OK) goto out;
-    CHECK_MSG(tr->compact == (compact[0] == '2' && (act == TT_NN_ACT_SIREN || act == TT_NN_ACT_RELU)),
+    CHECK_MSG(tr->compact == (compact == TT_NN_TUNE_ON && (act == TT_NN_ACT_SIREN || act == TT_NN_ACT_RELU)),
               "%s %ux%u: compact tile %d", tt_nn_act_name(act), hidden, depth, tr->compact);
     CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
     float gl;
@@ -150,22 +149,19 @@ out:
     free(gref);
 }
 
-/* Shared-memory bytes of the trainer the environment settings give (tile pinned to 16 samples, head in 1 part). */
-static uint32_t trainer_smem(tt_vk *vk, const tt_nn_model *m, const float *p, const tt_image *img, const char *compact,
-                             int *is_compact)
+/* Shared-memory bytes of the trainer the tuning gives (tile pinned to 16 samples, head in 1 part). */
+static uint32_t trainer_smem(tt_vk *vk, const tt_nn_model *m, const float *p, const tt_image *img,
+                             tt_nn_tune_mode compact, int *is_compact)
 {
     tt_nn_train_cfg c;
     tt_nn_train_cfg_default(&c);
     c.iters = 1;
     c.batch = 1024;
-    setenv("TINYTEX_NN_TILE", "16", 1);
-    setenv("TINYTEX_NN_HQ", "1", 1);
-    if (compact) setenv("TINYTEX_NN_COMPACT", compact, 1);
+    c.tune.tile = 16;
+    c.tune.head_parts = 1;
+    c.tune.compact = compact;
     tt_nn_trainer *tr = NULL;
     tt_status s = tt_nn_trainer_create(vk, m, p, img, &c, &tr);
-    unsetenv("TINYTEX_NN_TILE");
-    unsetenv("TINYTEX_NN_HQ");
-    unsetenv("TINYTEX_NN_COMPACT");
     CHECK_MSG(s == TT_OK, "%s", tt_last_error());
     uint32_t bytes = s == TT_OK ? tr->train_smem : 0;
     if (is_compact) *is_compact = s == TT_OK && tr->compact;
@@ -189,9 +185,9 @@ static void test_tile_choice(tt_vk *vk, uint32_t log2_t, uint32_t hidden, uint32
     tt_nn_init_params(&m, 1, p);
     uint32_t two = tt_vk_get_caps(vk)->max_shared_memory / 2 - 1024;
     int chosen = 0, forced = 0;
-    uint32_t full = trainer_smem(vk, &m, p, &img, "0", NULL);
-    uint32_t compact = trainer_smem(vk, &m, p, &img, "2", &forced);
-    uint32_t got = trainer_smem(vk, &m, p, &img, NULL, &chosen);
+    uint32_t full = trainer_smem(vk, &m, p, &img, TT_NN_TUNE_OFF, NULL);
+    uint32_t compact = trainer_smem(vk, &m, p, &img, TT_NN_TUNE_ON, &forced);
+    uint32_t got = trainer_smem(vk, &m, p, &img, TT_NN_TUNE_AUTO, &chosen);
     int want = forced && full > two && compact <= two;
     printf("tile choice, %s %ux%u: full %u B, compact %u B (two fit in %u each): %s\n", tt_nn_act_name(act), hidden,
            depth, full, forced ? compact : 0, two, chosen ? "compact" : "full");
@@ -272,13 +268,13 @@ int main(void)
     test_forward(vk, TT_NN_ACT_GELU);
     test_forward(vk, TT_NN_ACT_SILU);
     test_forward(vk, TT_NN_ACT_RELU);
-    test_backward_adam(vk, 1, 8, 0, TT_NN_ACT_SIREN, "2");   /* compact, one layer: dfeat rows past the layer's */
-    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, "0");
-    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, "2");
-    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_RELU, "2");
-    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_GELU, "2");    /* no compact form: the full tile */
-    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "0");  /* the default decoder: several tiles per thread */
-    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, "2");
+    test_backward_adam(vk, 1, 8, 0, TT_NN_ACT_SIREN, TT_NN_TUNE_ON);   /* compact, one layer: dfeat rows past the layer's */
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, TT_NN_TUNE_OFF);
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_SIREN, TT_NN_TUNE_ON);
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_RELU, TT_NN_TUNE_ON);
+    test_backward_adam(vk, 2, 8, 0, TT_NN_ACT_GELU, TT_NN_TUNE_ON);    /* no compact form: the full tile */
+    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, TT_NN_TUNE_OFF);  /* the default decoder: several tiles per thread */
+    test_backward_adam(vk, 2, 64, 1, TT_NN_ACT_SIREN, TT_NN_TUNE_ON);
     test_tile_choice(vk, 12, 64, 2, TT_NN_ACT_SIREN);   /* the default model */
     test_tile_choice(vk, 10, 32, 1, TT_NN_ACT_SIREN);   /* the tiny one */
     test_tile_choice(vk, 12, 64, 2, TT_NN_ACT_RELU);
