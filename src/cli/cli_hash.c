@@ -1,6 +1,7 @@
 /* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU per image or over asset folders, write .tnx, verify by decoding the written file. */
 #include "cli.h"
 #include "cli_batch.h"
+#include "cli_nn_env.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
@@ -50,6 +51,7 @@ static tt_status hash_model_for(const hash_options *o, const tt_image *img, tt_n
 static void hash_train_cfg(const hash_options *o, tt_nn_train_cfg *tc)
 {
     tt_nn_train_cfg_default(tc);
+    cli_nn_tuning_from_env(&tc->tune);
     tc->iters = o->iters;
     tc->batch = o->batch;
     tc->seed = o->seed;
@@ -75,7 +77,7 @@ static int write_snapshot(tt_nn_trainer *tr, tt_vk *vk, const tt_nn_save_opts *s
     tt_status s = tt_nn_trainer_get_params(tr, params);
     if (s == TT_OK) s = tt_tnx_encode(tr->m, params, so, &bytes, &size);
     if (s == TT_OK) s = tt_tnx_decode(bytes, size, path, &lm, &loaded, NULL);
-    if (s == TT_OK) s = tt_nn_decode_gpu(vk, &lm, loaded, 1, &img, NULL);
+    if (s == TT_OK) s = tt_nn_decode_gpu_tuned(vk, &lm, loaded, 1, &img, NULL, cli_nn_env_tuning());
     if (s == TT_OK) s = tt_compare_images(orig, &img, &met);
     if (s == TT_OK) s = tt_image_save_png(path, &img);
     tt_image_free(&img);
@@ -215,7 +217,7 @@ static int hash_single(hash_options o, cli_common c)
     s = tt_tnx_load(c.output, &lm, &loaded, &info);
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     double decode_ms = -1;
-    s = tt_nn_decode_gpu(vk, &lm, loaded, o.decode_repeats, &dec, &decode_ms);
+    s = tt_nn_decode_gpu_tuned(vk, &lm, loaded, o.decode_repeats, &dec, &decode_ms, cli_nn_env_tuning());
     if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     tt_metrics met;
     s = tt_compare_images(&img, &dec, &met);
@@ -243,7 +245,7 @@ static int hash_single(hash_options o, cli_common c)
         cJSON_AddNumberToObject(report, "steps_per_second", o.iters / train_s);
         cJSON_AddNumberToObject(report, "samples_per_second", (double)o.iters * o.batch / train_s);
         cJSON_AddNumberToObject(report, "decode_ms", decode_ms);
-        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16(vk, &lm) ? "tensor_cores" : "fp32");
+        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16_tuned(vk, &lm, cli_nn_env_tuning()) ? "tensor_cores" : "fp32");
         cJSON_AddNumberToObject(report, "final_batch_loss", ts.last_loss);
         cJSON_AddStringToObject(report, "device", device_name);
         cJSON_AddItemToObject(report, "snapshots", snaps);

@@ -1,6 +1,7 @@
 /* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU per image or over asset folders, code the grids, fine-tune the decoder, write and verify .tnx. */
 #include "cli.h"
 #include "cli_batch.h"
+#include "cli_nn_env.h"
 #include "neural/latent.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
@@ -173,6 +174,7 @@ static tt_status latent_model_for(const latent_options *o, const tt_image *img, 
 static void latent_train_cfg(const latent_options *o, tt_nn_train_cfg *tc)
 {
     tt_latent_train_cfg_default(tc);
+    cli_nn_tuning_from_env(&tc->tune);
     tc->iters = o->iters;
     tc->batch = o->batch;
     tc->seed = (uint64_t)o->seed_int;
@@ -268,7 +270,7 @@ static int latent_single(latent_options o, cli_common c)
     tt_nn_save_opts so = {.precision = prec, .jpeg_quality = o.jpeg_quality,
                           .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES)};
     st = tt_tnx_encode(&m, params, &so, &raw_bytes, &raw_nbytes);
-    if (st == TT_OK) st = tt_nn_measure_tnx(vk, raw_bytes, raw_nbytes, &img, 1, &met_raw, NULL, NULL, NULL);
+    if (st == TT_OK) st = tt_nn_measure_tnx(vk, raw_bytes, raw_nbytes, &img, 1, &tc.tune, &met_raw, NULL, NULL, NULL);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
 
     /* ---- 3. the chosen codec, then fine-tune the decoder on the decoded grids ---- */
@@ -295,7 +297,7 @@ static int latent_single(latent_options o, cli_common c)
     tt_tnx_info info;
     st = tt_tnx_load(c.output, &m_final, &final_params, &info);
     double decode_ms = -1;
-    if (st == TT_OK) st = tt_nn_decode_gpu(vk, &m_final, final_params, o.decode_repeats, &rebuilt, &decode_ms);
+    if (st == TT_OK) st = tt_nn_decode_gpu_tuned(vk, &m_final, final_params, o.decode_repeats, &rebuilt, &decode_ms, cli_nn_env_tuning());
     if (st == TT_OK) st = tt_compare_images(&img, &rebuilt, &met_final);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     if (o.decoded) {
@@ -360,7 +362,7 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(report, "train_gpu_ms", train_gpu_ms);
         cJSON_AddNumberToObject(report, "finetune_seconds", ft_wall);
         cJSON_AddNumberToObject(report, "decode_gpu_ms", decode_ms);
-        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16(vk, &m_final) ? "tensor_cores" : "fp32");
+        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16_tuned(vk, &m_final, cli_nn_env_tuning()) ? "tensor_cores" : "fp32");
         cJSON_AddItemToObject(report, "before_codec", stage_json(&met_raw, raw_nbytes, img.width, img.height));
         cJSON_AddItemToObject(report, "coded_before_finetune", stage_json(&met_coded, coded_nbytes, img.width, img.height));
         cJSON_AddItemToObject(report, "file", stage_json(&met_final, (size_t)on_disk, img.width, img.height));

@@ -1,6 +1,8 @@
 /* cli_nn_env.c - maps the TINYTEX_NN_* environment variables onto tt_nn_tuning, each parsed exactly as before the library stopped reading them. */
 #include "cli_nn_env.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 
 /* Set, non-empty and numerically 0 ("0", but also any text atoi reads as 0): the switch is turned off. */
@@ -43,4 +45,15 @@ void cli_nn_tuning_from_env(tt_nn_tuning *t)
     if (set) t->racc = v ? TT_NN_TUNE_ON : TT_NN_TUNE_OFF;
     v = env_clamped("TINYTEX_NN_TPG", 1, 64, &set);
     if (set) t->tiles_per_group = (uint32_t)v;
+}
+
+static pthread_once_t env_tuning_once = PTHREAD_ONCE_INIT;
+static tt_nn_tuning env_tuning;
+
+static void env_tuning_load(void) { cli_nn_tuning_from_env(&env_tuning); }
+
+const tt_nn_tuning *cli_nn_env_tuning(void)
+{
+    pthread_once(&env_tuning_once, env_tuning_load);
+    return &env_tuning;
 }

@@ -7,4 +7,6 @@
  * others as they are. Call after tt_nn_train_cfg_default / tt_latent_train_cfg_default (on cfg.tune), and for a
  * one-shot decode on a zeroed tuning passed to tt_nn_decode_gpu_tuned / tt_nn_decode_f16_tuned. */
 void cli_nn_tuning_from_env(tt_nn_tuning *t);
+/* The defaults with the environment applied, read once per process (thread-safe), for the CLI's decodes. */
+const tt_nn_tuning *cli_nn_env_tuning(void);
 #endif

@@ -1,6 +1,7 @@
 /* cli_tnx.c - .tnx support for `tinytex decode` (GPU rebuild of the image) and `tinytex info` (describe the model). */
 #include "cli.h"
 #include "cli_batch.h"
+#include "cli_nn_env.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
 
@@ -40,8 +41,8 @@ tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const cha
     if (st == TT_OK) {
         pthread_mutex_lock(&gpu->lock);
         st = cli_gpu_ensure(gpu);
-        if (st == TT_OK) st = tt_nn_decode_gpu(gpu->vk, &lm, params, repeats, &dec, &out->decode_ms);
-        if (st == TT_OK) decode_f16 = tt_nn_decode_f16(gpu->vk, &lm);
+        if (st == TT_OK) st = tt_nn_decode_gpu_tuned(gpu->vk, &lm, params, repeats, &dec, &out->decode_ms, cli_nn_env_tuning());
+        if (st == TT_OK) decode_f16 = tt_nn_decode_f16_tuned(gpu->vk, &lm, cli_nn_env_tuning());
         pthread_mutex_unlock(&gpu->lock);
     }
     if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
@@ -68,12 +69,12 @@ int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
     int rc = EXIT_OK;
     tt_status s = tt_tnx_load(input, &m, &params, NULL);
     if (s == TT_OK) s = cli_vk_create(c->device, &vk);
-    if (s == TT_OK) s = tt_nn_decode_gpu(vk, &m, params, 1, &img, &ms);
+    if (s == TT_OK) s = tt_nn_decode_gpu_tuned(vk, &m, params, 1, &img, &ms, cli_nn_env_tuning());
     if (s == TT_OK) s = tt_image_save_png(output, &img);
     if (s != TT_OK) {
         rc = cli_fail_status(s);
     } else {
-        int f16 = tt_nn_decode_f16(vk, &m);
+        int f16 = tt_nn_decode_f16_tuned(vk, &m, cli_nn_env_tuning());
         DISPLAYLEVEL(1, "%s -> %s: %ux%u, %s model, decoded on %s%s in %.3f ms\n", input, output, img.width, img.height,
                      tt_nn_kind_name(m.kind), tt_vk_info(vk)->name, f16 ? " (tensor cores)" : "", ms);
         if (c->json) {

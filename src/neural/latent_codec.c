@@ -63,7 +63,7 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     if (s == TT_OK) s = tt_tnx_decode(out->bytes, out->size, "(in memory)", &mc, &coded, NULL);
     if (s != TT_OK) goto done;
     out->coded_size = out->size;
-    s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &out->coded, NULL, NULL, NULL);
+    s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->coded, NULL, NULL, NULL);
     out->final = out->coded;
     if (s != TT_OK || o->finetune_steps == 0) goto done;
 
@@ -94,7 +94,7 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     out->size = n;
     if (n != out->coded_size)
         s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", out->coded_size, n);
-    if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &out->final, NULL, NULL, NULL);
+    if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->final, NULL, NULL, NULL);
 done:
     free(section);
     free(grid);

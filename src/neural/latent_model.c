@@ -7,6 +7,7 @@
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "core/tt_bytes.h"
+#include "nn_abi.h"
 
 /* ---- configuration ------------------------------------------------------ */
 void tt_latent_cfg_default(tt_nn_latent_cfg *c)
@@ -184,7 +185,6 @@ static tt_status latent_read_params(const tt_nn_model *m, const tt_nn_chunk *chu
  * step's parity; the training step quantises as it reads the grids
  * (latent_enc.glsl) and its first workgroup clears the other parity.
  * Push constants, bindings and constant ids: shaders/nn_abi.h. */
-#include "nn_abi.h"
 _Static_assert(TT_LATENT_MAX_FEATURES <= LAT_RANGE_SLOTS, "latent_minmax.comp: a shared range slot per channel");
 
 static uint64_t latent_state_bytes(const tt_nn_model *m)

@@ -69,16 +69,17 @@ tt_status tt_nn_fit(tt_vk *vk, const tt_nn_model *m, const tt_image *img, const 
 }
 
 tt_status tt_nn_measure_tnx(tt_vk *vk, const uint8_t *bytes, size_t size, const tt_image *ref, int repeats,
-                            tt_metrics *met, tt_image *decoded, double *gpu_ms, int *decode_f16)
+                            const tt_nn_tuning *tune, tt_metrics *met, tt_image *decoded, double *gpu_ms,
+                            int *decode_f16)
 {
     tt_nn_model m;
     float *params = NULL;
     tt_image img = {0};
     tt_status s = tt_tnx_decode(bytes, size, "(in memory)", &m, &params, NULL);
     if (s != TT_OK) return s;
-    s = tt_nn_decode_gpu(vk, &m, params, repeats, &img, gpu_ms);
+    s = tt_nn_decode_gpu_tuned(vk, &m, params, repeats, &img, gpu_ms, tune);
     if (s == TT_OK) s = tt_compare_images(ref, &img, met);
-    if (s == TT_OK && decode_f16) *decode_f16 = tt_nn_decode_f16(vk, &m);
+    if (s == TT_OK && decode_f16) *decode_f16 = tt_nn_decode_f16_tuned(vk, &m, tune);
     if (s == TT_OK && decoded) *decoded = img;
     else tt_image_free(&img);
     free(params);

@@ -45,7 +45,8 @@ tt_status tt_nn_fit(tt_vk *vk, const tt_nn_model *m, const tt_image *img, const 
 /* Parses .tnx bytes, decodes them on the GPU (best of `repeats`) and compares with ref: the figures of a file.
  * decoded (may be NULL) receives the image; decode_f16 (may be NULL) whether the decode ran on tensor cores. */
 tt_status tt_nn_measure_tnx(tt_vk *vk, const uint8_t *bytes, size_t size, const tt_image *ref, int repeats,
-                            tt_metrics *met, tt_image *decoded, double *gpu_ms, int *decode_f16);
+                            const tt_nn_tuning *tune, tt_metrics *met, tt_image *decoded, double *gpu_ms,
+                            int *decode_f16);
 
 /* ---- Latent stage 2: store the grids, fine-tune the decoder on what the file holds ---- */
 typedef struct {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "neural/tt_neural.h"
 #include "core/tt_bytes.h"
+#include "nn_abi.h"
 
 /* aux words: [0] n_levels [1] n_features [2] T-1 [3] 0, then per level
  * {res, size, offset, hashed} (mirrored by shaders/hash_enc.glsl). */
@@ -143,7 +144,6 @@ static void hash_describe(const tt_nn_model *m, char *buf, size_t len)
 }
 
 /* Shader constants HASH_SPEC_* (spec8[0] is id NN_SPEC_ENC): levels, features per level; nothing of the image's. */
-#include "nn_abi.h"
 static void hash_spec(const tt_nn_model *m, uint32_t spec8[8])
 {
     spec8[HASH_SPEC_LEVELS - NN_SPEC_ENC] = m->hash.n_levels;

@@ -7,7 +7,7 @@
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "tt_test.h"
-#include "../../shaders/nn_abi.h"   /* latent_probe.comp's contract (shaders/ is the library's private include path) */
+#include "nn_abi.h" /* latent_probe.comp's contract */
 
 static double now_s(void)
 {
