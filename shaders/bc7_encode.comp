@@ -1,6 +1,9 @@
 // bc7_encode.comp - BC7 encoder (mode 6, plus mode 1/3 for opaque blocks), one invocation per 4x4 block; mirrors src/bc7/bc7_encode_ref.c op for op.
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_GOOGLE_include_directive : require
+
+#include "bc7_tables.h"
 
 // Keep in step with bc7_encode_ref.c: same float operations in the same
 // order, all `precise` (no FMA contraction), constants given by their exact
@@ -588,22 +591,10 @@ uvec4 pack_mode6(Cand c)
 
 // ---- Two-subset opaque candidate: mode 1 or 3 (two_subset code in C) ----
 
-// Partition table: bits 0..15 = texels of subset 1, bits 16..19 = the
-// anchor texel of subset 1. Dynamic indexing into a `const` array makes
-// many compilers copy the whole array into per-thread local memory, so the
-// shader keeps it in shared memory (filled once per workgroup in main).
-const uint PART2_TABLE[64] = uint[](
-    0xCCCCu, 0x8888u, 0xEEEEu, 0xECC8u, 0xC880u, 0xFEECu, 0xFEC8u, 0xEC80u, 0xC800u, 0xFFECu, 0xFE80u, 0xE800u,
-    0xFFE8u, 0xFF00u, 0xFFF0u, 0xF000u, 0xF710u, 0x008Eu, 0x7100u, 0x08CEu, 0x008Cu, 0x7310u, 0x3100u, 0x8CCEu,
-    0x088Cu, 0x3110u, 0x6666u, 0x366Cu, 0x17E8u, 0x0FF0u, 0x718Eu, 0x399Cu, 0xAAAAu, 0xF0F0u, 0x5A5Au, 0x33CCu,
-    0x3C3Cu, 0x55AAu, 0x9696u, 0xA55Au, 0x73CEu, 0x13C8u, 0x324Cu, 0x3BDCu, 0x6996u, 0xC33Cu, 0x9966u, 0x0660u,
-    0x0272u, 0x04E4u, 0x4E40u, 0x2720u, 0xC936u, 0x936Cu, 0x39C6u, 0x639Cu, 0x9336u, 0x9CC6u, 0x817Eu, 0xE718u,
-    0xCCF0u, 0x0FCCu, 0x7744u, 0xEE22u);
-const uint ANCHOR2_TABLE[64] = uint[](
-    15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u, 15u,
-    15u, 2u, 8u, 2u, 2u, 8u, 8u, 15u, 2u, 8u, 2u, 2u, 8u, 8u, 2u, 2u,
-    15u, 15u, 6u, 8u, 2u, 8u, 15u, 15u, 2u, 8u, 2u, 2u, 2u, 15u, 15u, 6u,
-    6u, 2u, 6u, 8u, 15u, 15u, 2u, 2u, 15u, 15u, 15u, 15u, 15u, 2u, 2u, 15u);
+// Partition masks (bits 0..15 = texels of subset 1) and anchors (bits 16..19: the
+// anchor texel of subset 1) from bc7_tables.h. Dynamic indexing into a `const` array
+// makes many compilers copy the whole array into per-thread local memory, so the
+// shader keeps them in shared memory (filled once per workgroup in main).
 shared uint s_part[64];
 uint part_mask(int pt) { return s_part[pt] & 0xFFFFu; }
 uint part_anchor(int pt) { return s_part[pt] >> 16; }
@@ -1037,7 +1028,8 @@ uvec4 pack_two_subset(int mode, int part, Sub s0, Sub s1)
 
 void main()
 {
-    s_part[gl_LocalInvocationIndex] = PART2_TABLE[gl_LocalInvocationIndex] | (ANCHOR2_TABLE[gl_LocalInvocationIndex] << 16);
+    s_part[gl_LocalInvocationIndex] = tt_bc7_subset_mask(tt_bc7_partition2[gl_LocalInvocationIndex], 1u) |
+                                      (tt_bc7_anchor2_1[gl_LocalInvocationIndex] << 16);
     barrier();
     uint bx = gl_GlobalInvocationID.x, by_local = gl_GlobalInvocationID.y;
     if (bx >= pc.blocks_x || by_local >= pc.band_rows) return;

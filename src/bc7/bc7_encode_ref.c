@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "bc7/tt_bc7.h"
+#include "bc7/bc7_internal.h"
 
 /* This file and shaders/bc7_encode.glsl implement the same algorithm with
  * the same float operation order, so the GPU reproduces these blocks bit
@@ -462,10 +462,7 @@ typedef struct {
 
 static int partition_mask(int part) /* bit i set: texel i in subset 1 */
 {
-    int m = 0;
-    for (int i = 0; i < 16; i++)
-        if (tt_bc7_partition2[part][i] == '1') m |= 1 << i;
-    return m;
+    return (int)tt_bc7_subset_mask(tt_bc7_partition2[part], 1u);
 }
 
 /* Scatter of the texels in `mask` (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T,

@@ -17,15 +17,11 @@ int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4]);
 void tt_bc7_decode_image(const tt_bc7_block *blocks, uint32_t width, uint32_t height,
                          uint8_t *out_rgba);
 
-/* BPTC tables (Khronos Data Format spec): subset digit of texel x+4y per
- * partition, and the anchor texels of subsets 1 (and 2). */
-extern const char *const tt_bc7_partition2[64];
-extern const char *const tt_bc7_partition3[64];
-extern const uint8_t tt_bc7_anchor2_1[64];
-extern const uint8_t tt_bc7_anchor3_1[64];
-extern const uint8_t tt_bc7_anchor3_2[64];
-/* Subset of `texel` for a partition of 1, 2 or 3 subsets. */
+/* Subset of `texel` for a partition of 1, 2 or 3 subsets (BPTC tables of the Khronos Data Format spec, in
+ * shaders/bc7_tables.h). */
 int tt_bc7_subset_of(int subsets, int partition, int texel);
+/* Anchor texel of `subset` (0 for subset 0), or -1 if the partition has no such subset. */
+int tt_bc7_anchor_of(int subsets, int partition, int subset);
 /* 1 if `texel` is the anchor of its subset (its index has an implied MSB 0). */
 int tt_bc7_is_anchor(int subsets, int partition, int texel);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "../shaders/bc7_tables.h" /* the shared C/GLSL tables, checked against the spec copies below */
 #include "tt_test.h"
 
 /* Everything below is written from the BPTC chapter of the Khronos Data
@@ -241,17 +242,43 @@ static void test_tables(void)
 {
     /* Anchors lie in their subsets; texel 0 is always subset 0. */
     for (int p = 0; p < 64; p++) {
-        CHECK_EQ_INT(tt_bc7_partition2[p][0], '0');
-        CHECK_EQ_INT(tt_bc7_partition3[p][0], '0');
-        CHECK_EQ_INT(tt_bc7_partition2[p][tt_bc7_anchor2_1[p]], '1');
-        CHECK_EQ_INT(tt_bc7_partition3[p][tt_bc7_anchor3_1[p]], '1');
-        CHECK_EQ_INT(tt_bc7_partition3[p][tt_bc7_anchor3_2[p]], '2');
+        CHECK_EQ_INT(tt_bc7_subset_of(2, p, 0), 0);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, 0), 0);
+        CHECK_EQ_INT(tt_bc7_subset_of(2, p, tt_bc7_anchor_of(2, p, 1)), 1);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, tt_bc7_anchor_of(3, p, 1)), 1);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, tt_bc7_anchor_of(3, p, 2)), 2);
     }
     for (int i = 0; i < 8; i++) {
         if (PARTS[i].partition == 0 && i >= 4) continue;
-        const char *tab = MI[i][0] == 2 ? tt_bc7_partition2[PARTS[i].partition] : tt_bc7_partition3[PARTS[i].partition];
+        char tab[17];
+        for (int t = 0; t < 16; t++) tab[t] = (char)('0' + tt_bc7_subset_of(MI[i][0], PARTS[i].partition, t));
+        tab[16] = 0;
         CHECK(strcmp(tab, PARTS[i].subsets) == 0);
+        if (MI[i][0] > 1) CHECK_EQ_INT(tt_bc7_anchor_of(MI[i][0], PARTS[i].partition, 1), PARTS[i].anchor1);
+        if (MI[i][0] > 2) CHECK_EQ_INT(tt_bc7_anchor_of(MI[i][0], PARTS[i].partition, 2), PARTS[i].anchor2);
     }
+    /* The shared tables (shaders/bc7_tables.h) against this file's copies of the spec. */
+    for (int m = 0; m < 8; m++) {
+        const tt_bc7_mode_info *d = tt_bc7_mode(m);
+        const int got[10] = {d->subsets, d->part_bits, d->rot_bits, d->isel_bits, d->color_bits, d->alpha_bits,
+                             d->pbit_unique, d->pbit_shared, d->index_bits, d->index2_bits};
+        for (int f = 0; f < 10; f++) CHECK_EQ_INT(got[f], MI[m][f]);
+    }
+    for (int k = 0; k < 16; k++) {
+        if (k < 4) CHECK_EQ_INT(tt_bc7_weights2[k], W2[k]);
+        if (k < 4) CHECK_EQ_INT(TT_BC7_WEIGHT2(k), W2[k]);
+        if (k < 8) CHECK_EQ_INT(tt_bc7_weights3[k], W3[k]);
+        if (k < 8) CHECK_EQ_INT(TT_BC7_WEIGHT3(k), W3[k]);
+        CHECK_EQ_INT(tt_bc7_weights4[k], W4[k]);
+        CHECK_EQ_INT(TT_BC7_WEIGHT4(k), W4[k]);
+    }
+    for (int p = 0; p < 64; p++)
+        for (int ns = 2; ns <= 3; ns++)
+            for (unsigned s = 1; s < (unsigned)ns; s++) {
+                unsigned want = 0;
+                for (int t = 0; t < 16; t++) want |= (unsigned)(tt_bc7_subset_of(ns, p, t) == (int)s) << t;
+                CHECK_EQ_INT(tt_bc7_subset_mask(ns == 2 ? tt_bc7_partition2[p] : tt_bc7_partition3[p], s), want);
+            }
 }
 
 static void test_encoder(void)
