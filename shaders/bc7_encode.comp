@@ -4,6 +4,7 @@
 #extension GL_GOOGLE_include_directive : require
 
 #include "bc7_tables.h"
+#include "bc7_abi.h" // push constants: pc
 
 // Keep in step with bc7_encode_ref.c: same float operations in the same
 // order, all `precise` (no FMA contraction), constants given by their exact
@@ -18,24 +19,11 @@
 // share one inlined polish. Loops that are not texel loops are
 // [[dont_unroll]] to keep the code (and lavapipe's compile time) small.
 
-layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x = TT_BC7_LOCAL_SIZE, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint src_px[]; };  // RGBA8, one uint per pixel
 layout(std430, set = 0, binding = 1) writeonly buffer Dst { uvec4 dst_blocks[]; };
 
-layout(push_constant) uniform Push {
-    uint width;        // image size in pixels
-    uint height;
-    uint blocks_x;     // ceil(width / 4)
-    uint block_row0;   // first block row of this band
-    uint band_rows;    // block rows in this band
-    uint src_row0;     // first pixel row held in src_px
-    int refine;
-    float good_enough;
-    int nm_iterations;
-    int refit;
-    uint modes;        // bit m: BC7 mode m allowed (6 always)
-} pc;
 
 #ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
