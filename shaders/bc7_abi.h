@@ -7,6 +7,9 @@
  * when the workgroup fills its shared copy (so it must equal the 64 partitions). */
 #define TT_BC7_LOCAL_SIZE 64
 
+/* The multi-subset modes the encoder offers for opaque blocks, after mode 6 (tt_bc7_config.modes bits). */
+#define TT_BC7_MULTI_MODES ((1u << 1) | (1u << 3))
+
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)
     TT_U32(width)          /* image size in pixels */

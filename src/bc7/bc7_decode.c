@@ -3,19 +3,6 @@
 
 #include "bc7/bc7_internal.h"
 
-typedef struct {
-    const uint8_t *b;
-    unsigned pos;
-} bit_reader;
-
-static unsigned read_bits(bit_reader *r, unsigned n)
-{
-    unsigned v = 0;
-    for (unsigned i = 0; i < n; i++, r->pos++)
-        v |= (unsigned)((r->b[r->pos >> 3] >> (r->pos & 7)) & 1u) << i;
-    return v;
-}
-
 /* Replicates the top bits of an n-bit value into the low bits of a byte. */
 static uint8_t expand_bits(unsigned v, unsigned n)
 {
@@ -54,35 +41,21 @@ int tt_bc7_is_anchor(int subsets, int partition, int texel)
 
 int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4])
 {
-    unsigned mode = 0;
-    while (mode < 8 && !(blk->b[0] & (1u << mode))) mode++;
-    if (mode == 8) {
+    tt_bc7_fields f;
+    int mode = tt_bc7_unpack_fields(blk, &f);
+    if (mode < 0) {
         memset(out_rgba, 0, 16 * 4);
         return -1;
     }
-    const tt_bc7_mode_info *mi = tt_bc7_mode((int)mode);
-    bit_reader r = {blk->b, mode + 1};
-    unsigned partition = read_bits(&r, mi->part_bits);
-    unsigned rotation = read_bits(&r, mi->rot_bits);
-    unsigned isel = read_bits(&r, mi->isel_bits);
+    const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
     unsigned n_ep = 2u * mi->subsets;
-
-    unsigned ep[6][4] = {{0}};
-    for (unsigned c = 0; c < 3; c++)
-        for (unsigned i = 0; i < n_ep; i++) ep[i][c] = read_bits(&r, mi->color_bits);
-    if (mi->alpha_bits)
-        for (unsigned i = 0; i < n_ep; i++) ep[i][3] = read_bits(&r, mi->alpha_bits);
-
+    unsigned ep[6][4];
+    for (unsigned i = 0; i < n_ep; i++)
+        for (unsigned c = 0; c < 4; c++) ep[i][c] = f.e[i][c];
     unsigned cbits = mi->color_bits, abits = mi->alpha_bits;
     if (mi->pbit_unique || mi->pbit_shared) {
-        unsigned pb[6];
-        if (mi->pbit_unique) {
-            for (unsigned i = 0; i < n_ep; i++) pb[i] = read_bits(&r, 1);
-        } else {
-            for (unsigned s = 0; s < mi->subsets; s++) pb[2 * s] = pb[2 * s + 1] = read_bits(&r, 1);
-        }
         for (unsigned i = 0; i < n_ep; i++)
-            for (unsigned c = 0; c < 4; c++) ep[i][c] = (ep[i][c] << 1) | pb[i];
+            for (unsigned c = 0; c < 4; c++) ep[i][c] = (ep[i][c] << 1) | f.p[i];
         cbits++;
         if (abits) abits++;
     }
@@ -92,26 +65,21 @@ int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4])
         e8[i][3] = abits ? expand_bits(ep[i][3], abits) : 255;
     }
 
-    /* Primary index set; anchors store one bit less (implied MSB 0). */
-    unsigned idx1[16], idx2[16] = {0};
-    for (int t = 0; t < 16; t++)
-        idx1[t] = read_bits(&r, mi->index_bits - (tt_bc7_is_anchor(mi->subsets, (int)partition, t) ? 1 : 0));
-    if (mi->index2_bits)
-        for (int t = 0; t < 16; t++) idx2[t] = read_bits(&r, mi->index2_bits - (t == 0 ? 1 : 0));
-
+    /* Two index sets (modes 4, 5): the second drives alpha, or colour where mode 4's selection bit is set. */
     const uint8_t *wc = weights_for(mi->index_bits), *wa = wc;
-    const unsigned *ic = idx1, *ia = idx1;
+    const uint8_t *ic = f.idx, *ia = f.idx;
     if (mi->index2_bits) {
-        if (isel) { /* mode 4 with the selection bit set: 3-bit indices drive color */
-            ic = idx2; wc = weights_for(mi->index2_bits);
-            ia = idx1; wa = weights_for(mi->index_bits);
+        if (f.isel) { /* mode 4 with the selection bit set: 3-bit indices drive color */
+            ic = f.idx2; wc = weights_for(mi->index2_bits);
+            ia = f.idx; wa = weights_for(mi->index_bits);
         } else {
-            ic = idx1; wc = weights_for(mi->index_bits);
-            ia = idx2; wa = weights_for(mi->index2_bits);
+            ic = f.idx; wc = weights_for(mi->index_bits);
+            ia = f.idx2; wa = weights_for(mi->index2_bits);
         }
     }
+    unsigned rotation = f.rotation;
     for (int t = 0; t < 16; t++) {
-        unsigned s = (unsigned)tt_bc7_subset_of(mi->subsets, (int)partition, t);
+        unsigned s = (unsigned)tt_bc7_subset_of(mi->subsets, (int)f.partition, t);
         const uint8_t *a = e8[2 * s], *b = e8[2 * s + 1];
         unsigned w = wc[ic[t]];
         for (int c = 0; c < 3; c++) out_rgba[t][c] = (uint8_t)(((64 - w) * a[c] + w * b[c] + 32) >> 6);
@@ -123,7 +91,7 @@ int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4])
             out_rgba[t][rotation - 1] = tmp;
         }
     }
-    return (int)mode;
+    return mode;
 }
 
 void tt_bc7_decode_image(const tt_bc7_block *blocks, uint32_t width, uint32_t height, uint8_t *out_rgba)
