@@ -70,9 +70,11 @@ int quant_channel(float x, int p, int bits)
 }
 
 // 8-bit value of a `bits`-bit endpoint value q (with p-bit p when has_p): the top bits replicated below.
+// (Arithmetic on hp, not `has_p ? (q << 1) | p : q`: glslang turns a ?: of non-trivial operands into branches.)
 int expand_channel(int q, int p, int bits, bool has_p)
 {
-    int v = has_p ? (q << 1) | p : q, n = has_p ? bits + 1 : bits;
+    int hp = has_p ? 1 : 0;
+    int v = (q << hp) | (p & hp), n = bits + hp;
     return (v << (8 - n)) | (v >> (2 * n - 8));
 }
 

@@ -91,19 +91,20 @@ Stats subset_stats(uint mask)
     return st;
 }
 
-// 8-bit RGB of a quantized endpoint of `mode`.
-ivec3 expand2(int mode, ivec3 q, int p)
+// The functions below take the mode's descriptor, picked once per encode_multi.
+
+// 8-bit RGB of a quantized endpoint.
+ivec3 expand2(tt_bc7_mode_info mi, ivec3 q, int p)
 {
-    tt_bc7_mode_info mi = tt_bc7_mode(mode);
     bool has_p = mi.pbit_unique + mi.pbit_shared != 0;
     return ivec3(expand_channel(q.x, p, mi.color_bits, has_p), expand_channel(q.y, p, mi.color_bits, has_p),
                  expand_channel(q.z, p, mi.color_bits, has_p));
 }
 
-// Nearest quantized RGB endpoint of `mode` with p-bit p.
-ivec3 quant2(int mode, vec3 x, int p)
+// Nearest quantized RGB endpoint with p-bit p.
+ivec3 quant2(tt_bc7_mode_info mi, vec3 x, int p)
 {
-    int cb = tt_bc7_mode(mode).color_bits;
+    int cb = mi.color_bits;
     return ivec3(quant_channel(x.x, p, cb), quant_channel(x.y, p, cb), quant_channel(x.z, p, cb));
 }
 
@@ -113,11 +114,11 @@ ivec3 quant2(int mode, vec3 x, int p)
 // two. Each subset keeps its own state and makes exactly C's decisions
 // (refit rounds, p-bit choice, +-1 steps, stops); a subset that C would have
 // stopped simply takes no further changes while the other one goes on.
-void assign_pair(int mode, uint m1, inout Sub a, inout Sub b)
+void assign_pair(tt_bc7_mode_info mi, uint m1, inout Sub a, inout Sub b)
 {
-    int ib = tt_bc7_mode(mode).index_bits, nl = 1 << ib; // levels
-    ivec3 ea0 = expand2(mode, a.q0, a.p0), ea1 = expand2(mode, a.q1, a.p1);
-    ivec3 eb0 = expand2(mode, b.q0, b.p0), eb1 = expand2(mode, b.q1, b.p1);
+    int ib = mi.index_bits, nl = 1 << ib; // levels
+    ivec3 ea0 = expand2(mi, a.q0, a.p0), ea1 = expand2(mi, a.q1, a.p1);
+    ivec3 eb0 = expand2(mi, b.q0, b.p0), eb1 = expand2(mi, b.q1, b.p1);
     ivec3 da = ea1 - ea0, db = eb1 - eb0;
     int la = da.x * da.x + da.y * da.y + da.z * da.z;
     int lb = db.x * db.x + db.y * db.y + db.z * db.z;
@@ -164,11 +165,10 @@ void assign_pair(int mode, uint m1, inout Sub a, inout Sub b)
 }
 
 // quant2_search in C for both subsets (only `live` subsets take a result).
-void quant2_search_pair(int mode, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb1, inout Sub a, inout Sub b)
+void quant2_search_pair(tt_bc7_mode_info mi, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb1, inout Sub a, inout Sub b)
 {
     a.sse = 0x7FFFFFFF;
     b.sse = 0x7FFFFFFF;
-    tt_bc7_mode_info mi = tt_bc7_mode(mode);
     // p-bits: one per endpoint (4 combinations), one per subset (2) or none
     int ncombo = mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1);
     [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
@@ -177,11 +177,11 @@ void quant2_search_pair(int mode, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb
         ta.p1 = mi.pbit_unique != 0 ? combo >> 1 : combo & 1;
         tb.p0 = ta.p0;
         tb.p1 = ta.p1;
-        ta.q0 = quant2(mode, xa0, ta.p0);
-        ta.q1 = quant2(mode, xa1, ta.p1);
-        tb.q0 = quant2(mode, xb0, tb.p0);
-        tb.q1 = quant2(mode, xb1, tb.p1);
-        assign_pair(mode, m1, ta, tb);
+        ta.q0 = quant2(mi, xa0, ta.p0);
+        ta.q1 = quant2(mi, xa1, ta.p1);
+        tb.q0 = quant2(mi, xb0, tb.p0);
+        tb.q1 = quant2(mi, xb1, tb.p1);
+        assign_pair(mi, m1, ta, tb);
         if (ta.sse < a.sse) a = ta;
         if (tb.sse < b.sse) b = tb;
     }
@@ -199,10 +199,10 @@ bool ls2_solve(int a, int bb, int cc, ivec3 s0, ivec3 s1, out vec3 x0, out vec3 
 
 // Least-squares endpoints of both subsets from one texel pass: sums of
 // subset 1 and of the whole block; subset 0 = whole - subset 1 (exact).
-void ls_pair(int mode, uint m1, Sub a, Sub b, out bool oka, out vec3 xa0, out vec3 xa1, out bool okb,
+void ls_pair(tt_bc7_mode_info mi, uint m1, Sub a, Sub b, out bool oka, out vec3 xa0, out vec3 xa1, out bool okb,
              out vec3 xb0, out vec3 xb1)
 {
-    int ib = tt_bc7_mode(mode).index_bits;
+    int ib = mi.index_bits;
     uint lo = a.idx_lo | b.idx_lo, hi = a.idx_hi | b.idx_hi;
     int ta = 0, tbb = 0, tcc = 0, ba = 0, bbb = 0, bcc = 0;
     ivec3 ts0 = ivec3(0), ts1 = ivec3(0), bs0 = ivec3(0), bs1 = ivec3(0);
@@ -237,7 +237,7 @@ vec3 texel_rgb_at(int ix)
 }
 
 // encode_subset in C for subset 0 (texels not in m1) -> a and subset 1 -> b.
-void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
+void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
 {
     Stats sb = subset_stats(m1), sa;
     sa.n = all.n - sb.n;
@@ -264,16 +264,16 @@ void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
     }
     vec3 xa0 = texel_rgb_at(iloa), xa1 = texel_rgb_at(ihia);
     vec3 xb0 = texel_rgb_at(ilob), xb1 = texel_rgb_at(ihib);
-    quant2_search_pair(mode, m1, xa0, xa1, xb0, xb1, A, B);
+    quant2_search_pair(mi, m1, xa0, xa1, xb0, xb1, A, B);
     bool la = A.sse > 0, lb = B.sse > 0; // still refitting
     [[dont_unroll]] for (int it = 0; it < REFIT_ITERATIONS && (la || lb); it++) {
         bool oka, okb;
-        ls_pair(mode, m1, A, B, oka, xa0, xa1, okb, xb0, xb1);
+        ls_pair(mi, m1, A, B, oka, xa0, xa1, okb, xb0, xb1);
         la = la && oka;
         lb = lb && okb;
         if (!la && !lb) break;
         Sub ca, cb;
-        quant2_search_pair(mode, m1, xa0, xa1, xb0, xb1, ca, cb);
+        quant2_search_pair(mi, m1, xa0, xa1, xb0, xb1, ca, cb);
         if (la) {
             if (ca.sse >= A.sse) la = false;
             else A = ca;
@@ -285,7 +285,7 @@ void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
         la = la && A.sse > 0;
         lb = lb && B.sse > 0;
     }
-    int qmax = (1 << tt_bc7_mode(mode).color_bits) - 1;
+    int qmax = (1 << mi.color_bits) - 1;
     bool ja = A.sse > 0, jb = B.sse > 0;
     [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && (ja || jb); pass++) {
         bool ia = false, ib = false;
@@ -305,7 +305,7 @@ void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
                 if (j == 0) cb.q0 = ivec3_set(cb.q0, k, qb);
                 else cb.q1 = ivec3_set(cb.q1, k, qb);
             }
-            assign_pair(mode, m1, ca, cb);
+            assign_pair(mi, m1, ca, cb);
             if (oka && ca.sse < A.sse) {
                 A = ca;
                 ia = true;
@@ -324,6 +324,7 @@ void encode_pair(int mode, uint m1, Stats all, out Sub A, out Sub B)
 // estimate, full encoding of each (encode_multi in C).
 int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
 {
+    tt_bc7_mode_info mi = tt_bc7_mode(mode);
     precise float knum[TWO_KEEP], kden[TWO_KEEP];
     int kpart[TWO_KEEP];
     [[unroll]] for (int j = 0; j < TWO_KEEP; j++) {
@@ -365,7 +366,7 @@ int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
         [[unroll]] for (int j = 0; j < TWO_KEEP; j++)
             if (j == m) pt = kpart[j];
         Sub a, b;
-        encode_pair(mode, part_mask(pt), all, a, b);
+        encode_pair(mi, part_mask(pt), all, a, b);
         int sse = a.sse + b.sse;
         if (sse < best_sse) {
             best_sse = sse;

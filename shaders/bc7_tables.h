@@ -122,13 +122,18 @@ struct tt_bc7_mode_info {
     int subsets, part_bits, rot_bits, isel_bits, color_bits, alpha_bits, pbit_unique, pbit_shared, index_bits,
         index2_bits;
 };
-/* A chain of selects rather than an indexed const array: a dynamic index into a const array can make a compiler
- * copy the array into per-thread memory; with a constant mode the chain folds to constants. */
-#define TT_BC7_MODE_SELECT(m, ns, pb, rb, isb, cb, ab, epb, spb, ib, ib2) \
-    mode == m ? tt_bc7_mode_info(ns, pb, rb, isb, cb, ab, epb, spb, ib, ib2) :
+/* Each mode's descriptor as one word, picked by a chain of scalar selects rather than from an indexed const
+ * array (a dynamic index into a const array can make a compiler copy the array into per-thread memory) or a
+ * chain of struct selects (which glslang lowers to branches); with a constant mode it all folds to constants. */
+#define TT_BC7_MODE_WORD(m, ns, pb, rb, isb, cb, ab, epb, spb, ib, ib2)                                           \
+    mode == m ? uint(ns | pb << 2 | rb << 5 | isb << 7 | cb << 8 | ab << 12 | epb << 16 | spb << 17 | ib << 18 | \
+                     ib2 << 21) :
 tt_bc7_mode_info tt_bc7_mode(int mode)
 {
-    return TT_BC7_MODE_TABLE(TT_BC7_MODE_SELECT) tt_bc7_mode_info(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    uint w = TT_BC7_MODE_TABLE(TT_BC7_MODE_WORD) 0u;
+    return tt_bc7_mode_info(int(w & 3u), int((w >> 2) & 7u), int((w >> 5) & 3u), int((w >> 7) & 1u),
+                            int((w >> 8) & 15u), int((w >> 12) & 15u), int((w >> 16) & 1u), int((w >> 17) & 1u),
+                            int((w >> 18) & 7u), int((w >> 21) & 3u));
 }
 #else
 typedef struct {
