@@ -67,8 +67,11 @@ void main()
     int mode2 = -1, part2 = 0, sse2 = best.sse;
     Sub b0, b1;
     if (multi && best.sse > 0) {
-        [[dont_unroll]] for (int mode = 0; mode < 8; mode++) {
-            if ((pc.modes & TT_BC7_MULTI_MODES & (1u << uint(mode))) == 0u) continue;
+        // one trip per allowed mode, lowest first (a loop over all 8 with `continue` costs 7% on lavapipe)
+        uint todo = pc.modes & TT_BC7_MULTI_MODES;
+        [[dont_unroll]] while (todo != 0u) {
+            int mode = findLSB(todo);
+            todo &= todo - 1u;
             int pt;
             Sub c0, c1;
             int e = encode_multi(mode, pt, c0, c1);
