@@ -114,7 +114,7 @@ int nm_loss(vec4 v0, vec4 v1)
     return quantize_nearest(x0, x1).sse;
 }
 
-// SPEC.md section 1 step 2 (see pca_guess in bc7_encode_ref.c).
+// docs/algorithms.md, BC7 encoder, step 2 (pca_guess in bc7_ref_single.c).
 void pca_guess(out vec4 v0, out vec4 v1)
 {
     precise vec4 t[16];

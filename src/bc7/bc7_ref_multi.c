@@ -4,8 +4,9 @@
 #include "bc7/bc7_ref.h"
 
 /* Twin of shaders/bc7_multi.glsl, which runs the two subsets of a partition in lockstep (encode_pair) with
- * exactly this file's decisions per subset. */
-/* Opaque blocks only (alpha of modes 1 and 3 decodes as 255). Partition
+ * exactly this file's decisions per subset.
+ *
+ * Opaque blocks only (alpha of modes 1 and 3 decodes as 255). Partition
  * pre-selection: for each of the 64 partitions an integer scatter matrix per
  * subset and a line-fit residual estimate (trace minus a Rayleigh quotient
  * after one power step); the TWO_KEEP lowest are encoded fully: endpoints at
@@ -188,7 +189,7 @@ static void encode_subset(const block_in *in, int mode, int mask, const float di
 }
 
 /* Best two-subset block of `mode` (1 or 3) into *best; returns its RGB SSE. */
-static int encode_two_subset(const block_in *in, int mode, cand2 *best)
+static int encode_multi(const block_in *in, int mode, cand2 *best)
 {
     /* the TWO_KEEP lowest estimates num/den, ascending (ties: lower
      * partition first), compared by cross-multiplication */
@@ -270,7 +271,7 @@ static void pack_multi(int mode, cand2 c, tt_bc7_fields *f)
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, tt_bc7_fields *out)
 {
     cand2 c;
-    int sse = encode_two_subset(in, mode, &c);
+    int sse = encode_multi(in, mode, &c);
     pack_multi(mode, c, out);
     return sse;
 }

@@ -123,7 +123,7 @@ static int nm_loss(const block_in *in, const float v[8])
     return c.sse;
 }
 
-/* SPEC.md section 1 step 2: PCA-like initial endpoints in [0,1]. */
+/* docs/algorithms.md, BC7 encoder, step 2: PCA-like initial endpoints in [0,1]. */
 static void pca_guess(const block_in *in, float v[8])
 {
     const float inv255 = 1.0f / 255.0f;
@@ -239,7 +239,7 @@ static void principal_axis_guess(const block_in *in, float x[8])
     }
 }
 
-/* SPEC.md section 1 step 5, on the quantized loss. Returns the best vertex in v. */
+/* docs/algorithms.md, BC7 encoder, step 5 (Nelder-Mead), on the quantized loss. Returns the best vertex in v. */
 static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations)
 {
     float s[9][8];
