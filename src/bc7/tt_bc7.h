@@ -1,4 +1,4 @@
-/* tt_bc7.h - BC7 block codec: all-mode decoder, mode-6 packing, C reference encoder. */
+/* tt_bc7.h - BC7 block codec: all-mode decoder, block fields of any mode, mode-6 packing, C reference encoder. */
 #ifndef TT_BC7_H
 #define TT_BC7_H
 
@@ -24,6 +24,21 @@ int tt_bc7_subset_of(int subsets, int partition, int texel);
 int tt_bc7_anchor_of(int subsets, int partition, int subset);
 /* 1 if `texel` is the anchor of its subset (its index has an implied MSB 0). */
 int tt_bc7_is_anchor(int subsets, int partition, int texel);
+
+/* The fields of a block of any mode, as stored (no bit expansion), laid out by the mode table. */
+typedef struct {
+    int mode;                      /* 0..7 */
+    unsigned partition, rotation, isel;
+    uint8_t e[6][4];               /* endpoints of subset s at 2s, 2s + 1: colour_bits (RGB), alpha_bits (A) wide */
+    uint8_t p[6];                  /* p-bit per endpoint; where a subset shares one, p[2s] is stored */
+    uint8_t idx[16], idx2[16];     /* primary and secondary indices; anchor indices below half the range */
+} tt_bc7_fields;
+
+/* Writes the fields of f->mode (0..7) into a block, in the order of the mode table. */
+void tt_bc7_pack_fields(const tt_bc7_fields *f, tt_bc7_block *out);
+/* Reads the fields of a block; returns its mode, or -1 for the reserved mode (*f then zeroed). A shared p-bit is
+ * copied to both endpoints of its subset. */
+int tt_bc7_unpack_fields(const tt_bc7_block *blk, tt_bc7_fields *f);
 
 /* Mode-6 fields, already expanded: endpoints as 7-bit values + p-bits,
  * 16 4-bit indices (texel 0 must be < 8, the anchor). */

@@ -151,6 +151,42 @@ static void test_every_mode(void)
     }
 }
 
+/* Every block of modes 0..7 uses all 128 bits, so unpacking its fields and packing them again must give the
+ * same bytes; the fields must fit the widths of the spec's table (MI above). */
+static void test_fields(void)
+{
+    for (int mode = 0; mode < 8; mode++) {
+        const int *m = MI[mode];
+        for (int rep = 0; rep < 200; rep++) {
+            tt_bc7_block blk, again;
+            uint8_t expect[16][4];
+            if (rep < 100) {
+                build(mode, mode == 4 || mode == 5 ? rep & 3 : 0, mode == 4 ? (rep >> 2) & 1 : 0, &blk, expect);
+            } else {
+                for (int i = 0; i < 16; i++) blk.b[i] = (uint8_t)rnd(256);
+                blk.b[0] = (uint8_t)(((blk.b[0] << 1) | 1u) << mode);
+            }
+            tt_bc7_fields f;
+            CHECK_EQ_INT(tt_bc7_unpack_fields(&blk, &f), mode);
+            CHECK_EQ_INT(f.mode, mode);
+            CHECK(f.partition < (1u << m[1]) && f.rotation < (1u << m[2]) && f.isel < (1u << m[3]));
+            int bad = 0;
+            for (int e = 0; e < 2 * m[0]; e++) {
+                for (int c = 0; c < 4; c++) bad += f.e[e][c] >= (1 << (c < 3 ? m[4] : m[5]));
+                bad += f.p[e] > ((m[6] || m[7]) ? 1 : 0);
+                if (m[7]) bad += f.p[e] != f.p[e & ~1];
+            }
+            for (int t = 0; t < 16; t++) bad += f.idx[t] >= (1 << m[8]) || f.idx2[t] >= (m[9] ? 1 << m[9] : 1);
+            CHECK_EQ_INT(bad, 0);
+            tt_bc7_pack_fields(&f, &again);
+            CHECK_MSG(memcmp(blk.b, again.b, 16) == 0, "mode %d rep %d: pack(unpack(block)) differs", mode, rep);
+        }
+    }
+    tt_bc7_block reserved = {{0}};
+    tt_bc7_fields f;
+    CHECK_EQ_INT(tt_bc7_unpack_fields(&reserved, &f), -1);
+}
+
 /* Fully hand-derived mode-6 block: p-bits 0 and 1, so the 8-bit endpoints
  * are E0 = (0, 20, 128, 254) and E1 = (255, 21, 1, 255); texel t uses index t. */
 static void test_mode6_by_hand(void)
@@ -379,5 +415,6 @@ int main(void)
     test_pack_roundtrip_and_anchor_swap();
     test_encoder();
     test_quality();
+    test_fields(); /* last: it draws from the shared random sequence */
     TT_TEST_END();
 }
