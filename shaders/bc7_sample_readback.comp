@@ -1,9 +1,12 @@
 // bc7_sample_readback.comp - reads every texel of a sampled (e.g. BC7) image with texelFetch into RGBA8 words, for decoder cross-checks.
 #version 450
-layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+#extension GL_GOOGLE_include_directive : require
+
+#include "bc7_readback_abi.h" // push constants: pc
+
+layout(local_size_x = TT_BC7_READBACK_LOCAL_SIZE, local_size_y = TT_BC7_READBACK_LOCAL_SIZE, local_size_z = 1) in;
 layout(set = 0, binding = 0) uniform sampler2D src_tex;
 layout(std430, set = 0, binding = 1) writeonly buffer Out { uint out_px[]; };
-layout(push_constant) uniform Push { uint width; uint height; } pc;
 
 void main()
 {

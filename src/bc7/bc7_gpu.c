@@ -3,16 +3,8 @@
 #include <string.h>
 
 #include "bc7/tt_bc7_gpu.h"
+#include "bc7_abi.h" /* shaders/: push constants of bc7_encode.comp */
 
-/* Push constants of bc7_encode.comp, same order and types. */
-typedef struct {
-    uint32_t width, height, blocks_x, block_row0, band_rows, src_row0;
-    int32_t refine;
-    float good_enough;
-    int32_t nm_iterations;
-    int32_t refit;
-    uint32_t modes;
-} bc7_push;
 
 /* Keeps one band's buffers moderate even where the device allows 4 GiB,
  * so the synchronous staging copies stay small. */
@@ -42,7 +34,7 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
 
     tt_vk_buffer src = {0}, dst = {0};
     tt_vk_pipeline *pipe = NULL;
-    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 2, sizeof(bc7_push), NULL, 0, 64, 1, 1, &pipe);
+    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 2, sizeof(tt_bc7_push), NULL, 0, TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, dst_row_bytes * band_rows, TT_MEM_DEVICE, &dst);
     double total_ms = 0.0;
@@ -53,8 +45,9 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
         if (y1 > img->height) y1 = img->height;
         st = tt_vk_upload(vk, &src, 0, img->rgba + (size_t)y0 * img->width * 4, (VkDeviceSize)(y1 - y0) * img->width * 4);
         if (st != TT_OK) break;
-        bc7_push push = {img->width, img->height, bw, row0, n, y0,
-                         p->refine, p->good_enough, p->nm_iterations, p->refit, p->modes | (1u << 6)};
+        tt_bc7_push push = {.width = img->width, .height = img->height, .blocks_x = bw, .block_row0 = row0,
+                            .band_rows = n, .src_row0 = y0, .refine = p->refine, .good_enough = p->good_enough,
+                            .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6)};
         tt_vk_buffer *bufs[2] = {&src, &dst};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;

@@ -1,4 +1,4 @@
-/* tt_bc7.h - BC7 block codec: all-mode decoder, mode-6 packing, C reference encoder. */
+/* tt_bc7.h - BC7 block codec: all-mode decoder, block fields of any mode, mode-6 packing, C reference encoder. */
 #ifndef TT_BC7_H
 #define TT_BC7_H
 
@@ -17,17 +17,28 @@ int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4]);
 void tt_bc7_decode_image(const tt_bc7_block *blocks, uint32_t width, uint32_t height,
                          uint8_t *out_rgba);
 
-/* BPTC tables (Khronos Data Format spec): subset digit of texel x+4y per
- * partition, and the anchor texels of subsets 1 (and 2). */
-extern const char *const tt_bc7_partition2[64];
-extern const char *const tt_bc7_partition3[64];
-extern const uint8_t tt_bc7_anchor2_1[64];
-extern const uint8_t tt_bc7_anchor3_1[64];
-extern const uint8_t tt_bc7_anchor3_2[64];
-/* Subset of `texel` for a partition of 1, 2 or 3 subsets. */
+/* Subset of `texel` for a partition of 1, 2 or 3 subsets (BPTC tables of the Khronos Data Format spec, in
+ * shaders/bc7_tables.h). */
 int tt_bc7_subset_of(int subsets, int partition, int texel);
+/* Anchor texel of `subset` (0 for subset 0), or -1 if the partition has no such subset. */
+int tt_bc7_anchor_of(int subsets, int partition, int subset);
 /* 1 if `texel` is the anchor of its subset (its index has an implied MSB 0). */
 int tt_bc7_is_anchor(int subsets, int partition, int texel);
+
+/* The fields of a block of any mode, as stored (no bit expansion), laid out by the mode table. */
+typedef struct {
+    int mode;                      /* 0..7 */
+    unsigned partition, rotation, isel;
+    uint8_t e[6][4];               /* endpoints of subset s at 2s, 2s + 1: colour_bits (RGB), alpha_bits (A) wide */
+    uint8_t p[6];                  /* p-bit per endpoint; where a subset shares one, p[2s] is stored */
+    uint8_t idx[16], idx2[16];     /* primary and secondary indices; anchor indices below half the range */
+} tt_bc7_fields;
+
+/* Writes the fields of f->mode (0..7) into a block, in the order of the mode table. */
+void tt_bc7_pack_fields(const tt_bc7_fields *f, tt_bc7_block *out);
+/* Reads the fields of a block; returns its mode, or -1 for the reserved mode (*f then zeroed). A shared p-bit is
+ * copied to both endpoints of its subset. */
+int tt_bc7_unpack_fields(const tt_bc7_block *blk, tt_bc7_fields *f);
 
 /* Mode-6 fields, already expanded: endpoints as 7-bit values + p-bits,
  * 16 4-bit indices (texel 0 must be < 8, the anchor). */

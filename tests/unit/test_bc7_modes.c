@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "../shaders/bc7_tables.h" /* the shared C/GLSL tables, checked against the spec copies below */
 #include "tt_test.h"
 
 /* Everything below is written from the BPTC chapter of the Khronos Data
@@ -150,6 +151,42 @@ static void test_every_mode(void)
     }
 }
 
+/* Every block of modes 0..7 uses all 128 bits, so unpacking its fields and packing them again must give the
+ * same bytes; the fields must fit the widths of the spec's table (MI above). */
+static void test_fields(void)
+{
+    for (int mode = 0; mode < 8; mode++) {
+        const int *m = MI[mode];
+        for (int rep = 0; rep < 200; rep++) {
+            tt_bc7_block blk, again;
+            uint8_t expect[16][4];
+            if (rep < 100) {
+                build(mode, mode == 4 || mode == 5 ? rep & 3 : 0, mode == 4 ? (rep >> 2) & 1 : 0, &blk, expect);
+            } else {
+                for (int i = 0; i < 16; i++) blk.b[i] = (uint8_t)rnd(256);
+                blk.b[0] = (uint8_t)(((blk.b[0] << 1) | 1u) << mode);
+            }
+            tt_bc7_fields f;
+            CHECK_EQ_INT(tt_bc7_unpack_fields(&blk, &f), mode);
+            CHECK_EQ_INT(f.mode, mode);
+            CHECK(f.partition < (1u << m[1]) && f.rotation < (1u << m[2]) && f.isel < (1u << m[3]));
+            int bad = 0;
+            for (int e = 0; e < 2 * m[0]; e++) {
+                for (int c = 0; c < 4; c++) bad += f.e[e][c] >= (1 << (c < 3 ? m[4] : m[5]));
+                bad += f.p[e] > ((m[6] || m[7]) ? 1 : 0);
+                if (m[7]) bad += f.p[e] != f.p[e & ~1];
+            }
+            for (int t = 0; t < 16; t++) bad += f.idx[t] >= (1 << m[8]) || f.idx2[t] >= (m[9] ? 1 << m[9] : 1);
+            CHECK_EQ_INT(bad, 0);
+            tt_bc7_pack_fields(&f, &again);
+            CHECK_MSG(memcmp(blk.b, again.b, 16) == 0, "mode %d rep %d: pack(unpack(block)) differs", mode, rep);
+        }
+    }
+    tt_bc7_block reserved = {{0}};
+    tt_bc7_fields f;
+    CHECK_EQ_INT(tt_bc7_unpack_fields(&reserved, &f), -1);
+}
+
 /* Fully hand-derived mode-6 block: p-bits 0 and 1, so the 8-bit endpoints
  * are E0 = (0, 20, 128, 254) and E1 = (255, 21, 1, 255); texel t uses index t. */
 static void test_mode6_by_hand(void)
@@ -241,17 +278,43 @@ static void test_tables(void)
 {
     /* Anchors lie in their subsets; texel 0 is always subset 0. */
     for (int p = 0; p < 64; p++) {
-        CHECK_EQ_INT(tt_bc7_partition2[p][0], '0');
-        CHECK_EQ_INT(tt_bc7_partition3[p][0], '0');
-        CHECK_EQ_INT(tt_bc7_partition2[p][tt_bc7_anchor2_1[p]], '1');
-        CHECK_EQ_INT(tt_bc7_partition3[p][tt_bc7_anchor3_1[p]], '1');
-        CHECK_EQ_INT(tt_bc7_partition3[p][tt_bc7_anchor3_2[p]], '2');
+        CHECK_EQ_INT(tt_bc7_subset_of(2, p, 0), 0);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, 0), 0);
+        CHECK_EQ_INT(tt_bc7_subset_of(2, p, tt_bc7_anchor_of(2, p, 1)), 1);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, tt_bc7_anchor_of(3, p, 1)), 1);
+        CHECK_EQ_INT(tt_bc7_subset_of(3, p, tt_bc7_anchor_of(3, p, 2)), 2);
     }
     for (int i = 0; i < 8; i++) {
         if (PARTS[i].partition == 0 && i >= 4) continue;
-        const char *tab = MI[i][0] == 2 ? tt_bc7_partition2[PARTS[i].partition] : tt_bc7_partition3[PARTS[i].partition];
+        char tab[17];
+        for (int t = 0; t < 16; t++) tab[t] = (char)('0' + tt_bc7_subset_of(MI[i][0], PARTS[i].partition, t));
+        tab[16] = 0;
         CHECK(strcmp(tab, PARTS[i].subsets) == 0);
+        if (MI[i][0] > 1) CHECK_EQ_INT(tt_bc7_anchor_of(MI[i][0], PARTS[i].partition, 1), PARTS[i].anchor1);
+        if (MI[i][0] > 2) CHECK_EQ_INT(tt_bc7_anchor_of(MI[i][0], PARTS[i].partition, 2), PARTS[i].anchor2);
     }
+    /* The shared tables (shaders/bc7_tables.h) against this file's copies of the spec. */
+    for (int m = 0; m < 8; m++) {
+        const tt_bc7_mode_info *d = tt_bc7_mode(m);
+        const int got[10] = {d->subsets, d->part_bits, d->rot_bits, d->isel_bits, d->color_bits, d->alpha_bits,
+                             d->pbit_unique, d->pbit_shared, d->index_bits, d->index2_bits};
+        for (int f = 0; f < 10; f++) CHECK_EQ_INT(got[f], MI[m][f]);
+    }
+    for (int k = 0; k < 16; k++) {
+        if (k < 4) CHECK_EQ_INT(tt_bc7_weights2[k], W2[k]);
+        if (k < 4) CHECK_EQ_INT(TT_BC7_WEIGHT2(k), W2[k]);
+        if (k < 8) CHECK_EQ_INT(tt_bc7_weights3[k], W3[k]);
+        if (k < 8) CHECK_EQ_INT(TT_BC7_WEIGHT3(k), W3[k]);
+        CHECK_EQ_INT(tt_bc7_weights4[k], W4[k]);
+        CHECK_EQ_INT(TT_BC7_WEIGHT4(k), W4[k]);
+    }
+    for (int p = 0; p < 64; p++)
+        for (int ns = 2; ns <= 3; ns++)
+            for (unsigned s = 1; s < (unsigned)ns; s++) {
+                unsigned want = 0;
+                for (int t = 0; t < 16; t++) want |= (unsigned)(tt_bc7_subset_of(ns, p, t) == (int)s) << t;
+                CHECK_EQ_INT(tt_bc7_subset_mask(ns == 2 ? tt_bc7_partition2[p] : tt_bc7_partition3[p], s), want);
+            }
 }
 
 static void test_encoder(void)
@@ -352,5 +415,6 @@ int main(void)
     test_pack_roundtrip_and_anchor_swap();
     test_encoder();
     test_quality();
+    test_fields(); /* last: it draws from the shared random sequence */
     TT_TEST_END();
 }

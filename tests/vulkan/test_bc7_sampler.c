@@ -7,6 +7,7 @@
 #include "vk/tt_vk.h"
 #include "tt_test.h"
 #include "vk/tt_shaders.h"
+#include "../shaders/bc7_readback_abi.h" /* the readback shader's push constants */
 
 #define VKCHECK(call)                                                                         \
     do {                                                                                      \
@@ -81,7 +82,7 @@ static void sample_blocks(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uin
                                             .bindingCount = 2, .pBindings = binds};
     VkDescriptorSetLayout dsl;
     VKCHECK(vkCreateDescriptorSetLayout(dev, &dlci, NULL, &dsl));
-    VkPushConstantRange pcr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, 8};
+    VkPushConstantRange pcr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(tt_bc7_readback_push)};
     VkPipelineLayoutCreateInfo plci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
                                        .pSetLayouts = &dsl, .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
     VkPipelineLayout layout;
@@ -141,9 +142,10 @@ static void sample_blocks(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uin
     vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 0, NULL, 0, NULL, 1, &to_read);
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
-    uint32_t push[2] = {w, h};
-    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof push, push);
-    vkCmdDispatch(cmd, (w + 7) / 8, (h + 7) / 8, 1);
+    tt_bc7_readback_push push = {.width = w, .height = h};
+    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof push, &push);
+    const uint32_t ls = TT_BC7_READBACK_LOCAL_SIZE;
+    vkCmdDispatch(cmd, (w + ls - 1) / ls, (h + ls - 1) / ls, 1);
     if (tt_vk_submit(vk, NULL) != TT_OK) {
         fprintf(stderr, "submit: %s\n", tt_last_error());
         exit(1);

@@ -1,0 +1,432 @@
+// bc7_multi.glsl - the multi-subset family (modes 1 and 3 for opaque blocks; 0, 2 and 7 belong here): partition pre-selection, per-subset endpoint fit, packing, driven by the mode table.
+// C side: src/bc7/bc7_ref_multi.c. There each subset is encoded on its own (encode_subset); here both subsets
+// of a partition go in lockstep (encode_pair), with exactly C's decisions per subset.
+
+// Partition masks (bits 0..15 = texels of subset 1) and anchors (bits 16..19: the
+// anchor texel of subset 1) from bc7_tables.h. Dynamic indexing into a `const` array
+// makes many compilers copy the whole array into per-thread local memory, so the
+// shader keeps them in shared memory (filled once per workgroup in main).
+shared uint s_part[64];
+// One entry per invocation: the workgroup has 64 (TT_BC7_LOCAL_SIZE); main() puts the barrier after it.
+void load_partitions()
+{
+    uint i = gl_LocalInvocationIndex;
+    s_part[i] = tt_bc7_subset_mask(tt_bc7_partition2[i], 1u) | (tt_bc7_anchor2_1[i] << 16);
+}
+uint part_mask(int pt) { return s_part[pt] & 0xFFFFu; }
+uint part_anchor(int pt) { return s_part[pt] >> 16; }
+
+// One subset's state: endpoints (colour_bits wide), p-bits, indices of its texels
+// (4 bits per texel, other texels 0), SSE.
+struct Sub {
+    ivec3 q0, q1;
+    int p0, p1;
+    uint idx_lo, idx_hi;
+    int sse;
+};
+
+// Sums of a subset: n, s = sum(t), ss = (rr, gg, bb), sx = (rg, rb, gb).
+struct Stats {
+    int n;
+    ivec3 s, ss, sx;
+};
+
+// Line-fit residual estimate as a fraction num/den, and direction
+// (subset_axis in C: no division).
+vec3 subset_axis(Stats st, out float num, out float den)
+{
+    num = 0.0;
+    den = 1.0;
+    if (st.n < 2) return vec3(0.0);
+    int n = st.n;
+    int c0 = n * st.ss.x - st.s.x * st.s.x;
+    int c1 = n * st.ss.y - st.s.y * st.s.y;
+    int c2 = n * st.ss.z - st.s.z * st.s.z;
+    int c3 = n * st.sx.x - st.s.x * st.s.y;
+    int c4 = n * st.sx.y - st.s.x * st.s.z;
+    int c5 = n * st.sx.z - st.s.y * st.s.z;
+    int k = 0;
+    int ck = c0;
+    if (c1 > ck) { k = 1; ck = c1; }
+    if (c2 > ck) { k = 2; ck = c2; }
+    if (ck == 0) return vec3(0.0);
+    precise float trace = float(c0 + c1 + c2);
+    precise float m00 = float(c0), m11 = float(c1), m22 = float(c2), m01 = float(c3), m02 = float(c4), m12 = float(c5);
+    precise float v0 = k == 0 ? m00 : (k == 1 ? m01 : m02);
+    precise float v1 = k == 0 ? m01 : (k == 1 ? m11 : m12);
+    precise float v2 = k == 0 ? m02 : (k == 1 ? m12 : m22);
+    int e;
+    frexp(max(max(abs(v0), abs(v1)), abs(v2)), e);
+    v0 = ldexp(v0, -e);
+    v1 = ldexp(v1, -e);
+    v2 = ldexp(v2, -e);
+    precise float w0 = m00 * v0 + m01 * v1 + m02 * v2;
+    precise float w1 = m01 * v0 + m11 * v1 + m12 * v2;
+    precise float w2 = m02 * v0 + m12 * v1 + m22 * v2;
+    precise float vv = v0 * v0 + v1 * v1 + v2 * v2;
+    precise float wv = w0 * v0 + w1 * v1 + w2 * v2;
+    precise float nm = trace * vv - wv;
+    precise float dn = vv * float(n);
+    num = nm;
+    den = dn;
+    return vec3(w0, w1, w2);
+}
+
+Stats subset_stats(uint mask)
+{
+    Stats st;
+    st.n = 0;
+    st.s = ivec3(0);
+    st.ss = ivec3(0);
+    st.sx = ivec3(0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        if (((mask >> i) & 1u) != 0u) {
+            ivec3 t = texel(i).xyz;
+            st.n++;
+            st.s += t;
+            st.ss += t * t;
+            st.sx += t.xxy * t.yzz;
+        }
+    }
+    return st;
+}
+
+// The functions below take the mode's descriptor, picked once per encode_multi.
+
+// 8-bit RGB of a quantized endpoint.
+ivec3 expand2(tt_bc7_mode_info mi, ivec3 q, int p)
+{
+    bool has_p = mi.pbit_unique + mi.pbit_shared != 0;
+    return ivec3(expand_channel(q.x, p, mi.color_bits, has_p), expand_channel(q.y, p, mi.color_bits, has_p),
+                 expand_channel(q.z, p, mi.color_bits, has_p));
+}
+
+// Nearest quantized RGB endpoint with p-bit p.
+ivec3 quant2(tt_bc7_mode_info mi, vec3 x, int p)
+{
+    int cb = mi.color_bits;
+    return ivec3(quant_channel(x.x, p, cb), quant_channel(x.y, p, cb), quant_channel(x.z, p, cb));
+}
+
+// Both subsets of one partition are encoded in lockstep: every texel pass
+// serves the two subsets at once (each texel uses its own subset's
+// endpoints), so a partition costs one pass where encode_subset() in C runs
+// two. Each subset keeps its own state and makes exactly C's decisions
+// (refit rounds, p-bit choice, +-1 steps, stops); a subset that C would have
+// stopped simply takes no further changes while the other one goes on.
+void assign_pair(tt_bc7_mode_info mi, uint m1, inout Sub a, inout Sub b)
+{
+    int ib = mi.index_bits, nl = 1 << ib; // levels
+    ivec3 ea0 = expand2(mi, a.q0, a.p0), ea1 = expand2(mi, a.q1, a.p1);
+    ivec3 eb0 = expand2(mi, b.q0, b.p0), eb1 = expand2(mi, b.q1, b.p1);
+    ivec3 da = ea1 - ea0, db = eb1 - eb0;
+    int la = da.x * da.x + da.y * da.y + da.z * da.z;
+    int lb = db.x * db.x + db.y * db.y + db.z * db.z;
+    // (nl - 1) * rcp: same product as C's (nl - 1) * dot * rcp
+    int ra = la > 0 ? (nl - 1) * (((1 << 27) + la - 1) / la) : 0;
+    int rb = lb > 0 ? (nl - 1) * (((1 << 27) + lb - 1) / lb) : 0;
+    int ssea = 0, sseb = 0;
+    uint alo = 0u, ahi = 0u, blo = 0u, bhi = 0u;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        ivec3 e0 = s1 ? eb0 : ea0, e1 = s1 ? eb1 : ea1, d = s1 ? db : da;
+        int len2 = s1 ? lb : la, rcp = s1 ? rb : ra;
+        ivec3 t = texel(i).xyz;
+        ivec3 dt = t - e0;
+        int dot_ = dt.x * d.x + dt.y * d.y + dt.z * d.z;
+        dot_ = clamp(dot_, 0, len2);
+        int k0 = min((dot_ * rcp) >> 27, nl - 2);
+        // multi-subset modes have 2- or 3-bit indices
+        int wa = ib == 2 ? TT_BC7_WEIGHT2(k0) : TT_BC7_WEIGHT3(k0);
+        int wb = ib == 2 ? TT_BC7_WEIGHT2(k0 + 1) : TT_BC7_WEIGHT3(k0 + 1);
+        // decoded - t as in assign_indices (e0 + ((w d + 32) >> 6) - t)
+        ivec3 xa = ((wa * d + 32) >> 6) - dt, xb = ((wb * d + 32) >> 6) - dt;
+        int ea = xa.x * xa.x + xa.y * xa.y + xa.z * xa.z;
+        int eb = xb.x * xb.x + xb.y * xb.y + xb.z * xb.z;
+        bool up = eb < ea;
+        int e = up ? eb : ea;
+        ssea += s1 ? 0 : e;
+        sseb += s1 ? e : 0;
+        uint k = uint(k0 + (up ? 1 : 0)) << (4 * (i & 7));
+        if (i < 8) {
+            alo |= s1 ? 0u : k;
+            blo |= s1 ? k : 0u;
+        } else {
+            ahi |= s1 ? 0u : k;
+            bhi |= s1 ? k : 0u;
+        }
+    }
+    a.idx_lo = alo;
+    a.idx_hi = ahi;
+    a.sse = ssea;
+    b.idx_lo = blo;
+    b.idx_hi = bhi;
+    b.sse = sseb;
+}
+
+// quant2_search in C for both subsets (only `live` subsets take a result).
+void quant2_search_pair(tt_bc7_mode_info mi, uint m1, vec3 xa0, vec3 xa1, vec3 xb0, vec3 xb1, inout Sub a, inout Sub b)
+{
+    a.sse = 0x7FFFFFFF;
+    b.sse = 0x7FFFFFFF;
+    // p-bits: one per endpoint (4 combinations), one per subset (2) or none
+    int ncombo = mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1);
+    [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
+        Sub ta, tb;
+        ta.p0 = combo & 1;
+        ta.p1 = mi.pbit_unique != 0 ? combo >> 1 : combo & 1;
+        tb.p0 = ta.p0;
+        tb.p1 = ta.p1;
+        ta.q0 = quant2(mi, xa0, ta.p0);
+        ta.q1 = quant2(mi, xa1, ta.p1);
+        tb.q0 = quant2(mi, xb0, tb.p0);
+        tb.q1 = quant2(mi, xb1, tb.p1);
+        assign_pair(mi, m1, ta, tb);
+        if (ta.sse < a.sse) a = ta;
+        if (tb.sse < b.sse) b = tb;
+    }
+}
+
+// The RGB subsets' least squares: ls_solve with the alpha sums at 0.
+bool ls2_solve(int a, int bb, int cc, ivec3 s0, ivec3 s1, out vec3 x0, out vec3 x1)
+{
+    vec4 y0, y1;
+    bool ok = ls_solve(a, bb, cc, ivec4(s0, 0), ivec4(s1, 0), y0, y1);
+    x0 = y0.xyz;
+    x1 = y1.xyz;
+    return ok;
+}
+
+// Least-squares endpoints of both subsets from one texel pass: sums of
+// subset 1 and of the whole block; subset 0 = whole - subset 1 (exact).
+void ls_pair(tt_bc7_mode_info mi, uint m1, Sub a, Sub b, out bool oka, out vec3 xa0, out vec3 xa1, out bool okb,
+             out vec3 xb0, out vec3 xb1)
+{
+    int ib = mi.index_bits;
+    uint lo = a.idx_lo | b.idx_lo, hi = a.idx_hi | b.idx_hi;
+    int ta = 0, tbb = 0, tcc = 0, ba = 0, bbb = 0, bcc = 0;
+    ivec3 ts0 = ivec3(0), ts1 = ivec3(0), bs0 = ivec3(0), bs1 = ivec3(0);
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        int ix = get_idx(lo, hi, i);
+        int w = ib == 2 ? TT_BC7_WEIGHT2(ix) : TT_BC7_WEIGHT3(ix), iw = 64 - w;
+        ivec3 t = texel(i).xyz;
+        ivec3 u0 = iw * t, u1 = w * t;
+        int p = iw * iw, q = iw * w, r = w * w;
+        ta += p;
+        tbb += q;
+        tcc += r;
+        ts0 += u0;
+        ts1 += u1;
+        ba += s1 ? p : 0;
+        bbb += s1 ? q : 0;
+        bcc += s1 ? r : 0;
+        bs0 += s1 ? u0 : ivec3(0);
+        bs1 += s1 ? u1 : ivec3(0);
+    }
+    oka = ls2_solve(ta - ba, tbb - bbb, tcc - bcc, ts0 - bs0, ts1 - bs1, xa0, xa1);
+    okb = ls2_solve(ba, bbb, bcc, bs0, bs1, xb0, xb1);
+}
+
+vec3 texel_rgb_at(int ix)
+{
+    uint p = 0u;
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (i == ix) p = tp[i];
+    return vec3(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u);
+}
+
+// encode_subset in C for subset 0 (texels not in m1) -> a and subset 1 -> b.
+void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
+{
+    Stats sb = subset_stats(m1), sa;
+    sa.n = all.n - sb.n;
+    sa.s = all.s - sb.s;
+    sa.ss = all.ss - sb.ss;
+    sa.sx = all.sx - sb.sx;
+    float an, ad;
+    vec3 dira = subset_axis(sa, an, ad);
+    vec3 dirb = subset_axis(sb, an, ad);
+    precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0;
+    int iloa = -1, ihia = -1, ilob = -1, ihib = -1;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        bool s1 = ((m1 >> i) & 1u) != 0u;
+        vec3 dir = s1 ? dirb : dira;
+        ivec3 t = texel(i).xyz;
+        precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z;
+        if (s1) {
+            if (ilob < 0 || pr < lob) { lob = pr; ilob = i; }
+            if (ihib < 0 || pr > hib) { hib = pr; ihib = i; }
+        } else {
+            if (iloa < 0 || pr < loa) { loa = pr; iloa = i; }
+            if (ihia < 0 || pr > hia) { hia = pr; ihia = i; }
+        }
+    }
+    vec3 xa0 = texel_rgb_at(iloa), xa1 = texel_rgb_at(ihia);
+    vec3 xb0 = texel_rgb_at(ilob), xb1 = texel_rgb_at(ihib);
+    quant2_search_pair(mi, m1, xa0, xa1, xb0, xb1, A, B);
+    bool la = A.sse > 0, lb = B.sse > 0; // still refitting
+    [[dont_unroll]] for (int it = 0; it < REFIT_ITERATIONS && (la || lb); it++) {
+        bool oka, okb;
+        ls_pair(mi, m1, A, B, oka, xa0, xa1, okb, xb0, xb1);
+        la = la && oka;
+        lb = lb && okb;
+        if (!la && !lb) break;
+        Sub ca, cb;
+        quant2_search_pair(mi, m1, xa0, xa1, xb0, xb1, ca, cb);
+        if (la) {
+            if (ca.sse >= A.sse) la = false;
+            else A = ca;
+        }
+        if (lb) {
+            if (cb.sse >= B.sse) lb = false;
+            else B = cb;
+        }
+        la = la && A.sse > 0;
+        lb = lb && B.sse > 0;
+    }
+    int qmax = (1 << mi.color_bits) - 1;
+    bool ja = A.sse > 0, jb = B.sse > 0;
+    [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && (ja || jb); pass++) {
+        bool ia = false, ib = false;
+        [[dont_unroll]] for (int m = 0; m < 12; m++) {
+            int j = m / 6, k = (m >> 1) % 3, s = (m & 1) != 0 ? 1 : -1;
+            int qa = ivec3_at(j == 0 ? A.q0 : A.q1, k) + s;
+            int qb = ivec3_at(j == 0 ? B.q0 : B.q1, k) + s;
+            bool oka = ja && qa >= 0 && qa <= qmax;
+            bool okb = jb && qb >= 0 && qb <= qmax;
+            if (!oka && !okb) continue;
+            Sub ca = A, cb = B;
+            if (oka) {
+                if (j == 0) ca.q0 = ivec3_set(ca.q0, k, qa);
+                else ca.q1 = ivec3_set(ca.q1, k, qa);
+            }
+            if (okb) {
+                if (j == 0) cb.q0 = ivec3_set(cb.q0, k, qb);
+                else cb.q1 = ivec3_set(cb.q1, k, qb);
+            }
+            assign_pair(mi, m1, ca, cb);
+            if (oka && ca.sse < A.sse) {
+                A = ca;
+                ia = true;
+            }
+            if (okb && cb.sse < B.sse) {
+                B = cb;
+                ib = true;
+            }
+        }
+        ja = ja && ia && A.sse > 0;
+        jb = jb && ib && B.sse > 0;
+    }
+}
+
+// Best partition of `mode`: pre-selection of TWO_KEEP partitions by the
+// estimate, full encoding of each (encode_multi in C).
+int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
+{
+    tt_bc7_mode_info mi = tt_bc7_mode(mode);
+    precise float knum[TWO_KEEP], kden[TWO_KEEP];
+    int kpart[TWO_KEEP];
+    [[unroll]] for (int j = 0; j < TWO_KEEP; j++) {
+        knum[j] = 1.0;
+        kden[j] = 0.0; // +infinity
+        kpart[j] = 0;
+    }
+    Stats all = subset_stats(0xFFFFu);
+    [[dont_unroll]] for (int pt = 0; pt < 64; pt++) {
+        uint m1 = part_mask(pt);
+        Stats s1 = subset_stats(m1), s0;
+        s0.n = all.n - s1.n;
+        s0.s = all.s - s1.s;
+        s0.ss = all.ss - s1.ss;
+        s0.sx = all.sx - s1.sx;
+        float n0, d0, n1, d1;
+        subset_axis(s0, n0, d0);
+        subset_axis(s1, n1, d1);
+        precise float num = n0 * d1 + n1 * d0, den = d0 * d1;
+        int pp = pt;
+        [[unroll]] for (int j = 0; j < TWO_KEEP; j++) {
+            precise float lhs = num * kden[j], rhs = knum[j] * den;
+            if (lhs < rhs) {
+                precise float tn = knum[j], td = kden[j];
+                int tq = kpart[j];
+                knum[j] = num;
+                kden[j] = den;
+                kpart[j] = pp;
+                num = tn;
+                den = td;
+                pp = tq;
+            }
+        }
+    }
+    int best_sse = 0x7FFFFFFF;
+    part = 0;
+    [[dont_unroll]] for (int m = 0; m < TWO_KEEP; m++) {
+        int pt = 0;
+        [[unroll]] for (int j = 0; j < TWO_KEEP; j++)
+            if (j == m) pt = kpart[j];
+        Sub a, b;
+        encode_pair(mi, part_mask(pt), all, a, b);
+        int sse = a.sse + b.sse;
+        if (sse < best_sse) {
+            best_sse = sse;
+            part = pt;
+            sub0 = a;
+            sub1 = b;
+        }
+    }
+    return best_sse;
+}
+
+
+// pack_multi in C: a subset whose anchor index needs the MSB gets its
+// endpoints and p-bits swapped and its indices mirrored (nl - 1 - idx, an
+// XOR with nl - 1 since idx < nl).
+uvec4 pack_multi(int mode, int part, Sub s0, Sub s1)
+{
+    tt_bc7_mode_info mi = tt_bc7_mode(mode);
+    int nl = 1 << mi.index_bits;
+    uint ib = uint(mi.index_bits), cb = uint(mi.color_bits);
+    uint m1 = part_mask(part);
+    uint anc = part_anchor(part);
+    uint rep = uint(nl - 1) * 0x11111111u;
+    if (get_idx(s0.idx_lo, s0.idx_hi, 0) >= nl / 2) {
+        ivec3 t = s0.q0; s0.q0 = s0.q1; s0.q1 = t;
+        int p = s0.p0; s0.p0 = s0.p1; s0.p1 = p;
+        uvec2 nm = nibble_mask(0xFFFFu & ~m1);
+        s0.idx_lo ^= rep & nm.x;
+        s0.idx_hi ^= rep & nm.y;
+    }
+    if (get_idx(s1.idx_lo, s1.idx_hi, int(anc)) >= nl / 2) {
+        ivec3 t = s1.q0; s1.q0 = s1.q1; s1.q1 = t;
+        int p = s1.p0; s1.p0 = s1.p1; s1.p1 = p;
+        uvec2 nm = nibble_mask(m1);
+        s1.idx_lo ^= rep & nm.x;
+        s1.idx_hi ^= rep & nm.y;
+    }
+    uvec4 b = uvec4(0u);
+    uint pos = 0u;
+    put_bits_adv(b, pos, uint(mode) + 1u, 1u << uint(mode));
+    put_bits_adv(b, pos, uint(mi.part_bits), uint(part));
+    [[unroll]] for (int k = 0; k < 3; k++) {
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s0.q0, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s0.q1, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s1.q0, k)));
+        put_bits_adv(b, pos, cb, uint(ivec3_at(s1.q1, k)));
+    }
+    if (mi.pbit_unique != 0) {
+        put_bits_adv(b, pos, 1u, uint(s0.p0));
+        put_bits_adv(b, pos, 1u, uint(s0.p1));
+        put_bits_adv(b, pos, 1u, uint(s1.p0));
+        put_bits_adv(b, pos, 1u, uint(s1.p1));
+    } else if (mi.pbit_shared != 0) {
+        put_bits_adv(b, pos, 1u, uint(s0.p0));
+        put_bits_adv(b, pos, 1u, uint(s1.p0));
+    }
+    uint lo = s0.idx_lo | s1.idx_lo, hi = s0.idx_hi | s1.idx_hi;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        uint n = ib - ((i == 0 || uint(i) == anc) ? 1u : 0u);
+        put_bits_adv(b, pos, n, uint(get_idx(lo, hi, i)));
+    }
+    return b;
+}

@@ -1,0 +1,124 @@
+/* bc7_ref.h - the C reference encoder's shared part: block input, quantisation with p-bits, index choice, least squares, the family entry points. */
+#ifndef TT_BC7_REF_H
+#define TT_BC7_REF_H
+/* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c and the family files
+ * bc7_ref_single.c (mode 6) and bc7_ref_multi.c (modes 1, 3). */
+#include <math.h>
+
+#include "bc7/bc7_internal.h"
+#include "bc7_abi.h" /* shaders/: TT_BC7_MULTI_MODES */
+
+/* The C reference (bc7_ref_*.c, bc7_encode_ref.c) and the shader (shaders/bc7_*.glsl) implement the same
+ * algorithm with the same float operation order, so the GPU reproduces these blocks bit
+ * for bit. Rules that keep them in step (see docs/bc7.md):
+ *  - floats only go through +, -, *, min, max, floor, compares and int
+ *    conversions, which Vulkan requires to be correctly rounded/exact, in
+ *    the same order; the shader marks them `precise` (no FMA contraction),
+ *    and C on x86-64 without -ffp-contract=fast does not contract either;
+ *  - the only inexact ops are the divisions (projection scales of the two
+ *    starting guesses and the least-squares refit), IEEE-exact here and on lavapipe, but allowed
+ *    2.5 ulp by Vulkan on other GPUs;
+ *  - every decision after quantization is integer (loss = integer SSE of
+ *    the decoded block; ties broken by a fixed order). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+#ifndef REFIT_ITERATIONS
+#define REFIT_ITERATIONS 2 /* least-squares refit rounds, both families */
+#endif
+
+/* Block state shared by all steps: integer texels and whether alpha is all 255. */
+typedef struct {
+    int t[16][4];
+    int opaque;
+} block_in;
+
+/* 7-bit value for the 8-bit-scale float x with p-bit p: nearest (2q+p). */
+static inline int quant7(float x, int p)
+{
+    float v = floorf((x - (float)p) * 0.5f + 0.5f);
+    return (int)fminf(fmaxf(v, 0.0f), 127.0f);
+}
+
+/* Nearest `bits`-bit value of 8-bit-scale x with p-bit p below it (p = 0 where the mode has none): quant7 for
+ * 7 bits; for 6 bits the p-bit weighs 2 and a step 4. */
+static inline int quant_channel(float x, int p, int bits)
+{
+    float v = floorf((x - (float)(p << (7 - bits))) * ldexpf(1.0f, bits - 8) + 0.5f);
+    return (int)fminf(fmaxf(v, 0.0f), (float)((1 << bits) - 1));
+}
+
+/* 8-bit value of a `bits`-bit endpoint value q (with p-bit p when has_p): the top bits replicated below. */
+static inline int expand_channel(int q, int p, int bits, int has_p)
+{
+    int v = has_p ? (q << 1) | p : q, n = has_p ? bits + 1 : bits;
+    return (v << (8 - n)) | (v >> (2 * n - 8));
+}
+
+/* Of the two bracketing indices k0 and k0 + 1 (weights wa, wb), the one whose
+ * decoded texel ((64 - w) e0 + w e1 + 32) >> 6 is nearer to t over `nch`
+ * channels, by exact integer squared error (ties go to k0); adds that error
+ * to *sse. */
+static inline int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb, int *sse)
+{
+    int ea = 0, eb = 0;
+    for (int k = 0; k < nch; k++) {
+        int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
+        int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
+        ea += (va - t[k]) * (va - t[k]);
+        eb += (vb - t[k]) * (vb - t[k]);
+    }
+    if (eb < ea) {
+        *sse += eb;
+        return k0 + 1;
+    }
+    *sse += ea;
+    return k0;
+}
+
+/* Rounds a quotient to a multiple of 1/256. Vulkan allows division 2.5 ulp
+ * of error; least-squares endpoints are often exact rationals such as
+ * k + 0.5, where a 1-ulp error would flip the later rounding. On the 1/256
+ * grid both sides agree unless the quotient lies within a few ulp of a
+ * grid midpoint. */
+static inline float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.00390625f; }
+
+/* Least-squares endpoints (8-bit scale) of the texels in `mask` for indices
+ * idx on a ramp of `steps` intervals (weight (64 i + steps/2) / steps, the
+ * BC7 tables for 4-, 3- and 2-bit indices), `ch` channels: x[0..ch) the
+ * first endpoint, x[ch..2ch) the second. 0 if the system is singular (all
+ * those texels on one index). */
+static inline int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
+{
+    int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 16; i++) {
+        if (!((mask >> i) & 1)) continue;
+        int w = (64 * idx[i] + steps / 2) / steps, iw = 64 - w;
+        a += iw * iw;
+        bb += iw * w;
+        cc += w * w;
+        for (int k = 0; k < ch; k++) {
+            x0[k] += iw * in->t[i][k];
+            x1[k] += w * in->t[i][k];
+        }
+    }
+    int det = a * cc - bb * bb; /* <= (65536/2)^2: fits in int32 */
+    if (det <= 0) return 0;
+    float fa = (float)a, fb = (float)bb, fc = (float)cc, fdet = (float)det;
+    for (int k = 0; k < ch; k++) {
+        float n0 = fc * (float)x0[k] - fb * (float)x1[k];
+        float n1 = fa * (float)x1[k] - fb * (float)x0[k];
+        x[k] = snap256((n0 * 64.0f) / fdet);
+        x[ch + k] = snap256((n1 * 64.0f) / fdet);
+    }
+    return 1;
+}
+
+/* Families. Each returns its block's SSE and the fields to pack (tt_bc7_pack_fields).
+ * Mode 6 (bc7_ref_single.c); lite = a multi-subset candidate follows (one +-1 pass, no principal-axis start). */
+int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lite, tt_bc7_fields *out);
+/* A multi-subset mode (bc7_ref_multi.c; 1 or 3, opaque blocks): the best partition, RGB SSE. */
+int tt_bc7_ref_encode_multi(const block_in *in, int mode, tt_bc7_fields *out);
+
+#endif

@@ -1,0 +1,395 @@
+/* bc7_ref_single.c - C reference, single-subset family (mode 6; the rotation modes 4 and 5 belong here): PCA guess, Nelder-Mead on the quantized loss, least-squares refit, +-1 polish. */
+#include <string.h>
+
+#include "bc7/bc7_ref.h"
+
+/* Twin of shaders/bc7_single.glsl (same names, same float operations in the same order). */
+#define NM_ALPHA 1.3f
+#define NM_GAMMA 2.2f
+#define NM_RHO 0.55f
+#define NM_SIGMA 0.45f
+#ifndef PA_START
+#define PA_START 1 /* second start from the principal axis */
+#endif
+#ifndef JITTER_PASSES
+#define JITTER_PASSES 1
+#endif
+
+/* A quantized candidate: 7-bit endpoints, p-bits, indices, its SSE.
+ * half = 1: an opaque block with p-bits (1, 0), whose second endpoint has
+ * alpha 254, so only indices 0..7 (weights <= 30, alpha still 255) may be
+ * used; it buys 8-bit endpoint precision for low-contrast blocks. */
+typedef struct {
+    int q[2][4];
+    int p[2];
+    int idx[16];
+    int sse;
+    int half;
+} candidate;
+
+static float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
+
+/* Quantizes one endpoint (x in 8-bit scale) with p-bit p; returns float error. */
+static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
+{
+    float err = 0.0f;
+    int nc = opaque ? 3 : 4;
+    for (int c = 0; c < nc; c++) {
+        q[c] = quant7(x[c], p);
+        float d = (float)(2 * q[c] + p) - x[c];
+        err = err + d * d;
+    }
+    if (opaque) q[3] = 127;
+    return err;
+}
+
+/* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
+ * the endpoint axis, then pick the better of the two bracketing indices by
+ * exact integer error. Fills c->idx and c->sse. */
+static void assign_indices(const block_in *in, candidate *c)
+{
+    int e0[4], e1[4], d[4], len2 = 0;
+    for (int k = 0; k < 4; k++) {
+        e0[k] = (c->q[0][k] << 1) | c->p[0];
+        e1[k] = (c->q[1][k] << 1) | c->p[1];
+        d[k] = e1[k] - e0[k];
+        len2 += d[k] * d[k];
+    }
+    /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
+     * instead of a division per texel: exact, or one too high when the
+     * fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index);
+     * dot <= len2 keeps 15 dot rcp <= 15 (2^27 + len2) < 2^31. */
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
+    int sse = 0;
+    for (int i = 0; i < 16; i++) {
+        int dot = 0;
+        for (int k = 0; k < 4; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+        int k0 = (15 * dot * rcp) >> 27;
+        int kmax = c->half ? 6 : 14;
+        if (k0 > kmax) k0 = kmax;
+        /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
+        int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
+        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, &sse);
+    }
+    c->sse = sse;
+}
+
+/* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
+ * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255), then indices. */
+static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
+{
+    for (int j = 0; j < 2; j++) {
+        if (in->opaque) {
+            c->p[j] = 1;
+            quant_endpoint(x + 4 * j, 1, 1, c->q[j]);
+        } else {
+            int q0[4], q1[4];
+            float err0 = quant_endpoint(x + 4 * j, 0, 0, q0);
+            float err1 = quant_endpoint(x + 4 * j, 1, 0, q1);
+            int p = err1 < err0 ? 1 : 0;
+            c->p[j] = p;
+            for (int k = 0; k < 4; k++) c->q[j][k] = p ? q1[k] : q0[k];
+        }
+    }
+    c->half = 0;
+    assign_indices(in, c);
+}
+
+/* Quantizes with each of the 4 p-bit combinations (opaque: only (1,1), or
+ * only (1,0) for a half candidate) and keeps the lowest block SSE. */
+static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best)
+{
+    best->sse = 0x7FFFFFFF;
+    int first = half ? 1 : (in->opaque ? 3 : 0), last = half ? 1 : 3;
+    for (int combo = first; combo <= last; combo++) {
+        candidate c;
+        c.half = half;
+        c.p[0] = combo & 1;
+        c.p[1] = combo >> 1;
+        quant_endpoint(x, c.p[0], in->opaque, c.q[0]);
+        quant_endpoint(x + 4, c.p[1], in->opaque, c.q[1]);
+        assign_indices(in, &c);
+        if (c.sse < best->sse) *best = c;
+    }
+}
+
+static int nm_loss(const block_in *in, const float v[8])
+{
+    float x[8];
+    for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
+    candidate c;
+    quantize_nearest(in, x, &c);
+    return c.sse;
+}
+
+/* docs/algorithms.md, BC7 encoder, step 2: PCA-like initial endpoints in [0,1]. */
+static void pca_guess(const block_in *in, float v[8])
+{
+    const float inv255 = 1.0f / 255.0f;
+    float t[16][4], m[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float amin = 1.0f, amax = 0.0f;
+    for (int i = 0; i < 16; i++) {
+        float a = (float)in->t[i][3] * inv255;
+        for (int k = 0; k < 3; k++) t[i][k] = ((float)in->t[i][k] * inv255) * a;
+        t[i][3] = a;
+        amin = fminf(amin, a);
+        amax = fmaxf(amax, a);
+        for (int k = 0; k < 4; k++) m[k] = m[k] + t[i][k];
+    }
+    for (int k = 0; k < 4; k++) m[k] = m[k] * 0.0625f;
+
+    float s[3][4];
+    for (int a = 0; a < 3; a++) {
+        for (int k = 0; k < 4; k++) s[a][k] = 0.0f;
+        for (int i = 0; i < 16; i++)
+            if (t[i][a] - m[a] > 0.0f)
+                for (int k = 0; k < 4; k++) s[a][k] = s[a][k] + (t[i][k] - m[k]);
+    }
+    int pick = 0;
+    float best_len = -1.0f;
+    for (int a = 0; a < 3; a++) {
+        float l2 = s[a][0] * s[a][0] + s[a][1] * s[a][1] + s[a][2] * s[a][2] + s[a][3] * s[a][3];
+        if (l2 > best_len) {
+            best_len = l2;
+            pick = a;
+        }
+    }
+    float d[4];
+    for (int k = 0; k < 4; k++) d[k] = s[pick][k];
+    if (d[0] + d[1] + d[2] + d[3] < 0.0f)
+        for (int k = 0; k < 4; k++) d[k] = -d[k];
+    /* Unnormalized direction: projections p' = |d| p, and m + d'*(p'/|d|^2)
+     * equals m + d*p, which saves the square root. */
+    float l2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
+    float lo = 0.0f, hi = 0.0f;
+    for (int i = 0; i < 16; i++) {
+        float pr = (t[i][0] - m[0]) * d[0] + (t[i][1] - m[1]) * d[1] + (t[i][2] - m[2]) * d[2] +
+                   (t[i][3] - m[3]) * d[3];
+        if (i == 0) {
+            lo = pr;
+            hi = pr;
+        } else {
+            lo = fminf(lo, pr);
+            hi = fmaxf(hi, pr);
+        }
+    }
+    float slo = 0.0f, shi = 0.0f;
+    if (l2 > 0.0f && hi > lo) { /* else degenerate: both endpoints at the mean */
+        slo = lo / l2;
+        shi = hi / l2;
+    }
+    for (int k = 0; k < 3; k++) {
+        float a = d[k] * slo, b = d[k] * shi;
+        v[k] = clamp01(m[k] + fminf(a, b));
+        v[4 + k] = clamp01(m[k] + fmaxf(a, b));
+    }
+    v[3] = amin;
+    v[7] = amax;
+}
+
+/* Second start, not in the prototype: the principal axis of the RGBA
+ * covariance (8-bit scale, 8 power iterations from (1,1,1,1), rescaled by
+ * exact powers of two), endpoints at the extreme projections. The polish
+ * step refits them by least squares. */
+static void principal_axis_guess(const block_in *in, float x[8])
+{
+    float m[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int i = 0; i < 16; i++)
+        for (int k = 0; k < 4; k++) m[k] = m[k] + (float)in->t[i][k];
+    for (int k = 0; k < 4; k++) m[k] = m[k] * 0.0625f;
+    float cv[4][4] = {{0.0f}};
+    for (int i = 0; i < 16; i++) {
+        float d[4];
+        for (int k = 0; k < 4; k++) d[k] = (float)in->t[i][k] - m[k];
+        for (int a = 0; a < 4; a++)
+            for (int b = 0; b < 4; b++) cv[a][b] = cv[a][b] + d[a] * d[b];
+    }
+    float v[4] = {1.0f, 1.0f, 1.0f, 1.0f};
+    for (int it = 0; it < 8; it++) {
+        float u[4];
+        for (int a = 0; a < 4; a++) u[a] = cv[a][0] * v[0] + cv[a][1] * v[1] + cv[a][2] * v[2] + cv[a][3] * v[3];
+        float mx = fmaxf(fmaxf(fabsf(u[0]), fabsf(u[1])), fmaxf(fabsf(u[2]), fabsf(u[3])));
+        if (mx == 0.0f) break;
+        int e;
+        frexpf(mx, &e);
+        for (int a = 0; a < 4; a++) v[a] = ldexpf(u[a], -e);
+    }
+    float l2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2] + v[3] * v[3];
+    float lo = 0.0f, hi = 0.0f;
+    for (int i = 0; i < 16; i++) {
+        float pr = ((float)in->t[i][0] - m[0]) * v[0] + ((float)in->t[i][1] - m[1]) * v[1] +
+                   ((float)in->t[i][2] - m[2]) * v[2] + ((float)in->t[i][3] - m[3]) * v[3];
+        if (i == 0) {
+            lo = pr;
+            hi = pr;
+        } else {
+            lo = fminf(lo, pr);
+            hi = fmaxf(hi, pr);
+        }
+    }
+    float slo = 0.0f, shi = 0.0f;
+    if (l2 > 0.0f && hi > lo) {
+        slo = lo / l2;
+        shi = hi / l2;
+    }
+    for (int k = 0; k < 4; k++) {
+        x[k] = m[k] + v[k] * slo;
+        x[4 + k] = m[k] + v[k] * shi;
+    }
+}
+
+/* docs/algorithms.md, BC7 encoder, step 5 (Nelder-Mead), on the quantized loss. Returns the best vertex in v. */
+static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations)
+{
+    float s[9][8];
+    int l[9];
+    for (int k = 0; k < 8; k++) s[0][k] = v[k];
+    l[0] = loss0;
+    for (int j = 1; j < 9; j++) {
+        for (int k = 0; k < 8; k++) s[j][k] = v[k];
+        s[j][j - 1] = clamp01(v[j - 1] + 0.1f);
+        l[j] = nm_loss(in, s[j]);
+    }
+    for (int it = 0; it < iterations; it++) {
+        /* Order as a stable ascending sort would: best = first minimum,
+         * worst = last maximum, second worst = last maximum of the rest. */
+        int b = 0, w = 0;
+        for (int j = 1; j < 9; j++) {
+            if (l[j] < l[b]) b = j;
+            if (l[j] >= l[w]) w = j;
+        }
+        if (l[w] == l[b]) break; /* flat simplex: every vertex quantizes alike */
+        int sw = w == 0 ? 1 : 0;
+        for (int j = 0; j < 9; j++)
+            if (j != w && l[j] >= l[sw]) sw = j;
+        float c[8], r[8];
+        for (int k = 0; k < 8; k++) {
+            float acc = 0.0f;
+            for (int j = 0; j < 9; j++)
+                if (j != w) acc = acc + s[j][k];
+            c[k] = acc * 0.125f;
+        }
+        for (int k = 0; k < 8; k++) r[k] = clamp01(c[k] + NM_ALPHA * (c[k] - s[w][k]));
+        int lr = nm_loss(in, r);
+        if (lr < l[b]) {
+            float x[8];
+            for (int k = 0; k < 8; k++) x[k] = clamp01(c[k] + NM_GAMMA * (r[k] - c[k]));
+            int lx = nm_loss(in, x);
+            if (lx < lr) {
+                memcpy(s[w], x, sizeof x);
+                l[w] = lx;
+            } else {
+                memcpy(s[w], r, sizeof r);
+                l[w] = lr;
+            }
+        } else if (lr < l[sw]) {
+            memcpy(s[w], r, sizeof r);
+            l[w] = lr;
+        } else {
+            float kk[8];
+            for (int k = 0; k < 8; k++) kk[k] = clamp01(c[k] + NM_RHO * (s[w][k] - c[k]));
+            int lk = nm_loss(in, kk);
+            if (lk < l[w]) {
+                memcpy(s[w], kk, sizeof kk);
+                l[w] = lk;
+            } else {
+                for (int j = 0; j < 9; j++) {
+                    if (j == b) continue;
+                    for (int k = 0; k < 8; k++) s[j][k] = clamp01(s[b][k] + NM_SIGMA * (s[j][k] - s[b][k]));
+                    l[j] = nm_loss(in, s[j]);
+                }
+            }
+        }
+    }
+    int b = 0;
+    for (int j = 1; j < 9; j++)
+        if (l[j] < l[b]) b = j;
+    for (int k = 0; k < 8; k++) v[k] = s[b][k];
+}
+
+/* Endpoint polish from float endpoints x (8-bit scale): p-bit search,
+ * least-squares refit while it helps, then greedy +-1 steps of each 7-bit
+ * endpoint value in a fixed order. */
+static void polish(const block_in *in, float x[8], int half, int passes, candidate *best)
+{
+    quantize_pbit_search(in, x, half, best);
+    for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
+        candidate c;
+        if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
+        quantize_pbit_search(in, x, half, &c);
+        if (c.sse >= best->sse) break;
+        *best = c;
+    }
+    int nc = in->opaque ? 3 : 4;
+    for (int pass = 0; pass < passes && best->sse > 0; pass++) {
+        int improved = 0;
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < nc; k++)
+                for (int s = -1; s <= 1; s += 2) {
+                    int q = best->q[j][k] + s;
+                    if (q < 0 || q > 127) continue;
+                    candidate c = *best;
+                    c.q[j][k] = q;
+                    assign_indices(in, &c);
+                    if (c.sse < best->sse) {
+                        *best = c;
+                        improved = 1;
+                    }
+                }
+        if (!improved) break;
+    }
+}
+
+
+/* The mode-6 fields of c: an anchor index >= 8 swaps the endpoints (with their p-bits) and mirrors every index. */
+static void pack_single(const candidate *c, tt_bc7_fields *f)
+{
+    tt_bc7_mode6 m;
+    for (int j = 0; j < 2; j++) {
+        m.p[j] = (uint8_t)c->p[j];
+        for (int k = 0; k < 4; k++) m.e[j][k] = (uint8_t)c->q[j][k];
+    }
+    for (int i = 0; i < 16; i++) m.idx[i] = (uint8_t)c->idx[i];
+    tt_bc7_mode6_fields(&m, f);
+}
+
+int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lite, tt_bc7_fields *out)
+{
+    float v[8];
+    pca_guess(in, v);
+    int loss = nm_loss(in, v);
+    if (p->refine && (float)loss > p->good_enough * 65025.0f) nelder_mead(in, v, loss, p->nm_iterations);
+
+    float x[8];
+    for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
+    candidate best;
+    if (p->refit) {
+        int passes = lite ? 1 : JITTER_PASSES;
+        polish(in, x, 0, passes, &best);
+        if (PA_START && !lite && best.sse > 0) {
+            candidate c;
+            principal_axis_guess(in, x);
+            polish(in, x, 0, passes, &c);
+            if (c.sse < best.sse) best = c;
+        }
+        if (in->opaque && best.sse > 0) {
+            /* Half candidate: keep the first endpoint, stretch the second so
+             * that index 7 lands where index 15 was. */
+            candidate h;
+            for (int k = 0; k < 3; k++) {
+                float e0 = (float)(2 * best.q[0][k] + 1), e1 = (float)(2 * best.q[1][k] + 1);
+                x[k] = e0;
+                x[4 + k] = e0 + (e1 - e0) * (64.0f / 30.0f);
+            }
+            x[3] = 255.0f;
+            x[7] = 255.0f;
+            polish(in, x, 1, passes, &h);
+            if (h.sse < best.sse) best = h;
+        }
+    } else {
+        quantize_nearest(in, x, &best);
+    }
+    pack_single(&best, out);
+    return best.sse;
+}
