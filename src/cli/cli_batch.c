@@ -925,6 +925,20 @@ tt_status cli_gpu_ensure(cli_gpu *g)
     return TT_OK;
 }
 
+tt_status cli_gpu_open(cli_gpu *g)
+{
+    g->tried = 1;
+    tt_status st = cli_vk_create(g->device, &g->vk);
+    if (st != TT_OK) {
+        const char *detail = tt_last_error();
+        snprintf(g->error, sizeof g->error, "%s", detail && *detail ? detail : tt_status_str(st));
+        g->vk = NULL;
+        return st;
+    }
+    g->device_name = tt_vk_info(g->vk)->name;
+    return TT_OK;
+}
+
 void cli_gpu_destroy(cli_gpu *g)
 {
     tt_vk_destroy(g->vk);

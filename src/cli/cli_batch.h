@@ -105,13 +105,14 @@ void cli_result_fail(cli_file_result *r, const char *fallback);
  * disk, and an `extra` object for the caller's fields. Returns that size (<= 0 if unknown). */
 long long cli_result_measured(cli_file_result *r, const tt_image *img, const char *output);
 
-/* Batch measure of a written .tnx (cli_tnx.c): loads it, checks its model kind and size against img, decodes it on
- * the shared GPU (under its lock), compares, then cli_result_measured; adds params, decode_path and device to
- * r->extra. What the callers report besides (under their command's key names): */
+/* A written .tnx read back (cli_tnx_readback, cli_tnx.c): the figures of the file, not of the trainer's copy. */
 typedef struct {
     long long bytes;            /* file size on disk */
     int fp32;                   /* parameters stored in fp32 */
     double decode_ms;           /* best GPU decode */
+    int decode_f16;             /* the decode ran on tensor cores */
+    uint32_t params;            /* parameters of the model */
+    tt_metrics metrics;         /* the rebuilt image against the input */
 } cli_tnx_measured;
 
 /* Creates a Vulkan context for --device N (-1 = automatic), with the environment switches the CLI honours
@@ -124,8 +125,20 @@ void cli_gpu_init(cli_gpu *g, int device);
 tt_status cli_gpu_ensure(cli_gpu *g);
 void cli_gpu_destroy(cli_gpu *g);
 
-tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
-                          cli_file_result *r, cli_tnx_measured *out);
+/* A single-file run: creates the context now, failing with cli_vk_create's own status and message (batches create
+ * it on first use with cli_gpu_ensure), so the code shared with batches finds it made. */
+tt_status cli_gpu_open(cli_gpu *g);
+
+/* Reads a written .tnx back: loads it, checks its model kind and size against img, decodes it on the shared GPU (under
+ * its lock, best of `repeats`) and compares. decoded and file_params (may be NULL) receive the rebuilt image and the
+ * parameters as the file holds them (the caller frees both). The measure of every hash and latent output, written
+ * now or up to date. */
+tt_status cli_tnx_readback(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
+                           cli_tnx_measured *out, tt_image *decoded, float **file_params);
+/* A batch file's result from its read-back: size, metrics (cli_result_measured), and params, decode_path and device
+ * in r->extra; the callers add their command's own keys after these. */
+void cli_tnx_result(cli_file_result *r, const cli_gpu *gpu, const tt_image *img, const char *output,
+                    const cli_tnx_measured *mt);
 
 struct tt_nn_trainer;
 /* -v: how the trainer runs on this device (tile, head parts, layout, shared memory, workgroups, atomics). */

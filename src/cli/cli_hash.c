@@ -95,161 +95,195 @@ static int write_snapshot(tt_nn_trainer *tr, tt_vk *vk, const tt_nn_save_opts *s
     return EXIT_OK;
 }
 
-/* The single-file extras, run as the library trains: the trainer's description, the --log CSV and the snapshot
- * folder when training starts, then per chunk the log rows, the bar and the snapshots. */
+/* ---- One file, single or in a batch: the one code path ----------------------- */
+
+/* What a caller adds to the shared run (all may be NULL). */
+typedef struct {
+    /* Called once the model is built and initialised, before the GPU is taken: the single-file path creates its
+     * context there (cli_gpu_open) and describes the run. */
+    tt_status (*start)(void *user, const tt_nn_model *m, const float *params);
+    tt_nn_progress_fn progress;  /* per chunk; batches train without (no loss read-back per chunk) */
+    void *user;                  /* of start and progress */
+    tt_image *decoded;           /* receives the image rebuilt from the written file */
+} hash_extras;
+
+typedef struct {
+    tt_nn_run_stats train;
+    double train_held_s;         /* wall time with the GPU held for training, its creation included */
+    cli_tnx_measured file;       /* the written file, read back */
+} hash_outcome;
+
+/* Builds the model, trains it on the GPU (under gpu->lock), writes `output` and measures what was written:
+ * the figures either caller prints or reports. */
+static tt_status hash_encode_file(const hash_options *o, cli_gpu *gpu, const tt_image *img, const char *input,
+                                  const char *output, const hash_extras *ex, hash_outcome *out)
+{
+    tt_nn_model m;
+    float *params = NULL;
+    memset(out, 0, sizeof *out);
+    out->train.last_loss = NAN;
+    tt_status st = hash_model_for(o, img, &m);
+    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
+        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
+    if (st == TT_OK) {
+        tt_nn_init_params(&m, o->seed, params);
+        if (ex->start) st = ex->start(ex->user, &m, params);
+    }
+    if (st == TT_OK) {
+        tt_nn_train_cfg tc;
+        hash_train_cfg(o, &tc);
+        /* Snapshots fall on chunk ends. */
+        uint32_t chunk = o->steps_per_submit;
+        if (o->snapshot_every && o->snapshot_every < chunk) chunk = o->snapshot_every;
+        tt_nn_fit_opts fo = {.chunk = chunk, .align = o->snapshot_every, .progress = ex->progress, .user = ex->user};
+        pthread_mutex_lock(&gpu->lock);
+        double t0 = cli_now();
+        st = cli_gpu_ensure(gpu);
+        if (st == TT_OK) st = tt_nn_fit(gpu->vk, &m, img, &tc, &fo, params, &out->train);
+        out->train_held_s = cli_now() - t0;
+        pthread_mutex_unlock(&gpu->lock);
+    }
+    tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
+    if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
+    if (st == TT_OK)
+        st = cli_tnx_readback(gpu, TT_NN_KIND_HASH, img, output, o->decode_repeats, &out->file, ex->decoded, NULL);
+    tt_nn_model_release(&m);
+    free(params);
+    return st;
+}
+
+/* ---- A single file: progress, --log, snapshots, --decoded, the result line and the flat report ---- */
 typedef struct {
     const hash_options *o;
-    tt_vk *vk;
-    const tt_nn_save_opts *so;
+    const cli_common *c;
+    cli_gpu *gpu;
+    tt_nn_save_opts so;
     const tt_image *img;
     double ratio_est;
     FILE *logf;
     cJSON *snaps;
     cli_progress prog;
-    int rc;                     /* why the callback stopped the training */
-} hash_progress;
+    int rc;                     /* why a callback stopped the run */
+} hash_single_run;
 
+static tt_status hash_single_start(void *user, const tt_nn_model *m, const float *params)
+{
+    hash_single_run *hs = user;
+    const hash_options *o = hs->o;
+    uint8_t *tmp = NULL;
+    size_t file_bytes = 0;
+    tt_status s = tt_tnx_encode(m, params, &hs->so, &tmp, &file_bytes);
+    free(tmp);
+    if (s != TT_OK) return s;
+    hs->ratio_est = (double)hs->img->width * hs->img->height * 3 / (double)file_bytes;
+    if ((s = cli_gpu_open(hs->gpu)) != TT_OK) return s;
+    DISPLAYLEVEL(1, "%s: %ux%u, hash %u levels x %u, T 2^%u, SIREN %u x %u, %u params, %u steps x %u px on %s\n",
+                 hs->c->input, hs->img->width, hs->img->height, o->n_levels, o->n_features, o->log2_t, o->hidden,
+                 o->depth, m->total, o->iters, o->batch, hs->gpu->device_name);
+    return TT_OK;
+}
+
+/* The trainer's description, the --log CSV and the snapshot folder when training starts; per chunk the log rows,
+ * the bar and the snapshots; the log is complete when the last step is. */
 static int hash_progress_cb(void *user, const tt_nn_progress *p)
 {
-    hash_progress *hp = user;
-    const hash_options *o = hp->o;
+    hash_single_run *hs = user;
+    const hash_options *o = hs->o;
     if (p->done == 0) {
         cli_trainer_describe(p->trainer, o->batch);
         if (o->log) {
-            hp->logf = fopen(o->log, "w");
-            if (!hp->logf) {
+            hs->logf = fopen(o->log, "w");
+            if (!hs->logf) {
                 cli_error("%s: cannot write the log: %s", o->log, strerror(errno));
-                return hp->rc = EXIT_RUNTIME;
+                return hs->rc = EXIT_RUNTIME;
             }
-            fprintf(hp->logf, "step,loss,psnr,seconds\n");
+            fprintf(hs->logf, "step,loss,psnr,seconds\n");
         }
         if (o->snapshot_dir && mkdir(o->snapshot_dir, 0777) != 0 && errno != EEXIST) {
             cli_error("%s: cannot create the snapshot folder: %s", o->snapshot_dir, strerror(errno));
-            return hp->rc = EXIT_RUNTIME;
+            return hs->rc = EXIT_RUNTIME;
         }
-        cli_progress_init(&hp->prog, 5.0);
+        cli_progress_init(&hs->prog, 5.0);
         return 0;
     }
     uint32_t first = p->done - p->n_losses;
-    if (hp->logf)
+    if (hs->logf)
         for (uint32_t i = 0; i < p->n_losses; i++)
-            fprintf(hp->logf, "%u,%.9g,%.4f,%.4f\n", first + i + 1, p->losses[i], tt_psnr_from_mse(p->losses[i]),
+            fprintf(hs->logf, "%u,%.9g,%.4f,%.4f\n", first + i + 1, p->losses[i], tt_psnr_from_mse(p->losses[i]),
                     p->seconds);
     float last = p->losses[p->n_losses - 1];
     char line[256];
     snprintf(line, sizeof line, "step %u/%u loss %.3g psnr %.2f dB (batch) ratio %.1fx", p->done, p->total, last,
-             tt_psnr_from_mse(last), hp->ratio_est);
-    cli_progress_update(&hp->prog, (double)p->done / p->total, line, p->done == p->total);
+             tt_psnr_from_mse(last), hs->ratio_est);
+    cli_progress_update(&hs->prog, (double)p->done / p->total, line, p->done == p->total);
     if (o->snapshot_every && p->done % o->snapshot_every == 0) {
-        hp->rc = write_snapshot(p->trainer, hp->vk, hp->so, hp->img, o->snapshot_dir, p->done, hp->snaps);
-        if (hp->rc != EXIT_OK) return hp->rc;
+        hs->rc = write_snapshot(p->trainer, hs->gpu->vk, &hs->so, hs->img, o->snapshot_dir, p->done, hs->snaps);
+        if (hs->rc != EXIT_OK) return hs->rc;
+    }
+    if (p->done == p->total) {
+        cli_progress_done(&hs->prog);
+        FILE *f = hs->logf;
+        hs->logf = NULL;
+        if (f && fclose(f) != 0) {
+            cli_error("%s: write failed", o->log);
+            return hs->rc = EXIT_RUNTIME;
+        }
     }
     return 0;
 }
 
-/* One input file: trains with progress, --log, snapshots and --decoded, prints
- * the result line and writes the flat report (docs/report.md). */
 static int hash_single(hash_options o, cli_common c)
 {
-    int rc;
+    int rc = EXIT_OK;
     tt_image_limits limits;
     cli_apply_common(&c, &limits);
 
     double t_start = cli_now();
     tt_image img = {0}, dec = {0};
-    tt_vk *vk = NULL;
-    float *params = NULL, *loaded = NULL;
-    FILE *logf = NULL;
-    cJSON *report = NULL, *snaps = cJSON_CreateArray();
-    tt_nn_model m, lm;
-    memset(&m, 0, sizeof m);
-    memset(&lm, 0, sizeof lm);
-    rc = EXIT_OK;
+    cli_gpu gpu;
+    cli_gpu_init(&gpu, c.device);
+    cJSON *report = NULL;
+    hash_single_run hs = {.o = &o, .c = &c, .gpu = &gpu, .img = &img, .snaps = cJSON_CreateArray(), .rc = EXIT_OK,
+                          .so = {.precision = o.precision ? TT_NN_FP32 : TT_NN_FP16}};
+    hash_outcome out;
     tt_status s = tt_image_load(c.input, &limits, &img);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    if (tt_image_has_alpha(&img)) DISPLAYLEVEL(1, "note: %s has alpha; the hash model stores RGB only\n", c.input);
-
-    s = hash_model_for(&o, &img, &m);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    params = malloc(sizeof(float) * m.total);
-    if (!params) { cli_error("out of memory"); rc = EXIT_RUNTIME; goto done; }
-    tt_nn_init_params(&m, o.seed, params);
-    tt_nn_save_opts so = {.precision = o.precision ? TT_NN_FP32 : TT_NN_FP16};
-    size_t file_bytes = 0;
-    {
-        uint8_t *tmp = NULL;
-        if ((s = tt_tnx_encode(&m, params, &so, &tmp, &file_bytes)) != TT_OK) { rc = cli_fail_status(s); goto done; }
-        free(tmp);
+    if (s == TT_OK) {
+        if (tt_image_has_alpha(&img)) DISPLAYLEVEL(1, "note: %s has alpha; the hash model stores RGB only\n", c.input);
+        hash_extras ex = {.start = hash_single_start, .progress = hash_progress_cb, .user = &hs, .decoded = &dec};
+        s = hash_encode_file(&o, &gpu, &img, c.input, c.output, &ex, &out);
     }
-    double raw = (double)img.width * img.height * 3;
-    double ratio_est = raw / (double)file_bytes;
-
-    s = cli_vk_create(c.device, &vk);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    const char *device_name = tt_vk_info(vk)->name;
-    DISPLAYLEVEL(1, "%s: %ux%u, hash %u levels x %u, T 2^%u, SIREN %u x %u, %u params, %u steps x %u px on %s\n",
-                 c.input, img.width, img.height, o.n_levels, o.n_features, o.log2_t, o.hidden, o.depth, m.total, o.iters,
-                 o.batch, device_name);
-
-    tt_nn_train_cfg tc;
-    hash_train_cfg(&o, &tc);
-    hash_progress prg = {.o = &o, .vk = vk, .so = &so, .img = &img, .ratio_est = ratio_est, .snaps = snaps,
-                        .rc = EXIT_OK};
-    uint32_t chunk = o.steps_per_submit;
-    if (o.snapshot_every && o.snapshot_every < chunk) chunk = o.snapshot_every;
-    tt_nn_fit_opts fo = {.chunk = chunk, .align = o.snapshot_every, .progress = hash_progress_cb, .user = &prg};
-    tt_nn_run_stats ts;
-    s = tt_nn_fit(vk, &m, &img, &tc, &fo, params, &ts);
-    logf = prg.logf;
-    if (s != TT_OK) { rc = prg.rc != EXIT_OK ? prg.rc : cli_fail_status(s); goto done; }
-    double train_s = ts.seconds, gpu_ms_total = ts.gpu_ms;
-    int gpu_ms_ok = ts.gpu_ms_ok;
-    cli_progress_done(&prg.prog);
-    if (logf) {
-        if (fclose(logf) != 0) { logf = NULL; cli_error("%s: write failed", o.log); rc = EXIT_RUNTIME; goto done; }
-        logf = NULL;
-    }
-
-    /* Write, then measure what was written. */
-    s = tt_tnx_save(c.output, &m, params, &so);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    tt_tnx_info info;
-    s = tt_tnx_load(c.output, &lm, &loaded, &info);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    double decode_ms = -1;
-    s = tt_nn_decode_gpu_tuned(vk, &lm, loaded, o.decode_repeats, &dec, &decode_ms, cli_nn_env_tuning());
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
-    tt_metrics met;
-    s = tt_compare_images(&img, &dec, &met);
-    if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
+    if (s != TT_OK) { rc = hs.rc != EXIT_OK ? hs.rc : cli_fail_status(s); goto done; }
     if (o.decoded) {
         s = tt_image_save_png(o.decoded, &dec);
         if (s != TT_OK) { rc = cli_fail_status(s); goto done; }
     }
-    long long bytes = cli_file_size(c.output);
+    const tt_metrics *met = &out.file.metrics;
+    long long bytes = out.file.bytes;
+    double raw = (double)img.width * img.height * 3;
     double ratio = bytes > 0 ? raw / (double)bytes : 0;
     double bpp = (double)bytes * 8.0 / ((double)img.width * img.height);
+    double train_s = out.train.seconds;
     double seconds = cli_now() - t_start;
     DISPLAYLEVEL(1, "%s -> %s: %lld bytes, %.3f bpp, ratio %.2fx, PSNR %.2f dB (decoded from the file), train %.2f s (%.0f steps/s), decode %.3f ms\n",
-                 c.input, c.output, bytes, bpp, ratio, met.psnr_rgb, train_s, o.iters / train_s, decode_ms);
+                 c.input, c.output, bytes, bpp, ratio, met->psnr_rgb, train_s, o.iters / train_s, out.file.decode_ms);
     if (c.json) {
         report = cli_report_new("hash");
         cJSON_AddStringToObject(report, "input", c.input);
         cJSON_AddStringToObject(report, "output", c.output);
-        cli_report_add_result(report, img.width, img.height, &met, bytes > 0 ? (uint64_t)bytes : 0, seconds);
+        cli_report_add_result(report, img.width, img.height, met, bytes > 0 ? (uint64_t)bytes : 0, seconds);
         cJSON_AddNumberToObject(report, "ratio", ratio);
-        cJSON_AddNumberToObject(report, "params", m.total);
+        cJSON_AddNumberToObject(report, "params", out.file.params);
         cJSON_AddStringToObject(report, "precision", o.precision ? "fp32" : "fp16");
         cJSON_AddNumberToObject(report, "train_seconds", train_s);
-        if (gpu_ms_ok) cJSON_AddNumberToObject(report, "train_gpu_seconds", gpu_ms_total / 1000.0);
+        if (out.train.gpu_ms_ok) cJSON_AddNumberToObject(report, "train_gpu_seconds", out.train.gpu_ms / 1000.0);
         cJSON_AddNumberToObject(report, "steps_per_second", o.iters / train_s);
         cJSON_AddNumberToObject(report, "samples_per_second", (double)o.iters * o.batch / train_s);
-        cJSON_AddNumberToObject(report, "decode_ms", decode_ms);
-        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16_tuned(vk, &lm, cli_nn_env_tuning()) ? "tensor_cores" : "fp32");
-        cJSON_AddNumberToObject(report, "final_batch_loss", ts.last_loss);
-        cJSON_AddStringToObject(report, "device", device_name);
-        cJSON_AddItemToObject(report, "snapshots", snaps);
-        snaps = NULL;
+        cJSON_AddNumberToObject(report, "decode_ms", out.file.decode_ms);
+        cJSON_AddStringToObject(report, "decode_path", out.file.decode_f16 ? "tensor_cores" : "fp32");
+        cJSON_AddNumberToObject(report, "final_batch_loss", out.train.last_loss);
+        cJSON_AddStringToObject(report, "device", gpu.device_name);
+        cJSON_AddItemToObject(report, "snapshots", hs.snaps);
+        hs.snaps = NULL;
         cJSON *hp = cJSON_AddObjectToObject(report, "hyperparameters");
         cJSON_AddNumberToObject(hp, "n_levels", o.n_levels);
         cJSON_AddNumberToObject(hp, "n_features", o.n_features);
@@ -267,18 +301,14 @@ static int hash_single(hash_options o, cli_common c)
         rc = cli_report_write(c.json, report);
         if (rc != EXIT_OK) goto done;
     }
-    rc = cli_check_min_psnr(&c, met.psnr_rgb);
+    rc = cli_check_min_psnr(&c, met->psnr_rgb);
 done:
-    if (logf) fclose(logf);
+    if (hs.logf) fclose(hs.logf);
     cJSON_Delete(report);
-    cJSON_Delete(snaps);
-    if (vk) tt_vk_destroy(vk);
+    cJSON_Delete(hs.snaps);
+    cli_gpu_destroy(&gpu);
     tt_image_free(&img);
     tt_image_free(&dec);
-    free(params);
-    free(loaded);
-    tt_nn_model_release(&m);
-    tt_nn_model_release(&lm);
     return rc;
 }
 
@@ -292,65 +322,44 @@ typedef struct {
     cli_gpu gpu;               /* created by the first file that needs it */
 } hash_batch_ctx;
 
-/* Reads the written .tnx back, rebuilds the image on the GPU and measures it
- * against `img`: the figures of the report are those of the file. Also the
- * cli_measure_fn of outputs that are up to date and not rewritten. */
+static void hash_result(cli_file_result *r, hash_batch_ctx *x, const tt_image *img, const char *output,
+                        const cli_tnx_measured *mt)
+{
+    cli_tnx_result(r, &x->gpu, img, output, mt);
+    cJSON_AddNumberToObject(r->extra, "ratio", mt->bytes > 0 ? (double)img->width * img->height * 3 / (double)mt->bytes : 0);
+    cJSON_AddStringToObject(r->extra, "precision", mt->fp32 ? "fp32" : "fp16");
+    cJSON_AddNumberToObject(r->extra, "decode_ms", mt->decode_ms);
+}
+
+/* cli_measure_fn of outputs that are up to date and not rewritten: the figures of the file. */
 static tt_status hash_measure_file(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
     hash_batch_ctx *x = ctx;
     cli_tnx_measured mt;
-    tt_status st = cli_tnx_measure(&x->gpu, TT_NN_KIND_HASH, img, output, x->o.decode_repeats, r, &mt);
-    if (st == TT_OK) {
-        cJSON_AddNumberToObject(r->extra, "ratio", mt.bytes > 0 ? (double)img->width * img->height * 3 / (double)mt.bytes : 0);
-        cJSON_AddStringToObject(r->extra, "precision", mt.fp32 ? "fp32" : "fp16");
-        cJSON_AddNumberToObject(r->extra, "decode_ms", mt.decode_ms);
-    }
+    tt_status st = cli_tnx_readback(&x->gpu, TT_NN_KIND_HASH, img, output, x->o.decode_repeats, &mt, NULL, NULL);
+    if (st == TT_OK) hash_result(r, x, img, output, &mt);
     return st;
 }
 
-/* cli_encode_fn: load -> train (GPU, under the lock) -> write atomically -> re-read, decode, measure. */
+/* cli_encode_fn: load, then the shared path. */
 static void hash_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
 {
     hash_batch_ctx *x = ctx;
-    const hash_options *o = &x->o;
     tt_image img = {0};
-    tt_nn_model m;
-    float *params = NULL;
-    float last_loss = NAN;
-    double train_s = 0;
-    memset(&m, 0, sizeof m);
+    hash_outcome out;
     tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = hash_model_for(o, &img, &m);
-    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
-        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
-    if (st == TT_OK) {
-        tt_nn_train_cfg tc;
-        hash_train_cfg(o, &tc);
-        tt_nn_init_params(&m, o->seed, params);
-        tt_nn_fit_opts fo = {.chunk = o->steps_per_submit};
-        tt_nn_run_stats ts;
-        pthread_mutex_lock(&x->gpu.lock);
-        double t0 = cli_now();
-        st = cli_gpu_ensure(&x->gpu);
-        if (st == TT_OK) st = tt_nn_fit(x->gpu.vk, &m, &img, &tc, &fo, params, &ts);
-        if (st == TT_OK) last_loss = ts.last_loss;
-        train_s = cli_now() - t0;
-        pthread_mutex_unlock(&x->gpu.lock);
-    }
-    tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
-    if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
-    if (st == TT_OK) st = hash_measure_file(x, &img, output, r);
+    if (st == TT_OK) st = hash_encode_file(&x->o, &x->gpu, &img, input, output, &(hash_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {
         r->status = FILE_OK;
+        hash_result(r, x, &img, output, &out.file);
+        double train_s = out.train_held_s;
         cJSON_AddNumberToObject(r->extra, "train_seconds", train_s);
-        cJSON_AddNumberToObject(r->extra, "steps_per_second", train_s > 0 ? o->iters / train_s : 0);
-        cJSON_AddNumberToObject(r->extra, "final_batch_loss", last_loss);
+        cJSON_AddNumberToObject(r->extra, "steps_per_second", train_s > 0 ? x->o.iters / train_s : 0);
+        cJSON_AddNumberToObject(r->extra, "final_batch_loss", out.train.last_loss);
     }
-    tt_nn_model_release(&m);
     tt_image_free(&img);
-    free(params);
 }
 
 static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int force, const char *csv,

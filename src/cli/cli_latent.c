@@ -97,14 +97,14 @@ static cJSON *stage_json(const tt_metrics *met, size_t bytes, uint32_t w, uint32
     return o;
 }
 
-/* The storage of one variant, with the fine-tuning's progress going to lp. */
+/* The storage of one variant, with the fine-tuning's progress going to fn (may be NULL). */
 static tt_latent_code_opts code_opts(tt_latent_codec codec, tt_latent_pack pack, int quality, int finetune, float ft_lr,
-                                     tt_nn_precision prec, uint32_t chunk, latent_progress *lp)
+                                     tt_nn_precision prec, uint32_t chunk, tt_nn_progress_fn fn, void *user)
 {
     tt_latent_code_opts co = {
         .codec = codec, .pack = pack, .jpeg_quality = quality, .precision = prec,
         .finetune_steps = finetune > 0 ? (uint32_t)finetune : 0, .finetune_lr = ft_lr,
-        .fit = {.chunk = chunk, .progress = latent_progress_cb, .user = lp},
+        .fit = {.chunk = chunk, .progress = fn, .user = user},
     };
     return co;
 }
@@ -130,7 +130,7 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
         int ft = codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
         latent_progress lp = {.show = 1};
         tt_latent_code_opts co = code_opts(codec, strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
-                                           q, ft, ft_lr, prec, chunk, &lp);
+                                           q, ft, ft_lr, prec, chunk, latent_progress_cb, &lp);
         tt_latent_code_result cr;
         tt_status s = tt_latent_code(vk, m, params, img, tc, &co, &cr);
         latent_progress_close(&lp);
@@ -196,9 +196,147 @@ static int latent_finetune_steps(const latent_options *o)
 
 static float latent_finetune_lr(const latent_options *o) { return o->finetune_lr > 0 ? o->finetune_lr : o->lr * 0.1f; }
 
-/* One input file: trains with progress and --log, prints the stages (before
- * the codec, coded, fine-tuned, file), writes --decoded/--latent-preview and
- * the flat report (docs/report.md); --sweep codes the model several ways. */
+/* ---- One file, single or in a batch: the one code path ----------------------- */
+
+/* What a caller adds to the shared run (all may be NULL or 0). */
+typedef struct {
+    /* Called once the model is built and initialised, before the GPU is taken: the single-file path opens its log,
+     * creates its context there (cli_gpu_open) and describes the run. */
+    tt_status (*start)(void *user, const tt_nn_model *m, const float *params);
+    tt_nn_progress_fn progress;  /* training and fine-tuning; batches train without (no loss read-back per chunk) */
+    void *user;                  /* of start and progress */
+    int before_codec;            /* also measure the grids stored raw, before the codec */
+    const char *sweep;           /* --sweep LIST: code the trained model each of these ways too (run_sweep) */
+    cJSON *sweep_report;         /* receives the sweep's rows (may be NULL) */
+    tt_image *decoded;           /* receives the image rebuilt from the written file */
+    float **file_params;         /* receive the parameters as the file holds them (the caller frees them) */
+} latent_extras;
+
+typedef struct {
+    tt_nn_run_stats train;
+    tt_metrics before_codec;     /* extras.before_codec: the grids stored raw */
+    size_t before_codec_bytes;
+    tt_metrics coded;            /* the chosen codec, before fine-tuning */
+    size_t coded_bytes;
+    double finetune_seconds;
+    tt_nn_latent_cfg latent;     /* the model as built (the file does not keep the training-only fields) */
+    tt_nn_decoder_cfg dec;
+    tt_latent_layout layout;
+    cli_tnx_measured file;       /* the written file, read back */
+} latent_outcome;
+
+/* Builds the model, trains it, quantises and codes the grids and fine-tunes the decoder on the GPU (under
+ * gpu->lock), writes `output` and measures what was written: the figures either caller prints or reports. */
+static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const tt_image *img, const char *input,
+                                    const char *output, const latent_extras *ex, latent_outcome *out)
+{
+    tt_nn_model m;
+    float *params = NULL;
+    tt_latent_code_result cr = {0};
+    memset(out, 0, sizeof *out);
+    out->train.last_loss = NAN;
+    int finetune = latent_finetune_steps(o);
+    float ft_lr = latent_finetune_lr(o);
+    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
+    uint32_t chunk = latent_chunk(o);
+    tt_nn_train_cfg tc;
+    latent_train_cfg(o, &tc);
+    tt_status st = latent_model_for(o, img, &m);
+    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
+        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
+    if (st == TT_OK) {
+        out->latent = m.latent;
+        out->dec = m.dec;
+        tt_nn_init_params(&m, tc.seed, params);
+        if (ex->start) st = ex->start(ex->user, &m, params);
+    }
+    if (st == TT_OK) {
+        tt_nn_fit_opts fo = {.chunk = chunk, .progress = ex->progress, .user = ex->user};
+        pthread_mutex_lock(&gpu->lock);
+        st = cli_gpu_ensure(gpu);
+        if (st == TT_OK) st = tt_nn_fit(gpu->vk, &m, img, &tc, &fo, params, &out->train);
+        if (st == TT_OK) {
+            /* The forward pass saw quantised grids: store exactly those. */
+            tt_latent_fit_quantize(&m, o->iters, params);
+            st = tt_latent_layout_of(&m, &out->layout);
+        }
+        if (st == TT_OK && ex->before_codec) {
+            /* PSNR before the codec: the uint8 (or fp16) grids stored raw. */
+            uint8_t *raw = NULL;
+            tt_nn_save_opts so = {.precision = prec, .jpeg_quality = o->jpeg_quality,
+                                  .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES)};
+            st = tt_tnx_encode(&m, params, &so, &raw, &out->before_codec_bytes);
+            if (st == TT_OK)
+                st = tt_nn_measure_tnx(gpu->vk, raw, out->before_codec_bytes, img, 1, &tc.tune, &out->before_codec,
+                                       NULL, NULL, NULL);
+            free(raw);
+        }
+        if (st == TT_OK) {
+            /* The chosen codec, then the decoder fine-tuned on the decoded grids. */
+            tt_latent_code_opts co = code_opts((tt_latent_codec)o->codec, (tt_latent_pack)o->pack, o->jpeg_quality,
+                                               finetune, ft_lr, prec, chunk, ex->progress, ex->user);
+            st = tt_latent_code(gpu->vk, &m, params, img, &tc, &co, &cr);
+        }
+        if (st == TT_OK) {
+            out->coded = cr.coded;
+            out->coded_bytes = cr.coded_size;
+            out->finetune_seconds = cr.finetune_seconds;
+        }
+        if (st == TT_OK && ex->sweep)
+            st = run_sweep(gpu->vk, &m, params, img, &tc, prec, chunk, ex->sweep, finetune > 0 ? finetune : 300, ft_lr,
+                           ex->sweep_report);
+        pthread_mutex_unlock(&gpu->lock);
+    }
+    if (st == TT_OK) st = tt_write_file_atomic(output, cr.bytes, cr.size);
+    if (st == TT_OK)
+        st = cli_tnx_readback(gpu, TT_NN_KIND_LATENT, img, output, o->decode_repeats, &out->file, ex->decoded,
+                              ex->file_params);
+    tt_latent_code_result_free(&cr);
+    tt_nn_model_release(&m);
+    free(params);
+    return st;
+}
+
+/* ---- A single file: progress and --log, the stages (before the codec, coded, fine-tuned, file),
+ * --decoded/--latent-preview, --sweep and the flat report (docs/report.md) ---- */
+typedef struct {
+    const latent_options *o;
+    const cli_common *c;
+    cli_gpu *gpu;
+    const tt_image *img;
+    latent_progress lp;
+    int rc;                     /* why start stopped the run */
+} latent_single_run;
+
+static tt_status latent_single_start(void *user, const tt_nn_model *m, const float *params)
+{
+    latent_single_run *ls = user;
+    (void)params;
+    if (ls->o->log) {
+        ls->lp.log = fopen(ls->o->log, "w");
+        if (!ls->lp.log) {
+            cli_error("%s: cannot open the log for writing", ls->o->log);
+            ls->rc = EXIT_RUNTIME;
+            return tt_fail(TT_ERR_IO, "%s: cannot open the log for writing", ls->o->log);
+        }
+        fprintf(ls->lp.log, "phase,step,loss,psnr,seconds\n");
+    }
+    tt_status st = cli_gpu_open(ls->gpu);
+    if (st != TT_OK) return st;
+    char desc[256];
+    m->enc->describe(m, desc, sizeof desc);
+    DISPLAYLEVEL(1, "latent: %s (%ux%u) on %s\n", ls->c->input, ls->img->width, ls->img->height, ls->gpu->device_name);
+    DISPLAYLEVEL(1, "latent: %s; decoder %s %ux%u; %u parameters (%u latent + %u decoder)\n", desc,
+                 tt_nn_act_name(m->dec.act), m->dec.hidden, m->dec.depth, m->total, m->enc_count, m->dec_count);
+    return TT_OK;
+}
+
+static int latent_progress_fn(void *user, const tt_nn_progress *p)
+{
+    latent_single_run *ls = user;
+    return latent_progress_cb(&ls->lp, p);
+}
+
 static int latent_single(latent_options o, cli_common c)
 {
     int rc = EXIT_OK;
@@ -209,145 +347,74 @@ static int latent_single(latent_options o, cli_common c)
 
     double t_start = cli_now();
     tt_image img = {0}, rebuilt = {0};
-    tt_vk *vk = NULL;
-    float *params = NULL, *final_params = NULL;
-    uint8_t *raw_bytes = NULL;
-    size_t raw_nbytes = 0;
-    tt_latent_code_result cr = {0};
-    tt_nn_model m, m_final;
-    memset(&m, 0, sizeof m);
-    memset(&m_final, 0, sizeof m_final);
-    FILE *log = NULL;
-    cJSON *report = NULL;
+    cli_gpu gpu;
+    cli_gpu_init(&gpu, c.device);
+    float *final_params = NULL;
+    cJSON *report = o.sweep && c.json ? cli_report_new("latent") : NULL;
+    latent_single_run ls = {.o = &o, .c = &c, .gpu = &gpu, .img = &img, .rc = EXIT_OK,
+                            .lp = {.show = 1, .describe_batch = o.batch}};
+    latent_outcome out;
 
     tt_status st = tt_image_load(c.input, &limits, &img);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-
-    st = latent_model_for(&o, &img, &m);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-
-    tt_nn_train_cfg tc;
-    latent_train_cfg(&o, &tc);
-    params = malloc(sizeof(float) * m.total);
-    if (!params) { rc = cli_fail_status(tt_fail(TT_ERR_NOMEM, "latent: out of memory")); goto cleanup; }
-    tt_nn_init_params(&m, tc.seed, params);
-
-    if (o.log) {
-        log = fopen(o.log, "w");
-        if (!log) { cli_error("%s: cannot open the log for writing", o.log); rc = EXIT_RUNTIME; goto cleanup; }
-        fprintf(log, "phase,step,loss,psnr,seconds\n");
+    if (st == TT_OK) {
+        latent_extras ex = {.start = latent_single_start, .progress = latent_progress_fn, .user = &ls,
+                            .before_codec = 1, .sweep = o.sweep, .sweep_report = report, .decoded = &rebuilt,
+                            .file_params = &final_params};
+        st = latent_encode_file(&o, &gpu, &img, c.input, c.output, &ex, &out);
     }
-
-    st = cli_vk_create(c.device, &vk);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    {
-        char desc[256];
-        m.enc->describe(&m, desc, sizeof desc);
-        DISPLAYLEVEL(1, "latent: %s (%ux%u) on %s\n", c.input, img.width, img.height, tt_vk_info(vk)->name);
-        DISPLAYLEVEL(1, "latent: %s; decoder %s %ux%u; %u parameters (%u latent + %u decoder)\n", desc,
-                     tt_nn_act_name(m.dec.act), m.dec.hidden, m.dec.depth, m.total, m.enc_count, m.dec_count);
-    }
-
-    /* ---- 1. train grids + decoder ---- */
-    uint32_t chunk = latent_chunk(&o);
-    latent_progress lp = {.log = log, .show = 1, .describe_batch = tc.batch};
-    tt_nn_fit_opts fo = {.chunk = chunk, .progress = latent_progress_cb, .user = &lp};
-    tt_nn_run_stats ts;
-    st = tt_nn_fit(vk, &m, &img, &tc, &fo, params, &ts);
-    latent_progress_close(&lp);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    double train_wall = ts.seconds, train_gpu_ms = ts.gpu_ms;
-    float last_loss = ts.last_loss;
-
-    /* The forward pass saw quantised grids: store exactly those. */
-    tt_latent_fit_quantize(&m, o.iters, params);
-    tt_latent_layout lay;
-    tt_latent_layout_of(&m, &lay);
-    tt_nn_precision prec = o.precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
-
-    /* ---- 2. PSNR before the codec: the uint8 (or fp16) grids stored raw ---- */
-    tt_metrics met_raw = {0}, met_coded = {0}, met_final = {0};
-    tt_nn_save_opts so = {.precision = prec, .jpeg_quality = o.jpeg_quality,
-                          .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES)};
-    st = tt_tnx_encode(&m, params, &so, &raw_bytes, &raw_nbytes);
-    if (st == TT_OK) st = tt_nn_measure_tnx(vk, raw_bytes, raw_nbytes, &img, 1, &tc.tune, &met_raw, NULL, NULL, NULL);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-
-    /* ---- 3. the chosen codec, then fine-tune the decoder on the decoded grids ---- */
-    lp.describe_batch = 0;
-    tt_latent_code_opts co = code_opts((tt_latent_codec)o.codec, (tt_latent_pack)o.pack, o.jpeg_quality, finetune,
-                                       ft_lr, prec, chunk, &lp);
-    st = tt_latent_code(vk, &m, params, &img, &tc, &co, &cr);
-    latent_progress_close(&lp);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    met_coded = cr.coded;
-    size_t coded_nbytes = cr.coded_size;
-    double ft_wall = cr.finetune_seconds;
-    if (o.sweep) {
-        if (c.json) report = cli_report_new("latent");
-        st = run_sweep(vk, &m, params, &img, &tc, prec, chunk, o.sweep, finetune > 0 ? finetune : 300, ft_lr,
-                       report);
-        if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    }
-
-    /* ---- 5. write, read back from disk, rebuild ---- */
-    st = tt_write_file_atomic(c.output, cr.bytes, cr.size);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
-    long long on_disk = cli_file_size(c.output);
-    tt_tnx_info info;
-    st = tt_tnx_load(c.output, &m_final, &final_params, &info);
-    double decode_ms = -1;
-    if (st == TT_OK) st = tt_nn_decode_gpu_tuned(vk, &m_final, final_params, o.decode_repeats, &rebuilt, &decode_ms, cli_nn_env_tuning());
-    if (st == TT_OK) st = tt_compare_images(&img, &rebuilt, &met_final);
-    if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
+    latent_progress_close(&ls.lp);
+    if (st != TT_OK) { rc = ls.rc != EXIT_OK ? ls.rc : cli_fail_status(st); goto cleanup; }
     if (o.decoded) {
         st = tt_image_save_png(o.decoded, &rebuilt);
         if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     }
     if (o.preview) {
         tt_image prev = {0};
-        st = tt_latent_preview(&lay, final_params, 256, &prev);
+        st = tt_latent_preview(&out.layout, final_params, 256, &prev);
         if (st == TT_OK) st = tt_image_save_png(o.preview, &prev);
         tt_image_free(&prev);
         if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     }
 
+    const tt_metrics *met_raw = &out.before_codec, *met_coded = &out.coded, *met_final = &out.file.metrics;
+    size_t raw_nbytes = out.before_codec_bytes, coded_nbytes = out.coded_bytes;
+    long long on_disk = out.file.bytes;
     double raw8 = (double)img.width * img.height * 3.0;
     double total_s = cli_now() - t_start;
     if (g_display_level >= 1) {
-        printf("trained %u steps in %.3f s (GPU %.1f ms), last batch loss %.3e\n", o.iters, train_wall, train_gpu_ms,
-               last_loss);
-        printf("before the codec (grids %s, raw): %.2f dB, %zu bytes (%.2fx)\n", m.latent.qat_bits ? "uint8" : "fp16",
-               met_raw.psnr_rgb, raw_nbytes, raw8 / raw_nbytes);
+        printf("trained %u steps in %.3f s (GPU %.1f ms), last batch loss %.3e\n", o.iters, out.train.seconds,
+               out.train.gpu_ms, out.train.last_loss);
+        printf("before the codec (grids %s, raw): %.2f dB, %zu bytes (%.2fx)\n", out.latent.qat_bits ? "uint8" : "fp16",
+               met_raw->psnr_rgb, raw_nbytes, raw8 / raw_nbytes);
         if (o.codec != TT_LATENT_CODEC_RAW || finetune > 0)
             printf("%s grids (%s): %.2f dB, %zu bytes (%.2fx)\n", tt_latent_codec_name((tt_latent_codec)o.codec),
-                   tt_latent_pack_name((tt_latent_pack)o.pack), met_coded.psnr_rgb, coded_nbytes, raw8 / coded_nbytes);
+                   tt_latent_pack_name((tt_latent_pack)o.pack), met_coded->psnr_rgb, coded_nbytes, raw8 / coded_nbytes);
         if (finetune > 0)
-            printf("decoder fine-tuned %d steps on the decoded grids in %.3f s: %+.2f dB\n", finetune, ft_wall,
-                   met_final.psnr_rgb - met_coded.psnr_rgb);
+            printf("decoder fine-tuned %d steps on the decoded grids in %.3f s: %+.2f dB\n", finetune,
+                   out.finetune_seconds, met_final->psnr_rgb - met_coded->psnr_rgb);
         printf("%s: %lld bytes, %.2fx vs RGB8, %.3f bpp, rebuilt from the file: %.2f dB RGB (decode %.3f ms)\n",
                c.output, on_disk, raw8 / (double)on_disk, (double)on_disk * 8.0 / ((double)img.width * img.height),
-               met_final.psnr_rgb, decode_ms);
+               met_final->psnr_rgb, out.file.decode_ms);
     }
 
     if (c.json) {
         if (!report) report = cli_report_new("latent");
         cJSON_AddStringToObject(report, "input", c.input);
         cJSON_AddStringToObject(report, "output", c.output);
-        cJSON_AddStringToObject(report, "device", tt_vk_info(vk)->name);
-        cli_report_add_result(report, img.width, img.height, &met_final, (uint64_t)on_disk, total_s);
+        cJSON_AddStringToObject(report, "device", gpu.device_name);
+        cli_report_add_result(report, img.width, img.height, met_final, (uint64_t)on_disk, total_s);
         cJSON_AddNumberToObject(report, "ratio_vs_rgb8", raw8 / (double)on_disk);
         cJSON *cfg = cJSON_AddObjectToObject(report, "config");
-        cJSON_AddNumberToObject(cfg, "ch_lo", m.latent.ch_lo);
-        cJSON_AddNumberToObject(cfg, "scale_lo", m.latent.scale_lo);
-        cJSON_AddNumberToObject(cfg, "ch_hi", m.latent.ch_hi);
-        cJSON_AddNumberToObject(cfg, "scale_hi", m.latent.scale_hi);
-        cJSON_AddNumberToObject(cfg, "qat_bits", m.latent.qat_bits);
-        cJSON_AddNumberToObject(cfg, "qat_start", m.latent.qat_start);
-        cJSON_AddNumberToObject(cfg, "hidden", m.dec.hidden);
-        cJSON_AddNumberToObject(cfg, "depth", m.dec.depth);
-        cJSON_AddStringToObject(cfg, "activation", tt_nn_act_name(m.dec.act));
-        cJSON_AddNumberToObject(cfg, "omega0", m.dec.omega0);
+        cJSON_AddNumberToObject(cfg, "ch_lo", out.latent.ch_lo);
+        cJSON_AddNumberToObject(cfg, "scale_lo", out.latent.scale_lo);
+        cJSON_AddNumberToObject(cfg, "ch_hi", out.latent.ch_hi);
+        cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
+        cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
+        cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
+        cJSON_AddNumberToObject(cfg, "hidden", out.dec.hidden);
+        cJSON_AddNumberToObject(cfg, "depth", out.dec.depth);
+        cJSON_AddStringToObject(cfg, "activation", tt_nn_act_name(out.dec.act));
+        cJSON_AddNumberToObject(cfg, "omega0", out.dec.omega0);
         cJSON_AddNumberToObject(cfg, "lr", o.lr);
         cJSON_AddNumberToObject(cfg, "iters", o.iters);
         cJSON_AddNumberToObject(cfg, "batch", o.batch);
@@ -357,32 +424,27 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "jpeg_quality", o.jpeg_quality);
         cJSON_AddNumberToObject(cfg, "finetune_steps", finetune);
         cJSON_AddNumberToObject(cfg, "finetune_lr", ft_lr);
-        cJSON_AddNumberToObject(cfg, "parameters", m.total);
-        cJSON_AddNumberToObject(report, "train_seconds", train_wall);
-        cJSON_AddNumberToObject(report, "train_gpu_ms", train_gpu_ms);
-        cJSON_AddNumberToObject(report, "finetune_seconds", ft_wall);
-        cJSON_AddNumberToObject(report, "decode_gpu_ms", decode_ms);
-        cJSON_AddStringToObject(report, "decode_path", tt_nn_decode_f16_tuned(vk, &m_final, cli_nn_env_tuning()) ? "tensor_cores" : "fp32");
-        cJSON_AddItemToObject(report, "before_codec", stage_json(&met_raw, raw_nbytes, img.width, img.height));
-        cJSON_AddItemToObject(report, "coded_before_finetune", stage_json(&met_coded, coded_nbytes, img.width, img.height));
-        cJSON_AddItemToObject(report, "file", stage_json(&met_final, (size_t)on_disk, img.width, img.height));
+        cJSON_AddNumberToObject(cfg, "parameters", out.file.params);
+        cJSON_AddNumberToObject(report, "train_seconds", out.train.seconds);
+        cJSON_AddNumberToObject(report, "train_gpu_ms", out.train.gpu_ms);
+        cJSON_AddNumberToObject(report, "finetune_seconds", out.finetune_seconds);
+        cJSON_AddNumberToObject(report, "decode_gpu_ms", out.file.decode_ms);
+        cJSON_AddStringToObject(report, "decode_path", out.file.decode_f16 ? "tensor_cores" : "fp32");
+        cJSON_AddItemToObject(report, "before_codec", stage_json(met_raw, raw_nbytes, img.width, img.height));
+        cJSON_AddItemToObject(report, "coded_before_finetune", stage_json(met_coded, coded_nbytes, img.width, img.height));
+        cJSON_AddItemToObject(report, "file", stage_json(met_final, (size_t)on_disk, img.width, img.height));
         rc = cli_report_write(c.json, report);
         if (rc != EXIT_OK) goto cleanup;
     }
-    rc = cli_check_min_psnr(&c, met_final.psnr_rgb);
+    rc = cli_check_min_psnr(&c, met_final->psnr_rgb);
 
 cleanup:
-    if (log) fclose(log);
-    if (report) cJSON_Delete(report);
-    tt_vk_destroy(vk);
+    if (ls.lp.log) fclose(ls.lp.log);
+    cJSON_Delete(report);
+    cli_gpu_destroy(&gpu);
     tt_image_free(&img);
     tt_image_free(&rebuilt);
-    free(params);
     free(final_params);
-    tt_latent_code_result_free(&cr);
-    free(raw_bytes);
-    tt_nn_model_release(&m);
-    tt_nn_model_release(&m_final);
     return rc;
 }
 
@@ -396,75 +458,46 @@ typedef struct {
     cli_gpu gpu;               /* created by the first file that needs it */
 } latent_batch_ctx;
 
-/* Reads the written .tnx back, rebuilds the image on the GPU and measures it
- * against `img`: the figures of the report are those of the file. Also the
- * cli_measure_fn of outputs that are up to date and not rewritten. */
+static void latent_result(cli_file_result *r, latent_batch_ctx *x, const tt_image *img, const char *output,
+                          const cli_tnx_measured *mt)
+{
+    cli_tnx_result(r, &x->gpu, img, output, mt);
+    cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
+                            mt->bytes > 0 ? (double)img->width * img->height * 3 / (double)mt->bytes : 0);
+    cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", mt->decode_ms);
+}
+
+/* cli_measure_fn of outputs that are up to date and not rewritten: the figures of the file. */
 static tt_status latent_measure_file(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
     latent_batch_ctx *x = ctx;
     cli_tnx_measured mt;
-    tt_status st = cli_tnx_measure(&x->gpu, TT_NN_KIND_LATENT, img, output, x->o.decode_repeats, r, &mt);
-    if (st == TT_OK) {
-        cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
-                                mt.bytes > 0 ? (double)img->width * img->height * 3 / (double)mt.bytes : 0);
-        cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", mt.decode_ms);
-    }
+    tt_status st = cli_tnx_readback(&x->gpu, TT_NN_KIND_LATENT, img, output, x->o.decode_repeats, &mt, NULL, NULL);
+    if (st == TT_OK) latent_result(r, x, img, output, &mt);
     return st;
 }
 
-/* cli_encode_fn: load -> train, quantise, code the grids, fine-tune (GPU, under
- * the lock) -> write atomically -> re-read, decode, measure. */
+/* cli_encode_fn: load, then the shared path. */
 static void latent_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
 {
     latent_batch_ctx *x = ctx;
-    const latent_options *o = &x->o;
     tt_image img = {0};
-    tt_nn_model m;
-    float *params = NULL;
-    tt_latent_code_result cs = {0};
-    tt_nn_run_stats ts = {.last_loss = NAN};
-    memset(&m, 0, sizeof m);
+    latent_outcome out;
     tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = latent_model_for(o, &img, &m);
-    if (st == TT_OK && !(params = malloc(sizeof(float) * m.total)))
-        st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %u parameters", input, m.total);
-    tt_nn_train_cfg tc;
-    latent_train_cfg(o, &tc);
-    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
-    if (st == TT_OK) {
-        uint32_t chunk = latent_chunk(o);
-        tt_nn_init_params(&m, tc.seed, params);
-        tt_nn_fit_opts fo = {.chunk = chunk};
-        tt_latent_code_opts co = code_opts((tt_latent_codec)o->codec, (tt_latent_pack)o->pack, o->jpeg_quality,
-                                           latent_finetune_steps(o), latent_finetune_lr(o), prec, chunk, NULL);
-        co.fit.progress = NULL;
-        pthread_mutex_lock(&x->gpu.lock);
-        st = cli_gpu_ensure(&x->gpu);
-        if (st == TT_OK) st = tt_nn_fit(x->gpu.vk, &m, &img, &tc, &fo, params, &ts);
-        if (st == TT_OK) {
-            /* The forward pass saw quantised grids: store exactly those. */
-            tt_latent_fit_quantize(&m, o->iters, params);
-            st = tt_latent_code(x->gpu.vk, &m, params, &img, &tc, &co, &cs);
-        }
-        pthread_mutex_unlock(&x->gpu.lock);
-    }
-    if (st == TT_OK) st = tt_write_file_atomic(output, cs.bytes, cs.size);
-    if (st == TT_OK) st = latent_measure_file(x, &img, output, r);
+    if (st == TT_OK) st = latent_encode_file(&x->o, &x->gpu, &img, input, output, &(latent_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {
         r->status = FILE_OK;
-        cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name((tt_latent_codec)o->codec));
-        cJSON_AddNumberToObject(r->extra, "psnr_coded_before_finetune", cs.coded.psnr_rgb);
-        cJSON_AddNumberToObject(r->extra, "train_seconds", ts.seconds);
-        cJSON_AddNumberToObject(r->extra, "train_gpu_ms", ts.gpu_ms);
-        cJSON_AddNumberToObject(r->extra, "finetune_seconds", cs.finetune_seconds);
-        cJSON_AddNumberToObject(r->extra, "final_batch_loss", ts.last_loss);
+        latent_result(r, x, &img, output, &out.file);
+        cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name((tt_latent_codec)x->o.codec));
+        cJSON_AddNumberToObject(r->extra, "psnr_coded_before_finetune", out.coded.psnr_rgb);
+        cJSON_AddNumberToObject(r->extra, "train_seconds", out.train.seconds);
+        cJSON_AddNumberToObject(r->extra, "train_gpu_ms", out.train.gpu_ms);
+        cJSON_AddNumberToObject(r->extra, "finetune_seconds", out.finetune_seconds);
+        cJSON_AddNumberToObject(r->extra, "final_batch_loss", out.train.last_loss);
     }
-    tt_latent_code_result_free(&cs);
-    tt_nn_model_release(&m);
     tt_image_free(&img);
-    free(params);
 }
 
 static int latent_batch(const latent_options *o, const cli_common *c, int jobs, int force, const char *csv,

@@ -20,14 +20,13 @@ void cli_trainer_describe(const tt_nn_trainer *tr, uint32_t batch)
                  tt_vk_get_caps(tr->vk)->float_atomic_add ? "float" : "CAS");
 }
 
-tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
-                          cli_file_result *r, cli_tnx_measured *out)
+tt_status cli_tnx_readback(cli_gpu *gpu, int kind, const tt_image *img, const char *output, int repeats,
+                           cli_tnx_measured *out, tt_image *decoded, float **file_params)
 {
     tt_nn_model lm;
     float *params = NULL;
     tt_image dec = {0};
     tt_tnx_info info;
-    int decode_f16 = 0;
     memset(out, 0, sizeof *out);
     out->decode_ms = -1;
     tt_status st = tt_tnx_load(output, &lm, &params, &info);
@@ -42,21 +41,37 @@ tt_status cli_tnx_measure(cli_gpu *gpu, int kind, const tt_image *img, const cha
         pthread_mutex_lock(&gpu->lock);
         st = cli_gpu_ensure(gpu);
         if (st == TT_OK) st = tt_nn_decode_gpu_tuned(gpu->vk, &lm, params, repeats, &dec, &out->decode_ms, cli_nn_env_tuning());
-        if (st == TT_OK) decode_f16 = tt_nn_decode_f16_tuned(gpu->vk, &lm, cli_nn_env_tuning());
+        if (st == TT_OK) out->decode_f16 = tt_nn_decode_f16_tuned(gpu->vk, &lm, cli_nn_env_tuning());
         pthread_mutex_unlock(&gpu->lock);
     }
-    if (st == TT_OK) st = tt_compare_images(img, &dec, &r->metrics);
+    if (st == TT_OK) st = tt_compare_images(img, &dec, &out->metrics);
     if (st == TT_OK) {
-        out->bytes = cli_result_measured(r, img, output);
+        out->bytes = cli_file_size(output);
         out->fp32 = info.precision == TT_NN_FP32;
-        cJSON_AddNumberToObject(r->extra, "params", lm.total);
-        cJSON_AddStringToObject(r->extra, "decode_path", decode_f16 ? "tensor_cores" : "fp32");
-        cJSON_AddStringToObject(r->extra, "device", gpu->device_name ? gpu->device_name : "");
+        out->params = lm.total;
+        if (decoded) {
+            *decoded = dec;
+            dec = (tt_image){0};
+        }
+        if (file_params) {
+            *file_params = params;
+            params = NULL;
+        }
     }
     if (loaded) tt_nn_model_release(&lm);
     free(params);
     tt_image_free(&dec);
     return st;
+}
+
+void cli_tnx_result(cli_file_result *r, const cli_gpu *gpu, const tt_image *img, const char *output,
+                    const cli_tnx_measured *mt)
+{
+    r->metrics = mt->metrics;
+    cli_result_measured(r, img, output);
+    cJSON_AddNumberToObject(r->extra, "params", mt->params);
+    cJSON_AddStringToObject(r->extra, "decode_path", mt->decode_f16 ? "tensor_cores" : "fp32");
+    cJSON_AddStringToObject(r->extra, "device", gpu->device_name ? gpu->device_name : "");
 }
 
 int cli_decode_tnx(const char *input, const char *output, const cli_common *c)
