@@ -21,25 +21,8 @@ tt_status tt_bc7_encode(tt_context *ctx, const tt_image *img, const tt_bc7_confi
     tt_status st = tt_bc7_config_validate(&cfg);
     if (st != TT_OK) return st;
 
-    /* Block counts fit in 32 bits each; their product times 16 is checked against size_t. */
-    uint64_t blocks = (uint64_t)((img->width + 3ull) / 4) * ((img->height + 3ull) / 4);
-    if (blocks > SIZE_MAX / 16)
-        return tt_fail(TT_ERR_LIMIT, "tt_bc7_encode: %ux%u needs more block memory than this machine can address",
-                       img->width, img->height);
-    size_t size = (size_t)blocks * 16;
-    uint8_t *data = malloc(size);
-    if (!data) return tt_fail(TT_ERR_NOMEM, "tt_bc7_encode: out of memory for %zu bytes of blocks", size);
-    st = tt_bc7_encode_gpu(ctx->vk, img, &cfg, (tt_bc7_block *)data, 1, gpu_ms);
-    if (st != TT_OK) {
-        free(data);
-        return st;
-    }
-    out->width = img->width;
-    out->height = img->height;
-    out->srgb = cfg.srgb;
-    out->data = data;
-    out->data_size = size;
-    out->level_count = 1;
-    out->levels[0] = (tt_texture_level){img->width, img->height, 0, size};
-    return TT_OK;
+    st = tt_bc7_texture_alloc(out, img->width, img->height, cfg.srgb, "tt_bc7_encode");
+    if (st == TT_OK) st = tt_bc7_encode_gpu(ctx->vk, img, &cfg, (tt_bc7_block *)out->data, 1, gpu_ms);
+    if (st != TT_OK) tt_texture_free(out);
+    return st;
 }

@@ -1,7 +1,31 @@
-/* bc7_block.c - BC7 block layout of every mode from the mode table (pack / unpack fields), mode-6 packing and its loss. */
+/* bc7_block.c - BC7 block layout of every mode from the mode table (partitions and anchors, pack / unpack fields), mode-6 packing and its loss. */
 #include <string.h>
 
 #include "bc7/bc7_internal.h"
+
+int tt_bc7_subset_of(int subsets, int partition, int texel)
+{
+    if (subsets == 2) return (int)((tt_bc7_partition2[partition] >> (2 * texel)) & 3u);
+    if (subsets == 3) return (int)((tt_bc7_partition3[partition] >> (2 * texel)) & 3u);
+    return 0;
+}
+
+int tt_bc7_anchor_of(int subsets, int partition, int subset)
+{
+    if (subset == 0) return 0;
+    if (subsets == 2 && subset == 1) return tt_bc7_anchor2_1[partition];
+    if (subsets == 3 && subset == 1) return tt_bc7_anchor3_1[partition];
+    if (subsets == 3 && subset == 2) return tt_bc7_anchor3_2[partition];
+    return -1;
+}
+
+int tt_bc7_is_anchor(int subsets, int partition, int texel)
+{
+    if (texel == 0) return 1;
+    if (subsets == 2) return texel == tt_bc7_anchor2_1[partition];
+    if (subsets == 3) return texel == tt_bc7_anchor3_1[partition] || texel == tt_bc7_anchor3_2[partition];
+    return 0;
+}
 
 void tt_bc7_pack_fields(const tt_bc7_fields *f, tt_bc7_block *out)
 {

@@ -15,30 +15,6 @@ static const uint8_t *weights_for(unsigned bits)
     return bits == 2 ? tt_bc7_weights2 : bits == 3 ? tt_bc7_weights3 : tt_bc7_weights4;
 }
 
-int tt_bc7_subset_of(int subsets, int partition, int texel)
-{
-    if (subsets == 2) return (int)((tt_bc7_partition2[partition] >> (2 * texel)) & 3u);
-    if (subsets == 3) return (int)((tt_bc7_partition3[partition] >> (2 * texel)) & 3u);
-    return 0;
-}
-
-int tt_bc7_anchor_of(int subsets, int partition, int subset)
-{
-    if (subset == 0) return 0;
-    if (subsets == 2 && subset == 1) return tt_bc7_anchor2_1[partition];
-    if (subsets == 3 && subset == 1) return tt_bc7_anchor3_1[partition];
-    if (subsets == 3 && subset == 2) return tt_bc7_anchor3_2[partition];
-    return -1;
-}
-
-int tt_bc7_is_anchor(int subsets, int partition, int texel)
-{
-    if (texel == 0) return 1;
-    if (subsets == 2) return texel == tt_bc7_anchor2_1[partition];
-    if (subsets == 3) return texel == tt_bc7_anchor3_1[partition] || texel == tt_bc7_anchor3_2[partition];
-    return 0;
-}
-
 int tt_bc7_decode_block(const tt_bc7_block *blk, uint8_t out_rgba[16][4])
 {
     tt_bc7_fields f;

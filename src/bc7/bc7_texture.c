@@ -1,15 +1,53 @@
-/* bc7_texture.c - the public CPU entry points over tt_texture: encode with the C reference, decode one level. */
+/* bc7_texture.c - tt_texture of BC7 blocks: sizes, allocation, freeing, and the public CPU encode (C reference) and decode of one level. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bc7/bc7_internal.h"
 
-/* Bytes of the blocks of a width x height level, 0 if that overflows size_t. */
-static size_t level_bytes(uint32_t width, uint32_t height)
+tt_status tt_bc7_data_size(uint32_t width, uint32_t height, const char *name, size_t *out)
 {
-    size_t blocks_x = ((size_t)width + 3) / 4, blocks_y = ((size_t)height + 3) / 4;
-    if (blocks_y && blocks_x > SIZE_MAX / 16 / blocks_y) return 0;
-    return blocks_x * blocks_y * 16;
+    if (out) *out = 0;
+    if (!name) name = "texture";
+    if (width == 0 || height == 0 || width > TT_BC7_MAX_DIMENSION || height > TT_BC7_MAX_DIMENSION)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: size %ux%u is invalid (each side must be 1..%u)", name, width, height,
+                       TT_BC7_MAX_DIMENSION);
+    uint64_t blocks = (uint64_t)((width + 3u) / 4u) * ((height + 3u) / 4u); /* <= 2^28 */
+    uint64_t bytes = blocks * 16u;                                        /* <= 2^32 */
+    if (bytes > SIZE_MAX)
+        return tt_fail(TT_ERR_LIMIT, "%s: %ux%u needs %llu bytes, too many for this machine", name, width, height,
+                       (unsigned long long)bytes);
+    if (out) *out = (size_t)bytes;
+    return TT_OK;
+}
+
+void tt_texture_set_one_level(tt_texture *t)
+{
+    memset(t->levels, 0, sizeof t->levels);
+    t->level_count = 1;
+    t->levels[0] = (tt_texture_level){.width = t->width, .height = t->height, .offset = 0, .size = t->data_size};
+}
+
+void tt_texture_free(tt_texture *t)
+{
+    if (!t) return;
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+tt_status tt_bc7_texture_alloc(tt_texture *t, uint32_t width, uint32_t height, int srgb, const char *name)
+{
+    memset(t, 0, sizeof *t);
+    size_t size;
+    tt_status st = tt_bc7_data_size(width, height, name, &size);
+    if (st != TT_OK) return st;
+    t->data = malloc(size);
+    if (!t->data) return tt_fail(TT_ERR_NOMEM, "%s: out of memory for %zu bytes of blocks", name, size);
+    t->width = width;
+    t->height = height;
+    t->srgb = srgb;
+    t->data_size = size;
+    tt_texture_set_one_level(t);
+    return TT_OK;
 }
 
 tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out)
@@ -25,24 +63,10 @@ tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt
     }
     tt_status st = tt_bc7_config_validate(config);
     if (st != TT_OK) return st;
-    size_t size = level_bytes(img->width, img->height);
-    if (size == 0)
-        return tt_fail(TT_ERR_LIMIT, "bc7 cpu encode: %ux%u blocks do not fit in memory", img->width, img->height);
-    uint8_t *data = malloc(size);
-    if (!data) return tt_fail(TT_ERR_NOMEM, "bc7 cpu encode: out of memory for %zu bytes of blocks", size);
-    st = tt_bc7_encode_image_ref(img, config, (tt_bc7_block *)data);
-    if (st != TT_OK) {
-        free(data);
-        return st;
-    }
-    out->width = img->width;
-    out->height = img->height;
-    out->srgb = config->srgb;
-    out->data = data;
-    out->data_size = size;
-    out->level_count = 1;
-    out->levels[0] = (tt_texture_level){img->width, img->height, 0, size};
-    return TT_OK;
+    st = tt_bc7_texture_alloc(out, img->width, img->height, config->srgb, "bc7 cpu encode");
+    if (st == TT_OK) st = tt_bc7_encode_image_ref(img, config, (tt_bc7_block *)out->data);
+    if (st != TT_OK) tt_texture_free(out);
+    return st;
 }
 
 tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out)
@@ -56,8 +80,8 @@ tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out)
         return tt_fail(TT_ERR_INVALID_ARG, "texture decode: level %u of a texture of %u levels", level,
                        t->level_count);
     const tt_texture_level *l = &t->levels[level];
-    size_t need = l->width && l->height ? level_bytes(l->width, l->height) : 0;
-    if (need == 0 || l->size != need)
+    size_t need = 0;
+    if (tt_bc7_data_size(l->width, l->height, "texture decode", &need) != TT_OK || l->size != need)
         return tt_fail(TT_ERR_INVALID_ARG, "texture decode: level %u is %ux%u with %zu bytes of blocks, not %zu", level,
                        l->width, l->height, l->size, need);
     if (l->offset > t->data_size || t->data_size - l->offset < l->size)

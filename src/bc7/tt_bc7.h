@@ -4,6 +4,19 @@
 
 #include "tinytex.h"
 
+/* Largest width or height of a BC7 texture tinytex reads or writes (the containers' bound). */
+#define TT_BC7_MAX_DIMENSION 65536u
+
+/* Bytes of BC7 data for a width x height image: ceil(w/4)*ceil(h/4)*16.
+ * TT_ERR_INVALID_ARG (with a message naming `name`) if a side is 0 or above
+ * TT_BC7_MAX_DIMENSION, TT_ERR_LIMIT if it does not fit in size_t. */
+tt_status tt_bc7_data_size(uint32_t width, uint32_t height, const char *name, size_t *out);
+/* Describes t's data as its one level (level_count 1, levels[0] = the whole data). */
+void tt_texture_set_one_level(tt_texture *t);
+/* A one-level texture of width x height with room for its blocks (uninitialised); *t is zeroed first, and left
+ * zeroed on failure (messages name `name`). */
+tt_status tt_bc7_texture_alloc(tt_texture *t, uint32_t width, uint32_t height, int srgb, const char *name);
+
 /* One 128-bit BC7 block, little-endian bytes as stored in a file. */
 typedef struct { uint8_t b[16]; } tt_bc7_block;
 

@@ -84,15 +84,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
     double gpu_ms = -1;
     const char *device_name = "CPU (C reference encoder)";
     tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = tt_bc7_data_size(img.width, img.height, input, &tex.data_size);
-    if (st == TT_OK) {
-        tex.width = img.width;
-        tex.height = img.height;
-        tex.srgb = x->o.srgb;
-        tex.data = malloc(tex.data_size);
-        if (!tex.data) st = tt_fail(TT_ERR_NOMEM, "%s: out of memory for %zu bytes of blocks", input, tex.data_size);
-        tt_texture_set_one_level(&tex);
-    }
+    if (st == TT_OK) st = tt_bc7_texture_alloc(&tex, img.width, img.height, x->o.srgb, input);
     if (st == TT_OK) {
         if (x->o.cpu) {
             st = tt_bc7_encode_image_ref(&img, &x->params, (tt_bc7_block *)tex.data);

@@ -6,13 +6,6 @@
 #include "core/tt_fileio.h"
 #include "formats/tt_formats.h"
 
-void tt_texture_free(tt_texture *t)
-{
-    if (!t) return;
-    free(t->data);
-    memset(t, 0, sizeof *t);
-}
-
 int tt_container_from_path(const char *path, tt_container *out)
 {
     if (!path) return -1;

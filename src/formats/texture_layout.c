@@ -3,23 +3,6 @@
 
 #include "formats/tt_formats.h"
 
-tt_status tt_bc7_data_size(uint32_t width, uint32_t height, const char *name, size_t *out)
-{
-    if (out) *out = 0;
-    if (!name) name = "texture";
-    if (width == 0 || height == 0 || width > TT_CONTAINER_MAX_DIMENSION ||
-        height > TT_CONTAINER_MAX_DIMENSION)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: size %ux%u is invalid (each side must be 1..%u)", name,
-                       width, height, TT_CONTAINER_MAX_DIMENSION);
-    uint64_t blocks = (uint64_t)((width + 3u) / 4u) * ((height + 3u) / 4u); /* <= 2^28 */
-    uint64_t bytes = blocks * 16u;                                        /* <= 2^32 */
-    if (bytes > SIZE_MAX)
-        return tt_fail(TT_ERR_LIMIT, "%s: %ux%u needs %llu bytes, too many for this machine", name, width,
-                       height, (unsigned long long)bytes);
-    if (out) *out = (size_t)bytes;
-    return TT_OK;
-}
-
 tt_status tt_bc7_header_size(uint32_t width, uint32_t height, const char *name, const char *container, size_t *out)
 {
     if (out) *out = 0;
@@ -27,13 +10,6 @@ tt_status tt_bc7_header_size(uint32_t width, uint32_t height, const char *name, 
         return tt_fail(TT_ERR_FORMAT, "%s: %s size %ux%u is invalid (each side must be 1..%u)", name, container,
                        width, height, TT_CONTAINER_MAX_DIMENSION);
     return tt_bc7_data_size(width, height, name, out);
-}
-
-void tt_texture_set_one_level(tt_texture *t)
-{
-    memset(t->levels, 0, sizeof t->levels);
-    t->level_count = 1;
-    t->levels[0] = (tt_texture_level){.width = t->width, .height = t->height, .offset = 0, .size = t->data_size};
 }
 
 tt_status tt_texture_check_write(const tt_texture *t, const char *fn, const char *what, size_t *data_size)

@@ -3,20 +3,15 @@
 #define TT_FORMATS_H
 
 #include "tinytex.h"
+#include "bc7/tt_bc7.h"
 
 /* Largest width or height the containers read or write. */
-#define TT_CONTAINER_MAX_DIMENSION 65536u
+#define TT_CONTAINER_MAX_DIMENSION TT_BC7_MAX_DIMENSION
 
 /* ---- texture_layout.c: sizes and validity, below both containers ---- */
 
-/* Bytes of BC7 data for a width x height image: ceil(w/4)*ceil(h/4)*16.
- * TT_ERR_INVALID_ARG (with a message naming `name`) if a side is 0 or above
- * TT_CONTAINER_MAX_DIMENSION, TT_ERR_LIMIT if it does not fit in size_t. */
-tt_status tt_bc7_data_size(uint32_t width, uint32_t height, const char *name, size_t *out);
 /* The same for a size read from a `container` ("DDS", "KTX2") header: an invalid size is TT_ERR_FORMAT. */
 tt_status tt_bc7_header_size(uint32_t width, uint32_t height, const char *name, const char *container, size_t *out);
-/* Describes t's data as its one level (level_count 1, levels[0] = the whole data). */
-void tt_texture_set_one_level(tt_texture *t);
 /* The checks every writer makes before writing `t` (messages start with `what`, e.g. "DDS output"): a texture
  * with data, one level (more are TT_ERR_UNSUPPORTED until mip chains are written) that covers exactly the BC7
  * data of its size. *data_size = that size. `fn` names the writer in the messages about missing arguments. */
