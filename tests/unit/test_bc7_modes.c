@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
-#include "../shaders/bc7_tables.h" /* the shared C/GLSL tables, checked against the spec copies below */
+#include "bc7_tables.h" /* shaders/: the shared C/GLSL tables, checked against the spec copies below */
 #include "tt_test.h"
 
 /* Everything below is written from the BPTC chapter of the Khronos Data

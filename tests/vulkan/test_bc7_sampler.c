@@ -7,7 +7,7 @@
 #include "vk/tt_vk.h"
 #include "tt_test.h"
 #include "vk/tt_shaders.h"
-#include "../shaders/bc7_readback_abi.h" /* the readback shader's push constants */
+#include "bc7_readback_abi.h" /* the readback shader's push constants */
 
 #define VKCHECK(call)                                                                         \
     do {                                                                                      \
