@@ -907,25 +907,8 @@ void cli_gpu_init(cli_gpu *g, int device)
     pthread_mutex_init(&g->lock, NULL);
 }
 
-tt_status cli_gpu_ensure(cli_gpu *g)
-{
-    if (!g->tried) {
-        g->tried = 1;
-        tt_status st = cli_vk_create(g->device, &g->vk);
-        if (st != TT_OK) {
-            const char *detail = tt_last_error();
-            snprintf(g->error, sizeof g->error, "%s", detail && *detail ? detail : tt_status_str(st));
-            g->vk = NULL;
-        } else {
-            g->device_name = tt_vk_info(g->vk)->name;
-            DISPLAYLEVEL(2, "device: %s\n", g->device_name);
-        }
-    }
-    if (!g->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", g->error);
-    return TT_OK;
-}
-
-tt_status cli_gpu_open(cli_gpu *g)
+/* Creates the context once, keeping the reason it failed for every later caller. */
+static tt_status gpu_create(cli_gpu *g)
 {
     g->tried = 1;
     tt_status st = cli_vk_create(g->device, &g->vk);
@@ -938,6 +921,15 @@ tt_status cli_gpu_open(cli_gpu *g)
     g->device_name = tt_vk_info(g->vk)->name;
     return TT_OK;
 }
+
+tt_status cli_gpu_ensure(cli_gpu *g)
+{
+    if (!g->tried && gpu_create(g) == TT_OK) DISPLAYLEVEL(2, "device: %s\n", g->device_name);
+    if (!g->vk) return tt_fail(TT_ERR_NO_DEVICE, "%s", g->error);
+    return TT_OK;
+}
+
+tt_status cli_gpu_open(cli_gpu *g) { return gpu_create(g); }
 
 void cli_gpu_destroy(cli_gpu *g)
 {

@@ -7,25 +7,14 @@
 #include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 #include "tt_test.h"
+#include "tt_test_texture.h"
 
 /* Offsets and values from Microsoft's "DDS_HEADER", "DDS_PIXELFORMAT" and
  * "DDS_HEADER_DXT10" pages, written out here rather than taken from dds.c. */
 static uint32_t u32(const uint8_t *p, size_t off) { return tt_get_le32(p + off); }
 static void put32(uint8_t *p, size_t off, uint32_t v) { tt_put_le32(p + off, v); }
 
-static tt_texture make_texture(uint32_t w, uint32_t h, int srgb)
-{
-    tt_texture t = {0};
-    t.width = w;
-    t.height = h;
-    t.srgb = srgb;
-    t.data_size = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
-    t.data = malloc(t.data_size);
-    for (size_t i = 0; i < t.data_size; i++) t.data[i] = (uint8_t)(i * 7 + 3);
-    t.level_count = 1;
-    t.levels[0] = (tt_texture_level){.width = w, .height = h, .offset = 0, .size = t.data_size};
-    return t;
-}
+static tt_texture make_texture(uint32_t w, uint32_t h, int srgb) { return tt_test_texture(w, h, srgb, 7, 3); }
 
 static unsigned rng_state = 0x12345678u;
 static unsigned rnd(void)

@@ -6,20 +6,9 @@
 
 #include "formats/tt_formats.h"
 #include "tt_test.h"
+#include "tt_test_texture.h"
 
-static tt_texture make_texture(uint32_t w, uint32_t h, int srgb)
-{
-    tt_texture t = {0};
-    t.width = w;
-    t.height = h;
-    t.srgb = srgb;
-    t.data_size = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
-    t.data = malloc(t.data_size);
-    for (size_t i = 0; i < t.data_size; i++) t.data[i] = (uint8_t)(i * 29 + 1);
-    t.level_count = 1;
-    t.levels[0] = (tt_texture_level){.width = w, .height = h, .offset = 0, .size = t.data_size};
-    return t;
-}
+static tt_texture make_texture(uint32_t w, uint32_t h, int srgb) { return tt_test_texture(w, h, srgb, 29, 1); }
 
 static void check_same(const tt_texture *a, const tt_texture *b)
 {

@@ -7,6 +7,7 @@
 #include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 #include "tt_test.h"
+#include "tt_test_texture.h"
 
 /* Offsets from the KTX 2.0 "File Structure" listing: identifier[12], nine
  * UInt32 (vkFormat .. supercompressionScheme) at 12..47, dfdByteOffset 48,
@@ -17,19 +18,7 @@ static uint64_t u64(const uint8_t *p, size_t off) { return tt_get_le64(p + off);
 static void put32(uint8_t *p, size_t off, uint32_t v) { tt_put_le32(p + off, v); }
 static void put64(uint8_t *p, size_t off, uint64_t v) { tt_put_le64(p + off, v); }
 
-static tt_texture make_texture(uint32_t w, uint32_t h, int srgb)
-{
-    tt_texture t = {0};
-    t.width = w;
-    t.height = h;
-    t.srgb = srgb;
-    t.data_size = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
-    t.data = malloc(t.data_size);
-    for (size_t i = 0; i < t.data_size; i++) t.data[i] = (uint8_t)(i * 11 + 5);
-    t.level_count = 1;
-    t.levels[0] = (tt_texture_level){.width = w, .height = h, .offset = 0, .size = t.data_size};
-    return t;
-}
+static tt_texture make_texture(uint32_t w, uint32_t h, int srgb) { return tt_test_texture(w, h, srgb, 11, 5); }
 
 static unsigned rng_state = 0xC0FFEEu;
 static unsigned rnd(void)

@@ -10,21 +10,11 @@
 #include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 #include "tt_test.h"
+#include "tt_test_texture.h"
 
 static char tmpdir[512];
 
-static tt_texture make_texture(uint32_t w, uint32_t h)
-{
-    tt_texture t = {0};
-    t.width = w;
-    t.height = h;
-    t.data_size = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
-    t.data = malloc(t.data_size);
-    for (size_t i = 0; i < t.data_size; i++) t.data[i] = (uint8_t)(i * 13 + 5);
-    t.level_count = 1;
-    t.levels[0] = (tt_texture_level){.width = w, .height = h, .offset = 0, .size = t.data_size};
-    return t;
-}
+static tt_texture make_texture(uint32_t w, uint32_t h) { return tt_test_texture(w, h, 0, 13, 5); }
 
 static int write_file(const char *path, const uint8_t *d, size_t n)
 {
