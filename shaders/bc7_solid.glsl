@@ -11,7 +11,7 @@ bool block_is_solid()
 
 // The block of colour c for the choice `pick` of tt_bc7_solid_pick (the fields of tt_bc7_ref_encode_solid, packed
 // as tt_bc7_pack_fields does): partition, rotation and index selection 0, every index the table's (below half the
-// range, so valid at the anchors: texel 0, and texel 15 of 2-subset partition 0), secondary indices 0.
+// range, so valid at the anchors: texel 0, and subset 1's of 2-subset partition 0), secondary indices 0.
 uvec4 pack_solid(uint c, uint pick)
 {
     uint t = pick & 255u, d = tt_bc7_solid_desc[t];
@@ -43,7 +43,7 @@ uvec4 pack_solid(uint c, uint pick)
     }
     uint idx = d >> 8u;
     [[dont_unroll]] for (int i = 0; i < 16; i++) {
-        bool anchor = i == 0 || (mi.subsets == 2 && i == 15);
+        bool anchor = i == 0 || (mi.subsets == 2 && uint(i) == tt_bc7_anchor2_1[0]);
         put_bits_adv(b, pos, uint(mi.index_bits) - (anchor ? 1u : 0u), idx);
     }
     return b;
