@@ -1,4 +1,4 @@
-// bc7_encode.comp - the GPU BC7 encoder's entry point: one invocation per 4x4 block, mode 6 then the multi-subset modes (1, 3) for opaque blocks; mirrors tt_bc7_encode_block_ref in C.
+// bc7_encode.comp - the GPU BC7 encoder's entry point: one invocation per 4x4 block, the single-colour lookup or mode 6 then the multi-subset modes (1, 3) for opaque blocks; mirrors tt_bc7_encode_block_ref in C.
 #version 450
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
@@ -7,7 +7,8 @@
 #include "bc7_abi.h" // push constants: pc
 
 // The work is in the includes: bc7_common.glsl (texel I/O, quantisation, bit writer),
-// bc7_single.glsl (mode 6), bc7_multi.glsl (modes 1, 3), with C twins in src/bc7/bc7_ref*.
+// bc7_single.glsl (mode 6), bc7_multi.glsl (modes 1, 3), bc7_solid.glsl (single-colour blocks), with C twins
+// in src/bc7/bc7_ref*.
 // Keep in step with the C reference: same float operations in the same
 // order, all `precise` (no FMA contraction), constants given by their exact
 // float bits, integer decisions after quantization. See docs/bc7.md.
@@ -25,6 +26,9 @@ layout(local_size_x = TT_BC7_LOCAL_SIZE, local_size_y = 1, local_size_z = 1) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Src { uint src_px[]; };  // RGBA8, one uint per pixel
 layout(std430, set = 0, binding = 1) writeonly buffer Dst { uvec4 dst_blocks[]; };
+// bc7_solid.h's tables (TT_BC7_SOLID_ENTRIES words), filled by bc7_gpu.c
+layout(std430, set = 0, binding = 2) readonly buffer Solid { uint tt_bc7_solid[]; };
+#include "bc7_solid.h"
 
 #ifndef REFIT_ITERATIONS
 #define REFIT_ITERATIONS 2
@@ -51,6 +55,7 @@ layout(std430, set = 0, binding = 1) writeonly buffer Dst { uvec4 dst_blocks[]; 
 #include "bc7_common.glsl"
 #include "bc7_single.glsl"
 #include "bc7_multi.glsl"
+#include "bc7_solid.glsl"
 
 void main()
 {
@@ -59,6 +64,12 @@ void main()
     uint bx = gl_GlobalInvocationID.x, by_local = gl_GlobalInvocationID.y;
     if (bx >= pc.blocks_x || by_local >= pc.band_rows) return;
     load_texels(bx, pc.block_row0 + by_local);
+
+    // One colour: the table's encoding is optimal for the allowed modes, so no search (as in C).
+    if (block_is_solid()) {
+        dst_blocks[by_local * pc.blocks_x + bx] = pack_solid(tp[0], tt_bc7_solid_pick(tp[0], pc.modes | (1u << 6)));
+        return;
+    }
 
     // multi-subset modes only for opaque blocks, after a refit (as in C)
     bool multi = pc.refit != 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u;

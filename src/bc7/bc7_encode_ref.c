@@ -1,9 +1,9 @@
-/* bc7_encode_ref.c - the C reference BC7 encoder's entry: per block mode 6, then the multi-subset modes for opaque blocks; whole images; edge-replicating block fetch. */
+/* bc7_encode_ref.c - the C reference BC7 encoder's entry: per block the single-colour lookup, else mode 6, then the multi-subset modes for opaque blocks; whole images; edge-replicating block fetch. */
 #include <string.h>
 
 #include "bc7/bc7_ref.h"
 
-/* Twin of main() in shaders/bc7_encode.comp. The families are bc7_ref_single.c and bc7_ref_multi.c. */
+/* Twin of main() in shaders/bc7_encode.comp. The families are bc7_ref_solid.c, bc7_ref_single.c and bc7_ref_multi.c. */
 #ifndef LITE_POLISH
 /* 1: opaque blocks that also get a multi-subset candidate (mode 1/3) take a
  * lighter mode-6 polish: one +-1 pass, no principal-axis start */
@@ -18,8 +18,13 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
         for (int k = 0; k < 4; k++) in.t[i][k] = texels[i][k];
         if (texels[i][3] != 255) in.opaque = 0;
     }
-    unsigned multi_modes = p->modes & TT_BC7_MULTI_MODES;
     tt_bc7_fields best;
+    /* One colour: the table's encoding is optimal for the allowed modes, so no search (bc7_solid.h says why). */
+    if (tt_bc7_ref_encode_solid(&in, p->modes, &best) >= 0) {
+        tt_bc7_pack_fields(&best, out);
+        return;
+    }
+    unsigned multi_modes = p->modes & TT_BC7_MULTI_MODES;
     int sse = tt_bc7_ref_encode_single(&in, p, LITE_POLISH && in.opaque && multi_modes, &best);
     /* Multi-subset candidates, kept on a lower SSE (the first mode wins ties). */
     if (p->refit && in.opaque && sse > 0 && multi_modes)

@@ -4,6 +4,8 @@
 
 #include "bc7/tt_bc7_gpu.h"
 #include "bc7_abi.h" /* shaders/: push constants of bc7_encode.comp */
+#include "bc7_tables.h" /* shaders/: the C/GLSL array macros bc7_solid.h uses */
+#include "bc7_solid.h"  /* shaders/: the single-colour tables, the shader's third buffer */
 
 
 /* Keeps one band's buffers moderate even where the device allows 4 GiB,
@@ -32,9 +34,11 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     if (rows > 65535) rows = 65535; /* group count in y */
     uint32_t band_rows = (uint32_t)rows;
 
-    tt_vk_buffer src = {0}, dst = {0};
+    tt_vk_buffer src = {0}, dst = {0}, solid = {0};
     tt_vk_pipeline *pipe = NULL;
-    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 2, sizeof(tt_bc7_push), NULL, 0, TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
+    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 3, sizeof(tt_bc7_push), NULL, 0, TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
+    if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
+    if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, dst_row_bytes * band_rows, TT_MEM_DEVICE, &dst);
     double total_ms = 0.0;
@@ -48,7 +52,7 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
         tt_bc7_push push = {.width = img->width, .height = img->height, .blocks_x = bw, .block_row0 = row0,
                             .band_rows = n, .src_row0 = y0, .refine = p->refine, .good_enough = p->good_enough,
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6)};
-        tt_vk_buffer *bufs[2] = {&src, &dst};
+        tt_vk_buffer *bufs[3] = {&src, &dst, &solid};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;
         for (int r = 0; r < repeats; r++) {
@@ -65,6 +69,7 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     if (st == TT_OK && gpu_ms_per_run && have_time) *gpu_ms_per_run = total_ms / repeats;
     tt_vk_buffer_destroy(vk, &src);
     tt_vk_buffer_destroy(vk, &dst);
+    tt_vk_buffer_destroy(vk, &solid);
     if (pipe) tt_vk_pipeline_destroy(vk, pipe);
     return st;
 }

@@ -2,7 +2,7 @@
 #ifndef TT_BC7_REF_H
 #define TT_BC7_REF_H
 /* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c and the family files
- * bc7_ref_single.c (mode 6) and bc7_ref_multi.c (modes 1, 3). */
+ * bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 1, 3) and bc7_ref_solid.c (single-colour blocks). */
 #include <math.h>
 
 #include "bc7/bc7_internal.h"
@@ -120,5 +120,8 @@ static inline int ls_solve(const block_in *in, const int idx[16], int mask, int 
 int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lite, tt_bc7_fields *out);
 /* A multi-subset mode (bc7_ref_multi.c; 1 or 3, opaque blocks): the best partition, RGB SSE. */
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, tt_bc7_fields *out);
+/* A single-colour block (bc7_ref_solid.c): its optimal encoding among the modes of `modes` (plus mode 6) by
+ * table lookup; returns its SSE, or -1 (out untouched) if the block has more than one colour. */
+int tt_bc7_ref_encode_solid(const block_in *in, unsigned modes, tt_bc7_fields *out);
 
 #endif
