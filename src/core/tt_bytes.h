@@ -20,6 +20,14 @@ static inline float tt_get_lef32(const uint8_t *p)
     memcpy(&f, &v, 4);
     return f;
 }
+/* Big-endian, for the formats that use it (PNG chunk lengths). */
+static inline uint32_t tt_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+/* A four-character code as a little-endian u32 ("DDS ", chunk types of .tnx). */
+#define TT_FOURCC(a, b, c, d) ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+
 static inline void tt_put_le16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;

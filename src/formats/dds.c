@@ -39,9 +39,8 @@
 #define DDSD_LINEARSIZE 0x80000u
 #define DDPF_FOURCC 0x4u
 #define DDSCAPS_TEXTURE 0x1000u
-#define FOURCC(a, b, c, d) ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
-#define FOURCC_DDS FOURCC('D', 'D', 'S', ' ')
-#define FOURCC_DX10 FOURCC('D', 'X', '1', '0')
+#define FOURCC_DDS TT_FOURCC('D', 'D', 'S', ' ')
+#define FOURCC_DX10 TT_FOURCC('D', 'X', '1', '0')
 #define DDS_DIMENSION_TEXTURE1D 2u
 #define DDS_DIMENSION_TEXTURE2D 3u
 #define DDS_DIMENSION_TEXTURE3D 4u

@@ -59,11 +59,6 @@ int tt_image_has_alpha(const tt_image *img)
     return 0;
 }
 
-static uint32_t read_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 static tt_status check_limits(const char *name, uint64_t w, uint64_t h, const tt_image_limits *lim)
 {
     if (w > lim->max_dimension || h > lim->max_dimension)
@@ -127,7 +122,7 @@ tt_status tt_png_check_chunks(const uint8_t *data, size_t size, const char *name
     if (!name) name = "<memory>";
     size_t pos = 8;
     while (size - pos >= 8) { /* a chunk's length and type are there */
-        uint32_t len = read_be32(data + pos);
+        uint32_t len = tt_get_be32(data + pos);
         size_t left = size - pos - 8; /* its data and CRC that are there */
         if (len > 0x7FFFFFFFu || (len > left && len - left > PNG_MAX_MISSING_BYTES)) {
             char type[5];
@@ -169,7 +164,7 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
      * message states the real size and the configured limit. */
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (size >= 24 && memcmp(data, png_sig, 8) == 0 && memcmp(data + 12, "IHDR", 4) == 0) {
-        tt_status s = check_limits(name, read_be32(data + 16), read_be32(data + 20), limits);
+        tt_status s = check_limits(name, tt_get_be32(data + 16), tt_get_be32(data + 20), limits);
         if (s != TT_OK) return s;
     }
     tt_status chunks_ok = tt_png_check_chunks(data, size, name);

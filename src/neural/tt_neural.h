@@ -315,7 +315,6 @@ int tt_nn_decode_f16_tuned(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *
 
 /* ---- .tnx files (nn_tnx.c, spec in docs/format.md) ------------------------ */
 #define TT_TNX_VERSION 1
-#define TT_FOURCC(a, b, c, d) ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 #define TT_TNX_CHUNK_DECODER TT_FOURCC('D', 'E', 'C', 'P')
 #define TT_TNX_CHUNK_HASH    TT_FOURCC('H', 'A', 'S', 'H')
 #define TT_TNX_CHUNK_PARAMS  TT_FOURCC('P', 'A', 'R', 'M')
