@@ -155,6 +155,9 @@ typedef struct {
     int cooperative_matrix;    /* 1 = use VK_NV_cooperative_matrix where offered (default 1) */
     int push_descriptors;      /* 1 = use VK_KHR_push_descriptor where offered (default 1) */
     int pipeline_stats;        /* 1 = print pipeline statistics (registers, spills) to stderr (default 0) */
+    const char *pipeline_cache_path; /* file that keeps compiled pipelines between processes (read at creation,
+                                        written at destroy when pipelines were built; a corrupt or foreign file is
+                                        ignored), or NULL = none (default); copied at creation */
 } tt_context_config;
 
 TT_API void tt_context_config_init(tt_context_config *config);

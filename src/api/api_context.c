@@ -25,6 +25,8 @@ tt_status tt_context_config_validate(const tt_context_config *config)
         !is_flag(config->pipeline_stats))
         return tt_fail(TT_ERR_INVALID_ARG, "context config: validation, cooperative_matrix, push_descriptors and "
                                            "pipeline_stats are 0 or 1");
+    if (config->pipeline_cache_path && !config->pipeline_cache_path[0])
+        return tt_fail(TT_ERR_INVALID_ARG, "context config: pipeline_cache_path is empty (NULL = no cache file)");
     return TT_OK;
 }
 
@@ -48,11 +50,13 @@ tt_status tt_context_create(const tt_context_config *config, tt_context **out)
     o.cooperative_matrix = cfg.cooperative_matrix;
     o.push_descriptors = cfg.push_descriptors;
     o.pipeline_stats = cfg.pipeline_stats;
+    o.pipeline_cache_path = cfg.pipeline_cache_path;
     st = tt_vk_create_opts(&o, &ctx->vk);
     if (st != TT_OK) {
         free(ctx);
         return st;
     }
+    ctx->config.pipeline_cache_path = NULL;   /* the caller's string may go; tt_vk keeps its own copy */
     *out = ctx;
     return TT_OK;
 }

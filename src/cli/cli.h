@@ -52,12 +52,13 @@ typedef struct {
     int device;              /* --device N (-1 = auto / TINYTEX_DEVICE) */
     unsigned max_size;       /* --max-size N: max width/height in pixels */
     int quiet, verbose;      /* -q / -v (counted) */
+    int no_cache;            /* --no-cache: no persistent pipeline cache file (also TINYTEX_NO_CACHE=1) */
     int help;
 } cli_common;
 
 void cli_common_init(cli_common *c);
-/* Appends the shared options (-i -o --json --min-psnr --device --max-size -q -v -h)
- * to `opts` (which must have room for 10 more entries and end with a {0}
+/* Appends the shared options (-i -o --json --min-psnr --device --max-size --no-cache -q -v -h)
+ * to `opts` (which must have room for 11 more entries and end with a {0}
  * entry); returns the new count. */
 int cli_add_common_options(cli_option *opts, int count, cli_common *c);
 
@@ -69,7 +70,7 @@ int cli_parse(int argc, char **argv, const cli_option *opts, const char **positi
 /* Prints "usage" line, description and the option table to `out`. */
 void cli_print_help(FILE *out, const char *usage, const char *description, const cli_option *opts);
 
-/* Applies -q/-v to g_display_level and --max-size to image limits. */
+/* Applies -q/-v to g_display_level, --no-cache to cli_vk_create and --max-size to image limits. */
 void cli_apply_common(const cli_common *c, tt_image_limits *limits);
 
 /* ---- Reports ------------------------------------------------------------- */
@@ -122,8 +123,13 @@ int cli_decode_tnx(const char *input, const char *output, const cli_common *c);
 int cli_info_tnx(const char *input, int json);
 
 /* The tt_vk_options the CLI's environment switches ask for (TINYTEX_VALIDATION, TINYTEX_PIPELINE_STATS,
- * TINYTEX_NO_COOPMAT, TINYTEX_NO_PUSH_DESCRIPTORS; docs/cli.md), device -1. cli_vk_create (cli_batch.h) adds the
- * device from --device or TINYTEX_DEVICE. */
+ * TINYTEX_NO_COOPMAT, TINYTEX_NO_PUSH_DESCRIPTORS; docs/cli.md), device -1, verbose from -v. cli_vk_create
+ * (cli_batch.h) adds the device from --device or TINYTEX_DEVICE and the pipeline cache file, cli_pipeline_cache_path. */
 void cli_vk_options(tt_vk_options *o);
+/* The persistent pipeline cache file of a device:
+ * "$XDG_CACHE_HOME/tinytex/pipelines-<vendor>-<device>-<driverVersion>.bin" (hex ids; $HOME/.cache when
+ * XDG_CACHE_HOME is unset or not absolute). Returns 0 (no cache) when --no-cache or TINYTEX_NO_CACHE=1 asked for
+ * none, neither variable gives a folder, or the name does not fit in `len`. */
+int cli_pipeline_cache_path(const tt_vk_device_info *info, char *buf, size_t len);
 
 #endif

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 int g_display_level = 1;
+/* --no-cache of the running subcommand (cli_apply_common); the process runs one subcommand, as with the display
+ * level. */
+static int g_no_cache;
 
 void cli_error(const char *fmt, ...)
 {
@@ -46,6 +49,8 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"min-psnr", 0, OPT_DOUBLE, &c->min_psnr, "DB", "exit 3 if the RGB PSNR is below DB (output still written)", NULL, 0, 1000},
         {"device", 0, OPT_INT, &c->device, "N", "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE)", NULL, -1, 64},
         {"max-size", 0, OPT_UINT, &c->max_size, "N", "refuse images wider or taller than N pixels (default 16384)", NULL, 1, 1 << 20},
+        {"no-cache", 0, OPT_FLAG, &c->no_cache, NULL,
+         "neither read nor write the pipeline cache in $XDG_CACHE_HOME/tinytex (env TINYTEX_NO_CACHE=1)", NULL, 0, 0},
         {"quiet", 'q', OPT_FLAG, &c->quiet, NULL, "print errors only", NULL, 0, 0},
         {"verbose", 'v', OPT_FLAG, &c->verbose, NULL, "print more (repeat for more)", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &c->help, NULL, "show this help", NULL, 0, 0},
@@ -60,6 +65,7 @@ void cli_apply_common(const cli_common *c, tt_image_limits *limits)
 {
     if (c->quiet) g_display_level = 0;
     else g_display_level = 1 + c->verbose;
+    g_no_cache = c->no_cache;
     if (limits) {
         tt_image_limits_init(limits);
         if (c->max_size) {
@@ -378,6 +384,25 @@ void cli_vk_options(tt_vk_options *o)
     o->pipeline_stats = getenv("TINYTEX_PIPELINE_STATS") != NULL;
     o->cooperative_matrix = getenv("TINYTEX_NO_COOPMAT") == NULL;
     o->push_descriptors = getenv("TINYTEX_NO_PUSH_DESCRIPTORS") == NULL;
+    o->verbose = g_display_level >= 2;
+}
+
+int cli_pipeline_cache_path(const tt_vk_device_info *info, char *buf, size_t len)
+{
+    const char *off = getenv("TINYTEX_NO_CACHE");
+    if (g_no_cache || (off && strcmp(off, "1") == 0)) return 0;
+    /* The XDG base directory spec: a relative XDG_CACHE_HOME is invalid and is ignored. */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, len, "%s/tinytex/pipelines-%04x-%04x-%08x.bin", xdg, info->vendor_id, info->device_id,
+                     info->driver_version);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, len, "%s/.cache/tinytex/pipelines-%04x-%04x-%08x.bin", home, info->vendor_id,
+                     info->device_id, info->driver_version);
+    else
+        return 0;
+    return n > 0 && (size_t)n < len;
 }
 
 tt_status cli_vk_create(int device, tt_vk **out)
@@ -399,5 +424,17 @@ tt_status cli_vk_create(int device, tt_vk **out)
         }
         o.device = (int)v;
     }
-    return tt_vk_create_opts(&o, out);
+    tt_status st = tt_vk_create_opts(&o, out);
+    if (st != TT_OK) return st;
+    /* The file is named after the device and driver chosen, so it is attached after creation; its header check is
+     * the second guard against another driver's data. */
+    char path[4096];
+    if (cli_pipeline_cache_path(tt_vk_info(*out), path, sizeof path)) {
+        st = tt_vk_use_pipeline_cache(*out, path);
+        if (st != TT_OK) {
+            tt_vk_destroy(*out);
+            *out = NULL;
+        }
+    }
+    return st;
 }

@@ -14,6 +14,7 @@ typedef struct {
     VkPhysicalDeviceType type;
     uint32_t vendor_id, device_id;
     uint32_t api_version;
+    uint32_t driver_version;      /* VkPhysicalDeviceProperties.driverVersion (vendor-specific layout) */
     char driver[VK_MAX_DRIVER_NAME_SIZE];
     uint64_t device_local_bytes;  /* largest DEVICE_LOCAL heap */
 } tt_vk_device_info;
@@ -65,8 +66,11 @@ typedef struct {
     int push_descriptors;      /* use VK_KHR_push_descriptor where offered (else descriptor pools) */
     int pipeline_stats;        /* print each pipeline's driver statistics to stderr, where the driver offers
                                   VK_KHR_pipeline_executable_properties */
+    const char *pipeline_cache_path; /* persistent pipeline cache file, or NULL = none (tt_vk_use_pipeline_cache);
+                                        copied, so it need not outlive the call */
+    int verbose;               /* print notes (pipeline cache file ignored or not written) to stderr */
 } tt_vk_options;
-void tt_vk_options_init(tt_vk_options *o);   /* device -1, cooperative_matrix 1, push_descriptors 1, others 0 */
+void tt_vk_options_init(tt_vk_options *o);   /* device -1, cooperative_matrix 1, push_descriptors 1, others 0/NULL */
 /* Lists the physical devices (info may be NULL to count); with o (may be NULL), on an instance made as
  * tt_vk_create_opts makes it (o->validation). */
 tt_status tt_vk_enumerate(tt_vk_device_info *info, uint32_t max, uint32_t *count);
@@ -76,7 +80,16 @@ tt_status tt_vk_enumerate_opts(const tt_vk_options *o, tt_vk_device_info *info, 
 tt_status tt_vk_create_opts(const tt_vk_options *o, tt_vk **out);
 /* The same with the defaults and device `index` (-1 = pick). */
 tt_status tt_vk_create(int index, tt_vk **out);
+/* Waits for the device and frees everything; with a pipeline cache file and pipelines built that the file lacked,
+ * first writes the driver's cache data to it (atomically; a failure is only a note under `verbose`). */
 void tt_vk_destroy(tt_vk *vk);
+/* Makes `path` the context's persistent pipeline cache (what tt_vk_options.pipeline_cache_path does at creation;
+ * for callers that name the file after the chosen device, tt_vk_info). Call before the first pipeline is built.
+ * A file that is missing, larger than TT_VK_PIPELINE_CACHE_FILE_MAX, or whose header (VkPipelineCacheHeaderVersionOne)
+ * names another device or driver is ignored; data the driver rejects is dropped. Errors only for out of memory or
+ * a pipeline already built. */
+#define TT_VK_PIPELINE_CACHE_FILE_MAX (64u << 20)
+tt_status tt_vk_use_pipeline_cache(tt_vk *vk, const char *path);
 const tt_vk_device_info *tt_vk_info(const tt_vk *vk);
 const tt_vk_caps *tt_vk_get_caps(const tt_vk *vk);
 VkDevice tt_vk_device(const tt_vk *vk);

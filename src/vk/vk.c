@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "core/tt_bytes.h"
 
 #define TT_VK_MAX_PIPE_DESC_POOLS 64
 #define TT_VK_SETS_PER_POOL 1024
@@ -58,6 +61,12 @@ struct tt_vk {
     uint32_t n_pipes, cap_pipes;
     uint32_t pipelines_built;
     uint64_t pipe_clock;
+    /* The persistent cache (tt_vk_use_pipeline_cache): every pipeline goes through `pipe_cache`; at destroy its data
+     * is written to `cache_path` when pipelines were built and the data differs in size from what was loaded. */
+    VkPipelineCache pipe_cache;
+    char *cache_path;
+    size_t cache_loaded_size;
+    int verbose;
 };
 
 /* Beyond this many cached pipelines, unused ones are evicted, least recently used first. Constants that follow the
@@ -138,6 +147,7 @@ static void fill_info(VkPhysicalDevice pd, tt_vk_device_info *info)
     info->vendor_id = p2.properties.vendorID;
     info->device_id = p2.properties.deviceID;
     info->api_version = p2.properties.apiVersion;
+    info->driver_version = p2.properties.driverVersion;
     VkPhysicalDeviceMemoryProperties mp;
     vkGetPhysicalDeviceMemoryProperties(pd, &mp);
     for (uint32_t i = 0; i < mp.memoryHeapCount; i++)
@@ -411,12 +421,145 @@ tt_status tt_vk_create_opts(const tt_vk_options *opts, tt_vk **out)
         }
     }
     free(exts);
+    exts = NULL;
+    vk->verbose = opts->verbose;
+    if (opts->pipeline_cache_path) {
+        st = tt_vk_use_pipeline_cache(vk, opts->pipeline_cache_path);
+        if (st != TT_OK) goto cleanup;
+    }
     *out = vk;
     return TT_OK;
 cleanup:
     free(exts);
     tt_vk_destroy(vk);
     return st;
+}
+
+/* ---- Persistent pipeline cache ------------------------------------------------ */
+
+/* Whether `data` starts with a VkPipelineCacheHeaderVersionOne of this device and driver. The driver checks too, but
+ * not every driver does so carefully, and a file from another device must never reach it. */
+static int cache_header_matches(const tt_vk *vk, const uint8_t *data, size_t size, const char **why)
+{
+    VkPhysicalDeviceProperties p;
+    vkGetPhysicalDeviceProperties(vk->phys, &p);
+    if (size < 16 + VK_UUID_SIZE) { *why = "shorter than its header"; return 0; }
+    uint32_t header_size = tt_get_le32(data), version = tt_get_le32(data + 4);
+    if (header_size < 16 + VK_UUID_SIZE || header_size > size) { *why = "bad header size"; return 0; }
+    if (version != VK_PIPELINE_CACHE_HEADER_VERSION_ONE) { *why = "unknown header version"; return 0; }
+    if (tt_get_le32(data + 8) != p.vendorID || tt_get_le32(data + 12) != p.deviceID) {
+        *why = "made on another device";
+        return 0;
+    }
+    if (memcmp(data + 16, p.pipelineCacheUUID, VK_UUID_SIZE) != 0) { *why = "made by another driver build"; return 0; }
+    return 1;
+}
+
+tt_status tt_vk_use_pipeline_cache(tt_vk *vk, const char *path)
+{
+    if (!vk || !path || !*path) return tt_fail(TT_ERR_INVALID_ARG, "tt_vk_use_pipeline_cache: no context or path");
+    if (vk->n_pipes || vk->pipelines_built)
+        return tt_fail(TT_ERR_INVALID_ARG, "tt_vk_use_pipeline_cache: pipelines were already built on this context");
+    char *copy = malloc(strlen(path) + 1);
+    if (!copy) return tt_fail(TT_ERR_NOMEM, "tt_vk_use_pipeline_cache: out of memory");
+    strcpy(copy, path);
+    free(vk->cache_path);
+    vk->cache_path = copy;
+    if (vk->pipe_cache) vkDestroyPipelineCache(vk->device, vk->pipe_cache, NULL);
+    vk->pipe_cache = VK_NULL_HANDLE;
+    vk->cache_loaded_size = 0;
+
+    uint8_t *data = NULL;
+    size_t size = 0;
+    const char *why = NULL;
+    FILE *probe = fopen(path, "rb");
+    if (probe) {
+        fclose(probe);
+        /* Any read failure (too large, a folder, unreadable) just means starting with an empty cache. */
+        if (tt_read_file(path, TT_VK_PIPELINE_CACHE_FILE_MAX, &data, &size) != TT_OK) {
+            why = "unreadable or too large";
+            data = NULL;
+            size = 0;
+            tt_clear_error();
+        } else if (!cache_header_matches(vk, data, size, &why)) {
+            free(data);
+            data = NULL;
+            size = 0;
+        }
+    }
+    if (why && vk->verbose) fprintf(stderr, "pipeline cache %s ignored: %s\n", path, why);
+    VkPipelineCacheCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
+                                    .initialDataSize = size, .pInitialData = data};
+    VkResult r = vkCreatePipelineCache(vk->device, &ci, NULL, &vk->pipe_cache);
+    if (r != VK_SUCCESS && data) {
+        if (vk->verbose) fprintf(stderr, "pipeline cache %s ignored: the driver rejected it (%s)\n", path,
+                                 tt_vk_result_str(r));
+        ci.initialDataSize = 0;
+        ci.pInitialData = NULL;
+        size = 0;
+        r = vkCreatePipelineCache(vk->device, &ci, NULL, &vk->pipe_cache);
+    }
+    free(data);
+    if (r != VK_SUCCESS) {
+        /* Without a cache object pipelines are still built, as without a file; only out of memory is an error. */
+        vk->pipe_cache = VK_NULL_HANDLE;
+        if (r == VK_ERROR_OUT_OF_HOST_MEMORY || r == VK_ERROR_OUT_OF_DEVICE_MEMORY)
+            return tt_vk_check(r, "vkCreatePipelineCache");
+        return TT_OK;
+    }
+    vk->cache_loaded_size = size;
+    return TT_OK;
+}
+
+/* mkdir -p of the folder holding `file`; errors surface when the file is written. */
+static void make_parent_dirs(const char *file)
+{
+    size_t n = strlen(file);
+    char *p = malloc(n + 1);
+    if (!p) return;
+    memcpy(p, file, n + 1);
+    char *slash = strrchr(p, '/');
+    if (slash && slash != p) {
+        *slash = 0;
+        for (char *q = p + 1; *q; q++) {
+            if (*q != '/') continue;
+            *q = 0;
+            mkdir(p, 0777);
+            *q = '/';
+        }
+        mkdir(p, 0777);
+    }
+    free(p);
+}
+
+/* Writes the driver's cache data when this context built pipelines and the data grew (or shrank) from what was
+ * loaded: the same size means the file already holds these pipelines, and rewriting it would cost every run. */
+static void save_pipeline_cache(tt_vk *vk)
+{
+    if (!vk->pipe_cache || !vk->cache_path || vk->pipelines_built == 0) return;
+    size_t size = 0;
+    void *data = NULL;
+    const char *why = NULL;
+    VkResult r = vkGetPipelineCacheData(vk->device, vk->pipe_cache, &size, NULL);
+    if (r != VK_SUCCESS) why = tt_vk_result_str(r);
+    else if (size == vk->cache_loaded_size) return;
+    else if (size > TT_VK_PIPELINE_CACHE_FILE_MAX) why = "larger than the size read back";
+    else if (!(data = malloc(size ? size : 1))) why = "out of memory";
+    else if ((r = vkGetPipelineCacheData(vk->device, vk->pipe_cache, &size, data)) != VK_SUCCESS)
+        why = tt_vk_result_str(r);
+    if (!why) {
+        /* Destroy often runs on an error path: the caller's error detail must survive a failed write. */
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s", tt_last_error());
+        make_parent_dirs(vk->cache_path);
+        if (tt_write_file_atomic(vk->cache_path, data, size) != TT_OK && vk->verbose)
+            fprintf(stderr, "pipeline cache %s not written: %s\n", vk->cache_path, tt_last_error());
+        if (detail[0]) tt_fail(TT_OK, "%s", detail);
+        else tt_clear_error();
+    } else if (vk->verbose) {
+        fprintf(stderr, "pipeline cache %s not written: %s\n", vk->cache_path, why);
+    }
+    free(data);
 }
 
 static void pipeline_free(tt_vk *vk, tt_vk_pipeline *p);
@@ -426,6 +569,8 @@ void tt_vk_destroy(tt_vk *vk)
     if (!vk) return;
     if (vk->device) {
         vkDeviceWaitIdle(vk->device);
+        save_pipeline_cache(vk);
+        if (vk->pipe_cache) vkDestroyPipelineCache(vk->device, vk->pipe_cache, NULL);
         for (uint32_t i = 0; i < vk->n_pipes; i++) pipeline_free(vk, vk->pipes[i]);
         for (uint32_t i = 0; i < vk->n_desc_pools; i++) vkDestroyDescriptorPool(vk->device, vk->desc_pools[i], NULL);
         if (vk->timestamps) vkDestroyQueryPool(vk->device, vk->timestamps, NULL);
@@ -436,6 +581,7 @@ void tt_vk_destroy(tt_vk *vk)
     }
     if (vk->instance) vkDestroyInstance(vk->instance, NULL);
     free(vk->pipes);
+    free(vk->cache_path);
     free(vk);
 }
 
@@ -718,7 +864,7 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     char ctx[128];
     snprintf(ctx, sizeof ctx, "creating pipeline '%.64s'", shader);
     if (vk->pipeline_stats) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
-    VK_TRY(vkCreateComputePipelines(vk->device, VK_NULL_HANDLE, 1, &cpci, NULL, &p->pipeline), ctx);
+    VK_TRY(vkCreateComputePipelines(vk->device, vk->pipe_cache, 1, &cpci, NULL, &p->pipeline), ctx);
     if (vk->pipeline_stats) print_pipeline_stats(vk, p);
     vkDestroyShaderModule(vk->device, module, NULL);
     p->users = 1;
