@@ -50,7 +50,7 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"device", 0, OPT_INT, &c->device, "N", "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE)", NULL, -1, 64},
         {"max-size", 0, OPT_UINT, &c->max_size, "N", "refuse images wider or taller than N pixels (default 16384)", NULL, 1, 1 << 20},
         {"no-cache", 0, OPT_FLAG, &c->no_cache, NULL,
-         "neither read nor write the pipeline cache in $XDG_CACHE_HOME/tinytex (env TINYTEX_NO_CACHE=1)", NULL, 0, 0},
+         "neither read nor write the pipeline cache file in $XDG_CACHE_HOME/tinytex or ~/.cache/tinytex (env TINYTEX_NO_CACHE=1)", NULL, 0, 0},
         {"quiet", 'q', OPT_FLAG, &c->quiet, NULL, "print errors only", NULL, 0, 0},
         {"verbose", 'v', OPT_FLAG, &c->verbose, NULL, "print more (repeat for more)", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &c->help, NULL, "show this help", NULL, 0, 0},
