@@ -43,7 +43,7 @@ layout(std430, set = 0, binding = 2) readonly buffer Solid { uint tt_bc7_solid[]
 #define JITTER_PASSES 1
 #endif
 #ifndef OPAQUE_RGB
-#define OPAQUE_RGB 0  // 1: RGB-only index loop for opaque blocks; faster NM, slower polish on the H200 (docs/bc7.md)
+#define OPAQUE_RGB 0  // 1: RGB-only index loop for opaque blocks; faster NM, slower polish on the H200 (docs/dev/journal.md, "2026-11-26 — BC7 GPU encoder speed rounds")
 #endif
 #ifndef TWO_KEEP
 #define TWO_KEEP 4

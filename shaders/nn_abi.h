@@ -104,7 +104,7 @@
 #define LAT_PATCH_MAX 2048u
 /* Budget: the NVIDIA Vulkan driver (H200, 580.159) gives a compute pipeline about as much shared memory per SM as
  * its per-workgroup limit (48 KB), plus 1 KB per workgroup; two workgroups share an SM when each takes at most
- * limit / 2 - NN_SMEM_GROUP_RESERVE (docs/neural.md). */
+ * limit / 2 - NN_SMEM_GROUP_RESERVE (docs/dev/journal.md, "2026-11-27, third session"). */
 #define NN_SMEM_GROUP_RESERVE 1024u
 #define NN_SMEM_DEFAULT_LIMIT 16384u   /* Vulkan's guaranteed minimum, where the device reports none */
 /* Tensor-core decode: NN_WG / 32 subgroups of 16 pixels; per subgroup two fp16 tiles of 16 x (K + NN_CM_ROW_PAD)

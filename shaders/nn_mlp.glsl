@@ -76,7 +76,7 @@ vec4 nn_pack_act(vec4 a, vec4 d)
 
 // The derivative a compact tile's stored activation implies: ReLU a > 0; SIREN omega0 cos(u) = +-|omega0| sqrt(1 - a^2),
 // which near |a| = 1 is off by up to ~1e-3 |omega0| (cos itself: ~1e-7) - within the one-step gradient tests'
-// tolerance (1e-4 of the largest gradient), and the same PSNR over 5000 steps (docs/neural.md).
+// tolerance (1e-4 of the largest gradient), and the same PSNR over 5000 steps (docs/dev/journal.md, "2026-11-27, third session").
 vec4 nn_act_deriv(vec4 a)
 {
     if (NN_ACT == 3u) return vec4(greaterThan(a, vec4(0.0)));

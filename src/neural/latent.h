@@ -92,7 +92,7 @@ void tt_latent_store_opts_init(tt_latent_store_opts *o);
 const char *tt_latent_codec_name(tt_latent_codec c);
 const char *tt_latent_pack_name(tt_latent_pack p);
 
-/* Serialises the grids (layout in docs/latent.md, "latent section").
+/* Serialises the grids (layout in docs/latent.md, "The file").
  * qat_bits 1..8: values are taken to lie on that QAT grid and stored as
  * uint8 with per-channel min/max. qat_bits 0: fp16 with the raw codec; with
  * png/jpeg the grid is quantised to 8 bits first (post-training).

@@ -90,7 +90,7 @@ static uint64_t smem_limit(tt_vk *vk)
 }
 
 /* Shared memory a training workgroup may take so that two share an SM (nn_abi.h; measured: a 23,328-byte tile ran
- * two workgroups an SM on an H200, a 24,720-byte one only one; docs/neural.md). */
+ * two workgroups an SM on an H200, a 24,720-byte one only one; docs/dev/journal.md, "2026-11-27, third session"). */
 static uint64_t smem_two_per_sm(tt_vk *vk) { return smem_limit(vk) / 2 - NN_SMEM_GROUP_RESERVE; }
 
 /* The training tile: ns samples, hq head parts (at most default_hq) and the layout. The tile is the largest whose
@@ -312,7 +312,7 @@ tt_status tt_nn_trainer_create(tt_vk *vk, const tt_nn_model *m, const float *par
     pick_tile(vk, m, t, &ns, &hq, &compact);
     uint32_t racc = t->racc == TT_NN_TUNE_AUTO ? racc_floats(m) <= 96 : t->racc == TT_NN_TUNE_ON;
     /* 8 tiles per group for the default batch (256 groups: one round of 2 per SM on an H100/H200). With the latent
-     * grid patch filled once per group, 8 beat 4 (H100: 1.142 -> 1.108 s GPU; docs/neural.md). */
+     * grid patch filled once per group, 8 beat 4 (H100: 1.142 -> 1.108 s GPU; docs/dev/journal.md, "2026-11-27, first session"). */
     uint32_t tiles = (cfg->batch + ns - 1) / ns;
     uint32_t tpg = t->tiles_per_group ? (t->tiles_per_group > 64 ? 64 : t->tiles_per_group)
                    : racc ? (tiles / 256 > 16 ? 16 : tiles / 256 > 1 ? tiles / 256 : 1) : 1;

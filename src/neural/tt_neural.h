@@ -136,7 +136,7 @@ void tt_nn_decoder_forward_ref(const tt_nn_model *m, const float *params, const 
 float tt_nn_decoder_backward_ref(const tt_nn_model *m, const float *params, const float *feat,
                                  const float target[3], float scale, float *grad, float *dfeat);
 /* Tuning of the GPU trainer and decoder: how the kernels lay out and split their work, for measurements and tests
- * (docs/neural.md); the trained model changes at most by the order of fp32 sums. All zero = the defaults, which
+ * (docs/cli.md, ENVIRONMENT); the trained model changes at most by the order of fp32 sums. All zero = the defaults, which
  * tt_nn_train_cfg_default leaves; the CLI maps the TINYTEX_NN_* environment variables onto it (cli_nn_env.h). */
 typedef enum { TT_NN_TUNE_AUTO = 0, TT_NN_TUNE_OFF = 1, TT_NN_TUNE_ON = 2 } tt_nn_tune_mode;
 typedef struct {

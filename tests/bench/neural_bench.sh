@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # neural_bench.sh - the hash/latent figures of docs/benchmarks.md: the prototype's configurations on sample.png.
 # usage: tests/bench/neural_bench.sh BIN_DIR OUT_DIR
-# PSNR @500/@2000 are checkpoints of the 5000-step run (--snapshot-every 500), as in ANCHORS.md;
+# PSNR @500/@2000 are checkpoints of the 5000-step run (--snapshot-every 500), as in docs/algorithms.md, "Prototype figures";
 # every PSNR is of the image rebuilt from the .tnx bytes; seconds are GPU training time.
 set -u
 bin=$1; out=$2

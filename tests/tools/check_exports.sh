@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # check_exports.sh - libtinytex.so must export exactly the TT_API functions of include/tinytex.h, nothing internal.
 # Usage: check_exports.sh LIBTINYTEX_SO TINYTEX_H
-# With TT_ALLOW_MISSING_EXPORTS=1, declared functions the library does not define yet are listed but not fatal.
 set -euo pipefail
 so=$1 header=$2
 [ -f "$so" ] || { echo "check_exports: $so: no such file" >&2; exit 1; }
@@ -33,14 +32,9 @@ if [ -n "$extra" ]; then
     rc=1
 fi
 if [ -n "$missing" ]; then
-    if [ "${TT_ALLOW_MISSING_EXPORTS:-0}" = 1 ]; then
-        echo "check_exports: note: declared but not defined yet (allowed by TT_ALLOW_MISSING_EXPORTS):"
-        printf '  %s\n' $missing
-    else
-        echo "check_exports: declared in the header but not exported by $so:" >&2
-        printf '  %s\n' $missing >&2
-        rc=1
-    fi
+    echo "check_exports: declared in the header but not exported by $so:" >&2
+    printf '  %s\n' $missing >&2
+    rc=1
 fi
 [ $rc = 0 ] && echo "check_exports: $(printf '%s\n' "$exported" | awk 'END { print NR }') exported symbols, all declared in the header"
 exit $rc
