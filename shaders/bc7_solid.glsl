@@ -22,7 +22,7 @@ uvec4 pack_solid(uint c, uint pick)
     put_bits_adv(b, pos, uint(mode) + 1u, 1u << uint(mode));
     pos += uint(mi.part_bits + mi.rot_bits + mi.isel_bits);
     [[dont_unroll]] for (uint k = 0u; k < 3u; k++) {
-        uint e = tt_bc7_solid[t * 256u + ((c >> (8u * k)) & 255u)];
+        uint e = tt_bc7_solid[TT_BC7_SOLID_BASE(d) + ((c >> (8u * k)) & 255u)];
         [[dont_unroll]] for (int s = 0; s < mi.subsets; s++) {
             put_bits_adv(b, pos, uint(mi.color_bits), e & 255u);
             put_bits_adv(b, pos, uint(mi.color_bits), (e >> 8u) & 255u);
@@ -30,7 +30,7 @@ uvec4 pack_solid(uint c, uint pick)
     }
     if (mi.alpha_bits > 0) {
         // mode 6: the table's pair; mode 5: 8-bit alpha, a0 = a1 = A
-        uint e = mode == 5 ? (c >> 24u) * 0x101u : tt_bc7_solid[t * 256u + (c >> 24u)];
+        uint e = mode == 5 ? (c >> 24u) * 0x101u : tt_bc7_solid[TT_BC7_SOLID_BASE(d) + (c >> 24u)];
         put_bits_adv(b, pos, uint(mi.alpha_bits), e & 255u);
         put_bits_adv(b, pos, uint(mi.alpha_bits), (e >> 8u) & 255u);
     }
@@ -41,7 +41,7 @@ uvec4 pack_solid(uint c, uint pick)
         }
         if (mi.pbit_shared != 0) put_bits_adv(b, pos, 1u, (d >> 4u) & 1u);
     }
-    uint idx = d >> 8u;
+    uint idx = (d >> 8u) & 15u;
     [[dont_unroll]] for (int i = 0; i < 16; i++) {
         bool anchor = i == 0 || (mi.subsets == 2 && uint(i) == tt_bc7_anchor2_1[0]);
         put_bits_adv(b, pos, uint(mi.index_bits) - (anchor ? 1u : 0u), idx);

@@ -17,7 +17,7 @@ int tt_bc7_ref_encode_solid(const block_in *in, unsigned modes, tt_bc7_fields *o
     out->mode = mode; /* partition 0, rotation 0, index selection 0 */
     for (int s = 0; s < subsets; s++) {
         for (int k = 0; k < 4; k++) {
-            uint32_t e = tt_bc7_solid[t * 256u + (uint32_t)in->t[0][k]];
+            uint32_t e = tt_bc7_solid[TT_BC7_SOLID_BASE(d) + (uint32_t)in->t[0][k]];
             if (k == 3 && mode == 5) e = (uint32_t)in->t[0][3] * 0x101u; /* 8-bit alpha: a0 = a1 = A */
             out->e[2 * s][k] = (uint8_t)(e & 255u);
             out->e[2 * s + 1][k] = (uint8_t)((e >> 8) & 255u);
@@ -25,6 +25,6 @@ int tt_bc7_ref_encode_solid(const block_in *in, unsigned modes, tt_bc7_fields *o
         out->p[2 * s] = (uint8_t)((d >> 4) & 1u);
         out->p[2 * s + 1] = (uint8_t)((d >> 5) & 1u);
     }
-    memset(out->idx, (int)(d >> 8), sizeof out->idx); /* below half the range: valid at every anchor */
+    memset(out->idx, (int)((d >> 8) & 15u), sizeof out->idx); /* below half the range: valid at every anchor */
     return (int)(16u * (pick >> 8));
 }
