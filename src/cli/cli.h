@@ -53,6 +53,8 @@ typedef struct {
     unsigned max_size;       /* --max-size N: max width/height in pixels */
     int quiet, verbose;      /* -q / -v (counted) */
     int no_cache;            /* --no-cache: no persistent pipeline cache file (also TINYTEX_NO_CACHE=1) */
+    int cpu_only;            /* set before cli_add_common_options by subcommands that never create a Vulkan context:
+                                --no-cache is then not offered (it would be accepted and do nothing) */
     int help;
 } cli_common;
 

@@ -55,8 +55,9 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"verbose", 'v', OPT_FLAG, &c->verbose, NULL, "print more (repeat for more)", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &c->help, NULL, "show this help", NULL, 0, 0},
     };
-    int n = (int)(sizeof common / sizeof common[0]);
-    for (int i = 0; i < n; i++) opts[count + i] = common[i];
+    int n = 0;
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        if (!(c->cpu_only && strcmp(common[i].long_name, "no-cache") == 0)) opts[count + n++] = common[i];
     memset(&opts[count + n], 0, sizeof opts[0]);
     return count + n;
 }

@@ -98,6 +98,7 @@ int cmd_compare(int argc, char **argv)
         {"figure", 0, OPT_STR, &figure, "OUT.png", "write a side-by-side figure: REFERENCE | TEST | error heatmap", NULL, 0, 0},
         {"figure-gap", 0, OPT_INT, &gap, "N", "white pixels between the figure's panels", NULL, 0, 256},
     };
+    c.cpu_only = 1;
     cli_add_common_options(opts, 4, &c);
     const char *pos[2];
     int npos = 0;

@@ -15,6 +15,8 @@ TINYTEX_NO_CACHE=1 run 0 "$TINYTEX" bc7 "$IN" -o "$TMP/env.dds" -q
 check "TINYTEX_NO_CACHE=1 writes no cache file" [ -z "$(cache_files "$XDG_CACHE_HOME")" ]
 run 0 "$TINYTEX" bc7 --help
 check "help lists --no-cache" grep -q -- '--no-cache' "$TMP/out"
+# compare never creates a Vulkan context: --no-cache would do nothing there, so it is not an option of it.
+run 2 "$TINYTEX" compare "$IN" "$IN" --no-cache
 
 # First run: the file is made (folders too), named after the device and driver.
 run 0 "$TINYTEX" bc7 "$IN" -o "$TMP/a.dds" -q
