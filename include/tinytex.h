@@ -207,19 +207,36 @@ typedef struct {
 
 TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
-/* BC7 encoder settings, shared by the GPU encoder and its C reference. */
+/* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
+ * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
+ * refit, partitions) and leaves srgb, alpha_weight and perceptual alone. docs/bc7.md lists what each preset
+ * searches. */
 typedef struct {
-    unsigned modes;              /* bit m = BC7 mode m may be emitted (default TT_BC7_MODES_DEFAULT) */
-    int refine;                  /* 1 = Nelder-Mead after PCA (default 1) */
-    float good_enough;           /* skip refinement if the PCA fit's loss <= this (default 0.004) */
-    int nm_iterations;           /* Nelder-Mead iterations (default 64) */
-    int refit;                   /* 1 = least-squares endpoint refit + p-bit search (default 1) */
+    unsigned modes;              /* bit m = BC7 mode m may be emitted; mode 6 is always tried */
+    int refine;                  /* 1 = Nelder-Mead after PCA */
+    float good_enough;           /* skip refinement if the PCA fit's loss <= this */
+    int nm_iterations;           /* Nelder-Mead iterations */
+    int refit;                   /* 1 = least-squares endpoint refit + p-bit search, and the modes other than 6 */
+    int partitions;              /* multi-subset partitions fully encoded per mode, 1..16 */
     int srgb;                    /* 1 = mark the output sRGB; the blocks are the same (default 0) */
+    float alpha_weight;          /* weight of alpha error against colour error, 0..16 (default 1) */
+    int perceptual;              /* 1 = luma-weighted RGB error (R 5 : G 9 : B 2), default 0 */
 } tt_bc7_config;
 
-#define TT_BC7_MODES_DEFAULT ((1u << 6) | (1u << 1))
+typedef enum {
+    TT_BC7_PRESET_FASTEST = 0,   /* mode 6 only */
+    TT_BC7_PRESET_FAST,
+    TT_BC7_PRESET_MEDIUM,        /* the default */
+    TT_BC7_PRESET_THOROUGH,
+    TT_BC7_PRESET_EXHAUSTIVE
+} tt_bc7_preset;
+
+#define TT_BC7_MODES_ALL 0xFFu
 
 TT_API void tt_bc7_config_init(tt_bc7_config *config);
+TT_API tt_status tt_bc7_config_preset(tt_bc7_config *config, tt_bc7_preset preset);
+/* "fastest", "fast", "medium", "thorough", "exhaustive"; NULL for an unknown value. */
+TT_API const char *tt_bc7_preset_name(tt_bc7_preset preset);
 TT_API tt_status tt_bc7_config_validate(const tt_bc7_config *config);
 
 /* Encodes `img` to a one-level BC7 texture on the context's device. config may be NULL (defaults). gpu_ms (may be

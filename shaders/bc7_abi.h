@@ -1,4 +1,4 @@
-/* bc7_abi.h - the contract between src/bc7/bc7_gpu.c and shaders/bc7_encode.comp: push constants (no specialization constants). */
+/* bc7_abi.h - the contract between src/bc7/bc7_gpu.c and shaders/bc7_encode.comp: push constants, specialization constants, mode sets. */
 #ifndef TT_BC7_ABI_H
 #define TT_BC7_ABI_H
 #include "tt_abi.h"
@@ -7,8 +7,24 @@
  * when the workgroup fills its shared copy (so it must equal the 64 partitions). */
 #define TT_BC7_LOCAL_SIZE 64
 
-/* The multi-subset modes the encoder offers for opaque blocks, after mode 6 (tt_bc7_config.modes bits). */
+/* tt_bc7_config.modes bits. After mode 6 (always tried), an opaque block tries the allowed modes of
+ * TT_BC7_OPAQUE_MODES (7 is left out: its alpha would cost colour precision for nothing), a block with alpha those
+ * of TT_BC7_ALPHA_MODES (modes 0-3 decode alpha 255). TT_BC7_MULTI_MODES: the two-subset RGB modes whose presence
+ * makes mode 6 take its lighter polish (LITE_POLISH). */
+#define TT_BC7_OPAQUE_MODES 0x3Fu
+#define TT_BC7_ALPHA_MODES ((1u << 4) | (1u << 5) | (1u << 7))
 #define TT_BC7_MULTI_MODES ((1u << 1) | (1u << 3))
+
+/* What a mode family returns for a mode it cannot use on a block (above any real SSE), in C and GLSL. */
+#define TT_BC7_NO_CANDIDATE 0x7FFFFFFF
+
+/* Most multi-subset partitions a preset may encode fully per mode (tt_bc7_config.partitions). */
+#define TT_BC7_MAX_PARTITIONS 16
+
+/* Specialization constants: the integer channel weights of the error (tt_bc7_channel_weights), R, G, B, A, so
+ * that the default weights (all 1) cost no multiplication. */
+#define TT_BC7_SPEC_WEIGHT_R 0
+#define TT_BC7_SPEC_COUNT 4
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)
@@ -23,6 +39,7 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_I32(nm_iterations)
     TT_I32(refit)
     TT_U32(modes)          /* bit m: BC7 mode m allowed; bc7_gpu.c always sets bit 6 */
-TT_PUSH_END(tt_bc7_push, 44)
+    TT_I32(partitions)     /* multi-subset partitions fully encoded per mode, 1..TT_BC7_MAX_PARTITIONS */
+TT_PUSH_END(tt_bc7_push, 48)
 
 #endif

@@ -3,6 +3,19 @@
 // src/bc7/bc7_ref.h (same names). Every float variable is `precise` where C rounds it (docs/bc7.md,
 // "Same blocks as the C reference").
 
+// ---- Channel weights of the error (tt_bc7_channel_weights in C; all 1 by default, then they fold away) ----
+
+layout(constant_id = TT_BC7_SPEC_WEIGHT_R) const int TT_W_R = 1;
+layout(constant_id = TT_BC7_SPEC_WEIGHT_R + 1) const int TT_W_G = 1;
+layout(constant_id = TT_BC7_SPEC_WEIGHT_R + 2) const int TT_W_B = 1;
+layout(constant_id = TT_BC7_SPEC_WEIGHT_R + 3) const int TT_W_A = 1;
+
+// werr3 / werr4 in C (bc7_ref.h): weighted squared error of an RGB / RGBA difference.
+int werr3(ivec3 d) { return d.x * d.x * TT_W_R + d.y * d.y * TT_W_G + d.z * d.z * TT_W_B; }
+int werr4(ivec4 d) { return werr3(d.xyz) + d.w * d.w * TT_W_A; }
+// The good-enough threshold is in unweighted units: scaled by the mean weight (1 by default; exact).
+float weight_scale() { return float(TT_W_R + TT_W_G + TT_W_B + TT_W_A) * 0.25; }
+
 // ---- Texel I/O: the block's 16 texels in registers ----
 
 uint tp[16];   // texels, R | G << 8 | B << 16 | A << 24

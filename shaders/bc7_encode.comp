@@ -1,4 +1,4 @@
-// bc7_encode.comp - the GPU BC7 encoder's entry point: one invocation per 4x4 block, the single-colour lookup or mode 6 then the multi-subset modes (1, 3) for opaque blocks; mirrors tt_bc7_encode_block_ref in C.
+// bc7_encode.comp - the GPU BC7 encoder's entry point: one invocation per 4x4 block, the single-colour lookup or mode 6 then every other allowed mode that can hold the block; mirrors tt_bc7_encode_block_ref in C.
 #version 450
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
@@ -7,7 +7,8 @@
 #include "bc7_abi.h" // push constants: pc
 
 // The work is in the includes: bc7_common.glsl (texel I/O, quantisation, bit writer),
-// bc7_single.glsl (mode 6), bc7_multi.glsl (modes 1, 3), bc7_solid.glsl (single-colour blocks), with C twins
+// bc7_single.glsl (mode 6), bc7_multi.glsl (modes 0, 1, 2, 3, 7), bc7_dual.glsl (modes 4, 5), bc7_solid.glsl
+// (single-colour blocks), with C twins
 // in src/bc7/bc7_ref*.
 // Keep in step with the C reference: same float operations in the same
 // order, all `precise` (no FMA contraction), constants given by their exact
@@ -55,6 +56,7 @@ layout(std430, set = 0, binding = 2) readonly buffer Solid { uint tt_bc7_solid[]
 #include "bc7_common.glsl"
 #include "bc7_single.glsl"
 #include "bc7_multi.glsl"
+#include "bc7_dual.glsl"
 #include "bc7_solid.glsl"
 
 void main()
@@ -71,30 +73,22 @@ void main()
         return;
     }
 
-    // multi-subset modes only for opaque blocks, after a refit (as in C)
-    bool multi = pc.refit != 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u;
-    Cand best = encode_single(LITE_POLISH != 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u);
-    // Multi-subset candidates, kept on a lower SSE (the first mode wins ties).
-    int mode2 = -1, part2 = 0, sse2 = best.sse;
-    Sub b0, b1;
-    if (multi && best.sse > 0) {
-        // one trip per allowed mode, lowest first (a loop over all 8 with `continue` costs 7% on lavapipe)
-        uint todo = pc.modes & TT_BC7_MULTI_MODES;
-        [[dont_unroll]] while (todo != 0u) {
-            int mode = findLSB(todo);
-            todo &= todo - 1u;
-            int pt;
-            Sub c0, c1;
-            int e = encode_multi(mode, pt, c0, c1);
-            if (e < sse2) {
-                sse2 = e;
-                mode2 = mode;
-                part2 = pt;
-                b0 = c0;
-                b1 = c1;
-            }
+    Cand single = encode_single(LITE_POLISH != 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u);
+    int sse = single.sse;
+    uvec4 blk = uvec4(0u);
+    bool other = false;
+    // The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties), as in C.
+    uint todo = pc.refit != 0 && sse > 0 ? pc.modes & (opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES) : 0u;
+    [[dont_unroll]] while (todo != 0u) {
+        int mode = findLSB(todo);
+        todo &= todo - 1u;
+        uvec4 b;
+        int e = mode == 4 || mode == 5 ? encode_dual_block(mode, b) : encode_multi_block(mode, b);
+        if (e < sse) {
+            sse = e;
+            blk = b;
+            other = true;
         }
     }
-    uvec4 blk = mode2 >= 0 ? pack_multi(mode2, part2, b0, b1) : pack_single(best);
-    dst_blocks[by_local * pc.blocks_x + bx] = blk;
+    dst_blocks[by_local * pc.blocks_x + bx] = other ? blk : pack_single(single);
 }

@@ -1,4 +1,4 @@
-// bc7_multi.glsl - the multi-subset family (modes 1 and 3 for opaque blocks; 0, 2 and 7 belong here): partition pre-selection, per-subset endpoint fit, packing, driven by the mode table.
+// bc7_multi.glsl - the multi-subset family (modes 0-3 for opaque blocks, 7 for any block): partition pre-selection, per-subset endpoint fit, packing, driven by the mode table.
 // C side: src/bc7/bc7_ref_multi.c. There each subset is encoded on its own (encode_subset); here both subsets
 // of a partition go in lockstep (encode_pair), with exactly C's decisions per subset.
 
@@ -141,8 +141,7 @@ void assign_pair(tt_bc7_mode_info mi, uint m1, inout Sub a, inout Sub b)
         int wb = ib == 2 ? TT_BC7_WEIGHT2(k0 + 1) : TT_BC7_WEIGHT3(k0 + 1);
         // decoded - t as in assign_indices (e0 + ((w d + 32) >> 6) - t)
         ivec3 xa = ((wa * d + 32) >> 6) - dt, xb = ((wb * d + 32) >> 6) - dt;
-        int ea = xa.x * xa.x + xa.y * xa.y + xa.z * xa.z;
-        int eb = xb.x * xb.x + xb.y * xb.y + xb.z * xb.z;
+        int ea = werr3(xa), eb = werr3(xb);
         bool up = eb < ea;
         int e = up ? eb : ea;
         ssea += s1 ? 0 : e;
@@ -429,4 +428,16 @@ uvec4 pack_multi(int mode, int part, Sub s0, Sub s1)
         put_bits_adv(b, pos, n, uint(get_idx(lo, hi, i)));
     }
     return b;
+}
+
+// The family's entry (tt_bc7_ref_encode_multi in C): the best block of `mode` into blk and its weighted SSE, or
+// TT_BC7_NO_CANDIDATE (blk untouched) where the mode cannot encode this block.
+int encode_multi_block(int mode, out uvec4 blk)
+{
+    if ((mode != 1 && mode != 3) || !opaque) return TT_BC7_NO_CANDIDATE; // 0, 2, 7: not yet
+    int part;
+    Sub s0, s1;
+    int sse = encode_multi(mode, part, s0, s1);
+    blk = pack_multi(mode, part, s0, s1);
+    return sse;
 }

@@ -24,7 +24,7 @@ struct Cand {
 // ((64 - w) e0 + w e1 + 32) >> 6 == e0 + ((w d + 32) >> 6) exactly (64 e0 is
 // a multiple of 64, >> is arithmetic), so decoded - t = ((w d + 32) >> 6) - dt.
 // 15 * dot * rcp == dot * (15 * rcp) (no overflow: dot <= len2).
-#define ASSIGN_LOOP(SW)                                                         \
+#define ASSIGN_LOOP(SW, ERR)                                                       \
     [[unroll]] for (int i = 0; i < 16; i++) {                                   \
         uint p_ = tp[i];                                                        \
         ivec4 t = ivec4(p_ & 255u, (p_ >> 8) & 255u, (p_ >> 16) & 255u, p_ >> 24); \
@@ -36,8 +36,8 @@ struct Cand {
         {                                                                       \
             ivec4 dt = t - e0;                                                  \
             ivec4 da = ((wa * d + 32) >> 6) - dt, db = ((wb * d + 32) >> 6) - dt; \
-            ea = idot(da.SW, da.SW);                                            \
-            eb = idot(db.SW, db.SW);                                            \
+            ea = ERR(da.SW);                                                    \
+            eb = ERR(db.SW);                                                    \
         }                                                                       \
         bool up = eb < ea;                                                      \
         sse += up ? eb : ea;                                                    \
@@ -57,9 +57,9 @@ void assign_indices(inout Cand c)
     uint lo = 0u, hi = 0u;
     if (OPAQUE_RGB != 0 && opaque && d.w == 0) {
         // opaque: t.w == 255 == e0.w (p0 is 1), so the alpha terms are 0
-        ASSIGN_LOOP(xyz)
+        ASSIGN_LOOP(xyz, werr3)
     } else {
-        ASSIGN_LOOP(xyzw)
+        ASSIGN_LOOP(xyzw, werr4)
     }
     c.idx_lo = lo;
     c.idx_hi = hi;
@@ -463,7 +463,8 @@ Cand encode_single(bool lite)
     vec4 v0, v1;
     pca_guess(v0, v1);
     int loss = nm_loss(v0, v1);
-    if (pc.refine != 0 && float(loss) > pc.good_enough * 65025.0) nelder_mead(v0, v1, loss, pc.nm_iterations);
+    precise float limit = pc.good_enough * 65025.0 * weight_scale();
+    if (pc.refine != 0 && float(loss) > limit) nelder_mead(v0, v1, loss, pc.nm_iterations);
 
     precise vec4 x0 = v0 * 255.0, x1 = v1 * 255.0;
     Cand best;

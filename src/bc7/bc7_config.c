@@ -1,16 +1,58 @@
-/* bc7_config.c - BC7 encoder settings: defaults, validation, the CLI's mode sets. */
+/* bc7_config.c - BC7 encoder settings: presets, validation, the integer channel weights of the error. */
+#include <math.h>
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "bc7_abi.h" /* shaders/: TT_BC7_MAX_PARTITIONS */
+
+static const char *const preset_names[] = {"fastest", "fast", "medium", "thorough", "exhaustive"};
 
 void tt_bc7_config_init(tt_bc7_config *p)
 {
     memset(p, 0, sizeof *p);
+    p->alpha_weight = 1.0f;
+    tt_bc7_config_preset(p, TT_BC7_PRESET_MEDIUM);
+}
+
+/* What each preset searches (docs/bc7.md, "Presets", gives the measured quality and speed of each). */
+tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
+{
+    if (!p) return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: missing");
     p->refine = 1;
+    p->refit = 1;
     p->good_enough = 0.004f;
     p->nm_iterations = 64;
-    p->refit = 1;
-    p->modes = TT_BC7_MODES_DEFAULT;
+    switch (preset) {
+    case TT_BC7_PRESET_FASTEST:
+        p->modes = 1u << 6;
+        p->partitions = 1;
+        break;
+    case TT_BC7_PRESET_FAST:
+        p->modes = (1u << 6) | (1u << 1);
+        p->partitions = 4;
+        break;
+    case TT_BC7_PRESET_MEDIUM:
+        p->modes = TT_BC7_MODES_ALL;
+        p->partitions = 4;
+        break;
+    case TT_BC7_PRESET_THOROUGH:
+        p->modes = TT_BC7_MODES_ALL;
+        p->partitions = 8;
+        break;
+    case TT_BC7_PRESET_EXHAUSTIVE:
+        p->modes = TT_BC7_MODES_ALL;
+        p->partitions = TT_BC7_MAX_PARTITIONS;
+        p->nm_iterations = 128;
+        break;
+    default:
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: unknown preset %d", (int)preset);
+    }
+    return TT_OK;
+}
+
+const char *tt_bc7_preset_name(tt_bc7_preset preset)
+{
+    return (unsigned)preset < sizeof preset_names / sizeof preset_names[0] ? preset_names[preset] : NULL;
 }
 
 tt_status tt_bc7_config_validate(const tt_bc7_config *p)
@@ -21,14 +63,37 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: nm_iterations %d outside 0..100000", p->nm_iterations);
     if (!(p->good_enough >= 0.0f) || p->good_enough > 1e30f)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: good_enough must be a finite value >= 0");
-    if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1))
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit and srgb are 0 or 1");
+    if (p->partitions < 1 || p->partitions > TT_BC7_MAX_PARTITIONS)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: partitions %d outside 1..%d", p->partitions,
+                       TT_BC7_MAX_PARTITIONS);
+    if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
+    if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||
+        (p->perceptual != 0 && p->perceptual != 1))
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb and perceptual are 0 or 1");
     return TT_OK;
 }
 
-unsigned tt_bc7_modes_from_choice(int index)
+static int gcd(int a, int b)
 {
-    static const unsigned sets[4] = {TT_BC7_MODES_DEFAULT, 1u << 6, (1u << 6) | (1u << 3),
-                                     (1u << 6) | (1u << 3) | (1u << 1)};
-    return index >= 0 && index < 4 ? sets[index] : TT_BC7_MODES_DEFAULT;
+    while (b) {
+        int t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* RGB weights 1:1:1, or R 5 : G 9 : B 2 (Rec. 601 luma, 0.299 : 0.587 : 0.114, to sixteenths), times 8; alpha weighs
+ * alpha_weight times the mean RGB weight, rounded. Reduced by their common divisor, so the defaults are (1, 1, 1, 1)
+ * and the GPU's specialization constants fold away. Largest sum of weights 128 + 683, so the weighted SSE of a
+ * block stays below 16 * 255^2 * 811 < 2^30. */
+void tt_bc7_channel_weights(const tt_bc7_config *p, int w[4])
+{
+    static const int luma[3] = {5, 9, 2};
+    for (int k = 0; k < 3; k++) w[k] = 8 * (p->perceptual ? luma[k] : 1);
+    float mean = (float)(w[0] + w[1] + w[2]) / 3.0f;
+    w[3] = (int)lrintf(p->alpha_weight * mean);
+    int g = gcd(gcd(w[0], w[1]), gcd(w[2], w[3]));
+    for (int k = 0; k < 4; k++) w[k] /= g;
 }

@@ -1,9 +1,10 @@
-/* bc7_encode_ref.c - the C reference BC7 encoder's entry: per block the single-colour lookup, else mode 6, then the multi-subset modes for opaque blocks; whole images; edge-replicating block fetch. */
+/* bc7_encode_ref.c - the C reference BC7 encoder's entry: per block the single-colour lookup, else mode 6, then every other allowed mode that can hold the block, the lowest weighted error kept; whole images; edge-replicating block fetch. */
 #include <string.h>
 
 #include "bc7/bc7_ref.h"
 
-/* Twin of main() in shaders/bc7_encode.comp. The families are bc7_ref_solid.c, bc7_ref_single.c and bc7_ref_multi.c. */
+/* Twin of main() in shaders/bc7_encode.comp. The families are bc7_ref_solid.c, bc7_ref_single.c (6),
+ * bc7_ref_multi.c (0, 1, 2, 3, 7) and bc7_ref_dual.c (4, 5). */
 #ifndef LITE_POLISH
 /* 1: opaque blocks that also get a multi-subset candidate (mode 1/3) take a
  * lighter mode-6 polish: one +-1 pass, no principal-axis start */
@@ -18,20 +19,22 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
         for (int k = 0; k < 4; k++) in.t[i][k] = texels[i][k];
         if (texels[i][3] != 255) in.opaque = 0;
     }
+    tt_bc7_channel_weights(p, in.w);
     tt_bc7_fields best;
     /* One colour: the table's encoding is optimal for the allowed modes, so no search (bc7_solid.h says why). */
     if (tt_bc7_ref_encode_solid(&in, p->modes, &best) >= 0) {
         tt_bc7_pack_fields(&best, out);
         return;
     }
-    unsigned multi_modes = p->modes & TT_BC7_MULTI_MODES;
-    int sse = tt_bc7_ref_encode_single(&in, p, LITE_POLISH && in.opaque && multi_modes, &best);
-    /* Multi-subset candidates, kept on a lower SSE (the first mode wins ties). */
-    if (p->refit && in.opaque && sse > 0 && multi_modes)
+    unsigned others = p->modes & (in.opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);
+    int sse = tt_bc7_ref_encode_single(&in, p, LITE_POLISH && in.opaque && (p->modes & TT_BC7_MULTI_MODES), &best);
+    /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties). */
+    if (p->refit && sse > 0)
         for (int mode = 0; mode < 8; mode++) {
-            if (!(multi_modes & (1u << mode))) continue;
+            if (!(others & (1u << mode))) continue;
             tt_bc7_fields f;
-            int e = tt_bc7_ref_encode_multi(&in, mode, &f);
+            int e = mode == 4 || mode == 5 ? tt_bc7_ref_encode_dual(&in, mode, p, &f)
+                                           : tt_bc7_ref_encode_multi(&in, mode, p, &f);
             if (e < sse) {
                 sse = e;
                 best = f;

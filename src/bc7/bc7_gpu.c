@@ -36,7 +36,12 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
 
     tt_vk_buffer src = {0}, dst = {0}, solid = {0};
     tt_vk_pipeline *pipe = NULL;
-    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 3, sizeof(tt_bc7_push), NULL, 0, TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
+    int w[4];
+    tt_bc7_channel_weights(p, w);
+    uint32_t spec[TT_BC7_SPEC_COUNT];
+    for (int k = 0; k < 4; k++) spec[TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
+    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 3, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
+                                         TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
     if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
@@ -51,7 +56,8 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
         if (st != TT_OK) break;
         tt_bc7_push push = {.width = img->width, .height = img->height, .blocks_x = bw, .block_row0 = row0,
                             .band_rows = n, .src_row0 = y0, .refine = p->refine, .good_enough = p->good_enough,
-                            .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6)};
+                            .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
+                            .partitions = p->partitions};
         tt_vk_buffer *bufs[3] = {&src, &dst, &solid};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;

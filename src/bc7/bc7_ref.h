@@ -2,7 +2,8 @@
 #ifndef TT_BC7_REF_H
 #define TT_BC7_REF_H
 /* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c and the family files
- * bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 1, 3) and bc7_ref_solid.c (single-colour blocks). */
+ * bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and bc7_ref_solid.c
+ * (single-colour blocks). */
 #include <math.h>
 
 #include "bc7/bc7_internal.h"
@@ -28,11 +29,20 @@
 #define REFIT_ITERATIONS 2 /* least-squares refit rounds, both families */
 #endif
 
-/* Block state shared by all steps: integer texels and whether alpha is all 255. */
+/* Block state shared by all steps: integer texels, whether alpha is all 255, and the integer channel weights of
+ * the error (tt_bc7_channel_weights; the GLSL side has them as specialization constants). */
 typedef struct {
     int t[16][4];
     int opaque;
+    int w[4];
 } block_in;
+
+/* Weighted squared error of an RGB / RGBA difference (werr3 / werr4 in bc7_common.glsl). */
+static inline int werr3(const block_in *in, const int d[3])
+{
+    return d[0] * d[0] * in->w[0] + d[1] * d[1] * in->w[1] + d[2] * d[2] * in->w[2];
+}
+static inline int werr4(const block_in *in, const int d[4]) { return werr3(in, d) + d[3] * d[3] * in->w[3]; }
 
 /* 7-bit value for the 8-bit-scale float x with p-bit p: nearest (2q+p). */
 static inline int quant7(float x, int p)
@@ -58,16 +68,17 @@ static inline int expand_channel(int q, int p, int bits, int has_p)
 
 /* Of the two bracketing indices k0 and k0 + 1 (weights wa, wb), the one whose
  * decoded texel ((64 - w) e0 + w e1 + 32) >> 6 is nearer to t over `nch`
- * channels, by exact integer squared error (ties go to k0); adds that error
+ * channels, by exact integer squared error weighted by cw (ties go to k0); adds that error
  * to *sse. */
-static inline int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb, int *sse)
+static inline int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb,
+                               const int *cw, int *sse)
 {
     int ea = 0, eb = 0;
     for (int k = 0; k < nch; k++) {
         int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
         int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
-        ea += (va - t[k]) * (va - t[k]);
-        eb += (vb - t[k]) * (vb - t[k]);
+        ea += (va - t[k]) * (va - t[k]) * cw[k];
+        eb += (vb - t[k]) * (vb - t[k]) * cw[k];
     }
     if (eb < ea) {
         *sse += eb;
@@ -118,8 +129,14 @@ static inline int ls_solve(const block_in *in, const int idx[16], int mask, int 
 /* Families. Each returns its block's SSE and the fields to pack (tt_bc7_pack_fields).
  * Mode 6 (bc7_ref_single.c); lite = a multi-subset candidate follows (one +-1 pass, no principal-axis start). */
 int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lite, tt_bc7_fields *out);
-/* A multi-subset mode (bc7_ref_multi.c; 1 or 3, opaque blocks): the best partition, RGB SSE. */
-int tt_bc7_ref_encode_multi(const block_in *in, int mode, tt_bc7_fields *out);
+/* A multi-subset mode (bc7_ref_multi.c): 0-3 for opaque blocks (their alpha decodes as 255), 7 for any block; the
+ * best partition (p->partitions candidates fully encoded), weighted SSE (alpha included for mode 7). Returns
+ * TT_BC7_NO_CANDIDATE (out untouched) where the mode cannot encode the block. */
+int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out);
+/* A rotation mode, 4 or 5 (bc7_ref_dual.c), any block: colour and alpha with separate indices, every rotation
+ * (and for mode 4 both index selections) tried; weighted RGBA SSE, or TT_BC7_NO_CANDIDATE. Opaque blocks decode
+ * alpha 255 exactly. */
+int tt_bc7_ref_encode_dual(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out);
 /* A single-colour block (bc7_ref_solid.c): its optimal encoding among the modes of `modes` (plus mode 6) by
  * table lookup; returns its SSE, or -1 (out untouched) if the block has more than one colour. */
 int tt_bc7_ref_encode_solid(const block_in *in, unsigned modes, tt_bc7_fields *out);

@@ -119,7 +119,7 @@ static int assign2(const block_in *in, int mode, int mask, cand2 *c, int sub)
         dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
         int k0 = ((nl - 1) * dot * rcp) >> 27;
         if (k0 > nl - 2) k0 = nl - 2;
-        c->idx[i] = pick_bracket(e0, e1, in->t[i], 3, k0, w[k0], w[k0 + 1], &sse);
+        c->idx[i] = pick_bracket(e0, e1, in->t[i], 3, k0, w[k0], w[k0 + 1], in->w, &sse);
     }
     c->sse[sub] = sse;
     return sse;
@@ -268,8 +268,10 @@ static void pack_multi(int mode, cand2 c, tt_bc7_fields *f)
     for (int i = 0; i < 16; i++) f->idx[i] = (uint8_t)c.idx[i];
 }
 
-int tt_bc7_ref_encode_multi(const block_in *in, int mode, tt_bc7_fields *out)
+int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out)
 {
+    (void)p;
+    if ((mode != 1 && mode != 3) || !in->opaque) return TT_BC7_NO_CANDIDATE; /* 0, 2, 7: not yet */
     cand2 c;
     int sse = encode_multi(in, mode, &c);
     pack_multi(mode, c, out);

@@ -27,6 +27,9 @@ typedef struct {
     int half;
 } candidate;
 
+/* The good-enough threshold is in unweighted units: scaled by the mean channel weight (1 by default; exact). */
+static float weight_scale(const block_in *in) { return (float)(in->w[0] + in->w[1] + in->w[2] + in->w[3]) * 0.25f; }
+
 static float clamp01(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 
 /* Quantizes one endpoint (x in 8-bit scale) with p-bit p; returns float error. */
@@ -70,7 +73,7 @@ static void assign_indices(const block_in *in, candidate *c)
         if (k0 > kmax) k0 = kmax;
         /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
         int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
-        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, &sse);
+        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, in->w, &sse);
     }
     c->sse = sse;
 }
@@ -359,7 +362,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     float v[8];
     pca_guess(in, v);
     int loss = nm_loss(in, v);
-    if (p->refine && (float)loss > p->good_enough * 65025.0f) nelder_mead(in, v, loss, p->nm_iterations);
+    if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in)) nelder_mead(in, v, loss, p->nm_iterations);
 
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;

@@ -67,11 +67,9 @@ void tt_bc7_pack_mode6(const tt_bc7_mode6 *m, tt_bc7_block *out);
 /* Unpacks a mode-6 block; returns TT_ERR_FORMAT if the block is not mode 6. */
 tt_status tt_bc7_unpack_mode6(const tt_bc7_block *blk, tt_bc7_mode6 *out);
 
-/* Encoder settings: tt_bc7_config in tinytex.h (tt_bc7_config_init / tt_bc7_config_validate). */
-/* Mode sets offered by the CLI (`--modes`), '|'-separated; index 0 is the
- * default. tt_bc7_modes_from_choice maps an index to a `modes` bit mask. */
-#define TT_BC7_MODES_CHOICES "1,6|6|3,6|1,3,6"
-unsigned tt_bc7_modes_from_choice(int index);
+/* Encoder settings: tt_bc7_config in tinytex.h (tt_bc7_config_init / _preset / _validate). */
+/* The integer weights (R, G, B, A) of the encoder's squared error for a valid config (bc7_config.c says how). */
+void tt_bc7_channel_weights(const tt_bc7_config *p, int w[4]);
 
 /* Reads the 4x4 block at block coordinates (bx, by) with edge replication. */
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);

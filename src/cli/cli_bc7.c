@@ -1,4 +1,4 @@
-/* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 (modes 1+6 by default) on the GPU, write DDS/KTX2, verify from the written files. */
+/* cli_bc7.c - `tinytex bc7`: encode images or asset folders to BC7 (all modes, quality presets) on the GPU, write DDS/KTX2, verify from the written files. */
 #include "cli.h"
 #include "cli_load.h"
 #include "cli_batch.h"
@@ -12,10 +12,10 @@
 #include <string.h>
 
 typedef struct {
-    int srgb, no_refine, no_refit, cpu, benchmark;
-    float good_enough;
+    int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions;
+    float good_enough, alpha_weight;
     int nm_iterations;
-    const char *decoded;
+    const char *decoded, *modes;
 } bc7_options;
 
 /* Shared by every worker. The Vulkan context is one command stream, so the
@@ -35,9 +35,12 @@ typedef struct {
 static const char USAGE[] = "tinytex bc7 INPUT... -o OUTPUT.dds|OUTPUT.ktx2|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
     "Encodes images (PNG, JPEG, TGA, BMP, PSD, GIF, HDR, PNM) to BC7 with a Vulkan compute shader:\n"
-    "mode-6 blocks from a PCA + Nelder-Mead encoder, and for opaque blocks two-subset mode-1\n"
-    "(and with --modes, mode-3) blocks where they decode closer; writes DDS (DX10 header) or\n"
-    "KTX2 files. The PSNR printed is measured on the image decoded from the file that was written.\n"
+    "per block, mode 6 from a PCA + Nelder-Mead encoder, then the other modes the preset allows\n"
+    "(0-5 for opaque blocks, 4, 5, 7 for blocks with alpha), the lowest error kept; writes DDS\n"
+    "(DX10 header) or KTX2 files. The PSNR printed is measured on the image decoded from the file\n"
+    "that was written (RGBA PSNR too for images with alpha). Presets (docs/bc7.md): fastest =\n"
+    "mode 6 only, fast = modes 1+6, medium (default) = all modes, thorough and exhaustive search\n"
+    "more partitions.\n"
     "\n"
     "One input file: -o is the output file; .dds or .ktx2 picks the container.\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and\n"
@@ -137,6 +140,45 @@ static tt_status bc7_measure_existing(void *ctx, const tt_image *img, const char
     return st;
 }
 
+/* "1,6", "0-7", "4,5,7": a mode bit mask; -1 on anything else. */
+static int parse_modes(const char *s, unsigned *out)
+{
+    unsigned m = 0;
+    const char *c = s;
+    while (*c) {
+        if (*c < '0' || *c > '7') return -1;
+        int a = *c++ - '0', b = a;
+        if (*c == '-') {
+            c++;
+            if (*c < '0' || *c > '7') return -1;
+            b = *c++ - '0';
+            if (b < a) return -1;
+        }
+        for (int k = a; k <= b; k++) m |= 1u << k;
+        if (*c == ',') {
+            c++;
+            if (!*c) return -1;
+        } else if (*c) {
+            return -1;
+        }
+    }
+    if (!m) return -1;
+    *out = m;
+    return 0;
+}
+
+/* 1 if --name (or --name=...) is among the arguments before a lone "--". */
+static int option_given(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, name, n) == 0 && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
+    }
+    return 0;
+}
+
 int cmd_bc7(int argc, char **argv)
 {
     cli_common c;
@@ -145,24 +187,34 @@ int cmd_bc7(int argc, char **argv)
     memset(&x, 0, sizeof x);
     bc7_options *o = &x.o;
     tt_bc7_config_init(&x.params);
+    o->preset = TT_BC7_PRESET_MEDIUM;
     o->good_enough = x.params.good_enough;
     o->nm_iterations = x.params.nm_iterations;
+    o->partitions = x.params.partitions;
+    o->alpha_weight = x.params.alpha_weight;
     int format = -1;
-    int modes = 0; /* index into TT_BC7_MODES_CHOICES */
     cli_option opts[32] = {
+        {"preset", 0, OPT_CHOICE, &o->preset, "NAME", "search effort (docs/bc7.md, Presets)",
+         "fastest|fast|medium|thorough|exhaustive", 0, 0},
+        {"modes", 0, OPT_STR, &o->modes, "LIST",
+         "expert: the BC7 modes blocks may use, e.g. 1,6 or 0-7 (mode 6 is always tried; default from --preset)", NULL, 0, 0},
+        {"partitions", 0, OPT_INT, &o->partitions, "N",
+         "expert: multi-subset partitions fully encoded per mode (default from --preset; medium's shown)", NULL, 1, 16},
+        {"alpha-weight", 0, OPT_FLOAT, &o->alpha_weight, "W", "weight of alpha error against colour error", NULL, 0, 16},
+        {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
+         "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
         {"srgb", 0, OPT_FLAG, &o->srgb, NULL, "mark the data as sRGB (DXGI 99 / VK_FORMAT 146); default linear UNORM", NULL, 0, 0},
-        {"no-refine", 0, OPT_FLAG, &o->no_refine, NULL, "PCA endpoints only: no Nelder-Mead, no refit", NULL, 0, 0},
-        {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit and p-bit search after Nelder-Mead", NULL, 0, 0},
+        {"no-refine", 0, OPT_FLAG, &o->no_refine, NULL, "PCA endpoints only: no Nelder-Mead, no refit, mode 6 only", NULL, 0, 0},
+        {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit, p-bit search and other modes after Nelder-Mead", NULL, 0, 0},
         {"good-enough", 0, OPT_FLOAT, &o->good_enough, "LOSS",
          "skip refinement of blocks whose PCA loss (sum of squared RGBA error) is below LOSS", NULL, 0, 16},
-        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations", NULL, 0, 10000},
+        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset; medium's shown)", NULL, 0, 10000},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
         {"format", 0, OPT_CHOICE, &format, "FMT", "container of the files written into an output folder", "dds|ktx2", 0, 0},
-        {"modes", 0, OPT_CHOICE, &modes, "LIST", "BC7 modes to use (1, 3: two-subset candidates for opaque blocks; default 1,6)", TT_BC7_MODES_CHOICES, 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 10, &c);
+    int nopts = cli_add_common_options(opts, 14, &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -191,16 +243,28 @@ int cmd_bc7(int argc, char **argv)
     }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
     cli_apply_common(&c, &x.limits);
+    tt_bc7_config_preset(&x.params, (tt_bc7_preset)o->preset);
+    if (o->modes && parse_modes(o->modes, &x.params.modes) != 0) {
+        cli_error("--modes %s: give mode numbers 0-7 separated by commas, or ranges such as 0-7", o->modes);
+        goto done;
+    }
+    /* an expert option given explicitly overrides the preset's value */
+    if (option_given(argc, argv, "partitions")) x.params.partitions = o->partitions;
+    if (option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
+    if (option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;
     x.params.refit = !o->no_refine && !o->no_refit;
-    x.params.good_enough = o->good_enough;
-    x.params.nm_iterations = o->nm_iterations;
-    x.params.modes = tt_bc7_modes_from_choice(modes);
+    x.params.srgb = o->srgb;
+    x.params.alpha_weight = o->alpha_weight;
+    x.params.perceptual = o->perceptual;
+    if (tt_bc7_config_validate(&x.params) != TT_OK) {
+        cli_error("%s", tt_last_error());
+        goto done;
+    }
     x.single = single;
     cli_gpu_init(&x.gpu, c.device);
 
-    /* the modes the blocks may use: mode 6 always; 1 and 3 for opaque blocks,
-     * tried only as part of the refit stage */
+    /* the modes the blocks may use: mode 6 always; the others only as part of the refit stage */
     char label[48];
     {
         unsigned m = (x.params.refit ? x.params.modes : 0u) | (1u << 6);

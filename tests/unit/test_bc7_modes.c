@@ -324,10 +324,11 @@ static void test_encoder(void)
     CHECK_EQ_INT(p.refine, 1);
     CHECK_EQ_INT(p.nm_iterations, 64);
     CHECK_NEAR(p.good_enough, 0.004, 1e-9);
-    CHECK_EQ_INT(p.modes, TT_BC7_MODES_DEFAULT);
-    /* Default mode set (opaque blocks may become mode 1), then mode 6 only. */
+    CHECK_EQ_INT(p.modes, TT_BC7_MODES_ALL);
+    CHECK_EQ_INT(p.partitions, 4);
+    /* Modes 1 + 6 (opaque blocks may become mode 1), then mode 6 only. */
     for (int set = 0; set < 2; set++) {
-    if (set == 1) p.modes = 1u << 6;
+    p.modes = set == 0 ? (1u << 6) | (1u << 1) : 1u << 6;
     int worst_flat = 0, alpha_bad = 0, bad_mode = 0;
     for (int rep = 0; rep < 300; rep++) {
         uint8_t tex[16][4], got[16][4];
