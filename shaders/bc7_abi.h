@@ -1,9 +1,9 @@
-/* bc7_abi.h - the contract between src/bc7/bc7_gpu.c and shaders/bc7_encode.comp: push constants, specialization constants, mode sets. */
+/* bc7_abi.h - the contract between src/bc7/bc7_gpu.c and the BC7 passes (shaders/bc7_pass.glsl): push constants, specialization constants, work lists, mode sets. */
 #ifndef TT_BC7_ABI_H
 #define TT_BC7_ABI_H
 #include "tt_abi.h"
 
-/* Local size of bc7_encode.comp in x: one invocation per 4x4 block, and one partition-table entry per invocation
+/* Local size of the BC7 passes in x: one invocation per 4x4 block, and one partition-table entry per invocation
  * when the workgroup fills its shared copy (so it must equal the 64 partitions). */
 #define TT_BC7_LOCAL_SIZE 64
 
@@ -40,6 +40,16 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_I32(refit)
     TT_U32(modes)          /* bit m: BC7 mode m allowed; bc7_gpu.c always sets bit 6 */
     TT_I32(partitions)     /* multi-subset partitions fully encoded per mode, 1..TT_BC7_MAX_PARTITIONS */
-TT_PUSH_END(tt_bc7_push, 48)
+    TT_U32(list)           /* the list a multi/dual pass reads (TT_BC7_LIST_*) */
+TT_PUSH_END(tt_bc7_push, 52)
+
+/* The state buffer (binding 3), in 32-bit words, for a band of N = blocks_x * band_rows blocks: the lengths of
+ * the three lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at
+ * TT_BC7_STATE_LISTS + L N), then each block's weighted SSE (N words). */
+#define TT_BC7_LIST_ALL 0u      /* blocks that are not one colour (mode 6's pass) */
+#define TT_BC7_LIST_OPAQUE 1u   /* opaque blocks with error left after mode 6 */
+#define TT_BC7_LIST_ALPHA 2u    /* blocks with alpha and error left after mode 6 */
+#define TT_BC7_STATE_LISTS 4u
+#define TT_BC7_STATE_WORDS(n) (TT_BC7_STATE_LISTS + 4u * (n))
 
 #endif

@@ -1,9 +1,9 @@
-/* bc7_gpu.c - runs shaders/bc7_encode.comp over an image in bands of block rows that fit the device limits. */
+/* bc7_gpu.c - runs the BC7 encoder's passes (shaders/bc7_pass.glsl) over an image in bands of block rows that fit the device limits. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bc7/tt_bc7_gpu.h"
-#include "bc7_abi.h" /* shaders/: push constants of bc7_encode.comp */
+#include "bc7_abi.h" /* shaders/: push constants, work lists and state layout of the passes */
 #include "bc7_tables.h" /* shaders/: the C/GLSL array macros bc7_solid.h uses */
 #include "bc7_solid.h"  /* shaders/: the single-colour tables, the shader's third buffer */
 
@@ -11,6 +11,8 @@
 /* Keeps one band's buffers moderate even where the device allows 4 GiB,
  * so the synchronous staging copies stay small. */
 #define BAND_MAX_BYTES (256ull << 20)
+
+enum { PASS_CLASSIFY, PASS_SINGLE, PASS_MULTI, PASS_DUAL, N_PASSES };
 
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                             int repeats, double *gpu_ms_per_run)
@@ -34,18 +36,28 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     if (rows > 65535) rows = 65535; /* group count in y */
     uint32_t band_rows = (uint32_t)rows;
 
-    tt_vk_buffer src = {0}, dst = {0}, solid = {0};
-    tt_vk_pipeline *pipe = NULL;
+    tt_vk_buffer src = {0}, dst = {0}, solid = {0}, state = {0};
+    /* one pipeline shape for every pass: 4 storage buffers, tt_bc7_push, the weights as constants */
+    static const char *const pass_names[N_PASSES] = {"bc7_classify", "bc7_pass_single", "bc7_pass_multi",
+                                                     "bc7_pass_dual"};
+    tt_vk_pipeline *pipes[N_PASSES] = {NULL, NULL, NULL, NULL};
     int w[4];
     tt_bc7_channel_weights(p, w);
     uint32_t spec[TT_BC7_SPEC_COUNT];
     for (int k = 0; k < 4; k++) spec[TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
-    tt_status st = tt_vk_pipeline_create(vk, "bc7_encode", 3, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
-                                         TT_BC7_LOCAL_SIZE, 1, 1, &pipe);
+    tt_status st = TT_OK;
+    for (int k = 0; k < N_PASSES && st == TT_OK; k++)
+        st = tt_vk_pipeline_create(vk, pass_names[k], 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
+                                   TT_BC7_LOCAL_SIZE, 1, 1, &pipes[k]);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
     if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, dst_row_bytes * band_rows, TT_MEM_DEVICE, &dst);
+    if (st == TT_OK) st = tt_vk_buffer_create(vk, 4ull * TT_BC7_STATE_WORDS((uint64_t)bw * band_rows), TT_MEM_DEVICE, &state);
+    /* the other modes by pass, in mode order as C tries them (no pass where the mask is empty) */
+    unsigned modes = p->refit ? p->modes : 0u;
+    unsigned multi_opaque = modes & TT_BC7_OPAQUE_MODES & ~((1u << 4) | (1u << 5));
+    unsigned dual = modes & ((1u << 4) | (1u << 5)), multi_alpha = modes & TT_BC7_ALPHA_MODES & (1u << 7);
     double total_ms = 0.0;
     int have_time = 1;
     for (uint32_t row0 = 0; st == TT_OK && row0 < bh; row0 += band_rows) {
@@ -57,13 +69,38 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
         tt_bc7_push push = {.width = img->width, .height = img->height, .blocks_x = bw, .block_row0 = row0,
                             .band_rows = n, .src_row0 = y0, .refine = p->refine, .good_enough = p->good_enough,
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
-                            .partitions = p->partitions};
-        tt_vk_buffer *bufs[3] = {&src, &dst, &solid};
+                            .partitions = p->partitions, .list = TT_BC7_LIST_ALL};
+        tt_vk_buffer *bufs[4] = {&src, &dst, &solid, &state};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;
         for (int r = 0; r < repeats; r++) {
             if (r) tt_vk_barrier(vk); /* repeated writes of the same blocks */
-            tt_vk_dispatch(vk, pipe, bufs, &push, bw, n, 1);
+            vkCmdFillBuffer(tt_vk_cmd(vk), state.buffer, 0, 4 * TT_BC7_STATE_LISTS, 0); /* empty lists */
+            tt_vk_barrier(vk);
+            tt_vk_dispatch(vk, pipes[PASS_CLASSIFY], bufs, &push, bw, n, 1);
+            tt_vk_barrier(vk);
+            tt_vk_dispatch(vk, pipes[PASS_SINGLE], bufs, &push, bw, n, 1);
+            tt_vk_barrier(vk);
+            tt_bc7_push q = push;
+            if (multi_opaque) {
+                q.modes = multi_opaque;
+                q.list = TT_BC7_LIST_OPAQUE;
+                tt_vk_dispatch(vk, pipes[PASS_MULTI], bufs, &q, bw, n, 1);
+                tt_vk_barrier(vk);
+            }
+            if (dual) { /* the two lists hold different blocks: no barrier between them */
+                q.modes = dual;
+                q.list = TT_BC7_LIST_OPAQUE;
+                tt_vk_dispatch(vk, pipes[PASS_DUAL], bufs, &q, bw, n, 1);
+                q.list = TT_BC7_LIST_ALPHA;
+                tt_vk_dispatch(vk, pipes[PASS_DUAL], bufs, &q, bw, n, 1);
+                tt_vk_barrier(vk);
+            }
+            if (multi_alpha) {
+                q.modes = multi_alpha;
+                q.list = TT_BC7_LIST_ALPHA;
+                tt_vk_dispatch(vk, pipes[PASS_MULTI], bufs, &q, bw, n, 1);
+            }
         }
         double ms = -1.0;
         st = tt_vk_submit(vk, &ms);
@@ -76,6 +113,7 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     tt_vk_buffer_destroy(vk, &src);
     tt_vk_buffer_destroy(vk, &dst);
     tt_vk_buffer_destroy(vk, &solid);
-    if (pipe) tt_vk_pipeline_destroy(vk, pipe);
+    tt_vk_buffer_destroy(vk, &state);
+    for (int k = 0; k < N_PASSES; k++) tt_vk_pipeline_destroy(vk, pipes[k]);
     return st;
 }

@@ -1,0 +1,35 @@
+// bc7_pass_multi.comp - BC7 pass: the multi-subset modes of pc.modes for the blocks of list pc.list, each block kept where it beats the block stored.
+#version 450
+#include "bc7_pass.glsl"
+#include "bc7_single.glsl" // helpers the other families may share
+#include "bc7_multi.glsl"
+
+void main()
+{
+    load_partitions();
+    barrier();
+    uint item = flat_item();
+    if (item >= st[pc.list]) return;
+    uint blk = st[list_base(pc.list) + item];
+    load_block(blk);
+    int sse = int(st[sse_base() + blk]);
+    uvec4 best = uvec4(0u);
+    bool better = false;
+    // lowest mode first, kept on a lower weighted SSE (the first mode wins ties), as in C
+    uint todo = pc.modes;
+    [[dont_unroll]] while (todo != 0u) {
+        int mode = findLSB(todo);
+        todo &= todo - 1u;
+        uvec4 b;
+        int e = encode_multi_block(mode, b);
+        if (e < sse) {
+            sse = e;
+            best = b;
+            better = true;
+        }
+    }
+    if (better) {
+        dst_blocks[blk] = best;
+        st[sse_base() + blk] = uint(sse);
+    }
+}
