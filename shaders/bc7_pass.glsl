@@ -30,12 +30,6 @@ layout(std430, set = 0, binding = 3) coherent buffer State { uint st[]; };
 #ifndef LITE_POLISH
 #define LITE_POLISH 1  // as in C: lighter mode-6 polish where a multi-subset candidate follows
 #endif
-#ifndef PA_START
-#define PA_START 1
-#endif
-#ifndef JITTER_PASSES
-#define JITTER_PASSES 1
-#endif
 #ifndef OPAQUE_RGB
 #define OPAQUE_RGB 0  // 1: RGB-only index loop for opaque blocks; faster NM, slower polish on the H200 (docs/dev/journal.md, "2026-11-26 — BC7 GPU encoder speed rounds")
 #endif

@@ -472,12 +472,12 @@ Cand encode_single(bool lite)
         // starts: 0 = NM result, 1 = principal axis, 2 = half-range
         // candidate of an opaque block (as in C)
         best.sse = 0x7FFFFFFF;
-        int passes = lite ? 1 : JITTER_PASSES;
+        int passes = lite ? 1 : pc.polish_passes;
         [[dont_unroll]] for (int start = 0; start < 3; start++) {
             int half_range = 0;
             if (start == 1) {
                 if (best.sse == 0) break;
-                if (PA_START == 0 || lite) continue;
+                if (lite) continue;
                 principal_axis_guess(x0, x1);
             } else if (start == 2) {
                 if (!opaque || best.sse == 0) break;

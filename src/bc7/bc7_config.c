@@ -22,6 +22,8 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     p->refit = 1;
     p->good_enough = 0.004f;
     p->nm_iterations = 64;
+    p->polish_passes = 1;
+    p->full_mode6 = 0;
     switch (preset) {
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
@@ -38,11 +40,15 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     case TT_BC7_PRESET_THOROUGH:
         p->modes = TT_BC7_MODES_ALL;
         p->partitions = 8;
+        p->polish_passes = 2;
+        p->full_mode6 = 1;
         break;
     case TT_BC7_PRESET_EXHAUSTIVE:
         p->modes = TT_BC7_MODES_ALL;
         p->partitions = TT_BC7_MAX_PARTITIONS;
         p->nm_iterations = 128;
+        p->polish_passes = 4;
+        p->full_mode6 = 1;
         break;
     default:
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: unknown preset %d", (int)preset);
@@ -66,11 +72,13 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
     if (p->partitions < 1 || p->partitions > TT_BC7_MAX_PARTITIONS)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: partitions %d outside 1..%d", p->partitions,
                        TT_BC7_MAX_PARTITIONS);
+    if (p->polish_passes < 1 || p->polish_passes > 4)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: polish_passes %d outside 1..4", p->polish_passes);
     if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
     if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||
-        (p->perceptual != 0 && p->perceptual != 1))
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb and perceptual are 0 or 1");
+        (p->perceptual != 0 && p->perceptual != 1) || (p->full_mode6 != 0 && p->full_mode6 != 1))
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb, perceptual and full_mode6 are 0 or 1");
     return TT_OK;
 }
 

@@ -8,12 +8,6 @@
 #define NM_GAMMA 2.2f
 #define NM_RHO 0.55f
 #define NM_SIGMA 0.45f
-#ifndef PA_START
-#define PA_START 1 /* second start from the principal axis */
-#endif
-#ifndef JITTER_PASSES
-#define JITTER_PASSES 1
-#endif
 
 /* A quantized candidate: 7-bit endpoints, p-bits, indices, its SSE.
  * half = 1: an opaque block with p-bits (1, 0), whose second endpoint has
@@ -368,9 +362,9 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
     candidate best;
     if (p->refit) {
-        int passes = lite ? 1 : JITTER_PASSES;
+        int passes = lite ? 1 : p->polish_passes;
         polish(in, x, 0, passes, &best);
-        if (PA_START && !lite && best.sse > 0) {
+        if (!lite && best.sse > 0) {
             candidate c;
             principal_axis_guess(in, x);
             polish(in, x, 0, passes, &c);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# bc7_quality.sh - the BC7 quality table of docs/benchmarks.md: every tinytex preset beside bc7enc -u4 and -u6 on the comparison set, PSNR from the written files.
+# usage: tests/bench/bc7_quality.sh BIN_DIR OUT_DIR BC7ENC [EXTRA_PNG_DIR] [PRESETS]
+#   BIN_DIR holds tinytex and bc7_testset; BC7ENC is bc7enc_rdo (../shared/tools/peer-bc7enc.sh prints its path);
+#   EXTRA_PNG_DIR adds more PNGs (e.g. Kodak photos); PRESETS defaults to "fastest fast medium thorough".
+# Score: RGB PSNR for opaque images, RGBA PSNR for images with alpha, both from `tinytex compare` on the written
+# file. bc7enc's own decoded PNG is checked against tinytex's decode of its DDS (same RGB), so both columns come
+# from one decoder that agrees with bc7enc's (and with the Vulkan sampler: tests/vulkan/test_bc7_sampler.c).
+set -u
+bin=$1; out=$2; peer=$3; extra=${4:-}; presets=${5:-fastest fast medium thorough}
+mkdir -p "$out/set"
+"$bin/bc7_testset" samples/sample.jpg samples/sample.png "$out/set" || exit 1
+[ -n "$extra" ] && cp "$extra"/*.png "$out/set/"
+# field FILE.json KEY: a top-level or first-file value of a tinytex report
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["files"][0] if "files" in d else d; print(f.get(sys.argv[2]))' "$1" "$2"; }
+score() { # RGBA PSNR where the image has alpha, else RGB
+    local a; a=$(field "$1" psnr_rgba)
+    if [ "$a" != None ]; then printf '%.2f' "$a"; else printf '%.2f' "$(field "$1" psnr_rgb)"; fi
+}
+printf '| image | alpha |'; for p in $presets; do printf ' %s |' "$p"; done; printf ' bc7enc -u4 | bc7enc -u6 |\n'
+printf '|---|---|'; for p in $presets; do printf -- '---|'; done; printf -- '---|---|\n'
+for img in "$out"/set/*.png; do
+    name=$(basename "$img" .png)
+    row=""
+    for p in $presets; do
+        "$bin/tinytex" bc7 "$img" -o "$out/$name.$p.dds" --preset "$p" -q --json "$out/$name.$p.json" >/dev/null
+        row="$row $(score "$out/$name.$p.json") |"
+    done
+    [ "$(field "$out/$name.$p.json" psnr_rgba)" != None ] && a=yes || a=no
+    printf '| %s | %s |%s' "$name" "$a" "$row"
+    for u in 4 6; do
+        "$peer" -u$u -q "$img" "$out/$name.u$u.dds" "$out/$name.u$u.png" >/dev/null 2>&1
+        "$bin/tinytex" decode "$out/$name.u$u.dds" -o "$out/$name.u$u.tt.png" -q
+        "$bin/tinytex" compare "$out/$name.u$u.png" "$out/$name.u$u.tt.png" --json "$out/chk.json" >/dev/null
+        [ "$(field "$out/chk.json" psnr_rgb)" = None ] || echo "warning: tinytex and bc7enc decode $name -u$u differently" >&2
+        "$bin/tinytex" compare "$out/$name.u$u.dds" "$img" --json "$out/$name.u$u.json" >/dev/null
+        printf ' %s |' "$(score "$out/$name.u$u.json")"
+    done
+    printf '\n'
+done
