@@ -1,4 +1,4 @@
-/* bc7_readback_abi.h - the contract between tests/vulkan/test_bc7_sampler.c and shaders/bc7_sample_readback.comp: workgroup size, push constants. */
+/* bc7_readback_abi.h - the contract between src/bc7/bc7_sampler.c and shaders/bc7_sample_readback.comp: workgroup size, push constants. */
 #ifndef TT_BC7_READBACK_ABI_H
 #define TT_BC7_READBACK_ABI_H
 #include "tt_abi.h"

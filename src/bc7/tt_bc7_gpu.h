@@ -1,11 +1,11 @@
-/* tt_bc7_gpu.h - the GPU BC7 encoder (shaders/bc7_encode.comp) on a tt_vk device; the only BC7 header that needs Vulkan. */
+/* tt_bc7_gpu.h - the GPU BC7 encoder (the passes of shaders/bc7_pass.glsl) and the sampler decoder on a tt_vk device; the only BC7 header that needs Vulkan. */
 #ifndef TT_BC7_GPU_H
 #define TT_BC7_GPU_H
 
 #include "bc7/tt_bc7.h"
 #include "vk/tt_vk.h"
 
-/* GPU encoder (shaders/bc7_encode.comp, the same algorithm as the C
+/* GPU encoder (shaders/bc7_pass.glsl and its passes, the same algorithm as the C
  * reference): uploads `img`, dispatches `repeats` times (>= 1; more for
  * benchmarking) and downloads ceil(w/4)*ceil(h/4) blocks, row-major. Images
  * larger than the device's storage-buffer range are encoded in bands of
@@ -13,5 +13,9 @@
  * full-image encode measured with timestamps, or -1 if unavailable. */
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p,
                             tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
+
+/* Decodes w x h texels of `blocks` with the device's own BC7 texture sampler (VK_FORMAT_BC7_UNORM_BLOCK,
+ * texelFetch), an independent check of tt_bc7_decode_image. TT_ERR_UNSUPPORTED where the device cannot sample BC7. */
+tt_status tt_bc7_decode_sampler(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uint32_t h, uint8_t *out_rgba);
 
 #endif
