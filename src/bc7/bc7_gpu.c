@@ -45,19 +45,22 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     tt_bc7_channel_weights(p, w);
     uint32_t spec[TT_BC7_SPEC_COUNT];
     for (int k = 0; k < 4; k++) spec[TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
+    /* the other modes by pass, in mode order as C tries them (no pass, and no pipeline to build, where the mask is
+     * empty: on a CPU device building a pipeline costs more than a small image's encode) */
+    unsigned modes = p->refit ? p->modes : 0u;
+    unsigned multi_opaque = modes & TT_BC7_OPAQUE_MODES & ~((1u << 4) | (1u << 5));
+    unsigned dual = modes & ((1u << 4) | (1u << 5)), multi_alpha = modes & TT_BC7_ALPHA_MODES & (1u << 7);
+    int needed[N_PASSES] = {1, 1, (multi_opaque | multi_alpha) != 0, dual != 0};
     tt_status st = TT_OK;
     for (int k = 0; k < N_PASSES && st == TT_OK; k++)
-        st = tt_vk_pipeline_create(vk, pass_names[k], 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
-                                   TT_BC7_LOCAL_SIZE, 1, 1, &pipes[k]);
+        if (needed[k])
+            st = tt_vk_pipeline_create(vk, pass_names[k], 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
+                                       TT_BC7_LOCAL_SIZE, 1, 1, &pipes[k]);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
     if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, dst_row_bytes * band_rows, TT_MEM_DEVICE, &dst);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, 4ull * TT_BC7_STATE_WORDS((uint64_t)bw * band_rows), TT_MEM_DEVICE, &state);
-    /* the other modes by pass, in mode order as C tries them (no pass where the mask is empty) */
-    unsigned modes = p->refit ? p->modes : 0u;
-    unsigned multi_opaque = modes & TT_BC7_OPAQUE_MODES & ~((1u << 4) | (1u << 5));
-    unsigned dual = modes & ((1u << 4) | (1u << 5)), multi_alpha = modes & TT_BC7_ALPHA_MODES & (1u << 7);
     double total_ms = 0.0;
     int have_time = 1;
     for (uint32_t row0 = 0; st == TT_OK && row0 < bh; row0 += band_rows) {

@@ -1,4 +1,4 @@
-/* test_bc7_gpu.c - shaders/bc7_encode.comp must produce the C reference encoder's blocks. */
+/* test_bc7_gpu.c - the GPU BC7 encoder's passes (shaders/bc7_pass.glsl) must produce the C reference encoder's blocks, mode by mode. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,8 @@ static double psnr_of(const tt_image *img, const tt_bc7_block *blocks)
     return mse > 0 ? 10.0 * log10(1.0 / mse) : 99.0;
 }
 
-static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_bc7_config *p)
+/* Returns the number of GPU blocks of `want_mode` (any mode: -1). */
+static int compare(tt_vk *vk, const char *name, const tt_image *img, const tt_bc7_config *p, int want_mode)
 {
     size_t nb = (size_t)((img->width + 3) / 4) * ((img->height + 3) / 4);
     tt_bc7_block *ref = calloc(nb, sizeof *ref), *gpu = calloc(nb, sizeof *gpu);
@@ -57,9 +58,9 @@ static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_b
         modes_used[m]++;
     }
     printf("%-28s %4ux%-4u refine=%d refit=%d modes 0x%02x: %zu/%zu blocks identical, PSNR C %.4f GPU %.4f "
-           "(GPU blocks of mode 1/3/6: %d/%d/%d)\n",
-           name, img->width, img->height, p->refine, p->refit, p->modes, same, nb, pr, pg, modes_used[1],
-           modes_used[3], modes_used[6]);
+           "(GPU blocks per mode 0-7: %d %d %d %d %d %d %d %d)\n",
+           name, img->width, img->height, p->refine, p->refit, p->modes, same, nb, pr, pg, modes_used[0],
+           modes_used[1], modes_used[2], modes_used[3], modes_used[4], modes_used[5], modes_used[6], modes_used[7]);
     if (same != nb) {
         for (size_t i = 0; i < nb; i++)
             if (memcmp(&ref[i], &gpu[i], 16)) {
@@ -80,6 +81,7 @@ static void compare(tt_vk *vk, const char *name, const tt_image *img, const tt_b
     }
     free(ref);
     free(gpu);
+    return want_mode >= 0 && want_mode < 8 ? modes_used[want_mode] : (int)nb;
 }
 
 int main(void)
@@ -106,12 +108,12 @@ int main(void)
         char name[64];
         snprintf(name, sizeof name, "sample.jpg crop @%u,%u", spots[i][0], spots[i][1]);
         tt_image c = crop(&photo, spots[i][0], spots[i][1], 64, 64);
-        compare(vk, name, &c, &p);
+        compare(vk, name, &c, &p, -1);
         tt_image_free(&c);
     }
     /* Odd size: edge replication on both sides. */
     tt_image odd = crop(&photo, 300, 300, 37, 29);
-    compare(vk, "sample.jpg crop 37x29", &odd, &p);
+    compare(vk, "sample.jpg crop 37x29", &odd, &p, -1);
     tt_image_free(&odd);
 
     /* Synthetic: gradient, noise, alpha ramp with texture. */
@@ -125,17 +127,61 @@ int main(void)
             px[2] = (uint8_t)((x + y) * 2);
             px[3] = 255;
         }
-    compare(vk, "gradient", &syn, &p);
+    compare(vk, "gradient", &syn, &p, -1);
     uint32_t s = 1;
     for (size_t i = 0; i < 64 * 64 * 4; i++) {
         s = s * 1103515245u + 12345u;
         syn.rgba[i] = (uint8_t)(i % 4 == 3 ? 255 : s >> 16);
     }
-    compare(vk, "noise", &syn, &p);
+    compare(vk, "noise", &syn, &p, -1);
     tt_image alpha = crop(&photo, 128, 256, 64, 64);
     for (uint32_t y = 0; y < 64; y++)
         for (uint32_t x = 0; x < 64; x++) alpha.rgba[(y * 64 + x) * 4 + 3] = (uint8_t)(x * 4 + (y & 3));
-    compare(vk, "photo with alpha ramp", &alpha, &p);
+    compare(vk, "photo with alpha ramp", &alpha, &p, -1);
+
+    /* Each mode on its own beside mode 6 (which is always tried): the GPU's blocks of that mode equal C's, and the
+     * mode is used. Modes 0-5 on an opaque crop, 4, 5 and 7 on the alpha crop. Then every mode with the other error
+     * weights (--perceptual, --alpha-weight 3). */
+    tt_image opq = crop(&photo, 160, 200, 64, 64);
+    for (int m = 0; m < 8; m++) {
+        if (m == 6) continue;
+        tt_bc7_config q = p;
+        q.modes = (1u << 6) | (1u << m);
+        char name[64];
+        if (m <= 5) {
+            snprintf(name, sizeof name, "opaque crop, modes %d,6", m);
+            int used = compare(vk, name, &opq, &q, m);
+            CHECK_MSG(used > 0, "%s: no block of mode %d", name, m);
+        }
+        if (m >= 4) {
+            snprintf(name, sizeof name, "alpha crop, modes %d,6", m);
+            int used = compare(vk, name, &alpha, &q, m);
+            CHECK_MSG(used > 0, "%s: no block of mode %d", name, m);
+        }
+    }
+    {
+        tt_bc7_config q = p;
+        q.modes = TT_BC7_MODES_ALL;
+        q.perceptual = 1;
+        compare(vk, "opaque crop, all, perceptual", &opq, &q, -1);
+        q.perceptual = 0;
+        q.alpha_weight = 3.0f;
+        compare(vk, "alpha crop, all, alpha x3", &alpha, &q, -1);
+        q.perceptual = 1;
+        q.alpha_weight = 0.25f;
+        q.partitions = 9;
+        compare(vk, "alpha crop, perc, a/4, 9 p.", &alpha, &q, -1);
+        for (int preset = TT_BC7_PRESET_FASTEST; preset <= TT_BC7_PRESET_EXHAUSTIVE; preset++) {
+            tt_bc7_config_init(&q);
+            CHECK_EQ_INT(tt_bc7_config_preset(&q, (tt_bc7_preset)preset), TT_OK);
+            char name[64];
+            snprintf(name, sizeof name, "opaque crop, %s", tt_bc7_preset_name((tt_bc7_preset)preset));
+            compare(vk, name, &opq, &q, -1);
+            snprintf(name, sizeof name, "alpha crop, %s", tt_bc7_preset_name((tt_bc7_preset)preset));
+            compare(vk, name, &alpha, &q, -1);
+        }
+    }
+    tt_image_free(&opq);
     tt_image_free(&alpha);
     tt_image_free(&syn);
 
@@ -144,15 +190,15 @@ int main(void)
     tt_bc7_config q = p;
     q.refine = 0;
     q.refit = 0;
-    compare(vk, "crop, PCA only", &c, &q);
+    compare(vk, "crop, PCA only", &c, &q, -1);
     q.refine = 1;
-    compare(vk, "crop, NM without refit", &c, &q);
+    compare(vk, "crop, NM without refit", &c, &q, -1);
     /* Mode sets: mode 6 only, and modes 1 + 3 + 6 (mode-3 blocks). */
     q = p;
     q.modes = 1u << 6;
-    compare(vk, "crop, mode 6 only", &c, &q);
+    compare(vk, "crop, mode 6 only", &c, &q, -1);
     q.modes = (1u << 6) | (1u << 3) | (1u << 1);
-    compare(vk, "crop, modes 1,3,6", &c, &q);
+    compare(vk, "crop, modes 1,3,6", &c, &q, -1);
     tt_image_free(&c);
 
     /* Single-colour blocks (the table lookup, integer only: every block identical on any device): greys,

@@ -3,168 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bc7/tt_bc7.h"
-#include "vk/tt_vk.h"
+#include "bc7/tt_bc7_gpu.h"
 #include "tt_test.h"
-#include "vk/tt_shaders.h"
-#include "bc7_readback_abi.h" /* the readback shader's push constants */
 
-#define VKCHECK(call)                                                                         \
-    do {                                                                                      \
-        VkResult r_ = (call);                                                                 \
-        if (r_ != VK_SUCCESS) {                                                               \
-            fprintf(stderr, "%s:%d: %s = %s\n", __FILE__, __LINE__, #call, tt_vk_result_str(r_)); \
-            exit(1);                                                                          \
-        }                                                                                     \
-    } while (0)
-
-static uint32_t memory_type(VkPhysicalDevice phys, uint32_t bits, VkMemoryPropertyFlags want)
-{
-    VkPhysicalDeviceMemoryProperties mp;
-    vkGetPhysicalDeviceMemoryProperties(phys, &mp);
-    for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
-        if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) return i;
-    for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
-        if (bits & (1u << i)) return i;
-    return 0;
-}
-
-/* Uploads `blocks` as a VK_FORMAT_BC7_UNORM_BLOCK image (optimal tiling,
- * staging buffer + vkCmdCopyBufferToImage) and reads every texel back
- * through texelFetch on a combined image sampler. */
+/* The driver's sampler through the library's tt_bc7_decode_sampler (src/bc7/bc7_sampler.c). */
 static void sample_blocks(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uint32_t h, uint8_t *out_rgba)
 {
-    VkDevice dev = tt_vk_device(vk);
-    VkPhysicalDevice phys = tt_vk_physical(vk);
-    uint32_t bw = (w + 3) / 4, bh = (h + 3) / 4;
-    VkDeviceSize bytes = (VkDeviceSize)bw * bh * 16;
-
-    tt_vk_buffer staging, out;
-    if (tt_vk_buffer_create(vk, bytes, TT_MEM_UPLOAD, &staging) != TT_OK ||
-        tt_vk_buffer_create(vk, (VkDeviceSize)w * h * 4, TT_MEM_READBACK, &out) != TT_OK) {
-        fprintf(stderr, "buffer: %s\n", tt_last_error());
+    if (tt_bc7_decode_sampler(vk, blocks, w, h, out_rgba) != TT_OK) {
+        fprintf(stderr, "sampler decode: %s\n", tt_last_error());
         exit(1);
     }
-    memcpy(staging.mapped, blocks, bytes);
-
-    VkImageCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-                             .format = VK_FORMAT_BC7_UNORM_BLOCK, .extent = {w, h, 1}, .mipLevels = 1,
-                             .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL,
-                             .usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
-    VkImage image;
-    VKCHECK(vkCreateImage(dev, &ici, NULL, &image));
-    VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(dev, image, &req);
-    VkMemoryAllocateInfo mai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
-                                .memoryTypeIndex = memory_type(phys, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)};
-    VkDeviceMemory mem;
-    VKCHECK(vkAllocateMemory(dev, &mai, NULL, &mem));
-    VKCHECK(vkBindImageMemory(dev, image, mem, 0));
-    VkImageViewCreateInfo vci = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = image,
-                                 .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_BC7_UNORM_BLOCK,
-                                 .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
-    VkImageView view;
-    VKCHECK(vkCreateImageView(dev, &vci, NULL, &view));
-    VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .magFilter = VK_FILTER_NEAREST,
-                               .minFilter = VK_FILTER_NEAREST, .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
-                               .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
-                               .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
-                               .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, .maxLod = 0.0f};
-    VkSampler sampler;
-    VKCHECK(vkCreateSampler(dev, &sci, NULL, &sampler));
-
-    VkDescriptorSetLayoutBinding binds[2] = {
-        {0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
-        {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
-    };
-    VkDescriptorSetLayoutCreateInfo dlci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                            .bindingCount = 2, .pBindings = binds};
-    VkDescriptorSetLayout dsl;
-    VKCHECK(vkCreateDescriptorSetLayout(dev, &dlci, NULL, &dsl));
-    VkPushConstantRange pcr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(tt_bc7_readback_push)};
-    VkPipelineLayoutCreateInfo plci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
-                                       .pSetLayouts = &dsl, .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
-    VkPipelineLayout layout;
-    VKCHECK(vkCreatePipelineLayout(dev, &plci, NULL, &layout));
-    const tt_shader_blob *blob = tt_shader_find("bc7_sample_readback");
-    if (!blob) {
-        fprintf(stderr, "shader bc7_sample_readback not embedded\n");
-        exit(1);
-    }
-    VkShaderModuleCreateInfo smci = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = blob->size,
-                                     .pCode = blob->code};
-    VkShaderModule module;
-    VKCHECK(vkCreateShaderModule(dev, &smci, NULL, &module));
-    VkComputePipelineCreateInfo cpci = {
-        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                  .module = module, .pName = "main"},
-        .layout = layout};
-    VkPipeline pipe;
-    VKCHECK(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, NULL, &pipe));
-    VkDescriptorPoolSize sizes[2] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1}, {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
-    VkDescriptorPoolCreateInfo dpci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
-                                       .poolSizeCount = 2, .pPoolSizes = sizes};
-    VkDescriptorPool pool;
-    VKCHECK(vkCreateDescriptorPool(dev, &dpci, NULL, &pool));
-    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, .descriptorPool = pool,
-                                        .descriptorSetCount = 1, .pSetLayouts = &dsl};
-    VkDescriptorSet set;
-    VKCHECK(vkAllocateDescriptorSets(dev, &dsai, &set));
-    VkDescriptorImageInfo dii = {sampler, view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
-    VkDescriptorBufferInfo dbi = {out.buffer, 0, VK_WHOLE_SIZE};
-    VkWriteDescriptorSet writes[2] = {
-        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0, .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = &dii},
-        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 1, .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &dbi},
-    };
-    vkUpdateDescriptorSets(dev, 2, writes, 0, NULL);
-
-    if (tt_vk_begin(vk) != TT_OK) exit(1);
-    VkCommandBuffer cmd = tt_vk_cmd(vk);
-    VkImageMemoryBarrier to_dst = {.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER, .srcAccessMask = 0,
-                                   .dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT, .oldLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-                                   .newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                                   .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED, .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-                                   .image = image, .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 0, NULL, 1, &to_dst);
-    VkBufferImageCopy region = {.bufferOffset = 0, .bufferRowLength = bw * 4, .bufferImageHeight = bh * 4,
-                                .imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1}, .imageOffset = {0, 0, 0},
-                                .imageExtent = {w, h, 1}};
-    vkCmdCopyBufferToImage(cmd, staging.buffer, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
-    VkImageMemoryBarrier to_read = to_dst;
-    to_read.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-    to_read.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
-    to_read.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
-    to_read.newLayout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL;
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 0, NULL, 0, NULL, 1, &to_read);
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
-    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
-    tt_bc7_readback_push push = {.width = w, .height = h};
-    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof push, &push);
-    const uint32_t ls = TT_BC7_READBACK_LOCAL_SIZE;
-    vkCmdDispatch(cmd, (w + ls - 1) / ls, (h + ls - 1) / ls, 1);
-    if (tt_vk_submit(vk, NULL) != TT_OK) {
-        fprintf(stderr, "submit: %s\n", tt_last_error());
-        exit(1);
-    }
-    VkMappedMemoryRange range = {.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, .memory = out.memory, .size = VK_WHOLE_SIZE};
-    vkInvalidateMappedMemoryRanges(dev, 1, &range);
-    memcpy(out_rgba, out.mapped, (size_t)w * h * 4);
-
-    vkDestroyDescriptorPool(dev, pool, NULL);
-    vkDestroyPipeline(dev, pipe, NULL);
-    vkDestroyShaderModule(dev, module, NULL);
-    vkDestroyPipelineLayout(dev, layout, NULL);
-    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
-    vkDestroySampler(dev, sampler, NULL);
-    vkDestroyImageView(dev, view, NULL);
-    vkDestroyImage(dev, image, NULL);
-    vkFreeMemory(dev, mem, NULL);
-    tt_vk_buffer_destroy(vk, &staging);
-    tt_vk_buffer_destroy(vk, &out);
 }
 
 static size_t count_diffs(const uint8_t *a, const uint8_t *b, size_t n, const char *what)
@@ -256,6 +104,44 @@ int main(void)
     free(blocks);
     free(ref);
     free(got);
+
+    /* 3. tinytex's own blocks of every mode: a 64x64 crop, opaque and with an alpha ramp, encoded with each mode
+     * beside mode 6 (modes 0-5 opaque, 4, 5, 7 with alpha); every mode must occur and the sampler must agree. */
+    {
+        tt_image c;
+        CHECK_EQ_INT(tt_image_alloc(&c, 64, 64), TT_OK);
+        int seen[8] = {0};
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t y = 0; y < 64; y++) {
+                memcpy(c.rgba + (size_t)y * 64 * 4, img.rgba + ((size_t)(200 + y) * img.width + 160) * 4, 64 * 4);
+                if (pass)
+                    for (uint32_t x = 0; x < 64; x++) c.rgba[(y * 64 + x) * 4 + 3] = (uint8_t)(x * 4 + (y & 3));
+            }
+            for (int mode = 0; mode < 8; mode++) {
+                if (mode == 6 || (pass == 0 && mode == 7) || (pass == 1 && mode < 4)) continue;
+                tt_bc7_config q;
+                tt_bc7_config_init(&q);
+                q.modes = (1u << 6) | (1u << mode);
+                tt_bc7_block mb[256];
+                uint8_t r8[64 * 64 * 4], g8[64 * 64 * 4];
+                CHECK_EQ_INT(tt_bc7_encode_image_ref(&c, &q, mb), TT_OK);
+                for (int i = 0; i < 256; i++) {
+                    int md = 0;
+                    while (md < 8 && !(mb[i].b[0] & (1u << md))) md++;
+                    if (md < 8) seen[md]++;
+                }
+                tt_bc7_decode_image(mb, 64, 64, r8);
+                sample_blocks(vk, mb, 64, 64, g8);
+                char what[64];
+                snprintf(what, sizeof what, "%s crop, modes %d,6", pass ? "alpha" : "opaque", mode);
+                CHECK_EQ_INT(count_diffs(g8, r8, sizeof r8, what), 0);
+            }
+        }
+        printf("tinytex blocks through the sampler, per mode 0-7: %d %d %d %d %d %d %d %d\n", seen[0], seen[1],
+               seen[2], seen[3], seen[4], seen[5], seen[6], seen[7]);
+        for (int mode = 0; mode < 8; mode++) CHECK_MSG(seen[mode] > 0, "no tinytex block of mode %d", mode);
+        tt_image_free(&c);
+    }
     tt_image_free(&img);
     tt_vk_destroy(vk);
     TT_TEST_END();
