@@ -50,12 +50,11 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     unsigned modes = p->refit ? p->modes : 0u;
     unsigned multi_opaque = modes & TT_BC7_OPAQUE_MODES & ~((1u << 4) | (1u << 5));
     unsigned dual = modes & ((1u << 4) | (1u << 5)), multi_alpha = modes & TT_BC7_ALPHA_MODES & (1u << 7);
-    int needed[N_PASSES] = {1, 1, (multi_opaque | multi_alpha) != 0, dual != 0};
-    tt_status st = TT_OK;
-    for (int k = 0; k < N_PASSES && st == TT_OK; k++)
-        if (needed[k])
-            st = tt_vk_pipeline_create(vk, pass_names[k], 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
-                                       TT_BC7_LOCAL_SIZE, 1, 1, &pipes[k]);
+    const char *wanted[N_PASSES] = {pass_names[0], pass_names[1],
+                                    multi_opaque | multi_alpha ? pass_names[PASS_MULTI] : NULL,
+                                    dual ? pass_names[PASS_DUAL] : NULL};
+    tt_status st = tt_vk_pipelines_create(vk, N_PASSES, wanted, 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
+                                          TT_BC7_LOCAL_SIZE, 1, 1, pipes);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
     if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);

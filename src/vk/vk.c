@@ -2,6 +2,7 @@
 #include "vk/tt_vk.h"
 #include "vk/tt_shaders.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -784,17 +785,22 @@ static void evict_unused(tt_vk *vk)
     }
 }
 
-tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
-                                const uint32_t *spec, uint32_t spec_count,
-                                uint32_t local_x, uint32_t local_y, uint32_t local_z,
-                                tt_vk_pipeline **out)
+/* A pipeline being built: everything up to the driver's compile is made on the calling thread; the compile itself
+ * (vkCreateComputePipelines, the slow part) may run on another thread, since pipeline creation and the pipeline
+ * cache are internally synchronised in Vulkan. */
+typedef struct {
+    tt_vk *vk;
+    tt_vk_pipeline *p;
+    VkShaderModule module;
+    VkResult result;
+} pipeline_build;
+
+static tt_status pipeline_check(const tt_vk *vk, const char *shader, const tt_shader_blob **blob, uint32_t n_buffers,
+                                uint32_t push_size, const uint32_t *spec, uint32_t spec_count, uint32_t local_x,
+                                uint32_t local_y, uint32_t local_z)
 {
-    tt_status st = TT_OK;
-    VkShaderModule module = VK_NULL_HANDLE;
-    VkSpecializationMapEntry entries[TT_VK_MAX_SPEC];
-    *out = NULL;
-    const tt_shader_blob *blob = tt_shader_find(shader);
-    if (!blob) return tt_fail(TT_ERR_INVALID_ARG, "shader '%s' is not compiled into this binary", shader);
+    *blob = tt_shader_find(shader);
+    if (!*blob) return tt_fail(TT_ERR_INVALID_ARG, "shader '%s' is not compiled into this binary", shader);
     if (n_buffers > TT_VK_MAX_BINDINGS || spec_count > TT_VK_MAX_SPEC || push_size > vk->limits.maxPushConstantsSize || (push_size & 3))
         return tt_fail(TT_ERR_INVALID_ARG, "pipeline '%s': bad layout (%u buffers, %u push bytes, %u constants)",
                        shader, n_buffers, push_size, spec_count);
@@ -803,6 +809,13 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
                        shader, local_x, local_y, local_z, vk->caps.max_workgroup_invocations);
     if (spec_count && !spec)
         return tt_fail(TT_ERR_INVALID_ARG, "pipeline '%s': %u constants but no values", shader, spec_count);
+    return TT_OK;
+}
+
+static tt_vk_pipeline *pipeline_lookup(tt_vk *vk, const tt_shader_blob *blob, uint32_t n_buffers, uint32_t push_size,
+                                       const uint32_t *spec, uint32_t spec_count, uint32_t local_x, uint32_t local_y,
+                                       uint32_t local_z)
+{
     for (uint32_t i = 0; i < vk->n_pipes; i++) {
         tt_vk_pipeline *c = vk->pipes[i];
         if (c->blob == blob && c->n_buffers == n_buffers && c->push_size == push_size && c->spec_count == spec_count &&
@@ -810,19 +823,22 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
             (spec_count == 0 || memcmp(c->spec, spec, 4u * spec_count) == 0)) {
             c->users++;
             c->last_use = ++vk->pipe_clock;
-            *out = c;
-            return TT_OK;
+            return c;
         }
     }
-    if (vk->n_pipes >= TT_VK_PIPELINE_CACHE_MAX) evict_unused(vk);
-    if (vk->n_pipes == vk->cap_pipes) {
-        uint32_t cap = vk->cap_pipes ? 2 * vk->cap_pipes : 16;
-        tt_vk_pipeline **pipes = realloc(vk->pipes, cap * sizeof *pipes);
-        if (!pipes) return tt_fail(TT_ERR_NOMEM, "out of memory");
-        vk->pipes = pipes;
-        vk->cap_pipes = cap;
-    }
-    tt_vk_pipeline *p = calloc(1, sizeof *p);
+    return NULL;
+}
+
+/* Layouts and shader module of a new pipeline (b->p, b->module). */
+static tt_status pipeline_prepare(tt_vk *vk, const char *shader, const tt_shader_blob *blob, uint32_t n_buffers,
+                                  uint32_t push_size, const uint32_t *spec, uint32_t spec_count, uint32_t local_x,
+                                  uint32_t local_y, uint32_t local_z, pipeline_build *b)
+{
+    tt_status st = TT_OK;
+    b->vk = vk;
+    b->module = VK_NULL_HANDLE;
+    b->result = VK_SUCCESS;
+    tt_vk_pipeline *p = b->p = calloc(1, sizeof *p);
     if (!p) return tt_fail(TT_ERR_NOMEM, "out of memory");
     snprintf(p->name, sizeof p->name, "%s", shader);
     p->blob = blob;
@@ -850,32 +866,125 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
     VK_TRY(vkCreatePipelineLayout(vk->device, &plci, NULL, &p->layout), "vkCreatePipelineLayout");
     VkShaderModuleCreateInfo smci = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
                                      .codeSize = blob->size, .pCode = blob->code};
-    VK_TRY(vkCreateShaderModule(vk->device, &smci, NULL, &module), "vkCreateShaderModule");
-    for (uint32_t i = 0; i < spec_count; i++)
+    VK_TRY(vkCreateShaderModule(vk->device, &smci, NULL, &b->module), "vkCreateShaderModule");
+    return TT_OK;
+cleanup:
+    pipeline_free(vk, p);
+    b->p = NULL;
+    return st;
+}
+
+/* The driver's compile; safe on any thread (touches only b). */
+static void *pipeline_compile(void *arg)
+{
+    pipeline_build *b = arg;
+    tt_vk_pipeline *p = b->p;
+    VkSpecializationMapEntry entries[TT_VK_MAX_SPEC];
+    for (uint32_t i = 0; i < p->spec_count; i++)
         entries[i] = (VkSpecializationMapEntry){.constantID = i, .offset = 4 * i, .size = 4};
-    VkSpecializationInfo si = {.mapEntryCount = spec_count, .pMapEntries = entries,
-                               .dataSize = 4 * spec_count, .pData = spec};
+    VkSpecializationInfo si = {.mapEntryCount = p->spec_count, .pMapEntries = entries,
+                               .dataSize = 4 * p->spec_count, .pData = p->spec};
     VkComputePipelineCreateInfo cpci = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                  .module = module, .pName = "main", .pSpecializationInfo = spec_count ? &si : NULL},
+                  .module = b->module, .pName = "main", .pSpecializationInfo = p->spec_count ? &si : NULL},
         .layout = p->layout,
     };
-    char ctx[128];
-    snprintf(ctx, sizeof ctx, "creating pipeline '%.64s'", shader);
-    if (vk->pipeline_stats) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
-    VK_TRY(vkCreateComputePipelines(vk->device, vk->pipe_cache, 1, &cpci, NULL, &p->pipeline), ctx);
+    if (b->vk->pipeline_stats) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
+    b->result = vkCreateComputePipelines(b->vk->device, b->vk->pipe_cache, 1, &cpci, NULL, &p->pipeline);
+    return NULL;
+}
+
+/* Registers a compiled pipeline in the context's cache, or frees a failed one (its status returned). */
+static tt_status pipeline_finish(tt_vk *vk, pipeline_build *b, tt_vk_pipeline **out)
+{
+    tt_status st = TT_OK;
+    vkDestroyShaderModule(vk->device, b->module, NULL);
+    b->module = VK_NULL_HANDLE;
+    if (b->result != VK_SUCCESS) {
+        char ctx[128];
+        snprintf(ctx, sizeof ctx, "creating pipeline '%.64s'", b->p->name);
+        st = tt_vk_check(b->result, ctx);
+        pipeline_free(vk, b->p);
+        b->p = NULL;
+        return st;
+    }
+    if (vk->n_pipes >= TT_VK_PIPELINE_CACHE_MAX) evict_unused(vk);
+    if (vk->n_pipes == vk->cap_pipes) {
+        uint32_t cap = vk->cap_pipes ? 2 * vk->cap_pipes : 16;
+        tt_vk_pipeline **pipes = realloc(vk->pipes, cap * sizeof *pipes);
+        if (!pipes) {
+            pipeline_free(vk, b->p);
+            b->p = NULL;
+            return tt_fail(TT_ERR_NOMEM, "out of memory");
+        }
+        vk->pipes = pipes;
+        vk->cap_pipes = cap;
+    }
+    tt_vk_pipeline *p = b->p;
     if (vk->pipeline_stats) print_pipeline_stats(vk, p);
-    vkDestroyShaderModule(vk->device, module, NULL);
     p->users = 1;
     p->last_use = ++vk->pipe_clock;
     vk->pipes[vk->n_pipes++] = p;
     vk->pipelines_built++;
     *out = p;
     return TT_OK;
-cleanup:
-    if (module) vkDestroyShaderModule(vk->device, module, NULL);
-    pipeline_free(vk, p);
+}
+
+tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffers, uint32_t push_size,
+                                const uint32_t *spec, uint32_t spec_count,
+                                uint32_t local_x, uint32_t local_y, uint32_t local_z,
+                                tt_vk_pipeline **out)
+{
+    return tt_vk_pipelines_create(vk, 1, &shader, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z,
+                                  out);
+}
+
+tt_status tt_vk_pipelines_create(tt_vk *vk, uint32_t n, const char *const *shaders, uint32_t n_buffers,
+                                 uint32_t push_size, const uint32_t *spec, uint32_t spec_count, uint32_t local_x,
+                                 uint32_t local_y, uint32_t local_z, tt_vk_pipeline **out)
+{
+    enum { MAX_AT_ONCE = 8 };
+    if (n > MAX_AT_ONCE) return tt_fail(TT_ERR_INVALID_ARG, "pipelines: %u at once, at most %d", n, MAX_AT_ONCE);
+    pipeline_build builds[MAX_AT_ONCE];
+    uint32_t slot[MAX_AT_ONCE], n_build = 0;
+    tt_status st = TT_OK;
+    for (uint32_t i = 0; i < n; i++) out[i] = NULL;
+    for (uint32_t i = 0; i < n && st == TT_OK; i++) {
+        if (!shaders[i]) continue; /* not wanted */
+        const tt_shader_blob *blob;
+        st = pipeline_check(vk, shaders[i], &blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z);
+        if (st != TT_OK) break;
+        out[i] = pipeline_lookup(vk, blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z);
+        if (out[i]) continue;
+        st = pipeline_prepare(vk, shaders[i], blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z,
+                              &builds[n_build]);
+        if (st == TT_OK) slot[n_build++] = i;
+    }
+    /* Compile the new ones at once: on a CPU device (lavapipe) or a cold driver cache each takes a large part of a
+     * second, and the threads overlap them (the last one compiles on this thread). */
+    pthread_t threads[MAX_AT_ONCE];
+    int started[MAX_AT_ONCE] = {0};
+    for (uint32_t k = 0; k < n_build && st == TT_OK; k++) {
+        if (k + 1 < n_build && pthread_create(&threads[k], NULL, pipeline_compile, &builds[k]) == 0) started[k] = 1;
+        else pipeline_compile(&builds[k]);
+    }
+    for (uint32_t k = 0; k < n_build; k++)
+        if (started[k]) pthread_join(threads[k], NULL);
+    for (uint32_t k = 0; k < n_build; k++) {
+        if (st == TT_OK) {
+            st = pipeline_finish(vk, &builds[k], &out[slot[k]]);
+        } else { /* an earlier step failed: drop this one (pipeline_free destroys a compiled pipeline too) */
+            vkDestroyShaderModule(vk->device, builds[k].module, NULL);
+            pipeline_free(vk, builds[k].p);
+        }
+    }
+    if (st != TT_OK) {
+        for (uint32_t i = 0; i < n; i++) {
+            tt_vk_pipeline_destroy(vk, out[i]);
+            out[i] = NULL;
+        }
+    }
     return st;
 }
 
