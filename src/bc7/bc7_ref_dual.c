@@ -55,6 +55,15 @@ typedef struct {
     int sse;
 } sca_fit;
 
+/* Nearest `bits`-bit value (no p-bit) of 8-bit-scale x: x (2^bits - 1) / 255 rounded, the scale a product of two
+ * floats so that the shader computes the same one. */
+static int quant_dual(float x, int bits)
+{
+    int qmax = (1 << bits) - 1;
+    float v = floorf(x * ((float)qmax * (1.0f / 255.0f)) + 0.5f);
+    return (int)fminf(fmaxf(v, 0.0f), (float)qmax);
+}
+
 static int weight_of(int ib, int k) { return ib == 2 ? TT_BC7_WEIGHT2(k) : TT_BC7_WEIGHT3(k); }
 
 /* The rotated block: slot k holds channel perm[k]. */
@@ -153,8 +162,8 @@ static void quant_col(const block_in *rb, const dual_cfg *g, const float x0[3], 
 {
     int qmax = (1 << g->cb) - 1;
     for (int k = 0; k < 3; k++) {
-        c->q[0][k] = quant_channel(x0[k], 0, g->cb);
-        c->q[1][k] = quant_channel(x1[k], 0, g->cb);
+        c->q[0][k] = quant_dual(x0[k], g->cb);
+        c->q[1][k] = quant_dual(x1[k], g->cb);
         if (rb->opaque && k == g->rot - 1) {
             c->q[0][k] = qmax;
             c->q[1][k] = qmax;
@@ -267,8 +276,8 @@ static void start_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
         lo = rb->t[i][3] < lo ? rb->t[i][3] : lo;
         hi = rb->t[i][3] > hi ? rb->t[i][3] : hi;
     }
-    s->q[0] = quant_channel((float)lo, 0, g->sb);
-    s->q[1] = quant_channel((float)hi, 0, g->sb);
+    s->q[0] = quant_dual((float)lo, g->sb);
+    s->q[1] = quant_dual((float)hi, g->sb);
     assign_sca(rb, g, s);
 }
 
@@ -278,8 +287,8 @@ static void refine_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
     for (int it = 0; it < REFIT_ITERATIONS && s->sse > 0; it++) {
         sca_fit t;
         if (!ls_slots(rb, s->idx, g->sib, 3, 1, &x0, &x1)) break;
-        t.q[0] = quant_channel(x0, 0, g->sb);
-        t.q[1] = quant_channel(x1, 0, g->sb);
+        t.q[0] = quant_dual(x0, g->sb);
+        t.q[1] = quant_dual(x1, g->sb);
         assign_sca(rb, g, &t);
         if (t.sse >= s->sse) break;
         *s = t;
