@@ -6,6 +6,9 @@
 #ifndef DUAL_KEEP
 #define DUAL_KEEP 1
 #endif
+#ifndef DUAL_OPAQUE_ROT0
+#define DUAL_OPAQUE_ROT0 0
+#endif
 #ifndef DUAL_JITTER
 #define DUAL_JITTER 1
 #endif
@@ -322,7 +325,7 @@ int encode_dual_block(int mode, out uvec4 blk)
         kest[j] = 0x7FFFFFFF;
         kcfg[j] = 0;
     }
-    [[dont_unroll]] for (int rot = 0; rot < 4; rot++) {
+    [[dont_unroll]] for (int rot = opaque && DUAL_OPAQUE_ROT0 == 0 ? 1 : 0; rot < 4; rot++) {
         rotate_block(rot);
         vec3 x0, x1;
         start_col_x(x0, x1);
@@ -347,9 +350,13 @@ int encode_dual_block(int mode, out uvec4 blk)
     }
     int best = 0x7FFFFFFF;
     [[dont_unroll]] for (int m = 0; m < DUAL_KEEP && m < 4 * nsel; m++) {
-        int cf = 0;
+        int cf = 0, ce = 0;
         [[unroll]] for (int j = 0; j < DUAL_KEEP; j++)
-            if (j == m) cf = kcfg[j];
+            if (j == m) {
+                cf = kcfg[j];
+                ce = kest[j];
+            }
+        if (ce == 0x7FFFFFFF) break; // fewer configurations than DUAL_KEEP
         int rot = cf / nsel, isel = cf - rot * nsel;
         int cib = mode == 4 && isel != 0 ? 3 : 2, sib = mode == 4 && isel == 0 ? 3 : 2;
         rotate_block(rot);
