@@ -325,6 +325,10 @@ int encode_dual_block(int mode, out uvec4 blk)
         kest[j] = 0x7FFFFFFF;
         kcfg[j] = 0;
     }
+#if DUAL_KEEP == 1
+    DCol kc;
+    DSca ks;
+#endif
     [[dont_unroll]] for (int rot = opaque && DUAL_OPAQUE_ROT0 == 0 ? 1 : 0; rot < 4; rot++) {
         rotate_block(rot);
         vec3 x0, x1;
@@ -337,6 +341,13 @@ int encode_dual_block(int mode, out uvec4 blk)
             quant_col(cb, cib, rot, x0, x1, c);
             start_sca(sb, sib, rot, s);
             int est = c.sse + s.sse, cc = rot * nsel + isel;
+#if DUAL_KEEP == 1
+            // one kept: its start is kept too, so the refinement does not recompute it (C does: the same values)
+            if (est < kest[0]) {
+                kc = c;
+                ks = s;
+            }
+#endif
             [[unroll]] for (int j = 0; j < DUAL_KEEP; j++) {
                 if (est < kest[j]) {
                     int te = kest[j], tc = kcfg[j];
@@ -360,13 +371,18 @@ int encode_dual_block(int mode, out uvec4 blk)
         int rot = cf / nsel, isel = cf - rot * nsel;
         int cib = mode == 4 && isel != 0 ? 3 : 2, sib = mode == 4 && isel == 0 ? 3 : 2;
         rotate_block(rot);
+#if DUAL_KEEP == 1
+        DCol c = kc;
+        DSca s = ks;
+#else
         vec3 x0, x1;
         start_col_x(x0, x1);
         DCol c;
         DSca s;
         quant_col(cb, cib, rot, x0, x1, c);
-        refine_col(cb, cib, rot, c);
         start_sca(sb, sib, rot, s);
+#endif
+        refine_col(cb, cib, rot, c);
         refine_sca(sb, sib, s);
         int sse = c.sse + s.sse;
         if (sse < best) {
