@@ -209,7 +209,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, full_mode6) and leaves srgb, alpha_weight and perceptual alone. docs/bc7.md lists what each preset
+ * refit, partitions, polish_passes, full_mode6) and leaves srgb, alpha_weight, perceptual and loose_alpha alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
     unsigned modes;              /* bit m = BC7 mode m may be emitted; mode 6 is always tried */
@@ -224,6 +224,8 @@ typedef struct {
     int srgb;                    /* 1 = mark the output sRGB; the blocks are the same (default 0) */
     float alpha_weight;          /* weight of alpha error against colour error, 0..16 (default 1) */
     int perceptual;              /* 1 = luma-weighted RGB error (R 5 : G 9 : B 2), default 0 */
+    int loose_alpha;             /* 1 = mode-6 blocks of opaque images may decode alpha 254 where that lowers the RGBA
+                                    error, as bc7enc does; default 0: opaque input decodes alpha exactly 255 */
 } tt_bc7_config;
 
 typedef enum {

@@ -16,7 +16,11 @@ void main()
     if (item >= st[TT_BC7_LIST_ALL]) return;
     uint blk = st[list_base(TT_BC7_LIST_ALL) + item];
     load_block(blk);
-    Cand c = encode_single(LITE_POLISH != 0 && pc.full_mode6 == 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u);
+    bool lite = LITE_POLISH != 0 && pc.full_mode6 == 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u;
+    bool is_opaque = opaque;
+    opaque = opaque && pc.loose_alpha == 0; // loose: mode 6 treats alpha as any other channel (as in C)
+    Cand c = encode_single(lite);
+    opaque = is_opaque;
     dst_blocks[blk] = pack_single(c);
     st[sse_base() + blk] = uint(c.sse);
     uint others = pc.modes & (opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);

@@ -77,8 +77,10 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
     if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
     if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||
-        (p->perceptual != 0 && p->perceptual != 1) || (p->full_mode6 != 0 && p->full_mode6 != 1))
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb, perceptual and full_mode6 are 0 or 1");
+        (p->perceptual != 0 && p->perceptual != 1) || (p->full_mode6 != 0 && p->full_mode6 != 1) ||
+        (p->loose_alpha != 0 && p->loose_alpha != 1))
+        return tt_fail(TT_ERR_INVALID_ARG,
+                       "bc7 config: refine, refit, srgb, perceptual, full_mode6 and loose_alpha are 0 or 1");
     return TT_OK;
 }
 

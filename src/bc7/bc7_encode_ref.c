@@ -28,7 +28,9 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     }
     unsigned others = p->modes & (in.opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);
     int lite = LITE_POLISH && !p->full_mode6 && in.opaque && (p->modes & TT_BC7_MULTI_MODES);
-    int sse = tt_bc7_ref_encode_single(&in, p, lite, &best);
+    block_in in6 = in;
+    in6.opaque = in.opaque && !p->loose_alpha; /* loose: mode 6 treats alpha as any other channel */
+    int sse = tt_bc7_ref_encode_single(&in6, p, lite, &best);
     /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties). */
     if (p->refit && sse > 0)
         for (int mode = 0; mode < 8; mode++) {

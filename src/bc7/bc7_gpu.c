@@ -72,7 +72,8 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
                             .band_rows = n, .src_row0 = y0, .refine = p->refine, .good_enough = p->good_enough,
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
                             .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
-                            .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6};
+                            .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
+                            .loose_alpha = p->loose_alpha};
         tt_vk_buffer *bufs[4] = {&src, &dst, &solid, &state};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 typedef struct {
-    int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions;
+    int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions, loose_alpha;
     float good_enough, alpha_weight;
     int nm_iterations;
     const char *decoded, *modes;
@@ -203,6 +203,8 @@ int cmd_bc7(int argc, char **argv)
         {"alpha-weight", 0, OPT_FLOAT, &o->alpha_weight, "W", "weight of alpha error against colour error", NULL, 0, 16},
         {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
          "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
+        {"loose-alpha", 0, OPT_FLAG, &o->loose_alpha, NULL,
+         "let opaque images decode alpha 254 where that lowers the RGBA error (as bc7enc does); default: exactly 255", NULL, 0, 0},
         {"srgb", 0, OPT_FLAG, &o->srgb, NULL, "mark the data as sRGB (DXGI 99 / VK_FORMAT 146); default linear UNORM", NULL, 0, 0},
         {"no-refine", 0, OPT_FLAG, &o->no_refine, NULL, "PCA endpoints only: no Nelder-Mead, no refit, mode 6 only", NULL, 0, 0},
         {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit, p-bit search and other modes after Nelder-Mead", NULL, 0, 0},
@@ -214,7 +216,7 @@ int cmd_bc7(int argc, char **argv)
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
         {"format", 0, OPT_CHOICE, &format, "FMT", "container of the files written into an output folder", "dds|ktx2", 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 14, &c);
+    int nopts = cli_add_common_options(opts, 15, &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -257,6 +259,7 @@ int cmd_bc7(int argc, char **argv)
     x.params.srgb = o->srgb;
     x.params.alpha_weight = o->alpha_weight;
     x.params.perceptual = o->perceptual;
+    x.params.loose_alpha = o->loose_alpha;
     if (tt_bc7_config_validate(&x.params) != TT_OK) {
         cli_error("%s", tt_last_error());
         goto done;
