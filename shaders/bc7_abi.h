@@ -24,7 +24,11 @@
 /* Specialization constants: the integer channel weights of the error (tt_bc7_channel_weights), R, G, B, A, so
  * that the default weights (all 1) cost no multiplication. */
 #define TT_BC7_SPEC_WEIGHT_R 0
-#define TT_BC7_SPEC_COUNT 4
+/* The mode a multi/dual pass encodes, as a constant so that the mode table folds into the code (a GPU builds one
+ * pipeline per mode), or -1: every mode of pc.modes in a loop (one pipeline per family, fewer to build on a CPU
+ * device). The blocks are the same either way. */
+#define TT_BC7_SPEC_MODE 4
+#define TT_BC7_SPEC_COUNT 5
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)

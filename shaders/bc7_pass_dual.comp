@@ -5,6 +5,8 @@
 #include "bc7_multi.glsl"
 #include "bc7_dual.glsl"
 
+layout(constant_id = TT_BC7_SPEC_MODE) const int PASS_MODE = -1;
+
 void main()
 {
     uint item = flat_item();
@@ -15,9 +17,9 @@ void main()
     uvec4 best = uvec4(0u);
     bool better = false;
     // lowest mode first, kept on a lower weighted SSE (the first mode wins ties), as in C
-    uint todo = pc.modes;
+    uint todo = PASS_MODE >= 0 ? 1u << PASS_MODE : pc.modes;
     [[dont_unroll]] while (todo != 0u) {
-        int mode = findLSB(todo);
+        int mode = PASS_MODE >= 0 ? PASS_MODE : findLSB(todo);
         todo &= todo - 1u;
         uvec4 b;
         int e = encode_dual_block(mode, b);

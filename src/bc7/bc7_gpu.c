@@ -12,10 +12,17 @@
  * so the synchronous staging copies stay small. */
 #define BAND_MAX_BYTES (256ull << 20)
 
-enum { PASS_CLASSIFY, PASS_SINGLE, PASS_MULTI, PASS_DUAL, N_PASSES };
+/* classify, mode 6, then at most 6 modes on the opaque list and 3 on the alpha list */
+#define MAX_PASSES 11
 
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                             int repeats, double *gpu_ms_per_run)
+{
+    return tt_bc7_encode_gpu_passes(vk, img, p, blocks, repeats, gpu_ms_per_run, -1);
+}
+
+tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
+                                   int repeats, double *gpu_ms_per_run, int per_mode_passes)
 {
     if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;
     if (!vk || !img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
@@ -37,24 +44,46 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     uint32_t band_rows = (uint32_t)rows;
 
     tt_vk_buffer src = {0}, dst = {0}, solid = {0}, state = {0};
-    /* one pipeline shape for every pass: 4 storage buffers, tt_bc7_push, the weights as constants */
-    static const char *const pass_names[N_PASSES] = {"bc7_classify", "bc7_pass_single", "bc7_pass_multi",
-                                                     "bc7_pass_dual"};
-    tt_vk_pipeline *pipes[N_PASSES] = {NULL, NULL, NULL, NULL};
+    /* One pipeline shape for every pass: 4 storage buffers, tt_bc7_push, the weights and the pass's mode as
+     * constants. After classify and mode 6, the other modes of the opaque and the alpha list run in mode order, as
+     * C tries them: a pass per mode (its mode a constant, so the mode table folds into the code) on a GPU, or a
+     * pass per family looping over its modes on a CPU device (lavapipe), where building 7 more pipelines costs more
+     * than a small image's encode. Passes with nothing to do are neither built nor run. */
+    unsigned modes = p->refit ? p->modes : 0u;
+    unsigned opaque_modes = modes & TT_BC7_OPAQUE_MODES, alpha_modes = modes & TT_BC7_ALPHA_MODES;
+    int per_mode = per_mode_passes >= 0 ? per_mode_passes : tt_vk_info(vk)->type != VK_PHYSICAL_DEVICE_TYPE_CPU;
+    const char *names[MAX_PASSES] = {"bc7_classify", "bc7_pass_single"};
+    int32_t pass_mode[MAX_PASSES] = {-1, -1};
+    unsigned pass_mask[MAX_PASSES] = {0, 0}, pass_list[MAX_PASSES] = {TT_BC7_LIST_ALL, TT_BC7_LIST_ALL};
+    int n_pass = 2;
+    /* the order of the C reference: 0, 1, 2, 3 (multi), 4, 5 (dual) on opaque blocks; 4, 5, then 7 with alpha */
+    static const int order[8] = {0, 1, 2, 3, 4, 5, 7, -1};
+    for (int list = 0; list < 2; list++) {
+        unsigned todo = list == 0 ? opaque_modes : alpha_modes;
+        for (int k = 0; order[k] >= 0; k++) {
+            int m = order[k];
+            if (!(todo & (1u << m))) continue;
+            int dual = m == 4 || m == 5;
+            unsigned family = todo & (dual ? 0x30u : ~0x30u & (m == 7 ? 0x80u : 0x0Fu));
+            if (!per_mode && (family & ((1u << m) - 1u))) continue; /* in the family pass of a lower mode */
+            names[n_pass] = dual ? "bc7_pass_dual" : "bc7_pass_multi";
+            pass_mode[n_pass] = per_mode ? m : -1;
+            pass_mask[n_pass] = per_mode ? 1u << m : family;
+            pass_list[n_pass] = list == 0 ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA;
+            n_pass++;
+        }
+    }
+    tt_vk_pipeline *pipes[MAX_PASSES] = {NULL};
     int w[4];
     tt_bc7_channel_weights(p, w);
-    uint32_t spec[TT_BC7_SPEC_COUNT];
-    for (int k = 0; k < 4; k++) spec[TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
-    /* the other modes by pass, in mode order as C tries them (no pass, and no pipeline to build, where the mask is
-     * empty: on a CPU device building a pipeline costs more than a small image's encode) */
-    unsigned modes = p->refit ? p->modes : 0u;
-    unsigned multi_opaque = modes & TT_BC7_OPAQUE_MODES & ~((1u << 4) | (1u << 5));
-    unsigned dual = modes & ((1u << 4) | (1u << 5)), multi_alpha = modes & TT_BC7_ALPHA_MODES & (1u << 7);
-    const char *wanted[N_PASSES] = {pass_names[0], pass_names[1],
-                                    multi_opaque | multi_alpha ? pass_names[PASS_MULTI] : NULL,
-                                    dual ? pass_names[PASS_DUAL] : NULL};
-    tt_status st = tt_vk_pipelines_create(vk, N_PASSES, wanted, 4, sizeof(tt_bc7_push), spec, TT_BC7_SPEC_COUNT,
-                                          TT_BC7_LOCAL_SIZE, 1, 1, pipes);
+    uint32_t spec[MAX_PASSES * TT_BC7_SPEC_COUNT];
+    for (int i = 0; i < n_pass; i++) {
+        for (int k = 0; k < 4; k++) spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
+        spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_MODE] = (uint32_t)pass_mode[i];
+    }
+    /* the same mode pass serves both lists: build it once (the cache returns it again for the second) */
+    tt_status st = tt_vk_pipelines_create(vk, (uint32_t)n_pass, names, 4, sizeof(tt_bc7_push), spec,
+                                          TT_BC7_SPEC_COUNT, TT_BC7_LOCAL_SIZE, 1, 1, pipes);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, sizeof tt_bc7_solid, TT_MEM_DEVICE, &solid);
     if (st == TT_OK) st = tt_vk_upload(vk, &solid, 0, tt_bc7_solid, sizeof tt_bc7_solid);
     if (st == TT_OK) st = tt_vk_buffer_create(vk, src_row_bytes * band_rows, TT_MEM_DEVICE, &src);
@@ -81,29 +110,26 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
             if (r) tt_vk_barrier(vk); /* repeated writes of the same blocks */
             vkCmdFillBuffer(tt_vk_cmd(vk), state.buffer, 0, 4 * TT_BC7_STATE_LISTS, 0); /* empty lists */
             tt_vk_barrier(vk);
-            tt_vk_dispatch(vk, pipes[PASS_CLASSIFY], bufs, &push, bw, n, 1);
+            tt_vk_dispatch(vk, pipes[0], bufs, &push, bw, n, 1);
             tt_vk_barrier(vk);
-            tt_vk_dispatch(vk, pipes[PASS_SINGLE], bufs, &push, bw, n, 1);
-            tt_vk_barrier(vk);
-            tt_bc7_push q = push;
-            if (multi_opaque) {
-                q.modes = multi_opaque;
-                q.list = TT_BC7_LIST_OPAQUE;
-                tt_vk_dispatch(vk, pipes[PASS_MULTI], bufs, &q, bw, n, 1);
-                tt_vk_barrier(vk);
-            }
-            if (dual) { /* the two lists hold different blocks: no barrier between them */
-                q.modes = dual;
-                q.list = TT_BC7_LIST_OPAQUE;
-                tt_vk_dispatch(vk, pipes[PASS_DUAL], bufs, &q, bw, n, 1);
-                q.list = TT_BC7_LIST_ALPHA;
-                tt_vk_dispatch(vk, pipes[PASS_DUAL], bufs, &q, bw, n, 1);
-                tt_vk_barrier(vk);
-            }
-            if (multi_alpha) {
-                q.modes = multi_alpha;
-                q.list = TT_BC7_LIST_ALPHA;
-                tt_vk_dispatch(vk, pipes[PASS_MULTI], bufs, &q, bw, n, 1);
+            tt_vk_dispatch(vk, pipes[1], bufs, &push, bw, n, 1);
+            /* the lists hold different blocks: the i-th pass of each list runs side by side, one barrier each */
+            int next[2] = {2, 2};
+            for (;;) {
+                int any = 0;
+                for (int list = 0; list < 2; list++) {
+                    unsigned want = list == 0 ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA;
+                    while (next[list] < n_pass && pass_list[next[list]] != want) next[list]++;
+                    if (next[list] >= n_pass) continue;
+                    if (!any) tt_vk_barrier(vk);
+                    any = 1;
+                    tt_bc7_push q = push;
+                    q.modes = pass_mask[next[list]];
+                    q.list = want;
+                    tt_vk_dispatch(vk, pipes[next[list]], bufs, &q, bw, n, 1);
+                    next[list]++;
+                }
+                if (!any) break;
             }
         }
         double ms = -1.0;
@@ -118,6 +144,6 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     tt_vk_buffer_destroy(vk, &dst);
     tt_vk_buffer_destroy(vk, &solid);
     tt_vk_buffer_destroy(vk, &state);
-    for (int k = 0; k < N_PASSES; k++) tt_vk_pipeline_destroy(vk, pipes[k]);
+    for (int k = 0; k < n_pass; k++) tt_vk_pipeline_destroy(vk, pipes[k]);
     return st;
 }

@@ -13,6 +13,10 @@
  * full-image encode measured with timestamps, or -1 if unavailable. */
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p,
                             tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
+/* The same with the pass layout forced (tests): per_mode_passes 1 = one pass per mode (a GPU's default), 0 = one
+ * per mode family (a CPU device's), -1 = by device type. The blocks are the same. */
+tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
+                                   int repeats, double *gpu_ms_per_run, int per_mode_passes);
 
 /* Decodes w x h texels of `blocks` with the device's own BC7 texture sampler (VK_FORMAT_BC7_UNORM_BLOCK,
  * texelFetch), an independent check of tt_bc7_decode_image. TT_ERR_UNSUPPORTED where the device cannot sample BC7. */

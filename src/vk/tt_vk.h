@@ -118,8 +118,9 @@ tt_status tt_vk_pipeline_create(tt_vk *vk, const char *shader, uint32_t n_buffer
                                 const uint32_t *spec, uint32_t spec_count,
                                 uint32_t local_x, uint32_t local_y, uint32_t local_z,
                                 tt_vk_pipeline **out);
-/* The same for n <= 8 shaders of one pipeline shape at once (out[i] for shaders[i]; a NULL name is skipped and
- * gives NULL): the ones not cached yet compile in parallel threads. On failure no pipeline is returned. */
+/* The same for n <= 16 shaders of one pipeline shape at once (out[i] for shaders[i] with the constants
+ * spec[i * spec_count ...]; a NULL name is skipped and gives NULL): the ones not cached yet compile in parallel
+ * threads. On failure no pipeline is returned. */
 tt_status tt_vk_pipelines_create(tt_vk *vk, uint32_t n, const char *const *shaders, uint32_t n_buffers,
                                  uint32_t push_size, const uint32_t *spec, uint32_t spec_count, uint32_t local_x,
                                  uint32_t local_y, uint32_t local_z, tt_vk_pipeline **out);

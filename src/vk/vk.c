@@ -944,20 +944,29 @@ tt_status tt_vk_pipelines_create(tt_vk *vk, uint32_t n, const char *const *shade
                                  uint32_t push_size, const uint32_t *spec, uint32_t spec_count, uint32_t local_x,
                                  uint32_t local_y, uint32_t local_z, tt_vk_pipeline **out)
 {
-    enum { MAX_AT_ONCE = 8 };
+    enum { MAX_AT_ONCE = 16 };
     if (n > MAX_AT_ONCE) return tt_fail(TT_ERR_INVALID_ARG, "pipelines: %u at once, at most %d", n, MAX_AT_ONCE);
     pipeline_build builds[MAX_AT_ONCE];
     uint32_t slot[MAX_AT_ONCE], n_build = 0;
+    int alias[MAX_AT_ONCE]; /* an earlier entry of this call with the same shader and constants, or -1 */
     tt_status st = TT_OK;
     for (uint32_t i = 0; i < n; i++) out[i] = NULL;
     for (uint32_t i = 0; i < n && st == TT_OK; i++) {
+        alias[i] = -1;
         if (!shaders[i]) continue; /* not wanted */
+        for (uint32_t j = 0; j < i && alias[i] < 0; j++)
+            if (shaders[j] && strcmp(shaders[j], shaders[i]) == 0 &&
+                (spec_count == 0 || memcmp(spec + (size_t)j * spec_count, spec + (size_t)i * spec_count,
+                                           4u * spec_count) == 0))
+                alias[i] = alias[j] >= 0 ? alias[j] : (int)j;
+        if (alias[i] >= 0) continue; /* built (or found) once, below */
         const tt_shader_blob *blob;
-        st = pipeline_check(vk, shaders[i], &blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z);
+        const uint32_t *sp = spec ? spec + (size_t)i * spec_count : NULL;
+        st = pipeline_check(vk, shaders[i], &blob, n_buffers, push_size, sp, spec_count, local_x, local_y, local_z);
         if (st != TT_OK) break;
-        out[i] = pipeline_lookup(vk, blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z);
+        out[i] = pipeline_lookup(vk, blob, n_buffers, push_size, sp, spec_count, local_x, local_y, local_z);
         if (out[i]) continue;
-        st = pipeline_prepare(vk, shaders[i], blob, n_buffers, push_size, spec, spec_count, local_x, local_y, local_z,
+        st = pipeline_prepare(vk, shaders[i], blob, n_buffers, push_size, sp, spec_count, local_x, local_y, local_z,
                               &builds[n_build]);
         if (st == TT_OK) slot[n_build++] = i;
     }
@@ -979,6 +988,11 @@ tt_status tt_vk_pipelines_create(tt_vk *vk, uint32_t n, const char *const *shade
             pipeline_free(vk, builds[k].p);
         }
     }
+    for (uint32_t i = 0; i < n && st == TT_OK; i++)
+        if (alias[i] >= 0 && out[alias[i]]) {
+            out[i] = out[alias[i]];
+            out[i]->users++;
+        }
     if (st != TT_OK) {
         for (uint32_t i = 0; i < n; i++) {
             tt_vk_pipeline_destroy(vk, out[i]);
