@@ -337,9 +337,8 @@ int keep_count(int nparts) { return clamp(pc.partitions, 1, min(nparts, TT_BC7_M
         precise float num = num_, den = den_;                                                                     \
         int pp = pp_;                                                                                             \
         [[unroll]] for (int j = 0; j < TT_BC7_MAX_PARTITIONS; j++) {                                              \
-            if (j >= keep) break;                                                                                 \
             precise float lhs = num * kden[j], rhs = knum[j] * den;                                               \
-            if (lhs < rhs) {                                                                                      \
+            if (j < keep && lhs < rhs) {                                                                          \
                 precise float tn = knum[j], td = kden[j];                                                         \
                 int tq = kpart[j];                                                                                \
                 knum[j] = num;                                                                                    \
