@@ -692,26 +692,35 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
     vec4 xa0 = texel_rgba_at(iloa), xa1 = texel_rgba_at(ihia);
     vec4 xb0 = texel_rgba_at(ilob), xb1 = texel_rgba_at(ihib);
     vec4 xc0 = texel_rgba_at(iloc), xc1 = texel_rgba_at(ihic);
-    quant_search_sets(mi, rgba, m1, m2, xa0, xa1, xb0, xb1, xc0, xc1, A, B, C);
-    bvec3 live = bvec3(A.sse > 0, B.sse > 0, C.sse > 0); // still refitting
-    [[dont_unroll]] for (int it = 0; it < REFIT_ITERATIONS && any(live); it++) {
-        bvec3 ok;
-        ls_sets(mi, m1, m2, A, B, C, ok, xa0, xa1, xb0, xb1, xc0, xc1);
-        live = bvec3(live.x && ok.x, live.y && ok.y, live.z && ok.z);
-        if (!any(live)) break;
+    // Round 0 quantizes the extreme texels, rounds 1..REFIT_ITERATIONS the least-squares endpoints (C's
+    // quant_search then refit loop), through one call site to keep the shader small.
+    bvec3 live = bvec3(true); // still refitting
+    [[dont_unroll]] for (int it = 0; it <= REFIT_ITERATIONS && any(live); it++) {
+        if (it > 0) {
+            bvec3 ok;
+            ls_sets(mi, m1, m2, A, B, C, ok, xa0, xa1, xb0, xb1, xc0, xc1);
+            live = bvec3(live.x && ok.x, live.y && ok.y, live.z && ok.z);
+            if (!any(live)) break;
+        }
         Sub4 ca, cb, cc;
         quant_search_sets(mi, rgba, m1, m2, xa0, xa1, xb0, xb1, xc0, xc1, ca, cb, cc);
-        if (live.x) {
-            if (ca.sse >= A.sse) live.x = false;
-            else A = ca;
-        }
-        if (live.y) {
-            if (cb.sse >= B.sse) live.y = false;
-            else B = cb;
-        }
-        if (live.z) {
-            if (cc.sse >= C.sse) live.z = false;
-            else C = cc;
+        if (it == 0) {
+            A = ca;
+            B = cb;
+            C = cc;
+        } else {
+            if (live.x) {
+                if (ca.sse >= A.sse) live.x = false;
+                else A = ca;
+            }
+            if (live.y) {
+                if (cb.sse >= B.sse) live.y = false;
+                else B = cb;
+            }
+            if (live.z) {
+                if (cc.sse >= C.sse) live.z = false;
+                else C = cc;
+            }
         }
         live = bvec3(live.x && A.sse > 0, live.y && B.sse > 0, live.z && C.sse > 0);
     }
