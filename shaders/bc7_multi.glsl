@@ -531,7 +531,7 @@ void stats4_pair(uint m1, uint m2, out Stats4 b, out Stats4 c)
     [[unroll]] for (int i = 0; i < 16; i++) {
         bool s1 = ((m1 >> i) & 1u) != 0u, s2 = ((m2 >> i) & 1u) != 0u;
         ivec4 t = texel(i);
-        ivec4 u = ivec4(1), tt = t * t;
+        ivec4 tt = t * t;
         ivec3 x = t.xxy * t.yzz, a = t.xyz * t.w;
         if (s1) { b.n++; b.s += t; b.ss += tt; b.sx += x; b.sa += a; }
         if (s2) { c.n++; c.s += t; c.ss += tt; c.sx += x; c.sa += a; }
