@@ -1,0 +1,111 @@
+/* test_bc7_multi.c - the C reference's multi-subset family (modes 0, 1, 2, 3, 7): its returned error is the weighted error of the block's decode, anchors valid, alpha exact, more partitions never worse. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bc7/bc7_ref.h"
+#include "tt_test.h"
+
+static uint32_t g_seed = 1u;
+static int rnd(int n)
+{
+    g_seed = g_seed * 1103515245u + 12345u;
+    return (int)((g_seed >> 16) % (uint32_t)n);
+}
+
+static int clamp255(int v) { return v < 0 ? 0 : (v > 255 ? 255 : v); }
+
+/* Block kind k of a family of test blocks: random texels, gradients, two or three flat regions with noise, greys,
+ * near-solid; alpha 255 unless `alpha` (then random, gradient or regions too). */
+static void make_block(int kind, int alpha, block_in *in)
+{
+    int c[3][4];
+    for (int s = 0; s < 3; s++)
+        for (int k = 0; k < 4; k++) c[s][k] = rnd(256);
+    for (int i = 0; i < 16; i++) {
+        int x = i & 3, y = i >> 2;
+        for (int k = 0; k < 4; k++) {
+            int v;
+            switch (kind % 6) {
+            case 0: v = rnd(256); break;
+            case 1: v = clamp255(c[0][k] + (c[1][k] - c[0][k]) * (x + y) / 6 + rnd(5) - 2); break;
+            case 2: v = clamp255(c[x + y < 3 ? 0 : 1][k] + rnd(9) - 4); break;
+            case 3: v = clamp255(c[x < 2 ? 0 : (y < 2 ? 1 : 2)][k] + rnd(7) - 3); break;
+            case 4: v = k < 3 ? clamp255(c[0][0] + 16 * x + rnd(3)) : c[0][3]; break;
+            default: v = clamp255(c[0][k] + rnd(3) - 1); break;
+            }
+            in->t[i][k] = v;
+        }
+        if (!alpha) in->t[i][3] = 255;
+    }
+    in->opaque = 1;
+    for (int i = 0; i < 16; i++)
+        if (in->t[i][3] != 255) in->opaque = 0;
+}
+
+static int g_blocks;
+
+/* Encodes `in` in `mode` with `cfg` and checks the block; returns the SSE (or TT_BC7_NO_CANDIDATE). */
+static int check_block(const block_in *in, int mode, const tt_bc7_config *cfg)
+{
+    tt_bc7_fields f;
+    int sse = tt_bc7_ref_encode_multi(in, mode, cfg, &f);
+    if (mode != 7 && !in->opaque) {
+        CHECK_EQ_INT(sse, TT_BC7_NO_CANDIDATE);
+        return sse;
+    }
+    CHECK(sse != TT_BC7_NO_CANDIDATE);
+    if (sse == TT_BC7_NO_CANDIDATE) return sse;
+    const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
+    CHECK_EQ_INT(f.mode, mode);
+    CHECK(f.partition < (1u << mi->part_bits));
+    for (int s = 0; s < mi->subsets; s++)
+        CHECK_MSG(f.idx[tt_bc7_anchor_of(mi->subsets, (int)f.partition, s)] < (1 << mi->index_bits) / 2,
+                  "mode %d partition %u subset %d", mode, f.partition, s);
+    tt_bc7_block blk;
+    uint8_t dec[16][4];
+    tt_bc7_pack_fields(&f, &blk);
+    CHECK_EQ_INT(tt_bc7_decode_block(&blk, dec), mode);
+    int e = 0, alpha_ok = 1;
+    for (int i = 0; i < 16; i++) {
+        int d[4];
+        for (int k = 0; k < 4; k++) d[k] = dec[i][k] - in->t[i][k];
+        e += werr4(in, d);
+        if (mode != 7 && dec[i][3] != 255) alpha_ok = 0;
+    }
+    CHECK_MSG(e == sse, "mode %d: decoded weighted SSE %d, returned %d", mode, e, sse);
+    CHECK_MSG(alpha_ok, "mode %d: alpha not 255", mode);
+    g_blocks++;
+    return sse;
+}
+
+int main(void)
+{
+    static const int modes[] = {0, 1, 2, 3, 7};
+    for (int wset = 0; wset < 3; wset++) {
+        tt_bc7_config cfg;
+        tt_bc7_config_init(&cfg);
+        if (wset == 1) cfg.perceptual = 1;
+        if (wset == 2) cfg.alpha_weight = 3.0f;
+        block_in in;
+        tt_bc7_channel_weights(&cfg, in.w);
+        for (int b = 0; b < 120; b++) {
+            int alpha = b % 3 == 2;
+            make_block(b, alpha, &in);
+            tt_bc7_channel_weights(&cfg, in.w);
+            for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+                int last = 0x7FFFFFFF;
+                /* the best `partitions` by the estimate include those of any smaller count */
+                static const int counts[] = {1, 4, 8, 16};
+                for (int c = 0; c < 4; c++) {
+                    cfg.partitions = counts[c];
+                    int sse = check_block(&in, modes[m], &cfg);
+                    CHECK_MSG(sse <= last, "mode %d: %d partitions SSE %d above %d", modes[m], counts[c], sse, last);
+                    last = sse;
+                }
+            }
+        }
+    }
+    printf("%d blocks checked\n", g_blocks);
+    TT_TEST_END();
+}
