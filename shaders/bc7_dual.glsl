@@ -167,7 +167,7 @@ void start_col_x(out vec3 x0, out vec3 x1)
         st.sx += t.xxy * t.yzz;
     }
     float num, den;
-    vec3 dir = subset_axis(st, num, den);
+    vec3 dir = subset_axis(st, 1.0, num, den);
     precise float lo = 0.0, hi = 0.0;
     x0 = vec3(0.0);
     x1 = vec3(0.0);

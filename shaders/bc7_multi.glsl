@@ -37,9 +37,9 @@ struct Stats {
     ivec3 s, ss, sx;
 };
 
-// Line-fit residual estimate as a fraction num/den, and direction
-// (subset_axis in C: no division).
-vec3 subset_axis(Stats st, out float num, out float den)
+// Line-fit residual plus index-spacing estimate as a fraction num/den, and direction
+// (subset_axis in C: no division; q = (index levels - 1)^2).
+vec3 subset_axis(Stats st, float q, out float num, out float den)
 {
     num = 0.0;
     den = 1.0;
@@ -71,8 +71,8 @@ vec3 subset_axis(Stats st, out float num, out float den)
     precise float w2 = m02 * v0 + m12 * v1 + m22 * v2;
     precise float vv = v0 * v0 + v1 * v1 + v2 * v2;
     precise float wv = w0 * v0 + w1 * v1 + w2 * v2;
-    precise float nm = trace * vv - wv;
-    precise float dn = vv * float(n);
+    precise float nm = trace * vv * q - wv * (q - 1.0);
+    precise float dn = vv * float(n) * q;
     num = nm;
     den = dn;
     return vec3(w0, w1, w2);
@@ -250,8 +250,8 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
     sa.ss = all.ss - sb.ss;
     sa.sx = all.sx - sb.sx;
     float an, ad;
-    vec3 dira = subset_axis(sa, an, ad);
-    vec3 dirb = subset_axis(sb, an, ad);
+    vec3 dira = subset_axis(sa, 1.0, an, ad);
+    vec3 dirb = subset_axis(sb, 1.0, an, ad);
     precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0;
     int iloa = -1, ihia = -1, ilob = -1, ihib = -1;
     [[unroll]] for (int i = 0; i < 16; i++) {
@@ -364,6 +364,7 @@ int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
         kden[j] = 0.0; // +infinity
         kpart[j] = 0;
     }
+    float q = float(((1 << mi.index_bits) - 1) * ((1 << mi.index_bits) - 1)); // as in C
     Stats all = subset_stats(0xFFFFu);
     [[dont_unroll]] for (int pt = 0; pt < 64; pt++) {
         uint m1 = part_mask(pt);
@@ -373,8 +374,8 @@ int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
         s0.ss = all.ss - s1.ss;
         s0.sx = all.sx - s1.sx;
         float n0, d0, n1, d1;
-        subset_axis(s0, n0, d0);
-        subset_axis(s1, n1, d1);
+        subset_axis(s0, q, n0, d0);
+        subset_axis(s1, q, n1, d1);
         precise float num = n0 * d1 + n1 * d0, den = d0 * d1;
         TT_KEEP_INSERT(keep, knum, kden, kpart, num, den, pt)
     }
@@ -480,7 +481,7 @@ Stats4 stats4_sub(Stats4 a, Stats4 b)
 }
 
 // subset_axis in C with four channels (column k of the scatter, one power step; the same sums in the same order).
-vec4 subset_axis4(Stats4 st, out float num, out float den)
+vec4 subset_axis4(Stats4 st, float q, out float num, out float den)
 {
     num = 0.0;
     den = 1.0;
@@ -516,8 +517,8 @@ vec4 subset_axis4(Stats4 st, out float num, out float den)
     precise float w2 = m02 * v0 + m12 * v1 + m22 * v2 + m23 * v3;
     precise float w3 = m03 * v0 + m13 * v1 + m23 * v2 + m33 * v3;
     precise float wv = w0 * v0 + w1 * v1 + w2 * v2 + w3 * v3;
-    precise float nm = trace * vv - wv;
-    precise float dn = vv * float(n);
+    precise float nm = trace * vv * q - wv * (q - 1.0);
+    precise float dn = vv * float(n) * q;
     num = nm;
     den = dn;
     return vec4(w0, w1, w2, w3);
@@ -668,9 +669,9 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
     stats4_pair(m1, m2, sb, sc);
     Stats4 sa = stats4_sub(stats4_sub(all, sb), sc);
     float an, ad;
-    vec4 dira = subset_axis4(sa, an, ad);
-    vec4 dirb = subset_axis4(sb, an, ad);
-    vec4 dirc = subset_axis4(sc, an, ad);
+    vec4 dira = subset_axis4(sa, 1.0, an, ad);
+    vec4 dirb = subset_axis4(sb, 1.0, an, ad);
+    vec4 dirc = subset_axis4(sc, 1.0, an, ad);
     precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0, loc = 0.0, hic = 0.0;
     int iloa = -1, ihia = -1, ilob = -1, ihib = -1, iloc = -1, ihic = -1;
     [[unroll]] for (int i = 0; i < 16; i++) {
@@ -843,6 +844,7 @@ int encode_sets_block(int mode, out uvec4 blk)
         kden[j] = 0.0; // +infinity
         kpart[j] = 0;
     }
+    float q = float(((1 << mi.index_bits) - 1) * ((1 << mi.index_bits) - 1)); // as in C
     Stats4 all, none;
     stats4_pair(0xFFFFu, 0u, all, none);
     [[dont_unroll]] for (int pt = 0; pt < nparts; pt++) {
@@ -851,9 +853,9 @@ int encode_sets_block(int mode, out uvec4 blk)
         Stats4 s1, s2;
         stats4_pair(m1, m2, s1, s2);
         float n0, d0, n1, d1, n2, d2;
-        subset_axis4(stats4_sub(stats4_sub(all, s1), s2), n0, d0);
-        subset_axis4(s1, n1, d1);
-        subset_axis4(s2, n2, d2); // an empty subset 2 (mode 7): 0 / 1, as in C
+        subset_axis4(stats4_sub(stats4_sub(all, s1), s2), q, n0, d0);
+        subset_axis4(s1, q, n1, d1);
+        subset_axis4(s2, q, n2, d2); // an empty subset 2 (mode 7): 0 / 1, as in C
         precise float num = (n0 * d1 + n1 * d0) * d2 + n2 * (d0 * d1), den = d0 * d1 * d2;
         TT_KEEP_INSERT(keep, knum, kden, kpart, num, den, pt)
     }

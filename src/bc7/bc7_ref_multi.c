@@ -33,11 +33,14 @@ static void partition_masks(int subsets, int part, int m[2])
 
 /* Scatter of the texels in `mask` over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
  * column of the largest diagonal scaled by a power of two to max |v| in [0.5, 1), and w = C v (one power step).
- * The line-fit residual estimate (SSE units) is the fraction *num / *den = (trace vv - wv) / (vv n), i.e.
- * (trace - Rayleigh quotient) / n, kept as a fraction so that no division is needed: every operation is one
- * Vulkan requires to be correctly rounded. dir = w. With nch = 4 and a constant alpha every alpha term is an
+ * The estimate (SSE units) is the fraction *num / *den = (trace vv q - wv (q - 1)) / (vv n q), i.e.
+ * (trace - Rayleigh quotient) / n + Rayleigh quotient / (n q): the line-fit residual, plus what spacing the subset's
+ * spread along the line over L index levels costs, q = (L - 1)^2 (texels spread evenly over a range R lose
+ * R^2 / (12 (L - 1)^2) each, and n R^2 / 12 is about the Rayleigh quotient / n). Without the second term every
+ * partition of collinear texels (a grey block) scores 0 and the ranking is noise. Kept as a fraction so that no
+ * division is needed: every operation is one Vulkan requires to be correctly rounded. dir = w. With nch = 4 and a constant alpha every alpha term is an
  * exact zero, so the values equal those of nch = 3 (the shader fits modes 0 and 2 with four channels). */
-static void subset_axis(const block_in *in, int mask, int nch, float dir[4], float *num, float *den)
+static void subset_axis(const block_in *in, int mask, int nch, float q, float dir[4], float *num, float *den)
 {
     int n = 0, s[4] = {0, 0, 0, 0}, ss[4][4];
     memset(ss, 0, sizeof ss);
@@ -80,8 +83,8 @@ static void subset_axis(const block_in *in, int mask, int nch, float dir[4], flo
         dir[a] = w;
         wv = a == 0 ? w * v[0] : wv + w * v[a];
     }
-    *num = trace * vv - wv;
-    *den = vv * (float)n;
+    *num = trace * vv * q - wv * (q - 1.0f);
+    *den = vv * (float)n * q;
 }
 
 /* 8-bit value of quantized endpoint component q (channel ch) of `mode`. */
@@ -197,13 +200,14 @@ static int encode_multi(const block_in *in, int mode, int keep, candm *best)
         kden[j] = 0.0f; /* +infinity */
         kpart[j] = 0;
     }
+    float q = (float)(((1 << mi->index_bits) - 1) * ((1 << mi->index_bits) - 1));
     float dir[4], n0, d0, n1, d1, n2 = 0.0f, d2 = 1.0f;
     for (int part = 0; part < nparts; part++) {
         int m[2];
         partition_masks(ns, part, m);
-        subset_axis(in, 0xFFFF & ~(m[0] | m[1]), nch, dir, &n0, &d0);
-        subset_axis(in, m[0], nch, dir, &n1, &d1);
-        if (ns == 3) subset_axis(in, m[1], nch, dir, &n2, &d2);
+        subset_axis(in, 0xFFFF & ~(m[0] | m[1]), nch, q, dir, &n0, &d0);
+        subset_axis(in, m[0], nch, q, dir, &n1, &d1);
+        if (ns == 3) subset_axis(in, m[1], nch, q, dir, &n2, &d2);
         float num = (n0 * d1 + n1 * d0) * d2 + n2 * (d0 * d1), den = d0 * d1 * d2;
         int pp = part;
         for (int j = 0; j < keep; j++)
@@ -227,7 +231,7 @@ static int encode_multi(const block_in *in, int mode, int keep, candm *best)
         partition_masks(ns, c.part, m);
         for (int s = 0; s < ns; s++) {
             int mask = s == 0 ? 0xFFFF & ~(m[0] | m[1]) : m[s - 1];
-            subset_axis(in, mask, nch, dir, &n0, &d0);
+            subset_axis(in, mask, nch, 1.0f, dir, &n0, &d0);
             encode_subset(in, mi, nch, mask, dir, &c, s);
             sse += c.sse[s];
         }
