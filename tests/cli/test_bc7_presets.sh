@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# test_bc7_presets.sh - `tinytex bc7 --preset`: a PSNR floor per preset that fails if a preset regresses, presets ordered by quality, alpha images within bounds, opaque alpha exactly 255, the sampler agreeing, bad options refused.
+. "$(dirname "$0")/lib.sh"
+S=$TT_SAMPLES/sample.jpg
+SET=$TMP/set
+mkdir -p "$SET"
+run 0 "$TT_BC7_TESTSET" "$S" "$TT_SAMPLES/sample.png" "$SET"
+
+# Floors on sample.jpg (RGB PSNR from the written file). Where they come from (docs/bc7.md, "Presets"):
+#   fastest 39.90: bc7enc -C -p0 -u4 (mode 6 only) reaches 39.94 while letting opaque alpha drop to 254; tinytex
+#                  keeps it 255 and stays within 0.05 dB;
+#   fast    44.73: bc7enc -u2 (modes 1, 3, 5, 6; ../shared/ANCHORS.md);
+#   medium:  bc7enc -u4 45.47 (ANCHORS.md);
+#   thorough: -u4 too, and not below medium (bc7enc -u6's 45.95 is not reached: docs/bc7.md, "Presets").
+floor_fastest=39.90 floor_fast=44.73 floor_medium=45.47 floor_thorough=45.47
+prev=0
+for p in fastest fast medium thorough; do
+    run 0 "$TINYTEX" bc7 "$S" -o "$TMP/$p.dds" --preset "$p" --json "$TMP/$p.json" -q
+    v=$(json_num "$TMP/$p.json" psnr_rgb)
+    eval f=\$floor_$p
+    check "$p: sample.jpg $v dB >= $f" ge "$v" "$f"
+    check "$p: not below the preset before it ($v >= $prev)" ge "$v" "$prev"
+    check "$p: opaque alpha stays 255" grep -q '"psnr_rgba":[[:space:]]*null' "$TMP/$p.json"
+    prev=$v
+done
+run 0 "$TINYTEX" info "$TMP/medium.dds"
+check "info lists the blocks per mode" grep -q 'blocks per mode: mode 0: [0-9]* mode 1' "$TMP/out"
+
+# The Vulkan device's own BC7 sampler decodes the file exactly as tinytex does.
+run 0 "$TINYTEX" decode "$TMP/medium.dds" -o "$TMP/gpu.png" --sampler -q
+run 0 "$TINYTEX" decode "$TMP/medium.dds" -o "$TMP/c.png" -q
+run 0 "$TINYTEX" compare "$TMP/c.png" "$TMP/gpu.png" --json "$TMP/same.json"
+check "sampler decode == tinytex decode" grep -q '"lossless":[[:space:]]*true' "$TMP/same.json"
+
+# Images with alpha (bc7_testset), medium: RGBA PSNR and largest error no worse than bc7enc -u4's on the same
+# images (43.57 dB / 41, 43.88 / 82, 54.45 / 19; tests/bench/bc7_quality.sh, docs/benchmarks.md).
+for img in alpha:43.57:41 cutout:43.88:82 icon:54.45:19; do
+    IFS=: read -r name floor maxerr <<<"$img"
+    run 0 "$TINYTEX" bc7 "$SET/$name.png" -o "$TMP/$name.dds" --json "$TMP/$name.json" -q
+    v=$(json_num "$TMP/$name.json" psnr_rgba)
+    e=$(json_num "$TMP/$name.json" max_abs_error)
+    check "$name: RGBA PSNR $v >= $floor" ge "$v" "$floor"
+    check "$name: largest error $e <= $maxerr" ge "$maxerr" "$e"
+done
+# A heavier alpha weight buys alpha accuracy with colour: the RGB PSNR may only fall.
+run 0 "$TINYTEX" bc7 "$SET/alpha.png" -o "$TMP/aw.dds" --alpha-weight 8 --json "$TMP/aw.json" -q
+check "--alpha-weight 8: RGB PSNR not above the default's" ge "$(json_num "$TMP/alpha.json" psnr_rgb)" "$(json_num "$TMP/aw.json" psnr_rgb)"
+# --perceptual trades RGB PSNR for luma: it may not raise RGB PSNR, and must stay close.
+run 0 "$TINYTEX" bc7 "$S" -o "$TMP/perc.dds" --perceptual --json "$TMP/perc.json" -q
+pv=$(json_num "$TMP/perc.json" psnr_rgb)
+check "--perceptual: RGB PSNR $pv <= medium's" ge "$(json_num "$TMP/medium.json" psnr_rgb)" "$pv"
+check "--perceptual: within 1 dB of medium" ge "$pv" "$(awk -v x="$(json_num "$TMP/medium.json" psnr_rgb)" 'BEGIN{print x - 1}')"
+
+# Expert options: --modes as a list, overriding the preset; bad values are usage errors (exit 2).
+run 0 "$TINYTEX" bc7 "$S" -o "$TMP/m16.dds" --modes 1,6 --json "$TMP/m16.json" -q
+run 0 "$TINYTEX" info "$TMP/m16.dds"
+check "--modes 1,6: only modes 1 and 6" grep -q 'blocks per mode: mode 1: [0-9]* mode 6: [0-9]*$' "$TMP/out"
+for bad in "--preset slow" "--modes 8" "--modes 1,,6" "--modes 6-1" "--modes x" "--alpha-weight 17" "--partitions 0" "--partitions 17"; do
+    run 2 "$TINYTEX" bc7 "$S" -o "$TMP/bad.dds" $bad
+    check "$bad: no output" [ ! -e "$TMP/bad.dds" ]
+done
+finish
