@@ -251,7 +251,13 @@ int cmd_bc7(int argc, char **argv)
         goto done;
     }
     /* an expert option given explicitly overrides the preset's value */
-    if (option_given(argc, argv, "partitions")) x.params.partitions = o->partitions;
+    if (option_given(argc, argv, "partitions")) {
+        if (!(x.params.modes & 0x8Fu)) { /* modes 0-3, 7: the only ones with partitions */
+            cli_error("--partitions: the mode set has no multi-subset mode (0-3, 7) for it to apply to");
+            goto done;
+        }
+        x.params.partitions = o->partitions;
+    }
     if (option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
     if (option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;

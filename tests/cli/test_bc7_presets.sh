@@ -55,7 +55,7 @@ check "--perceptual: within 1 dB of medium" ge "$pv" "$(awk -v x="$(json_num "$T
 run 0 "$TINYTEX" bc7 "$S" -o "$TMP/m16.dds" --modes 1,6 --json "$TMP/m16.json" -q
 run 0 "$TINYTEX" info "$TMP/m16.dds"
 check "--modes 1,6: only modes 1 and 6" grep -q 'blocks per mode: mode 1: [0-9]* mode 6: [0-9]*$' "$TMP/out"
-for bad in "--preset slow" "--modes 8" "--modes 1,,6" "--modes 6-1" "--modes x" "--alpha-weight 17" "--partitions 0" "--partitions 17"; do
+for bad in "--preset fastest --partitions 8" "--modes 4,5,6 --partitions 2" "--preset slow" "--modes 8" "--modes 1,,6" "--modes 6-1" "--modes x" "--alpha-weight 17" "--partitions 0" "--partitions 17"; do
     run 2 "$TINYTEX" bc7 "$S" -o "$TMP/bad.dds" $bad
     check "$bad: no output" [ ! -e "$TMP/bad.dds" ]
 done
