@@ -13,8 +13,11 @@ layout(constant_id = TT_BC7_SPEC_WEIGHT_R + 3) const int TT_W_A = 1;
 // werr3 / werr4 in C (bc7_ref.h): weighted squared error of an RGB / RGBA difference.
 int werr3(ivec3 d) { return d.x * d.x * TT_W_R + d.y * d.y * TT_W_G + d.z * d.z * TT_W_B; }
 int werr4(ivec4 d) { return werr3(d.xyz) + d.w * d.w * TT_W_A; }
+// Mode 6 of an opaque block under loose_alpha: alpha endpoints stay 127, p-bits free, no alpha error (block_in in C).
+bool alpha_free = false;
+int werr4_free(ivec4 d) { return werr3(d.xyz); }
 // The good-enough threshold is in unweighted units: scaled by the mean weight (1 by default; exact).
-float weight_scale() { return float(TT_W_R + TT_W_G + TT_W_B + TT_W_A) * 0.25; }
+float weight_scale() { return float(TT_W_R + TT_W_G + TT_W_B + (alpha_free ? 0 : TT_W_A)) * 0.25; }
 
 // ---- Texel I/O: the block's 16 texels in registers ----
 

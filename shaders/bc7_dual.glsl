@@ -214,6 +214,21 @@ void refine_col(int cb, int cib, int rot, inout DCol c)
                 improved = true;
             }
         }
+        // joint steps: every free channel of endpoint j by s, (j, s) in C's order
+        ivec3 free_ch = ivec3(pinned != 0 ? 1 : 0, pinned != 1 ? 1 : 0, pinned != 2 ? 1 : 0);
+        [[dont_unroll]] for (int m = 0; m < 4; m++) {
+            int j = m >> 1, s = (m & 1) != 0 ? 1 : -1;
+            ivec3 q = (j == 0 ? c.q0 : c.q1) + s * free_ch;
+            if (any(lessThan(q, ivec3(0))) || any(greaterThan(q, ivec3(qmax)))) continue;
+            DCol t = c;
+            if (j == 0) t.q0 = q;
+            else t.q1 = q;
+            assign_col(cb, cib, t);
+            if (t.sse < c.sse) {
+                c = t;
+                improved = true;
+            }
+        }
         if (!improved) break;
     }
 }

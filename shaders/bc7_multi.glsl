@@ -241,6 +241,31 @@ vec3 texel_rgb_at(int ix)
     return vec3(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u);
 }
 
+// A joint step of endpoint j of S (encode_subset in C): kind 1 moves every channel's q by s; kind 0 flips the
+// endpoint's p-bit and moves q where needed so that the expanded value moves by one p-bit unit in direction s.
+// False (S then unused) where a value leaves 0..qmax.
+void joint_dq(inout int p, int s, int kind, out int dq)
+{
+    dq = s;
+    if (kind == 0) {
+        p ^= 1;
+        dq = (s > 0) == (p == 1) ? 0 : s;
+    }
+}
+bool joint_step3(int qmax, inout Sub S, int j, int s, int kind)
+{
+    int p = j == 0 ? S.p0 : S.p1, dq;
+    joint_dq(p, s, kind, dq);
+    ivec3 q = (j == 0 ? S.q0 : S.q1) + dq;
+    if (j == 0) {
+        S.q0 = q;
+        S.p0 = p;
+    } else {
+        S.q1 = q;
+        S.p1 = p;
+    }
+    return all(greaterThanEqual(q, ivec3(0))) && all(lessThanEqual(q, ivec3(qmax)));
+}
 // encode_subset in C for subset 0 (texels not in m1) -> a and subset 1 -> b.
 void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
 {
@@ -310,6 +335,24 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
                 if (j == 0) cb.q0 = ivec3_set(cb.q0, k, qb);
                 else cb.q1 = ivec3_set(cb.q1, k, qb);
             }
+            assign_pair(mi, m1, ca, cb);
+            if (oka && ca.sse < A.sse) {
+                A = ca;
+                ia = true;
+            }
+            if (okb && cb.sse < B.sse) {
+                B = cb;
+                ib = true;
+            }
+        }
+        // joint steps of one endpoint, in C's order (endpoint j, step s, kind; joint_step says what a kind is)
+        int nk = mi.pbit_unique != 0 ? 2 : 1;
+        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
+            int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+            Sub ca = A, cb = B;
+            bool oka = ja && joint_step3(qmax, ca, j, s, kind);
+            bool okb = jb && joint_step3(qmax, cb, j, s, kind);
+            if (!oka && !okb) continue;
             assign_pair(mi, m1, ca, cb);
             if (oka && ca.sse < A.sse) {
                 A = ca;
@@ -662,6 +705,22 @@ vec4 texel_rgba_at(int ix)
     return vec4(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u, p >> 24);
 }
 
+// joint_step3 for the subsets of encode_sets (alpha moves only in mode 7).
+bool joint_step4(ivec4 qmax, bool rgba, inout Sub4 S, int j, int s, int kind)
+{
+    int p = j == 0 ? S.p0 : S.p1, dq;
+    joint_dq(p, s, kind, dq);
+    ivec4 q = (j == 0 ? S.q0 : S.q1) + ivec4(dq, dq, dq, rgba ? dq : 0);
+    if (j == 0) {
+        S.q0 = q;
+        S.p0 = p;
+    } else {
+        S.q1 = q;
+        S.p1 = p;
+    }
+    return all(greaterThanEqual(q, ivec4(0))) && all(lessThanEqual(q, qmax));
+}
+
 // encode_subset in C for subset 0 -> A, 1 (m1) -> B, 2 (m2) -> C, in lockstep (encode_pair's scheme).
 void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, out Sub4 A, out Sub4 B, out Sub4 C)
 {
@@ -753,6 +812,21 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
                 if (j == 0) cc.q0 = ivec4_set(cc.q0, k, vc);
                 else cc.q1 = ivec4_set(cc.q1, k, vc);
             }
+            assign_sets(mi, rgba, m1, m2, ca, cb, cc);
+            if (oka && ca.sse < A.sse) { A = ca; imp.x = true; }
+            if (okb && cb.sse < B.sse) { B = cb; imp.y = true; }
+            if (okc && cc.sse < C.sse) { C = cc; imp.z = true; }
+        }
+        // joint steps of one endpoint, in C's order (as in encode_pair)
+        int nk = mi.pbit_unique != 0 ? 2 : 1;
+        ivec4 qm = ivec4(qc, qc, qc, rgba ? qa : 0);
+        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
+            int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+            Sub4 ca = A, cb = B, cc = C;
+            bool oka = jit.x && joint_step4(qm, rgba, ca, j, s, kind);
+            bool okb = jit.y && joint_step4(qm, rgba, cb, j, s, kind);
+            bool okc = jit.z && joint_step4(qm, rgba, cc, j, s, kind);
+            if (!oka && !okb && !okc) continue;
             assign_sets(mi, rgba, m1, m2, ca, cb, cc);
             if (oka && ca.sse < A.sse) { A = ca; imp.x = true; }
             if (okb && cb.sse < B.sse) { B = cb; imp.y = true; }

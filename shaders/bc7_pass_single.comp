@@ -17,10 +17,10 @@ void main()
     uint blk = st[list_base(TT_BC7_LIST_ALL) + item];
     load_block(blk);
     bool lite = LITE_POLISH != 0 && pc.full_mode6 == 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u;
-    bool is_opaque = opaque;
-    opaque = opaque && pc.loose_alpha == 0; // loose: mode 6 treats alpha as any other channel (as in C)
+    // loose: mode 6 of an opaque block ignores alpha error and picks its p-bits freely (as in C)
+    alpha_free = opaque && pc.loose_alpha != 0;
     Cand c = encode_single(lite);
-    opaque = is_opaque;
+    alpha_free = false;
     dst_blocks[blk] = pack_single(c);
     st[sse_base() + blk] = uint(c.sse);
     uint others = pc.modes & (opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);

@@ -58,6 +58,8 @@ void assign_indices(inout Cand c)
     if (OPAQUE_RGB != 0 && opaque && d.w == 0) {
         // opaque: t.w == 255 == e0.w (p0 is 1), so the alpha terms are 0
         ASSIGN_LOOP(xyz, werr3)
+    } else if (alpha_free) {
+        ASSIGN_LOOP(xyzw, werr4_free)
     } else {
         ASSIGN_LOOP(xyzw, werr4)
     }
@@ -70,19 +72,19 @@ Cand quantize_nearest(vec4 x0, vec4 x1)
 {
     Cand c;
     c.half_range = 0;
-    if (opaque) {
+    if (opaque && !alpha_free) {
         c.p0 = 1;
         c.p1 = 1;
         quant_endpoint(x0, 1, true, c.q0);
         quant_endpoint(x1, 1, true, c.q1);
     } else {
         ivec4 qa, qb;
-        precise float err0 = quant_endpoint(x0, 0, false, qa);
-        precise float err1 = quant_endpoint(x0, 1, false, qb);
+        precise float err0 = quant_endpoint(x0, 0, opaque, qa);
+        precise float err1 = quant_endpoint(x0, 1, opaque, qb);
         c.p0 = err1 < err0 ? 1 : 0;
         c.q0 = c.p0 != 0 ? qb : qa;
-        err0 = quant_endpoint(x1, 0, false, qa);
-        err1 = quant_endpoint(x1, 1, false, qb);
+        err0 = quant_endpoint(x1, 0, opaque, qa);
+        err1 = quant_endpoint(x1, 1, opaque, qb);
         c.p1 = err1 < err0 ? 1 : 0;
         c.q1 = c.p1 != 0 ? qb : qa;
     }
@@ -94,7 +96,7 @@ Cand quantize_pbit_search(vec4 x0, vec4 x1, int half_range)
 {
     Cand best;
     best.sse = 0x7FFFFFFF;
-    int first = half_range != 0 ? 1 : (opaque ? 3 : 0), last = half_range != 0 ? 1 : 3;
+    int first = half_range != 0 ? 1 : (opaque && !alpha_free ? 3 : 0), last = half_range != 0 ? 1 : 3;
     [[dont_unroll]] for (int combo = first; combo <= last; combo++) {
         Cand c;
         c.half_range = half_range;
@@ -423,6 +425,32 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
                 improved = true;
             }
         }
+        // joint steps of one endpoint (polish() in C): (endpoint j, step s, kind) in C's order; kind 0 moves
+        // 2q + p by s through a p-bit flip (only where p-bits are free), kind 1 moves every q by s
+        int nk = (opaque && !alpha_free) || half_range != 0 ? 1 : 2;
+        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
+            int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+            Cand c = best;
+            int p = j == 0 ? c.p0 : c.p1, dq = s;
+            if (kind == 0) {
+                p ^= 1;
+                dq = (s > 0) == (p == 1) ? 0 : s;
+            }
+            ivec4 q = (j == 0 ? c.q0 : c.q1) + ivec4(dq, dq, dq, nc == 4 ? dq : 0);
+            if (any(lessThan(q, ivec4(0))) || any(greaterThan(q, ivec4(127)))) continue;
+            if (j == 0) {
+                c.q0 = q;
+                c.p0 = p;
+            } else {
+                c.q1 = q;
+                c.p1 = p;
+            }
+            assign_indices(c);
+            if (c.sse < best.sse) {
+                best = c;
+                improved = true;
+            }
+        }
         if (!improved) break;
     }
     return best;
@@ -480,7 +508,7 @@ Cand encode_single(bool lite)
                 if (lite) continue;
                 principal_axis_guess(x0, x1);
             } else if (start == 2) {
-                if (!opaque || best.sse == 0) break;
+                if (!opaque || alpha_free || best.sse == 0) break;
                 precise vec3 e0 = vec3(2 * best.q0.xyz + 1), e1 = vec3(2 * best.q1.xyz + 1);
                 x0 = vec4(e0, 255.0);
                 x1 = vec4(e0 + (e1 - e0) * STRETCH, 255.0);

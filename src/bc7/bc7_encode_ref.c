@@ -15,6 +15,7 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
 {
     block_in in;
     in.opaque = 1;
+    in.alpha_free = 0;
     for (int i = 0; i < 16; i++) {
         for (int k = 0; k < 4; k++) in.t[i][k] = texels[i][k];
         if (texels[i][3] != 255) in.opaque = 0;
@@ -29,7 +30,9 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     unsigned others = p->modes & (in.opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);
     int lite = LITE_POLISH && !p->full_mode6 && in.opaque && (p->modes & TT_BC7_MULTI_MODES);
     block_in in6 = in;
-    in6.opaque = in.opaque && !p->loose_alpha; /* loose: mode 6 treats alpha as any other channel */
+    /* loose: mode 6 of an opaque block ignores alpha error and picks its p-bits freely, as bc7enc does */
+    in6.alpha_free = in.opaque && p->loose_alpha;
+    if (in6.alpha_free) in6.w[3] = 0;
     int sse = tt_bc7_ref_encode_single(&in6, p, lite, &best);
     /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties). */
     if (p->refit && sse > 0)

@@ -30,10 +30,13 @@
 #endif
 
 /* Block state shared by all steps: integer texels, whether alpha is all 255, and the integer channel weights of
- * the error (tt_bc7_channel_weights; the GLSL side has them as specialization constants). */
+ * the error (tt_bc7_channel_weights; the GLSL side has them as specialization constants). alpha_free (mode 6 of
+ * an opaque block under loose_alpha only; w[3] is then 0): the alpha endpoints stay 127, their p-bits are free,
+ * so alpha decodes as 254 or 255 and its error does not count. */
 typedef struct {
     int t[16][4];
     int opaque;
+    int alpha_free;
     int w[4];
 } block_in;
 

@@ -264,6 +264,23 @@ static void refine_col(const block_in *rb, const dual_cfg *g, col_fit *c)
                         improved = 1;
                     }
                 }
+        /* joint steps: every free colour channel of one endpoint together (bc7_ref_single.c's polish says why) */
+        for (int j = 0; j < 2; j++)
+            for (int s = -1; s <= 1; s += 2) {
+                col_fit t = *c;
+                int ok = 1;
+                for (int k = 0; k < 3; k++) {
+                    if (rb->opaque && k == g->rot - 1) continue;
+                    t.q[j][k] += s;
+                    ok &= t.q[j][k] >= 0 && t.q[j][k] <= qmax;
+                }
+                if (!ok) continue;
+                assign_col(rb, g, &t);
+                if (t.sse < c->sse) {
+                    *c = t;
+                    improved = 1;
+                }
+            }
         if (!improved) break;
     }
 }

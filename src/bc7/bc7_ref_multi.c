@@ -181,6 +181,26 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                         improved = 1;
                     }
                 }
+        /* joint steps: every channel of one endpoint together (bc7_ref_single.c's polish says why) */
+        for (int j = 0; j < 2; j++)
+            for (int s = -1; s <= 1; s += 2)
+                for (int kind = mi->pbit_unique ? 0 : 1; kind < 2; kind++) {
+                candm t = *c;
+                int ok = 1, dq = s;
+                if (kind == 0) { /* p-bit flip: the expanded value moves by one unit of the p-bit */
+                    int np = t.p[sub][j] ^ 1;
+                    dq = (s > 0) == (np == 1) ? 0 : s;
+                    t.p[sub][j] = np;
+                }
+                for (int k = 0; k < nch; k++) {
+                    t.q[sub][j][k] += dq;
+                    ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;
+                }
+                if (ok && assignm(in, mi, nch, mask, &t, sub) < c->sse[sub]) {
+                    *c = t;
+                    improved = 1;
+                }
+            }
         if (!improved) break;
     }
 }

@@ -73,17 +73,18 @@ static void assign_indices(const block_in *in, candidate *c)
 }
 
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
- * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255), then indices. */
+ * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255; alpha_free: alpha 127, p by the RGB error), then
+ * indices. */
 static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
 {
     for (int j = 0; j < 2; j++) {
-        if (in->opaque) {
+        if (in->opaque && !in->alpha_free) {
             c->p[j] = 1;
             quant_endpoint(x + 4 * j, 1, 1, c->q[j]);
         } else {
             int q0[4], q1[4];
-            float err0 = quant_endpoint(x + 4 * j, 0, 0, q0);
-            float err1 = quant_endpoint(x + 4 * j, 1, 0, q1);
+            float err0 = quant_endpoint(x + 4 * j, 0, in->opaque, q0);
+            float err1 = quant_endpoint(x + 4 * j, 1, in->opaque, q1);
             int p = err1 < err0 ? 1 : 0;
             c->p[j] = p;
             for (int k = 0; k < 4; k++) c->q[j][k] = p ? q1[k] : q0[k];
@@ -93,12 +94,12 @@ static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
     assign_indices(in, c);
 }
 
-/* Quantizes with each of the 4 p-bit combinations (opaque: only (1,1), or
+/* Quantizes with each of the 4 p-bit combinations (opaque, unless alpha_free: only (1,1), or
  * only (1,0) for a half candidate) and keeps the lowest block SSE. */
 static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best)
 {
     best->sse = 0x7FFFFFFF;
-    int first = half ? 1 : (in->opaque ? 3 : 0), last = half ? 1 : 3;
+    int first = half ? 1 : (in->opaque && !in->alpha_free ? 3 : 0), last = half ? 1 : 3;
     for (int combo = first; combo <= last; combo++) {
         candidate c;
         c.half = half;
@@ -334,6 +335,27 @@ static void polish(const block_in *in, float x[8], int half, int passes, candida
                         improved = 1;
                     }
                 }
+        /* Joint steps of one endpoint: every channel by one 8-bit unit (p-bit flip, where p-bits are free) and
+         * by one 7-bit step. A grey block needs them: a step of one channel alone unbalances it. */
+        for (int j = 0; j < 2; j++)
+            for (int s = -1; s <= 1; s += 2)
+                for (int kind = (in->opaque && !in->alpha_free) || half ? 1 : 0; kind < 2; kind++) {
+                    candidate c = *best;
+                    int ok = 1;
+                    if (kind == 0) { /* 2q + p moves by s: p 0 -> 1 (s = 1) or 1 -> 0 (s = -1) keeps q, else q moves */
+                        int np = c.p[j] ^ 1, dq = (s > 0) == (np == 1) ? 0 : s;
+                        c.p[j] = np;
+                        for (int k = 0; k < nc; k++) c.q[j][k] += dq;
+                    } else
+                        for (int k = 0; k < nc; k++) c.q[j][k] += s;
+                    for (int k = 0; k < nc; k++) ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
+                    if (!ok) continue;
+                    assign_indices(in, &c);
+                    if (c.sse < best->sse) {
+                        *best = c;
+                        improved = 1;
+                    }
+                }
         if (!improved) break;
     }
 }
@@ -370,7 +392,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
             polish(in, x, 0, passes, &c);
             if (c.sse < best.sse) best = c;
         }
-        if (in->opaque && best.sse > 0) {
+        if (in->opaque && !in->alpha_free && best.sse > 0) {
             /* Half candidate: keep the first endpoint, stretch the second so
              * that index 7 lands where index 15 was. */
             candidate h;
