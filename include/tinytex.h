@@ -104,6 +104,9 @@ typedef struct {
 
 TT_API tt_status tt_compare_images(const tt_image *a, const tt_image *b, tt_metrics *out);
 TT_API double tt_psnr_from_mse(double mse);
+/* Normal maps: the angle in degrees between the vectors (2 c / 255 - 1 per RGB channel, each normalised) of
+ * every texel of `ref` and `test` (same size); mean and maximum. A zero vector counts as 90 degrees off. */
+TT_API tt_status tt_normal_angle_error(const tt_image *ref, const tt_image *test, double *mean_deg, double *max_deg);
 
 /* ------------------------------------------------------------------------ */
 /* Atomic file output: write to "<path>.tmp-XXXXXX" in the same folder, then
@@ -199,6 +202,10 @@ typedef struct {
 typedef struct {
     uint32_t width, height;      /* level 0, pixels */
     int srgb;                    /* 1 = BC7_UNORM_SRGB / VK_FORMAT_BC7_SRGB_BLOCK */
+    int premultiplied;           /* 1 = colour premultiplied by alpha (DDS alpha mode 2; KTX2 DFD flag
+                                    KHR_DF_FLAG_ALPHA_PREMULTIPLIED) */
+    uint32_t supercompression;   /* KTX2 supercompressionScheme of a file read (0 none, 2 Zstandard); writing
+                                    takes it from tt_save_options */
     uint8_t *data;               /* all levels' blocks, owned; free with tt_texture_free */
     size_t data_size;
     uint32_t level_count;        /* >= 1 */
@@ -224,8 +231,9 @@ typedef struct {
     int srgb;                    /* 1 = mark the output sRGB; the blocks are the same (default 0) */
     float alpha_weight;          /* weight of alpha error against colour error, 0..16 (default 1) */
     int perceptual;              /* 1 = luma-weighted RGB error (R 5 : G 9 : B 2), default 0 */
-    int loose_alpha;             /* 1 = mode-6 blocks of opaque images may decode alpha 254 where that lowers the RGBA
-                                    error, as bc7enc does; default 0: opaque input decodes alpha exactly 255 */
+    int loose_alpha;             /* 1 = in an opaque image, mode 6 ignores alpha error and picks its p-bits freely, so
+                                    alpha may decode 254 (bc7enc's rule); default 0: opaque input decodes alpha
+                                    exactly 255. No effect on images with alpha. */
 } tt_bc7_config;
 
 typedef enum {
@@ -253,10 +261,53 @@ TT_API tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *con
 /* Decodes one level to RGBA8 on the CPU. */
 TT_API tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out);
 
+/* Mip chains (levels i >= 1 of max(1, w >> i) x max(1, h >> i), the floor rule), filtered on the GPU by a compute
+ * shader (tt_mip_build) or its C reference (tt_mip_build_cpu; same filter, results within 1 of the GPU's). Colour
+ * is filtered weighted by alpha (premultiplied), so fully transparent texels give no colour to their neighbours;
+ * stored colour is straight unless `premultiply`. */
+typedef enum { TT_MIP_BOX = 0, TT_MIP_KAISER = 1, TT_MIP_LANCZOS = 2 } tt_mip_filter;
+typedef struct {
+    uint32_t levels;             /* levels including level 0; 0 = the full chain down to 1 x 1 (default) */
+    tt_mip_filter filter;        /* default TT_MIP_KAISER */
+    int srgb;                    /* 1 = the data are sRGB: filtered in linear light, stored sRGB (default 0) */
+    int premultiply;             /* 1 = store colour premultiplied by alpha, level 0 too (default 0) */
+    float alpha_coverage;        /* < 0: off (default); else an alpha-test reference in [0, 1]: alpha of every level
+                                    i >= 1 is scaled so that the share of texels with alpha >= ref stays level 0's */
+    int normal_map;              /* 1 = RGB holds a unit vector (2 c / 255 - 1): filtered vectors are renormalised
+                                    (level 0 too) (default 0) */
+} tt_mip_config;
+
+TT_API void tt_mip_config_init(tt_mip_config *config);
+TT_API tt_status tt_mip_config_validate(const tt_mip_config *config);
+/* Levels of the full chain of a width x height image: floor(log2(max(w, h))) + 1. */
+TT_API uint32_t tt_mip_full_count(uint32_t width, uint32_t height);
+/* Builds the chain: levels[0..*count) (room for TT_MAX_LEVELS) are allocated, level 0 being `img` after the
+ * level-0 steps (premultiply, renormalise); free each with tt_image_free. On error nothing is left allocated. */
+TT_API tt_status tt_mip_build(tt_context *ctx, const tt_image *img, const tt_mip_config *config, tt_image *levels,
+                              uint32_t *count);
+TT_API tt_status tt_mip_build_cpu(const tt_image *img, const tt_mip_config *config, tt_image *levels,
+                                  uint32_t *count);
+/* Encodes levels[0..count) (each the floor-rule size of the one before) into one BC7 texture of `count` levels;
+ * gpu_ms (may be NULL): the summed GPU time of the encodes, or -1. */
+TT_API tt_status tt_bc7_encode_levels(tt_context *ctx, const tt_image *levels, uint32_t count,
+                                      const tt_bc7_config *config, tt_texture *out, double *gpu_ms);
+TT_API tt_status tt_bc7_encode_levels_cpu(const tt_image *levels, uint32_t count, const tt_bc7_config *config,
+                                          tt_texture *out);
+
 /* Containers. Save picks the container from the extension (.dds / .ktx2) and writes atomically. Load reads the
  * header first and refuses (before reading the payload) textures above `limits` (NULL = defaults). */
 TT_API tt_status tt_texture_save(const char *path, const tt_texture *t);
 TT_API tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t);
+/* Writing options. zstd_level 1..22: KTX2 with supercompressionScheme 2 (each level its own Zstandard frame);
+ * 0 (default): none. DDS has no supercompression: a zstd_level there is TT_ERR_INVALID_ARG. */
+typedef struct {
+    int zstd_level;
+} tt_save_options;
+TT_API void tt_save_options_init(tt_save_options *opts);
+TT_API tt_status tt_texture_save_opts(const char *path, tt_container container, const tt_texture *t,
+                                      const tt_save_options *opts);
+TT_API tt_status tt_texture_write_memory_opts(tt_container container, const tt_texture *t,
+                                              const tt_save_options *opts, uint8_t **out, size_t *out_size);
 TT_API tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out);
 /* In memory; *out is malloc'ed, free() it. */
 TT_API tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size);

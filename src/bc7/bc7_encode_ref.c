@@ -55,6 +55,9 @@ tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p, t
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 encode: empty image or missing argument");
     uint32_t bw = (img->width + 3) / 4, bh = (img->height + 3) / 4;
     uint8_t texels[16][4];
+    tt_bc7_config cfg = *p;
+    cfg.loose_alpha = p->loose_alpha && !tt_image_has_alpha(img); /* for opaque images only */
+    p = &cfg;
     for (uint32_t by = 0; by < bh; by++)
         for (uint32_t bx = 0; bx < bw; bx++) {
             tt_bc7_fetch_block(img, bx, by, texels);

@@ -50,6 +50,8 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
      * pass per family looping over its modes on a CPU device (lavapipe), where building 7 more pipelines costs more
      * than a small image's encode. Passes with nothing to do are neither built nor run. */
     unsigned modes = p->refit ? p->modes : 0u;
+    /* loose alpha is for opaque images: in an image with alpha, its opaque blocks keep alpha 255 (as in C) */
+    int loose_alpha = p->loose_alpha && !tt_image_has_alpha(img);
     unsigned opaque_modes = modes & TT_BC7_OPAQUE_MODES, alpha_modes = modes & TT_BC7_ALPHA_MODES;
     /* on a CPU device the multi pass with every mode in it takes lavapipe about 1.1 s to build, mode 1 or 3 alone
      * about 0.35 s: per mode there too unless a three-subset mode or mode 7 is in the set */
@@ -106,7 +108,7 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
                             .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
                             .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
-                            .loose_alpha = p->loose_alpha};
+                            .loose_alpha = loose_alpha};
         tt_vk_buffer *bufs[4] = {&src, &dst, &solid, &state};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;

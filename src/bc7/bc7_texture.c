@@ -50,6 +50,76 @@ tt_status tt_bc7_texture_alloc(tt_texture *t, uint32_t width, uint32_t height, i
     return TT_OK;
 }
 
+tt_status tt_bc7_texture_alloc_levels(tt_texture *t, uint32_t width, uint32_t height, uint32_t count, int srgb,
+                                      const char *name)
+{
+    memset(t, 0, sizeof *t);
+    size_t sizes[TT_MAX_LEVELS], total = 0;
+    tt_status st = tt_bc7_data_size(width, height, name, &sizes[0]);
+    if (st != TT_OK) return st;
+    uint32_t full = 1;
+    for (uint32_t m = width > height ? width : height; m > 1; m >>= 1) full++;
+    if (count == 0 || count > full || count > TT_MAX_LEVELS)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: %u levels for %ux%u (1..%u)", name, count, width, height, full);
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t w = width >> i ? width >> i : 1, h = height >> i ? height >> i : 1;
+        st = tt_bc7_data_size(w, h, name, &sizes[i]);
+        if (st != TT_OK) return st;
+        t->levels[i] = (tt_texture_level){.width = w, .height = h, .offset = total, .size = sizes[i]};
+        total += sizes[i]; /* < 4/3 of level 0's bytes: no overflow */
+    }
+    t->data = malloc(total);
+    if (!t->data) {
+        memset(t, 0, sizeof *t);
+        return tt_fail(TT_ERR_NOMEM, "%s: out of memory for %zu bytes of blocks", name, total);
+    }
+    t->width = width;
+    t->height = height;
+    t->srgb = srgb;
+    t->data_size = total;
+    t->level_count = count;
+    return TT_OK;
+}
+
+/* Checks that levels[0..count) follow the floor rule from level 0. */
+static tt_status check_chain(const tt_image *levels, uint32_t count, const char *fn)
+{
+    if (!levels || count == 0 || count > TT_MAX_LEVELS)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: no levels or more than %d", fn, TT_MAX_LEVELS);
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t w = levels[0].width >> i ? levels[0].width >> i : 1, h = levels[0].height >> i ? levels[0].height >> i : 1;
+        if (!levels[i].rgba || levels[i].width != w || levels[i].height != h)
+            return tt_fail(TT_ERR_INVALID_ARG, "%s: level %u is %ux%u, the chain needs %ux%u", fn, i, levels[i].width,
+                           levels[i].height, w, h);
+    }
+    return TT_OK;
+}
+
+tt_status tt_bc7_encode_levels_cpu(const tt_image *levels, uint32_t count, const tt_bc7_config *config, tt_texture *out)
+{
+    if (!out) return tt_fail(TT_ERR_INVALID_ARG, "bc7 cpu encode: missing output texture");
+    memset(out, 0, sizeof *out);
+    tt_status st = check_chain(levels, count, "bc7 cpu encode");
+    if (st != TT_OK) return st;
+    tt_bc7_config defaults;
+    if (!config) {
+        tt_bc7_config_init(&defaults);
+        config = &defaults;
+    }
+    st = tt_bc7_config_validate(config);
+    if (st != TT_OK) return st;
+    st = tt_bc7_texture_alloc_levels(out, levels[0].width, levels[0].height, count, config->srgb, "bc7 cpu encode");
+    for (uint32_t i = 0; st == TT_OK && i < count; i++)
+        st = tt_bc7_encode_image_ref(&levels[i], config, (tt_bc7_block *)(out->data + out->levels[i].offset));
+    if (st != TT_OK) tt_texture_free(out);
+    return st;
+}
+
+tt_status tt_bc7_encode_chain_check(const tt_image *levels, uint32_t count, const char *fn)
+{
+    return check_chain(levels, count, fn);
+}
+
 tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out)
 {
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "bc7 cpu encode: missing output texture");

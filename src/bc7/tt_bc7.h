@@ -16,6 +16,12 @@ void tt_texture_set_one_level(tt_texture *t);
 /* A one-level texture of width x height with room for its blocks (uninitialised); *t is zeroed first, and left
  * zeroed on failure (messages name `name`). */
 tt_status tt_bc7_texture_alloc(tt_texture *t, uint32_t width, uint32_t height, int srgb, const char *name);
+/* TT_OK if levels[0..count) (1..TT_MAX_LEVELS) each have pixels and the floor-rule size of level 0's chain. */
+tt_status tt_bc7_encode_chain_check(const tt_image *levels, uint32_t count, const char *fn);
+/* The same with `count` levels (1..the full chain): level i is max(1, width >> i) x max(1, height >> i), the levels
+ * lie one after the other in t->data, level 0 first. */
+tt_status tt_bc7_texture_alloc_levels(tt_texture *t, uint32_t width, uint32_t height, uint32_t count, int srgb,
+                                      const char *name);
 
 /* One 128-bit BC7 block, little-endian bytes as stored in a file. */
 typedef struct { uint8_t b[16]; } tt_bc7_block;

@@ -204,7 +204,7 @@ int cmd_bc7(int argc, char **argv)
         {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
          "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
         {"loose-alpha", 0, OPT_FLAG, &o->loose_alpha, NULL,
-         "let opaque images decode alpha 254 where that lowers the RGBA error (as bc7enc does); default: exactly 255", NULL, 0, 0},
+         "opaque images: ignore alpha error in mode 6, so alpha may decode 254 (bc7enc's rule; higher RGB PSNR); default: alpha exactly 255", NULL, 0, 0},
         {"srgb", 0, OPT_FLAG, &o->srgb, NULL, "mark the data as sRGB (DXGI 99 / VK_FORMAT 146); default linear UNORM", NULL, 0, 0},
         {"no-refine", 0, OPT_FLAG, &o->no_refine, NULL, "PCA endpoints only: no Nelder-Mead, no refit, mode 6 only", NULL, 0, 0},
         {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit, p-bit search and other modes after Nelder-Mead", NULL, 0, 0},

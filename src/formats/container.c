@@ -139,3 +139,23 @@ check_limits:
     }
     return TT_OK;
 }
+
+/* ---- Writing options (issue 14: zstd supercompression; stub until ktx2.c writes it) ---- */
+void tt_save_options_init(tt_save_options *opts)
+{
+    if (opts) memset(opts, 0, sizeof *opts);
+}
+
+tt_status tt_texture_write_memory_opts(tt_container container, const tt_texture *t, const tt_save_options *opts,
+                                       uint8_t **out, size_t *out_size)
+{
+    if (opts && opts->zstd_level != 0) return tt_fail(TT_ERR_UNSUPPORTED, "zstd supercompression is not built yet");
+    return tt_texture_write_memory(container, t, out, out_size);
+}
+
+tt_status tt_texture_save_opts(const char *path, tt_container container, const tt_texture *t,
+                               const tt_save_options *opts)
+{
+    if (opts && opts->zstd_level != 0) return tt_fail(TT_ERR_UNSUPPORTED, "%s: zstd supercompression is not built yet", path);
+    return tt_texture_save_as(path, container, t);
+}

@@ -56,3 +56,43 @@ tt_status tt_compare_images(const tt_image *a, const tt_image *b, tt_metrics *ou
     out->has_alpha = alpha_seen;
     return TT_OK;
 }
+
+/* Unit vector of an RGBA8 texel's RGB read as 2 c / 255 - 1; 0 for a zero vector. */
+static int texel_normal(const uint8_t *p, double v[3])
+{
+    double l2 = 0.0;
+    for (int k = 0; k < 3; k++) {
+        v[k] = 2.0 * p[k] / 255.0 - 1.0;
+        l2 += v[k] * v[k];
+    }
+    if (l2 <= 0.0) return 0;
+    double r = 1.0 / sqrt(l2);
+    for (int k = 0; k < 3; k++) v[k] *= r;
+    return 1;
+}
+
+tt_status tt_normal_angle_error(const tt_image *ref, const tt_image *test, double *mean_deg, double *max_deg)
+{
+    if (mean_deg) *mean_deg = 0.0;
+    if (max_deg) *max_deg = 0.0;
+    if (!ref || !test || !ref->rgba || !test->rgba)
+        return tt_fail(TT_ERR_INVALID_ARG, "normal angle error: missing image");
+    if (ref->width != test->width || ref->height != test->height)
+        return tt_fail(TT_ERR_INVALID_ARG, "normal angle error: sizes differ (%ux%u vs %ux%u)", ref->width,
+                       ref->height, test->width, test->height);
+    size_t n = (size_t)ref->width * ref->height;
+    double sum = 0.0, mx = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double a[3], b[3], deg = 90.0;
+        if (texel_normal(ref->rgba + 4 * i, a) && texel_normal(test->rgba + 4 * i, b)) {
+            double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+            c = c > 1.0 ? 1.0 : (c < -1.0 ? -1.0 : c);
+            deg = acos(c) * (180.0 / 3.14159265358979323846);
+        }
+        sum += deg;
+        mx = deg > mx ? deg : mx;
+    }
+    if (mean_deg) *mean_deg = n ? sum / (double)n : 0.0;
+    if (max_deg) *max_deg = mx;
+    return TT_OK;
+}
