@@ -216,7 +216,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, full_mode6) and leaves srgb, alpha_weight, perceptual and loose_alpha alone. docs/bc7.md lists what each preset
+ * refit, partitions, polish_passes, index_trials, full_mode6) and leaves srgb, alpha_weight, perceptual and loose_alpha alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
     unsigned modes;              /* bit m = BC7 mode m may be emitted; mode 6 is always tried */
@@ -226,6 +226,8 @@ typedef struct {
     int refit;                   /* 1 = least-squares endpoint refit + p-bit search, and the modes other than 6 */
     int partitions;              /* multi-subset partitions fully encoded per mode, 1..16 */
     int polish_passes;           /* greedy +-1 endpoint passes after the least-squares refit, 1..4 */
+    int index_trials;            /* multi-subset modes: least-squares refits from perturbed indices, 0..3 (0: none; 1: the
+                                    lowest and highest index moved in; 2, 3: also the indices rescaled, 9 or 16 ways) */
     int full_mode6;              /* 1 = mode 6 keeps its second (principal-axis) start and every polish pass on opaque
                                     blocks that two-subset modes will also try (0: one pass, one start) */
     int srgb;                    /* 1 = mark the output sRGB; the blocks are the same (default 0) */

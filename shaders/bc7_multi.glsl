@@ -241,6 +241,44 @@ vec3 texel_rgb_at(int ix)
     return vec3(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u);
 }
 
+// index_trials in C (bc7_ref_multi.c): trial_index per texel, on the indices of the texels of `mask` packed 4 bits
+// each in (lo, hi); returns them packed the same way (0 for texels outside the mask).
+int trial_index(int v, int tr, int q, int top, int lo, int hi)
+{
+    if (tr < 3) {
+        if ((tr == 0 || tr == 2) && v == lo && v < top) return v + 1;
+        if ((tr == 1 || tr == 2) && v == hi && v > 0) return v - 1;
+        return v;
+    }
+    int r = tr - 3, n = q + 2, a = r / n - q, b = top - 1 + r % n;
+    int num = top * (v - a), den = b - a;
+    int f = num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den));
+    return clamp(f, 0, top);
+}
+// Lowest and highest index of the texels of `mask`.
+ivec2 index_range(uint lo, uint hi, uint mask, int top)
+{
+    ivec2 r = ivec2(top, 0);
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (((mask >> i) & 1u) != 0u) {
+            int v = get_idx(lo, hi, i);
+            r = ivec2(min(r.x, v), max(r.y, v));
+        }
+    return r;
+}
+uvec2 trial_indices(uint lo, uint hi, uint mask, int tr, int q, int top, ivec2 range)
+{
+    uvec2 o = uvec2(0u);
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (((mask >> i) & 1u) != 0u) {
+            uint v = uint(trial_index(get_idx(lo, hi, i), tr, q, top, range.x, range.y)) << (4 * (i & 7));
+            if (i < 8) o.x |= v;
+            else o.y |= v;
+        }
+    return o;
+}
+int trial_count(int level) { return level <= 0 ? 0 : 3 + (level >= 2 ? (level + 1) * (level + 1) : 0); }
+
 // A joint step of endpoint j of S (encode_subset in C): kind 1 moves every channel's q by s; kind 0 flips the
 // endpoint's p-bit and moves q where needed so that the expanded value moves by one p-bit unit in direction s.
 // False (S then unused) where a value leaves 0..qmax.
@@ -314,6 +352,33 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
         }
         la = la && A.sse > 0;
         lb = lb && B.sse > 0;
+    }
+    // index trials (index_trials in C), both subsets in lockstep from their indices at this point
+    {
+        int top = (1 << mi.index_bits) - 1, q = pc.index_trials - 1;
+        Sub ba = A, bb = B;
+        ivec2 ra = index_range(ba.idx_lo, ba.idx_hi, ~m1 & 0xFFFFu, top), rb = index_range(bb.idx_lo, bb.idx_hi, m1, top);
+        [[dont_unroll]] for (int tr = 0; tr < trial_count(pc.index_trials); tr++) {
+            bool la = A.sse > 0, lb = B.sse > 0;
+            if (!la && !lb) break;
+            Sub pa = ba, pb = bb;
+            uvec2 ia = trial_indices(ba.idx_lo, ba.idx_hi, ~m1 & 0xFFFFu, tr, q, top, ra);
+            uvec2 ib = trial_indices(bb.idx_lo, bb.idx_hi, m1, tr, q, top, rb);
+            pa.idx_lo = ia.x;
+            pa.idx_hi = ia.y;
+            pb.idx_lo = ib.x;
+            pb.idx_hi = ib.y;
+            bool oka, okb;
+            vec3 ya0, ya1, yb0, yb1;
+            ls_pair(mi, m1, pa, pb, oka, ya0, ya1, okb, yb0, yb1);
+            la = la && oka;
+            lb = lb && okb;
+            if (!la && !lb) continue;
+            Sub ca, cb;
+            quant2_search_pair(mi, m1, ya0, ya1, yb0, yb1, ca, cb);
+            if (la && ca.sse < A.sse) A = ca;
+            if (lb && cb.sse < B.sse) B = cb;
+        }
     }
     int qmax = (1 << mi.color_bits) - 1;
     bool ja = A.sse > 0, jb = B.sse > 0;
@@ -783,6 +848,38 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
             }
         }
         live = bvec3(live.x && A.sse > 0, live.y && B.sse > 0, live.z && C.sse > 0);
+    }
+    // index trials (index_trials in C), every subset in lockstep from its indices at this point
+    {
+        int top = (1 << mi.index_bits) - 1, q = pc.index_trials - 1;
+        uint mk0 = ~(m1 | m2) & 0xFFFFu;
+        Sub4 ba = A, bb = B, bc = C;
+        ivec2 ra = index_range(ba.idx_lo, ba.idx_hi, mk0, top), rb = index_range(bb.idx_lo, bb.idx_hi, m1, top);
+        ivec2 rc = index_range(bc.idx_lo, bc.idx_hi, m2, top);
+        [[dont_unroll]] for (int tr = 0; tr < trial_count(pc.index_trials); tr++) {
+            bvec3 lv = bvec3(A.sse > 0, B.sse > 0, C.sse > 0);
+            if (!any(lv)) break;
+            Sub4 pa = ba, pb = bb, pq = bc;
+            uvec2 ia = trial_indices(ba.idx_lo, ba.idx_hi, mk0, tr, q, top, ra);
+            uvec2 ib = trial_indices(bb.idx_lo, bb.idx_hi, m1, tr, q, top, rb);
+            uvec2 ic = trial_indices(bc.idx_lo, bc.idx_hi, m2, tr, q, top, rc);
+            pa.idx_lo = ia.x;
+            pa.idx_hi = ia.y;
+            pb.idx_lo = ib.x;
+            pb.idx_hi = ib.y;
+            pq.idx_lo = ic.x;
+            pq.idx_hi = ic.y;
+            bvec3 ok;
+            vec4 ya0, ya1, yb0, yb1, yc0, yc1;
+            ls_sets(mi, m1, m2, pa, pb, pq, ok, ya0, ya1, yb0, yb1, yc0, yc1);
+            lv = bvec3(lv.x && ok.x, lv.y && ok.y, lv.z && ok.z);
+            if (!any(lv)) continue;
+            Sub4 ca, cb, cc;
+            quant_search_sets(mi, rgba, m1, m2, ya0, ya1, yb0, yb1, yc0, yc1, ca, cb, cc);
+            if (lv.x && ca.sse < A.sse) A = ca;
+            if (lv.y && cb.sse < B.sse) B = cb;
+            if (lv.z && cc.sse < C.sse) C = cc;
+        }
     }
     int nch = rgba ? 4 : 3;
     int qc = (1 << mi.color_bits) - 1, qa = (1 << mi.alpha_bits) - 1;

@@ -7,8 +7,10 @@
 #define TT_BC7_READBACK_LOCAL_SIZE 8
 
 TT_PUSH_BEGIN(tt_bc7_readback_push)
-    TT_U32(width)   /* image size in texels */
+    TT_U32(width)   /* size of mip level `lod` in texels */
     TT_U32(height)
-TT_PUSH_END(tt_bc7_readback_push, 8)
+    TT_U32(lod)     /* the level read */
+    TT_U32(base)    /* its first texel's word in the output buffer */
+TT_PUSH_END(tt_bc7_readback_push, 16)
 
 #endif

@@ -13,6 +13,6 @@ void main()
     uvec2 p = gl_GlobalInvocationID.xy;
     if (p.x >= pc.width || p.y >= pc.height) return;
     // UNORM formats return v / 255; round(x * 255) gives the decoded byte back.
-    uvec4 u = uvec4(round(clamp(texelFetch(src_tex, ivec2(p), 0), 0.0, 1.0) * 255.0));
-    out_px[p.y * pc.width + p.x] = u.r | (u.g << 8) | (u.b << 16) | (u.a << 24);
+    uvec4 u = uvec4(round(clamp(texelFetch(src_tex, ivec2(p), int(pc.lod)), 0.0, 1.0) * 255.0));
+    out_px[pc.base + p.y * pc.width + p.x] = u.r | (u.g << 8) | (u.b << 16) | (u.a << 24);
 }

@@ -23,12 +23,14 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     p->good_enough = 0.004f;
     p->nm_iterations = 64;
     p->polish_passes = 1;
+    p->index_trials = 1;
     p->full_mode6 = 0;
     switch (preset) {
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
         p->partitions = 1;
         p->nm_iterations = 24; /* 64 -> 24: -0.004 dB on sample.jpg, 1.5x faster (docs/bc7.md, "Presets") */
+        p->index_trials = 0;
         break;
     case TT_BC7_PRESET_FAST:
         p->modes = (1u << 6) | (1u << 1);
@@ -42,6 +44,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
         p->modes = TT_BC7_MODES_ALL;
         p->partitions = 8;
         p->polish_passes = 2;
+        p->index_trials = 3;
         p->full_mode6 = 1;
         break;
     case TT_BC7_PRESET_EXHAUSTIVE:
@@ -49,6 +52,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
         p->partitions = TT_BC7_MAX_PARTITIONS;
         p->nm_iterations = 128;
         p->polish_passes = 4;
+        p->index_trials = 3;
         p->full_mode6 = 1;
         break;
     default:
@@ -75,6 +79,8 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
                        TT_BC7_MAX_PARTITIONS);
     if (p->polish_passes < 1 || p->polish_passes > 4)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: polish_passes %d outside 1..4", p->polish_passes);
+    if (p->index_trials < 0 || p->index_trials > 3)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: index_trials %d outside 0..3", p->index_trials);
     if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
     if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||

@@ -108,6 +108,7 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
                             .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
                             .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
+                            .index_trials = p->index_trials,
                             .loose_alpha = loose_alpha};
         tt_vk_buffer *bufs[4] = {&src, &dst, &solid, &state};
         st = tt_vk_begin(vk);

@@ -141,8 +141,49 @@ static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch
     }
 }
 
+/* Least-squares refits from perturbed indices (bc7e's "uber" levels), after the refit rounds: trials 0-2 move the
+ * subset's lowest used index one up, its highest one down, or both; with level >= 2, trials 3.. rescale every index
+ * from [a, b] to the full range [0, top] for a in -Q..1 and b in top-1..top+Q (Q = level - 1). Each trial's indices
+ * are solved by least squares and quantized with the p-bit search; the best result is kept. A fixed texel order and
+ * integer rounding keep the shader's lockstep version (index_trials_* in bc7_multi.glsl) identical. */
+static int trial_index(int v, int tr, int q, int top, int lo, int hi)
+{
+    if (tr < 3) {
+        if ((tr == 0 || tr == 2) && v == lo && v < top) return v + 1;
+        if ((tr == 1 || tr == 2) && v == hi && v > 0) return v - 1;
+        return v;
+    }
+    int r = tr - 3, n = q + 2, a = r / n - q, b = top - 1 + r % n;
+    int num = top * (v - a), den = b - a; /* round(num / den), den > 0 */
+    int f = num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den));
+    return f < 0 ? 0 : (f > top ? top : f);
+}
+
+static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, int level, candm *c,
+                         int sub)
+{
+    int top = (1 << mi->index_bits) - 1, lo = top, hi = 0;
+    for (int i = 0; i < 16; i++)
+        if ((mask >> i) & 1) {
+            lo = c->idx[i] < lo ? c->idx[i] : lo;
+            hi = c->idx[i] > hi ? c->idx[i] : hi;
+        }
+    int base[16];
+    memcpy(base, c->idx, sizeof base);
+    int q = level - 1, ntrial = 3 + (level >= 2 ? (q + 2) * (q + 2) : 0);
+    for (int tr = 0; tr < ntrial && c->sse[sub] > 0; tr++) {
+        int sel[16];
+        for (int i = 0; i < 16; i++) sel[i] = trial_index(base[i], tr, q, top, lo, hi);
+        float x[8];
+        if (!ls_solve(in, sel, mask, top, nch, x)) continue;
+        candm t = *c;
+        quant_search(in, mi, nch, mask, x, &t, sub);
+        if (t.sse[sub] < c->sse[sub]) *c = t;
+    }
+}
+
 static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, const float dir[4],
-                          candm *c, int sub)
+                          int trials, candm *c, int sub)
 {
     /* endpoints: the texels with the lowest and highest projection */
     float lo = 0.0f, hi = 0.0f;
@@ -167,6 +208,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
         if (t.sse[sub] >= c->sse[sub]) break;
         *c = t;
     }
+    if (trials) index_trials(in, mi, nch, mask, trials, c, sub);
     for (int pass = 0; pass < TWO_JITTER && c->sse[sub] > 0; pass++) {
         int improved = 0;
         for (int j = 0; j < 2; j++)
@@ -206,7 +248,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
 }
 
 /* Best block of `mode` into *best; returns its weighted SSE. */
-static int encode_multi(const block_in *in, int mode, int keep, candm *best)
+static int encode_multi(const block_in *in, int mode, int keep, int trials, candm *best)
 {
     const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
     int ns = mi->subsets, nch = mode == 7 ? 4 : 3, nparts = 1 << mi->part_bits;
@@ -252,7 +294,7 @@ static int encode_multi(const block_in *in, int mode, int keep, candm *best)
         for (int s = 0; s < ns; s++) {
             int mask = s == 0 ? 0xFFFF & ~(m[0] | m[1]) : m[s - 1];
             subset_axis(in, mask, nch, 1.0f, dir, &n0, &d0);
-            encode_subset(in, mi, nch, mask, dir, &c, s);
+            encode_subset(in, mi, nch, mask, dir, trials, &c, s);
             sse += c.sse[s];
         }
         if (sse < best_sse) {
@@ -298,7 +340,7 @@ int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p
     if (mode != 7 && !in->opaque) return TT_BC7_NO_CANDIDATE; /* modes 0-3 decode alpha 255 */
     int keep = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
     candm c;
-    int sse = encode_multi(in, mode, keep, &c);
+    int sse = encode_multi(in, mode, keep, p->index_trials, &c);
     pack_multi(mode, c, out);
     return sse;
 }

@@ -21,5 +21,8 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
 /* Decodes w x h texels of `blocks` with the device's own BC7 texture sampler (VK_FORMAT_BC7_UNORM_BLOCK,
  * texelFetch), an independent check of tt_bc7_decode_image. TT_ERR_UNSUPPORTED where the device cannot sample BC7. */
 tt_status tt_bc7_decode_sampler(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uint32_t h, uint8_t *out_rgba);
+/* The same for every level of a texture at once: one BC7 image with t->level_count mip levels, each level read with
+ * texelFetch at its lod into out_rgba[level] (levels[level].width x height x 4 bytes each). */
+tt_status tt_bc7_decode_sampler_levels(tt_vk *vk, const tt_texture *t, uint8_t *const *out_rgba);
 
 #endif

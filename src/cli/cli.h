@@ -86,6 +86,8 @@ int cli_report_write(const char *path, cJSON *report);
  * when opaque), max_abs_error, output_bytes, bits_per_pixel, seconds. */
 void cli_report_add_result(cJSON *obj, uint32_t width, uint32_t height, const tt_metrics *m,
                            uint64_t output_bytes, double seconds);
+/* Adds a PSNR as a number, or null where it is infinite (identical images). */
+void cli_json_psnr(cJSON *obj, const char *key, double psnr);
 /* Checks --min-psnr: returns EXIT_QUALITY (and prints why) when psnr < min. */
 int cli_check_min_psnr(const cli_common *c, double psnr_rgb);
 

@@ -258,6 +258,11 @@ static cJSON *number_or_null(double v)
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
+void cli_json_psnr(cJSON *obj, const char *key, double psnr)
+{
+    cJSON_AddItemToObject(obj, key, number_or_null(psnr));
+}
+
 void cli_report_add_result(cJSON *obj, uint32_t width, uint32_t height, const tt_metrics *m,
                            uint64_t output_bytes, double seconds)
 {

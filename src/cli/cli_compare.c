@@ -91,15 +91,17 @@ int cmd_compare(int argc, char **argv)
     cli_common_init(&c);
     const char *heatmap = NULL;
     const char *figure = NULL;
-    int scale = 32, gap = 8;
+    int scale = 32, gap = 8, level = 0, normal_map = 0;
     cli_option opts[20] = {
+        {"level", 0, OPT_INT, &level, "N", "compare mip level N of textures (default 0; images have level 0 only)", NULL, 0, TT_MAX_LEVELS - 1},
+        {"normal-map", 0, OPT_FLAG, &normal_map, NULL, "also report the mean and max angle between the RGB vectors (normal maps)", NULL, 0, 0},
         {"heatmap", 0, OPT_STR, &heatmap, "OUT.png", "write a heatmap of the per-pixel max absolute error", NULL, 0, 0},
         {"heatmap-scale", 0, OPT_INT, &scale, "N", "error that maps to the top of the heatmap's color ramp", NULL, 1, 255},
         {"figure", 0, OPT_STR, &figure, "OUT.png", "write a side-by-side figure: REFERENCE | TEST | error heatmap", NULL, 0, 0},
         {"figure-gap", 0, OPT_INT, &gap, "N", "white pixels between the figure's panels", NULL, 0, 256},
     };
     c.cpu_only = 1;
-    cli_add_common_options(opts, 4, &c);
+    cli_add_common_options(opts, 6, &c);
     const char *pos[2];
     int npos = 0;
     int rc = cli_parse(argc, argv, opts, pos, 2, &npos);
@@ -118,8 +120,8 @@ int cmd_compare(int argc, char **argv)
     cli_apply_common(&c, &limits);
     tt_image a = {0}, b = {0};
     cJSON *report = NULL;
-    tt_status st = cli_load_picture(pos[0], &limits, &a);
-    if (st == TT_OK) st = cli_load_picture(pos[1], &limits, &b);
+    tt_status st = cli_load_picture_level(pos[0], &limits, (uint32_t)level, &a);
+    if (st == TT_OK) st = cli_load_picture_level(pos[1], &limits, (uint32_t)level, &b);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     if (a.width != b.width || a.height != b.height) {
         cli_error("%s is %ux%u but %s is %ux%u: sizes differ", pos[0], a.width, a.height, pos[1], b.width, b.height);
@@ -127,7 +129,9 @@ int cmd_compare(int argc, char **argv)
         goto cleanup;
     }
     tt_metrics m;
+    double mean_deg = 0.0, max_deg = 0.0;
     st = tt_compare_images(&a, &b, &m);
+    if (st == TT_OK && normal_map) st = tt_normal_angle_error(&a, &b, &mean_deg, &max_deg);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     if (heatmap) {
         st = write_heatmap(heatmap, &a, &b, m.has_alpha ? 4 : 3, scale);
@@ -140,13 +144,19 @@ int cmd_compare(int argc, char **argv)
     if (g_display_level >= 1) {
         printf("RGB PSNR %.2f dB, max error %d", m.psnr_rgb, m.max_abs_err_rgb);
         if (m.has_alpha) printf("; RGBA PSNR %.2f dB, max error %d", m.psnr_rgba, m.max_abs_err_rgba);
-        printf(" (%ux%u)\n", a.width, a.height);
+        if (normal_map) printf("; normals: mean %.3f deg, max %.3f deg", mean_deg, max_deg);
+        printf(" (%ux%u%s)\n", a.width, a.height, level ? ", the given level" : "");
     }
     if (c.json) {
         report = cli_report_new("compare");
         cJSON_AddStringToObject(report, "reference", pos[0]);
         cJSON_AddStringToObject(report, "test", pos[1]);
         cli_report_add_result(report, a.width, a.height, &m, (uint64_t)(cli_file_size(pos[1]) > 0 ? cli_file_size(pos[1]) : 0), 0);
+        cJSON_AddNumberToObject(report, "level", level);
+        if (normal_map) {
+            cJSON_AddNumberToObject(report, "normal_mean_deg", mean_deg);
+            cJSON_AddNumberToObject(report, "normal_max_deg", max_deg);
+        }
         rc = cli_report_write(c.json, report);
         if (rc != EXIT_OK) goto cleanup;
     }

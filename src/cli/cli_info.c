@@ -5,6 +5,7 @@
 #include "formats/tt_formats.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <stb_image.h>
 
 int cmd_info(int argc, char **argv)
@@ -22,7 +23,8 @@ int cmd_info(int argc, char **argv)
     if (rc != EXIT_OK) return rc;
     if (c.help) {
         cli_print_help(stdout, "tinytex info FILE [--json]",
-                       "Describes a .dds/.ktx2 BC7 texture (size, format, BC7 modes used), a .tnx model, or an image.", opts);
+                       "Describes a .dds/.ktx2 BC7 texture (size, format, mip levels with their sizes, bytes and BC7 modes,\n"
+                       "alpha mode, supercompression), a .tnx model, or an image.", opts);
         return EXIT_OK;
     }
     if (npos != 1) { cli_error("info needs one file (usage: tinytex info FILE)"); return EXIT_USAGE; }
@@ -33,15 +35,19 @@ int cmd_info(int argc, char **argv)
         tt_texture t;
         tt_status st = cli_texture_load(path, &t);
         if (st != TT_OK) return cli_fail_status(st);
-        /* Mode histogram: the lowest set bit of byte 0 is the mode. */
-        size_t nblocks = t.data_size / 16, modes[9] = {0};
-        for (size_t i = 0; i < nblocks; i++) {
-            uint8_t b0 = t.data[16 * i];
-            int mode = 8;
-            for (int k = 0; k < 8; k++) if (b0 & (1u << k)) { mode = k; break; }
-            modes[mode]++;
-        }
+        /* Mode histograms, whole texture and per level: the lowest set bit of byte 0 is the mode. */
+        size_t nblocks = t.data_size / 16, modes[9] = {0}, lmodes[TT_MAX_LEVELS][9];
+        memset(lmodes, 0, sizeof lmodes);
+        for (uint32_t l = 0; l < t.level_count; l++)
+            for (size_t i = t.levels[l].offset / 16; i < (t.levels[l].offset + t.levels[l].size) / 16; i++) {
+                uint8_t b0 = t.data[16 * i];
+                int mode = 8;
+                for (int k = 0; k < 8; k++) if (b0 & (1u << k)) { mode = k; break; }
+                modes[mode]++;
+                lmodes[l][mode]++;
+            }
         long long bytes = cli_file_size(path);
+        const char *alpha_mode = t.premultiplied ? "premultiplied" : "straight";
         if (json) {
             cJSON *r = cli_report_new("info");
             cJSON_AddStringToObject(r, "file", path);
@@ -51,17 +57,41 @@ int cmd_info(int argc, char **argv)
             cJSON_AddNumberToObject(r, "height", t.height);
             cJSON_AddNumberToObject(r, "blocks", (double)nblocks);
             cJSON_AddNumberToObject(r, "file_bytes", (double)bytes);
+            cJSON_AddNumberToObject(r, "mip_levels", t.level_count);
+            cJSON_AddStringToObject(r, "alpha_mode", alpha_mode);
+            cJSON_AddStringToObject(r, "supercompression", t.supercompression == 2 ? "zstd" : "none");
             cJSON *mh = cJSON_AddArrayToObject(r, "mode_blocks");
             for (int k = 0; k < 9; k++) cJSON_AddItemToArray(mh, cJSON_CreateNumber((double)modes[k]));
+            cJSON *ls = cJSON_AddArrayToObject(r, "levels");
+            for (uint32_t l = 0; l < t.level_count; l++) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddNumberToObject(o, "level", l);
+                cJSON_AddNumberToObject(o, "width", t.levels[l].width);
+                cJSON_AddNumberToObject(o, "height", t.levels[l].height);
+                cJSON_AddNumberToObject(o, "bytes", (double)t.levels[l].size);
+                cJSON *lm = cJSON_AddArrayToObject(o, "mode_blocks");
+                for (int k = 0; k < 9; k++) cJSON_AddItemToArray(lm, cJSON_CreateNumber((double)lmodes[l][k]));
+                cJSON_AddItemToArray(ls, o);
+            }
             rc = cli_report_write("-", r);
             cJSON_Delete(r);
         } else {
-            printf("%s: %s, BC7%s, %ux%u, %zu blocks, %lld bytes\n  blocks per mode:", path,
+            printf("%s: %s, BC7%s, %ux%u, %u mip level%s, %zu blocks, %lld bytes%s%s\n  blocks per mode:", path,
                    kind == CLI_FILE_DDS ? "DDS (DX10)" : "KTX2", t.srgb ? " sRGB" : " UNORM", t.width, t.height,
-                   nblocks, bytes);
+                   t.level_count, t.level_count == 1 ? "" : "s", nblocks, bytes,
+                   t.premultiplied ? ", premultiplied alpha" : "", t.supercompression == 2 ? ", Zstandard" : "");
             for (int k = 0; k < 8; k++) if (modes[k]) printf(" mode %d: %zu", k, modes[k]);
             if (modes[8]) printf(" reserved: %zu", modes[8]);
             printf("\n");
+            if (t.level_count > 1)
+                for (uint32_t l = 0; l < t.level_count; l++) {
+                    printf("  level %2u: %5ux%-5u %9zu bytes, modes:", l, t.levels[l].width, t.levels[l].height,
+                           t.levels[l].size);
+                    for (int k = 0; k < 8; k++)
+                        if (lmodes[l][k]) printf(" %d: %zu", k, lmodes[l][k]);
+                    if (lmodes[l][8]) printf(" reserved: %zu", lmodes[l][8]);
+                    printf("\n");
+                }
         }
         tt_texture_free(&t);
         return rc;

@@ -37,15 +37,22 @@ tt_status cli_texture_load(const char *path, tt_texture *out)
 
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out)
 {
+    return cli_load_picture_level(path, limits, 0, out);
+}
+
+tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits, uint32_t level, tt_image *out)
+{
     memset(out, 0, sizeof *out);
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
         tt_texture tex;
         tt_status st = tt_texture_load(path, limits, &tex);
         if (st != TT_OK) return st;
-        st = tt_image_alloc(out, tex.width, tex.height);
+        if (level >= tex.level_count)
+            st = tt_fail(TT_ERR_INVALID_ARG, "%s: no mip level %u (the texture has %u level%s)", path, level,
+                         tex.level_count, tex.level_count == 1 ? "" : "s");
+        if (st == TT_OK) st = tt_texture_decode(&tex, level, out);
         if (st == TT_OK) {
-            tt_bc7_decode_image((const tt_bc7_block *)tex.data, tex.width, tex.height, out->rgba);
             out->source_channels = 4;
             out->source_bits = 8;
         }
@@ -54,5 +61,6 @@ tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_i
     }
     if (kind == CLI_FILE_TNX)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: a .tnx model; decode it first with 'tinytex decode'", path);
+    if (level > 0) return tt_fail(TT_ERR_INVALID_ARG, "%s: an image file has no mip level %u", path, level);
     return tt_image_load(path, limits, out);
 }

@@ -10,6 +10,8 @@ typedef enum { CLI_FILE_IMAGE, CLI_FILE_DDS, CLI_FILE_KTX2, CLI_FILE_TNX, CLI_FI
 cli_file_kind cli_sniff(const char *path);
 /* Loads a DDS/KTX2 texture up to the containers' own bound (65536 per side), as the files tinytex writes allow. */
 tt_status cli_texture_load(const char *path, tt_texture *out);
-/* Loads an image file or decodes a BC7 DDS/KTX2 texture into RGBA8. */
+/* Loads an image file or decodes a BC7 DDS/KTX2 texture (level 0) into RGBA8. */
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out);
+/* The same with mip level `level` of a texture (an image file has only level 0). */
+tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits, uint32_t level, tt_image *out);
 #endif
