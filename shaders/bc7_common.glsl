@@ -106,6 +106,44 @@ vec4 snap256(vec4 x)
     return r;
 }
 
+// Index trials (index_trials in bc7_ref_multi.c, polish in bc7_ref_single.c): tt_bc7_trial_index in C.
+int trial_index(int v, int tr, int q, int top, int lo, int hi)
+{
+    if (tr < 3) {
+        if ((tr == 0 || tr == 2) && v == lo && v < top) return v + 1;
+        if ((tr == 1 || tr == 2) && v == hi && v > 0) return v - 1;
+        return v;
+    }
+    int r = tr - 3, n = q + 2, a = r / n - q, b = top - 1 + r % n;
+    int num = top * (v - a), den = b - a;
+    int f = num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den));
+    return clamp(f, 0, top);
+}
+// Lowest and highest index of the texels of `mask`.
+ivec2 index_range(uint lo, uint hi, uint mask, int top)
+{
+    ivec2 r = ivec2(top, 0);
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (((mask >> i) & 1u) != 0u) {
+            int v = get_idx(lo, hi, i);
+            r = ivec2(min(r.x, v), max(r.y, v));
+        }
+    return r;
+}
+// The trial's indices of the texels of `mask`, packed 4 bits each like (lo, hi); 0 outside the mask.
+uvec2 trial_indices(uint lo, uint hi, uint mask, int tr, int q, int top, ivec2 range)
+{
+    uvec2 o = uvec2(0u);
+    [[unroll]] for (int i = 0; i < 16; i++)
+        if (((mask >> i) & 1u) != 0u) {
+            uint v = uint(trial_index(get_idx(lo, hi, i), tr, q, top, range.x, range.y)) << (4 * (i & 7));
+            if (i < 8) o.x |= v;
+            else o.y |= v;
+        }
+    return o;
+}
+int trial_count(int level) { return level <= 0 ? 0 : 3 + (level >= 2 ? (level + 1) * (level + 1) : 0); }
+
 // ls_solve in C from the integer sums a, bb, cc, s0, s1 (same float operations); channels past the caller's are 0.
 bool ls_solve(int a, int bb, int cc, ivec4 s0, ivec4 s1, out vec4 x0, out vec4 x1)
 {

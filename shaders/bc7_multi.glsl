@@ -241,43 +241,6 @@ vec3 texel_rgb_at(int ix)
     return vec3(p & 255u, (p >> 8) & 255u, (p >> 16) & 255u);
 }
 
-// index_trials in C (bc7_ref_multi.c): trial_index per texel, on the indices of the texels of `mask` packed 4 bits
-// each in (lo, hi); returns them packed the same way (0 for texels outside the mask).
-int trial_index(int v, int tr, int q, int top, int lo, int hi)
-{
-    if (tr < 3) {
-        if ((tr == 0 || tr == 2) && v == lo && v < top) return v + 1;
-        if ((tr == 1 || tr == 2) && v == hi && v > 0) return v - 1;
-        return v;
-    }
-    int r = tr - 3, n = q + 2, a = r / n - q, b = top - 1 + r % n;
-    int num = top * (v - a), den = b - a;
-    int f = num >= 0 ? (2 * num + den) / (2 * den) : -((-2 * num + den) / (2 * den));
-    return clamp(f, 0, top);
-}
-// Lowest and highest index of the texels of `mask`.
-ivec2 index_range(uint lo, uint hi, uint mask, int top)
-{
-    ivec2 r = ivec2(top, 0);
-    [[unroll]] for (int i = 0; i < 16; i++)
-        if (((mask >> i) & 1u) != 0u) {
-            int v = get_idx(lo, hi, i);
-            r = ivec2(min(r.x, v), max(r.y, v));
-        }
-    return r;
-}
-uvec2 trial_indices(uint lo, uint hi, uint mask, int tr, int q, int top, ivec2 range)
-{
-    uvec2 o = uvec2(0u);
-    [[unroll]] for (int i = 0; i < 16; i++)
-        if (((mask >> i) & 1u) != 0u) {
-            uint v = uint(trial_index(get_idx(lo, hi, i), tr, q, top, range.x, range.y)) << (4 * (i & 7));
-            if (i < 8) o.x |= v;
-            else o.y |= v;
-        }
-    return o;
-}
-int trial_count(int level) { return level <= 0 ? 0 : 3 + (level >= 2 ? (level + 1) * (level + 1) : 0); }
 
 // A joint step of endpoint j of S (encode_subset in C): kind 1 moves every channel's q by s; kind 0 flips the
 // endpoint's p-bit and moves q where needed so that the expanded value moves by one p-bit unit in direction s.

@@ -408,6 +408,21 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
         if (round > 0 && c.sse >= best.sse) break;
         best = c;
     }
+    // index trials (polish() in C), level >= 2 only
+    if (half_range == 0 && pc.index_trials >= 2 && best.sse > 0) {
+        Cand b0 = best;
+        ivec2 r = index_range(b0.idx_lo, b0.idx_hi, 0xFFFFu, 15);
+        int q = pc.index_trials - 1;
+        [[dont_unroll]] for (int tr = 0; tr < trial_count(pc.index_trials) && best.sse > 0; tr++) {
+            Cand t = b0;
+            uvec2 ti = trial_indices(b0.idx_lo, b0.idx_hi, 0xFFFFu, tr, q, 15, r);
+            t.idx_lo = ti.x;
+            t.idx_hi = ti.y;
+            if (!ls_endpoints(t, x0, x1)) continue;
+            Cand c = quantize_pbit_search(x0, x1, 0);
+            if (c.sse < best.sse) best = c;
+        }
+    }
     int nc = opaque ? 3 : 4;
     [[dont_unroll]] for (int pass = 0; pass < passes && best.sse > 0; pass++) {
         bool improved = false;

@@ -129,6 +129,9 @@ static inline int ls_solve(const block_in *in, const int idx[16], int mask, int 
     return 1;
 }
 
+/* Index trials (bc7_ref_multi.c): index v of trial tr (level q + 1) on a ramp 0..top whose used range is [lo, hi]. */
+int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi);
+
 /* Families. Each returns its block's SSE and the fields to pack (tt_bc7_pack_fields).
  * Mode 6 (bc7_ref_single.c); lite = a multi-subset candidate follows (one +-1 pass, no principal-axis start). */
 int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lite, tt_bc7_fields *out);

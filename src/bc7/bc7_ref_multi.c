@@ -146,7 +146,7 @@ static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch
  * from [a, b] to the full range [0, top] for a in -Q..1 and b in top-1..top+Q (Q = level - 1). Each trial's indices
  * are solved by least squares and quantized with the p-bit search; the best result is kept. A fixed texel order and
  * integer rounding keep the shader's lockstep version (index_trials_* in bc7_multi.glsl) identical. */
-static int trial_index(int v, int tr, int q, int top, int lo, int hi)
+int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi)
 {
     if (tr < 3) {
         if ((tr == 0 || tr == 2) && v == lo && v < top) return v + 1;
@@ -173,7 +173,7 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
     int q = level - 1, ntrial = 3 + (level >= 2 ? (q + 2) * (q + 2) : 0);
     for (int tr = 0; tr < ntrial && c->sse[sub] > 0; tr++) {
         int sel[16];
-        for (int i = 0; i < 16; i++) sel[i] = trial_index(base[i], tr, q, top, lo, hi);
+        for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, top, lo, hi);
         float x[8];
         if (!ls_solve(in, sel, mask, top, nch, x)) continue;
         candm t = *c;

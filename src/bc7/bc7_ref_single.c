@@ -307,9 +307,9 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
 }
 
 /* Endpoint polish from float endpoints x (8-bit scale): p-bit search,
- * least-squares refit while it helps, then greedy +-1 steps of each 7-bit
- * endpoint value in a fixed order. */
-static void polish(const block_in *in, float x[8], int half, int passes, candidate *best)
+ * least-squares refit while it helps, index trials (level >= 2), then greedy +-1 steps of each 7-bit
+ * endpoint value in a fixed order and joint steps. */
+static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
     quantize_pbit_search(in, x, half, best);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
@@ -318,6 +318,25 @@ static void polish(const block_in *in, float x[8], int half, int passes, candida
         quantize_pbit_search(in, x, half, &c);
         if (c.sse >= best->sse) break;
         *best = c;
+    }
+    /* index trials as in the multi-subset modes (bc7_ref_multi.c), from level 2 on: at level 1 they gain nothing
+     * here that Nelder-Mead has not found (docs/bc7.md) */
+    if (!half && trials >= 2 && best->sse > 0) {
+        int lo = 15, hi = 0, base[16];
+        memcpy(base, best->idx, sizeof base);
+        for (int i = 0; i < 16; i++) {
+            lo = base[i] < lo ? base[i] : lo;
+            hi = base[i] > hi ? base[i] : hi;
+        }
+        int q = trials - 1, ntrial = 3 + (q + 2) * (q + 2);
+        for (int tr = 0; tr < ntrial && best->sse > 0; tr++) {
+            int sel[16];
+            for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, 15, lo, hi);
+            if (!ls_solve(in, sel, 0xFFFF, 15, 4, x)) continue;
+            candidate c;
+            quantize_pbit_search(in, x, half, &c);
+            if (c.sse < best->sse) *best = c;
+        }
     }
     int nc = in->opaque ? 3 : 4;
     for (int pass = 0; pass < passes && best->sse > 0; pass++) {
@@ -385,11 +404,11 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     candidate best;
     if (p->refit) {
         int passes = lite ? 1 : p->polish_passes;
-        polish(in, x, 0, passes, &best);
+        polish(in, x, 0, passes, p->index_trials, &best);
         if (!lite && best.sse > 0) {
             candidate c;
             principal_axis_guess(in, x);
-            polish(in, x, 0, passes, &c);
+            polish(in, x, 0, passes, p->index_trials, &c);
             if (c.sse < best.sse) best = c;
         }
         if (in->opaque && !in->alpha_free && best.sse > 0) {
@@ -403,7 +422,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
             }
             x[3] = 255.0f;
             x[7] = 255.0f;
-            polish(in, x, 1, passes, &h);
+            polish(in, x, 1, passes, p->index_trials, &h);
             if (h.sse < best.sse) best = h;
         }
     } else {

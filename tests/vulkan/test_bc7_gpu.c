@@ -181,6 +181,12 @@ int main(void)
         q.loose_alpha = 1;
         compare(vk, "opaque crop, all, loose alpha", &opq, &q, -1);
         q.loose_alpha = 0;
+        q.index_trials = 2;
+        compare(vk, "opaque crop, all, trials 2", &opq, &q, -1);
+        compare(vk, "alpha crop, all, trials 2", &alpha, &q, -1);
+        q.index_trials = 0;
+        compare(vk, "opaque crop, all, trials 0", &opq, &q, -1);
+        q.index_trials = 1;
         q.perceptual = 1;
         q.alpha_weight = 0.25f;
         q.partitions = 9;
