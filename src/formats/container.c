@@ -26,23 +26,12 @@ int tt_container_from_path(const char *path, tt_container *out)
 
 tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size)
 {
-    if (container == TT_CONTAINER_DDS) return tt_dds_write_memory(t, out, out_size);
-    if (container == TT_CONTAINER_KTX2) return tt_ktx2_write_memory(t, out, out_size);
-    return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_write_memory: unknown container %d", (int)container);
+    return tt_texture_write_memory_opts(container, t, NULL, out, out_size);
 }
 
 tt_status tt_texture_save_as(const char *path, tt_container container, const tt_texture *t)
 {
-    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_save: no path");
-    if (container != TT_CONTAINER_DDS && container != TT_CONTAINER_KTX2)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: unknown container %d", path, (int)container);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    tt_status s = tt_texture_write_memory(container, t, &bytes, &size);
-    if (s != TT_OK) return tt_fail(s, "%s: %s", path, tt_last_error());
-    s = tt_write_file_atomic(path, bytes, size);
-    free(bytes);
-    return s;
+    return tt_texture_save_opts(path, container, t, NULL);
 }
 
 tt_status tt_texture_save(const char *path, const tt_texture *t)
@@ -140,7 +129,7 @@ check_limits:
     return TT_OK;
 }
 
-/* ---- Writing options (issue 14: zstd supercompression; stub until ktx2.c writes it) ---- */
+/* ---- Writing options: Zstandard supercompression (KTX2 only) ---- */
 void tt_save_options_init(tt_save_options *opts)
 {
     if (opts) memset(opts, 0, sizeof *opts);
@@ -149,13 +138,33 @@ void tt_save_options_init(tt_save_options *opts)
 tt_status tt_texture_write_memory_opts(tt_container container, const tt_texture *t, const tt_save_options *opts,
                                        uint8_t **out, size_t *out_size)
 {
-    if (opts && opts->zstd_level != 0) return tt_fail(TT_ERR_UNSUPPORTED, "zstd supercompression is not built yet");
-    return tt_texture_write_memory(container, t, out, out_size);
+    if (out) *out = NULL;
+    if (out_size) *out_size = 0;
+    int zstd_level = opts ? opts->zstd_level : 0;
+    if (zstd_level < 0 || zstd_level > TT_ZSTD_LEVEL_MAX)
+        return tt_fail(TT_ERR_INVALID_ARG, "zstd level %d is invalid (1..%d, 0 = none)", zstd_level,
+                       TT_ZSTD_LEVEL_MAX);
+    if (container == TT_CONTAINER_DDS) {
+        if (zstd_level != 0)
+            return tt_fail(TT_ERR_INVALID_ARG,
+                           "DDS has no supercompression: zstd level %d needs a KTX2 output (.ktx2)", zstd_level);
+        return tt_dds_write_memory(t, out, out_size);
+    }
+    if (container == TT_CONTAINER_KTX2) return tt_ktx2_write_memory_zstd(t, zstd_level, out, out_size);
+    return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_write_memory: unknown container %d", (int)container);
 }
 
 tt_status tt_texture_save_opts(const char *path, tt_container container, const tt_texture *t,
                                const tt_save_options *opts)
 {
-    if (opts && opts->zstd_level != 0) return tt_fail(TT_ERR_UNSUPPORTED, "%s: zstd supercompression is not built yet", path);
-    return tt_texture_save_as(path, container, t);
+    if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_save: no path");
+    if (container != TT_CONTAINER_DDS && container != TT_CONTAINER_KTX2)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: unknown container %d", path, (int)container);
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    tt_status s = tt_texture_write_memory_opts(container, t, opts, &bytes, &size);
+    if (s != TT_OK) return tt_fail(s, "%s: %s", path, tt_last_error());
+    s = tt_write_file_atomic(path, bytes, size);
+    free(bytes);
+    return s;
 }

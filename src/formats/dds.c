@@ -38,13 +38,18 @@
 #define DDSD_MIPMAPCOUNT 0x20000u
 #define DDSD_LINEARSIZE 0x80000u
 #define DDPF_FOURCC 0x4u
+#define DDSCAPS_COMPLEX 0x8u
 #define DDSCAPS_TEXTURE 0x1000u
+#define DDSCAPS_MIPMAP 0x400000u
 #define FOURCC_DDS TT_FOURCC('D', 'D', 'S', ' ')
 #define FOURCC_DX10 TT_FOURCC('D', 'X', '1', '0')
 #define DDS_DIMENSION_TEXTURE1D 2u
 #define DDS_DIMENSION_TEXTURE2D 3u
 #define DDS_DIMENSION_TEXTURE3D 4u
+/* DDS_HEADER_DXT10.miscFlags2: the alpha mode in its low 3 bits (DDS_MISC_FLAGS2_ALPHA_MODE_MASK). */
+#define DDS_ALPHA_MODE_MASK 0x7u
 #define DDS_ALPHA_MODE_UNKNOWN 0u
+#define DDS_ALPHA_MODE_PREMULTIPLIED 2u
 
 #define DXGI_FORMAT_BC7_TYPELESS 97u
 #define DXGI_FORMAT_BC7_UNORM 98u
@@ -58,9 +63,9 @@ tt_status tt_dds_write_memory(const tt_texture *t, uint8_t **out, size_t *out_si
     size_t data_size;
     tt_status s = tt_texture_check_write(t, "tt_dds_write_memory", "DDS output", &data_size);
     if (s != TT_OK) return s;
-    if (data_size > UINT32_MAX)
-        return tt_fail(TT_ERR_LIMIT, "DDS output: %zu bytes of level data do not fit the 32-bit linear size",
-                       data_size);
+    if (t->levels[0].size > UINT32_MAX)
+        return tt_fail(TT_ERR_LIMIT, "DDS output: %zu bytes of level 0 do not fit the 32-bit linear size",
+                       t->levels[0].size);
     if (data_size > SIZE_MAX - DDS_DATA_OFFSET)
         return tt_fail(TT_ERR_LIMIT, "DDS output: too large");
 
@@ -75,18 +80,22 @@ tt_status tt_dds_write_memory(const tt_texture *t, uint8_t **out, size_t *out_si
                             DDSD_LINEARSIZE);
     tt_put_le32(f + OFF_HEIGHT, t->height);
     tt_put_le32(f + OFF_WIDTH, t->width);
-    tt_put_le32(f + OFF_PITCH, (uint32_t)data_size);
+    tt_put_le32(f + OFF_PITCH, (uint32_t)t->levels[0].size);
     tt_put_le32(f + OFF_DEPTH, 0);
-    tt_put_le32(f + OFF_MIPCOUNT, 1);
+    tt_put_le32(f + OFF_MIPCOUNT, t->level_count);
     tt_put_le32(f + OFF_PF_SIZE, DDS_PIXELFORMAT_SIZE);
     tt_put_le32(f + OFF_PF_FLAGS, DDPF_FOURCC);
     tt_put_le32(f + OFF_PF_FOURCC, FOURCC_DX10);
-    tt_put_le32(f + OFF_CAPS, DDSCAPS_TEXTURE);
+    /* DDS_HEADER.dwCaps: a mip chain is a "complex" surface with mipmaps. */
+    tt_put_le32(f + OFF_CAPS, DDSCAPS_TEXTURE | (t->level_count > 1 ? DDSCAPS_COMPLEX | DDSCAPS_MIPMAP : 0));
     tt_put_le32(f + OFF_DXGI, t->srgb ? DXGI_FORMAT_BC7_UNORM_SRGB : DXGI_FORMAT_BC7_UNORM);
     tt_put_le32(f + OFF_DIMENSION, DDS_DIMENSION_TEXTURE2D);
     tt_put_le32(f + OFF_MISC, 0);
     tt_put_le32(f + OFF_ARRAY, 1);
-    tt_put_le32(f + OFF_MISC2, DDS_ALPHA_MODE_UNKNOWN);
+    /* Straight alpha stays "unknown" (0), as tinytex has always written it: readers (DirectXTex among them) treat
+     * unknown as straight, and 0 makes no claim about images whose alpha is meaningless (docs/containers.md). */
+    tt_put_le32(f + OFF_MISC2, t->premultiplied ? DDS_ALPHA_MODE_PREMULTIPLIED : DDS_ALPHA_MODE_UNKNOWN);
+    /* Levels follow the headers from level 0 down, as tt_texture keeps them. */
     memcpy(f + DDS_DATA_OFFSET, t->data, data_size);
     *out = f;
     *out_size = total;
@@ -190,29 +199,32 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
     size_t level_size;
     tt_status s = tt_bc7_header_size(width, height, name, "DDS", &level_size);
     if (s != TT_OK) return s;
-    /* Arrays, cube faces and mip levels may follow; the first surface's top
-     * level always starts right after the headers. */
-    if (size - DDS_DATA_OFFSET < level_size)
-        return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %ux%u needs %zu",
-                       name, size - DDS_DATA_OFFSET, width, height, level_size);
+    /* DirectXTex reads mipMapCount whatever DDSD_MIPMAPCOUNT says, 0 meaning one level. */
+    uint32_t mip_count = tt_get_le32(data + OFF_MIPCOUNT);
+    uint32_t levels = mip_count ? mip_count : 1;
+    size_t sizes[TT_MAX_LEVELS], chain_size;
+    s = tt_bc7_header_levels(width, height, levels, name, "DDS mipMapCount", sizes, &chain_size);
+    if (s != TT_OK) return s;
+    /* Array slices and cube faces follow one another, each with its whole
+     * mip chain; the first one's starts right after the headers. */
+    if (size - DDS_DATA_OFFSET < chain_size)
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %u level(s) of %ux%u need %zu",
+                       name, size - DDS_DATA_OFFSET, levels, width, height, chain_size);
 
-    out->width = width;
-    out->height = height;
-    out->srgb = dxgi == DXGI_FORMAT_BC7_UNORM_SRGB;
-    if (level_size > avail - DDS_DATA_OFFSET) {
+    int srgb = dxgi == DXGI_FORMAT_BC7_UNORM_SRGB;
+    if (chain_size > avail - DDS_DATA_OFFSET) {
         /* Header-first loading: report how much of the file is needed. */
         if (!need) return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_dds_parse: level data not in memory", name);
-        *need = DDS_DATA_OFFSET + level_size;
+        out->width = width;
+        out->height = height;
+        out->srgb = srgb;
+        *need = DDS_DATA_OFFSET + chain_size;
         return TT_OK;
     }
-    out->data = malloc(level_size);
-    if (!out->data) {
-        memset(out, 0, sizeof *out);
-        return tt_fail(TT_ERR_NOMEM, "%s: cannot allocate %zu bytes", name, level_size);
-    }
-    memcpy(out->data, data + DDS_DATA_OFFSET, level_size);
-    out->data_size = level_size;
-    tt_texture_set_one_level(out);
+    s = tt_bc7_texture_alloc_levels(out, width, height, levels, srgb, name);
+    if (s != TT_OK) return s;
+    memcpy(out->data, data + DDS_DATA_OFFSET, chain_size);
+    out->premultiplied = (tt_get_le32(data + OFF_MISC2) & DDS_ALPHA_MODE_MASK) == DDS_ALPHA_MODE_PREMULTIPLIED;
     return TT_OK;
 }
 

@@ -1,15 +1,17 @@
-/* ktx2.c - BC7 in KTX 2.0: writer (header, index, DFD, KTXwriter metadata) and a hostile-input-safe reader. */
+/* ktx2.c - BC7 in KTX 2.0: writer (header, level index, DFD, KTXwriter metadata, mip levels smallest first, optional Zstandard supercompression) and a hostile-input-safe reader. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "core/tt_bytes.h"
 #include "formats/tt_formats.h"
 
 /* KTX 2.0 specification, "File Structure": 12-byte identifier, nine UInt32
  * header fields, the index (4 x UInt32, 2 x UInt64), then one level index
- * entry of 3 x UInt64 per level. */
+ * entry of 3 x UInt64 (byteOffset, byteLength, uncompressedByteLength) per
+ * level, level 0 (the largest) first. */
 static const uint8_t ktx2_identifier[12] = {0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32,
                                             0x30, 0xBB, 0x0D, 0x0A, 0x1A, 0x0A};
 #define KTX2_OFF_VKFORMAT 12
@@ -34,6 +36,10 @@ static const uint8_t ktx2_identifier[12] = {0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32,
 #define VK_FORMAT_BC7_UNORM_BLOCK 145u
 #define VK_FORMAT_BC7_SRGB_BLOCK 146u
 
+/* "supercompressionScheme": 0 none, 1 BasisLZ, 2 Zstandard, 3 ZLIB. */
+#define KTX2_SUPERCOMPRESSION_NONE 0u
+#define KTX2_SUPERCOMPRESSION_ZSTD 2u
+
 /* Khronos Data Format Specification 1.3, basic descriptor block. */
 #define KHR_DF_VENDORID_KHRONOS 0u
 #define KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT 0u
@@ -43,40 +49,90 @@ static const uint8_t ktx2_identifier[12] = {0xAB, 0x4B, 0x54, 0x58, 0x20, 0x32,
 #define KHR_DF_TRANSFER_LINEAR 1u
 #define KHR_DF_TRANSFER_SRGB 2u
 #define KHR_DF_FLAG_ALPHA_STRAIGHT 0u
+#define KHR_DF_FLAG_ALPHA_PREMULTIPLIED 1u
 #define KHR_DF_CHANNEL_BC7_COLOR 0u
 #define DFD_BASIC_BLOCK_SIZE(samples) (24u + 16u * (samples))
 #define DFD_TOTAL_SIZE (4u + DFD_BASIC_BLOCK_SIZE(1)) /* 44 */
 
 #define BC7_BLOCK_BYTES 16u
-#define LEVEL_ALIGNMENT 16u /* lcm(texel block size 16, 4) */
+/* "mipPadding": levels are aligned to lcm(texel block size 16, 4) = 16 without supercompression; supercompressed
+ * levels need no alignment (1). */
+#define LEVEL_ALIGNMENT 16u
+
+/* RFC 8878: a Zstandard block inflates to at most Block_Maximum_Size = 128 KiB and takes at least 4 bytes (3 of
+ * header, 1 of RLE content), so a frame of n bytes never inflates to more than n * 32768. */
+#define ZSTD_MAX_INFLATION 32768u
 
 static const char ktx2_writer_key[] = "KTXwriter";
 static const char ktx2_writer_value[] = "tinytex " TT_VERSION_STRING;
+static const char ktx2_sc_params_key[] = "KTXwriterScParams";
 
 static size_t align_up(size_t v, size_t a)
 {
     return (v + a - 1) / a * a;
 }
 
-tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size)
+/* Appends one key/value pair at `kv` (keyAndValueByteLength, key NUL, value NUL, valuePadding to 4); returns the
+ * bytes used, or only counts them when kv is NULL. */
+static size_t put_kv(uint8_t *kv, const char *key, const char *value)
+{
+    size_t klen = strlen(key) + 1, vlen = strlen(value) + 1;
+    if (kv) {
+        tt_put_le32(kv, (uint32_t)(klen + vlen));
+        memcpy(kv + 4, key, klen);
+        memcpy(kv + 4 + klen, value, vlen);
+    }
+    return 4 + align_up(klen + vlen, 4);
+}
+
+tt_status tt_ktx2_write_memory_zstd(const tt_texture *t, int zstd_level, uint8_t **out, size_t *out_size)
 {
     if (!out || !out_size) return tt_fail(TT_ERR_INVALID_ARG, "tt_ktx2_write_memory: no output");
     *out = NULL;
     *out_size = 0;
+    if (zstd_level < 0 || zstd_level > TT_ZSTD_LEVEL_MAX)
+        return tt_fail(TT_ERR_INVALID_ARG, "KTX2 output: zstd level %d is invalid (1..%d, 0 = none)", zstd_level,
+                       TT_ZSTD_LEVEL_MAX);
     size_t data_size;
     tt_status s = tt_texture_check_write(t, "tt_ktx2_write_memory", "KTX2 output", &data_size);
     if (s != TT_OK) return s;
+    const uint32_t count = t->level_count;
+    const int zstd = zstd_level != 0;
 
-    const size_t dfd_offset = KTX2_OFF_LEVEL_INDEX + KTX2_LEVEL_ENTRY_SIZE; /* one level */
-    const size_t kvd_offset = dfd_offset + DFD_TOTAL_SIZE;                 /* 4-aligned */
-    const size_t kv_len = sizeof ktx2_writer_key + sizeof ktx2_writer_value; /* both NULs */
-    const size_t kvd_length = 4 + align_up(kv_len, 4);
-    const size_t level_offset = align_up(kvd_offset + kvd_length, LEVEL_ALIGNMENT);
-    if (data_size > SIZE_MAX - level_offset) return tt_fail(TT_ERR_LIMIT, "KTX2 output: too large");
-    const size_t total = level_offset + data_size;
+    char sc_params[32];
+    snprintf(sc_params, sizeof sc_params, "--zstd %d", zstd_level);
+    const size_t dfd_offset = KTX2_OFF_LEVEL_INDEX + (size_t)count * KTX2_LEVEL_ENTRY_SIZE;
+    const size_t kvd_offset = dfd_offset + DFD_TOTAL_SIZE; /* 4-aligned */
+    /* Keys sorted by code point, as the spec requires: "KTXwriter" < "KTXwriterScParams". */
+    const size_t kvd_length = put_kv(NULL, ktx2_writer_key, ktx2_writer_value) +
+                              (zstd ? put_kv(NULL, ktx2_sc_params_key, sc_params) : 0);
+    const size_t meta_end = kvd_offset + kvd_length;
+    const size_t align = zstd ? 1 : LEVEL_ALIGNMENT;
 
-    uint8_t *f = calloc(1, total);
-    if (!f) return tt_fail(TT_ERR_NOMEM, "KTX2 output: cannot allocate %zu bytes", total);
+    /* Room for the levels: their own bytes, or Zstandard's bound on a frame of them, each after its padding. */
+    size_t capacity = meta_end;
+    for (uint32_t i = 0; i < count; i++) {
+        size_t room = zstd ? ZSTD_compressBound(t->levels[i].size) : t->levels[i].size;
+        if (room == 0 || room > SIZE_MAX - align || capacity > SIZE_MAX - align - room)
+            return tt_fail(TT_ERR_LIMIT, "KTX2 output: too large");
+        capacity += room + align - 1;
+    }
+    uint8_t *f = calloc(1, capacity);
+    if (!f) return tt_fail(TT_ERR_NOMEM, "KTX2 output: cannot allocate %zu bytes", capacity);
+    ZSTD_CCtx *cctx = NULL;
+    if (zstd) {
+        cctx = ZSTD_createCCtx();
+        size_t r = cctx ? ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, zstd_level) : 0;
+        /* A checksum per frame, which the spec asks inflators to verify, so a damaged level is refused rather
+         * than decoded into wrong blocks. */
+        if (cctx && !ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+        if (!cctx || ZSTD_isError(r)) {
+            s = tt_fail(TT_ERR_NOMEM, "KTX2 output: cannot set up the Zstandard compressor%s%s",
+                        cctx ? ": " : "", cctx ? ZSTD_getErrorName(r) : "");
+            goto fail;
+        }
+    }
+
     memcpy(f, ktx2_identifier, sizeof ktx2_identifier);
     tt_put_le32(f + KTX2_OFF_VKFORMAT, t->srgb ? VK_FORMAT_BC7_SRGB_BLOCK : VK_FORMAT_BC7_UNORM_BLOCK);
     tt_put_le32(f + KTX2_OFF_TYPESIZE, 1);
@@ -85,25 +141,24 @@ tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_s
     tt_put_le32(f + KTX2_OFF_DEPTH, 0);
     tt_put_le32(f + KTX2_OFF_LAYERS, 0);
     tt_put_le32(f + KTX2_OFF_FACES, 1);
-    tt_put_le32(f + KTX2_OFF_LEVELS, 1);
-    tt_put_le32(f + KTX2_OFF_SUPERCOMP, 0);
+    tt_put_le32(f + KTX2_OFF_LEVELS, count);
+    tt_put_le32(f + KTX2_OFF_SUPERCOMP, zstd ? KTX2_SUPERCOMPRESSION_ZSTD : KTX2_SUPERCOMPRESSION_NONE);
     tt_put_le32(f + KTX2_OFF_DFD_OFFSET, (uint32_t)dfd_offset);
     tt_put_le32(f + KTX2_OFF_DFD_LENGTH, DFD_TOTAL_SIZE);
     tt_put_le32(f + KTX2_OFF_KVD_OFFSET, (uint32_t)kvd_offset);
     tt_put_le32(f + KTX2_OFF_KVD_LENGTH, (uint32_t)kvd_length);
-    tt_put_le64(f + KTX2_OFF_SGD_OFFSET, 0);
+    tt_put_le64(f + KTX2_OFF_SGD_OFFSET, 0); /* Zstandard has no global data */
     tt_put_le64(f + KTX2_OFF_SGD_LENGTH, 0);
-    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 0, level_offset);
-    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 8, data_size);
-    tt_put_le64(f + KTX2_OFF_LEVEL_INDEX + 16, data_size); /* uncompressed = stored (no supercompression) */
 
+    /* The DFD describes the blocks before supercompression ("DFD for Supercompressed Data": bytesPlane0 stays 16).
+     * Premultiplied colour is the flag KHR_DF_FLAG_ALPHA_PREMULTIPLIED ("Providing additional information"). */
     uint8_t *d = f + dfd_offset;
     tt_put_le32(d + 0, DFD_TOTAL_SIZE);
     tt_put_le32(d + 4, KHR_DF_VENDORID_KHRONOS | (KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT << 17));
     tt_put_le32(d + 8, KHR_DF_VERSIONNUMBER_1_3 | (DFD_BASIC_BLOCK_SIZE(1) << 16));
     tt_put_le32(d + 12, KHR_DF_MODEL_BC7 | (KHR_DF_PRIMARIES_BT709 << 8) |
                      ((t->srgb ? KHR_DF_TRANSFER_SRGB : KHR_DF_TRANSFER_LINEAR) << 16) |
-                     (KHR_DF_FLAG_ALPHA_STRAIGHT << 24));
+                     ((t->premultiplied ? KHR_DF_FLAG_ALPHA_PREMULTIPLIED : KHR_DF_FLAG_ALPHA_STRAIGHT) << 24));
     tt_put_le32(d + 16, 3u | (3u << 8));  /* texelBlockDimension0..3 = 4,4,1,1 minus one */
     tt_put_le32(d + 20, BC7_BLOCK_BYTES); /* bytesPlane0 = 16, planes 1..3 = 0 */
     tt_put_le32(d + 24, 0);               /* bytesPlane4..7 */
@@ -116,15 +171,50 @@ tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_s
     tt_put_le32(d + 40, 0xFFFFFFFFu);
 
     uint8_t *kv = f + kvd_offset;
-    tt_put_le32(kv, (uint32_t)kv_len);
-    memcpy(kv + 4, ktx2_writer_key, sizeof ktx2_writer_key);
-    memcpy(kv + 4 + sizeof ktx2_writer_key, ktx2_writer_value, sizeof ktx2_writer_value);
+    kv += put_kv(kv, ktx2_writer_key, ktx2_writer_value);
+    if (zstd) put_kv(kv, ktx2_sc_params_key, sc_params);
     /* valuePadding and mipPadding are already zero (calloc). */
 
-    memcpy(f + level_offset, t->data, data_size);
+    /* "Mip Level Array": the smallest level first, level 0 last; the level index still lists level 0 first. */
+    size_t pos = meta_end;
+    for (uint32_t i = count; i-- > 0;) {
+        const tt_texture_level *l = &t->levels[i];
+        pos = align_up(pos, align);
+        size_t stored = l->size;
+        if (zstd) {
+            stored = ZSTD_compress2(cctx, f + pos, capacity - pos, t->data + l->offset, l->size);
+            if (ZSTD_isError(stored)) {
+                s = tt_fail(TT_ERR_NOMEM, "KTX2 output: Zstandard compression of level %u failed: %s", i,
+                            ZSTD_getErrorName(stored));
+                goto fail;
+            }
+        } else {
+            memcpy(f + pos, t->data + l->offset, l->size);
+        }
+        uint8_t *e = f + KTX2_OFF_LEVEL_INDEX + (size_t)i * KTX2_LEVEL_ENTRY_SIZE;
+        tt_put_le64(e + 0, pos);
+        tt_put_le64(e + 8, stored);
+        tt_put_le64(e + 16, l->size); /* uncompressedByteLength: the level's BC7 bytes */
+        pos += stored;
+    }
+    ZSTD_freeCCtx(cctx);
+    if (pos < capacity) { /* Zstandard used less than its bound */
+        uint8_t *shrunk = realloc(f, pos);
+        if (shrunk) f = shrunk;
+    }
     *out = f;
-    *out_size = total;
+    *out_size = pos;
     return TT_OK;
+
+fail:
+    ZSTD_freeCCtx(cctx);
+    free(f);
+    return s;
+}
+
+tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size)
+{
+    return tt_ktx2_write_memory_zstd(t, 0, out, out_size);
 }
 
 static const char *vk_format_name(uint32_t f)
@@ -167,7 +257,7 @@ static const char *supercompression_name(uint32_t s)
     }
 }
 
-/* Clears the partly filled texture and records the failure. */
+/* Frees the partly filled texture and records the failure. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
@@ -178,7 +268,7 @@ static tt_status ktx2_refuse(tt_texture *out, tt_status s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    memset(out, 0, sizeof *out);
+    tt_texture_free(out);
     return tt_fail(s, "%s", msg);
 }
 
@@ -187,6 +277,22 @@ static int range_ok(uint64_t offset, uint64_t length, size_t size)
 {
     return offset <= (uint64_t)size && length <= (uint64_t)size - offset;
 }
+
+/* 1 if two non-empty byte ranges (already inside the file, so no overflow) share a byte. */
+static int ranges_overlap(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
+{
+    return a_len && b_len && a < b + b_len && b < a + a_len;
+}
+
+/* 1 if the bytes start with a Zstandard skippable frame (magic 0x184D2A50..5F, RFC 8878 section 3.1.2). */
+static int zstd_skippable(const uint8_t *p, uint64_t len)
+{
+    return len >= 4 && (tt_get_le32(p) & 0xFFFFFFF0u) == 0x184D2A50u;
+}
+
+typedef struct {
+    uint64_t offset, length, uncompressed;
+} ktx2_level;
 
 tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                         size_t *need)
@@ -198,10 +304,10 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     if (!data && avail) return tt_fail(TT_ERR_INVALID_ARG, "%s: no data", name);
     /* `size` is the whole file's; the header and level index must be among
      * the `avail` bytes. */
-    const size_t index_end = KTX2_OFF_LEVEL_INDEX + (size_t)KTX2_MAX_LEVELS * KTX2_LEVEL_ENTRY_SIZE;
-    if (avail > size || avail < (size < index_end ? size : index_end))
+    const size_t index_max = KTX2_OFF_LEVEL_INDEX + (size_t)KTX2_MAX_LEVELS * KTX2_LEVEL_ENTRY_SIZE;
+    if (avail > size || avail < (size < index_max ? size : index_max))
         return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_ktx2_parse needs the first %zu bytes (has %zu of %zu)", name,
-                       index_end, avail, size);
+                       index_max, avail, size);
 
     if (size < sizeof ktx2_identifier || memcmp(data, ktx2_identifier, sizeof ktx2_identifier) != 0)
         return tt_fail(TT_ERR_FORMAT, "%s: not a KTX2 file (bad identifier)", name);
@@ -216,16 +322,18 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: VkFormat %u is not BC7", name, vk_format);
     }
     uint32_t scheme = tt_get_le32(data + KTX2_OFF_SUPERCOMP);
-    if (scheme != 0)
-        return tt_fail(TT_ERR_UNSUPPORTED, "%s: KTX2 supercompression scheme %u (%s) is not supported",
-                       name, scheme, supercompression_name(scheme));
+    if (scheme != KTX2_SUPERCOMPRESSION_NONE && scheme != KTX2_SUPERCOMPRESSION_ZSTD)
+        return tt_fail(TT_ERR_UNSUPPORTED,
+                       "%s: KTX2 supercompression scheme %u (%s) is not supported (only none and Zstandard are)", name,
+                       scheme, supercompression_name(scheme));
+    const int zstd = scheme == KTX2_SUPERCOMPRESSION_ZSTD;
     if (tt_get_le32(data + KTX2_OFF_TYPESIZE) != 1)
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 typeSize is %u, must be 1 for BC7", name,
                        tt_get_le32(data + KTX2_OFF_TYPESIZE));
 
     uint32_t width = tt_get_le32(data + KTX2_OFF_WIDTH), height = tt_get_le32(data + KTX2_OFF_HEIGHT);
     uint32_t depth = tt_get_le32(data + KTX2_OFF_DEPTH), faces = tt_get_le32(data + KTX2_OFF_FACES);
-    uint32_t levels = tt_get_le32(data + KTX2_OFF_LEVELS);
+    uint32_t layers = tt_get_le32(data + KTX2_OFF_LAYERS), levels = tt_get_le32(data + KTX2_OFF_LEVELS);
     size_t level_size;
     tt_status s = tt_bc7_header_size(width, height, name, "KTX2", &level_size);
     if (s != TT_OK) return s;
@@ -236,9 +344,21 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 faceCount %u is invalid (1 or 6)", name, faces);
     if (levels > KTX2_MAX_LEVELS)
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 levelCount %u is invalid", name, levels);
-    uint32_t num_levels = levels ? levels : 1;
-    if ((size_t)KTX2_OFF_LEVEL_INDEX + (size_t)num_levels * KTX2_LEVEL_ENTRY_SIZE > size)
-        return tt_fail(TT_ERR_FORMAT, "%s: KTX2 file truncated in its level index", name);
+    /* levelCount 0 ("generate the other levels at load") holds level 0 only. */
+    const uint32_t num_levels = levels ? levels : 1;
+    const size_t index_end = KTX2_OFF_LEVEL_INDEX + (size_t)num_levels * KTX2_LEVEL_ENTRY_SIZE;
+    if (index_end > size)
+        return tt_fail(TT_ERR_FORMAT, "%s: KTX2 file truncated in its level index (%u levels need %zu bytes, has %zu)",
+                       name, num_levels, index_end, size);
+    size_t sizes[TT_MAX_LEVELS], chain_size;
+    s = tt_bc7_header_levels(width, height, num_levels, name, "KTX2 levelCount", sizes, &chain_size);
+    if (s != TT_OK) return s;
+    /* A level holds max(1, layerCount) x faceCount images; tinytex reads the first one. */
+    const uint64_t images = (uint64_t)(layers ? layers : 1) * faces;
+    if (zstd && images != 1)
+        return tt_fail(TT_ERR_UNSUPPORTED,
+                       "%s: KTX2 array or cube map with Zstandard supercompression (%llu images a level) is not "
+                       "supported", name, (unsigned long long)images);
 
     uint32_t dfd_offset = tt_get_le32(data + KTX2_OFF_DFD_OFFSET), dfd_length = tt_get_le32(data + KTX2_OFF_DFD_LENGTH);
     uint32_t kvd_offset = tt_get_le32(data + KTX2_OFF_KVD_OFFSET), kvd_length = tt_get_le32(data + KTX2_OFF_KVD_LENGTH);
@@ -251,46 +371,136 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
                        kvd_length, kvd_offset);
     if (!range_ok(sgd_offset, sgd_length, size))
         return tt_fail(TT_ERR_FORMAT, "%s: KTX2 supercompression data lies outside the file", name);
-    uint64_t level_offset = tt_get_le64(data + KTX2_OFF_LEVEL_INDEX);
-    uint64_t level_length = tt_get_le64(data + KTX2_OFF_LEVEL_INDEX + 8);
-    if (!range_ok(level_offset, level_length, size))
-        return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level 0 (%llu bytes at %llu) lies outside the file (%zu bytes)",
-                       name, (unsigned long long)level_length, (unsigned long long)level_offset, size);
-    if (level_length < level_size)
-        return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level 0 holds %llu bytes, %ux%u BC7 needs %zu", name,
-                       (unsigned long long)level_length, width, height, level_size);
+    /* The sections follow the level index ("File Structure"); one that starts inside it means the index is longer
+     * than the file was written with, i.e. levelCount is wrong. */
+    static const char *const section_names[3] = {"data format descriptor", "key/value data",
+                                                 "supercompression data"};
+    const uint64_t section_offset[3] = {dfd_offset, kvd_offset, sgd_offset};
+    const uint64_t section_length[3] = {dfd_length, kvd_length, sgd_length};
+    uint64_t meta_end = index_end;
+    for (int k = 0; k < 3; k++) {
+        if (section_length[k] == 0) continue;
+        if (section_offset[k] < index_end)
+            return tt_fail(TT_ERR_FORMAT, "%s: KTX2 %s at byte %llu lies inside the level index of %u levels (bytes "
+                           "80..%zu): levelCount does not match the file", name, section_names[k],
+                           (unsigned long long)section_offset[k], num_levels, index_end);
+        if (section_offset[k] + section_length[k] > meta_end) meta_end = section_offset[k] + section_length[k];
+    }
 
-    out->width = width;
-    out->height = height;
-    out->srgb = vk_format == VK_FORMAT_BC7_SRGB_BLOCK;
+    /* Every level is checked, and its place found, before anything is allocated. */
+    ktx2_level lv[TT_MAX_LEVELS];
+    uint64_t end = 0;
+    for (uint32_t p = 0; p < num_levels; p++) {
+        const uint8_t *e = data + KTX2_OFF_LEVEL_INDEX + (size_t)p * KTX2_LEVEL_ENTRY_SIZE;
+        ktx2_level *l = &lv[p];
+        l->offset = tt_get_le64(e);
+        l->length = tt_get_le64(e + 8);
+        l->uncompressed = tt_get_le64(e + 16);
+        uint32_t lw = width >> p ? width >> p : 1, lh = height >> p ? height >> p : 1;
+        if (!range_ok(l->offset, l->length, size))
+            return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level %u (%llu bytes at %llu) lies outside the file (%zu bytes)",
+                           name, p, (unsigned long long)l->length, (unsigned long long)l->offset, size);
+        /* uncompressedByteLength covers every image of the level; sizes[p] <= 2^32 and images < 2^35. */
+        if (images > UINT64_MAX / sizes[p] || l->uncompressed != sizes[p] * images)
+            return tt_fail(TT_ERR_FORMAT,
+                           "%s: KTX2 level %u uncompressedByteLength is %llu; %llu image(s) of %ux%u BC7 are %llu bytes",
+                           name, p, (unsigned long long)l->uncompressed, (unsigned long long)images, lw, lh,
+                           images > UINT64_MAX / sizes[p] ? 0ull : (unsigned long long)(sizes[p] * images));
+        if (!zstd && l->length != l->uncompressed)
+            return tt_fail(TT_ERR_FORMAT,
+                           "%s: KTX2 level %u byteLength %llu differs from its uncompressedByteLength %llu (the file "
+                           "is not supercompressed)", name, p, (unsigned long long)l->length,
+                           (unsigned long long)l->uncompressed);
+        if (zstd) {
+            /* Never allocate for a level more than its frame can inflate to. */
+            if (l->length == 0 || l->length > UINT64_MAX / ZSTD_MAX_INFLATION ||
+                l->length * ZSTD_MAX_INFLATION < sizes[p])
+                return tt_fail(TT_ERR_FORMAT,
+                               "%s: KTX2 level %u: %llu bytes of Zstandard data cannot inflate to the %zu bytes of a "
+                               "%ux%u level", name, p, (unsigned long long)l->length, sizes[p], lw, lh);
+        }
+        if (l->offset < meta_end)
+            return tt_fail(TT_ERR_FORMAT,
+                           "%s: KTX2 level %u (%llu bytes at %llu) overlaps the header, level index or metadata "
+                           "(bytes 0..%llu)", name, p, (unsigned long long)l->length, (unsigned long long)l->offset,
+                           (unsigned long long)meta_end);
+        for (uint32_t q = 0; q < p; q++)
+            if (ranges_overlap(l->offset, l->length, lv[q].offset, lv[q].length))
+                return tt_fail(TT_ERR_FORMAT,
+                               "%s: KTX2 levels %u (%llu bytes at %llu) and %u (%llu bytes at %llu) overlap", name, q,
+                               (unsigned long long)lv[q].length, (unsigned long long)lv[q].offset, p,
+                               (unsigned long long)l->length, (unsigned long long)l->offset);
+        if (l->offset + l->length > end) end = l->offset + l->length;
+    }
+
     /* Header-first loading: everything read below lies in [0, end). */
-    uint64_t end = level_offset + level_size;
     if (dfd_length > 0 && (uint64_t)dfd_offset + dfd_length > end) end = (uint64_t)dfd_offset + dfd_length;
+    const int srgb = vk_format == VK_FORMAT_BC7_SRGB_BLOCK;
     if (end > avail) {
         if (!need) return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_ktx2_parse: level data not in memory", name);
+        out->width = width;
+        out->height = height;
+        out->srgb = srgb;
         *need = (size_t)end; /* <= size: every range was checked against it */
         return TT_OK;
     }
+    int premultiplied = 0;
     if (dfd_length > 0) {
         /* The DFD restates the format; a BC7 vkFormat with a descriptor of
          * another colour model is contradictory, so refuse it. */
         if (dfd_length < DFD_TOTAL_SIZE || tt_get_le32(data + dfd_offset) != dfd_length)
-            return ktx2_refuse(out, TT_ERR_FORMAT, "%s: KTX2 data format descriptor is malformed", name);
+            return tt_fail(TT_ERR_FORMAT, "%s: KTX2 data format descriptor is malformed", name);
         const uint8_t *blk = data + dfd_offset + 4;
         uint32_t vendor_type = tt_get_le32(blk);
         uint32_t model = tt_get_le32(blk + 8) & 0xFFu;
         if ((vendor_type & 0x1FFFFu) == KHR_DF_VENDORID_KHRONOS &&
-            (vendor_type >> 17) == KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT && model != KHR_DF_MODEL_BC7)
-            return ktx2_refuse(out, TT_ERR_FORMAT,
-                               "%s: KTX2 descriptor colour model %u contradicts the BC7 VkFormat", name, model);
+            (vendor_type >> 17) == KHR_DF_KHR_DESCRIPTORTYPE_BASICFORMAT) {
+            if (model != KHR_DF_MODEL_BC7)
+                return tt_fail(TT_ERR_FORMAT, "%s: KTX2 descriptor colour model %u contradicts the BC7 VkFormat",
+                               name, model);
+            premultiplied = ((tt_get_le32(blk + 8) >> 24) & KHR_DF_FLAG_ALPHA_PREMULTIPLIED) != 0;
+        }
     }
+    if (zstd)
+        for (uint32_t p = 0; p < num_levels; p++) {
+            /* A frame that states its size must state the level's (checked before allocating); a skippable frame
+             * first says nothing about the data. */
+            const uint8_t *src = data + lv[p].offset;
+            if (zstd_skippable(src, lv[p].length)) continue;
+            unsigned long long content = ZSTD_getFrameContentSize(src, (size_t)lv[p].length);
+            if (content == ZSTD_CONTENTSIZE_ERROR)
+                return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level %u is not a Zstandard frame", name, p);
+            if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != sizes[p])
+                return tt_fail(TT_ERR_FORMAT, "%s: KTX2 level %u: its Zstandard frame holds %llu bytes, the level needs %zu",
+                               name, p, content, sizes[p]);
+        }
 
-    out->data = malloc(level_size);
-    if (!out->data) return ktx2_refuse(out, TT_ERR_NOMEM, "%s: cannot allocate %zu bytes", name, level_size);
-    /* Layers and faces of level 0 follow one another; the first is first. */
-    memcpy(out->data, data + level_offset, level_size);
-    out->data_size = level_size;
-    tt_texture_set_one_level(out);
+    s = tt_bc7_texture_alloc_levels(out, width, height, num_levels, srgb, name);
+    if (s != TT_OK) return s;
+    out->premultiplied = premultiplied;
+    out->supercompression = scheme;
+    if (!zstd) {
+        /* Layers and faces of a level follow one another; the first is first. */
+        for (uint32_t p = 0; p < num_levels; p++)
+            memcpy(out->data + out->levels[p].offset, data + lv[p].offset, sizes[p]);
+        return TT_OK;
+    }
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    if (!dctx) return ktx2_refuse(out, TT_ERR_NOMEM, "%s: cannot allocate a Zstandard decompressor", name);
+    for (uint32_t p = 0; p < num_levels; p++) {
+        /* Inflates into the level's own bytes, never past them; a frame with more is an error. */
+        size_t got = ZSTD_decompressDCtx(dctx, out->data + out->levels[p].offset, sizes[p], data + lv[p].offset,
+                                         (size_t)lv[p].length);
+        if (ZSTD_isError(got) || got != sizes[p]) {
+            ZSTD_freeDCtx(dctx);
+            if (ZSTD_isError(got))
+                return ktx2_refuse(out, TT_ERR_FORMAT, "%s: KTX2 level %u: corrupt Zstandard data (%s)", name, p,
+                                   ZSTD_getErrorName(got));
+            return ktx2_refuse(out, TT_ERR_FORMAT, "%s: KTX2 level %u inflates to %zu bytes, the level is %zu", name,
+                               p, got, sizes[p]);
+        }
+    }
+    ZSTD_freeDCtx(dctx);
     return TT_OK;
 }
 

@@ -12,6 +12,37 @@ tt_status tt_bc7_header_size(uint32_t width, uint32_t height, const char *name, 
     return tt_bc7_data_size(width, height, name, out);
 }
 
+uint32_t tt_container_full_levels(uint32_t width, uint32_t height)
+{
+    uint32_t count = 1;
+    for (uint32_t m = width > height ? width : height; m > 1; m >>= 1) count++;
+    return count;
+}
+
+static uint32_t level_side(uint32_t side, uint32_t level)
+{
+    return side >> level ? side >> level : 1;
+}
+
+tt_status tt_bc7_header_levels(uint32_t width, uint32_t height, uint32_t count, const char *name, const char *field,
+                               size_t sizes[TT_MAX_LEVELS], size_t *total)
+{
+    *total = 0;
+    uint32_t full = tt_container_full_levels(width, height);
+    /* Sides are at most 65536, so the full chain never exceeds TT_MAX_LEVELS (17). */
+    if (count == 0 || count > full || count > TT_MAX_LEVELS)
+        return tt_fail(TT_ERR_FORMAT, "%s: %s %u is invalid for %ux%u (1..%u, the full mip chain)", name, field, count,
+                       width, height, full);
+    size_t sum = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        tt_status s = tt_bc7_data_size(level_side(width, i), level_side(height, i), name, &sizes[i]);
+        if (s != TT_OK) return s;
+        sum += sizes[i]; /* a chain is below 4/3 of level 0's bytes, which fit in size_t */
+    }
+    *total = sum;
+    return TT_OK;
+}
+
 tt_status tt_texture_check_write(const tt_texture *t, const char *fn, const char *what, size_t *data_size)
 {
     *data_size = 0;
@@ -19,19 +50,26 @@ tt_status tt_texture_check_write(const tt_texture *t, const char *fn, const char
     size_t size;
     tt_status s = tt_bc7_data_size(t->width, t->height, what, &size);
     if (s != TT_OK) return s;
-    if (t->data_size != size)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: %zu bytes of BC7 data for %ux%u, expected %zu", what, t->data_size,
-                       t->width, t->height, size);
-    if (t->level_count == 0 || t->level_count > TT_MAX_LEVELS)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: level count %u is invalid (1..%u)", what, t->level_count,
-                       TT_MAX_LEVELS);
-    if (t->level_count != 1)
-        return tt_fail(TT_ERR_UNSUPPORTED, "%s: %u mip levels; writing mip chains is not supported yet", what,
-                       t->level_count);
-    const tt_texture_level *l = &t->levels[0];
-    if (l->width != t->width || l->height != t->height || l->offset != 0 || l->size != size)
-        return tt_fail(TT_ERR_INVALID_ARG, "%s: level 0 (%ux%u, %zu bytes at %zu) is not the %ux%u texture's %zu bytes",
-                       what, l->width, l->height, l->size, l->offset, t->width, t->height, size);
-    *data_size = size;
+    uint32_t full = tt_container_full_levels(t->width, t->height);
+    if (t->level_count == 0 || t->level_count > full)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: level count %u is invalid for %ux%u (1..%u, the full mip chain)", what,
+                       t->level_count, t->width, t->height, full);
+    size_t offset = 0;
+    for (uint32_t i = 0; i < t->level_count; i++) {
+        uint32_t w = level_side(t->width, i), h = level_side(t->height, i);
+        s = tt_bc7_data_size(w, h, what, &size);
+        if (s != TT_OK) return s;
+        const tt_texture_level *l = &t->levels[i];
+        if (l->width != w || l->height != h || l->offset != offset || l->size != size)
+            return tt_fail(TT_ERR_INVALID_ARG,
+                           "%s: level %u is %ux%u with %zu bytes at %zu; the chain of %ux%u needs %ux%u with %zu bytes "
+                           "at %zu", what, i, l->width, l->height, l->size, l->offset, t->width, t->height, w, h, size,
+                           offset);
+        offset += size;
+    }
+    if (t->data_size != offset)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: %zu bytes of BC7 data for %u level(s) of %ux%u, expected %zu", what,
+                       t->data_size, t->level_count, t->width, t->height, offset);
+    *data_size = offset;
     return TT_OK;
 }

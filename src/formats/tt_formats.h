@@ -12,22 +12,36 @@
 
 /* The same for a size read from a `container` ("DDS", "KTX2") header: an invalid size is TT_ERR_FORMAT. */
 tt_status tt_bc7_header_size(uint32_t width, uint32_t height, const char *name, const char *container, size_t *out);
+/* Levels of the full mip chain of a width x height texture (sides >= 1): floor(log2(max(w, h))) + 1. */
+uint32_t tt_container_full_levels(uint32_t width, uint32_t height);
+/* The byte size of each of `count` levels of a width x height BC7 texture read from a file (sides already checked
+ * with tt_bc7_header_size), level i being max(1, w >> i) x max(1, h >> i); *total = their sum. A count of 0 or
+ * beyond the full chain is TT_ERR_FORMAT, the message naming `field` (e.g. "DDS mipMapCount"). */
+tt_status tt_bc7_header_levels(uint32_t width, uint32_t height, uint32_t count, const char *name, const char *field,
+                               size_t sizes[TT_MAX_LEVELS], size_t *total);
 /* The checks every writer makes before writing `t` (messages start with `what`, e.g. "DDS output"): a texture
- * with data, one level (more are TT_ERR_UNSUPPORTED until mip chains are written) that covers exactly the BC7
- * data of its size. *data_size = that size. `fn` names the writer in the messages about missing arguments. */
+ * with data and 1..full-chain levels laid out as tinytex.h says (level i max(1, w >> i) x max(1, h >> i) with its
+ * BC7 bytes, the levels one after the other from offset 0, level 0 first, data_size their sum). *data_size = that
+ * sum. `fn` names the writer in the messages about missing arguments. */
 tt_status tt_texture_check_write(const tt_texture *t, const char *fn, const char *what, size_t *data_size);
 
 /* ---- dds.c / ktx2.c ---- */
 
-/* Serialises one level to memory (caller frees *out with free()). */
+/* Serialises every level to memory (caller frees *out with free()). */
 tt_status tt_dds_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size);
 tt_status tt_ktx2_write_memory(const tt_texture *t, uint8_t **out, size_t *out_size);
+/* KTX2 with zstd_level 1..22: supercompressionScheme 2, each level its own Zstandard frame; 0: none (the same as
+ * tt_ktx2_write_memory). */
+#define TT_ZSTD_LEVEL_MAX 22
+tt_status tt_ktx2_write_memory_zstd(const tt_texture *t, int zstd_level, uint8_t **out, size_t *out_size);
 
-/* Parses untrusted bytes. Accepts BC7 in DDS (DX10 header, DXGI 98/99) and in
- * KTX2 (VK_FORMAT 145/146, no supercompression); other levels/layers beyond
- * the first are ignored, and the result has level_count 1. `name` is used in
- * error messages. Every size and offset is validated with overflow-safe
- * arithmetic before use. */
+/* Parses untrusted bytes. Accepts BC7 in DDS (DX10 header, DXGI 97/98/99) and
+ * in KTX2 (VK_FORMAT 145/146, supercompression none or Zstandard), with every
+ * level the header lists (1..the full chain); of arrays and cube maps, the
+ * first image of each level is read. The result's levels are laid out as
+ * tinytex.h says; premultiplied and supercompression come from the file.
+ * `name` is used in error messages. Every size and offset is validated with
+ * overflow-safe arithmetic before use, and before anything is allocated. */
 tt_status tt_dds_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out);
 tt_status tt_ktx2_read_memory(const uint8_t *data, size_t size, const char *name, tt_texture *out);
 /* Header-first parsing, for loaders that read a file's header before its

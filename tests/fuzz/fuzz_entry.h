@@ -22,6 +22,7 @@
 #define TT_FUZZ_IMAGE_MAX_PIXELS (4096ull * 4096ull)
 #define TT_FUZZ_DECODE_MAX_PIXELS (1u << 20)  /* BC7 textures decoded to RGBA */
 #define TT_FUZZ_ROUNDTRIP_MAX_BYTES (1u << 24) /* BC7 data re-written and re-read */
+#define TT_FUZZ_ZSTD_MAX_BYTES (1u << 20)      /* ... and also through Zstandard */
 #define TT_FUZZ_TNX_MAX_FORWARD_PARAMS (1u << 22)
 
 /* A property that must hold for every input. A violation aborts, which
@@ -77,41 +78,68 @@ static inline tt_status tt_fuzz_read_container(tt_container c, const uint8_t *da
                                  : tt_ktx2_read_memory(data, size, "fuzz.ktx2", t);
 }
 
-static inline tt_status tt_fuzz_write_container(tt_container c, const tt_texture *t, uint8_t **out, size_t *n)
+/* c: 0 DDS, 1 KTX2, 2 KTX2 with Zstandard (level 1). */
+static inline tt_status tt_fuzz_write_container(int c, const tt_texture *t, uint8_t **out, size_t *n)
 {
-    return tt_texture_write_memory(c, t, out, n);
+    tt_save_options o;
+    tt_save_options_init(&o);
+    o.zstd_level = c == 2 ? 1 : 0;
+    return tt_texture_write_memory_opts(c == 0 ? TT_CONTAINER_DDS : TT_CONTAINER_KTX2, t, &o, out, n);
 }
 
-/* What every accepted texture must satisfy: a consistent size, a decodable
- * payload, and a lossless write/read round trip through both containers. */
+/* Two textures hold the same thing: size, metadata, levels and blocks. */
+static inline void tt_fuzz_check_same(const tt_texture *a, const tt_texture *b)
+{
+    TT_FUZZ_ASSERT(a->width == b->width && a->height == b->height && a->srgb == b->srgb);
+    TT_FUZZ_ASSERT(a->premultiplied == b->premultiplied && a->level_count == b->level_count);
+    TT_FUZZ_ASSERT(memcmp(a->levels, b->levels, sizeof a->levels) == 0);
+    TT_FUZZ_ASSERT(a->data_size == b->data_size && memcmp(a->data, b->data, a->data_size) == 0);
+}
+
+/* What every accepted texture must satisfy: levels by the floor rule laid
+ * out one after the other, a decodable payload, and a lossless write/read
+ * round trip through DDS, KTX2 and KTX2 with Zstandard. */
 static inline void tt_fuzz_check_texture(const tt_texture *t)
 {
-    size_t want = 0;
     TT_FUZZ_ASSERT(t->data != NULL);
-    TT_FUZZ_ASSERT(tt_bc7_data_size(t->width, t->height, "fuzz", &want) == TT_OK);
-    TT_FUZZ_ASSERT(want == t->data_size);
     TT_FUZZ_ASSERT(t->srgb == 0 || t->srgb == 1);
-    TT_FUZZ_ASSERT(t->level_count == 1 && t->levels[0].width == t->width && t->levels[0].height == t->height);
-    TT_FUZZ_ASSERT(t->levels[0].offset == 0 && t->levels[0].size == t->data_size);
-
-    if ((uint64_t)t->width * t->height <= TT_FUZZ_DECODE_MAX_PIXELS) {
-        size_t bytes = (size_t)t->width * t->height * 4;
-        uint8_t *rgba = malloc(bytes);
-        TT_FUZZ_ASSERT(rgba != NULL);
-        tt_bc7_decode_image((const tt_bc7_block *)t->data, t->width, t->height, rgba);
-        free(rgba);
+    TT_FUZZ_ASSERT(t->premultiplied == 0 || t->premultiplied == 1);
+    TT_FUZZ_ASSERT(t->supercompression == 0 || t->supercompression == 2);
+    TT_FUZZ_ASSERT(t->level_count >= 1 && t->level_count <= TT_MAX_LEVELS);
+    size_t offset = 0;
+    uint64_t pixels = 0;
+    for (uint32_t i = 0; i < t->level_count; i++) {
+        uint32_t w = t->width >> i ? t->width >> i : 1, h = t->height >> i ? t->height >> i : 1;
+        size_t want = 0;
+        TT_FUZZ_ASSERT(tt_bc7_data_size(w, h, "fuzz", &want) == TT_OK);
+        TT_FUZZ_ASSERT(t->levels[i].width == w && t->levels[i].height == h);
+        TT_FUZZ_ASSERT(t->levels[i].offset == offset && t->levels[i].size == want);
+        offset += want;
+        pixels += (uint64_t)w * h;
     }
+    /* No level beyond 1 x 1. */
+    TT_FUZZ_ASSERT(t->level_count == 1 || t->levels[t->level_count - 2].width > 1 ||
+                   t->levels[t->level_count - 2].height > 1);
+    TT_FUZZ_ASSERT(t->data_size == offset);
+
+    if (pixels <= TT_FUZZ_DECODE_MAX_PIXELS)
+        for (uint32_t i = 0; i < t->level_count; i++) {
+            tt_image img;
+            TT_FUZZ_ASSERT(tt_texture_decode(t, i, &img) == TT_OK);
+            tt_image_free(&img);
+        }
     if (t->data_size > TT_FUZZ_ROUNDTRIP_MAX_BYTES) return;
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < 3; c++) {
+        if (c == 2 && t->data_size > TT_FUZZ_ZSTD_MAX_BYTES) break;
         uint8_t *file = NULL;
         size_t n = 0;
-        tt_status s = tt_fuzz_write_container((tt_container)c, t, &file, &n);
+        tt_status s = tt_fuzz_write_container(c, t, &file, &n);
         TT_FUZZ_ASSERT(s == TT_OK);
         tt_texture back;
-        s = tt_fuzz_read_container((tt_container)c, file, n, &back);
+        s = tt_fuzz_read_container(c == 0 ? TT_CONTAINER_DDS : TT_CONTAINER_KTX2, file, n, &back);
         TT_FUZZ_ASSERT(s == TT_OK);
-        TT_FUZZ_ASSERT(back.width == t->width && back.height == t->height && back.srgb == t->srgb);
-        TT_FUZZ_ASSERT(back.data_size == t->data_size && memcmp(back.data, t->data, t->data_size) == 0);
+        tt_fuzz_check_same(t, &back);
+        TT_FUZZ_ASSERT(back.supercompression == (c == 2 ? 2u : 0u));
         tt_texture_free(&back);
         free(file);
     }
@@ -137,8 +165,8 @@ static inline void tt_fuzz_check_header_first(tt_container c, const uint8_t *dat
     }
     TT_FUZZ_ASSERT(s == want);
     if (s == TT_OK) {
-        TT_FUZZ_ASSERT(t.width == whole->width && t.height == whole->height && t.srgb == whole->srgb);
-        TT_FUZZ_ASSERT(t.data_size == whole->data_size && memcmp(t.data, whole->data, t.data_size) == 0);
+        tt_fuzz_check_same(whole, &t);
+        TT_FUZZ_ASSERT(t.supercompression == whole->supercompression);
         tt_texture_free(&t);
     } else {
         TT_FUZZ_ASSERT(t.data == NULL);
@@ -159,8 +187,9 @@ static inline int tt_fuzz_container(tt_container c, const uint8_t *data, size_t 
     /* The public reader, choosing the container by its magic, ends the same. */
     tt_texture any;
     s = tt_texture_read_memory(data, size, "fuzz", &any);
-    TT_FUZZ_ASSERT(s == TT_OK && any.width == t.width && any.height == t.height && any.srgb == t.srgb);
-    TT_FUZZ_ASSERT(any.data_size == t.data_size && memcmp(any.data, t.data, t.data_size) == 0);
+    TT_FUZZ_ASSERT(s == TT_OK);
+    tt_fuzz_check_same(&t, &any);
+    TT_FUZZ_ASSERT(any.supercompression == t.supercompression);
     tt_texture_free(&any);
     tt_texture_free(&t);
     return 0;

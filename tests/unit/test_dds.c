@@ -42,17 +42,17 @@ static void test_header_fields(int srgb)
     CHECK_EQ_INT(u32(f, 12), 3);                       /* dwHeight */
     CHECK_EQ_INT(u32(f, 16), 5);                       /* dwWidth */
     CHECK_EQ_INT(u32(f, 20), 32);                      /* dwPitchOrLinearSize: bytes of level 0 */
-    CHECK(u32(f, 28) <= 1);                            /* dwMipMapCount */
+    CHECK_EQ_INT(u32(f, 28), 1);                       /* dwMipMapCount: one level */
     CHECK_EQ_INT(u32(f, 76), 32);                      /* ddspf.dwSize */
     CHECK_EQ_INT(u32(f, 80), 0x4);                     /* DDPF_FOURCC */
     CHECK(memcmp(f + 84, "DX10", 4) == 0);             /* dwFourCC */
-    CHECK_EQ_INT(u32(f, 108), 0x1000);                 /* dwCaps = DDSCAPS_TEXTURE */
+    CHECK_EQ_INT(u32(f, 108), 0x1000);                 /* dwCaps = DDSCAPS_TEXTURE (no MIPMAP|COMPLEX) */
     CHECK_EQ_INT(u32(f, 112), 0);                      /* dwCaps2: not a cube map / volume */
     CHECK_EQ_INT(u32(f, 128), srgb ? 99 : 98);         /* DXGI_FORMAT_BC7_UNORM(_SRGB) */
     CHECK_EQ_INT(u32(f, 132), 3);                      /* D3D10_RESOURCE_DIMENSION_TEXTURE2D */
     CHECK_EQ_INT(u32(f, 136), 0);                      /* miscFlag */
     CHECK_EQ_INT(u32(f, 140), 1);                      /* arraySize */
-    CHECK(u32(f, 144) <= 1);                           /* alpha mode unknown or straight */
+    CHECK_EQ_INT(u32(f, 144), 0);                      /* DDS_ALPHA_MODE_UNKNOWN: straight, no claim */
     for (size_t i = 32; i < 76; i += 4) CHECK_EQ_INT(u32(f, i), 0); /* dwReserved1 */
     CHECK(memcmp(f + 148, t.data, 32) == 0);
 
@@ -134,15 +134,32 @@ static void test_refusals(void)
     CHECK_EQ_INT(r.srgb, 1);
     tt_texture_free(&r);
 
-    /* Extra mip levels / array slices after level 0 are ignored. */
+    /* mipMapCount levels are read (8x8: 64 + 16 + 16 + 16 bytes for the full chain of 4); array slices and
+     * bytes after them are left alone. */
     uint8_t *big = malloc(n + 64);
     memcpy(big, f, n);
     memset(big + n, 0xEE, 64);
     put32(big, 28, 3);
     CHECK_EQ_INT(tt_dds_read_memory(big, n + 64, "x.dds", &r), TT_OK);
-    CHECK(r.data_size == t.data_size && memcmp(r.data, t.data, t.data_size) == 0);
+    CHECK_EQ_INT(r.level_count, 3);
+    CHECK(r.data_size == 96 && memcmp(r.data, t.data, t.data_size) == 0);
+    CHECK(r.levels[1].width == 4 && r.levels[1].height == 4 && r.levels[1].offset == 64 && r.levels[1].size == 16);
+    CHECK(r.levels[2].width == 2 && r.levels[2].height == 2 && r.levels[2].offset == 80 && r.levels[2].size == 16);
+    CHECK(r.data[64] == 0xEE && r.data[95] == 0xEE);
     tt_texture_free(&r);
+    put32(big, 28, 4);
+    CHECK_EQ_INT(tt_dds_read_memory(big, n + 64, "x.dds", &r), TT_OK);
+    CHECK(r.level_count == 4 && r.data_size == 112);
+    tt_texture_free(&r);
+    put32(big, 28, 5); /* beyond 8x8's chain */
+    CHECK_EQ_INT(tt_dds_read_memory(big, n + 64, "x.dds", &r), TT_ERR_FORMAT);
+    CHECK(strstr(tt_last_error(), "mipMapCount 5") != NULL && r.data == NULL);
+    put32(big, 28, 4);
+    CHECK_EQ_INT(tt_dds_read_memory(big, n + 47, "x.dds", &r), TT_ERR_FORMAT); /* one byte short of 4 levels */
+    CHECK(strstr(tt_last_error(), "truncated") != NULL);
     free(big);
+    mutate_and_expect(f, n, 28, 2, TT_ERR_FORMAT, "truncated");
+    mutate_and_expect(f, n, 28, 0, TT_OK, NULL); /* 0: one level */
 
     CHECK_EQ_INT(tt_dds_read_memory(NULL, 0, "x.dds", &r), TT_ERR_FORMAT);
     free(m);
@@ -188,7 +205,16 @@ static void test_mutations(void)
         tt_texture r;
         if (tt_dds_read_memory(m, len, "fuzz.dds", &r) == TT_OK) {
             accepted++;
-            size_t expect = (size_t)((r.width + 3) / 4) * ((r.height + 3) / 4) * 16;
+            /* Every level by the floor rule, one after the other. */
+            size_t expect = 0;
+            CHECK(r.level_count >= 1 && r.level_count <= 17);
+            for (uint32_t i = 0; i < r.level_count && i < 17; i++) {
+                uint32_t w = r.width >> i ? r.width >> i : 1, h = r.height >> i ? r.height >> i : 1;
+                size_t bytes = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
+                CHECK(r.levels[i].width == w && r.levels[i].height == h && r.levels[i].offset == expect &&
+                      r.levels[i].size == bytes);
+                expect += bytes;
+            }
             CHECK(r.width >= 1 && r.width <= 65536 && r.height >= 1 && r.height <= 65536);
             CHECK(r.data_size == expect && r.data != NULL);
             CHECK(148 + r.data_size <= len);

@@ -180,8 +180,10 @@ static void test_refusals(void)
     expect32(f, n, 12, 131, TT_ERR_UNSUPPORTED, "x.ktx2: VkFormat 131 (BC1_RGB_UNORM) is not BC7");
     expect32(f, n, 12, 0, TT_ERR_UNSUPPORTED, "VkFormat 0");
     expect32(f, n, 12, 99999, TT_ERR_UNSUPPORTED, "VkFormat 99999");
-    expect32(f, n, 44, 2, TT_ERR_UNSUPPORTED, "Zstandard");
+    expect32(f, n, 44, 2, TT_ERR_FORMAT, "not a Zstandard frame"); /* raw blocks are not Zstandard frames */
     expect32(f, n, 44, 1, TT_ERR_UNSUPPORTED, "BasisLZ");
+    expect32(f, n, 44, 3, TT_ERR_UNSUPPORTED, "ZLIB");
+    expect32(f, n, 44, 99, TT_ERR_UNSUPPORTED, "scheme 99");
     expect32(f, n, 0, 0, TT_ERR_FORMAT, "not a KTX2 file");
     expect32(f, n, 16, 4, TT_ERR_FORMAT, "typeSize");
     expect32(f, n, 20, 0, TT_ERR_FORMAT, NULL);
@@ -191,6 +193,8 @@ static void test_refusals(void)
     expect32(f, n, 36, 2, TT_ERR_FORMAT, "faceCount");
     expect32(f, n, 40, 1000, TT_ERR_FORMAT, "levelCount");
     expect32(f, n, 40, 20, TT_ERR_FORMAT, "level index"); /* 20 entries do not fit */
+    expect32(f, n, 40, 2, TT_ERR_FORMAT, "levelCount does not match"); /* the 2nd entry would be the DFD */
+    expect32(f, n, 40, 5, TT_ERR_FORMAT, "levelCount 5");               /* 8x8 has 4 levels */
     expect32(f, n, 48, 0xFFFFFFF0u, TT_ERR_FORMAT, "descriptor");
     expect32(f, n, 52, 0xFFFFFFF0u, TT_ERR_FORMAT, "descriptor");
     expect32(f, n, 56, (uint32_t)n, TT_ERR_FORMAT, "key/value"); /* starts at EOF, runs past it */
@@ -199,7 +203,10 @@ static void test_refusals(void)
     expect64(f, n, 80, n, TT_ERR_FORMAT, "level 0");         /* offset at EOF with 1024 bytes */
     expect64(f, n, 80, UINT64_MAX - 8, TT_ERR_FORMAT, "level 0");  /* offset + length overflows */
     expect64(f, n, 88, UINT64_MAX, TT_ERR_FORMAT, "level 0");
-    expect64(f, n, 88, 16, TT_ERR_FORMAT, "holds 16 bytes"); /* less than 8x8 needs */
+    expect64(f, n, 88, 16, TT_ERR_FORMAT, "byteLength 16 differs"); /* less than 8x8 needs */
+    expect64(f, n, 96, 16, TT_ERR_FORMAT, "uncompressedByteLength is 16");
+    expect64(f, n, 96, 64 + 16, TT_ERR_FORMAT, "uncompressedByteLength");
+    expect64(f, n, 80, 96, TT_ERR_FORMAT, "overlaps the header"); /* level 0 on the DFD */
     /* DFD contradicting the format: colour model BC1 (128). */
     expect32(f, n, 104 + 12, 128 | (1 << 8) | (1 << 16), TT_ERR_FORMAT, "colour model 128");
     /* Huge claimed size with tiny data: refused without allocating. */
@@ -212,13 +219,28 @@ static void test_refusals(void)
         CHECK_EQ_INT(tt_ktx2_read_memory(m, n, "x.ktx2", &r), TT_ERR_FORMAT);
         free(m);
     }
-    /* Tolerated: sRGB variant, levelCount 0 (read as one level), array
-     * layers and cube faces beyond the first (level 0 image 0 is read),
-     * no DFD at all. */
+    /* Tolerated: sRGB variant, levelCount 0 (read as one level), no DFD at
+     * all. Layers claimed without their bytes are not. */
     expect32(f, n, 12, 146, TT_OK, NULL);
     expect32(f, n, 40, 0, TT_OK, NULL);
-    expect32(f, n, 32, 3, TT_OK, NULL);
     expect32(f, n, 52, 0, TT_OK, NULL);
+    expect32(f, n, 32, 3, TT_ERR_FORMAT, "uncompressedByteLength is 64; 3 image(s)");
+    /* Array layers and cube faces: each level holds every image, the first is read. Level 0 ends the file, so
+     * the other images can be appended to it. */
+    for (int cube = 0; cube < 2; cube++) {
+        uint32_t images = cube ? 6 : 3;
+        uint8_t *m = malloc(n + (images - 1) * 64);
+        memcpy(m, f, n);
+        memset(m + n, 0x5A, (images - 1) * 64);
+        put32(m, cube ? 36 : 32, cube ? 6 : 3);
+        put64(m, 88, images * 64);
+        put64(m, 96, images * 64);
+        tt_texture r;
+        CHECK_EQ_INT(tt_ktx2_read_memory(m, n + (images - 1) * 64, "x.ktx2", &r), TT_OK);
+        CHECK(r.data_size == 64 && r.data && memcmp(r.data, t.data, 64) == 0);
+        tt_texture_free(&r);
+        free(m);
+    }
     CHECK_EQ_INT(tt_ktx2_read_memory(NULL, 0, "x.ktx2", &(tt_texture){0}), TT_ERR_FORMAT);
 
     uint8_t *o = NULL;
@@ -258,7 +280,16 @@ static void test_mutations(void)
         tt_texture r;
         if (tt_ktx2_read_memory(m, len, "fuzz.ktx2", &r) == TT_OK) {
             accepted++;
-            size_t expect = (size_t)((r.width + 3) / 4) * ((r.height + 3) / 4) * 16;
+            /* Every level by the floor rule, one after the other. */
+            size_t expect = 0;
+            CHECK(r.level_count >= 1 && r.level_count <= 17);
+            for (uint32_t i = 0; i < r.level_count && i < 17; i++) {
+                uint32_t w = r.width >> i ? r.width >> i : 1, h = r.height >> i ? r.height >> i : 1;
+                size_t bytes = (size_t)((w + 3) / 4) * ((h + 3) / 4) * 16;
+                CHECK(r.levels[i].width == w && r.levels[i].height == h && r.levels[i].offset == expect &&
+                      r.levels[i].size == bytes);
+                expect += bytes;
+            }
             CHECK(r.width >= 1 && r.width <= 65536 && r.height >= 1 && r.height <= 65536);
             CHECK(r.data_size == expect && r.data != NULL);
             tt_texture_free(&r);
