@@ -93,6 +93,7 @@ static void check_container(tt_container c, const char *ext)
         tt_put_le32(big + 20, 60000);
         tt_put_le32(big + 24, 60000);
         tt_put_le32(big + 88, 3600000000u); /* level 0 byteLength, low word */
+        tt_put_le32(big + 96, 3600000000u); /* level 0 uncompressedByteLength, low word */
     }
     CHECK(write_file(path, big, n));
     tt_image_limits lim;
