@@ -5,6 +5,11 @@
 
 /* One invocation per destination texel, in 8 x 8 workgroups. */
 #define TT_MIP_LOCAL_SIZE 8
+/* A filter workgroup first sums, for its 8 destination columns, every source row its 8 destination rows reach (the
+ * x pass of the separable filter), in shared memory: at most this many rows. A tile reaches the taps of one row plus
+ * 7 steps of at most 3 source rows (the ratio is below 3, and 3 for 3 -> 1), under 50 for every filter;
+ * tt_mip_tables_make checks it per level. */
+#define TT_MIP_TILE_ROWS 64
 
 /* Bindings of the one pipeline shape both passes share (unused ones get any buffer). */
 #define TT_MIP_BIND_SRC8 0   /* uint[]: level 0 as given, RGBA8 words (R in the low byte) */

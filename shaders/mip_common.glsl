@@ -1,4 +1,4 @@
-// mip_common.glsl - the mip passes' shared code: buffers, level-0 decode, texel fetch, the per-level clamp and the RGBA8 store, the twin of src/mip/mip_ref.c.
+// mip_common.glsl - the mip passes' shared code: buffers, level-0 decode, texel fetch, the per-level clamp and the RGBA8 store, the twin of src/mip/mip_texel.c.
 // Every float that C rounds is `precise` (no fused multiply-add), so a filter pass gives C's floats bit for bit where
 // the device rounds + and * to nearest; sqrt, division and pow may differ by a few ulps (docs/mips.md, "GPU and C").
 #extension GL_GOOGLE_include_directive : require
@@ -12,7 +12,19 @@ layout(std430, set = 0, binding = TT_MIP_BIND_DSTF) writeonly buffer DstF { vec4
 layout(std430, set = 0, binding = TT_MIP_BIND_DST8) writeonly buffer Dst8 { uint dst8[]; };
 layout(std430, set = 0, binding = TT_MIP_BIND_TAB) readonly buffer Tab { uint tab[]; };
 
-float lut(uint base, uint k) { return uintBitsToFloat(tab[base + k]); }
+// The decode tables, in shared memory for passes that read level 0: each level-1 texel decodes up to a few hundred
+// source texels, with table indices that differ from invocation to invocation.
+shared float lut_shared[TT_MIP_TAB_WEIGHTS];
+
+// Fills lut_shared; every invocation of the workgroup calls it (before any returns) when the pass reads level 0.
+void load_lut()
+{
+    for (uint i = gl_LocalInvocationIndex; i < TT_MIP_TAB_WEIGHTS; i += TT_MIP_LOCAL_SIZE * TT_MIP_LOCAL_SIZE)
+        lut_shared[i] = uintBitsToFloat(tab[i]);
+    barrier();
+}
+
+float lut(uint base, uint k) { return lut_shared[base + k]; }
 
 // A vector scaled to length 1; a zero vector becomes (0, 0, 1) (tt_mip_normalize).
 vec3 mip_normalize(vec3 v)
