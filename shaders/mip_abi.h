@@ -13,7 +13,7 @@
 
 /* Bindings of the one pipeline shape both passes share (unused ones get any buffer). */
 #define TT_MIP_BIND_SRC8 0   /* uint[]: level 0 as given, RGBA8 words (R in the low byte) */
-#define TT_MIP_BIND_SRCF 1   /* vec4[]: the float level read (linear, premultiplied; normal maps: unit vector + alpha) */
+#define TT_MIP_BIND_SRCF 1   /* vec4[]: the float level read (linear premultiplied; normal maps: unit vector, alpha) */
 #define TT_MIP_BIND_DSTF 2   /* vec4[]: the float level a filter pass writes */
 #define TT_MIP_BIND_DST8 3   /* uint[]: the RGBA8 level a store pass writes */
 #define TT_MIP_BIND_TAB 4    /* uint[]: the decode tables, then the filter weights of every level (float bits) */

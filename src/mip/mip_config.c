@@ -25,8 +25,9 @@ tt_status tt_mip_config_validate(const tt_mip_config *c)
                        (int)c->filter);
     if ((c->srgb != 0 && c->srgb != 1) || (c->premultiply != 0 && c->premultiply != 1) ||
         (c->normal_map != 0 && c->normal_map != 1))
-        return tt_fail(TT_ERR_INVALID_ARG, "mip config: srgb, premultiply and normal_map must be 0 or 1 (got %d, %d, %d)",
-                       c->srgb, c->premultiply, c->normal_map);
+        return tt_fail(TT_ERR_INVALID_ARG,
+                       "mip config: srgb, premultiply and normal_map must be 0 or 1 (got %d, %d, %d)", c->srgb,
+                       c->premultiply, c->normal_map);
     if (isnan(c->alpha_coverage) || c->alpha_coverage > 1.0f)
         return tt_fail(TT_ERR_INVALID_ARG, "mip config: alpha_coverage must be an alpha-test reference in 0..1 "
                                            "(or < 0: off)");

@@ -133,7 +133,8 @@ tt_status tt_mip_tables_make(const tt_mip_plan *plan, tt_mip_tables *out)
         axis_write(f, plan->height[i - 1], plan->height[i], out->taps_y[i], out->words + out->tab_y[i]);
         /* the source rows an 8-row tile of the filter shader holds in shared memory (bounded in mip_abi.h) */
         for (uint32_t y0 = 0; y0 < plan->height[i]; y0 += TT_MIP_LOCAL_SIZE) {
-            uint32_t y1 = y0 + TT_MIP_LOCAL_SIZE - 1 < plan->height[i] ? y0 + TT_MIP_LOCAL_SIZE - 1 : plan->height[i] - 1;
+            uint32_t y1 = y0 + TT_MIP_LOCAL_SIZE - 1;
+            if (y1 >= plan->height[i]) y1 = plan->height[i] - 1;
             const uint32_t *e0 = out->words + out->tab_y[i] + (size_t)y0 * (out->taps_y[i] + 1);
             const uint32_t *e1 = out->words + out->tab_y[i] + (size_t)y1 * (out->taps_y[i] + 1);
             int64_t rows = (int64_t)(int32_t)e1[0] + out->taps_y[i] - (int32_t)e0[0];
