@@ -28,7 +28,10 @@
  * pipeline per mode), or -1: every mode of pc.modes in a loop (one pipeline per family, fewer to build on a CPU
  * device). The blocks are the same either way. */
 #define TT_BC7_SPEC_MODE 4
-#define TT_BC7_SPEC_COUNT 5
+/* tt_bc7_config.loose_alpha as it applies to the image (0 for images with alpha), a constant so that the default
+ * (0) costs the mode-6 code nothing. */
+#define TT_BC7_SPEC_LOOSE 5
+#define TT_BC7_SPEC_COUNT 6
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)
@@ -47,9 +50,8 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_U32(list)           /* the list a multi/dual pass reads (TT_BC7_LIST_*) */
     TT_I32(polish_passes)  /* tt_bc7_config fields, as there */
     TT_I32(full_mode6)
-    TT_I32(loose_alpha)
     TT_I32(index_trials)
-TT_PUSH_END(tt_bc7_push, 68)
+TT_PUSH_END(tt_bc7_push, 64)
 
 /* The state buffer (binding 3), in 32-bit words, for a band of N = blocks_x * band_rows blocks: the lengths of
  * the three lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at

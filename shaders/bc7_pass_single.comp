@@ -18,7 +18,7 @@ void main()
     load_block(blk);
     bool lite = LITE_POLISH != 0 && pc.full_mode6 == 0 && opaque && (pc.modes & TT_BC7_MULTI_MODES) != 0u;
     // loose: mode 6 of an opaque block ignores alpha error and picks its p-bits freely (as in C)
-    alpha_free = opaque && pc.loose_alpha != 0;
+    alpha_free = TT_LOOSE != 0 && opaque;
     Cand c = encode_single(lite);
     alpha_free = false;
     dst_blocks[blk] = pack_single(c);

@@ -86,6 +86,7 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
     for (int i = 0; i < n_pass; i++) {
         for (int k = 0; k < 4; k++) spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_MODE] = (uint32_t)pass_mode[i];
+        spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_LOOSE] = (uint32_t)loose_alpha;
     }
     /* the same mode pass serves both lists: build it once (the cache returns it again for the second) */
     tt_status st = tt_vk_pipelines_create(vk, (uint32_t)n_pass, names, 4, sizeof(tt_bc7_push), spec,
@@ -108,8 +109,7 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
                             .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
                             .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
                             .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
-                            .index_trials = p->index_trials,
-                            .loose_alpha = loose_alpha};
+                            .index_trials = p->index_trials};
         tt_vk_buffer *bufs[4] = {&src, &dst, &solid, &state};
         st = tt_vk_begin(vk);
         if (st != TT_OK) break;
