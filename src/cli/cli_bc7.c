@@ -158,6 +158,13 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
     double gpu_ms = -1;
     const char *device_name = "CPU (C reference encoder)";
     int repeats = x->o.benchmark > 0 ? x->o.benchmark : 1;
+    if (g_display_level >= 2) {
+        char chunks[64];
+        cli_png_colour_chunks(input, chunks, sizeof chunks);
+        if (chunks[0])
+            DISPLAYLEVEL(2, "%s: PNG colour-space chunks: %s%s\n", input, chunks,
+                         x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
+    }
     tt_status st = tt_image_load(input, &x->limits, &img);
     if (st == TT_OK && x->o.cpu) {
         if (x->chain) st = build_chain(x, &img, levels, &count);

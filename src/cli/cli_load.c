@@ -64,3 +64,24 @@ tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits
     if (level > 0) return tt_fail(TT_ERR_INVALID_ARG, "%s: an image file has no mip level %u", path, level);
     return tt_image_load(path, limits, out);
 }
+
+void cli_png_colour_chunks(const char *path, char *out, size_t size)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    static const char *const wanted[4] = {"sRGB", "gAMA", "iCCP", "cHRM"};
+    if (size) out[0] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    unsigned char h[8];
+    size_t at = 0;
+    if (fread(h, 1, 8, f) == 8 && memcmp(h, sig, 8) == 0)
+        for (int n = 0; n < 4096 && fread(h, 1, 8, f) == 8; n++) { /* length (big endian), type */
+            uint32_t len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+            if (memcmp(h + 4, "IDAT", 4) == 0 || memcmp(h + 4, "IEND", 4) == 0 || len > 0x7FFFFFFFu) break;
+            for (int k = 0; k < 4; k++)
+                if (memcmp(h + 4, wanted[k], 4) == 0 && at + 8 < size)
+                    at += (size_t)snprintf(out + at, size - at, "%s%s", at ? ", " : "", wanted[k]);
+            if (fseek(f, (long)len + 4, SEEK_CUR) != 0) break; /* data and CRC */
+        }
+    fclose(f);
+}

@@ -12,6 +12,9 @@ cli_file_kind cli_sniff(const char *path);
 tt_status cli_texture_load(const char *path, tt_texture *out);
 /* Loads an image file or decodes a BC7 DDS/KTX2 texture (level 0) into RGBA8. */
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out);
+/* The colour-space chunks (sRGB, gAMA, iCCP, cHRM) a PNG file has before its image data, as "sRGB, gAMA", or ""
+ * (none, not a PNG, or unreadable). Reads only the chunk headers. */
+void cli_png_colour_chunks(const char *path, char *out, size_t size);
 /* The same with mip level `level` of a texture (an image file has only level 0). */
 tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits, uint32_t level, tt_image *out);
 #endif

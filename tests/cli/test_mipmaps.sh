@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_mipmaps.sh - `tinytex bc7 --mipmaps` end to end: 10 levels of a 1000x600 photo in DDS, KTX2 and KTX2+zstd, every level read back identically by the C decoder and the device's sampler, info and decode per level, reports per level, option errors.
+# test_mipmaps.sh - `tinytex bc7 --mipmaps` end to end: 10 levels of a 1000x600 photo in DDS, KTX2 and KTX2+zstd, every level read back identically by the C decoder and the device's sampler, info and decode per level, reports per level, PNG colour chunks at -v, option errors.
 . "$(dirname "$0")/lib.sh"
 : "${TT_TILE_IMAGE:?TT_TILE_IMAGE must point at the tile_image tool}"
 
@@ -50,6 +50,25 @@ run 0 "$TINYTEX" bc7 "$TMP/photo.png" -o "$TMP/m3.ktx2" --mip-levels 3 --preset 
 run 0 "$TINYTEX" info "$TMP/m3.ktx2"
 check "--mip-levels 3: 3 levels" grep -q '3 mip levels' "$TMP/out"
 check "--premultiply: premultiplied alpha in the file" grep -q 'premultiplied alpha' "$TMP/out"
+
+# batch: the CSV and JSON reports carry each file's level count and per-level PSNR
+mkdir -p "$TMP/in"
+cp "$TT_TEST_DATA/cli_rgb_451x300.png" "$TT_TEST_DATA/cli_rgb_5x3.png" "$TMP/in/"
+run 0 "$TINYTEX" bc7 "$TMP/in" -o "$TMP/outdir" --mipmaps --preset fastest -q --csv "$TMP/b.csv" --json "$TMP/b.json"
+check "CSV: mip_levels and level_psnr_rgb columns" grep -q 'mip_levels.*level_psnr_rgb' "$TMP/b.csv"
+check "CSV: 451x300 has 9 levels" grep -q 'cli_rgb_451x300.png,.*,9,[0-9.]*;' "$TMP/b.csv"
+check "CSV: 5x3 has 3 levels" grep -q 'cli_rgb_5x3.png,.*,3,[0-9.]*;' "$TMP/b.csv"
+check "JSON: a levels array" grep -q '"levels":' "$TMP/b.json"
+
+# a PNG's colour-space chunks are named at -v (sRGB data the user may want to mark --srgb)
+run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_srgb_chunks.png" -o "$TMP/c.dds" --preset fastest -v
+check "-v names the sRGB and gAMA chunks" grep -q 'colour-space chunks: sRGB, gAMA (sRGB data?' "$TMP/err"
+run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_srgb_chunks.png" -o "$TMP/c.dds" --preset fastest --srgb -v
+check "-v --srgb: chunks named, no hint" grep -q 'colour-space chunks: sRGB, gAMA$' "$TMP/err"
+run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_srgb_chunks.png" -o "$TMP/c.dds" --preset fastest
+check "without -v: no note" sh -c "! grep -q 'colour-space' '$TMP/err'"
+run 0 "$TINYTEX" bc7 "$TMP/photo.png" -o "$TMP/c.dds" --preset fastest -v
+check "-v on a PNG without such chunks: no note" sh -c "! grep -q 'colour-space' '$TMP/err'"
 
 # option errors are usage errors
 run 2 "$TINYTEX" bc7 "$TMP/photo.png" -o "$TMP/x.dds" --zstd 3

@@ -6,7 +6,7 @@ Run from tests/data: python3 make_cli_data.py
 """
 import math, struct, zlib
 
-def png(path, w, h, color_type, bit_depth, rows, palette=None):
+def png(path, w, h, color_type, bit_depth, rows, palette=None, extra=()):
     def chunk(t, d):
         c = struct.pack('>I', len(d)) + t + d
         return c + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
@@ -14,6 +14,8 @@ def png(path, w, h, color_type, bit_depth, rows, palette=None):
     bpp = max(1, {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type] * bit_depth // 8)
     raw = b''.join(b'\x01' + bytes((r[i] - (r[i - bpp] if i >= bpp else 0)) & 255 for i in range(len(r))) for r in rows)
     data = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, bit_depth, color_type, 0, 0, 0))
+    for t, d in extra:  # ancillary chunks before the image data, e.g. sRGB, gAMA
+        data += chunk(t, d)
     if palette:
         data += chunk(b'PLTE', b''.join(bytes(p) for p in palette))
     data += chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b'')
@@ -45,3 +47,7 @@ png('cli_rgba_alpha.png', 64, 48, 6, 8, [bytes(v for x in range(64) for v in (*r
 ihdr = b'IHDR' + struct.pack('>IIBBBBB', 100000, 100000, 8, 2, 0, 0, 0)
 open('cli_huge_header.png', 'wb').write(b'\x89PNG\r\n\x1a\n' + struct.pack('>I', 13) + ihdr +
                                          struct.pack('>I', zlib.crc32(ihdr) & 0xffffffff) + bytes(200))
+
+# A 16x16 RGB PNG that declares sRGB (rendering intent 0) and gAMA 1/2.2: `bc7 -v` names the chunks.
+png('cli_srgb_chunks.png', 16, 16, 2, 8, [[(x * 16 + c * 40) & 255 for x in range(16) for c in range(3)] for y in range(16)],
+    extra=((b'sRGB', b'\x00'), (b'gAMA', struct.pack('>I', 45455))))
