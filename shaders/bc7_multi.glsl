@@ -347,39 +347,30 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
     bool ja = A.sse > 0, jb = B.sse > 0;
     [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && (ja || jb); pass++) {
         bool ia = false, ib = false;
-        [[dont_unroll]] for (int m = 0; m < 12; m++) {
-            int j = m / 6, k = (m >> 1) % 3, s = (m & 1) != 0 ? 1 : -1;
-            int qa = ivec3_at(j == 0 ? A.q0 : A.q1, k) + s;
-            int qb = ivec3_at(j == 0 ? B.q0 : B.q1, k) + s;
-            bool oka = ja && qa >= 0 && qa <= qmax;
-            bool okb = jb && qb >= 0 && qb <= qmax;
-            if (!oka && !okb) continue;
-            Sub ca = A, cb = B;
-            if (oka) {
-                if (j == 0) ca.q0 = ivec3_set(ca.q0, k, qa);
-                else ca.q1 = ivec3_set(ca.q1, k, qa);
-            }
-            if (okb) {
-                if (j == 0) cb.q0 = ivec3_set(cb.q0, k, qb);
-                else cb.q1 = ivec3_set(cb.q1, k, qb);
-            }
-            assign_pair(mi, m1, ca, cb);
-            if (oka && ca.sse < A.sse) {
-                A = ca;
-                ia = true;
-            }
-            if (okb && cb.sse < B.sse) {
-                B = cb;
-                ib = true;
-            }
-        }
-        // joint steps of one endpoint, in C's order (endpoint j, step s, kind; joint_step says what a kind is)
+        // (endpoint j, channel k, step s) in C's nesting order, then the joint steps of one endpoint (endpoint j,
+        // step s, kind; joint_step3 says what a kind is)
         int nk = mi.pbit_unique != 0 ? 2 : 1;
-        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
-            int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+        [[dont_unroll]] for (int m = 0; m < 12 + 4 * nk; m++) {
             Sub ca = A, cb = B;
-            bool oka = ja && joint_step3(qmax, ca, j, s, kind);
-            bool okb = jb && joint_step3(qmax, cb, j, s, kind);
+            bool oka, okb;
+            if (m < 12) {
+                int j = m / 6, k = (m >> 1) % 3, s = (m & 1) != 0 ? 1 : -1;
+                int qa = ivec3_at(j == 0 ? A.q0 : A.q1, k) + s;
+                int qb = ivec3_at(j == 0 ? B.q0 : B.q1, k) + s;
+                oka = ja && qa >= 0 && qa <= qmax;
+                okb = jb && qb >= 0 && qb <= qmax;
+                if (j == 0) {
+                    ca.q0 = ivec3_set(ca.q0, k, qa);
+                    cb.q0 = ivec3_set(cb.q0, k, qb);
+                } else {
+                    ca.q1 = ivec3_set(ca.q1, k, qa);
+                    cb.q1 = ivec3_set(cb.q1, k, qb);
+                }
+            } else {
+                int r = m - 12, j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+                oka = ja && joint_step3(qmax, ca, j, s, kind);
+                okb = jb && joint_step3(qmax, cb, j, s, kind);
+            }
             if (!oka && !okb) continue;
             assign_pair(mi, m1, ca, cb);
             if (oka && ca.sse < A.sse) {
@@ -849,43 +840,36 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
     bvec3 jit = bvec3(A.sse > 0, B.sse > 0, C.sse > 0);
     [[dont_unroll]] for (int pass = 0; pass < TWO_JITTER && any(jit); pass++) {
         bvec3 imp = bvec3(false);
-        [[dont_unroll]] for (int m = 0; m < 4 * nch; m++) {
-            int j = m / (2 * nch), k = (m >> 1) % nch, s = (m & 1) != 0 ? 1 : -1;
-            int qmax = k == 3 ? qa : qc;
-            int va = ivec4_at(j == 0 ? A.q0 : A.q1, k) + s;
-            int vb = ivec4_at(j == 0 ? B.q0 : B.q1, k) + s;
-            int vc = ivec4_at(j == 0 ? C.q0 : C.q1, k) + s;
-            bool oka = jit.x && va >= 0 && va <= qmax;
-            bool okb = jit.y && vb >= 0 && vb <= qmax;
-            bool okc = jit.z && vc >= 0 && vc <= qmax;
-            if (!oka && !okb && !okc) continue;
-            Sub4 ca = A, cb = B, cc = C;
-            if (oka) {
-                if (j == 0) ca.q0 = ivec4_set(ca.q0, k, va);
-                else ca.q1 = ivec4_set(ca.q1, k, va);
-            }
-            if (okb) {
-                if (j == 0) cb.q0 = ivec4_set(cb.q0, k, vb);
-                else cb.q1 = ivec4_set(cb.q1, k, vb);
-            }
-            if (okc) {
-                if (j == 0) cc.q0 = ivec4_set(cc.q0, k, vc);
-                else cc.q1 = ivec4_set(cc.q1, k, vc);
-            }
-            assign_sets(mi, rgba, m1, m2, ca, cb, cc);
-            if (oka && ca.sse < A.sse) { A = ca; imp.x = true; }
-            if (okb && cb.sse < B.sse) { B = cb; imp.y = true; }
-            if (okc && cc.sse < C.sse) { C = cc; imp.z = true; }
-        }
-        // joint steps of one endpoint, in C's order (as in encode_pair)
+        // (endpoint j, channel k, step s) in C's nesting order, then the joint steps (as in encode_pair)
         int nk = mi.pbit_unique != 0 ? 2 : 1;
         ivec4 qm = ivec4(qc, qc, qc, rgba ? qa : 0);
-        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
-            int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+        [[dont_unroll]] for (int m = 0; m < 4 * nch + 4 * nk; m++) {
             Sub4 ca = A, cb = B, cc = C;
-            bool oka = jit.x && joint_step4(qm, rgba, ca, j, s, kind);
-            bool okb = jit.y && joint_step4(qm, rgba, cb, j, s, kind);
-            bool okc = jit.z && joint_step4(qm, rgba, cc, j, s, kind);
+            bool oka, okb, okc;
+            if (m < 4 * nch) {
+                int j = m / (2 * nch), k = (m >> 1) % nch, s = (m & 1) != 0 ? 1 : -1;
+                int qmax = k == 3 ? qa : qc;
+                int va = ivec4_at(j == 0 ? A.q0 : A.q1, k) + s;
+                int vb = ivec4_at(j == 0 ? B.q0 : B.q1, k) + s;
+                int vc = ivec4_at(j == 0 ? C.q0 : C.q1, k) + s;
+                oka = jit.x && va >= 0 && va <= qmax;
+                okb = jit.y && vb >= 0 && vb <= qmax;
+                okc = jit.z && vc >= 0 && vc <= qmax;
+                if (j == 0) {
+                    ca.q0 = ivec4_set(ca.q0, k, va);
+                    cb.q0 = ivec4_set(cb.q0, k, vb);
+                    cc.q0 = ivec4_set(cc.q0, k, vc);
+                } else {
+                    ca.q1 = ivec4_set(ca.q1, k, va);
+                    cb.q1 = ivec4_set(cb.q1, k, vb);
+                    cc.q1 = ivec4_set(cc.q1, k, vc);
+                }
+            } else {
+                int r = m - 4 * nch, j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
+                oka = jit.x && joint_step4(qm, rgba, ca, j, s, kind);
+                okb = jit.y && joint_step4(qm, rgba, cb, j, s, kind);
+                okc = jit.z && joint_step4(qm, rgba, cc, j, s, kind);
+            }
             if (!oka && !okb && !okc) continue;
             assign_sets(mi, rgba, m1, m2, ca, cb, cc);
             if (oka && ca.sse < A.sse) { A = ca; imp.x = true; }
