@@ -108,6 +108,17 @@ vec4 snap256(vec4 x)
     return r;
 }
 
+// joint_dq in C (bc7_ref.h): kind 1 moves every channel's q by s; kind 0 flips the p-bit p and gives the q step that
+// moves the expanded value 2q + p by one p-bit unit in direction s.
+void joint_dq(inout int p, int s, int kind, out int dq)
+{
+    dq = s;
+    if (kind == 0) {
+        p ^= 1;
+        dq = (s > 0) == (p == 1) ? 0 : s;
+    }
+}
+
 // Index trials (index_trials in bc7_ref_multi.c, polish in bc7_ref_single.c): tt_bc7_trial_index in C.
 int trial_index(int v, int tr, int q, int top, int lo, int hi)
 {

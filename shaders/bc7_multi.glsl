@@ -242,17 +242,8 @@ vec3 texel_rgb_at(int ix)
 }
 
 
-// A joint step of endpoint j of S (encode_subset in C): kind 1 moves every channel's q by s; kind 0 flips the
-// endpoint's p-bit and moves q where needed so that the expanded value moves by one p-bit unit in direction s.
-// False (S then unused) where a value leaves 0..qmax.
-void joint_dq(inout int p, int s, int kind, out int dq)
-{
-    dq = s;
-    if (kind == 0) {
-        p ^= 1;
-        dq = (s > 0) == (p == 1) ? 0 : s;
-    }
-}
+// A joint step of endpoint j of S (encode_subset in C; joint_dq in bc7_common.glsl). False (S then unused) where
+// a value leaves 0..qmax.
 bool joint_step3(int qmax, inout Sub S, int j, int s, int kind)
 {
     int p = j == 0 ? S.p0 : S.p1, dq;

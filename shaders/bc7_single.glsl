@@ -446,11 +446,8 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
         [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
             int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
             Cand c = best;
-            int p = j == 0 ? c.p0 : c.p1, dq = s;
-            if (kind == 0) {
-                p ^= 1;
-                dq = (s > 0) == (p == 1) ? 0 : s;
-            }
+            int p = j == 0 ? c.p0 : c.p1, dq;
+            joint_dq(p, s, kind, dq);
             ivec4 q = (j == 0 ? c.q0 : c.q1) + ivec4(dq, dq, dq, nc == 4 ? dq : 0);
             if (any(lessThan(q, ivec4(0))) || any(greaterThan(q, ivec4(127)))) continue;
             if (j == 0) {

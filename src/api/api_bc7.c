@@ -34,21 +34,10 @@ tt_status tt_bc7_encode_levels(tt_context *ctx, const tt_image *levels, uint32_t
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_bc7_encode_levels: out is NULL");
     memset(out, 0, sizeof *out);
     if (!ctx) return tt_fail(TT_ERR_INVALID_ARG, "tt_bc7_encode_levels: ctx must not be NULL");
-    tt_status st = tt_bc7_encode_chain_check(levels, count, "tt_bc7_encode_levels");
-    if (st != TT_OK) return st;
     tt_bc7_config cfg;
     if (config) cfg = *config;
     else tt_bc7_config_init(&cfg);
-    st = tt_bc7_config_validate(&cfg);
+    tt_status st = tt_bc7_config_validate(&cfg);
     if (st != TT_OK) return st;
-    st = tt_bc7_texture_alloc_levels(out, levels[0].width, levels[0].height, count, cfg.srgb, "tt_bc7_encode_levels");
-    double total = 0.0;
-    for (uint32_t i = 0; st == TT_OK && i < count; i++) {
-        double ms = -1.0;
-        st = tt_bc7_encode_gpu(ctx->vk, &levels[i], &cfg, (tt_bc7_block *)(out->data + out->levels[i].offset), 1, &ms);
-        total = ms < 0.0 || total < 0.0 ? -1.0 : total + ms;
-    }
-    if (st != TT_OK) tt_texture_free(out);
-    else if (gpu_ms) *gpu_ms = total;
-    return st;
+    return tt_bc7_encode_levels_gpu(ctx->vk, levels, count, &cfg, 1, out, gpu_ms);
 }

@@ -154,3 +154,22 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
     for (int k = 0; k < n_pass; k++) tt_vk_pipeline_destroy(vk, pipes[k]);
     return st;
 }
+
+tt_status tt_bc7_encode_levels_gpu(tt_vk *vk, const tt_image *levels, uint32_t count, const tt_bc7_config *p,
+                                   int repeats, tt_texture *out, double *gpu_ms_per_run)
+{
+    if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;
+    memset(out, 0, sizeof *out);
+    tt_status st = tt_bc7_encode_chain_check(levels, count, "bc7 gpu encode");
+    if (st == TT_OK)
+        st = tt_bc7_texture_alloc_levels(out, levels[0].width, levels[0].height, count, p->srgb, "bc7 gpu encode");
+    double total = 0.0;
+    for (uint32_t i = 0; st == TT_OK && i < count; i++) {
+        double ms = -1.0;
+        st = tt_bc7_encode_gpu(vk, &levels[i], p, (tt_bc7_block *)(out->data + out->levels[i].offset), repeats, &ms);
+        total = ms < 0.0 || total < 0.0 ? -1.0 : total + ms;
+    }
+    if (st != TT_OK) tt_texture_free(out);
+    else if (gpu_ms_per_run) *gpu_ms_per_run = total;
+    return st;
+}

@@ -129,6 +129,16 @@ static inline int ls_solve(const block_in *in, const int idx[16], int mask, int 
     return 1;
 }
 
+/* A joint step of one endpoint (polish in bc7_ref_single.c, encode_subset in bc7_ref_multi.c): kind 1 moves every
+ * channel's q by s; kind 0 flips the p-bit *p and returns the q step that moves the expanded value 2q + p by one
+ * p-bit unit in direction s (p 0 -> 1 with s = 1, or 1 -> 0 with s = -1, keeps q). Returns the q step. */
+static inline int joint_dq(int *p, int s, int kind)
+{
+    if (kind != 0) return s;
+    *p ^= 1;
+    return (s > 0) == (*p == 1) ? 0 : s;
+}
+
 /* Index trials (bc7_ref_multi.c): index v of trial tr (level q + 1) on a ramp 0..top whose used range is [lo, hi]. */
 int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi);
 

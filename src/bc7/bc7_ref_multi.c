@@ -228,12 +228,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = mi->pbit_unique ? 0 : 1; kind < 2; kind++) {
                 candm t = *c;
-                int ok = 1, dq = s;
-                if (kind == 0) { /* p-bit flip: the expanded value moves by one unit of the p-bit */
-                    int np = t.p[sub][j] ^ 1;
-                    dq = (s > 0) == (np == 1) ? 0 : s;
-                    t.p[sub][j] = np;
-                }
+                int ok = 1, dq = joint_dq(&t.p[sub][j], s, kind);
                 for (int k = 0; k < nch; k++) {
                     t.q[sub][j][k] += dq;
                     ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;

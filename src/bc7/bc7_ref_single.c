@@ -360,14 +360,11 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = (in->opaque && !in->alpha_free) || half ? 1 : 0; kind < 2; kind++) {
                     candidate c = *best;
-                    int ok = 1;
-                    if (kind == 0) { /* 2q + p moves by s: p 0 -> 1 (s = 1) or 1 -> 0 (s = -1) keeps q, else q moves */
-                        int np = c.p[j] ^ 1, dq = (s > 0) == (np == 1) ? 0 : s;
-                        c.p[j] = np;
-                        for (int k = 0; k < nc; k++) c.q[j][k] += dq;
-                    } else
-                        for (int k = 0; k < nc; k++) c.q[j][k] += s;
-                    for (int k = 0; k < nc; k++) ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
+                    int ok = 1, dq = joint_dq(&c.p[j], s, kind);
+                    for (int k = 0; k < nc; k++) {
+                        c.q[j][k] += dq;
+                        ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
+                    }
                     if (!ok) continue;
                     assign_indices(in, &c);
                     if (c.sse < best->sse) {

@@ -2,8 +2,8 @@
 #include "cli.h"
 #include "cli_load.h"
 #include "cli_batch.h"
-#include "api/tt_context.h"
 #include "bc7/tt_bc7_gpu.h"
+#include "mip/tt_mip_gpu.h"
 #include "formats/tt_formats.h"
 #include "vk/tt_vk.h"
 
@@ -142,8 +142,7 @@ static tt_status build_chain(bc7_ctx *x, const tt_image *img, tt_image *levels, 
     uint32_t full = tt_mip_full_count(img->width, img->height);
     if (m.levels > full) m.levels = full;
     if (x->o.cpu || !x->gpu.vk) return tt_mip_build_cpu(img, &m, levels, count);
-    tt_context cx = {.vk = x->gpu.vk};
-    return tt_mip_build(&cx, img, &m, levels, count);
+    return tt_mip_build_gpu(x->gpu.vk, img, &m, levels, count);
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -178,15 +177,8 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             if (x->chain) st = build_chain(x, &img, levels, &count);
             else count = 1;
         }
-        const tt_image *chain = x->chain ? levels : &img;
-        if (st == TT_OK) st = tt_bc7_texture_alloc_levels(&tex, img.width, img.height, count, x->o.srgb, input);
-        gpu_ms = 0.0;
-        for (uint32_t i = 0; st == TT_OK && i < count; i++) {
-            double ms = -1.0;
-            st = tt_bc7_encode_gpu(x->gpu.vk, &chain[i], &x->params, (tt_bc7_block *)(tex.data + tex.levels[i].offset),
-                                   repeats, &ms);
-            gpu_ms = ms < 0.0 || gpu_ms < 0.0 ? -1.0 : gpu_ms + ms;
-        }
+        if (st == TT_OK)
+            st = tt_bc7_encode_levels_gpu(x->gpu.vk, x->chain ? levels : &img, count, &x->params, repeats, &tex, &gpu_ms);
         pthread_mutex_unlock(&x->gpu.lock);
     }
     if (st == TT_OK) {
