@@ -39,5 +39,5 @@ tt_status tt_bc7_encode_levels(tt_context *ctx, const tt_image *levels, uint32_t
     else tt_bc7_config_init(&cfg);
     tt_status st = tt_bc7_config_validate(&cfg);
     if (st != TT_OK) return st;
-    return tt_bc7_encode_levels_gpu(ctx->vk, levels, count, &cfg, 1, out, gpu_ms);
+    return tt_bc7_encode_levels_gpu(ctx->vk, levels, count, &cfg, 1, out, gpu_ms, NULL);
 }

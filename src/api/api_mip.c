@@ -7,5 +7,5 @@ tt_status tt_mip_build(tt_context *ctx, const tt_image *img, const tt_mip_config
 {
     if (count) *count = 0;
     if (!ctx) return tt_fail(TT_ERR_INVALID_ARG, "tt_mip_build: ctx must not be NULL");
-    return tt_mip_build_gpu(ctx->vk, img, config, levels, count);
+    return tt_mip_build_gpu(ctx->vk, img, config, levels, count, NULL);
 }

@@ -156,7 +156,7 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
 }
 
 tt_status tt_bc7_encode_levels_gpu(tt_vk *vk, const tt_image *levels, uint32_t count, const tt_bc7_config *p,
-                                   int repeats, tt_texture *out, double *gpu_ms_per_run)
+                                   int repeats, tt_texture *out, double *gpu_ms_per_run, double *level_ms)
 {
     if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;
     memset(out, 0, sizeof *out);
@@ -167,6 +167,7 @@ tt_status tt_bc7_encode_levels_gpu(tt_vk *vk, const tt_image *levels, uint32_t c
     for (uint32_t i = 0; st == TT_OK && i < count; i++) {
         double ms = -1.0;
         st = tt_bc7_encode_gpu(vk, &levels[i], p, (tt_bc7_block *)(out->data + out->levels[i].offset), repeats, &ms);
+        if (level_ms) level_ms[i] = ms;
         total = ms < 0.0 || total < 0.0 ? -1.0 : total + ms;
     }
     if (st != TT_OK) tt_texture_free(out);

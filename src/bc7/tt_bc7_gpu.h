@@ -15,9 +15,10 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
                             tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
 /* A mip chain levels[0..count) (floor-rule sizes, tt_bc7_encode_chain_check) into a new texture of `count` levels
  * (*out zeroed first, freed on failure); gpu_ms_per_run: the summed mean GPU time of one encode of every level, or
- * -1. tt_bc7_encode_levels (api) and the CLI call it. */
+ * -1; level_ms (may be NULL, else `count` entries): the same per level. tt_bc7_encode_levels (api) and the CLI call
+ * it. */
 tt_status tt_bc7_encode_levels_gpu(tt_vk *vk, const tt_image *levels, uint32_t count, const tt_bc7_config *p,
-                                   int repeats, tt_texture *out, double *gpu_ms_per_run);
+                                   int repeats, tt_texture *out, double *gpu_ms_per_run, double *level_ms);
 /* The same with the pass layout forced (tests): per_mode_passes 1 = one pass per mode (a GPU's default), 0 = one
  * per mode family (a CPU device's), -1 = by device type. The blocks are the same. */
 tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,

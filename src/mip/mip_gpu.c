@@ -20,9 +20,11 @@ static void record_store(tt_vk *vk, tt_vk_pipeline *pipe, const tt_mip_plan *pla
 }
 
 tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *config, tt_image *levels,
-                           uint32_t *count)
+                           uint32_t *count, double *gpu_ms)
 {
     if (count) *count = 0;
+    if (gpu_ms) *gpu_ms = -1.0;
+    double ms = -1.0, ms2 = 0.0;
     if (!vk || !levels || !count)
         return tt_fail(TT_ERR_INVALID_ARG, "tt_mip_build: the device, levels and count must not be NULL");
     memset(levels, 0, TT_MAX_LEVELS * sizeof *levels);
@@ -92,7 +94,7 @@ tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *
         uint32_t last = plan.count - 1;
         record_store(vk, pipes[PIPE_STORE], &plan, last, &src8, &fl[last], &out8[last], &tabbuf, 1.0f);
     }
-    st = tt_vk_submit(vk, NULL);
+    st = tt_vk_submit(vk, &ms);
 
     if (st == TT_OK && plan.coverage && plan.count > 1) {
         float scale[TT_MAX_LEVELS];
@@ -108,13 +110,15 @@ tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *
         if (st == TT_OK) {
             for (uint32_t i = 1; i < plan.count; i++)
                 record_store(vk, pipes[PIPE_STORE], &plan, i, &src8, &fl[i], &out8[i], &tabbuf, scale[i]);
-            st = tt_vk_submit(vk, NULL);
+            st = tt_vk_submit(vk, &ms2);
+            ms = ms < 0.0 || ms2 < 0.0 ? -1.0 : ms + ms2;
         }
     }
     if (st == TT_OK && !level0_gpu) memcpy(levels[0].rgba, img->rgba, bytes0);
     for (uint32_t i = level0_gpu ? 0 : 1; st == TT_OK && i < plan.count; i++)
         st = tt_vk_download(vk, &out8[i], 0, levels[i].rgba, 4ull * plan.width[i] * plan.height[i]);
     if (st == TT_OK) *count = plan.count;
+    if (st == TT_OK && gpu_ms) *gpu_ms = ms;
 
 done:
     free(host);

@@ -7,8 +7,9 @@
 
 /* tt_mip_build on a device: the same chain as tt_mip_build_cpu (within 1 per channel, docs/mips.md, "GPU and C").
  * Level 0's words and level 1's floats must each fit the device's storage-buffer range (TT_ERR_LIMIT before
- * anything is allocated). */
+ * anything is allocated). gpu_ms (may be NULL): the GPU time of the filter and store passes (timestamps; the uploads
+ * and downloads not included), or -1 if unavailable. */
 tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *config, tt_image *levels,
-                           uint32_t *count);
+                           uint32_t *count, double *gpu_ms);
 
 #endif
