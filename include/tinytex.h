@@ -236,6 +236,9 @@ typedef struct {
     int loose_alpha;             /* 1 = in an opaque image, mode 6 ignores alpha error and picks its p-bits freely, so
                                     alpha may decode 254 (bc7enc's rule); default 0: opaque input decodes alpha
                                     exactly 255. No effect on images with alpha. */
+    float alpha_test;            /* < 0: off (default -1); else an alpha-test reference in [0, 1]: blocks where a
+                                    texel decodes on the other side of alpha >= ref than the input are encoded again
+                                    with that texel's alpha pushed away from ref, so cutouts keep their coverage */
 } tt_bc7_config;
 
 typedef enum {

@@ -11,6 +11,7 @@ void tt_bc7_config_init(tt_bc7_config *p)
 {
     memset(p, 0, sizeof *p);
     p->alpha_weight = 1.0f;
+    p->alpha_test = -1.0f;
     tt_bc7_config_preset(p, TT_BC7_PRESET_MEDIUM);
 }
 
@@ -83,6 +84,8 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: index_trials %d outside 0..3", p->index_trials);
     if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
+    if (!(p->alpha_test < 0.0f || p->alpha_test <= 1.0f))
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_test must be negative (off) or within 0..1");
     if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||
         (p->perceptual != 0 && p->perceptual != 1) || (p->full_mode6 != 0 && p->full_mode6 != 1) ||
         (p->loose_alpha != 0 && p->loose_alpha != 1))

@@ -21,8 +21,8 @@ tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config 
     return tt_bc7_encode_gpu_passes(vk, img, p, blocks, repeats, gpu_ms_per_run, -1);
 }
 
-tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
-                                   int repeats, double *gpu_ms_per_run, int per_mode_passes)
+static tt_status encode_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
+                               int repeats, double *gpu_ms_per_run, int per_mode_passes)
 {
     if (gpu_ms_per_run) *gpu_ms_per_run = -1.0;
     if (!vk || !img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
@@ -152,6 +152,33 @@ tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_
     tt_vk_buffer_destroy(vk, &solid);
     tt_vk_buffer_destroy(vk, &state);
     for (int k = 0; k < n_pass; k++) tt_vk_pipeline_destroy(vk, pipes[k]);
+    return st;
+}
+
+typedef struct {
+    tt_vk *vk;
+    int per_mode_passes;
+    double gpu_ms; /* summed over the strips, -1 once one has no time */
+} strip_encoder;
+
+static tt_status encode_strip(void *ctx, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
+{
+    strip_encoder *e = ctx;
+    double ms = -1.0;
+    tt_status st = encode_passes(e->vk, img, p, blocks, 1, &ms, e->per_mode_passes);
+    e->gpu_ms = ms < 0.0 || e->gpu_ms < 0.0 ? -1.0 : e->gpu_ms + ms;
+    return st;
+}
+
+tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
+                                   int repeats, double *gpu_ms_per_run, int per_mode_passes)
+{
+    tt_status st = encode_passes(vk, img, p, blocks, repeats, gpu_ms_per_run, per_mode_passes);
+    /* the alpha test's second look runs once (after the last repeat); its GPU time counts in every run's time */
+    strip_encoder e = {vk, per_mode_passes, 0.0};
+    if (st == TT_OK) st = tt_bc7_alpha_test_fix(img, p, blocks, encode_strip, &e, NULL, NULL);
+    if (st == TT_OK && gpu_ms_per_run && *gpu_ms_per_run >= 0.0)
+        *gpu_ms_per_run = e.gpu_ms < 0.0 ? -1.0 : *gpu_ms_per_run + e.gpu_ms;
     return st;
 }
 

@@ -87,6 +87,19 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
 tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p,
                                   tt_bc7_block *blocks);
 
+/* An image encoder (the C reference or the GPU's): blocks of `img` under config p. */
+typedef tt_status (*tt_bc7_encode_image_fn)(void *ctx, const tt_image *img, const tt_bc7_config *p,
+                                            tt_bc7_block *blocks);
+/* The least byte a with a / 255 >= ref: texels of alpha >= it pass an alpha test of ref (as tt_mip counts). */
+uint8_t tt_bc7_alpha_test_byte(float ref);
+/* With p->alpha_test >= 0: the blocks of `img` in which a texel decodes on the other side of the alpha test than
+ * it is in `img` are encoded again (by `encode`, in a strip of such blocks) with those texels' alpha pushed away
+ * from the reference, 4, then 8, then 16 more; per block the encoding with the fewest texels across is kept.
+ * wrong_before / wrong_after (may be NULL): texels across the test before and after. No-op otherwise. */
+tt_status tt_bc7_alpha_test_fix(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
+                                tt_bc7_encode_image_fn encode, void *ctx, uint32_t *wrong_before,
+                                uint32_t *wrong_after);
+
 /* Sum of squared 8-bit errors over RGBA between `texels` and the decode of
  * the mode-6 fields `m` (the loss the encoder minimizes). */
 uint32_t tt_bc7_mode6_sse(const tt_bc7_mode6 *m, const uint8_t texels[16][4]);

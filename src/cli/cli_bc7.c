@@ -18,7 +18,7 @@ typedef struct {
     int nm_iterations;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
-    float alpha_coverage;
+    float alpha_coverage, alpha_test;
 } bc7_options;
 
 /* Shared by every worker. The Vulkan context is one command stream, so the
@@ -296,6 +296,7 @@ int cmd_bc7(int argc, char **argv)
     int format = -1;
     o->mip_filter = TT_MIP_KAISER;
     o->alpha_coverage = -1.0f;
+    o->alpha_test = -1.0f;
     cli_option opts[48] = {
         {"preset", 0, OPT_CHOICE, &o->preset, "NAME", "search effort (docs/bc7.md, Presets)",
          "fastest|fast|medium|thorough|exhaustive", 0, 0},
@@ -316,7 +317,9 @@ int cmd_bc7(int argc, char **argv)
         {"premultiply", 0, OPT_FLAG, &o->premultiply, NULL,
          "store colour premultiplied by alpha (DDS alpha mode 2, KTX2 DFD flag); PSNR is then on the premultiplied values", NULL, 0, 0},
         {"alpha-coverage", 0, OPT_FLOAT, &o->alpha_coverage, "REF",
-         "keep the share of texels with alpha >= REF (0..1) of level 0 on every mip level (alpha-tested cutouts)", NULL, 0, 1},
+         "keep the share of texels with alpha >= REF (0..1) of level 0 on every mip level, filtered and encoded (alpha-tested cutouts; implies --alpha-test REF)", NULL, 0, 1},
+        {"alpha-test", 0, OPT_FLOAT, &o->alpha_test, "REF",
+         "re-encode blocks where a texel decodes on the other side of alpha >= REF (0..1) than the input", NULL, 0, 1},
         {"normal-map", 0, OPT_FLAG, &o->normal_map, NULL,
          "RGB is a unit vector: mips averaged and renormalised, mean angular error reported", NULL, 0, 0},
         {"zstd", 0, OPT_INT, &o->zstd, "LEVEL", "KTX2 with Zstandard supercompression at LEVEL (1..22)", NULL, 1, 22},
@@ -412,6 +415,7 @@ int cmd_bc7(int argc, char **argv)
     x.mip.srgb = o->srgb;
     x.mip.premultiply = o->premultiply;
     x.mip.alpha_coverage = o->alpha_coverage;
+    x.params.alpha_test = o->alpha_test >= 0.0f ? o->alpha_test : o->alpha_coverage;
     x.mip.normal_map = o->normal_map;
     x.chain = o->mipmaps || o->premultiply || o->normal_map;
     tt_save_options_init(&x.save);

@@ -32,7 +32,7 @@ int main(void)
     tt_bc7_config_init(&c);
     CHECK_EQ_INT(tt_bc7_config_preset(&c, (tt_bc7_preset)99), TT_ERR_INVALID_ARG);
     /* ranges of include/tinytex.h: partitions 1..16, polish_passes 1..4, index_trials 0..3, alpha_weight 0..16,
-     * flags 0 or 1 */
+     * alpha_test negative or 0..1, flags 0 or 1 */
     REFUSED(partitions, 0);
     REFUSED(partitions, 17);
     ACCEPTED(partitions, 16);
@@ -46,6 +46,10 @@ int main(void)
     REFUSED(alpha_weight, -1.0f);
     REFUSED(alpha_weight, 17.0f);
     ACCEPTED(alpha_weight, 0.0f);
+    REFUSED(alpha_test, 1.5f);
+    ACCEPTED(alpha_test, 1.0f);
+    ACCEPTED(alpha_test, 0.0f);
+    ACCEPTED(alpha_test, -1.0f);
     REFUSED(loose_alpha, 2);
     REFUSED(perceptual, -1);
     TT_TEST_END();

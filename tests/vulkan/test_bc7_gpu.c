@@ -178,6 +178,9 @@ int main(void)
         q.alpha_weight = 3.0f;
         compare(vk, "alpha crop, all, alpha x3", &alpha, &q, -1);
         q.alpha_weight = 1.0f;
+        q.alpha_test = 0.5f; /* blocks re-encoded in a strip: the same on both */
+        compare(vk, "alpha crop, all, alpha test", &alpha, &q, -1);
+        q.alpha_test = -1.0f;
         q.loose_alpha = 1;
         compare(vk, "opaque crop, all, loose alpha", &opq, &q, -1);
         q.loose_alpha = 0;

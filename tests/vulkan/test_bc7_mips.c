@@ -19,6 +19,7 @@ static uint32_t chain_roundtrip(tt_context *ctx, const tt_image *img, const tt_m
     tt_bc7_config q;
     tt_bc7_config_init(&q);
     tt_bc7_config_preset(&q, preset);
+    q.alpha_test = m->alpha_coverage; /* as the CLI's --alpha-coverage: the encoder keeps the test too */
     tt_texture t;
     st = tt_bc7_encode_levels(ctx, ref, n, &q, &t, NULL);
     CHECK_MSG(st == TT_OK, "encode levels: %s", tt_last_error());
@@ -117,12 +118,14 @@ int main(void)
     /* 2. A foliage-like cutout (alpha 0 or 255: thresholded value noise; green leaves with red 20, red 255 behind
      * the transparent texels), medium preset: with alpha_coverage 0.5 the share of texels with alpha >= 128 of every
      * filtered level down to 8x8 is within one percentage point of level 0's (below 8x8 a level has too few texels to
-     * hold a share to 1 %), and so is every decoded BC7 level down to 32x32. Below that BC7's alpha error moves a few
-     * texels that the coverage scale left near 128 across the test (16x16: 5 of 256); the encoder does not know the
-     * alpha test yet (docs/mips.md). Colour never bleeds: with the box filter (no negative lobes) no texel of a
-     * filtered level with any alpha has red above the leaves' 20 (+1 rounding); with the default Kaiser filter no
-     * visible texel (alpha > 64) of a filtered level has red above 40, nor of a decoded level above 60 (Kaiser's
-     * overshoot, alpha clamped at 1, lifts 20 to 22-24; 10 % of the red behind would add 25). */
+     * hold a share to 1 %), and so is every decoded BC7 level down to 8x8, since the encoder is given the same alpha
+     * test (tt_bc7_config.alpha_test, as the CLI's --alpha-coverage does; without it BC7's alpha error moved 5 of the
+     * 256 texels of the 16x16 level across). Colour never bleeds: with the box filter (no negative lobes) no texel of
+     * a filtered level with any alpha has red above the leaves' 20 (+1 rounding); with the default Kaiser filter no
+     * visible texel (alpha > 64) of a filtered level has red above 40 (Kaiser's overshoot, alpha clamped at 1, lifts
+     * 20 to 22-24; 10 % of the red behind would add 25), nor has any texel of a decoded level that passes the test
+     * (alpha >= 128) red above 60. Below the test, decoded texels may carry the encoder's error in blocks that mix
+     * leaves and gaps (a 32x32 texel of alpha 69 decodes as 98 with red 74), which the test discards. */
     {
         tt_image cut;
         CHECK_EQ_INT(tt_image_alloc(&cut, 256, 256), TT_OK);
@@ -148,10 +151,10 @@ int main(void)
             printf("cutout level %u (%ux%u): coverage %.4f (level 0 %.4f), before BC7 %.4f\n", i, dec[i].width,
                    dec[i].height, c, c0, cf);
             if (dec[i].width >= 8) CHECK_MSG(fabs(cf - c0) <= 0.01, "filtered level %u coverage %.4f vs %.4f", i, cf, c0);
-            if (dec[i].width >= 32) CHECK_MSG(fabs(c - c0) <= 0.01, "level %u coverage %.4f vs %.4f", i, c, c0);
+            if (dec[i].width >= 8) CHECK_MSG(fabs(c - c0) <= 0.01, "level %u coverage %.4f vs %.4f", i, c, c0);
             for (size_t k = 0; i > 0 && k < (size_t)dec[i].width * dec[i].height; k++) {
                 const uint8_t *p = dec[i].rgba + k * 4, *f = ref[i].rgba + k * 4;
-                if ((p[3] > 64 && p[0] > 60) || (f[3] > 64 && f[0] > 40)) red++;
+                if ((p[3] >= 128 && p[0] > 60) || (f[3] > 64 && f[0] > 40)) red++;
             }
         }
         printf("cutout: visible texels with red from transparent neighbours: %d\n", red);
