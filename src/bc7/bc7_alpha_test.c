@@ -1,4 +1,4 @@
-/* bc7_alpha_test.c - keeps alpha-tested texels on their side of the test after BC7: blocks where a texel decodes across the reference are encoded again with that texel's alpha pushed away from it. */
+/* bc7_alpha_test.c - keeps alpha-tested texels on their side of the test after BC7 (blocks where a texel decodes across the reference are encoded again with its alpha pushed away), and the C reference's whole-image entry that applies it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,5 +135,18 @@ done:
     free(wrong);
     free(best);
     free(trial);
+    return st;
+}
+
+static tt_status encode_plain(void *ctx, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
+{
+    (void)ctx;
+    return tt_bc7_encode_image_plain_ref(img, p, blocks);
+}
+
+tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
+{
+    tt_status st = tt_bc7_encode_image_plain_ref(img, p, blocks);
+    if (st == TT_OK) st = tt_bc7_alpha_test_fix(img, p, blocks, encode_plain, NULL, NULL, NULL);
     return st;
 }

@@ -49,9 +49,10 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     tt_bc7_pack_fields(&best, out);
 }
 
-static tt_status encode_image_plain(void *ctx, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
+tt_status tt_bc7_encode_image_plain_ref(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
 {
-    (void)ctx;
+    if (!img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 encode: empty image or missing argument");
     uint32_t bw = (img->width + 3) / 4, bh = (img->height + 3) / 4;
     uint8_t texels[16][4];
     tt_bc7_config cfg = *p;
@@ -63,15 +64,6 @@ static tt_status encode_image_plain(void *ctx, const tt_image *img, const tt_bc7
             tt_bc7_encode_block_ref(texels, p, &blocks[(size_t)by * bw + bx]);
         }
     return TT_OK;
-}
-
-tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
-{
-    if (!img || !img->rgba || img->width == 0 || img->height == 0 || !p || !blocks)
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 encode: empty image or missing argument");
-    tt_status st = encode_image_plain(NULL, img, p, blocks);
-    if (st == TT_OK) st = tt_bc7_alpha_test_fix(img, p, blocks, encode_image_plain, NULL, NULL, NULL);
-    return st;
 }
 
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4])

@@ -83,9 +83,12 @@ void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t o
 /* C reference encoder of one block (same algorithm as shaders/bc7_encode.comp). */
 void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p,
                              tt_bc7_block *out);
-/* C reference encoder of a whole image (blocks row-major). */
+/* C reference encoder of a whole image (blocks row-major), the GPU encoder's twin: every block encoded
+ * (tt_bc7_encode_image_plain_ref), then the alpha test's second look (tt_bc7_alpha_test_fix) where p asks for it. */
 tt_status tt_bc7_encode_image_ref(const tt_image *img, const tt_bc7_config *p,
                                   tt_bc7_block *blocks);
+/* The same without the alpha test: each block from its 16 texels only. */
+tt_status tt_bc7_encode_image_plain_ref(const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks);
 
 /* An image encoder (the C reference or the GPU's): blocks of `img` under config p. */
 typedef tt_status (*tt_bc7_encode_image_fn)(void *ctx, const tt_image *img, const tt_bc7_config *p,
