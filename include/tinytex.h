@@ -216,7 +216,8 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, index_trials, full_mode6) and leaves srgb, alpha_weight, perceptual and loose_alpha alone. docs/bc7.md lists what each preset
+ * refit, partitions, polish_passes, index_trials, full_mode6) and leaves srgb, alpha_weight, perceptual, loose_alpha and
+ * alpha_test alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
     unsigned modes;              /* bit m = BC7 mode m may be emitted; mode 6 is always tried */

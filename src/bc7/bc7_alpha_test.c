@@ -4,17 +4,11 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "mip/tt_mip.h" /* tt_mip_alpha_test_byte: the byte the coverage counts with */
 
 /* Rounds of pushes; each doubles the push of the texels still on the wrong side. */
 #define ALPHA_TEST_ROUNDS 3
 #define ALPHA_TEST_FIRST_PUSH 4
-
-uint8_t tt_bc7_alpha_test_byte(float ref)
-{
-    /* the least byte a with a / 255 >= ref, as tt_mip's coverage counts passing texels */
-    int m = (int)ceilf(ref * 255.0f - 1e-4f);
-    return (uint8_t)(m < 0 ? 0 : m > 255 ? 255 : m);
-}
 
 /* Texels of block b (of the image's blocks) that decode on the other side of the test than src's; bit t = texel t.
  * Texels of a partial block outside the image do not count. */
@@ -45,21 +39,27 @@ tt_status tt_bc7_alpha_test_fix(const tt_image *img, const tt_bc7_config *p, tt_
     if (wrong_before) *wrong_before = 0;
     if (wrong_after) *wrong_after = 0;
     if (p->alpha_test < 0.0f) return TT_OK;
-    const uint8_t m = tt_bc7_alpha_test_byte(p->alpha_test);
+    const uint8_t m = tt_mip_alpha_test_byte(p->alpha_test);
     const uint32_t bw = (img->width + 3) / 4, bh = (img->height + 3) / 4;
     const size_t n_blocks = (size_t)bw * bh;
 
-    /* the blocks with a texel across the test, and per such block: its texels' working copy and wrong mask */
+    /* every block's texels across the test (one decode of the image), then per such block: its texels' working
+     * copy, the texels the next round pushes and those across in the kept encoding */
+    unsigned *mask = malloc(n_blocks * sizeof *mask);
+    if (!mask) return tt_fail(TT_ERR_NOMEM, "bc7 alpha test: out of memory for %zu blocks", n_blocks);
     size_t k = 0;
     uint32_t before = 0;
     for (size_t b = 0; b < n_blocks; b++) {
-        unsigned w = wrong_texels(img, (uint32_t)(b % bw), (uint32_t)(b / bw), &blocks[b], m);
-        if (w) k++;
-        before += (uint32_t)popcount16(w);
+        mask[b] = wrong_texels(img, (uint32_t)(b % bw), (uint32_t)(b / bw), &blocks[b], m);
+        k += mask[b] != 0;
+        before += (uint32_t)popcount16(mask[b]);
     }
     if (wrong_before) *wrong_before = before;
     if (wrong_after) *wrong_after = before;
-    if (k == 0) return TT_OK;
+    if (k == 0) {
+        free(mask);
+        return TT_OK;
+    }
 
     /* The blocks go into a strip image of whole blocks (edge texels already replicated, as the encoder's fetch
      * does), near square so that no side exceeds the device's limits; spare blocks repeat the first one. A block's
@@ -68,22 +68,20 @@ tt_status tt_bc7_alpha_test_fix(const tt_image *img, const tt_bc7_config *p, tt_
     uint32_t sbw = (uint32_t)ceil(sqrt((double)k)), sbh = (uint32_t)((k + sbw - 1) / sbw);
     size_t *index = malloc(k * sizeof *index);
     uint8_t (*work)[16][4] = malloc(k * sizeof *work);
-    unsigned *wrong = malloc(k * sizeof *wrong);
+    unsigned *wrong = malloc(k * sizeof *wrong), *best_wrong = malloc(k * sizeof *best_wrong);
     tt_bc7_block *best = malloc(k * sizeof *best), *trial = malloc((size_t)sbw * sbh * sizeof *trial);
     tt_image strip = {0};
     tt_status st = tt_image_alloc(&strip, sbw * 4, sbh * 4);
-    if (st == TT_OK && (!index || !work || !wrong || !best || !trial))
+    if (st == TT_OK && (!index || !work || !wrong || !best_wrong || !best || !trial))
         st = tt_fail(TT_ERR_NOMEM, "bc7 alpha test: out of memory for %zu blocks", k);
     if (st != TT_OK) goto done;
     size_t j = 0;
     for (size_t b = 0; b < n_blocks; b++) {
-        uint32_t bx = (uint32_t)(b % bw), by = (uint32_t)(b / bw);
-        unsigned w = wrong_texels(img, bx, by, &blocks[b], m);
-        if (!w) continue;
+        if (!mask[b]) continue;
         index[j] = b;
-        wrong[j] = w;
+        wrong[j] = best_wrong[j] = mask[b];
         best[j] = blocks[b];
-        tt_bc7_fetch_block(img, bx, by, work[j]);
+        tt_bc7_fetch_block(img, (uint32_t)(b % bw), (uint32_t)(b / bw), work[j]);
         j++;
     }
     /* the strip is an image with alpha like its source: the source's loose-alpha rule goes with it */
@@ -114,15 +112,14 @@ tt_status tt_bc7_alpha_test_fix(const tt_image *img, const tt_bc7_config *p, tt_
         after = 0;
         for (size_t i = 0; i < k; i++) {
             uint32_t bx = (uint32_t)(index[i] % bw), by = (uint32_t)(index[i] / bw);
-            unsigned w_best = wrong_texels(img, bx, by, &best[i], m);
             unsigned w_new = wrong_texels(img, bx, by, &trial[i], m);
             /* the trial counts where it puts fewer texels across; texels it newly puts across are pushed next */
-            if (popcount16(w_new) < popcount16(w_best)) {
+            if (popcount16(w_new) < popcount16(best_wrong[i])) {
                 best[i] = trial[i];
-                w_best = w_new;
+                best_wrong[i] = w_new;
             }
             wrong[i] = w_new;
-            after += (uint32_t)popcount16(w_best);
+            after += (uint32_t)popcount16(best_wrong[i]);
         }
     }
     for (size_t i = 0; i < k; i++) blocks[index[i]] = best[i];
@@ -130,9 +127,11 @@ tt_status tt_bc7_alpha_test_fix(const tt_image *img, const tt_bc7_config *p, tt_
 
 done:
     tt_image_free(&strip);
+    free(mask);
     free(index);
     free(work);
     free(wrong);
+    free(best_wrong);
     free(best);
     free(trial);
     return st;

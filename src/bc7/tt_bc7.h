@@ -93,8 +93,6 @@ tt_status tt_bc7_encode_image_plain_ref(const tt_image *img, const tt_bc7_config
 /* An image encoder (the C reference or the GPU's): blocks of `img` under config p. */
 typedef tt_status (*tt_bc7_encode_image_fn)(void *ctx, const tt_image *img, const tt_bc7_config *p,
                                             tt_bc7_block *blocks);
-/* The least byte a with a / 255 >= ref: texels of alpha >= it pass an alpha test of ref (as tt_mip counts). */
-uint8_t tt_bc7_alpha_test_byte(float ref);
 /* With p->alpha_test >= 0: the blocks of `img` in which a texel decodes on the other side of the alpha test than
  * it is in `img` are encoded again (by `encode`, in a strip of such blocks) with those texels' alpha pushed away
  * from the reference, 4, then 8, then 16 more; per block the encoding with the fewest texels across is kept.

@@ -86,8 +86,7 @@ tt_status tt_mip_plan_make(const tt_image *img, const tt_mip_config *config, con
     if (plan->cfg.premultiply) plan->flags |= TT_MIP_FLAG_PREMULTIPLY;
     plan->coverage = plan->cfg.alpha_coverage >= 0.0f;
     if (plan->coverage) {
-        uint32_t k = 0;
-        while (k < 255 && (double)k / 255.0 < (double)plan->cfg.alpha_coverage) k++;
+        uint32_t k = tt_mip_alpha_test_byte(plan->cfg.alpha_coverage);
         plan->coverage_min8 = k;
         /* level 0's alpha bytes are the input's in every mode (premultiply and renormalising keep alpha) */
         size_t n = (size_t)img->width * img->height, pass = 0;

@@ -43,6 +43,13 @@ static tt_status kth_largest(const float *rgba, size_t n, size_t k, uint32_t *ou
     return TT_OK;
 }
 
+uint8_t tt_mip_alpha_test_byte(float ref)
+{
+    /* ref = k / 255 given as a float (rounded up or down) still means k: a tolerance far below 1 / 255 */
+    int k = (int)ceilf(ref * 255.0f - 1e-4f);
+    return (uint8_t)(k < 0 ? 0 : k > 255 ? 255 : k);
+}
+
 static size_t count_passing(const float *rgba, size_t n, float s, uint32_t min8)
 {
     size_t pass = 0;

@@ -52,6 +52,10 @@ uint32_t tt_mip_store(uint32_t flags, const float v[4], float s);
 /* The alpha byte tt_mip_store writes for alpha a and scale s. */
 uint32_t tt_mip_alpha8(float a, float s);
 
+/* The least byte k with k / 255 >= ref (a float within 1e-4 / 255 of k / 255 counts as k / 255): an alpha byte
+ * passes an alpha test of ref when >= k (the coverage count, and the BC7 encoder's alpha test,
+ * tt_bc7_alpha_test_fix). */
+uint8_t tt_mip_alpha_test_byte(float ref);
 /* The alpha scale of one level (docs/mips.md, "Alpha coverage"): from the float alphas of its texels (rgba: 4 floats
  * a texel, alpha last), the s > 0 that brings the share of texels passing the alpha test closest to level 0's; 1 when
  * unscaled alpha is already as close. NOMEM only. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_mipmaps.sh - `tinytex bc7 --mipmaps` end to end: 10 levels of a 1000x600 photo in DDS, KTX2 and KTX2+zstd, every level read back identically by the C decoder and the device's sampler, info and decode per level, reports per level, PNG colour chunks at -v, option errors.
+# test_mipmaps.sh - `tinytex bc7 --mipmaps` end to end: 10 levels of a 1000x600 photo in DDS, KTX2 and KTX2+zstd, every level read back identically by the C decoder and the device's sampler, info and decode per level, reports per level, PNG colour chunks at -v, --alpha-test, option errors.
 . "$(dirname "$0")/lib.sh"
 : "${TT_TILE_IMAGE:?TT_TILE_IMAGE must point at the tile_image tool}"
 
@@ -69,6 +69,20 @@ run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_srgb_chunks.png" -o "$TMP/c.dds" --prese
 check "without -v: no note" sh -c "! grep -q 'colour-space' '$TMP/err'"
 run 0 "$TINYTEX" bc7 "$TMP/photo.png" -o "$TMP/c.dds" --preset fastest -v
 check "-v on a PNG without such chunks: no note" sh -c "! grep -q 'colour-space' '$TMP/err'"
+
+# --alpha-test reaches the encoder (blocks of the filtered levels, whose alpha lies between the cutout's 0 and 255,
+# with a texel across 0.5 are re-encoded: the file changes), and
+# --alpha-coverage implies it (the same file as with both)
+mkdir -p "$TMP/set" && "$TT_BC7_TESTSET" "$TT_SAMPLES/sample.jpg" "$TT_SAMPLES/sample.png" "$TMP/set" >/dev/null
+run 0 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/a0.dds" --preset fastest --mipmaps -q
+run 0 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/a1.dds" --preset fastest --mipmaps --alpha-test 0.5 -q
+check "--alpha-test changes the blocks" sh -c "! cmp -s '$TMP/a0.dds' '$TMP/a1.dds'"
+run 0 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/a2.dds" --preset fastest --mipmaps --alpha-coverage 0.5 -q
+run 0 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/a3.dds" --preset fastest --mipmaps --alpha-coverage 0.5 --alpha-test 0.5 -q
+check "--alpha-coverage implies --alpha-test" cmp -s "$TMP/a2.dds" "$TMP/a3.dds"
+run 0 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/a4.dds" --preset fastest --mipmaps --alpha-coverage 0.5 --alpha-test 0.2 -q
+check "--alpha-test overrides --alpha-coverage's reference" sh -c "! cmp -s '$TMP/a2.dds' '$TMP/a4.dds'"
+run 2 "$TINYTEX" bc7 "$TMP/set/cutout.png" -o "$TMP/x.dds" --alpha-test 1.5
 
 # option errors are usage errors
 run 2 "$TINYTEX" bc7 "$TMP/photo.png" -o "$TMP/x.dds" --zstd 3

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bc7/tt_bc7.h"
+#include "mip/tt_mip.h"
 #include "tt_test.h"
 
 static tt_status encode_ref(void *ctx, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks)
@@ -44,10 +45,10 @@ int main(void)
             double a = 128.0 + 90.0 * sin(x / 4.0) * cos(y / 6.0) + grain;
             t[3] = (uint8_t)(a < 0 ? 0 : a > 255 ? 255 : a);
         }
-    CHECK_EQ_INT(tt_bc7_alpha_test_byte(0.5f), 128);
-    CHECK_EQ_INT(tt_bc7_alpha_test_byte(0.0f), 0);
-    CHECK_EQ_INT(tt_bc7_alpha_test_byte(1.0f), 255);
-    CHECK_EQ_INT(tt_bc7_alpha_test_byte(100.0f / 255.0f), 100);
+    CHECK_EQ_INT(tt_mip_alpha_test_byte(0.5f), 128);
+    CHECK_EQ_INT(tt_mip_alpha_test_byte(0.0f), 0);
+    CHECK_EQ_INT(tt_mip_alpha_test_byte(1.0f), 255);
+    CHECK_EQ_INT(tt_mip_alpha_test_byte(100.0f / 255.0f), 100);
 
     size_t nb = (size_t)18 * 14;
     tt_bc7_block *plain = calloc(nb, sizeof *plain), *fixed = calloc(nb, sizeof *fixed);
