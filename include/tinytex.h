@@ -216,7 +216,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, index_trials, full_mode6) and leaves srgb, alpha_weight, perceptual, loose_alpha and
+ * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps) and leaves srgb, alpha_weight, perceptual, loose_alpha and
  * alpha_test alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
@@ -240,6 +240,9 @@ typedef struct {
     float alpha_test;            /* < 0: off (default -1); else an alpha-test reference in [0, 1]: blocks where a
                                     texel decodes on the other side of alpha >= ref than the input are encoded again
                                     with that texel's alpha pushed away from ref, so cutouts keep their coverage */
+    int joint_steps;             /* 1 = the endpoint polish also moves every channel of one endpoint together (and
+                                    flips free p-bits): grey and smooth blocks gain, at about 1.4x the polish time;
+                                    0 = channel by channel only (fastest) */
 } tt_bc7_config;
 
 typedef enum {

@@ -31,7 +31,9 @@
 /* tt_bc7_config.loose_alpha as it applies to the image (0 for images with alpha), a constant so that the default
  * (0) costs the mode-6 code nothing. */
 #define TT_BC7_SPEC_LOOSE 5
-#define TT_BC7_SPEC_COUNT 6
+/* tt_bc7_config.joint_steps, a constant so that fastest (0) carries none of their code. */
+#define TT_BC7_SPEC_JOINT 6
+#define TT_BC7_SPEC_COUNT 7
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)

@@ -16,6 +16,8 @@ int werr4(ivec4 d) { return werr3(d.xyz) + d.w * d.w * TT_W_A; }
 // Mode 6 of an opaque block under loose_alpha: alpha endpoints stay 127, p-bits free, no alpha error (block_in in C).
 // TT_LOOSE: loose_alpha as it applies to the image (bc7_gpu.c); 0 folds every alpha_free test away.
 layout(constant_id = TT_BC7_SPEC_LOOSE) const int TT_LOOSE = 0;
+// TT_JOINT: tt_bc7_config.joint_steps; 0 folds the joint steps of every polish away.
+layout(constant_id = TT_BC7_SPEC_JOINT) const int TT_JOINT = 1;
 bool alpha_free = false;
 int werr4_free(ivec4 d) { return werr3(d.xyz); }
 // The good-enough threshold is in unweighted units: scaled by the mean weight (1 by default; exact).

@@ -216,7 +216,7 @@ void refine_col(int cb, int cib, int rot, inout DCol c)
         }
         // joint steps: every free channel of endpoint j by s, (j, s) in C's order
         ivec3 free_ch = ivec3(pinned != 0 ? 1 : 0, pinned != 1 ? 1 : 0, pinned != 2 ? 1 : 0);
-        [[dont_unroll]] for (int m = 0; m < 4; m++) {
+        [[dont_unroll]] for (int m = 0; m < 4 * TT_JOINT; m++) {
             int j = m >> 1, s = (m & 1) != 0 ? 1 : -1;
             ivec3 q = (j == 0 ? c.q0 : c.q1) + s * free_ch;
             if (any(lessThan(q, ivec3(0))) || any(greaterThan(q, ivec3(qmax)))) continue;

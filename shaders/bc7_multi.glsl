@@ -341,7 +341,7 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
         // (endpoint j, channel k, step s) in C's nesting order, then the joint steps of one endpoint (endpoint j,
         // step s, kind; joint_step3 says what a kind is)
         int nk = mi.pbit_unique != 0 ? 2 : 1;
-        [[dont_unroll]] for (int m = 0; m < 12 + 4 * nk; m++) {
+        [[dont_unroll]] for (int m = 0; m < 12 + 4 * nk * TT_JOINT; m++) {
             Sub ca = A, cb = B;
             bool oka, okb;
             if (m < 12) {
@@ -834,7 +834,7 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
         // (endpoint j, channel k, step s) in C's nesting order, then the joint steps (as in encode_pair)
         int nk = mi.pbit_unique != 0 ? 2 : 1;
         ivec4 qm = ivec4(qc, qc, qc, rgba ? qa : 0);
-        [[dont_unroll]] for (int m = 0; m < 4 * nch + 4 * nk; m++) {
+        [[dont_unroll]] for (int m = 0; m < 4 * nch + 4 * nk * TT_JOINT; m++) {
             Sub4 ca = A, cb = B, cc = C;
             bool oka, okb, okc;
             if (m < 4 * nch) {

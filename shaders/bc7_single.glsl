@@ -443,7 +443,7 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
         // joint steps of one endpoint (polish() in C): (endpoint j, step s, kind) in C's order; kind 0 moves
         // 2q + p by s through a p-bit flip (only where p-bits are free), kind 1 moves every q by s
         int nk = (opaque && !alpha_free) || half_range != 0 ? 1 : 2;
-        [[dont_unroll]] for (int r = 0; r < 4 * nk; r++) {
+        [[dont_unroll]] for (int r = 0; r < 4 * nk * TT_JOINT; r++) {
             int j = r / (2 * nk), s = ((r / nk) & 1) != 0 ? 1 : -1, kind = nk == 2 ? r & 1 : 1;
             Cand c = best;
             int p = j == 0 ? c.p0 : c.p1, dq;

@@ -16,6 +16,7 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     block_in in;
     in.opaque = 1;
     in.alpha_free = 0;
+    in.joint = p->joint_steps;
     for (int i = 0; i < 16; i++) {
         for (int k = 0; k < 4; k++) in.t[i][k] = texels[i][k];
         if (texels[i][3] != 255) in.opaque = 0;

@@ -87,6 +87,7 @@ static tt_status encode_passes(tt_vk *vk, const tt_image *img, const tt_bc7_conf
         for (int k = 0; k < 4; k++) spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_WEIGHT_R + k] = (uint32_t)w[k];
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_MODE] = (uint32_t)pass_mode[i];
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_LOOSE] = (uint32_t)loose_alpha;
+        spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_JOINT] = (uint32_t)p->joint_steps;
     }
     /* the same mode pass serves both lists: build it once (the cache returns it again for the second) */
     tt_status st = tt_vk_pipelines_create(vk, (uint32_t)n_pass, names, 4, sizeof(tt_bc7_push), spec,

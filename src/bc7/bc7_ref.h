@@ -37,6 +37,7 @@ typedef struct {
     int t[16][4];
     int opaque;
     int alpha_free;
+    int joint; /* tt_bc7_config.joint_steps */
     int w[4];
 } block_in;
 

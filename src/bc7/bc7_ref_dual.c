@@ -85,6 +85,7 @@ static void rotate_block(const block_in *in, int rot, block_in *rb)
         for (int k = 0; k < 4; k++) rb->t[i][k] = in->t[i][perm[k]];
     for (int k = 0; k < 4; k++) rb->w[k] = in->w[perm[k]];
     rb->opaque = in->opaque;
+    rb->joint = in->joint;
 }
 
 /* Colour indices and SSE (slots 0..2) for the endpoints of c. */
@@ -265,7 +266,7 @@ static void refine_col(const block_in *rb, const dual_cfg *g, col_fit *c)
                     }
                 }
         /* joint steps: every free colour channel of one endpoint together (bc7_ref_single.c's polish says why) */
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 2 * rb->joint; j++)
             for (int s = -1; s <= 1; s += 2) {
                 col_fit t = *c;
                 int ok = 1;

@@ -224,7 +224,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     }
                 }
         /* joint steps: every channel of one endpoint together (bc7_ref_single.c's polish says why) */
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 2 * in->joint; j++)
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = mi->pbit_unique ? 0 : 1; kind < 2; kind++) {
                 candm t = *c;

@@ -356,7 +356,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                 }
         /* Joint steps of one endpoint: every channel by one 8-bit unit (p-bit flip, where p-bits are free) and
          * by one 7-bit step. A grey block needs them: a step of one channel alone unbalances it. */
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 2 * in->joint; j++)
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = (in->opaque && !in->alpha_free) || half ? 1 : 0; kind < 2; kind++) {
                     candidate c = *best;

@@ -15,7 +15,7 @@
 typedef struct {
     int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions, loose_alpha;
     float good_enough, alpha_weight;
-    int nm_iterations;
+    int nm_iterations, index_trials, joint_steps;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
     float alpha_coverage, alpha_test;
@@ -291,6 +291,8 @@ int cmd_bc7(int argc, char **argv)
     o->preset = TT_BC7_PRESET_MEDIUM;
     o->good_enough = x.params.good_enough;
     o->nm_iterations = x.params.nm_iterations;
+    o->index_trials = x.params.index_trials;
+    o->joint_steps = x.params.joint_steps;
     o->partitions = x.params.partitions;
     o->alpha_weight = x.params.alpha_weight;
     int format = -1;
@@ -328,6 +330,10 @@ int cmd_bc7(int argc, char **argv)
         {"good-enough", 0, OPT_FLOAT, &o->good_enough, "LOSS",
          "skip refinement of blocks whose PCA loss (sum of squared RGBA error) is below LOSS", NULL, 0, 16},
         {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset; medium's shown)", NULL, 0, 10000},
+        {"index-trials", 0, OPT_INT, &o->index_trials, "N",
+         "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset; medium's shown)", NULL, 0, 3},
+        {"joint-steps", 0, OPT_INT, &o->joint_steps, "0|1",
+         "endpoint polish also steps all channels of one endpoint together (default from --preset; medium's shown)", NULL, 0, 1},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
@@ -378,6 +384,8 @@ int cmd_bc7(int argc, char **argv)
         x.params.partitions = o->partitions;
     }
     if (option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
+    if (option_given(argc, argv, "index-trials")) x.params.index_trials = o->index_trials;
+    if (option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
     if (option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;
     x.params.refit = !o->no_refine && !o->no_refit;

@@ -87,7 +87,7 @@ int main(void)
         tt_bc7_config_init(&cfg);
         if (wset == 1) cfg.perceptual = 1;
         if (wset == 2) cfg.alpha_weight = 3.0f;
-        block_in in;
+        block_in in = {.joint = 1}; /* joint steps on, as in every preset but fastest */
         tt_bc7_channel_weights(&cfg, in.w);
         for (int b = 0; b < 120; b++) {
             int alpha = b % 3 == 2;

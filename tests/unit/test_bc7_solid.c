@@ -138,7 +138,7 @@ static void check_colour(const uint8_t c[4], unsigned modes, int vs_search)
               sse, 16 * opt);
     if (c[3] == 255) CHECK_MSG(dec[0][3] == 255, "colour %u,%u,%u,255: alpha %u", c[0], c[1], c[2], dec[0][3]);
     if (vs_search) {
-        block_in in;
+        block_in in = {.joint = 1}; /* joint steps on, as in every preset but fastest */
         for (int i = 0; i < 16; i++)
             for (int k = 0; k < 4; k++) in.t[i][k] = c[k];
         in.opaque = c[3] == 255;
