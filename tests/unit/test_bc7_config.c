@@ -52,5 +52,12 @@ int main(void)
     ACCEPTED(alpha_test, -1.0f);
     REFUSED(loose_alpha, 2);
     REFUSED(perceptual, -1);
+    REFUSED(joint_steps, 2);
+    ACCEPTED(joint_steps, 0);
+    /* fastest leaves the joint steps out (docs/benchmarks.md: 854 -> 1199 Mpix/s on an H100); medium keeps them */
+    CHECK_EQ_INT(tt_bc7_config_preset(&c, TT_BC7_PRESET_FASTEST), TT_OK);
+    CHECK_EQ_INT(c.joint_steps, 0);
+    CHECK_EQ_INT(tt_bc7_config_preset(&c, TT_BC7_PRESET_MEDIUM), TT_OK);
+    CHECK_EQ_INT(c.joint_steps, 1);
     TT_TEST_END();
 }
