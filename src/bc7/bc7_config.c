@@ -31,7 +31,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
         p->partitions = 1;
-        p->joint_steps = 0; /* 1 -> 0: 860 -> 1200 Mpix/s on an H200, -0.01 to -1.4 dB (docs/bc7.md, "Presets") */
+        p->joint_steps = 0; /* 1 -> 0: 858 -> 1198 Mpix/s on an H200, -0.01 to -1.4 dB (docs/benchmarks.md) */
         p->nm_iterations = 24; /* 64 -> 24: -0.004 dB on sample.jpg, 1.5x faster (docs/bc7.md, "Presets") */
         p->index_trials = 0;
         break;

@@ -384,7 +384,19 @@ int cmd_bc7(int argc, char **argv)
         x.params.partitions = o->partitions;
     }
     if (option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
-    if (option_given(argc, argv, "index-trials")) x.params.index_trials = o->index_trials;
+    /* both act in the polish after the refit; index trials below 2 only in the multi-subset modes (0-3, 7) */
+    if ((o->no_refit || o->no_refine) && (option_given(argc, argv, "index-trials") || option_given(argc, argv, "joint-steps"))) {
+        cli_error("--index-trials and --joint-steps act after the refit, which --no-refit/--no-refine skip");
+        goto done;
+    }
+    if (option_given(argc, argv, "index-trials")) {
+        if (o->index_trials < 2 && !(x.params.modes & 0x8Fu)) {
+            cli_error("--index-trials %d: the mode set has no multi-subset mode (0-3, 7); mode 6 takes trials from 2",
+                      o->index_trials);
+            goto done;
+        }
+        x.params.index_trials = o->index_trials;
+    }
     if (option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
     if (option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;

@@ -193,6 +193,10 @@ int main(void)
         q.index_trials = 0;
         compare(vk, "opaque crop, all, trials 0", &opq, &q, -1);
         q.index_trials = 1;
+        q.joint_steps = 0; /* the specialization constant folds them out of every family, as C skips them */
+        compare(vk, "opaque crop, all, no joint", &opq, &q, -1);
+        compare(vk, "alpha crop, all, no joint", &alpha, &q, -1);
+        q.joint_steps = 1;
         q.perceptual = 1;
         q.alpha_weight = 0.25f;
         q.partitions = 9;
