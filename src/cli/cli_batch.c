@@ -21,6 +21,7 @@ typedef struct {
     char *output;
     char preset_error[512];     /* set while collecting (unreadable folder, clashing outputs) */
     cli_file_result r;
+    size_t set_index;           /* place in the whole input set, before --shard keeps a part of it */
 } batch_item;
 
 typedef struct {
@@ -42,6 +43,8 @@ typedef struct {
     int print_lines;            /* one line per file on `lines` */
     FILE *lines;
     const char *current;        /* last file started, for the bar */
+    size_t set_files;           /* files in the whole input set (list->n before --shard) */
+    uint64_t set_hash;          /* hash of the whole set's relative paths, so `report merge` can tell sets apart */
 } batch_run;
 
 /* ---- Small helpers ---------------------------------------------------------- */
@@ -310,6 +313,120 @@ static void mark_clashing_outputs(item_list *l)
         }
     }
     free(idx);
+}
+
+/* ---- Scale-out: --files-from and --shard (docs/scale-out.md) ----------------------------- */
+
+/* The part of `path` below --base ("assets/sub/x.png" with --base assets -> "sub/x.png"), or NULL when the path is not
+ * under it. Without --base the path itself, if relative. "./" prefixes are dropped; ".." would leave -o: NULL. */
+static const char *listed_relative(const char *path)
+{
+    const char *rel = path;
+    const char *base = g_scale.base;
+    if (base) {
+        while (base[0] == '.' && base[1] == '/') base += 2;
+        while (rel[0] == '.' && rel[1] == '/') rel += 2;
+        size_t lb = strlen(base);
+        while (lb > 0 && base[lb - 1] == '/') lb--;
+        if (lb == 1 && base[0] == '.') lb = 0;
+        if (lb > 0) {
+            if (strncmp(rel, base, lb) != 0 || rel[lb] != '/') return NULL;
+            rel += lb + 1;
+        }
+    } else if (rel[0] == '/') {
+        return NULL;
+    }
+    while (rel[0] == '.' && rel[1] == '/') rel += 2;
+    while (rel[0] == '/') rel++;
+    for (const char *p = rel; *p;) {
+        if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == 0)) return NULL;
+        const char *slash = strchr(p, '/');
+        if (!slash) break;
+        p = slash + 1;
+    }
+    return rel[0] ? rel : NULL;
+}
+
+/* Adds the files of --files-from LIST, mirrored below -o by their path relative to --base, in list order. */
+static int add_listed_files(item_list *l, const cli_batch_spec *spec)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_read_list(g_scale.files_from, g_scale.nul, &text, &len) != EXIT_OK) return EXIT_RUNTIME;
+    for (size_t pos = 0; pos < len && !l->oom;) {
+        char *line = text + pos;
+        size_t n = strlen(line);
+        pos += n + 1;
+        if (n > 0 && line[n - 1] == '\r' && !g_scale.nul) line[--n] = 0;
+        if (n == 0) continue;
+        if (!is_image_name(line)) {
+            DISPLAYLEVEL(1, "tinytex: note: %s: not an image (by extension), skipped\n", line);
+            add_ignored(l, line);
+            continue;
+        }
+        const char *rel = listed_relative(line);
+        if (!rel) {
+            batch_item *b = add_item(l, line, NULL);
+            if (b) snprintf(b->preset_error, sizeof b->preset_error, "%s: %s", line,
+                            g_scale.base ? "not below --base, so it has no place below -o"
+                                         : "an absolute path or one with '..' has no place below -o; give --base DIR");
+            continue;
+        }
+        char *rel_out = replace_extension(rel, spec->out_ext);
+        char *out = rel_out ? join_path(spec->common->output, rel_out) : NULL;
+        free(rel_out);
+        if (!out) l->oom = 1;
+        else add_item(l, line, out);
+    }
+    free(text);
+    return EXIT_OK;
+}
+
+/* The key a file is sharded by: its output below -o without the extension ("sub/x"), so adding a file moves only
+ * that file, and inputs that clash on one output (x.png, x.tga) fall in one shard, where the clash is reported. */
+static uint64_t shard_key_hash(const batch_item *it, const cli_batch_spec *spec)
+{
+    const char *key = it->input;
+    size_t len = strlen(key);
+    const char *root = spec->common->output;
+    size_t lr = strlen(root);
+    if (it->output && strncmp(it->output, root, lr) == 0) {
+        key = it->output + lr;
+        while (*key == '/') key++;
+        const char *slash = strrchr(key, '/');
+        const char *dot = strrchr(slash ? slash + 1 : key, '.');
+        len = dot ? (size_t)(dot - key) : strlen(key);
+    }
+    return cli_key_hash(0xcbf29ce484222325ull, key, len);
+}
+
+/* Numbers the whole set, hashes it for `report merge`, and keeps the files of --shard I/N. */
+static void keep_shard(item_list *l, const cli_batch_spec *spec, size_t *set_files, uint64_t *set_hash)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < l->n; i++) {
+        const batch_item *it = &l->items[i];
+        /* Relative keys: shards that write below different -o folders still make one set. */
+        uint64_t k = shard_key_hash(it, spec);
+        char le[8];
+        for (int j = 0; j < 8; j++) le[j] = (char)(k >> (8 * j));
+        h = cli_key_hash(h, le, sizeof le);
+        l->items[i].set_index = i;
+    }
+    *set_files = l->n;
+    *set_hash = h;
+    if (g_scale.shard_count <= 1) return;
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        batch_item *it = &l->items[i];
+        if (shard_key_hash(it, spec) % g_scale.shard_count == g_scale.shard_index - 1) {
+            l->items[kept++] = *it;
+        } else {
+            free(it->input);
+            free(it->output);
+        }
+    }
+    l->n = kept;
 }
 
 /* ---- Display ------------------------------------------------------------------ */
@@ -581,7 +698,11 @@ static int write_json(const batch_run *b, const batch_summary *s)
     cJSON *rep = cli_report_new(spec->command);
     if (!rep) { cli_error("out of memory building the report"); return EXIT_RUNTIME; }
     cJSON *files = cJSON_CreateArray();
-    for (size_t i = 0; i < b->list->n; i++) cJSON_AddItemToArray(files, file_json(&b->list->items[i].r));
+    for (size_t i = 0; i < b->list->n; i++) {
+        cJSON *f = file_json(&b->list->items[i].r);
+        if (f && !b->single) cJSON_AddNumberToObject(f, "set_index", (double)b->list->items[i].set_index);
+        cJSON_AddItemToArray(files, f);
+    }
     if (b->single && b->list->n == 1 && cJSON_GetArrayItem(files, 0)) {
         /* Single-file runs keep the flat fields of schema v1 (width, psnr_rgb,
          * ... at the top level) as well as files[] and summary. */
@@ -592,6 +713,7 @@ static int write_json(const batch_run *b, const batch_summary *s)
     cJSON_AddBoolToObject(rep, "force", spec->force);
     if (spec->common->min_psnr > 0) cJSON_AddNumberToObject(rep, "min_psnr", spec->common->min_psnr);
     else cJSON_AddNullToObject(rep, "min_psnr");
+    if (!b->single) cJSON_AddItemToObject(rep, "shard", cli_shard_json(b->set_files, b->set_hash));
     cJSON_AddItemToObject(rep, "files", files);
     cJSON *ign = cJSON_AddArrayToObject(rep, "ignored");
     for (size_t i = 0; i < b->list->n_ignored; i++) cJSON_AddItemToArray(ign, cJSON_CreateString(b->list->ignored[i]));
@@ -651,12 +773,22 @@ static const char *const CSV_COLUMNS[] = {"input", "output", "status", "skipped"
 
 static int write_csv(const batch_run *b)
 {
+    const cli_file_result **rows = malloc((b->list->n ? b->list->n : 1) * sizeof *rows);
+    if (!rows) { cli_error("out of memory writing the CSV report"); return EXIT_RUNTIME; }
+    for (size_t i = 0; i < b->list->n; i++) rows[i] = &b->list->items[i].r;
+    int rc = cli_csv_write(b->spec->csv, rows, b->list->n);
+    free(rows);
+    return rc;
+}
+
+int cli_csv_write(const char *path, const cli_file_result *const *rows, size_t n_rows)
+{
     tt_bytes t = {0};
     /* Extra columns: the union of the encoders' extra keys, in first-seen order. */
     const char *extra_keys[64];
     size_t n_extra = 0;
-    for (size_t i = 0; i < b->list->n; i++) {
-        const cJSON *x = b->list->items[i].r.extra;
+    for (size_t i = 0; i < n_rows; i++) {
+        const cJSON *x = rows[i]->extra;
         for (const cJSON *e = x ? x->child : NULL; e; e = e->next) {
             int seen = 0;
             for (size_t k = 0; k < N_CSV_COLUMNS; k++) if (strcmp(CSV_COLUMNS[k], e->string) == 0) seen = 1;
@@ -667,8 +799,8 @@ static int write_csv(const batch_run *b)
     for (size_t k = 0; k < N_CSV_COLUMNS; k++) tb_field(&t, CSV_COLUMNS[k], k == 0);
     for (size_t k = 0; k < n_extra; k++) tb_field(&t, extra_keys[k], 0);
     tb_append(&t, "\n", 1);
-    for (size_t i = 0; i < b->list->n; i++) {
-        const cli_file_result *r = &b->list->items[i].r;
+    for (size_t i = 0; i < n_rows; i++) {
+        const cli_file_result *r = rows[i];
         int ok = r->status != FILE_FAILED;
         int m = ok && r->have_metrics;
         tb_field(&t, r->input, 1);
@@ -698,10 +830,10 @@ static int write_csv(const batch_run *b)
     if (t.failed) {
         cli_error("out of memory writing the CSV report");
         rc = EXIT_RUNTIME;
-    } else if (strcmp(b->spec->csv, "-") == 0) {
+    } else if (strcmp(path, "-") == 0) {
         fwrite(t.data, 1, t.size, stdout);
     } else {
-        tt_status st = tt_write_file_atomic(b->spec->csv, t.data, t.size);
+        tt_status st = tt_write_file_atomic(path, t.data, t.size);
         if (st != TT_OK) { cli_fail_status(st); rc = EXIT_RUNTIME; }
     }
     free(t.data);
@@ -721,6 +853,10 @@ static int add_batch_options(cli_option *opts, int count, int *jobs, int *force,
         {"jobs", 'j', OPT_INT, jobs, "N", "worker threads over files (0 = one per CPU)", NULL, 0, 256},
         {"force", 'f', OPT_FLAG, force, NULL, "re-encode outputs that are newer than their input", NULL, 0, 0},
         {"csv", 0, OPT_STR, csv, "FILE", "write a CSV report, one row per file ('-' = stdout)", NULL, 0, 0},
+        {"files-from", 0, OPT_STR, &g_scale.files_from, "LIST", "also encode the files listed in LIST, one per line ('-' = stdin)", NULL, 0, 0},
+        {"null", '0', OPT_FLAG, &g_scale.nul, NULL, "--files-from LIST is NUL-separated (find -print0, git ls-files -z)", NULL, 0, 0},
+        {"base", 0, OPT_STR, &g_scale.base, "DIR", "mirror --files-from paths relative to DIR below -o", NULL, 0, 0},
+        {"shard", 0, OPT_STR, &g_scale.shard, "I/N", "encode only part I of N of the input set (1 <= I <= N; docs/scale-out.md)", NULL, 0, 0},
     };
     int n = (int)(sizeof batch / sizeof batch[0]);
     for (int i = 0; i < n; i++) opts[count + i] = batch[i];
@@ -732,6 +868,7 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
                          const char *description, const char *single_output_hint, cli_batch_args *a)
 {
     memset(a, 0, sizeof *a);
+    memset(&g_scale, 0, sizeof g_scale);
     a->jobs = 1;
     add_batch_options(opts, nopts, &a->jobs, &a->force, &a->csv);
     const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
@@ -742,14 +879,18 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
         return EXIT_RUNTIME;
     }
     int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
+    if (rc == EXIT_OK && !c->help) rc = cli_scale_check();
     if (rc == EXIT_OK && c->help) {
         cli_print_help(stdout, usage, description, opts);
         a->help_shown = 1;
     } else if (rc == EXIT_OK) {
         if (c->input) a->inputs[a->n_inputs++] = c->input;
         for (int i = 0; i < npos; i++) a->inputs[a->n_inputs++] = pos[i];
-        a->single = cli_batch_is_single(a->inputs, a->n_inputs);
-        if (a->n_inputs == 0) {
+        a->single = cli_batch_is_single(a->inputs, a->n_inputs) && !g_scale.files_from;
+        if (a->single && g_scale.shard) {
+            cli_error("--shard splits a folder, several inputs or --files-from; one input file is not split");
+            rc = EXIT_USAGE;
+        } else if (a->n_inputs == 0 && !g_scale.files_from) {
             cli_error("no input file (usage: %s)", usage);
             rc = EXIT_USAGE;
         } else if (!c->output) {
@@ -782,7 +923,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     memset(&b, 0, sizeof b);
     b.spec = spec;
     b.list = &list;
-    b.single = cli_batch_is_single(inputs, n_inputs);
+    b.single = cli_batch_is_single(inputs, n_inputs) && !g_scale.files_from;
 
     if (b.single) {
         char *out = dup_str(spec->common->output);
@@ -821,15 +962,21 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
                 else add_item(&list, inputs[i], out);
             }
         }
+        if (!list.oom && g_scale.files_from && add_listed_files(&list, spec) != EXIT_OK) {
+            free_list(&list);
+            return EXIT_RUNTIME;
+        }
         if (!list.oom) mark_clashing_outputs(&list);
+        if (!list.oom) keep_shard(&list, spec, &b.set_files, &b.set_hash);
     }
     if (list.oom) {
         cli_error("out of memory listing the inputs");
         free_list(&list);
         return EXIT_RUNTIME;
     }
-    if (list.n == 0) {
-        if (n_inputs == 1)
+    if (list.n == 0 && b.set_files == 0) {
+        if (g_scale.files_from) cli_error("%s: no image files listed", g_scale.files_from);
+        else if (n_inputs == 1)
             cli_error("%s: no image files found (png jpg jpeg tga bmp psd gif hdr pnm ppm pgm)", inputs[0]);
         else cli_error("no image files found in the %d inputs", n_inputs);
         free_list(&list);
@@ -841,7 +988,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = ncpu > 0 ? (int)(ncpu > 256 ? 256 : ncpu) : 1;
     }
-    if ((size_t)jobs > list.n) jobs = (int)list.n;
+    if ((size_t)jobs > list.n) jobs = (int)(list.n ? list.n : 1);
 
     /* Display: a live bar on a terminal for batches; per-file lines go to
      * stdout (stderr when a report is being printed on stdout). */

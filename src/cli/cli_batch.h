@@ -87,6 +87,25 @@ typedef struct {
 int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli_common *c, const char *usage,
                          const char *description, const char *single_output_hint, cli_batch_args *a);
 
+/* Scale-out inputs (docs/scale-out.md): --files-from LIST, -0, --base DIR, --shard I/N. Filled by
+ * cli_batch_parse_args (a process runs one subcommand) and read by cli_batch_run. cli_inputs.c. */
+typedef struct {
+    const char *files_from, *base, *shard;
+    int nul;
+    unsigned shard_index, shard_count;  /* 1/1 when --shard is not given */
+} cli_scale_out;
+extern cli_scale_out g_scale;
+/* Parses --shard and checks the options go together; EXIT_USAGE (with the reason printed) or EXIT_OK. */
+int cli_scale_check(void);
+/* FNV-1a 64 of s[0..len) continuing from h (start with 0xcbf29ce484222325). */
+uint64_t cli_key_hash(uint64_t h, const char *s, size_t len);
+/* The report's "shard" object: index, count, set_files, set_hash (16 hex digits). */
+cJSON *cli_shard_json(size_t set_files, uint64_t set_hash);
+/* Reads a whole file list ('-' = stdin) into *text (NUL-terminated, the caller frees), separators turned into NULs. */
+int cli_read_list(const char *path, int nul, char **text, size_t *len);
+/* Writes the CSV report (docs/report.md) of these rows; "-" = stdout. */
+int cli_csv_write(const char *path, const cli_file_result *const *rows, size_t n_rows);
+
 /* The one Vulkan context a batch shares. It is created by the first file that
  * needs it; every worker's GPU work runs with `lock` held, so loading,
  * writing and checking of other files overlap with it. */
