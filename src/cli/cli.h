@@ -121,6 +121,7 @@ int cmd_devices(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_latent(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* decode/info dispatch to these for .tnx files (src/cli/cli_hash.c / neural). */
 int cli_decode_tnx(const char *input, const char *output, const cli_common *c);

@@ -19,6 +19,7 @@ static const subcommand SUBCOMMANDS[] = {
     {"compare", cmd_compare, "PSNR and max error between two images (or a texture and an image)"},
     {"info", cmd_info, "describe a .dds, .ktx2, .tnx or image file"},
     {"devices", cmd_devices, "list the Vulkan devices tinytex can use"},
+    {"report", cmd_report, "merge the --json reports of --shard runs into one (report merge A.json B.json -o ALL.json)"},
     {"plot", cmd_plot, "plot PSNR against training step from hash/latent --log CSVs (SVG or PNG)"},
 };
 #define N_SUBCOMMANDS (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])
