@@ -30,13 +30,14 @@ int cli_fail_status(tt_status s);
  * "--name value", "--name=value", short "-x value", and the prototype's
  * underscore spellings ("--log2_T" == "--log2-t"; matching ignores case and
  * treats '_' like '-'). Unknown options and bad values are usage errors. */
-typedef enum { OPT_FLAG, OPT_INT, OPT_UINT, OPT_FLOAT, OPT_DOUBLE, OPT_STR, OPT_CHOICE } cli_opt_type;
+typedef enum { OPT_FLAG, OPT_INT, OPT_UINT, OPT_FLOAT, OPT_DOUBLE, OPT_STR, OPT_CHOICE, OPT_DEVICE } cli_opt_type;
 
 typedef struct {
     const char *long_name;   /* without leading "--" */
     char short_name;         /* 0 = none */
     cli_opt_type type;
-    void *target;            /* int* for FLAG/INT/CHOICE, unsigned* UINT, float*, double*, const char** STR */
+    void *target;            /* int* for FLAG/INT/CHOICE, unsigned* UINT, float*, double*, const char** STR,
+                                cli_common* DEVICE (--device N, or with multi_device a list or 'all') */
     const char *arg_name;    /* e.g. "FILE"; NULL for flags */
     const char *help;        /* one line; the default is appended from the target's initial value */
     const char *choices;     /* OPT_CHOICE: "a|b|c", target gets the index */
@@ -49,7 +50,9 @@ typedef struct {
     const char *output;      /* -o */
     const char *json;        /* --json FILE */
     double min_psnr;         /* --min-psnr DB (0 = off) */
-    int device;              /* --device N (-1 = auto / TINYTEX_DEVICE) */
+    int device;              /* --device N (-1 = auto / TINYTEX_DEVICE); with a list, its first device */
+    const char *device_list; /* --device all|N,M,...: one worker per device (batches; set multi_device to allow) */
+    int multi_device;
     unsigned max_size;       /* --max-size N: max width/height in pixels */
     int quiet, verbose;      /* -q / -v (counted) */
     int no_cache;            /* --no-cache: no persistent pipeline cache file (also TINYTEX_NO_CACHE=1) */

@@ -43,6 +43,7 @@ typedef struct {
     int print_lines;            /* one line per file on `lines` */
     FILE *lines;
     const char *current;        /* last file started, for the bar */
+    int workers;                /* started so far: worker k runs on device k mod the --device list's length */
     size_t set_files;           /* files in the whole input set (list->n before --shard) */
     uint64_t set_hash;          /* hash of the whole set's relative paths, so `report merge` can tell sets apart */
 } batch_run;
@@ -523,6 +524,14 @@ static tt_status measure_existing(const cli_batch_spec *spec, const batch_item *
     return st;
 }
 
+/* --device all|N,M,...: which device encoded the file (identical GPUs share a name). Not for --cpu encodes. */
+static void note_device_index(cli_file_result *r)
+{
+    const cJSON *dev = r->extra ? cJSON_GetObjectItemCaseSensitive(r->extra, "device") : NULL;
+    if (cli_worker_device() >= 0 && cJSON_IsString(dev) && strncmp(dev->valuestring, "CPU", 3) != 0)
+        cJSON_AddNumberToObject(r->extra, "device_index", cli_worker_device());
+}
+
 static void process_item(batch_run *b, batch_item *it)
 {
     const cli_batch_spec *spec = b->spec;
@@ -559,6 +568,7 @@ static void process_item(batch_run *b, batch_item *it)
         if (st != TT_OK) cli_result_fail(r, it->output);
         else spec->encode(spec->ctx, it->input, it->output, r);
         if (r->status == FILE_FAILED && !r->error[0]) cli_result_fail(r, "encoding failed");
+        note_device_index(r);
     }
     r->seconds = cli_now() - t0;
     double min = spec->common->min_psnr;
@@ -576,6 +586,9 @@ static void process_item(batch_run *b, batch_item *it)
 static void *worker(void *arg)
 {
     batch_run *b = arg;
+    pthread_mutex_lock(&b->queue_lock);
+    cli_worker_slot_set(b->workers++);
+    pthread_mutex_unlock(&b->queue_lock);
     for (;;) {
         pthread_mutex_lock(&b->queue_lock);
         size_t i = b->next++;
@@ -870,6 +883,11 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
     memset(a, 0, sizeof *a);
     memset(&g_scale, 0, sizeof g_scale);
     a->jobs = 1;
+    c->multi_device = 1;
+    for (int k = 0; k < nopts; k++)
+        if (strcmp(opts[k].long_name, "device") == 0)
+            opts[k].help = "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE); 'all' or a list N,M,... "
+                           "runs one worker per device";
     add_batch_options(opts, nopts, &a->jobs, &a->force, &a->csv);
     const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
     a->inputs = malloc((size_t)(argc + 1) * sizeof *a->inputs);
@@ -880,6 +898,7 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
     }
     int npos = 0, rc = cli_parse(argc, argv, opts, pos, argc, &npos);
     if (rc == EXIT_OK && !c->help) rc = cli_scale_check();
+    if (rc == EXIT_OK && !c->help && c->device_list) rc = cli_devices_resolve(c->device_list);
     if (rc == EXIT_OK && c->help) {
         cli_print_help(stdout, usage, description, opts);
         a->help_shown = 1;
@@ -989,6 +1008,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         jobs = ncpu > 0 ? (int)(ncpu > 256 ? 256 : ncpu) : 1;
     }
     if ((size_t)jobs > list.n) jobs = (int)(list.n ? list.n : 1);
+    if (jobs < g_scale.n_devices && !b.single) jobs = g_scale.n_devices; /* at least one worker per device */
 
     /* Display: a live bar on a terminal for batches; per-file lines go to
      * stdout (stderr when a report is being printed on stdout). */
@@ -1052,6 +1072,17 @@ void cli_gpu_init(cli_gpu *g, int device)
     memset(g, 0, sizeof *g);
     g->device = device;
     pthread_mutex_init(&g->lock, NULL);
+    if (g_scale.n_devices > 1) {
+        g->device = g_scale.devices[0];
+        g->more = calloc((size_t)g_scale.n_devices - 1, sizeof *g->more);
+        if (g->more) {
+            g->n_more = g_scale.n_devices - 1;
+            for (int k = 0; k < g->n_more; k++) {
+                g->more[k].device = g_scale.devices[k + 1];
+                pthread_mutex_init(&g->more[k].lock, NULL);
+            }
+        }
+    }
 }
 
 /* Creates the context once, keeping the reason it failed for every later caller. */
@@ -1080,6 +1111,10 @@ tt_status cli_gpu_open(cli_gpu *g) { return gpu_create(g); }
 
 void cli_gpu_destroy(cli_gpu *g)
 {
+    for (int k = 0; k < g->n_more; k++) cli_gpu_destroy(&g->more[k]);
+    free(g->more);
+    g->more = NULL;
+    g->n_more = 0;
     tt_vk_destroy(g->vk);
     g->vk = NULL;
     pthread_mutex_destroy(&g->lock);

@@ -93,6 +93,7 @@ typedef struct {
     const char *files_from, *base, *shard;
     int nul;
     unsigned shard_index, shard_count;  /* 1/1 when --shard is not given */
+    int devices[64], n_devices;         /* --device all|N,M,...; n_devices 0 without a list */
 } cli_scale_out;
 extern cli_scale_out g_scale;
 /* Parses --shard and checks the options go together; EXIT_USAGE (with the reason printed) or EXIT_OK. */
@@ -103,20 +104,32 @@ uint64_t cli_key_hash(uint64_t h, const char *s, size_t len);
 cJSON *cli_shard_json(size_t set_files, uint64_t set_hash);
 /* Reads a whole file list ('-' = stdin) into *text (NUL-terminated, the caller frees), separators turned into NULs. */
 int cli_read_list(const char *path, int nul, char **text, size_t *len);
+/* --device all|N,M,...: fills g_scale.devices (all = every device tt_vk_enumerate lists). EXIT_OK, or EXIT_RUNTIME with
+ * no device, EXIT_USAGE for an index listed twice. */
+int cli_devices_resolve(const char *list);
+/* The calling worker's place in the device list (0 outside workers): cli_gpu_mine picks its context by it. */
+void cli_worker_slot_set(int worker);
+/* The --device list's device of the calling worker, or -1 without a list. */
+int cli_worker_device(void);
 /* Writes the CSV report (docs/report.md) of these rows; "-" = stdout. */
 int cli_csv_write(const char *path, const cli_file_result *const *rows, size_t n_rows);
 
 /* The one Vulkan context a batch shares. It is created by the first file that
  * needs it; every worker's GPU work runs with `lock` held, so loading,
  * writing and checking of other files overlap with it. */
-typedef struct {
+typedef struct cli_gpu {
     pthread_mutex_t lock;
     tt_vk *vk;
     int device;                 /* --device (-1 = automatic) */
     int tried;
     char error[512];            /* why creating the context failed */
     const char *device_name;
+    struct cli_gpu *more;       /* --device N,M,...: the contexts of the 2nd, 3rd... device, one lock each */
+    int n_more;
 } cli_gpu;
+
+/* The context of the calling worker's device: g itself with one device. Every batch encoder takes its GPU here. */
+cli_gpu *cli_gpu_mine(cli_gpu *g);
 
 /* Marks r failed with the last error's text, or `fallback` when there is none. */
 void cli_result_fail(cli_file_result *r, const char *fallback);
@@ -138,6 +151,7 @@ typedef struct {
  * (TINYTEX_DEVICE, TINYTEX_VALIDATION, ...; docs/cli.md) mapped onto tt_vk_options. Every CLI path uses it. */
 tt_status cli_vk_create(int device, tt_vk **out);
 
+/* With a --device list (g_scale.n_devices > 1) the list's first device, and g->more for the others. */
 void cli_gpu_init(cli_gpu *g, int device);
 /* With g->lock held: creates the context on first use; afterwards returns the
  * first attempt's outcome (TT_ERR_NO_DEVICE with its message on failure). */

@@ -142,8 +142,9 @@ static tt_status build_chain(bc7_ctx *x, const tt_image *img, tt_image *levels, 
     tt_mip_config m = x->mip; /* --mip-levels N: at most the image's full chain */
     uint32_t full = tt_mip_full_count(img->width, img->height);
     if (m.levels > full) m.levels = full;
-    if (x->o.cpu || !x->gpu.vk) return tt_mip_build_cpu(img, &m, levels, count);
-    return tt_mip_build_gpu(x->gpu.vk, img, &m, levels, count, gpu_ms);
+    tt_vk *vk = cli_gpu_mine(&x->gpu)->vk;
+    if (x->o.cpu || !vk) return tt_mip_build_cpu(img, &m, levels, count);
+    return tt_mip_build_gpu(vk, img, &m, levels, count, gpu_ms);
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -171,17 +172,18 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
         const tt_image *chain = x->chain ? levels : &img;
         if (st == TT_OK) st = tt_bc7_encode_levels_cpu(chain, x->chain ? count : 1, &x->params, &tex);
     } else if (st == TT_OK) {
-        pthread_mutex_lock(&x->gpu.lock);
-        st = cli_gpu_ensure(&x->gpu);
+        cli_gpu *gpu = cli_gpu_mine(&x->gpu); /* this worker's device */
+        pthread_mutex_lock(&gpu->lock);
+        st = cli_gpu_ensure(gpu);
         if (st == TT_OK) {
-            device_name = x->gpu.device_name;
+            device_name = gpu->device_name;
             if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
             else count = 1;
         }
         if (st == TT_OK)
-            st = tt_bc7_encode_levels_gpu(x->gpu.vk, x->chain ? levels : &img, count, &x->params, repeats, &tex, &gpu_ms,
+            st = tt_bc7_encode_levels_gpu(gpu->vk, x->chain ? levels : &img, count, &x->params, repeats, &tex, &gpu_ms,
                                           level_ms);
-        pthread_mutex_unlock(&x->gpu.lock);
+        pthread_mutex_unlock(&gpu->lock);
     }
     if (st == TT_OK) {
         tex.premultiplied = x->mip.premultiply;

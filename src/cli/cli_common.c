@@ -47,7 +47,7 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"output", 'o', OPT_STR, &c->output, "FILE", "output file", NULL, 0, 0},
         {"json", 0, OPT_STR, &c->json, "FILE", "write a machine-readable report ('-' = stdout)", NULL, 0, 0},
         {"min-psnr", 0, OPT_DOUBLE, &c->min_psnr, "DB", "exit 3 if the RGB PSNR is below DB (output still written)", NULL, 0, 1000},
-        {"device", 0, OPT_INT, &c->device, "N", "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE)", NULL, -1, 64},
+        {"device", 0, OPT_DEVICE, c, "N", "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE)", NULL, -1, 64},
         {"max-size", 0, OPT_UINT, &c->max_size, "N", "refuse images wider or taller than N pixels (default 16384)", NULL, 1, 1 << 20},
         {"no-cache", 0, OPT_FLAG, &c->no_cache, NULL,
          "neither read nor write the pipeline cache file in $XDG_CACHE_HOME/tinytex or ~/.cache/tinytex (env TINYTEX_NO_CACHE=1)", NULL, 0, 0},
@@ -137,6 +137,28 @@ static int parse_value(const cli_option *o, const char *shown, const char *v)
         else *(double *)o->target = x;
         return 0;
     }
+    case OPT_DEVICE: {
+        cli_common *c = o->target;
+        long long x = strtoll(v, &end, 10);
+        if (*v && !*end && !errno && x >= -1 && x <= 64) {
+            c->device = (int)x;
+            c->device_list = NULL;
+            return 0;
+        }
+        int list = strcmp(v, "all") == 0 && c->multi_device;
+        if (!list && c->multi_device && *v >= '0' && *v <= '9') {
+            list = 1;
+            for (const char *p = v; *p && list; p++) list = (*p >= '0' && *p <= '9') || (*p == ',' && p[1] >= '0' && p[1] <= '9');
+        }
+        if (!list) {
+            cli_error("%s: '%s' is not a device number from 0 to 64%s", shown, v,
+                      c->multi_device ? ", a list N,M,... or 'all'" : "");
+            return -1;
+        }
+        c->device_list = v;
+        c->device = strcmp(v, "all") == 0 ? 0 : atoi(v);
+        return 0;
+    }
     case OPT_FLAG:
         break;
     }
@@ -215,7 +237,7 @@ static void format_default(const cli_option *o, char *buf, size_t n)
         if (c) { const char *bar = strchr(c, '|'); snprintf(buf, n, "%.*s", bar ? (int)(bar - c) : (int)strlen(c), c); }
         break;
     }
-    case OPT_FLAG: break;
+    case OPT_FLAG: case OPT_DEVICE: break;
     }
 }
 

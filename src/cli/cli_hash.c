@@ -325,7 +325,7 @@ typedef struct {
 static void hash_result(cli_file_result *r, hash_batch_ctx *x, const tt_image *img, const char *output,
                         const cli_tnx_measured *mt)
 {
-    cli_tnx_result(r, &x->gpu, img, output, mt);
+    cli_tnx_result(r, cli_gpu_mine(&x->gpu), img, output, mt);
     cJSON_AddNumberToObject(r->extra, "ratio", mt->bytes > 0 ? (double)img->width * img->height * 3 / (double)mt->bytes : 0);
     cJSON_AddStringToObject(r->extra, "precision", mt->fp32 ? "fp32" : "fp16");
     cJSON_AddNumberToObject(r->extra, "decode_ms", mt->decode_ms);
@@ -336,7 +336,7 @@ static tt_status hash_measure_file(void *ctx, const tt_image *img, const char *o
 {
     hash_batch_ctx *x = ctx;
     cli_tnx_measured mt;
-    tt_status st = cli_tnx_readback(&x->gpu, TT_NN_KIND_HASH, img, output, x->o.decode_repeats, &mt, NULL, NULL);
+    tt_status st = cli_tnx_readback(cli_gpu_mine(&x->gpu), TT_NN_KIND_HASH, img, output, x->o.decode_repeats, &mt, NULL, NULL);
     if (st == TT_OK) hash_result(r, x, img, output, &mt);
     return st;
 }
@@ -348,7 +348,7 @@ static void hash_encode_one(void *ctx, const char *input, const char *output, cl
     tt_image img = {0};
     hash_outcome out;
     tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = hash_encode_file(&x->o, &x->gpu, &img, input, output, &(hash_extras){0}, &out);
+    if (st == TT_OK) st = hash_encode_file(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(hash_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {

@@ -95,3 +95,69 @@ int cli_read_list(const char *path, int nul, char **text, size_t *len)
     *len = n;
     return EXIT_OK;
 }
+
+static _Thread_local int t_slot;
+
+void cli_worker_slot_set(int worker)
+{
+    t_slot = g_scale.n_devices > 1 ? worker % g_scale.n_devices : 0;
+}
+
+cli_gpu *cli_gpu_mine(cli_gpu *g)
+{
+    /* No context of its own (out of memory at init): the first device's, under its lock. */
+    return t_slot > 0 && t_slot <= g->n_more ? &g->more[t_slot - 1] : g;
+}
+
+int cli_devices_resolve(const char *list)
+{
+    g_scale.n_devices = 0;
+    if (strcmp(list, "all") == 0) {
+        tt_vk_device_info info[TT_VK_MAX_DEVICES];
+        uint32_t n = 0;
+        tt_vk_options o;
+        cli_vk_options(&o);
+        tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
+        if (st != TT_OK) return cli_fail_status(st);
+        if (n == 0) {
+            cli_error("--device all: no Vulkan device found; install a driver (on Debian: mesa-vulkan-drivers)");
+            return EXIT_RUNTIME;
+        }
+        for (uint32_t i = 0; i < n && i < 64; i++) g_scale.devices[g_scale.n_devices++] = (int)i;
+        return EXIT_OK;
+    }
+    for (const char *p = list; *p;) {
+        char *end;
+        long d = strtol(p, &end, 10);
+        if (d < 0 || d > 64 || end == p) {
+            cli_error("--device %s: device numbers are 0 to 64", list);
+            return EXIT_USAGE;
+        }
+        for (int k = 0; k < g_scale.n_devices; k++)
+            if (g_scale.devices[k] == (int)d) {
+                cli_error("--device %s: device %ld is listed twice", list, d);
+                return EXIT_USAGE;
+            }
+        if (g_scale.n_devices < 64) g_scale.devices[g_scale.n_devices++] = (int)d;
+        p = *end == ',' ? end + 1 : end;
+    }
+    /* A device that is not there would fail every file its worker takes: refuse the list before any work. */
+    tt_vk_device_info info[TT_VK_MAX_DEVICES];
+    uint32_t n = 0;
+    tt_vk_options o;
+    cli_vk_options(&o);
+    tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
+    if (st != TT_OK) return cli_fail_status(st);
+    for (int k = 0; k < g_scale.n_devices; k++)
+        if ((uint32_t)g_scale.devices[k] >= n) {
+            cli_error("--device %s: device %d does not exist (%u Vulkan device%s; see 'tinytex devices')", list,
+                      g_scale.devices[k], n, n == 1 ? "" : "s");
+            return EXIT_RUNTIME;
+        }
+    return EXIT_OK;
+}
+
+int cli_worker_device(void)
+{
+    return g_scale.n_devices > 0 ? g_scale.devices[t_slot] : -1;
+}

@@ -461,7 +461,7 @@ typedef struct {
 static void latent_result(cli_file_result *r, latent_batch_ctx *x, const tt_image *img, const char *output,
                           const cli_tnx_measured *mt)
 {
-    cli_tnx_result(r, &x->gpu, img, output, mt);
+    cli_tnx_result(r, cli_gpu_mine(&x->gpu), img, output, mt);
     cJSON_AddNumberToObject(r->extra, "ratio_vs_rgb8",
                             mt->bytes > 0 ? (double)img->width * img->height * 3 / (double)mt->bytes : 0);
     cJSON_AddNumberToObject(r->extra, "decode_gpu_ms", mt->decode_ms);
@@ -472,7 +472,7 @@ static tt_status latent_measure_file(void *ctx, const tt_image *img, const char 
 {
     latent_batch_ctx *x = ctx;
     cli_tnx_measured mt;
-    tt_status st = cli_tnx_readback(&x->gpu, TT_NN_KIND_LATENT, img, output, x->o.decode_repeats, &mt, NULL, NULL);
+    tt_status st = cli_tnx_readback(cli_gpu_mine(&x->gpu), TT_NN_KIND_LATENT, img, output, x->o.decode_repeats, &mt, NULL, NULL);
     if (st == TT_OK) latent_result(r, x, img, output, &mt);
     return st;
 }
@@ -484,7 +484,7 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     tt_image img = {0};
     latent_outcome out;
     tt_status st = tt_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = latent_encode_file(&x->o, &x->gpu, &img, input, output, &(latent_extras){0}, &out);
+    if (st == TT_OK) st = latent_encode_file(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(latent_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {

@@ -101,6 +101,21 @@ run 1 "$TINYTEX" bc7 --cpu --files-from "$TMP/list" --base "$A" -o "$TMP/fl2" -q
 check "outside --base: named" grep -q 'cli_rgb_5x3.png: not below --base' "$TMP/err"
 check "inside --base: written" [ -s "$TMP/fl2/wall.dds" ]
 
+# --device all: one worker per device (lavapipe: one), each file's report entry names its device; the outputs are the
+# one-device run's. A listed device that is not there is refused before any work.
+ndev=$("$TINYTEX" devices | grep -cE '^[* ] [0-9]+: ')
+run 0 "$TINYTEX" bc7 $FAST "$A" -o "$TMP/da/out" --device all --json "$TMP/da.json" -q
+check "--device all: every file names its device index" [ "$(grep -c '"device_index":' "$TMP/da.json")" -eq $N ]
+check "--device all: indices are listed devices" \
+    [ -z "$(awk -F'[:,]' -v n="$ndev" '/"device_index":/ { gsub(/[[:space:]]/, "", $2); if ($2 + 0 >= n + 0) print }' "$TMP/da.json")" ]
+for f in $(cd "$TMP/un/out" && find . -type f | sort); do
+    check "--device all: $f as one device's" cmp -s "$TMP/un/out/$f" "$TMP/da/out/$f"
+done
+run 1 "$TINYTEX" bc7 $FAST "$A" -o "$TMP/dx" --device "0,$ndev" -q
+check "--device list: a missing device named" grep -q "device $ndev does not exist" "$TMP/err"
+run 2 "$TINYTEX" bc7 $FAST "$A" -o "$TMP/dx" --device 0,0 -q
+run 2 "$TINYTEX" decode "$TMP/un/out/wall.dds" -o "$TMP/dx.png" --device all
+
 # Bad --shard specs are usage errors; so are -0 and --base without --files-from.
 for s in 0/0 4/3 x 0/3 1/ /3; do run 2 "$TINYTEX" bc7 --cpu "$A" -o "$TMP/bad" --shard "$s"; done
 check "bad specs wrote nothing" [ ! -e "$TMP/bad" ]
