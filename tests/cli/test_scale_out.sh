@@ -57,6 +57,15 @@ low=$(awk -F'[:,]' '/"min_psnr_rgb":/ { gsub(/[[:space:]]/, "", $2); print $2 }'
 run 3 "$TINYTEX" report merge "$TMP"/sh/r[123].json -o "$TMP/q.json" --min-psnr "$(awk -v x="$low" 'BEGIN { print x + 0.01 }')"
 run 0 "$TINYTEX" report merge "$TMP"/sh/r[123].json -o "$TMP/q.json" --min-psnr "$(awk -v x="$low" 'BEGIN { print x - 0.01 }')"
 
+# An unsharded batch report is shard 1/1 of its set: it merges to itself. A report that is not a batch's is refused.
+run 0 "$TINYTEX" report merge "$TMP/un.json" -o "$TMP/self.json"
+check "1/1 merge = the report" diff <(report_body "$TMP/un.json") <(report_body "$TMP/self.json")
+"$TINYTEX" bc7 --cpu "$D/cli_rgb_5x3.png" -o "$TMP/one.dds" --json "$TMP/one.json" -q
+run 1 "$TINYTEX" report merge "$TMP/sh/r1.json" "$TMP/one.json" -o "$TMP/m1.json"
+check "single-file report refused, named" grep -q 'one.json: not the report of a batch run' "$TMP/err"
+run 2 "$TINYTEX" report merge "$TMP/sh/r1.json"
+run 2 "$TINYTEX" report
+
 # A missing shard report, a shard given twice, and a report of another set are detected.
 run 1 "$TINYTEX" report merge "$TMP/sh/r1.json" "$TMP/sh/r2.json" -o "$TMP/m2.json"
 check "missing shard named" grep -q 'shard 3/3 is missing' "$TMP/err"
