@@ -22,7 +22,7 @@ for run in 1 2; do
             --json "$out/report-$dev.json"
         e=$(date +%s.%N)
         awk -v a="$s" -v b="$e" -v m="$mpix" -v d="$dev" -v r="$run" \
-            'BEGIN { printf "run %d --device %s: %.2f s, %.0f Mpix/s\n", r, d, b - a, m / (b - a) }'
+            'BEGIN { printf "run %d --device %s: %.2f s, %.1f Mpix/s\n", r, d, b - a, m / (b - a) }'
     done
 done
 echo "files per device_index (--device all):"
