@@ -107,37 +107,6 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* mkdir -p of the folder holding `file`. Concurrent workers may race to make
- * the same folder; EEXIST on a folder is success. */
-static tt_status make_parent_dirs(const char *file)
-{
-    char *p = dup_str(file);
-    if (!p) return tt_fail(TT_ERR_NOMEM, "%s: out of memory", file);
-    char *last = strrchr(p, '/');
-    if (!last || last == p) { free(p); return TT_OK; }
-    *last = 0;
-    for (char *s = p + 1;; s++) {
-        char c = *s;
-        if (c == '/' || c == 0) {
-            *s = 0;
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                tt_status st = tt_fail(TT_ERR_IO, "%s: cannot create folder (%s)", p, strerror(errno));
-                free(p);
-                return st;
-            }
-            if (!is_dir(p)) {
-                tt_status st = tt_fail(TT_ERR_IO, "%s: cannot create folder (a file of that name exists)", p);
-                free(p);
-                return st;
-            }
-            *s = c;
-            if (c == 0) break;
-        }
-    }
-    free(p);
-    return TT_OK;
-}
-
 /* 1 if `output` is a regular file strictly newer than `input`. */
 static int output_is_newer(const char *input, const char *output)
 {
@@ -438,7 +407,7 @@ static void process_item(batch_run *b, batch_item *it)
         }
     }
     if (!done) {
-        tt_status st = b->single ? TT_OK : make_parent_dirs(it->output);
+        tt_status st = cli_make_parent_dirs(it->output); /* one input too: -o's folders are made as in batches */
         if (st != TT_OK) cli_result_fail(r, it->output);
         else spec->encode(spec->ctx, it->input, it->output, r);
         if (r->status == FILE_FAILED && !r->error[0]) cli_result_fail(r, "encoding failed");
@@ -756,6 +725,10 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
             if (a->single) cli_error("no output file: give -o %s", single_output_hint);
             else cli_error("several inputs or a folder: give -o OUTPUT_FOLDER");
             rc = EXIT_USAGE;
+        } else if (cli_require_extension(c->json, "json", "--json", "JSON", 1) != EXIT_OK ||
+                   cli_require_extension(a->csv, "csv", "--csv", "CSV", 1) != EXIT_OK ||
+                   cli_check_output_kind(c->output, a->single) != EXIT_OK) {
+            rc = EXIT_USAGE;
         }
     }
     free(pos);
@@ -772,6 +745,26 @@ static void free_list(item_list *l)
     free(l->items);
     for (size_t i = 0; i < l->n_ignored; i++) free(l->ignored[i]);
     free(l->ignored);
+}
+
+/* Before any work: no output (mirrored or single, reports, the subcommand's extra files) is the same file as an input
+ * or another output (cli_paths.c). Mirrored outputs that clash with each other fail per file (mark_clashing_outputs). */
+static int check_run_paths(const cli_batch_spec *spec, const item_list *l)
+{
+    cli_path_set set = {0};
+    int single = l->n == 1 && spec->common->output && l->items[0].output &&
+                 strcmp(l->items[0].output, spec->common->output) == 0;
+    for (size_t i = 0; i < l->n; i++) {
+        cli_paths_add(&set, l->items[i].input, "input", 0);
+        cli_paths_add_group(&set, l->items[i].output, single ? "-o" : "output", 1, 1);
+    }
+    cli_paths_add(&set, spec->common->json, "--json", 1);
+    cli_paths_add(&set, spec->csv, "--csv", 1);
+    for (int i = 0; i < spec->n_extra_paths; i++)
+        cli_paths_add(&set, spec->extra_paths[i].path, spec->extra_paths[i].role, spec->extra_paths[i].is_output);
+    int rc = cli_paths_check(&set);
+    cli_paths_free(&set);
+    return rc;
 }
 
 int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_inputs)
@@ -822,6 +815,10 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
             }
         }
         if (!list.oom) mark_clashing_outputs(&list);
+    }
+    if (!list.oom && check_run_paths(spec, &list) != EXIT_OK) {
+        free_list(&list);
+        return EXIT_USAGE;
     }
     if (list.oom) {
         cli_error("out of memory listing the inputs");

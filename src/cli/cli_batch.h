@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "vk/tt_vk.h"
 
 /* What happened to one input file. */
@@ -50,6 +51,10 @@ typedef struct {
     int jobs;                   /* --jobs N (1 = sequential, 0 = one per CPU) */
     int force;                  /* --force: re-encode even if the output is newer */
     const char *csv;            /* --csv FILE */
+    /* Further files the run writes (--decoded, ...) or reads, checked with the inputs, outputs and reports before
+     * any work: none may be the same file as another (cli_paths.h). */
+    const cli_path_role *extra_paths;
+    int n_extra_paths;
 } cli_batch_spec;
 
 /* Runs the encoder over `inputs` (files and/or folders, folders walked

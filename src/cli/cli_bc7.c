@@ -369,6 +369,7 @@ int cmd_bc7(int argc, char **argv)
         if (o->decoded) { cli_error("--decoded needs exactly one input file"); goto done; }
     }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
+    if (cli_require_extension(o->decoded, "png", "--decoded", "PNG", 0) != EXIT_OK) goto done;
     cli_apply_common(&c, &x.limits);
     tt_bc7_config_preset(&x.params, (tt_bc7_preset)o->preset);
     if (o->modes && parse_modes(o->modes, &x.params.modes) != 0) {
@@ -464,6 +465,8 @@ int cmd_bc7(int argc, char **argv)
         .jobs = args.jobs,
         .force = args.force,
         .csv = args.csv,
+        .extra_paths = &(cli_path_role){o->decoded, "--decoded", 1, 0},
+        .n_extra_paths = 1,
     };
     rc = cli_batch_run(&spec, args.inputs, args.n_inputs);
 

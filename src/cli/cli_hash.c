@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
+#include "cli_paths.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
@@ -144,6 +145,7 @@ static tt_status hash_encode_file(const hash_options *o, cli_gpu *gpu, const tt_
         pthread_mutex_unlock(&gpu->lock);
     }
     tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
+    if (st == TT_OK) st = cli_make_parent_dirs(output);
     if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
     if (st == TT_OK)
         st = cli_tnx_readback(gpu, TT_NN_KIND_HASH, img, output, o->decode_repeats, &out->file, ex->decoded, NULL);
@@ -387,6 +389,26 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
     return rc;
 }
 
+/* Snapshots are DIR/step_NNNNNN.png: the input must not be one of them. */
+static int snapshot_dir_check(const char *dir, const char *input)
+{
+    if (!dir) return EXIT_OK;
+    const char *slash = strrchr(input, '/');
+    const char *base = slash ? slash + 1 : input;
+    if (strncmp(base, "step_", 5) != 0) return EXIT_OK;
+    size_t n = strlen(dir);
+    char *p = malloc(n + strlen(base) + 2);
+    if (!p) return EXIT_RUNTIME;
+    snprintf(p, n + strlen(base) + 2, "%s/%s", dir, base);
+    cli_path_set set = {0};
+    cli_paths_add(&set, input, "input", 0);
+    cli_paths_add(&set, p, "--snapshot-dir", 1);
+    int rc = cli_paths_check(&set);
+    cli_paths_free(&set);
+    free(p);
+    return rc;
+}
+
 int cmd_hash(int argc, char **argv)
 {
     hash_options o = {.n_levels = 16, .n_features = 2, .log2_t = 12, .base_res = 16, .max_res = 512, .hidden = 64,
@@ -439,7 +461,22 @@ int cmd_hash(int argc, char **argv)
     const char *one_file_only = o.log ? "--log" : o.snapshot_dir ? "--snapshot-dir" : o.decoded ? "--decoded" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.snapshot_dir && !o.snapshot_every) { cli_error("--snapshot-dir needs --snapshot-every N (no snapshot would be written)"); goto done; }
+    if ((single && cli_require_extension(c.output, "tnx", "-o", "a .tnx model", 0) != EXIT_OK) ||
+        cli_require_extension(o.log, "csv", "--log", "CSV", 0) != EXIT_OK ||
+        cli_require_extension(o.decoded, "png", "--decoded", "PNG", 0) != EXIT_OK)
+        goto done;
     if (single && !csv) {
+        cli_path_set set = {0};
+        cli_paths_add(&set, args.inputs[0], "input", 0);
+        cli_paths_add(&set, c.output, "-o", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        cli_paths_add(&set, o.log, "--log", 1);
+        cli_paths_add(&set, o.decoded, "--decoded", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc == EXIT_OK) rc = snapshot_dir_check(o.snapshot_dir, args.inputs[0]);
+        if (rc != EXIT_OK) goto done;
         c.input = args.inputs[0];
         rc = hash_single(o, c);
     } else {

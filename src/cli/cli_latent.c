@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
+#include "cli_paths.h"
 #include "neural/latent.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
@@ -287,6 +288,7 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
                            ex->sweep_report);
         pthread_mutex_unlock(&gpu->lock);
     }
+    if (st == TT_OK) st = cli_make_parent_dirs(output);
     if (st == TT_OK) st = tt_write_file_atomic(output, cr.bytes, cr.size);
     if (st == TT_OK)
         st = cli_tnx_readback(gpu, TT_NN_KIND_LATENT, img, output, o->decode_repeats, &out->file, ex->decoded,
@@ -602,7 +604,22 @@ int cmd_latent(int argc, char **argv)
                               : o.sweep ? "--sweep" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if ((single && cli_require_extension(c.output, "tnx", "-o", "a .tnx model", 0) != EXIT_OK) ||
+        cli_require_extension(o.log, "csv", "--log", "CSV", 0) != EXIT_OK ||
+        cli_require_extension(o.decoded, "png", "--decoded", "PNG", 0) != EXIT_OK ||
+        cli_require_extension(o.preview, "png", "--latent-preview", "PNG", 0) != EXIT_OK)
+        goto done;
     if (single && !csv) {
+        cli_path_set set = {0};
+        cli_paths_add(&set, args.inputs[0], "input", 0);
+        cli_paths_add(&set, c.output, "-o", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        cli_paths_add(&set, o.log, "--log", 1);
+        cli_paths_add(&set, o.decoded, "--decoded", 1);
+        cli_paths_add(&set, o.preview, "--latent-preview", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc != EXIT_OK) goto done;
         c.input = args.inputs[0];
         rc = latent_single(o, c);
     } else {
