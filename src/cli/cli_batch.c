@@ -1,6 +1,7 @@
 /* cli_batch.c - the batch driver: walks inputs, mirrors folders, skips up-to-date outputs, runs jobs, writes JSON/CSV reports. */
 #include "cli_batch.h"
 #include "core/tt_bytes.h"
+#include "cli_manifest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +43,8 @@ typedef struct {
     int print_lines;            /* one line per file on `lines` */
     FILE *lines;
     const char *current;        /* last file started, for the bar */
+    cli_manifest *manifest;     /* batches with a spec->request: what each output was made with */
+    const char *request;        /* "tinytex=VERSION " + spec->request */
 } batch_run;
 
 /* ---- Small helpers ---------------------------------------------------------- */
@@ -375,6 +378,16 @@ static tt_status measure_existing(const cli_batch_spec *spec, const batch_item *
     return st;
 }
 
+/* An output's key in the manifest: its path below -o. */
+static const char *manifest_key(const batch_run *b, const char *output)
+{
+    const char *root = b->spec->common->output;
+    size_t n = strlen(root);
+    if (strncmp(output, root, n) != 0) return output;
+    while (output[n] == '/') n++;
+    return output + n;
+}
+
 static void process_item(batch_run *b, batch_item *it)
 {
     const cli_batch_spec *spec = b->spec;
@@ -388,7 +401,12 @@ static void process_item(batch_run *b, batch_item *it)
         return;
     }
     int done = 0;
-    if (!b->single && !spec->force && output_is_newer(it->input, it->output)) {
+    char why[sizeof r->reason] = "";
+    int newer = !b->single && !spec->force && output_is_newer(it->input, it->output);
+    if (newer && b->manifest)
+        cli_manifest_check(b->manifest, manifest_key(b, it->output), it->output, b->request, why, sizeof why);
+    if (why[0]) DISPLAYLEVEL(2, "tinytex: note: %s: %s; rebuilding\n", it->output, why);
+    if (newer && !why[0]) {
         if (!spec->measure) {
             r->status = FILE_SKIPPED;
             r->skipped = 1;
@@ -402,10 +420,22 @@ static void process_item(batch_run *b, batch_item *it)
         } else {
             /* The old output cannot be measured (damaged, other size): make it again. */
             DISPLAYLEVEL(2, "tinytex: note: %s: %s; re-encoding\n", it->output, tt_last_error());
+            snprintf(why, sizeof why, "the existing output could not be read back and measured");
             reset_result(r, it->input, it->output);
             tt_clear_error();
         }
     }
+    if (done)
+        snprintf(r->reason, sizeof r->reason, "up to date: output newer than its input%s",
+                 b->manifest ? ", made with the same options" : "");
+    else if (why[0])
+        snprintf(r->reason, sizeof r->reason, "%s", why);
+    else
+        snprintf(r->reason, sizeof r->reason, "%s",
+                 b->single ? "one input file: always written"
+                 : spec->force ? "--force"
+                 : cli_file_size(it->output) < 0 ? "no output yet"
+                 : "the input is newer than the output");
     if (!done) {
         tt_status st = cli_make_parent_dirs(it->output); /* one input too: -o's folders are made as in batches */
         if (st != TT_OK) cli_result_fail(r, it->output);
@@ -474,6 +504,8 @@ static cJSON *file_json(const cli_file_result *r)
     else cJSON_AddNullToObject(o, "output");
     cJSON_AddStringToObject(o, "status", status_name(r->status));
     cJSON_AddBoolToObject(o, "skipped", r->skipped);
+    if (r->reason[0]) cJSON_AddStringToObject(o, "reason", r->reason);
+    else cJSON_AddNullToObject(o, "reason");
     if (r->status == FILE_FAILED) cJSON_AddStringToObject(o, "error", r->error);
     else cJSON_AddNullToObject(o, "error");
     if (r->status != FILE_FAILED && r->have_metrics && r->width > 0) {
@@ -615,7 +647,7 @@ static void tb_number(tt_bytes *t, const char *fmt, double v, int known)
 
 static const char *const CSV_COLUMNS[] = {"input", "output", "status", "skipped", "error", "width", "height",
                                           "psnr_rgb", "psnr_rgba", "max_abs_error", "output_bytes",
-                                          "bits_per_pixel", "seconds"};
+                                          "bits_per_pixel", "seconds", "reason"};
 #define N_CSV_COLUMNS (sizeof CSV_COLUMNS / sizeof CSV_COLUMNS[0])
 
 static int write_csv(const batch_run *b)
@@ -654,6 +686,7 @@ static int write_csv(const batch_run *b)
         double px = (double)r->width * r->height;
         tb_number(&t, "%.4f", px > 0 ? (double)r->output_bytes * 8.0 / px : 0, ok && r->output_bytes > 0 && px > 0);
         tb_number(&t, "%.3f", r->seconds, 1);
+        tb_field(&t, r->reason[0] ? r->reason : NULL, 0);
         for (size_t k = 0; k < n_extra; k++) {
             const cJSON *e = r->extra ? cJSON_GetObjectItemCaseSensitive(r->extra, extra_keys[k]) : NULL;
             if (cJSON_IsString(e)) tb_field(&t, e->valuestring, 0);
@@ -833,6 +866,23 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         return EXIT_RUNTIME;
     }
 
+    cli_manifest manifest;
+    char *request = NULL;
+    int manifest_failed = 0;
+    if (!b.single && spec->request) {
+        size_t n = strlen(spec->request) + 64;
+        request = malloc(n);
+        if (!request || cli_manifest_load(&manifest, spec->common->output) != 0) {
+            free(request);
+            cli_error("out of memory reading the manifest");
+            free_list(&list);
+            return EXIT_RUNTIME;
+        }
+        snprintf(request, n, "tinytex=%s %s", TT_VERSION_STRING, spec->request);
+        b.manifest = &manifest;
+        b.request = request;
+    }
+
     int jobs = spec->jobs;
     if (jobs <= 0) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -872,6 +922,19 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     }
     pthread_mutex_destroy(&b.queue_lock);
     pthread_mutex_destroy(&b.display_lock);
+    if (b.manifest) {
+        for (size_t i = 0; i < list.n; i++) {
+            const batch_item *it = &list.items[i];
+            if (!it->output || it->preset_error[0]) continue;
+            cli_manifest_set(b.manifest, manifest_key(&b, it->output), it->output,
+                             it->r.status == FILE_FAILED ? NULL : b.request);
+        }
+        int saved = cli_manifest_save(b.manifest);
+        cli_manifest_free(b.manifest);
+        free(request);
+        b.manifest = NULL;
+        manifest_failed = saved != 0;
+    }
 
     batch_summary s;
     summarize(&b, cli_now() - t0, &s);
@@ -888,6 +951,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
 
     int rc = EXIT_OK;
     if (s.counts[FILE_FAILED]) rc = EXIT_RUNTIME;
+    if (manifest_failed) rc = EXIT_RUNTIME;
     else if (s.counts[FILE_BELOW_MIN_PSNR]) rc = EXIT_QUALITY;
     if (json && write_json(&b, &s) != EXIT_OK) rc = EXIT_RUNTIME;
     if (csv && write_csv(&b) != EXIT_OK) rc = EXIT_RUNTIME;

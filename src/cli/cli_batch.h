@@ -23,6 +23,7 @@ typedef struct {
     double seconds;
     cJSON *extra;               /* subcommand-specific fields (object, may be NULL; freed by the driver) */
     int skipped;                /* set by the driver: the output was up to date and not rewritten */
+    char reason[200];           /* set by the driver: why the output was written or skipped (reports' "reason") */
 } cli_file_result;
 
 /* A subcommand's per-file encoder. It fills `r` (status, error, size, metrics,
@@ -55,6 +56,10 @@ typedef struct {
      * any work: none may be the same file as another (cli_paths.h). */
     const cli_path_role *extra_paths;
     int n_extra_paths;
+    /* The options that change the bytes written, as "key=value key=value ..." (NULL: outputs are judged by their time
+     * only). Batches record it, with the tinytex version, for every output in OUT/.tinytex-manifest.json
+     * (cli_manifest.h) and rebuild an output made with another request. */
+    const char *request;
 } cli_batch_spec;
 
 /* Runs the encoder over `inputs` (files and/or folders, folders walked

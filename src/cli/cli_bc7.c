@@ -454,6 +454,18 @@ int cmd_bc7(int argc, char **argv)
             if (m & (1u << k)) pos_ += snprintf(list + pos_, sizeof list - (size_t)pos_, "%s%d", n++ ? "+" : "", k);
         snprintf(label, sizeof label, "BC7 (mode%s %s)%s", n > 1 ? "s" : "", list, o->srgb ? " sRGB" : "");
     }
+    /* What changes the bytes written (not --cpu: the C reference writes the same blocks; not --jobs, -q, ...). */
+    char request[512];
+    snprintf(request, sizeof request,
+             "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
+             "partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
+             "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
+             "alpha_coverage=%.9g normal_map=%d zstd=%d",
+             container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
+             x.params.nm_iterations, x.params.partitions, x.params.polish_passes, x.params.index_trials,
+             x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
+             x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
+             x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);
     cli_batch_spec spec = {
         .command = "bc7",
         .out_ext = x.container == TT_CONTAINER_KTX2 ? ".ktx2" : ".dds",
@@ -467,6 +479,7 @@ int cmd_bc7(int argc, char **argv)
         .csv = args.csv,
         .extra_paths = &(cli_path_role){o->decoded, "--decoded", 1, 0},
         .n_extra_paths = 1,
+        .request = request,
     };
     rc = cli_batch_run(&spec, args.inputs, args.n_inputs);
 

@@ -372,6 +372,13 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
     x.o = *o;
     cli_apply_common(c, &x.limits);
     cli_gpu_init(&x.gpu, c->device);
+    /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
+    char request[512];
+    snprintf(request, sizeof request,
+             "command=hash n_levels=%u n_features=%u log2_t=%u base_res=%u max_res=%u hidden=%u depth=%u omega0=%.9g "
+             "lr_hash=%.9g lr_net=%.9g iters=%u batch=%u seed=%u precision=%d",
+             o->n_levels, o->n_features, o->log2_t, o->base_res, o->max_res, o->hidden, o->depth, o->omega0, o->lr_hash,
+             o->lr_net, o->iters, o->batch, o->seed, o->precision);
     cli_batch_spec spec = {
         .command = "hash",
         .out_ext = ".tnx",
@@ -383,6 +390,7 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
         .jobs = jobs,
         .force = force,
         .csv = csv,
+        .request = request,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
     cli_gpu_destroy(&x.gpu);

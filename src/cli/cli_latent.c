@@ -510,6 +510,15 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     x.o = *o;
     cli_apply_common(c, &x.limits);
     cli_gpu_init(&x.gpu, c->device);
+    /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
+    char request[640];
+    snprintf(request, sizeof request,
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
+             "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->hidden, o->depth,
+             o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
+             o->precision, o->finetune_steps, o->finetune_lr);
     cli_batch_spec spec = {
         .command = "latent",
         .out_ext = ".tnx",
@@ -521,6 +530,7 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
         .jobs = jobs,
         .force = force,
         .csv = csv,
+        .request = request,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
     cli_gpu_destroy(&x.gpu);
