@@ -223,21 +223,22 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
 static tt_status bc7_measure_existing(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
     bc7_ctx *x = ctx;
-    tt_image level0 = {0};
+    tt_image level0[TT_MAX_LEVELS]; /* tt_mip_build_cpu clears TT_MAX_LEVELS entries, whatever the count asked */
+    memset(level0, 0, sizeof level0);
     uint32_t n = 0;
     tt_status st = TT_OK;
     if (x->chain) {
         tt_mip_config m = x->mip;
         m.levels = 1;
-        st = tt_mip_build_cpu(img, &m, &level0, &n);
+        st = tt_mip_build_cpu(img, &m, level0, &n);
     }
-    if (st == TT_OK) st = measure_written(x->chain ? &level0 : img, 1, x->o.normal_map, output, r, NULL);
+    if (st == TT_OK) st = measure_written(x->chain ? level0 : img, 1, x->o.normal_map, output, r, NULL);
     if (st == TT_OK) {
         tt_container c;
         if (tt_container_from_path(output, &c) == 0)
             cJSON_AddStringToObject(r->extra, "container", container_name(c));
     }
-    tt_image_free(&level0);
+    for (uint32_t i = 0; i < n; i++) tt_image_free(&level0[i]);
     return st;
 }
 
