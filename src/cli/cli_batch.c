@@ -762,6 +762,11 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
                    cli_require_extension(a->csv, "csv", "--csv", "CSV", 1) != EXIT_OK ||
                    cli_check_output_kind(c->output, a->single) != EXIT_OK) {
             rc = EXIT_USAGE;
+        } else if (a->single && (a->force || a->jobs != 1)) {
+            /* They act over several files; with one they would do nothing. */
+            cli_error("%s: one input file is %s; it applies to several inputs or a folder",
+                      a->force ? "--force" : "--jobs", a->force ? "always written" : "one job");
+            rc = EXIT_USAGE;
         }
     }
     free(pos);

@@ -370,6 +370,14 @@ int cmd_bc7(int argc, char **argv)
         if (o->decoded) { cli_error("--decoded needs exactly one input file"); goto done; }
     }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
+    if (o->cpu && (c.device >= 0 || c.no_cache)) {
+        cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
+        goto done;
+    }
+    if (o->no_refine && (option_given(argc, argv, "nm-iterations") || option_given(argc, argv, "good-enough"))) {
+        cli_error("--nm-iterations and --good-enough tune the refinement, which --no-refine skips");
+        goto done;
+    }
     if (cli_require_extension(o->decoded, "png", "--decoded", "PNG", 0) != EXIT_OK) goto done;
     cli_apply_common(&c, &x.limits);
     tt_bc7_config_preset(&x.params, (tt_bc7_preset)o->preset);

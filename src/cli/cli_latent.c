@@ -614,6 +614,14 @@ int cmd_latent(int argc, char **argv)
                               : o.sweep ? "--sweep" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.jpeg_quality != 85 && o.codec != TT_LATENT_CODEC_JPEG) {
+        cli_error("--jpeg-quality applies to --latent-codec jpeg only");
+        goto done;
+    }
+    if (o.finetune_lr != 0 && latent_finetune_steps(&o) == 0) {
+        cli_error("--finetune-lr: no fine-tuning runs (--finetune-steps 0, or -1 with a codec other than jpeg)");
+        goto done;
+    }
     if ((single && cli_require_extension(c.output, "tnx", "-o", "a .tnx model", 0) != EXIT_OK) ||
         cli_require_extension(o.log, "csv", "--log", "CSV", 0) != EXIT_OK ||
         cli_require_extension(o.decoded, "png", "--decoded", "PNG", 0) != EXIT_OK ||
