@@ -955,8 +955,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     }
 
     int rc = EXIT_OK;
-    if (s.counts[FILE_FAILED]) rc = EXIT_RUNTIME;
-    if (manifest_failed) rc = EXIT_RUNTIME;
+    if (s.counts[FILE_FAILED] || manifest_failed) rc = EXIT_RUNTIME;
     else if (s.counts[FILE_BELOW_MIN_PSNR]) rc = EXIT_QUALITY;
     if (json && write_json(&b, &s) != EXIT_OK) rc = EXIT_RUNTIME;
     if (csv && write_csv(&b) != EXIT_OK) rc = EXIT_RUNTIME;
