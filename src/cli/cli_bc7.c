@@ -51,8 +51,8 @@ static const char DESCRIPTION[] =
     "One input file: -o is the output file; .dds or .ktx2 picks the container.\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and\n"
     "their tree is mirrored (assets/sub/x.png -> OUT/sub/x.dds, container from --format);\n"
-    "non-image files are skipped with a note; outputs newer than their input are skipped\n"
-    "unless --force; a file that fails is reported and the others go on.";
+    "non-image files are skipped with a note; outputs newer than their input and made with the same\n"
+    "options (OUT/.tinytex-manifest.json) are skipped unless --force; a file that fails is reported and the others go on.";
 
 static const char *format_name(int srgb) { return srgb ? "BC7_UNORM_SRGB" : "BC7_UNORM"; }
 static const char *container_name(tt_container c) { return c == TT_CONTAINER_DDS ? "dds" : "ktx2"; }

@@ -24,7 +24,8 @@ static const char DESCRIPTION[] =
     "\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and their\n"
     "tree is mirrored (assets/sub/x.png -> OUT/sub/x.tnx); non-image files are skipped with a note;\n"
-    "outputs newer than their input are skipped unless --force; a file that fails is reported and\n"
+    "outputs newer than their input and made with the\n"
+    "same options (OUT/.tinytex-manifest.json) are skipped unless --force; a file that fails is reported and\n"
     "the others go on. One model trains on the GPU at a time; --jobs N overlaps loading, writing\n"
     "and checking with it. --log, --decoded, --latent-preview, --sweep need exactly one input file.";
 
