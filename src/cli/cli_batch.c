@@ -4,6 +4,7 @@
 #include "cli_manifest.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@ typedef struct {
     char *input;
     char *output;
     char preset_error[512];     /* set while collecting (unreadable folder, clashing outputs) */
+    int finished;               /* its result is final (set under display_lock): an interrupted run reports it */
     cli_file_result r;
 } batch_item;
 
@@ -45,6 +47,8 @@ typedef struct {
     const char *current;        /* last file started, for the bar */
     cli_manifest *manifest;     /* batches with a spec->request: what each output was made with */
     const char *request;        /* "tinytex=VERSION " + spec->request */
+    int interrupted;            /* by this signal: reports cover the finished files and say "incomplete" */
+    double t0;
 } batch_run;
 
 /* ---- Small helpers ---------------------------------------------------------- */
@@ -474,6 +478,7 @@ static void *worker(void *arg)
         const cli_file_result *r = &it->r;
         pthread_mutex_lock(&b->display_lock);
         b->done++;
+        it->finished = 1;
         if (r->status == FILE_FAILED) {
             clear_bar(b);
             cli_error("%s", r->error);
@@ -552,10 +557,11 @@ static void summarize(const batch_run *b, double seconds, batch_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->psnr_min = INFINITY;
-    s->files = b->list->n;
     s->ignored = b->list->n_ignored;
     s->seconds = seconds;
     for (size_t i = 0; i < b->list->n; i++) {
+        if (b->interrupted && !b->list->items[i].finished) continue;
+        s->files++;
         const cli_file_result *r = &b->list->items[i].r;
         s->counts[r->status]++;
         if (r->status != FILE_FAILED) s->bytes += r->output_bytes;
@@ -582,7 +588,8 @@ static int write_json(const batch_run *b, const batch_summary *s)
     cJSON *rep = cli_report_new(spec->command);
     if (!rep) { cli_error("out of memory building the report"); return EXIT_RUNTIME; }
     cJSON *files = cJSON_CreateArray();
-    for (size_t i = 0; i < b->list->n; i++) cJSON_AddItemToArray(files, file_json(&b->list->items[i].r));
+    for (size_t i = 0; i < b->list->n; i++)
+        if (!b->interrupted || b->list->items[i].finished) cJSON_AddItemToArray(files, file_json(&b->list->items[i].r));
     if (b->single && b->list->n == 1 && cJSON_GetArrayItem(files, 0)) {
         /* Single-file runs keep the flat fields of schema v1 (width, psnr_rgb,
          * ... at the top level) as well as files[] and summary. */
@@ -593,6 +600,14 @@ static int write_json(const batch_run *b, const batch_summary *s)
     cJSON_AddBoolToObject(rep, "force", spec->force);
     if (spec->common->min_psnr > 0) cJSON_AddNumberToObject(rep, "min_psnr", spec->common->min_psnr);
     else cJSON_AddNullToObject(rep, "min_psnr");
+    /* An interrupted batch: the files that finished, and the ones that did not. */
+    cJSON_AddBoolToObject(rep, "incomplete", b->interrupted != 0);
+    if (b->interrupted) {
+        cJSON_AddStringToObject(rep, "interrupted_by", strsignal(b->interrupted));
+        cJSON *nd = cJSON_AddArrayToObject(rep, "not_done");
+        for (size_t i = 0; i < b->list->n; i++)
+            if (!b->list->items[i].finished) cJSON_AddItemToArray(nd, cJSON_CreateString(b->list->items[i].input));
+    }
     cJSON_AddItemToObject(rep, "files", files);
     cJSON *ign = cJSON_AddArrayToObject(rep, "ignored");
     for (size_t i = 0; i < b->list->n_ignored; i++) cJSON_AddItemToArray(ign, cJSON_CreateString(b->list->ignored[i]));
@@ -669,6 +684,7 @@ static int write_csv(const batch_run *b)
     for (size_t k = 0; k < n_extra; k++) tb_field(&t, extra_keys[k], 0);
     tb_append(&t, "\n", 1);
     for (size_t i = 0; i < b->list->n; i++) {
+        if (b->interrupted && !b->list->items[i].finished) continue;
         const cli_file_result *r = &b->list->items[i].r;
         int ok = r->status != FILE_FAILED;
         int m = ok && r->have_metrics;
@@ -708,6 +724,93 @@ static int write_csv(const batch_run *b)
     }
     free(t.data);
     return rc;
+}
+
+/* ---- Interrupted batches ------------------------------------------------------------
+ * SIGINT/SIGTERM/SIGHUP are blocked in every thread of a batch (workers and the Vulkan driver's threads inherit the
+ * mask) and taken by one thread with sigwait: it writes the reports of the files finished so far, marked incomplete,
+ * and the manifest of their outputs, then removes the temporary files and dies by the signal, as before. */
+typedef struct {
+    batch_run *b;
+    sigset_t set, old_mask;
+    pthread_t thread;
+    pthread_mutex_t lock;       /* taken by the thread to write, and by the main thread to finish normally */
+    int started, final;
+} interrupt_thread;
+
+/* The outputs of the files finished (all, at the end of a run) with their request; failed ones forgotten. */
+static int record_manifest(batch_run *b)
+{
+    for (size_t i = 0; i < b->list->n; i++) {
+        const batch_item *it = &b->list->items[i];
+        if (!it->output || it->preset_error[0] || !it->finished) continue;
+        cli_manifest_set(b->manifest, manifest_key(b, it->output), it->output,
+                         it->r.status == FILE_FAILED ? NULL : b->request);
+    }
+    return cli_manifest_save(b->manifest);
+}
+
+static void *interrupt_main(void *arg)
+{
+    interrupt_thread *t = arg;
+    int sig = 0;
+    if (sigwait(&t->set, &sig) != 0) return NULL;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    pthread_mutex_lock(&t->lock);
+    batch_run *b = t->b;
+    if (!t->final) {
+        pthread_mutex_lock(&b->display_lock);
+        b->interrupted = sig;
+        batch_summary s;
+        summarize(b, cli_now() - b->t0, &s);
+        clear_bar(b);
+        if (b->spec->common->json) write_json(b, &s);
+        if (b->spec->csv) write_csv(b);
+        if (b->manifest) record_manifest(b);
+        fprintf(stderr, "\ntinytex: interrupted after %zu of %zu files; %s%s%s\n", s.files, b->list->n,
+                b->spec->common->json || b->spec->csv ? "the report of the finished ones is written (marked incomplete) to " : "",
+                b->spec->common->json ? b->spec->common->json : "", b->spec->csv ? (b->spec->common->json ? " and the CSV" : b->spec->csv) : "");
+    }
+    tt_atomic_cleanup_exit();
+    static const char msg[] = "tinytex: interrupted, partial output removed\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    return NULL;
+}
+
+static void start_interrupt_thread(interrupt_thread *t, batch_run *b)
+{
+    memset(t, 0, sizeof *t);
+    t->b = b;
+    pthread_mutex_init(&t->lock, NULL);
+    sigemptyset(&t->set);
+    sigaddset(&t->set, SIGINT);
+    sigaddset(&t->set, SIGTERM);
+    sigaddset(&t->set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &t->set, &t->old_mask);
+    t->started = pthread_create(&t->thread, NULL, interrupt_main, t) == 0;
+    if (!t->started) pthread_sigmask(SIG_SETMASK, &t->old_mask, NULL); /* the plain handler then */
+}
+
+static void stop_interrupt_thread(interrupt_thread *t)
+{
+    if (!t->b) return;
+    if (t->started) {
+        pthread_mutex_lock(&t->lock);
+        t->final = 1;
+        pthread_mutex_unlock(&t->lock);
+        pthread_cancel(t->thread);
+        pthread_join(t->thread, NULL);
+        pthread_sigmask(SIG_SETMASK, &t->old_mask, NULL); /* a signal pending now goes to main.c's handler */
+    }
+    pthread_mutex_destroy(&t->lock);
+    t->b = NULL;
 }
 
 /* ---- Entry points ---------------------------------------------------------------- */
@@ -907,6 +1010,9 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     pthread_mutex_init(&b.queue_lock, NULL);
     pthread_mutex_init(&b.display_lock, NULL);
 
+    interrupt_thread irq = {0};
+    b.t0 = t0;
+    if (!b.single) start_interrupt_thread(&irq, &b);
     if (jobs <= 1) {
         worker(&b);
     } else {
@@ -920,6 +1026,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
         free(threads);
     }
+    stop_interrupt_thread(&irq);
     if (b.show_bar) {
         b.current = NULL;
         draw_bar(&b, 1);
@@ -928,13 +1035,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     pthread_mutex_destroy(&b.queue_lock);
     pthread_mutex_destroy(&b.display_lock);
     if (b.manifest) {
-        for (size_t i = 0; i < list.n; i++) {
-            const batch_item *it = &list.items[i];
-            if (!it->output || it->preset_error[0]) continue;
-            cli_manifest_set(b.manifest, manifest_key(&b, it->output), it->output,
-                             it->r.status == FILE_FAILED ? NULL : b.request);
-        }
-        int saved = cli_manifest_save(b.manifest);
+        int saved = record_manifest(&b);
         cli_manifest_free(b.manifest);
         free(request);
         b.manifest = NULL;
