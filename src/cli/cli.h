@@ -30,7 +30,9 @@ int cli_fail_status(tt_status s);
  * "--name value", "--name=value", short "-x value", and the prototype's
  * underscore spellings ("--log2_T" == "--log2-t"; matching ignores case and
  * treats '_' like '-'). Unknown options and bad values are usage errors. */
-typedef enum { OPT_FLAG, OPT_INT, OPT_UINT, OPT_FLOAT, OPT_DOUBLE, OPT_STR, OPT_CHOICE, OPT_DEVICE } cli_opt_type;
+/* OPT_REFUSED: an option this subcommand recognises but that would do nothing here (compare's -o): giving it is a
+ * usage error whose message is `help`; it is not listed by --help. */
+typedef enum { OPT_FLAG, OPT_INT, OPT_UINT, OPT_FLOAT, OPT_DOUBLE, OPT_STR, OPT_CHOICE, OPT_DEVICE, OPT_REFUSED } cli_opt_type;
 
 typedef struct {
     const char *long_name;   /* without leading "--" */
@@ -72,7 +74,10 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c);
  * Returns EXIT_OK, or EXIT_USAGE after printing the reason to stderr. */
 int cli_parse(int argc, char **argv, const cli_option *opts, const char **positional,
               int max_positional, int *n_positional);
-/* Prints "usage" line, description and the option table to `out`. */
+/* Turns the option `long_name` of `opts` into OPT_REFUSED with `why` as its error message. */
+void cli_refuse_option(cli_option *opts, const char *long_name, const char *why);
+/* Prints "usage" line, description and the option table to `out`, then the exit codes the command can return
+ * (3 only where it has --min-psnr). */
 void cli_print_help(FILE *out, const char *usage, const char *description, const cli_option *opts);
 
 /* Applies -q/-v to g_display_level, --no-cache to cli_vk_create and --max-size to image limits. */

@@ -1,8 +1,10 @@
 /* cli_batch.c - the batch driver: walks inputs, mirrors folders, skips up-to-date outputs, runs jobs, writes JSON/CSV reports. */
 #include "cli_batch.h"
 #include "core/tt_bytes.h"
+#include "cli_manifest.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@ typedef struct {
     char *input;
     char *output;
     char preset_error[512];     /* set while collecting (unreadable folder, clashing outputs) */
+    int finished;               /* its result is final (set under display_lock): an interrupted run reports it */
     cli_file_result r;
     size_t set_index;           /* place in the whole input set, before --shard keeps a part of it */
 } batch_item;
@@ -46,6 +49,10 @@ typedef struct {
     int workers;                /* started so far: worker k runs on device k mod the --device list's length */
     size_t set_files;           /* files in the whole input set (list->n before --shard) */
     uint64_t set_hash;          /* hash of the whole set's relative paths, so `report merge` can tell sets apart */
+    cli_manifest *manifest;     /* batches with a spec->request: what each output was made with */
+    const char *request;        /* "tinytex=VERSION " + spec->request */
+    int interrupted;            /* by this signal: reports cover the finished files and say "incomplete" */
+    double t0;
 } batch_run;
 
 /* ---- Small helpers ---------------------------------------------------------- */
@@ -109,37 +116,6 @@ static int is_dir(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* mkdir -p of the folder holding `file`. Concurrent workers may race to make
- * the same folder; EEXIST on a folder is success. */
-static tt_status make_parent_dirs(const char *file)
-{
-    char *p = dup_str(file);
-    if (!p) return tt_fail(TT_ERR_NOMEM, "%s: out of memory", file);
-    char *last = strrchr(p, '/');
-    if (!last || last == p) { free(p); return TT_OK; }
-    *last = 0;
-    for (char *s = p + 1;; s++) {
-        char c = *s;
-        if (c == '/' || c == 0) {
-            *s = 0;
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                tt_status st = tt_fail(TT_ERR_IO, "%s: cannot create folder (%s)", p, strerror(errno));
-                free(p);
-                return st;
-            }
-            if (!is_dir(p)) {
-                tt_status st = tt_fail(TT_ERR_IO, "%s: cannot create folder (a file of that name exists)", p);
-                free(p);
-                return st;
-            }
-            *s = c;
-            if (c == 0) break;
-        }
-    }
-    free(p);
-    return TT_OK;
 }
 
 /* 1 if `output` is a regular file strictly newer than `input`. */
@@ -532,6 +508,16 @@ static void note_device_index(cli_file_result *r)
         cJSON_AddNumberToObject(r->extra, "device_index", cli_worker_device());
 }
 
+/* An output's key in the manifest: its path below -o. */
+static const char *manifest_key(const batch_run *b, const char *output)
+{
+    const char *root = b->spec->common->output;
+    size_t n = strlen(root);
+    if (strncmp(output, root, n) != 0) return output;
+    while (output[n] == '/') n++;
+    return output + n;
+}
+
 static void process_item(batch_run *b, batch_item *it)
 {
     const cli_batch_spec *spec = b->spec;
@@ -545,7 +531,12 @@ static void process_item(batch_run *b, batch_item *it)
         return;
     }
     int done = 0;
-    if (!b->single && !spec->force && output_is_newer(it->input, it->output)) {
+    char why[sizeof r->reason] = "";
+    int newer = !b->single && !spec->force && output_is_newer(it->input, it->output);
+    if (newer && b->manifest)
+        cli_manifest_check(b->manifest, manifest_key(b, it->output), it->output, b->request, why, sizeof why);
+    if (why[0]) DISPLAYLEVEL(2, "tinytex: note: %s: %s; rebuilding\n", it->output, why);
+    if (newer && !why[0]) {
         if (!spec->measure) {
             r->status = FILE_SKIPPED;
             r->skipped = 1;
@@ -559,12 +550,24 @@ static void process_item(batch_run *b, batch_item *it)
         } else {
             /* The old output cannot be measured (damaged, other size): make it again. */
             DISPLAYLEVEL(2, "tinytex: note: %s: %s; re-encoding\n", it->output, tt_last_error());
+            snprintf(why, sizeof why, "the existing output could not be read back and measured");
             reset_result(r, it->input, it->output);
             tt_clear_error();
         }
     }
+    if (done)
+        snprintf(r->reason, sizeof r->reason, "up to date: output newer than its input%s",
+                 b->manifest ? ", made with the same options" : "");
+    else if (why[0])
+        snprintf(r->reason, sizeof r->reason, "%s", why);
+    else
+        snprintf(r->reason, sizeof r->reason, "%s",
+                 b->single ? "one input file: always written"
+                 : spec->force ? "--force"
+                 : cli_file_size(it->output) < 0 ? "no output yet"
+                 : "the input is newer than the output");
     if (!done) {
-        tt_status st = b->single ? TT_OK : make_parent_dirs(it->output);
+        tt_status st = cli_make_parent_dirs(it->output); /* one input too: -o's folders are made as in batches */
         if (st != TT_OK) cli_result_fail(r, it->output);
         else spec->encode(spec->ctx, it->input, it->output, r);
         if (r->status == FILE_FAILED && !r->error[0]) cli_result_fail(r, "encoding failed");
@@ -605,6 +608,7 @@ static void *worker(void *arg)
         const cli_file_result *r = &it->r;
         pthread_mutex_lock(&b->display_lock);
         b->done++;
+        it->finished = 1;
         if (r->status == FILE_FAILED) {
             clear_bar(b);
             cli_error("%s", r->error);
@@ -635,6 +639,8 @@ static cJSON *file_json(const cli_file_result *r)
     else cJSON_AddNullToObject(o, "output");
     cJSON_AddStringToObject(o, "status", status_name(r->status));
     cJSON_AddBoolToObject(o, "skipped", r->skipped);
+    if (r->reason[0]) cJSON_AddStringToObject(o, "reason", r->reason);
+    else cJSON_AddNullToObject(o, "reason");
     if (r->status == FILE_FAILED) cJSON_AddStringToObject(o, "error", r->error);
     else cJSON_AddNullToObject(o, "error");
     if (r->status != FILE_FAILED && r->have_metrics && r->width > 0) {
@@ -681,10 +687,11 @@ static void summarize(const batch_run *b, double seconds, batch_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->psnr_min = INFINITY;
-    s->files = b->list->n;
     s->ignored = b->list->n_ignored;
     s->seconds = seconds;
     for (size_t i = 0; i < b->list->n; i++) {
+        if (b->interrupted && !b->list->items[i].finished) continue;
+        s->files++;
         const cli_file_result *r = &b->list->items[i].r;
         s->counts[r->status]++;
         if (r->status != FILE_FAILED) s->bytes += r->output_bytes;
@@ -712,6 +719,7 @@ static int write_json(const batch_run *b, const batch_summary *s)
     if (!rep) { cli_error("out of memory building the report"); return EXIT_RUNTIME; }
     cJSON *files = cJSON_CreateArray();
     for (size_t i = 0; i < b->list->n; i++) {
+        if (b->interrupted && !b->list->items[i].finished) continue;
         cJSON *f = file_json(&b->list->items[i].r);
         if (f && !b->single) cJSON_AddNumberToObject(f, "set_index", (double)b->list->items[i].set_index);
         cJSON_AddItemToArray(files, f);
@@ -727,6 +735,14 @@ static int write_json(const batch_run *b, const batch_summary *s)
     if (spec->common->min_psnr > 0) cJSON_AddNumberToObject(rep, "min_psnr", spec->common->min_psnr);
     else cJSON_AddNullToObject(rep, "min_psnr");
     if (!b->single) cJSON_AddItemToObject(rep, "shard", cli_shard_json(b->set_files, b->set_hash));
+    /* An interrupted batch: the files that finished, and the ones that did not. */
+    cJSON_AddBoolToObject(rep, "incomplete", b->interrupted != 0);
+    if (b->interrupted) {
+        cJSON_AddStringToObject(rep, "interrupted_by", strsignal(b->interrupted));
+        cJSON *nd = cJSON_AddArrayToObject(rep, "not_done");
+        for (size_t i = 0; i < b->list->n; i++)
+            if (!b->list->items[i].finished) cJSON_AddItemToArray(nd, cJSON_CreateString(b->list->items[i].input));
+    }
     cJSON_AddItemToObject(rep, "files", files);
     cJSON *ign = cJSON_AddArrayToObject(rep, "ignored");
     for (size_t i = 0; i < b->list->n_ignored; i++) cJSON_AddItemToArray(ign, cJSON_CreateString(b->list->ignored[i]));
@@ -781,15 +797,17 @@ static void tb_number(tt_bytes *t, const char *fmt, double v, int known)
 
 static const char *const CSV_COLUMNS[] = {"input", "output", "status", "skipped", "error", "width", "height",
                                           "psnr_rgb", "psnr_rgba", "max_abs_error", "output_bytes",
-                                          "bits_per_pixel", "seconds"};
+                                          "bits_per_pixel", "seconds", "reason"};
 #define N_CSV_COLUMNS (sizeof CSV_COLUMNS / sizeof CSV_COLUMNS[0])
 
 static int write_csv(const batch_run *b)
 {
     const cli_file_result **rows = malloc((b->list->n ? b->list->n : 1) * sizeof *rows);
     if (!rows) { cli_error("out of memory writing the CSV report"); return EXIT_RUNTIME; }
-    for (size_t i = 0; i < b->list->n; i++) rows[i] = &b->list->items[i].r;
-    int rc = cli_csv_write(b->spec->csv, rows, b->list->n);
+    size_t n = 0;
+    for (size_t i = 0; i < b->list->n; i++)
+        if (!b->interrupted || b->list->items[i].finished) rows[n++] = &b->list->items[i].r;
+    int rc = cli_csv_write(b->spec->csv, rows, n);
     free(rows);
     return rc;
 }
@@ -830,6 +848,7 @@ int cli_csv_write(const char *path, const cli_file_result *const *rows, size_t n
         double px = (double)r->width * r->height;
         tb_number(&t, "%.4f", px > 0 ? (double)r->output_bytes * 8.0 / px : 0, ok && r->output_bytes > 0 && px > 0);
         tb_number(&t, "%.3f", r->seconds, 1);
+        tb_field(&t, r->reason[0] ? r->reason : NULL, 0);
         for (size_t k = 0; k < n_extra; k++) {
             const cJSON *e = r->extra ? cJSON_GetObjectItemCaseSensitive(r->extra, extra_keys[k]) : NULL;
             if (cJSON_IsString(e)) tb_field(&t, e->valuestring, 0);
@@ -851,6 +870,93 @@ int cli_csv_write(const char *path, const cli_file_result *const *rows, size_t n
     }
     free(t.data);
     return rc;
+}
+
+/* ---- Interrupted batches ------------------------------------------------------------
+ * SIGINT/SIGTERM/SIGHUP are blocked in every thread of a batch (workers and the Vulkan driver's threads inherit the
+ * mask) and taken by one thread with sigwait: it writes the reports of the files finished so far, marked incomplete,
+ * and the manifest of their outputs, then removes the temporary files and dies by the signal, as before. */
+typedef struct {
+    batch_run *b;
+    sigset_t set, old_mask;
+    pthread_t thread;
+    pthread_mutex_t lock;       /* taken by the thread to write, and by the main thread to finish normally */
+    int started, final;
+} interrupt_thread;
+
+/* The outputs of the files finished (all, at the end of a run) with their request; failed ones forgotten. */
+static int record_manifest(batch_run *b)
+{
+    for (size_t i = 0; i < b->list->n; i++) {
+        const batch_item *it = &b->list->items[i];
+        if (!it->output || it->preset_error[0] || !it->finished) continue;
+        cli_manifest_set(b->manifest, manifest_key(b, it->output), it->output,
+                         it->r.status == FILE_FAILED ? NULL : b->request);
+    }
+    return cli_manifest_save(b->manifest);
+}
+
+static void *interrupt_main(void *arg)
+{
+    interrupt_thread *t = arg;
+    int sig = 0;
+    if (sigwait(&t->set, &sig) != 0) return NULL;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    pthread_mutex_lock(&t->lock);
+    batch_run *b = t->b;
+    if (!t->final) {
+        pthread_mutex_lock(&b->display_lock);
+        b->interrupted = sig;
+        batch_summary s;
+        summarize(b, cli_now() - b->t0, &s);
+        clear_bar(b);
+        if (b->spec->common->json) write_json(b, &s);
+        if (b->spec->csv) write_csv(b);
+        if (b->manifest) record_manifest(b);
+        fprintf(stderr, "\ntinytex: interrupted after %zu of %zu files; %s%s%s\n", s.files, b->list->n,
+                b->spec->common->json || b->spec->csv ? "the report of the finished ones is written (marked incomplete) to " : "",
+                b->spec->common->json ? b->spec->common->json : "", b->spec->csv ? (b->spec->common->json ? " and the CSV" : b->spec->csv) : "");
+    }
+    tt_atomic_cleanup_exit();
+    static const char msg[] = "tinytex: interrupted, partial output removed\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    return NULL;
+}
+
+static void start_interrupt_thread(interrupt_thread *t, batch_run *b)
+{
+    memset(t, 0, sizeof *t);
+    t->b = b;
+    pthread_mutex_init(&t->lock, NULL);
+    sigemptyset(&t->set);
+    sigaddset(&t->set, SIGINT);
+    sigaddset(&t->set, SIGTERM);
+    sigaddset(&t->set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &t->set, &t->old_mask);
+    t->started = pthread_create(&t->thread, NULL, interrupt_main, t) == 0;
+    if (!t->started) pthread_sigmask(SIG_SETMASK, &t->old_mask, NULL); /* the plain handler then */
+}
+
+static void stop_interrupt_thread(interrupt_thread *t)
+{
+    if (!t->b) return;
+    if (t->started) {
+        pthread_mutex_lock(&t->lock);
+        t->final = 1;
+        pthread_mutex_unlock(&t->lock);
+        pthread_cancel(t->thread);
+        pthread_join(t->thread, NULL);
+        pthread_sigmask(SIG_SETMASK, &t->old_mask, NULL); /* a signal pending now goes to main.c's handler */
+    }
+    pthread_mutex_destroy(&t->lock);
+    t->b = NULL;
 }
 
 /* ---- Entry points ---------------------------------------------------------------- */
@@ -916,6 +1022,15 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
             if (a->single) cli_error("no output file: give -o %s", single_output_hint);
             else cli_error("several inputs or a folder: give -o OUTPUT_FOLDER");
             rc = EXIT_USAGE;
+        } else if (cli_require_extension(c->json, "json", "--json", "JSON", 1) != EXIT_OK ||
+                   cli_require_extension(a->csv, "csv", "--csv", "CSV", 1) != EXIT_OK ||
+                   cli_check_output_kind(c->output, a->single) != EXIT_OK) {
+            rc = EXIT_USAGE;
+        } else if (a->single && (a->force || a->jobs != 1)) {
+            /* They act over several files; with one they would do nothing. */
+            cli_error("%s: one input file is %s; it applies to several inputs or a folder",
+                      a->force ? "--force" : "--jobs", a->force ? "always written" : "one job");
+            rc = EXIT_USAGE;
         }
     }
     free(pos);
@@ -932,6 +1047,26 @@ static void free_list(item_list *l)
     free(l->items);
     for (size_t i = 0; i < l->n_ignored; i++) free(l->ignored[i]);
     free(l->ignored);
+}
+
+/* Before any work: no output (mirrored or single, reports, the subcommand's extra files) is the same file as an input
+ * or another output (cli_paths.c). Mirrored outputs that clash with each other fail per file (mark_clashing_outputs). */
+static int check_run_paths(const cli_batch_spec *spec, const item_list *l)
+{
+    cli_path_set set = {0};
+    int single = l->n == 1 && spec->common->output && l->items[0].output &&
+                 strcmp(l->items[0].output, spec->common->output) == 0;
+    for (size_t i = 0; i < l->n; i++) {
+        cli_paths_add(&set, l->items[i].input, "input", 0);
+        cli_paths_add_group(&set, l->items[i].output, single ? "-o" : "output", 1, 1);
+    }
+    cli_paths_add(&set, spec->common->json, "--json", 1);
+    cli_paths_add(&set, spec->csv, "--csv", 1);
+    for (int i = 0; i < spec->n_extra_paths; i++)
+        cli_paths_add(&set, spec->extra_paths[i].path, spec->extra_paths[i].role, spec->extra_paths[i].is_output);
+    int rc = cli_paths_check(&set);
+    cli_paths_free(&set);
+    return rc;
 }
 
 int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_inputs)
@@ -988,6 +1123,10 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         if (!list.oom) mark_clashing_outputs(&list);
         if (!list.oom) keep_shard(&list, spec, &b.set_files, &b.set_hash);
     }
+    if (!list.oom && check_run_paths(spec, &list) != EXIT_OK) {
+        free_list(&list);
+        return EXIT_USAGE;
+    }
     if (list.oom) {
         cli_error("out of memory listing the inputs");
         free_list(&list);
@@ -1000,6 +1139,23 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         else cli_error("no image files found in the %d inputs", n_inputs);
         free_list(&list);
         return EXIT_RUNTIME;
+    }
+
+    cli_manifest manifest;
+    char *request = NULL;
+    int manifest_failed = 0;
+    if (!b.single && spec->request) {
+        size_t n = strlen(spec->request) + 64;
+        request = malloc(n);
+        if (!request || cli_manifest_load(&manifest, spec->common->output) != 0) {
+            free(request);
+            cli_error("out of memory reading the manifest");
+            free_list(&list);
+            return EXIT_RUNTIME;
+        }
+        snprintf(request, n, "tinytex=%s %s", TT_VERSION_STRING, spec->request);
+        b.manifest = &manifest;
+        b.request = request;
     }
 
     int jobs = spec->jobs;
@@ -1022,6 +1178,9 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     pthread_mutex_init(&b.queue_lock, NULL);
     pthread_mutex_init(&b.display_lock, NULL);
 
+    interrupt_thread irq = {0};
+    b.t0 = t0;
+    if (!b.single) start_interrupt_thread(&irq, &b);
     if (jobs <= 1) {
         worker(&b);
     } else {
@@ -1035,6 +1194,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
         for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
         free(threads);
     }
+    stop_interrupt_thread(&irq);
     if (b.show_bar) {
         b.current = NULL;
         draw_bar(&b, 1);
@@ -1042,6 +1202,13 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     }
     pthread_mutex_destroy(&b.queue_lock);
     pthread_mutex_destroy(&b.display_lock);
+    if (b.manifest) {
+        int saved = record_manifest(&b);
+        cli_manifest_free(b.manifest);
+        free(request);
+        b.manifest = NULL;
+        manifest_failed = saved != 0;
+    }
 
     batch_summary s;
     summarize(&b, cli_now() - t0, &s);
@@ -1057,7 +1224,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
     }
 
     int rc = EXIT_OK;
-    if (s.counts[FILE_FAILED]) rc = EXIT_RUNTIME;
+    if (s.counts[FILE_FAILED] || manifest_failed) rc = EXIT_RUNTIME;
     else if (s.counts[FILE_BELOW_MIN_PSNR]) rc = EXIT_QUALITY;
     if (json && write_json(&b, &s) != EXIT_OK) rc = EXIT_RUNTIME;
     if (csv && write_csv(&b) != EXIT_OK) rc = EXIT_RUNTIME;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "cli.h"
+#include "cli_paths.h"
 #include "vk/tt_vk.h"
 
 /* What happened to one input file. */
@@ -22,6 +23,7 @@ typedef struct {
     double seconds;
     cJSON *extra;               /* subcommand-specific fields (object, may be NULL; freed by the driver) */
     int skipped;                /* set by the driver: the output was up to date and not rewritten */
+    char reason[200];           /* set by the driver: why the output was written or skipped (reports' "reason") */
 } cli_file_result;
 
 /* A subcommand's per-file encoder. It fills `r` (status, error, size, metrics,
@@ -50,6 +52,14 @@ typedef struct {
     int jobs;                   /* --jobs N (1 = sequential, 0 = one per CPU) */
     int force;                  /* --force: re-encode even if the output is newer */
     const char *csv;            /* --csv FILE */
+    /* Further files the run writes (--decoded, ...) or reads, checked with the inputs, outputs and reports before
+     * any work: none may be the same file as another (cli_paths.h). */
+    const cli_path_role *extra_paths;
+    int n_extra_paths;
+    /* The options that change the bytes written, as "key=value key=value ..." (NULL: outputs are judged by their time
+     * only). Batches record it, with the tinytex version, for every output in OUT/.tinytex-manifest.json
+     * (cli_manifest.h) and rebuild an output made with another request. */
+    const char *request;
 } cli_batch_spec;
 
 /* Runs the encoder over `inputs` (files and/or folders, folders walked

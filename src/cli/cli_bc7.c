@@ -51,8 +51,8 @@ static const char DESCRIPTION[] =
     "One input file: -o is the output file; .dds or .ktx2 picks the container.\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and\n"
     "their tree is mirrored (assets/sub/x.png -> OUT/sub/x.dds, container from --format);\n"
-    "non-image files are skipped with a note; outputs newer than their input are skipped\n"
-    "unless --force; a file that fails is reported and the others go on.";
+    "non-image files are skipped with a note; outputs newer than their input and made with the same\n"
+    "options (OUT/.tinytex-manifest.json) are skipped unless --force; a file that fails is reported and the others go on.";
 
 static const char *format_name(int srgb) { return srgb ? "BC7_UNORM_SRGB" : "BC7_UNORM"; }
 static const char *container_name(tt_container c) { return c == TT_CONTAINER_DDS ? "dds" : "ktx2"; }
@@ -225,21 +225,22 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
 static tt_status bc7_measure_existing(void *ctx, const tt_image *img, const char *output, cli_file_result *r)
 {
     bc7_ctx *x = ctx;
-    tt_image level0 = {0};
+    tt_image level0[TT_MAX_LEVELS]; /* tt_mip_build_cpu clears TT_MAX_LEVELS entries, whatever the count asked */
+    memset(level0, 0, sizeof level0);
     uint32_t n = 0;
     tt_status st = TT_OK;
     if (x->chain) {
         tt_mip_config m = x->mip;
         m.levels = 1;
-        st = tt_mip_build_cpu(img, &m, &level0, &n);
+        st = tt_mip_build_cpu(img, &m, level0, &n);
     }
-    if (st == TT_OK) st = measure_written(x->chain ? &level0 : img, 1, x->o.normal_map, output, r, NULL);
+    if (st == TT_OK) st = measure_written(x->chain ? level0 : img, 1, x->o.normal_map, output, r, NULL);
     if (st == TT_OK) {
         tt_container c;
         if (tt_container_from_path(output, &c) == 0)
             cJSON_AddStringToObject(r->extra, "container", container_name(c));
     }
-    tt_image_free(&level0);
+    for (uint32_t i = 0; i < n; i++) tt_image_free(&level0[i]);
     return st;
 }
 
@@ -371,6 +372,15 @@ int cmd_bc7(int argc, char **argv)
         if (o->decoded) { cli_error("--decoded needs exactly one input file"); goto done; }
     }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
+    if (o->cpu && (c.device >= 0 || c.no_cache)) {
+        cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
+        goto done;
+    }
+    if (o->no_refine && (option_given(argc, argv, "nm-iterations") || option_given(argc, argv, "good-enough"))) {
+        cli_error("--nm-iterations and --good-enough tune the refinement, which --no-refine skips");
+        goto done;
+    }
+    if (cli_require_extension(o->decoded, "png", "--decoded", "PNG", 0) != EXIT_OK) goto done;
     cli_apply_common(&c, &x.limits);
     tt_bc7_config_preset(&x.params, (tt_bc7_preset)o->preset);
     if (o->modes && parse_modes(o->modes, &x.params.modes) != 0) {
@@ -455,6 +465,18 @@ int cmd_bc7(int argc, char **argv)
             if (m & (1u << k)) pos_ += snprintf(list + pos_, sizeof list - (size_t)pos_, "%s%d", n++ ? "+" : "", k);
         snprintf(label, sizeof label, "BC7 (mode%s %s)%s", n > 1 ? "s" : "", list, o->srgb ? " sRGB" : "");
     }
+    /* What changes the bytes written (not --cpu: the C reference writes the same blocks; not --jobs, -q, ...). */
+    char request[512];
+    snprintf(request, sizeof request,
+             "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
+             "partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
+             "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
+             "alpha_coverage=%.9g normal_map=%d zstd=%d",
+             container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
+             x.params.nm_iterations, x.params.partitions, x.params.polish_passes, x.params.index_trials,
+             x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
+             x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
+             x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);
     cli_batch_spec spec = {
         .command = "bc7",
         .out_ext = x.container == TT_CONTAINER_KTX2 ? ".ktx2" : ".dds",
@@ -466,6 +488,9 @@ int cmd_bc7(int argc, char **argv)
         .jobs = args.jobs,
         .force = args.force,
         .csv = args.csv,
+        .extra_paths = &(cli_path_role){o->decoded, "--decoded", 1, 0},
+        .n_extra_paths = 1,
+        .request = request,
     };
     rc = cli_batch_run(&spec, args.inputs, args.n_inputs);
 

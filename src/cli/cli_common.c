@@ -159,7 +159,7 @@ static int parse_value(const cli_option *o, const char *shown, const char *v)
         c->device = strcmp(v, "all") == 0 ? 0 : atoi(v);
         return 0;
     }
-    case OPT_FLAG:
+    case OPT_FLAG: case OPT_REFUSED:
         break;
     }
     return -1;
@@ -205,6 +205,7 @@ int cli_parse(int argc, char **argv, const cli_option *opts, const char **positi
             snprintf(shown, sizeof shown, "%.80s", a);
         }
         if (!o) { cli_error("unknown option '%s' (see --help)", a); return EXIT_USAGE; }
+        if (o->type == OPT_REFUSED) { cli_error("%s: %s", shown, o->help); return EXIT_USAGE; }
         if (o->type == OPT_FLAG) {
             if (inline_val) { cli_error("%s takes no value", shown); return EXIT_USAGE; }
             (*(int *)o->target)++;
@@ -237,15 +238,28 @@ static void format_default(const cli_option *o, char *buf, size_t n)
         if (c) { const char *bar = strchr(c, '|'); snprintf(buf, n, "%.*s", bar ? (int)(bar - c) : (int)strlen(c), c); }
         break;
     }
-    case OPT_FLAG: case OPT_DEVICE: break;
+    case OPT_FLAG: case OPT_DEVICE: case OPT_REFUSED: break;
     }
+}
+
+void cli_refuse_option(cli_option *opts, const char *long_name, const char *why)
+{
+    for (cli_option *o = opts; o->long_name; o++)
+        if (strcmp(o->long_name, long_name) == 0) {
+            o->type = OPT_REFUSED;
+            o->help = why;
+            o->target = NULL;
+        }
 }
 
 void cli_print_help(FILE *out, const char *usage, const char *description, const cli_option *opts)
 {
     fprintf(out, "usage: %s\n\n%s\n\noptions:\n", usage, description);
+    int quality_gate = 0;
     for (const cli_option *o = opts; o->long_name; o++) {
         char left[64], def[64];
+        if (o->type == OPT_REFUSED) continue;
+        if (strcmp(o->long_name, "min-psnr") == 0) quality_gate = 1;
         if (o->short_name)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->long_name, o->arg_name ? " " : "",
                      o->arg_name ? o->arg_name : "");
@@ -259,7 +273,8 @@ void cli_print_help(FILE *out, const char *usage, const char *description, const
         else
             fprintf(out, "  %-28s %s\n", left, o->help);
     }
-    fprintf(out, "\nexit codes: 0 ok, 1 runtime or input error, 2 usage error, 3 --min-psnr not met\n");
+    fprintf(out, "\nexit codes: 0 ok, 1 runtime or input error, 2 usage error%s\n",
+            quality_gate ? ", 3 --min-psnr not met" : "");
 }
 
 /* ---- Reports -------------------------------------------------------------- */

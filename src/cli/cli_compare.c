@@ -1,6 +1,7 @@
 /* cli_compare.c - `tinytex compare`: PSNR and max error between two pictures, with an error heatmap and a side-by-side figure. */
 #include "cli.h"
 #include "cli_load.h"
+#include "cli_paths.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -102,6 +103,9 @@ int cmd_compare(int argc, char **argv)
     };
     c.cpu_only = 1;
     cli_add_common_options(opts, 6, &c);
+    cli_refuse_option(opts, "output", "compare writes no file from -o: use --heatmap OUT.png or --figure OUT.png");
+    cli_refuse_option(opts, "input", "compare takes REFERENCE and TEST as its two arguments");
+    cli_refuse_option(opts, "device", "compare runs on the CPU and uses no Vulkan device");
     const char *pos[2];
     int npos = 0;
     int rc = cli_parse(argc, argv, opts, pos, 2, &npos);
@@ -116,6 +120,21 @@ int cmd_compare(int argc, char **argv)
         return EXIT_OK;
     }
     if (npos != 2) { cli_error("compare needs two files (usage: %s)", USAGE); return EXIT_USAGE; }
+    if (cli_require_extension(heatmap, "png", "--heatmap", "PNG", 0) != EXIT_OK ||
+        cli_require_extension(figure, "png", "--figure", "PNG", 0) != EXIT_OK ||
+        cli_require_extension(c.json, "json", "--json", "JSON", 1) != EXIT_OK)
+        return EXIT_USAGE;
+    {
+        cli_path_set set = {0};
+        cli_paths_add(&set, pos[0], "REFERENCE", 0);
+        cli_paths_add(&set, pos[1], "TEST", 0);
+        cli_paths_add(&set, heatmap, "--heatmap", 1);
+        cli_paths_add(&set, figure, "--figure", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc != EXIT_OK) return rc;
+    }
     tt_image_limits limits;
     cli_apply_common(&c, &limits);
     tt_image a = {0}, b = {0};

@@ -2,12 +2,34 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "cli_load.h"
+#include "cli_paths.h"
 #include "bc7/tt_bc7_gpu.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char USAGE[] = "tinytex decode INPUT.dds|INPUT.ktx2|INPUT.tnx -o OUTPUT.png [options]";
+
+/* --json of a texture or image decode: what was read and written (a .tnx decode writes its own, cli_tnx.c). */
+static int decode_report(const cli_common *c, uint32_t width, uint32_t height, uint32_t level, const uint32_t *last,
+                         int sampler)
+{
+    if (!c->json) return EXIT_OK;
+    cJSON *r = cli_report_new("decode");
+    if (!r) { cli_error("out of memory building the report"); return EXIT_RUNTIME; }
+    cJSON_AddStringToObject(r, "input", c->input);
+    cJSON_AddStringToObject(r, "output", c->output);
+    cJSON_AddNumberToObject(r, "width", width);
+    cJSON_AddNumberToObject(r, "height", height);
+    cJSON_AddNumberToObject(r, "level", level);
+    if (last) cJSON_AddNumberToObject(r, "last_level", *last);
+    cJSON_AddStringToObject(r, "decoder", sampler ? "sampler" : "tinytex");
+    long long bytes = cli_file_size(c->output);
+    cJSON_AddNumberToObject(r, "output_bytes", bytes > 0 ? (double)bytes : 0);
+    int rc = cli_report_write(c->json, r);
+    cJSON_Delete(r);
+    return rc;
+}
 
 int cmd_decode(int argc, char **argv)
 {
@@ -22,6 +44,8 @@ int cmd_decode(int argc, char **argv)
          "decode every mip level: OUTPUT.png names level 0, OUTPUT-1.png level 1, and so on", NULL, 0, 0},
     };
     cli_add_common_options(opts, 3, &c);
+    cli_refuse_option(opts, "min-psnr",
+                      "decode has no reference image to measure against; use 'tinytex compare REFERENCE OUTPUT.png --min-psnr DB'");
     const char *pos[1];
     int npos = 0;
     int rc = cli_parse(argc, argv, opts, pos, 1, &npos);
@@ -33,6 +57,7 @@ int cmd_decode(int argc, char **argv)
                        "stored in a .tnx model on the GPU, and writes a PNG.", opts);
         return EXIT_OK;
     }
+    if (npos == 1 && c.input) { cli_error("two inputs (-i %s and %s): decode takes one", c.input, pos[0]); return EXIT_USAGE; }
     if (npos == 1) c.input = pos[0];
     if (!c.input) { cli_error("no input file (usage: %s)", USAGE); return EXIT_USAGE; }
     if (!c.output) { cli_error("no output file: give -o OUTPUT.png"); return EXIT_USAGE; }
@@ -40,6 +65,16 @@ int cmd_decode(int argc, char **argv)
     if (strcmp(cli_extension(c.output, ext, sizeof ext), "png") != 0) {
         cli_error("%s: decode writes PNG; use a .png output name", c.output);
         return EXIT_USAGE;
+    }
+    if (cli_require_extension(c.json, "json", "--json", "JSON", 1) != EXIT_OK) return EXIT_USAGE;
+    {
+        cli_path_set set = {0};
+        cli_paths_add(&set, c.input, "input", 0);
+        cli_paths_add(&set, c.output, "-o", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc != EXIT_OK) return rc;
     }
     tt_image_limits limits;
     cli_apply_common(&c, &limits);
@@ -49,6 +84,12 @@ int cmd_decode(int argc, char **argv)
         if (sampler) { cli_error("--sampler decodes BC7 textures; %s is a .tnx model", c.input); return EXIT_USAGE; }
         if (level || all_levels) { cli_error("%s is a .tnx model: it has no mip levels", c.input); return EXIT_USAGE; }
         return cli_decode_tnx(c.input, c.output, &c);
+    }
+    /* The C decoder and images use no Vulkan device: --device and --no-cache would do nothing there. */
+    if (kind != CLI_FILE_TNX && !sampler && (c.device >= 0 || c.no_cache)) {
+        cli_error("%s: tinytex's C decoder uses no Vulkan device; --device and --no-cache apply to .tnx inputs and --sampler",
+                  c.device >= 0 ? "--device" : "--no-cache");
+        return EXIT_USAGE;
     }
     if (kind != CLI_FILE_DDS && kind != CLI_FILE_KTX2 && (sampler || all_levels)) {
         tt_image probe = {0};
@@ -64,8 +105,9 @@ int cmd_decode(int argc, char **argv)
         tt_status st = cli_load_picture_level(c.input, &limits, (uint32_t)level, &img);
         if (st == TT_OK) st = tt_image_save_png(c.output, &img);
         if (st == TT_OK) DISPLAYLEVEL(1, "%s -> %s: %ux%u\n", c.input, c.output, img.width, img.height);
+        int rc_json = st == TT_OK ? decode_report(&c, img.width, img.height, 0, NULL, 0) : EXIT_OK;
         tt_image_free(&img);
-        return st == TT_OK ? EXIT_OK : cli_fail_status(st);
+        return st == TT_OK ? rc_json : cli_fail_status(st);
     }
     /* A texture: the levels asked for, by the C decoder or the device's sampler (all levels at once). */
     tt_texture tex = {0};
@@ -100,9 +142,11 @@ int cmd_decode(int argc, char **argv)
         if (st == TT_OK)
             DISPLAYLEVEL(1, "%s level %u -> %s: %ux%u\n", c.input, i, name, imgs[i].width, imgs[i].height);
     }
+    int rc_json = st == TT_OK ? decode_report(&c, tex.width, tex.height, first, all_levels ? &last : NULL, sampler)
+                              : EXIT_OK;
     if (vk) tt_vk_destroy(vk);
     for (uint32_t i = 0; i < TT_MAX_LEVELS; i++) tt_image_free(&imgs[i]);
     tt_texture_free(&tex);
     free(name);
-    return st == TT_OK ? EXIT_OK : cli_fail_status(st);
+    return st == TT_OK ? rc_json : cli_fail_status(st);
 }

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
+#include "cli_paths.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
@@ -23,7 +24,8 @@ static const char DESCRIPTION[] =
     "\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and their\n"
     "tree is mirrored (assets/sub/x.png -> OUT/sub/x.tnx); non-image files are skipped with a note;\n"
-    "outputs newer than their input are skipped unless --force; a file that fails is reported and\n"
+    "outputs newer than their input and made with the\n"
+    "same options (OUT/.tinytex-manifest.json) are skipped unless --force; a file that fails is reported and\n"
     "the others go on. One model trains on the GPU at a time; --jobs N overlaps loading, writing\n"
     "and checking with it. --log, --snapshot-*, --decoded need exactly one input file.";
 
@@ -144,6 +146,7 @@ static tt_status hash_encode_file(const hash_options *o, cli_gpu *gpu, const tt_
         pthread_mutex_unlock(&gpu->lock);
     }
     tt_nn_save_opts so = {.precision = o->precision ? TT_NN_FP32 : TT_NN_FP16};
+    if (st == TT_OK) st = cli_make_parent_dirs(output);
     if (st == TT_OK) st = tt_tnx_save(output, &m, params, &so);
     if (st == TT_OK)
         st = cli_tnx_readback(gpu, TT_NN_KIND_HASH, img, output, o->decode_repeats, &out->file, ex->decoded, NULL);
@@ -370,6 +373,13 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
     x.o = *o;
     cli_apply_common(c, &x.limits);
     cli_gpu_init(&x.gpu, c->device);
+    /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
+    char request[512];
+    snprintf(request, sizeof request,
+             "command=hash n_levels=%u n_features=%u log2_t=%u base_res=%u max_res=%u hidden=%u depth=%u omega0=%.9g "
+             "lr_hash=%.9g lr_net=%.9g iters=%u batch=%u seed=%u precision=%d",
+             o->n_levels, o->n_features, o->log2_t, o->base_res, o->max_res, o->hidden, o->depth, o->omega0, o->lr_hash,
+             o->lr_net, o->iters, o->batch, o->seed, o->precision);
     cli_batch_spec spec = {
         .command = "hash",
         .out_ext = ".tnx",
@@ -381,9 +391,30 @@ static int hash_batch(const hash_options *o, const cli_common *c, int jobs, int 
         .jobs = jobs,
         .force = force,
         .csv = csv,
+        .request = request,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
     cli_gpu_destroy(&x.gpu);
+    return rc;
+}
+
+/* Snapshots are DIR/step_NNNNNN.png: the input must not be one of them. */
+static int snapshot_dir_check(const char *dir, const char *input)
+{
+    if (!dir) return EXIT_OK;
+    const char *slash = strrchr(input, '/');
+    const char *base = slash ? slash + 1 : input;
+    if (strncmp(base, "step_", 5) != 0) return EXIT_OK;
+    size_t n = strlen(dir);
+    char *p = malloc(n + strlen(base) + 2);
+    if (!p) return EXIT_RUNTIME;
+    snprintf(p, n + strlen(base) + 2, "%s/%s", dir, base);
+    cli_path_set set = {0};
+    cli_paths_add(&set, input, "input", 0);
+    cli_paths_add(&set, p, "--snapshot-dir", 1);
+    int rc = cli_paths_check(&set);
+    cli_paths_free(&set);
+    free(p);
     return rc;
 }
 
@@ -439,7 +470,22 @@ int cmd_hash(int argc, char **argv)
     const char *one_file_only = o.log ? "--log" : o.snapshot_dir ? "--snapshot-dir" : o.decoded ? "--decoded" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.snapshot_dir && !o.snapshot_every) { cli_error("--snapshot-dir needs --snapshot-every N (no snapshot would be written)"); goto done; }
+    if ((single && cli_require_extension(c.output, "tnx", "-o", "a .tnx model", 0) != EXIT_OK) ||
+        cli_require_extension(o.log, "csv", "--log", "CSV", 0) != EXIT_OK ||
+        cli_require_extension(o.decoded, "png", "--decoded", "PNG", 0) != EXIT_OK)
+        goto done;
     if (single && !csv) {
+        cli_path_set set = {0};
+        cli_paths_add(&set, args.inputs[0], "input", 0);
+        cli_paths_add(&set, c.output, "-o", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        cli_paths_add(&set, o.log, "--log", 1);
+        cli_paths_add(&set, o.decoded, "--decoded", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc == EXIT_OK) rc = snapshot_dir_check(o.snapshot_dir, args.inputs[0]);
+        if (rc != EXIT_OK) goto done;
         c.input = args.inputs[0];
         rc = hash_single(o, c);
     } else {

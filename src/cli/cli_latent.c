@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
+#include "cli_paths.h"
 #include "neural/latent.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
@@ -23,7 +24,8 @@ static const char DESCRIPTION[] =
     "\n"
     "Several inputs or a folder: -o is an output folder; folders are walked recursively and their\n"
     "tree is mirrored (assets/sub/x.png -> OUT/sub/x.tnx); non-image files are skipped with a note;\n"
-    "outputs newer than their input are skipped unless --force; a file that fails is reported and\n"
+    "outputs newer than their input and made with the\n"
+    "same options (OUT/.tinytex-manifest.json) are skipped unless --force; a file that fails is reported and\n"
     "the others go on. One model trains on the GPU at a time; --jobs N overlaps loading, writing\n"
     "and checking with it. --log, --decoded, --latent-preview, --sweep need exactly one input file.";
 
@@ -287,6 +289,7 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
                            ex->sweep_report);
         pthread_mutex_unlock(&gpu->lock);
     }
+    if (st == TT_OK) st = cli_make_parent_dirs(output);
     if (st == TT_OK) st = tt_write_file_atomic(output, cr.bytes, cr.size);
     if (st == TT_OK)
         st = cli_tnx_readback(gpu, TT_NN_KIND_LATENT, img, output, o->decode_repeats, &out->file, ex->decoded,
@@ -508,6 +511,15 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     x.o = *o;
     cli_apply_common(c, &x.limits);
     cli_gpu_init(&x.gpu, c->device);
+    /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
+    char request[640];
+    snprintf(request, sizeof request,
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
+             "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->hidden, o->depth,
+             o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
+             o->precision, o->finetune_steps, o->finetune_lr);
     cli_batch_spec spec = {
         .command = "latent",
         .out_ext = ".tnx",
@@ -519,6 +531,7 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
         .jobs = jobs,
         .force = force,
         .csv = csv,
+        .request = request,
     };
     int rc = cli_batch_run(&spec, inputs, ninputs);
     cli_gpu_destroy(&x.gpu);
@@ -602,7 +615,30 @@ int cmd_latent(int argc, char **argv)
                               : o.sweep ? "--sweep" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.jpeg_quality != 85 && o.codec != TT_LATENT_CODEC_JPEG) {
+        cli_error("--jpeg-quality applies to --latent-codec jpeg only");
+        goto done;
+    }
+    if (o.finetune_lr != 0 && latent_finetune_steps(&o) == 0) {
+        cli_error("--finetune-lr: no fine-tuning runs (--finetune-steps 0, or -1 with a codec other than jpeg)");
+        goto done;
+    }
+    if ((single && cli_require_extension(c.output, "tnx", "-o", "a .tnx model", 0) != EXIT_OK) ||
+        cli_require_extension(o.log, "csv", "--log", "CSV", 0) != EXIT_OK ||
+        cli_require_extension(o.decoded, "png", "--decoded", "PNG", 0) != EXIT_OK ||
+        cli_require_extension(o.preview, "png", "--latent-preview", "PNG", 0) != EXIT_OK)
+        goto done;
     if (single && !csv) {
+        cli_path_set set = {0};
+        cli_paths_add(&set, args.inputs[0], "input", 0);
+        cli_paths_add(&set, c.output, "-o", 1);
+        cli_paths_add(&set, c.json, "--json", 1);
+        cli_paths_add(&set, o.log, "--log", 1);
+        cli_paths_add(&set, o.decoded, "--decoded", 1);
+        cli_paths_add(&set, o.preview, "--latent-preview", 1);
+        rc = cli_paths_check(&set);
+        cli_paths_free(&set);
+        if (rc != EXIT_OK) goto done;
         c.input = args.inputs[0];
         rc = latent_single(o, c);
     } else {

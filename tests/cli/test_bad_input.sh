@@ -10,7 +10,7 @@ echo "this is not an image" > "$TMP/text.png"
 mkdir "$TMP/adir.png"
 cp "$TT_TEST_DATA/cli_huge_header.png" "$TMP/huge.png"
 
-for f in truncated.png truncated.jpg corrupt.jpg text.png empty.png adir.png huge.png missing.png; do
+for f in truncated.png truncated.jpg corrupt.jpg text.png empty.png huge.png missing.png; do
     out="$TMP/out-$f.dds"
     run 1 "$TINYTEX" bc7 "$TMP/$f" -o "$out"
     check "$f: one-line error" [ "$(wc -l < "$TMP/err")" -eq 1 ]
@@ -18,12 +18,16 @@ for f in truncated.png truncated.jpg corrupt.jpg text.png empty.png adir.png hug
     check "$f: no output file" [ ! -e "$out" ]
     check "$f: no temporary left" [ -z "$(ls "$TMP" | grep -e '\.tmp' || true)" ]
 done
-# Unwritable output path.
-run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/no/such/dir/out.dds"
-check "unwritable: error names the path" grep -q 'no/such/dir/out.dds' "$TMP/err"
-# A directory as output: a runtime error, and the directory is left alone.
+# A folder as the input makes a batch, whose -o must be a folder: a file-like -o is a usage error (docs/cli.md).
+run 2 "$TINYTEX" bc7 "$TMP/adir.png" -o "$TMP/out-adir.png.dds"
+check "adir.png: no output" [ ! -e "$TMP/out-adir.png.dds" ]
+# Unwritable output path (a file where a parent folder should be; missing folders are created).
+: > "$TMP/plainfile"
+run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/plainfile/out.dds"
+check "unwritable: error names the path" grep -q 'plainfile' "$TMP/err"
+# A directory as the output of one input: a usage error, and the directory is left alone.
 mkdir "$TMP/dir.dds"
-run 1 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/dir.dds"
+run 2 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/dir.dds"
 check "directory output untouched" [ -d "$TMP/dir.dds" ]
 # An output path ending in '/' has no extension: usage error.
 run 2 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_5x3.png" -o "$TMP/x/"
