@@ -4,6 +4,7 @@
 #include "bc7/tt_bc7.h"
 #include "formats/tt_formats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stb_image.h>
@@ -32,9 +33,12 @@ int cmd_info(int argc, char **argv)
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_TNX) return cli_info_tnx(path, json);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
+        /* Every image the header promises is checked to be in the file; the first one's blocks are counted. */
         tt_texture t;
-        tt_status st = cli_texture_load(path, &t);
+        tt_texture_shape shape;
+        tt_status st = cli_texture_load_pick(path, &(tt_texture_pick){0, 0}, &t, &shape);
         if (st != TT_OK) return cli_fail_status(st);
+        const int several = shape.layers * (uint64_t)shape.faces > 1;
         /* Mode histograms, whole texture and per level: the lowest set bit of byte 0 is the mode. */
         size_t nblocks = t.data_size / 16, modes[9] = {0}, lmodes[TT_MAX_LEVELS][9];
         memset(lmodes, 0, sizeof lmodes);
@@ -58,6 +62,9 @@ int cmd_info(int argc, char **argv)
             cJSON_AddNumberToObject(r, "blocks", (double)nblocks);
             cJSON_AddNumberToObject(r, "file_bytes", (double)bytes);
             cJSON_AddNumberToObject(r, "mip_levels", t.level_count);
+            cJSON_AddNumberToObject(r, "layers", shape.layers);
+            cJSON_AddNumberToObject(r, "faces", shape.faces);
+            if (several) cJSON_AddStringToObject(r, "blocks_of", "layer 0, face 0");
             cJSON_AddStringToObject(r, "alpha_mode", alpha_mode);
             cJSON_AddStringToObject(r, "supercompression", t.supercompression == 2 ? "zstd" : "none");
             cJSON *mh = cJSON_AddArrayToObject(r, "mode_blocks");
@@ -76,10 +83,17 @@ int cmd_info(int argc, char **argv)
             rc = cli_report_write("-", r);
             cJSON_Delete(r);
         } else {
-            printf("%s: %s, BC7%s, %ux%u, %u mip level%s, %zu blocks, %lld bytes%s%s\n  blocks per mode:", path,
+            char images[96] = "";
+            if (shape.faces == 6)
+                snprintf(images, sizeof images, ", cube map: %u layer%s of 6 faces", shape.layers,
+                         shape.layers == 1 ? "" : "s");
+            else if (shape.layers > 1)
+                snprintf(images, sizeof images, ", array of %u layers", shape.layers);
+            printf("%s: %s, BC7%s, %ux%u, %u mip level%s%s, %zu blocks%s, %lld bytes%s%s\n  blocks per mode%s:", path,
                    kind == CLI_FILE_DDS ? "DDS (DX10)" : "KTX2", t.srgb ? " sRGB" : " UNORM", t.width, t.height,
-                   t.level_count, t.level_count == 1 ? "" : "s", nblocks, bytes,
-                   t.premultiplied ? ", premultiplied alpha" : "", t.supercompression == 2 ? ", Zstandard" : "");
+                   t.level_count, t.level_count == 1 ? "" : "s", images, nblocks, several ? " an image" : "", bytes,
+                   t.premultiplied ? ", premultiplied alpha" : "", t.supercompression == 2 ? ", Zstandard" : "",
+                   several ? " (layer 0, face 0)" : "");
             for (int k = 0; k < 8; k++) if (modes[k]) printf(" mode %d: %zu", k, modes[k]);
             if (modes[8]) printf(" reserved: %zu", modes[8]);
             printf("\n");

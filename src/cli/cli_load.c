@@ -30,23 +30,38 @@ cli_file_kind cli_sniff(const char *path)
 
 tt_status cli_texture_load(const char *path, tt_texture *out)
 {
+    return cli_texture_load_pick(path, NULL, out, NULL);
+}
+
+tt_status cli_texture_load_pick(const char *path, const tt_texture_pick *pick, tt_texture *out,
+                                tt_texture_shape *shape)
+{
     tt_image_limits all = {.max_pixels = (uint64_t)TT_CONTAINER_MAX_DIMENSION * TT_CONTAINER_MAX_DIMENSION,
                            .max_dimension = TT_CONTAINER_MAX_DIMENSION};
-    return tt_texture_load(path, &all, out);
+    return tt_texture_load_pick(path, &all, pick, out, shape);
+}
+
+const tt_texture_pick *cli_pick(int layer, int face, tt_texture_pick *storage)
+{
+    if (layer < 0 && face < 0) return NULL;
+    storage->layer = layer;
+    storage->face = face;
+    return storage;
 }
 
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out)
 {
-    return cli_load_picture_level(path, limits, 0, out);
+    return cli_load_picture_level(path, limits, 0, NULL, out);
 }
 
-tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits, uint32_t level, tt_image *out)
+tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits, uint32_t level,
+                                 const tt_texture_pick *pick, tt_image *out)
 {
     memset(out, 0, sizeof *out);
     cli_file_kind kind = cli_sniff(path);
     if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2) {
         tt_texture tex;
-        tt_status st = tt_texture_load(path, limits, &tex);
+        tt_status st = tt_texture_load_pick(path, limits, pick, &tex, NULL);
         if (st != TT_OK) return st;
         if (level >= tex.level_count)
             st = tt_fail(TT_ERR_INVALID_ARG, "%s: no mip level %u (the texture has %u level%s)", path, level,
@@ -62,6 +77,9 @@ tt_status cli_load_picture_level(const char *path, const tt_image_limits *limits
     if (kind == CLI_FILE_TNX)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: a .tnx model; decode it first with 'tinytex decode'", path);
     if (level > 0) return tt_fail(TT_ERR_INVALID_ARG, "%s: an image file has no mip level %u", path, level);
+    if (pick && (pick->layer > 0 || pick->face > 0))
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: an image file has no %s %lld", path, pick->layer > 0 ? "layer" : "face",
+                       (long long)(pick->layer > 0 ? pick->layer : pick->face));
     return tt_image_load(path, limits, out);
 }
 
