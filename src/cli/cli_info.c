@@ -3,6 +3,7 @@
 #include "cli_load.h"
 #include "bc7/tt_bc7.h"
 #include "formats/tt_formats.h"
+#include "image/tt_image_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,19 +120,43 @@ int cmd_info(int argc, char **argv)
     if (st != TT_OK) return cli_fail_status(st);
     int ok = size <= 0x7fffffff && stbi_info_from_memory(bytes, (int)size, &w, &h, &comp);
     int is16 = ok && stbi_is_16_bit_from_memory(bytes, (int)size);
+    int is_hdr = ok && stbi_is_hdr_from_memory(bytes, (int)size);
+    const char *format = tt_image_format_name(bytes, size);
+    if (!format) format = ok ? "TGA" : "unknown";
+    /* What info describes it has decoded: a header can be whole in a file whose pixels are truncated or corrupt.
+     * Images above the default decode limits are described from their header only, and say so. */
+    tt_image_limits limits;
+    tt_image_limits_init(&limits);
+    int decoded = 0;
+    if (!ok || ((uint64_t)w <= limits.max_dimension && (uint64_t)h <= limits.max_dimension &&
+                (uint64_t)w * (uint64_t)h <= limits.max_pixels)) {
+        tt_image img;
+        st = tt_image_load_memory(bytes, size, path, &limits, &img);
+        tt_image_free(&img);
+        if (st != TT_OK) {
+            free(bytes);
+            return cli_fail_status(st);
+        }
+        decoded = 1;
+    }
     free(bytes);
     if (!ok) return cli_fail_status(tt_fail(TT_ERR_FORMAT, "%s: not a supported image or texture (%s)", path, stbi_failure_reason()));
+    int bits = is_hdr ? 32 : is16 ? 16 : 8;
     if (json) {
         cJSON *r = cli_report_new("info");
         cJSON_AddStringToObject(r, "file", path);
+        cJSON_AddStringToObject(r, "format", format);
         cJSON_AddNumberToObject(r, "width", w);
         cJSON_AddNumberToObject(r, "height", h);
         cJSON_AddNumberToObject(r, "channels", comp);
-        cJSON_AddNumberToObject(r, "bits", is16 ? 16 : 8);
+        cJSON_AddNumberToObject(r, "bits", bits);
+        cJSON_AddBoolToObject(r, "decoded", decoded);
         rc = cli_report_write("-", r);
         cJSON_Delete(r);
     } else {
-        printf("%s: image, %dx%d, %d channel%s, %d-bit\n", path, w, h, comp, comp == 1 ? "" : "s", is16 ? 16 : 8);
+        printf("%s: %s image, %dx%d, %d channel%s, %s%s\n", path, format, w, h, comp, comp == 1 ? "" : "s",
+               is_hdr ? "32-bit float" : is16 ? "16-bit" : "8-bit",
+               decoded ? "" : " (header only: not decoded, above the default decode limits)");
     }
     return rc;
 }

@@ -141,6 +141,42 @@ tt_status tt_png_check_chunks(const uint8_t *data, size_t size, const char *name
     return TT_OK;
 }
 
+/* The format the first bytes announce (stb_image's loaders, by their signatures), or NULL; TGA has none. */
+const char *tt_image_format_name(const uint8_t *data, size_t size)
+{
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (!data) return NULL;
+    if (size >= 8 && memcmp(data, png_sig, 8) == 0) return "PNG";
+    if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return "JPEG";
+    if (size >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0)) return "GIF";
+    if (size >= 2 && data[0] == 'B' && data[1] == 'M') return "BMP";
+    if (size >= 4 && memcmp(data, "8BPS", 4) == 0) return "PSD";
+    if (size >= 6 && (memcmp(data, "#?RADIANCE", size < 10 ? size : 10) == 0 || memcmp(data, "#?RGBE", 6) == 0))
+        return "HDR";
+    if (size >= 2 && data[0] == 'P' && (data[1] == '5' || data[1] == '6')) return "PNM";
+    if (size >= 4 && data[0] == 0x53 && data[1] == 0x80 && data[2] == 0xF6 && data[3] == 0x34) return "PIC";
+    return NULL;
+}
+
+/* One line for a decoder failure: the format from the signature (not the name), what stb_image said, and what
+ * that means where it is known. */
+static tt_status decode_failure(const char *name, const uint8_t *data, size_t size, const char *why)
+{
+    if (!why) why = "unknown reason";
+    const char *format = tt_image_format_name(data, size);
+    if (!format)
+        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image: no PNG, JPEG, GIF, BMP, PSD, HDR, PNM or PIC "
+                       "signature, and not a valid TGA (stb_image: %s)", name, why);
+    static const char *const ends_early[] = {"outofdata", "expected marker", "no SOF", "bad huffman code",
+                                             "bad zlib header", "bad compression", "no IDAT", "not enough pixels",
+                                             "bad EOB", "bad delta", "unexpected end", "bad codelengths"};
+    const char *meaning = "the file is corrupt or a variant the decoder does not read";
+    for (size_t i = 0; i < sizeof ends_early / sizeof ends_early[0]; i++)
+        if (strcmp(why, ends_early[i]) == 0) meaning = "the file is truncated or corrupt";
+    if (strcmp(why, "outofdata") == 0) meaning = "the data ends early: the file is truncated";
+    return tt_fail(TT_ERR_FORMAT, "%s: %s decoder failed: %s (stb_image: %s)", name, format, meaning, why);
+}
+
 tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *name,
                                const tt_image_limits *limits, tt_image *out)
 {
@@ -176,7 +212,17 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
         if (!why) why = "unknown reason";
         if (strcmp(why, "too large") == 0)
             return tt_fail(TT_ERR_LIMIT, "%s: image too large for the decoder (stb: %s)", name, why);
-        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (stb: %s)", name, why);
+        if (tt_image_format_name(data, size)) {
+            /* stbi_info tries every format in turn, so its reason is the last one's (a JPEG with a bad header
+             * reads "unknown image type"); the loader goes by the signature, so its reason is the format's own.
+             * It stops in the same header, before allocating pixels. */
+            stbi_set_flip_vertically_on_load_thread(0);
+            int lw, lh, lc;
+            stbi_uc *again = stbi_load_from_memory(data, len, &lw, &lh, &lc, 4);
+            if (again) stbi_image_free(again);
+            else why = stbi_failure_reason() ? stbi_failure_reason() : why;
+        }
+        return decode_failure(name, data, size, why);
     }
     if (w <= 0 || h <= 0)
         return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (size %dx%d)", name, w, h);
@@ -200,11 +246,7 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
         pixels = stbi_load_16_from_memory(data, len, &lw, &lh, &lcomp, 0);
     else
         pixels = stbi_load_from_memory(data, len, &lw, &lh, &lcomp, 4);
-    if (!pixels) {
-        const char *why = stbi_failure_reason();
-        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (stb: %s)", name,
-                       why ? why : "unknown reason");
-    }
+    if (!pixels) return decode_failure(name, data, size, stbi_failure_reason());
     if (lw != w || lh != h) {
         stbi_image_free(pixels);
         return tt_fail(TT_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d", name,

@@ -13,4 +13,8 @@
  * untrusted PNG bytes (tt_image_load_memory does). */
 tt_status tt_png_check_chunks(const uint8_t *data, size_t size, const char *name);
 
+/* "PNG", "JPEG", "GIF", "BMP", "PSD", "HDR", "PNM" or "PIC" when the first bytes carry that format's signature (what
+ * stb_image goes by), else NULL (TGA has no signature). */
+const char *tt_image_format_name(const uint8_t *data, size_t size);
+
 #endif
