@@ -128,10 +128,12 @@ int cmd_info(int argc, char **argv)
     tt_image_limits limits;
     tt_image_limits_init(&limits);
     int decoded = 0;
+    tt_image_conversion conv;
+    memset(&conv, 0, sizeof conv);
     if (!ok || ((uint64_t)w <= limits.max_dimension && (uint64_t)h <= limits.max_dimension &&
                 (uint64_t)w * (uint64_t)h <= limits.max_pixels)) {
         tt_image img;
-        st = tt_image_load_memory(bytes, size, path, &limits, &img);
+        st = tt_image_load_memory_report(bytes, size, path, &limits, &img, &conv);
         tt_image_free(&img);
         if (st != TT_OK) {
             free(bytes);
@@ -151,11 +153,21 @@ int cmd_info(int argc, char **argv)
         cJSON_AddNumberToObject(r, "channels", comp);
         cJSON_AddNumberToObject(r, "bits", bits);
         cJSON_AddBoolToObject(r, "decoded", decoded);
+        if (decoded && conv.source_bits == 32) {
+            cJSON_AddNumberToObject(r, "hdr_min", conv.min);
+            cJSON_AddNumberToObject(r, "hdr_max", conv.max);
+            cJSON_AddNumberToObject(r, "hdr_values_outside_0_1", (double)(conv.clipped_below + conv.clipped_above));
+        }
         rc = cli_report_write("-", r);
         cJSON_Delete(r);
     } else {
-        printf("%s: %s image, %dx%d, %d channel%s, %s%s\n", path, format, w, h, comp, comp == 1 ? "" : "s",
-               is_hdr ? "32-bit float" : is16 ? "16-bit" : "8-bit",
+        char range[160] = "";
+        if (decoded && conv.source_bits == 32)
+            snprintf(range, sizeof range, ", values %g..%g (%llu of %llu R,G,B values outside [0, 1])",
+                     (double)conv.min, (double)conv.max,
+                     (unsigned long long)(conv.clipped_below + conv.clipped_above), (unsigned long long)conv.values);
+        printf("%s: %s image, %dx%d, %d channel%s, %s%s%s\n", path, format, w, h, comp, comp == 1 ? "" : "s",
+               is_hdr ? "32-bit float" : is16 ? "16-bit" : "8-bit", range,
                decoded ? "" : " (header only: not decoded, above the default decode limits)");
     }
     return rc;

@@ -16,6 +16,9 @@ tt_status cli_texture_load_pick(const char *path, const tt_texture_pick *pick, t
                                 tt_texture_shape *shape);
 /* --layer/--face as given (-1: not given): NULL when neither was, else the pick. */
 const tt_texture_pick *cli_pick(int layer, int face, tt_texture_pick *storage);
+/* tt_image_load, saying on stderr (at the default verbosity) how 16-bit and HDR samples were converted to 8 bits,
+ * and refusing HDR values outside [0, 1] unless --hdr-clip was given (docs/cli.md, "HDR and 16-bit input"). */
+tt_status cli_image_load(const char *path, const tt_image_limits *limits, tt_image *out);
 /* Loads an image file or decodes a BC7 DDS/KTX2 texture (level 0) into RGBA8. */
 tt_status cli_load_picture(const char *path, const tt_image_limits *limits, tt_image *out);
 /* The colour-space chunks (sRGB, gAMA, iCCP, cHRM) a PNG file has before its image data, as "sRGB, gAMA", or ""

@@ -180,6 +180,13 @@ static tt_status decode_failure(const char *name, const uint8_t *data, size_t si
 tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *name,
                                const tt_image_limits *limits, tt_image *out)
 {
+    return tt_image_load_memory_report(data, size, name, limits, out, NULL);
+}
+
+tt_status tt_image_load_memory_report(const uint8_t *data, size_t size, const char *name,
+                                      const tt_image_limits *limits, tt_image *out, tt_image_conversion *conv)
+{
+    if (conv) memset(conv, 0, sizeof *conv);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load_memory: no output image");
     memset(out, 0, sizeof *out);
     if (!name) name = "<memory>";
@@ -261,7 +268,23 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
     size_t n = (size_t)w * (size_t)h * 4;
     if (is_hdr) {
         const float *f = pixels;
-        for (size_t i = 0; i < n; i++) out->rgba[i] = unit_float_to_u8(f[i]);
+        uint64_t below = 0, above = 0;
+        float lo = f[0], hi = f[0];
+        for (size_t i = 0; i < n; i++) {
+            out->rgba[i] = unit_float_to_u8(f[i]);
+            if (i % 4 == 3) continue; /* stb adds alpha 1.0 to HDR's RGB: not the user's data */
+            if (!(f[i] >= 0.0f)) below++; /* NaN too */
+            else if (f[i] > 1.0f) above++;
+            if (f[i] < lo) lo = f[i];
+            if (f[i] > hi) hi = f[i];
+        }
+        if (conv) {
+            conv->values = (uint64_t)w * (uint64_t)h * 3;
+            conv->clipped_below = below;
+            conv->clipped_above = above;
+            conv->min = lo;
+            conv->max = hi;
+        }
         out->source_bits = 32;
     } else if (is_16) {
         if (lcomp < 1 || lcomp > 4) {
@@ -300,11 +323,19 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
     }
     stbi_image_free(pixels);
     out->source_channels = (comp >= 1 && comp <= 4) ? comp : lcomp;
+    if (conv) conv->source_bits = out->source_bits;
     return TT_OK;
 }
 
 tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_image *out)
 {
+    return tt_image_load_report(path, limits, out, NULL);
+}
+
+tt_status tt_image_load_report(const char *path, const tt_image_limits *limits, tt_image *out,
+                               tt_image_conversion *conv)
+{
+    if (conv) memset(conv, 0, sizeof *conv);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load: no output image");
     memset(out, 0, sizeof *out);
     if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load: no path");
@@ -322,7 +353,7 @@ tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_imag
     size_t size = 0;
     tt_status s = tt_read_file(path, (size_t)max_file, &data, &size);
     if (s != TT_OK) return s;
-    s = tt_image_load_memory(data, size, path, limits, out);
+    s = tt_image_load_memory_report(data, size, path, limits, out, conv);
     free(data);
     return s;
 }
