@@ -89,7 +89,15 @@ tt_status cli_image_load(const char *path, const tt_image_limits *limits, tt_ima
 {
     tt_image_conversion conv;
     tt_status st = tt_image_load_report(path, limits, out, &conv);
-    if (st != TT_OK) return st;
+    if (st != TT_OK) {
+        /* The image decoders know nothing of tinytex's own files; name what the file is instead. */
+        cli_file_kind kind = st == TT_ERR_FORMAT ? cli_sniff(path) : CLI_FILE_IMAGE;
+        if (kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2 || kind == CLI_FILE_TNX)
+            return tt_fail(TT_ERR_UNSUPPORTED, "%s: a %s, not an image: decode it first with 'tinytex decode'", path,
+                           kind == CLI_FILE_TNX ? ".tnx model" : kind == CLI_FILE_DDS ? "BC7 DDS texture"
+                                                                                     : "BC7 KTX2 texture");
+        return st;
+    }
     if (conv.source_bits == 16)
         DISPLAYLEVEL(1, "note: %s: 16-bit samples rounded to 8 bits (v x 255 / 65535); quality figures are measured "
                         "against these 8-bit values (the rounding alone: error <= 0.5/255, PSNR >= 54.2 dB)\n", path);

@@ -21,6 +21,9 @@ check "no output" test ! -e "$TMP/x.png"
 run 1 "$TINYTEX" info "$D/truncated.png"; err_has "PNG decoder failed: the data ends early: the file is truncated"
 run 1 "$TINYTEX" info "$D/corrupt.jpg"; err_has "JPEG decoder failed"
 run 1 "$TINYTEX" info "$D/not_an_image.png"; err_has "not a supported image: no PNG, JPEG"
+# A texture given where an image is expected is named as one.
+run 1 "$TINYTEX" hash "$TT_TEST_DATA/../fuzz/corpus/dds/cli_rgb_5x3.dds" -o "$TMP/t.tnx"
+err_has "a BC7 DDS texture, not an image: decode it first"
 
 # ---- 16-bit input: converted, and said so ----------------------------------------
 run 0 "$TINYTEX" info "$D/cli_rgba16.png"; out_has "PNG image"; out_has "16-bit"
