@@ -230,12 +230,16 @@ tt_status tt_dds_parse_pick(const uint8_t *data, size_t avail, size_t size, cons
     tt_texture_shape sh = {levels, array_size, cube ? 6u : 1u};
     if (shape) *shape = sh;
     /* Array slices and cube faces follow one another, each with its whole mip chain; every one the header
-     * promises must be there (chain_size <= 2^33, images < 2^35: no overflow). */
+     * promises must be there (compared by division: images x chain_size may exceed 64 bits). */
     uint64_t images = (uint64_t)sh.layers * sh.faces;
     if ((uint64_t)(size - DDS_DATA_OFFSET) / images < chain_size) {
         if (images == 1)
             return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %u level(s) of %ux%u need %zu",
                            name, size - DDS_DATA_OFFSET, levels, width, height, chain_size);
+        if (images > UINT64_MAX / chain_size)
+            return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %llu images of %u level(s) "
+                           "of %ux%u need more than 2^64", name, size - DDS_DATA_OFFSET, (unsigned long long)images,
+                           levels, width, height);
         return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %llu images of %u level(s) of "
                        "%ux%u need %llu", name, size - DDS_DATA_OFFSET, (unsigned long long)images, levels, width,
                        height, (unsigned long long)(images * chain_size));
