@@ -208,7 +208,7 @@ static void format_default(const cli_option *o, char *buf, size_t n)
 {
     buf[0] = 0;
     switch (o->type) {
-    case OPT_INT: snprintf(buf, n, "%d", *(int *)o->target); break;
+    case OPT_INT: if (*(int *)o->target != -1) snprintf(buf, n, "%d", *(int *)o->target); break; /* -1: not given */
     case OPT_UINT: if (*(unsigned *)o->target) snprintf(buf, n, "%u", *(unsigned *)o->target); break;
     case OPT_FLOAT: snprintf(buf, n, "%g", *(float *)o->target); break;
     case OPT_DOUBLE: if (*(double *)o->target != 0) snprintf(buf, n, "%g", *(double *)o->target); break;

@@ -26,7 +26,8 @@ int cmd_info(int argc, char **argv)
     if (c.help) {
         cli_print_help(stdout, "tinytex info FILE [--json]",
                        "Describes a .dds/.ktx2 BC7 texture (size, format, mip levels with their sizes, bytes and BC7 modes,\n"
-                       "alpha mode, supercompression), a .tnx model, or an image.", opts);
+                       "array layers and cube faces, alpha mode, supercompression), a .tnx model, or an image (format,\n"
+                       "size, channels, bit depth; decoded first, so a truncated or corrupt file is an error).", opts);
         return EXIT_OK;
     }
     if (npos != 1) { cli_error("info needs one file (usage: tinytex info FILE)"); return EXIT_USAGE; }
