@@ -317,6 +317,8 @@ TT_API tt_status tt_texture_save_opts(const char *path, tt_container container, 
                                       const tt_save_options *opts);
 TT_API tt_status tt_texture_write_memory_opts(tt_container container, const tt_texture *t,
                                               const tt_save_options *opts, uint8_t **out, size_t *out_size);
+/* Reads a BC7 DDS or KTX2 file (by its magic) with all its mip levels. A texture array or cube map (several images)
+ * is TT_ERR_UNSUPPORTED: one image is read at a time (the CLI's decode --layer/--face; docs/containers.md). */
 TT_API tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out);
 /* In memory; *out is malloc'ed, free() it. */
 TT_API tt_status tt_texture_write_memory(tt_container container, const tt_texture *t, uint8_t **out, size_t *out_size);

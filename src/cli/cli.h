@@ -11,6 +11,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_QUALITY = 3 };
 
 /* 0 = quiet (-q: errors only), 1 = normal, 2 = verbose (-v), 3 = debug (-vv). */
 extern int g_display_level;
+extern int g_hdr_clip; /* --hdr-clip: HDR input values outside [0, 1] are clipped instead of refused */
 #define DISPLAY(...) fprintf(stderr, __VA_ARGS__)
 #define DISPLAYLEVEL(l, ...) do { if (g_display_level >= (l)) fprintf(stderr, __VA_ARGS__); } while (0)
 
@@ -57,6 +58,7 @@ typedef struct {
     int multi_device;
     unsigned max_size;       /* --max-size N: max width/height in pixels */
     int quiet, verbose;      /* -q / -v (counted) */
+    int hdr_clip;            /* --hdr-clip */
     int no_cache;            /* --no-cache: no persistent pipeline cache file (also TINYTEX_NO_CACHE=1) */
     int cpu_only;            /* set before cli_add_common_options by subcommands that never create a Vulkan context:
                                 --no-cache is then not offered (it would be accepted and do nothing) */

@@ -1,5 +1,6 @@
 /* cli_batch.c - the batch driver: walks inputs, mirrors folders, skips up-to-date outputs, runs jobs, writes JSON/CSV reports. */
 #include "cli_batch.h"
+#include "cli_load.h"
 #include "core/tt_bytes.h"
 #include "cli_manifest.h"
 
@@ -494,7 +495,7 @@ static tt_status measure_existing(const cli_batch_spec *spec, const batch_item *
     tt_image_limits limits;
     cli_apply_common(spec->common, &limits);
     tt_image img = {0};
-    tt_status st = tt_image_load(it->input, &limits, &img);
+    tt_status st = cli_image_load(it->input, &limits, &img);
     if (st == TT_OK) st = spec->measure(spec->ctx, &img, it->output, r);
     tt_image_free(&img);
     return st;

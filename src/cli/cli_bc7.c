@@ -166,7 +166,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             DISPLAYLEVEL(2, "%s: PNG colour-space chunks: %s%s\n", input, chunks,
                          x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
     }
-    tt_status st = tt_image_load(input, &x->limits, &img);
+    tt_status st = cli_image_load(input, &x->limits, &img);
     if (st == TT_OK && x->o.cpu) {
         if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
         const tt_image *chain = x->chain ? levels : &img;

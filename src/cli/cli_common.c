@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 int g_display_level = 1;
+int g_hdr_clip;
 /* --no-cache of the running subcommand (cli_apply_common); the process runs one subcommand, as with the display
  * level. */
 static int g_no_cache;
@@ -49,6 +50,9 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"min-psnr", 0, OPT_DOUBLE, &c->min_psnr, "DB", "exit 3 if the RGB PSNR is below DB (output still written)", NULL, 0, 1000},
         {"device", 0, OPT_DEVICE, c, "N", "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE)", NULL, -1, 64},
         {"max-size", 0, OPT_UINT, &c->max_size, "N", "refuse images wider or taller than N pixels (default 16384)", NULL, 1, 1 << 20},
+        {"hdr-clip", 0, OPT_FLAG, &c->hdr_clip, NULL,
+         "clip HDR (.hdr) input values outside [0, 1] instead of refusing them (PSNR is then against the clipped image)",
+         NULL, 0, 0},
         {"no-cache", 0, OPT_FLAG, &c->no_cache, NULL,
          "neither read nor write the pipeline cache file in $XDG_CACHE_HOME/tinytex or ~/.cache/tinytex (env TINYTEX_NO_CACHE=1)", NULL, 0, 0},
         {"quiet", 'q', OPT_FLAG, &c->quiet, NULL, "print errors only", NULL, 0, 0},
@@ -67,6 +71,7 @@ void cli_apply_common(const cli_common *c, tt_image_limits *limits)
     if (c->quiet) g_display_level = 0;
     else g_display_level = 1 + c->verbose;
     g_no_cache = c->no_cache;
+    g_hdr_clip = c->hdr_clip;
     if (limits) {
         tt_image_limits_init(limits);
         if (c->max_size) {
@@ -226,7 +231,7 @@ static void format_default(const cli_option *o, char *buf, size_t n)
 {
     buf[0] = 0;
     switch (o->type) {
-    case OPT_INT: snprintf(buf, n, "%d", *(int *)o->target); break;
+    case OPT_INT: if (*(int *)o->target != -1) snprintf(buf, n, "%d", *(int *)o->target); break; /* -1: not given */
     case OPT_UINT: if (*(unsigned *)o->target) snprintf(buf, n, "%u", *(unsigned *)o->target); break;
     case OPT_FLOAT: snprintf(buf, n, "%g", *(float *)o->target); break;
     case OPT_DOUBLE: if (*(double *)o->target != 0) snprintf(buf, n, "%g", *(double *)o->target); break;

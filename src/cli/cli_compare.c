@@ -92,9 +92,11 @@ int cmd_compare(int argc, char **argv)
     cli_common_init(&c);
     const char *heatmap = NULL;
     const char *figure = NULL;
-    int scale = 32, gap = 8, level = 0, normal_map = 0;
+    int scale = 32, gap = 8, level = 0, normal_map = 0, layer = -1, face = -1;
     cli_option opts[20] = {
-        {"level", 0, OPT_INT, &level, "N", "compare mip level N of textures (default 0; images have level 0 only)", NULL, 0, TT_MAX_LEVELS - 1},
+        {"level", 0, OPT_INT, &level, "N", "compare mip level N of the textures (default 0; an image is compared whole)", NULL, 0, TT_MAX_LEVELS - 1},
+        {"layer", 0, OPT_INT, &layer, "N", "compare array layer N of texture arrays (an array must be given one)", NULL, 0, 0x7fffffff},
+        {"face", 0, OPT_INT, &face, "N", "compare cube map face N (0..5: +X -X +Y -Y +Z -Z; a cube map must be given one)", NULL, 0, 5},
         {"normal-map", 0, OPT_FLAG, &normal_map, NULL, "also report the mean and max angle between the RGB vectors (normal maps)", NULL, 0, 0},
         {"heatmap", 0, OPT_STR, &heatmap, "OUT.png", "write a heatmap of the per-pixel max absolute error", NULL, 0, 0},
         {"heatmap-scale", 0, OPT_INT, &scale, "N", "error that maps to the top of the heatmap's color ramp", NULL, 1, 255},
@@ -102,7 +104,7 @@ int cmd_compare(int argc, char **argv)
         {"figure-gap", 0, OPT_INT, &gap, "N", "white pixels between the figure's panels", NULL, 0, 256},
     };
     c.cpu_only = 1;
-    cli_add_common_options(opts, 6, &c);
+    cli_add_common_options(opts, 8, &c);
     cli_refuse_option(opts, "output", "compare writes no file from -o: use --heatmap OUT.png or --figure OUT.png");
     cli_refuse_option(opts, "input", "compare takes REFERENCE and TEST as its two arguments");
     cli_refuse_option(opts, "device", "compare runs on the CPU and uses no Vulkan device");
@@ -139,8 +141,22 @@ int cmd_compare(int argc, char **argv)
     cli_apply_common(&c, &limits);
     tt_image a = {0}, b = {0};
     cJSON *report = NULL;
-    tt_status st = cli_load_picture_level(pos[0], &limits, (uint32_t)level, &a);
-    if (st == TT_OK) st = cli_load_picture_level(pos[1], &limits, (uint32_t)level, &b);
+    /* --level, --layer and --face pick inside the textures; an image (PNG, ...) is compared whole. */
+    tt_texture_pick pick_storage;
+    const tt_texture_pick *pick = cli_pick(layer, face, &pick_storage);
+    int texture[2];
+    for (int k = 0; k < 2; k++) {
+        cli_file_kind kind = cli_sniff(pos[k]);
+        texture[k] = kind == CLI_FILE_DDS || kind == CLI_FILE_KTX2;
+    }
+    if ((level || pick) && !texture[0] && !texture[1]) {
+        cli_error("--level, --layer and --face pick inside a .dds/.ktx2 texture; neither %s nor %s is one", pos[0],
+                  pos[1]);
+        return EXIT_USAGE;
+    }
+    tt_status st = cli_load_picture_level(pos[0], &limits, texture[0] ? (uint32_t)level : 0, texture[0] ? pick : NULL, &a);
+    if (st == TT_OK)
+        st = cli_load_picture_level(pos[1], &limits, texture[1] ? (uint32_t)level : 0, texture[1] ? pick : NULL, &b);
     if (st != TT_OK) { rc = cli_fail_status(st); goto cleanup; }
     if (a.width != b.width || a.height != b.height) {
         cli_error("%s is %ux%u but %s is %ux%u: sizes differ", pos[0], a.width, a.height, pos[1], b.width, b.height);

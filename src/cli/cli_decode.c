@@ -35,15 +35,19 @@ int cmd_decode(int argc, char **argv)
 {
     cli_common c;
     cli_common_init(&c);
-    int sampler = 0, level = 0, all_levels = 0;
-    cli_option opts[16] = {
+    int sampler = 0, level = 0, all_levels = 0, layer = -1, face = -1;
+    cli_option opts[20] = {
         {"sampler", 0, OPT_FLAG, &sampler, NULL,
          "decode a BC7 texture with the Vulkan device's own texture sampler instead of tinytex's C decoder", NULL, 0, 0},
         {"level", 0, OPT_INT, &level, "N", "decode mip level N (default 0)", NULL, 0, TT_MAX_LEVELS - 1},
         {"all-levels", 0, OPT_FLAG, &all_levels, NULL,
          "decode every mip level: OUTPUT.png names level 0, OUTPUT-1.png level 1, and so on", NULL, 0, 0},
+        {"layer", 0, OPT_INT, &layer, "N", "decode array layer N of a texture array (an array must be given one)",
+         NULL, 0, 0x7fffffff},
+        {"face", 0, OPT_INT, &face, "N",
+         "decode cube map face N (0..5: +X -X +Y -Y +Z -Z; a cube map must be given one)", NULL, 0, 5},
     };
-    cli_add_common_options(opts, 3, &c);
+    cli_add_common_options(opts, 5, &c);
     cli_refuse_option(opts, "min-psnr",
                       "decode has no reference image to measure against; use 'tinytex compare REFERENCE OUTPUT.png --min-psnr DB'");
     const char *pos[1];
@@ -83,6 +87,10 @@ int cmd_decode(int argc, char **argv)
     if (kind == CLI_FILE_TNX) {
         if (sampler) { cli_error("--sampler decodes BC7 textures; %s is a .tnx model", c.input); return EXIT_USAGE; }
         if (level || all_levels) { cli_error("%s is a .tnx model: it has no mip levels", c.input); return EXIT_USAGE; }
+        if (layer >= 0 || face >= 0) {
+            cli_error("%s is a .tnx model: it has no layers or faces", c.input);
+            return EXIT_USAGE;
+        }
         return cli_decode_tnx(c.input, c.output, &c);
     }
     /* The C decoder and images use no Vulkan device: --device and --no-cache would do nothing there. */
@@ -100,9 +108,11 @@ int cmd_decode(int argc, char **argv)
                   sampler ? "--sampler" : "--all-levels");
         return EXIT_USAGE;
     }
+    tt_texture_pick pick_storage;
+    const tt_texture_pick *pick = cli_pick(layer, face, &pick_storage);
     if (kind != CLI_FILE_DDS && kind != CLI_FILE_KTX2) {
         tt_image img = {0};
-        tt_status st = cli_load_picture_level(c.input, &limits, (uint32_t)level, &img);
+        tt_status st = cli_load_picture_level(c.input, &limits, (uint32_t)level, pick, &img);
         if (st == TT_OK) st = tt_image_save_png(c.output, &img);
         if (st == TT_OK) DISPLAYLEVEL(1, "%s -> %s: %ux%u\n", c.input, c.output, img.width, img.height);
         int rc_json = st == TT_OK ? decode_report(&c, img.width, img.height, 0, NULL, 0) : EXIT_OK;
@@ -115,7 +125,7 @@ int cmd_decode(int argc, char **argv)
     memset(imgs, 0, sizeof imgs);
     tt_vk *vk = NULL;
     char *name = NULL;
-    tt_status st = tt_texture_load(c.input, &limits, &tex);
+    tt_status st = tt_texture_load_pick(c.input, &limits, pick, &tex, NULL);
     uint32_t first = (uint32_t)level, last = all_levels ? tex.level_count - 1 : (uint32_t)level;
     if (st == TT_OK && first >= tex.level_count)
         st = tt_fail(TT_ERR_INVALID_ARG, "%s: no mip level %u (the texture has %u level%s)", c.input, first,

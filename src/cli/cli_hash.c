@@ -1,5 +1,6 @@
 /* cli_hash.c - `tinytex hash`: train a hash grid + SIREN on the GPU per image or over asset folders, write .tnx, verify by decoding the written file. */
 #include "cli.h"
+#include "cli_load.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
 #include "cli_paths.h"
@@ -249,7 +250,7 @@ static int hash_single(hash_options o, cli_common c)
     hash_single_run hs = {.o = &o, .c = &c, .gpu = &gpu, .img = &img, .snaps = cJSON_CreateArray(), .rc = EXIT_OK,
                           .so = {.precision = o.precision ? TT_NN_FP32 : TT_NN_FP16}};
     hash_outcome out;
-    tt_status s = tt_image_load(c.input, &limits, &img);
+    tt_status s = cli_image_load(c.input, &limits, &img);
     if (s == TT_OK) {
         if (tt_image_has_alpha(&img)) DISPLAYLEVEL(1, "note: %s has alpha; the hash model stores RGB only\n", c.input);
         hash_extras ex = {.start = hash_single_start, .progress = hash_progress_cb, .user = &hs, .decoded = &dec};
@@ -350,7 +351,7 @@ static void hash_encode_one(void *ctx, const char *input, const char *output, cl
     hash_batch_ctx *x = ctx;
     tt_image img = {0};
     hash_outcome out;
-    tt_status st = tt_image_load(input, &x->limits, &img);
+    tt_status st = cli_image_load(input, &x->limits, &img);
     if (st == TT_OK) st = hash_encode_file(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(hash_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));

@@ -1,5 +1,6 @@
 /* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU per image or over asset folders, code the grids, fine-tune the decoder, write and verify .tnx. */
 #include "cli.h"
+#include "cli_load.h"
 #include "cli_batch.h"
 #include "cli_nn_env.h"
 #include "cli_paths.h"
@@ -358,7 +359,7 @@ static int latent_single(latent_options o, cli_common c)
                             .lp = {.show = 1, .describe_batch = o.batch}};
     latent_outcome out;
 
-    tt_status st = tt_image_load(c.input, &limits, &img);
+    tt_status st = cli_image_load(c.input, &limits, &img);
     if (st == TT_OK) {
         latent_extras ex = {.start = latent_single_start, .progress = latent_progress_fn, .user = &ls,
                             .before_codec = 1, .sweep = o.sweep, .sweep_report = report, .decoded = &rebuilt,
@@ -486,7 +487,7 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     latent_batch_ctx *x = ctx;
     tt_image img = {0};
     latent_outcome out;
-    tt_status st = tt_image_load(input, &x->limits, &img);
+    tt_status st = cli_image_load(input, &x->limits, &img);
     if (st == TT_OK) st = latent_encode_file(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(latent_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));

@@ -52,11 +52,13 @@ tt_status tt_texture_save(const char *path, const tt_texture *t)
 #endif
 
 static tt_status parse_prefix(const uint8_t *data, size_t avail, size_t size, const char *path,
-                              tt_texture *out, size_t *need)
+                              const tt_texture_pick *pick, tt_texture *out, size_t *need, tt_texture_shape *shape)
 {
     static const uint8_t ktx2_magic[4] = {0xAB, 'K', 'T', 'X'};
-    if (avail >= 4 && memcmp(data, "DDS ", 4) == 0) return tt_dds_parse(data, avail, size, path, out, need);
-    if (avail >= 4 && memcmp(data, ktx2_magic, 4) == 0) return tt_ktx2_parse(data, avail, size, path, out, need);
+    if (avail >= 4 && memcmp(data, "DDS ", 4) == 0)
+        return tt_dds_parse_pick(data, avail, size, path, pick, out, need, shape);
+    if (avail >= 4 && memcmp(data, ktx2_magic, 4) == 0)
+        return tt_ktx2_parse_pick(data, avail, size, path, pick, out, need, shape);
     return tt_fail(TT_ERR_FORMAT, "%s: not a DDS or KTX2 file", path);
 }
 
@@ -66,11 +68,18 @@ tt_status tt_texture_read_memory(const uint8_t *data, size_t size, const char *n
     memset(out, 0, sizeof *out);
     if (!name) name = "<memory>";
     if (!data && size) return tt_fail(TT_ERR_INVALID_ARG, "%s: no data", name);
-    return parse_prefix(data, size, size, name, out, NULL);
+    return parse_prefix(data, size, size, name, NULL, out, NULL, NULL);
 }
 
 tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_texture *out)
 {
+    return tt_texture_load_pick(path, limits, NULL, out, NULL);
+}
+
+tt_status tt_texture_load_pick(const char *path, const tt_image_limits *limits, const tt_texture_pick *pick,
+                               tt_texture *out, tt_texture_shape *shape)
+{
+    if (shape) memset(shape, 0, sizeof *shape);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_load: no output");
     memset(out, 0, sizeof *out);
     if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_texture_load: no path");
@@ -84,7 +93,7 @@ tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_te
     size_t avail = 0, size = 0, need = 0;
     tt_status s = tt_read_file_head(path, 0, TT_CONTAINER_HEAD_BYTES, &data, &avail, &size);
     if (s != TT_OK) return s;
-    s = parse_prefix(data, avail, size, path, out, &need);
+    s = parse_prefix(data, avail, size, path, pick, out, &need, shape);
     free(data);
     if (s != TT_OK || out->data) goto check_limits;
 
@@ -109,7 +118,7 @@ tt_status tt_texture_load(const char *path, const tt_image_limits *limits, tt_te
         memset(out, 0, sizeof *out);
         return tt_fail(TT_ERR_IO, "%s: file changed size while being read", path);
     }
-    s = parse_prefix(data, avail, size, path, out, &need);
+    s = parse_prefix(data, avail, size, path, pick, out, &need, shape);
     free(data);
     if (s == TT_OK && !out->data) { /* the header changed between the reads */
         memset(out, 0, sizeof *out);

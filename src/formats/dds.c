@@ -41,6 +41,9 @@
 #define DDSCAPS_COMPLEX 0x8u
 #define DDSCAPS_TEXTURE 0x1000u
 #define DDSCAPS_MIPMAP 0x400000u
+#define DDSCAPS2_CUBEMAP 0x200u
+#define DDSCAPS2_VOLUME 0x200000u
+#define DDS_RESOURCE_MISC_TEXTURECUBE 0x4u
 #define FOURCC_DDS TT_FOURCC('D', 'D', 'S', ' ')
 #define FOURCC_DX10 TT_FOURCC('D', 'X', '1', '0')
 #define DDS_DIMENSION_TEXTURE1D 2u
@@ -139,7 +142,14 @@ static const char *dxgi_name(uint32_t f)
 tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                        size_t *need)
 {
+    return tt_dds_parse_pick(data, avail, size, name, NULL, out, need, NULL);
+}
+
+tt_status tt_dds_parse_pick(const uint8_t *data, size_t avail, size_t size, const char *name,
+                            const tt_texture_pick *pick, tt_texture *out, size_t *need, tt_texture_shape *shape)
+{
     if (need) *need = 0;
+    if (shape) memset(shape, 0, sizeof *shape);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_dds_parse: no output");
     memset(out, 0, sizeof *out);
     if (!name) name = "<memory>";
@@ -192,8 +202,20 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
                            dim == DDS_DIMENSION_TEXTURE1D ? "1D" : "3D");
         return tt_fail(TT_ERR_FORMAT, "%s: DDS resource dimension %u is invalid", name, dim);
     }
-    if (tt_get_le32(data + OFF_ARRAY) == 0)
+    uint32_t array_size = tt_get_le32(data + OFF_ARRAY);
+    if (array_size == 0)
         return tt_fail(TT_ERR_FORMAT, "%s: DDS array size is 0", name);
+    /* A cube map is DX10 miscFlag TEXTURECUBE (what DirectXTex reads); the legacy caps2 bits must agree with it. */
+    int cube = (tt_get_le32(data + OFF_MISC) & DDS_RESOURCE_MISC_TEXTURECUBE) != 0;
+    uint32_t caps2 = tt_get_le32(data + OFF_CAPS2);
+    if (!cube && (caps2 & DDSCAPS2_CUBEMAP))
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS caps2 marks a cube map but the DX10 header does not (miscFlag 0x%x)",
+                       name, tt_get_le32(data + OFF_MISC));
+    /* dwDepth is a volume's; a 2D texture that claims more than one slice contradicts its DX10 header. */
+    uint32_t depth = tt_get_le32(data + OFF_DEPTH);
+    if (depth > 1 || (caps2 & DDSCAPS2_VOLUME))
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS header claims a volume (depth %u) but the DX10 header says 2D; 3D "
+                       "textures are not supported", name, depth);
 
     uint32_t width = tt_get_le32(data + OFF_WIDTH), height = tt_get_le32(data + OFF_HEIGHT);
     size_t level_size;
@@ -205,25 +227,41 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
     size_t sizes[TT_MAX_LEVELS], chain_size;
     s = tt_bc7_header_levels(width, height, levels, name, "DDS mipMapCount", sizes, &chain_size);
     if (s != TT_OK) return s;
-    /* Array slices and cube faces follow one another, each with its whole
-     * mip chain; the first one's starts right after the headers. */
-    if (size - DDS_DATA_OFFSET < chain_size)
-        return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %u level(s) of %ux%u need %zu",
-                       name, size - DDS_DATA_OFFSET, levels, width, height, chain_size);
+    tt_texture_shape sh = {levels, array_size, cube ? 6u : 1u};
+    if (shape) *shape = sh;
+    /* Array slices and cube faces follow one another, each with its whole mip chain; every one the header
+     * promises must be there (compared by division: images x chain_size may exceed 64 bits). */
+    uint64_t images = (uint64_t)sh.layers * sh.faces;
+    if ((uint64_t)(size - DDS_DATA_OFFSET) / images < chain_size) {
+        if (images == 1)
+            return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %u level(s) of %ux%u need %zu",
+                           name, size - DDS_DATA_OFFSET, levels, width, height, chain_size);
+        if (images > UINT64_MAX / chain_size)
+            return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %llu images of %u level(s) "
+                           "of %ux%u need more than 2^64", name, size - DDS_DATA_OFFSET, (unsigned long long)images,
+                           levels, width, height);
+        return tt_fail(TT_ERR_FORMAT, "%s: DDS data truncated: %zu bytes of BC7 data, %llu images of %u level(s) of "
+                       "%ux%u need %llu", name, size - DDS_DATA_OFFSET, (unsigned long long)images, levels, width,
+                       height, (unsigned long long)(images * chain_size));
+    }
+    uint64_t index;
+    s = tt_texture_pick_check(&sh, pick, name, "DDS", &index);
+    if (s != TT_OK) return s;
+    const size_t image_offset = DDS_DATA_OFFSET + (size_t)index * chain_size; /* inside the file: checked above */
 
     int srgb = dxgi == DXGI_FORMAT_BC7_UNORM_SRGB;
-    if (chain_size > avail - DDS_DATA_OFFSET) {
+    if (avail < image_offset || avail - image_offset < chain_size) {
         /* Header-first loading: report how much of the file is needed. */
         if (!need) return tt_fail(TT_ERR_INVALID_ARG, "%s: tt_dds_parse: level data not in memory", name);
         out->width = width;
         out->height = height;
         out->srgb = srgb;
-        *need = DDS_DATA_OFFSET + chain_size;
+        *need = image_offset + chain_size;
         return TT_OK;
     }
     s = tt_bc7_texture_alloc_levels(out, width, height, levels, srgb, name);
     if (s != TT_OK) return s;
-    memcpy(out->data, data + DDS_DATA_OFFSET, chain_size);
+    memcpy(out->data, data + image_offset, chain_size);
     out->premultiplied = (tt_get_le32(data + OFF_MISC2) & DDS_ALPHA_MODE_MASK) == DDS_ALPHA_MODE_PREMULTIPLIED;
     return TT_OK;
 }

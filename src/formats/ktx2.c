@@ -297,7 +297,14 @@ typedef struct {
 tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                         size_t *need)
 {
+    return tt_ktx2_parse_pick(data, avail, size, name, NULL, out, need, NULL);
+}
+
+tt_status tt_ktx2_parse_pick(const uint8_t *data, size_t avail, size_t size, const char *name,
+                             const tt_texture_pick *pick, tt_texture *out, size_t *need, tt_texture_shape *shape)
+{
     if (need) *need = 0;
+    if (shape) memset(shape, 0, sizeof *shape);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_ktx2_parse: no output");
     memset(out, 0, sizeof *out);
     if (!name) name = "<memory>";
@@ -353,8 +360,11 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     size_t sizes[TT_MAX_LEVELS], chain_size;
     s = tt_bc7_header_levels(width, height, num_levels, name, "KTX2 levelCount", sizes, &chain_size);
     if (s != TT_OK) return s;
-    /* A level holds max(1, layerCount) x faceCount images; tinytex reads the first one. */
-    const uint64_t images = (uint64_t)(layers ? layers : 1) * faces;
+    /* A level holds max(1, layerCount) x faceCount images, one after the other (layer by layer, the faces of
+     * each in order); the one picked is read. */
+    const tt_texture_shape sh = {num_levels, layers ? layers : 1, faces};
+    if (shape) *shape = sh;
+    const uint64_t images = (uint64_t)sh.layers * faces;
     if (zstd && images != 1)
         return tt_fail(TT_ERR_UNSUPPORTED,
                        "%s: KTX2 array or cube map with Zstandard supercompression (%llu images a level) is not "
@@ -433,6 +443,11 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
         if (l->offset + l->length > end) end = l->offset + l->length;
     }
 
+    /* Every image the header promises is in the file; now the one asked for. */
+    uint64_t index;
+    s = tt_texture_pick_check(&sh, pick, name, "KTX2", &index);
+    if (s != TT_OK) return s;
+
     /* Header-first loading: everything read below lies in [0, end). */
     if (dfd_length > 0 && (uint64_t)dfd_offset + dfd_length > end) end = (uint64_t)dfd_offset + dfd_length;
     const int srgb = vk_format == VK_FORMAT_BC7_SRGB_BLOCK;
@@ -480,9 +495,10 @@ tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const ch
     out->premultiplied = premultiplied;
     out->supercompression = scheme;
     if (!zstd) {
-        /* Layers and faces of a level follow one another; the first is first. */
+        /* Layers and faces of a level follow one another; uncompressedByteLength = images x sizes[p] was
+         * checked, so the picked one lies inside the level. */
         for (uint32_t p = 0; p < num_levels; p++)
-            memcpy(out->data + out->levels[p].offset, data + lv[p].offset, sizes[p]);
+            memcpy(out->data + out->levels[p].offset, data + lv[p].offset + index * sizes[p], sizes[p]);
         return TT_OK;
     }
     ZSTD_DCtx *dctx = ZSTD_createDCtx();

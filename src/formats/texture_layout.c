@@ -1,4 +1,5 @@
 /* texture_layout.c - BC7 texture sizes and the validity checks shared by the DDS and KTX2 readers and writers (below both). */
+#include <stdio.h>
 #include <string.h>
 
 #include "formats/tt_formats.h"
@@ -71,5 +72,33 @@ tt_status tt_texture_check_write(const tt_texture *t, const char *fn, const char
         return tt_fail(TT_ERR_INVALID_ARG, "%s: %zu bytes of BC7 data for %u level(s) of %ux%u, expected %zu", what,
                        t->data_size, t->level_count, t->width, t->height, offset);
     *data_size = offset;
+    return TT_OK;
+}
+
+tt_status tt_texture_pick_check(const tt_texture_shape *shape, const tt_texture_pick *pick, const char *name,
+                                const char *container, uint64_t *index)
+{
+    *index = 0;
+    const tt_texture_pick none = {-1, -1};
+    if (!pick) pick = &none;
+    char what[96];
+    if (shape->faces == 6)
+        snprintf(what, sizeof what, "%s cube map%s (%u layer%s of 6 faces)", container, shape->layers > 1 ? " array" : "",
+                 shape->layers, shape->layers == 1 ? "" : "s");
+    else
+        snprintf(what, sizeof what, "%s array of %u layers", container, shape->layers);
+    int need_layer = shape->layers > 1 && pick->layer < 0, need_face = shape->faces > 1 && pick->face < 0;
+    if (need_layer || need_face)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: %s: one image is read at a time; pick it with %s%s%s", name, what,
+                       need_layer ? "--layer N" : "", need_layer && need_face ? " and " : "",
+                       need_face ? "--face N (0..5: +X -X +Y -Y +Z -Z)" : "");
+    uint64_t layer = pick->layer > 0 ? (uint64_t)pick->layer : 0, face = pick->face > 0 ? (uint64_t)pick->face : 0;
+    if (layer >= shape->layers)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: no layer %llu (the texture has %u layer%s)", name,
+                       (unsigned long long)layer, shape->layers, shape->layers == 1 ? "" : "s");
+    if (face >= shape->faces)
+        return tt_fail(TT_ERR_INVALID_ARG, "%s: no face %llu (%s)", name, (unsigned long long)face,
+                       shape->faces == 1 ? "the texture is not a cube map" : "a cube map has faces 0..5");
+    *index = layer * shape->faces + face;
     return TT_OK;
 }

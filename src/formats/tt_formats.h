@@ -37,8 +37,8 @@ tt_status tt_ktx2_write_memory_zstd(const tt_texture *t, int zstd_level, uint8_t
 
 /* Parses untrusted bytes. Accepts BC7 in DDS (DX10 header, DXGI 97/98/99) and
  * in KTX2 (VK_FORMAT 145/146, supercompression none or Zstandard), with every
- * level the header lists (1..the full chain); of arrays and cube maps, the
- * first image of each level is read. The result's levels are laid out as
+ * level the header lists (1..the full chain); arrays and cube maps are
+ * refused (read one of their images with the *_parse_pick calls below). The result's levels are laid out as
  * tinytex.h says; premultiplied and supercompression come from the file.
  * `name` is used in error messages. Every size and offset is validated with
  * overflow-safe arithmetic before use, and before anything is allocated. */
@@ -57,5 +57,31 @@ tt_status tt_dds_parse(const uint8_t *data, size_t avail, size_t size, const cha
                        size_t *need);
 tt_status tt_ktx2_parse(const uint8_t *data, size_t avail, size_t size, const char *name, tt_texture *out,
                         size_t *need);
+
+/* Arrays and cube maps: what a file holds, and which of its images to read. A file of several layers needs a
+ * layer picked and a cube map a face (TT_ERR_UNSUPPORTED otherwise, the message naming its layers and faces and how
+ * to pick one: reading the first image and saying nothing would ignore the rest); a pick beyond the file's layers
+ * or faces is TT_ERR_INVALID_ARG. Image (layer, face) is image layer x faces + face of the file's order (DDS: each
+ * image with its whole chain, one after the other; KTX2: every image of a level inside that level). */
+typedef struct {
+    uint32_t levels, layers, faces; /* layers >= 1 (1: not an array); faces 1, or 6 for a cube map */
+} tt_texture_shape;
+typedef struct {
+    int64_t layer, face; /* -1: not picked (fine where the file has only one) */
+} tt_texture_pick;
+/* The *_parse calls with a pick (NULL: the file must hold one image) and the file's shape (may be NULL; set once
+ * the header has been read, even when the call fails later). */
+tt_status tt_dds_parse_pick(const uint8_t *data, size_t avail, size_t size, const char *name,
+                            const tt_texture_pick *pick, tt_texture *out, size_t *need, tt_texture_shape *shape);
+tt_status tt_ktx2_parse_pick(const uint8_t *data, size_t avail, size_t size, const char *name,
+                             const tt_texture_pick *pick, tt_texture *out, size_t *need, tt_texture_shape *shape);
+/* tt_texture_load with a pick and the file's shape, as above (container.c). */
+tt_status tt_texture_load_pick(const char *path, const tt_image_limits *limits, const tt_texture_pick *pick,
+                               tt_texture *out, tt_texture_shape *shape);
+/* The one-line refusal of a file of several images read without a pick, or of a pick beyond the file: checks
+ * `pick` against `shape` and returns the image index (layer x faces + face) in *index. `container` is "DDS" or
+ * "KTX2". */
+tt_status tt_texture_pick_check(const tt_texture_shape *shape, const tt_texture_pick *pick, const char *name,
+                                const char *container, uint64_t *index);
 
 #endif

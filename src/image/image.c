@@ -141,9 +141,52 @@ tt_status tt_png_check_chunks(const uint8_t *data, size_t size, const char *name
     return TT_OK;
 }
 
+/* The format the first bytes announce (stb_image's loaders, by their signatures), or NULL; TGA has none. */
+const char *tt_image_format_name(const uint8_t *data, size_t size)
+{
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (!data) return NULL;
+    if (size >= 8 && memcmp(data, png_sig, 8) == 0) return "PNG";
+    if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) return "JPEG";
+    if (size >= 6 && (memcmp(data, "GIF87a", 6) == 0 || memcmp(data, "GIF89a", 6) == 0)) return "GIF";
+    if (size >= 2 && data[0] == 'B' && data[1] == 'M') return "BMP";
+    if (size >= 4 && memcmp(data, "8BPS", 4) == 0) return "PSD";
+    if (size >= 6 && (memcmp(data, "#?RADIANCE", size < 10 ? size : 10) == 0 || memcmp(data, "#?RGBE", 6) == 0))
+        return "HDR";
+    if (size >= 2 && data[0] == 'P' && (data[1] == '5' || data[1] == '6')) return "PNM";
+    if (size >= 4 && data[0] == 0x53 && data[1] == 0x80 && data[2] == 0xF6 && data[3] == 0x34) return "PIC";
+    return NULL;
+}
+
+/* One line for a decoder failure: the format from the signature (not the name), what stb_image said, and what
+ * that means where it is known. */
+static tt_status decode_failure(const char *name, const uint8_t *data, size_t size, const char *why)
+{
+    if (!why) why = "unknown reason";
+    const char *format = tt_image_format_name(data, size);
+    if (!format)
+        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image: no PNG, JPEG, GIF, BMP, PSD, HDR, PNM or PIC "
+                       "signature, and not a valid TGA (stb_image: %s)", name, why);
+    static const char *const ends_early[] = {"outofdata", "expected marker", "no SOF", "bad huffman code",
+                                             "bad zlib header", "bad compression", "no IDAT", "not enough pixels",
+                                             "bad EOB", "bad delta", "unexpected end", "bad codelengths"};
+    const char *meaning = "the file is corrupt or a variant the decoder does not read";
+    for (size_t i = 0; i < sizeof ends_early / sizeof ends_early[0]; i++)
+        if (strcmp(why, ends_early[i]) == 0) meaning = "the file is truncated or corrupt";
+    if (strcmp(why, "outofdata") == 0) meaning = "the data ends early: the file is truncated";
+    return tt_fail(TT_ERR_FORMAT, "%s: %s decoder failed: %s (stb_image: %s)", name, format, meaning, why);
+}
+
 tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *name,
                                const tt_image_limits *limits, tt_image *out)
 {
+    return tt_image_load_memory_report(data, size, name, limits, out, NULL);
+}
+
+tt_status tt_image_load_memory_report(const uint8_t *data, size_t size, const char *name,
+                                      const tt_image_limits *limits, tt_image *out, tt_image_conversion *conv)
+{
+    if (conv) memset(conv, 0, sizeof *conv);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load_memory: no output image");
     memset(out, 0, sizeof *out);
     if (!name) name = "<memory>";
@@ -176,7 +219,17 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
         if (!why) why = "unknown reason";
         if (strcmp(why, "too large") == 0)
             return tt_fail(TT_ERR_LIMIT, "%s: image too large for the decoder (stb: %s)", name, why);
-        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (stb: %s)", name, why);
+        if (tt_image_format_name(data, size)) {
+            /* stbi_info tries every format in turn, so its reason is the last one's (a JPEG with a bad header
+             * reads "unknown image type"); the loader goes by the signature, so its reason is the format's own.
+             * It stops in the same header, before allocating pixels. */
+            stbi_set_flip_vertically_on_load_thread(0);
+            int lw, lh, lc;
+            stbi_uc *again = stbi_load_from_memory(data, len, &lw, &lh, &lc, 4);
+            if (again) stbi_image_free(again);
+            else why = stbi_failure_reason() ? stbi_failure_reason() : why;
+        }
+        return decode_failure(name, data, size, why);
     }
     if (w <= 0 || h <= 0)
         return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (size %dx%d)", name, w, h);
@@ -200,11 +253,7 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
         pixels = stbi_load_16_from_memory(data, len, &lw, &lh, &lcomp, 0);
     else
         pixels = stbi_load_from_memory(data, len, &lw, &lh, &lcomp, 4);
-    if (!pixels) {
-        const char *why = stbi_failure_reason();
-        return tt_fail(TT_ERR_FORMAT, "%s: not a supported image (stb: %s)", name,
-                       why ? why : "unknown reason");
-    }
+    if (!pixels) return decode_failure(name, data, size, stbi_failure_reason());
     if (lw != w || lh != h) {
         stbi_image_free(pixels);
         return tt_fail(TT_ERR_FORMAT, "%s: header says %dx%d but the decoder produced %dx%d", name,
@@ -219,7 +268,23 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
     size_t n = (size_t)w * (size_t)h * 4;
     if (is_hdr) {
         const float *f = pixels;
-        for (size_t i = 0; i < n; i++) out->rgba[i] = unit_float_to_u8(f[i]);
+        uint64_t below = 0, above = 0;
+        float lo = f[0], hi = f[0];
+        for (size_t i = 0; i < n; i++) {
+            out->rgba[i] = unit_float_to_u8(f[i]);
+            if (i % 4 == 3) continue; /* stb adds alpha 1.0 to HDR's RGB: not the user's data */
+            if (!(f[i] >= 0.0f)) below++; /* NaN too */
+            else if (f[i] > 1.0f) above++;
+            if (f[i] < lo) lo = f[i];
+            if (f[i] > hi) hi = f[i];
+        }
+        if (conv) {
+            conv->values = (uint64_t)w * (uint64_t)h * 3;
+            conv->clipped_below = below;
+            conv->clipped_above = above;
+            conv->min = lo;
+            conv->max = hi;
+        }
         out->source_bits = 32;
     } else if (is_16) {
         if (lcomp < 1 || lcomp > 4) {
@@ -258,11 +323,19 @@ tt_status tt_image_load_memory(const uint8_t *data, size_t size, const char *nam
     }
     stbi_image_free(pixels);
     out->source_channels = (comp >= 1 && comp <= 4) ? comp : lcomp;
+    if (conv) conv->source_bits = out->source_bits;
     return TT_OK;
 }
 
 tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_image *out)
 {
+    return tt_image_load_report(path, limits, out, NULL);
+}
+
+tt_status tt_image_load_report(const char *path, const tt_image_limits *limits, tt_image *out,
+                               tt_image_conversion *conv)
+{
+    if (conv) memset(conv, 0, sizeof *conv);
     if (!out) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load: no output image");
     memset(out, 0, sizeof *out);
     if (!path) return tt_fail(TT_ERR_INVALID_ARG, "tt_image_load: no path");
@@ -280,7 +353,7 @@ tt_status tt_image_load(const char *path, const tt_image_limits *limits, tt_imag
     size_t size = 0;
     tt_status s = tt_read_file(path, (size_t)max_file, &data, &size);
     if (s != TT_OK) return s;
-    s = tt_image_load_memory(data, size, path, limits, out);
+    s = tt_image_load_memory_report(data, size, path, limits, out, conv);
     free(data);
     return s;
 }

@@ -173,8 +173,30 @@ static inline void tt_fuzz_check_header_first(tt_container c, const uint8_t *dat
     }
 }
 
+/* Arrays and cube maps: one image picked by the input's last two bytes (layer 0..7, face 0..5 or none), read as
+ * the CLI's --layer/--face read it: refused cleanly, or a valid texture inside the file's shape. */
+static inline void tt_fuzz_pick(tt_container c, const uint8_t *data, size_t size)
+{
+    if (size < 2) return;
+    tt_texture_pick pick = {data[size - 1] % 8, data[size - 2] % 7 == 6 ? -1 : data[size - 2] % 7};
+    tt_texture t;
+    tt_texture_shape shape;
+    tt_status s = c == TT_CONTAINER_DDS ? tt_dds_parse_pick(data, size, size, "fuzz", &pick, &t, NULL, &shape)
+                                        : tt_ktx2_parse_pick(data, size, size, "fuzz", &pick, &t, NULL, &shape);
+    tt_fuzz_check_status(s);
+    if (s != TT_OK) {
+        TT_FUZZ_ASSERT(t.data == NULL);
+        return;
+    }
+    TT_FUZZ_ASSERT(pick.layer < shape.layers && (pick.face < 0 ? shape.faces == 1 : pick.face < shape.faces));
+    TT_FUZZ_ASSERT(shape.levels == t.level_count);
+    tt_fuzz_check_texture(&t);
+    tt_texture_free(&t);
+}
+
 static inline int tt_fuzz_container(tt_container c, const uint8_t *data, size_t size)
 {
+    tt_fuzz_pick(c, data, size);
     tt_texture t;
     tt_status s = tt_fuzz_read_container(c, data, size, &t);
     tt_fuzz_check_status(s);

@@ -278,6 +278,55 @@ static void test_files(void)
     CHECK_EQ_INT(tt_container_from_path(NULL, &c), -1);
 }
 
+/* Arrays and cube maps (DDS_HEADER_DXT10 arraySize, miscFlag DDS_RESOURCE_MISC_TEXTURECUBE 0x4): each image with
+ * its whole chain, one after the other (Microsoft, "Programming Guide for DDS", texture arrays and cube maps). Here
+ * 2 levels of 8x4 (32 + 16 bytes) per image, image k's bytes filled with k + 1. */
+static void test_arrays(void)
+{
+    tt_texture t = tt_test_texture(8, 4, 0, 7, 3);
+    CHECK(t.level_count == 1 && t.data_size == 32);
+    tt_texture_free(&t);
+    const size_t chain = 32 + 16;
+    for (int cube = 0; cube < 2; cube++) {
+        uint32_t layers = cube ? 2 : 3, images = layers * (cube ? 6 : 1);
+        size_t n = 148 + images * chain;
+        uint8_t *f = calloc(1, n);
+        tt_texture one = tt_test_texture(8, 4, 0, 7, 3);
+        uint8_t *w = NULL;
+        size_t wn = 0;
+        CHECK_EQ_INT(tt_dds_write_memory(&one, &w, &wn), TT_OK);
+        memcpy(f, w, 148);
+        free(w);
+        tt_texture_free(&one);
+        put32(f, 28, 2);                     /* dwMipMapCount */
+        put32(f, 140, layers);               /* arraySize */
+        if (cube) put32(f, 136, 0x4);        /* miscFlag TEXTURECUBE */
+        for (uint32_t k = 0; k < images; k++) memset(f + 148 + k * chain, (int)(k + 1), chain);
+        tt_texture r;
+        CHECK_EQ_INT(tt_dds_read_memory(f, n, "a.dds", &r), TT_ERR_UNSUPPORTED);
+        CHECK(strstr(tt_last_error(), cube ? "DDS cube map array (2 layers of 6 faces)" : "DDS array of 3 layers"));
+        tt_texture_shape shape;
+        tt_texture_pick pick = {layers - 1, cube ? 3 : -1};
+        CHECK_EQ_INT(tt_dds_parse_pick(f, n, n, "a.dds", &pick, &r, NULL, &shape), TT_OK);
+        CHECK(shape.levels == 2 && shape.layers == layers && shape.faces == (cube ? 6u : 1u));
+        uint32_t k = (layers - 1) * (cube ? 6 : 1) + (cube ? 3 : 0);
+        CHECK(r.level_count == 2 && r.data_size == chain && r.data[0] == k + 1 && r.data[chain - 1] == k + 1);
+        tt_texture_free(&r);
+        /* The header-first form asks for the prefix up to the picked image's end. */
+        size_t need = 0;
+        CHECK_EQ_INT(tt_dds_parse_pick(f, 148, n, "a.dds", &pick, &r, &need, NULL), TT_OK);
+        CHECK(r.data == NULL && need == 148 + (k + 1) * chain);
+        /* Beyond the file's layers or faces. */
+        tt_texture_pick beyond = {layers, 0};
+        CHECK_EQ_INT(tt_dds_parse_pick(f, n, n, "a.dds", &beyond, &r, NULL, NULL), TT_ERR_INVALID_ARG);
+        /* One byte short of the last image: the header promises more than the file holds. */
+        tt_texture_pick first = {0, 0};
+        CHECK_EQ_INT(tt_dds_parse_pick(f, n - 1, n - 1, "a.dds", &first, &r, NULL, NULL), TT_ERR_FORMAT);
+        CHECK(strstr(tt_last_error(), "DDS data truncated"));
+        free(f);
+    }
+}
+
 int main(void)
 {
     test_header_fields(0);
@@ -285,5 +334,6 @@ int main(void)
     test_refusals();
     test_mutations();
     test_files();
+    test_arrays();
     TT_TEST_END();
 }

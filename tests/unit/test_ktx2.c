@@ -225,20 +225,37 @@ static void test_refusals(void)
     expect32(f, n, 40, 0, TT_OK, NULL);
     expect32(f, n, 52, 0, TT_OK, NULL);
     expect32(f, n, 32, 3, TT_ERR_FORMAT, "uncompressedByteLength is 64; 3 image(s)");
-    /* Array layers and cube faces: each level holds every image, the first is read. Level 0 ends the file, so
-     * the other images can be appended to it. */
+    /* Array layers and cube faces: each level holds every image. Level 0 ends the file, so the other images can
+     * be appended to it (image k filled with byte k). Without a pick they are refused; with one, that image. */
     for (int cube = 0; cube < 2; cube++) {
         uint32_t images = cube ? 6 : 3;
-        uint8_t *m = malloc(n + (images - 1) * 64);
+        size_t mn = n + (images - 1) * 64;
+        uint8_t *m = malloc(mn);
         memcpy(m, f, n);
-        memset(m + n, 0x5A, (images - 1) * 64);
+        for (uint32_t k = 1; k < images; k++) memset(m + n + (k - 1) * 64, (int)k, 64);
         put32(m, cube ? 36 : 32, cube ? 6 : 3);
         put64(m, 88, images * 64);
         put64(m, 96, images * 64);
         tt_texture r;
-        CHECK_EQ_INT(tt_ktx2_read_memory(m, n + (images - 1) * 64, "x.ktx2", &r), TT_OK);
-        CHECK(r.data_size == 64 && r.data && memcmp(r.data, t.data, 64) == 0);
-        tt_texture_free(&r);
+        CHECK_EQ_INT(tt_ktx2_read_memory(m, mn, "x.ktx2", &r), TT_ERR_UNSUPPORTED);
+        CHECK(strstr(tt_last_error(), cube ? "KTX2 cube map (1 layer of 6 faces)" : "KTX2 array of 3 layers") != NULL);
+        CHECK(strstr(tt_last_error(), cube ? "--face N" : "--layer N") != NULL);
+        CHECK(r.data == NULL);
+        tt_texture_shape shape;
+        for (uint32_t k = 0; k < images; k++) {
+            tt_texture_pick pick = {cube ? -1 : (int64_t)k, cube ? (int64_t)k : -1};
+            CHECK_EQ_INT(tt_ktx2_parse_pick(m, mn, mn, "x.ktx2", &pick, &r, NULL, &shape), TT_OK);
+            CHECK(shape.levels == 1 && shape.layers == (cube ? 1u : 3u) && shape.faces == (cube ? 6u : 1u));
+            uint8_t want[64];
+            memset(want, (int)k, 64);
+            CHECK(r.data_size == 64 && r.data && memcmp(r.data, k ? want : t.data, 64) == 0);
+            tt_texture_free(&r);
+        }
+        tt_texture_pick beyond = {cube ? 0 : 3, cube ? 6 : 0};
+        CHECK_EQ_INT(tt_ktx2_parse_pick(m, mn, mn, "x.ktx2", &beyond, &r, NULL, NULL), TT_ERR_INVALID_ARG);
+        /* One image short: the header promises more than the file holds, pick or not. */
+        tt_texture_pick first = {0, 0};
+        CHECK_EQ_INT(tt_ktx2_parse_pick(m, mn - 64, mn - 64, "x.ktx2", &first, &r, NULL, NULL), TT_ERR_FORMAT);
         free(m);
     }
     CHECK_EQ_INT(tt_ktx2_read_memory(NULL, 0, "x.ktx2", &(tt_texture){0}), TT_ERR_FORMAT);
