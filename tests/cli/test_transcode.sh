@@ -71,7 +71,7 @@ check "batch: the text file noted" grep -q "note: .*readme.txt.*skipped" "$TMP/e
 run 0 "$TINYTEX" decode "$TMP/l.tnx" -o "$TMP/l1.ktx2" --preset fastest -q
 check "batch output = single-file output" cmp -s "$TMP/tex/sub/l.ktx2" "$TMP/l1.ktx2"
 run 1 "$TINYTEX" decode "$TMP/models" -o "$TMP/tex" --format ktx2 --preset fastest
-check "batch again: the two up-to-date outputs skipped" grep -q "2 skipped" "$TMP/err"
+check "batch again: the two up-to-date outputs skipped" grep -q "2 skipped" "$TMP/out"
 
 # Usage errors (exit 2).
 run 2 "$TINYTEX" decode "$IMG" -o "$TMP/u.dds"
