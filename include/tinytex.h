@@ -407,6 +407,15 @@ TT_API tt_status tt_model_read_memory(const uint8_t *data, size_t size, const ch
 TT_API tt_status tt_model_decode(tt_context *ctx, const tt_model *model, tt_image *out, double *gpu_ms);
 TT_API tt_status tt_model_decode_cpu(const tt_model *model, tt_image *out);
 TT_API void tt_model_free(tt_model *model);   /* safe on NULL */
+/* Neural -> BC7 on load: the model's network decodes its image on the context's device and the BC7 encoder reads it
+ * there (the image never reaches host memory): decode, mip chain and encode in one GPU submission, only the blocks
+ * read back. config may be NULL (the medium preset); its alpha test is not available here (TT_ERR_UNSUPPORTED: the
+ * network's image is opaque). mips: NULL = one level; else the chain as tt_mip_build makes it (levels above the
+ * image's full chain are clamped to it; alpha_coverage is TT_ERR_UNSUPPORTED). The blocks equal those of
+ * tt_bc7_encode_levels on tt_mip_build's chain of tt_model_decode's image on the same device. gpu_ms (may be
+ * NULL): the submission's GPU time, or -1 where the device has no timestamps. */
+TT_API tt_status tt_model_transcode_bc7(tt_context *ctx, const tt_model *model, const tt_bc7_config *config,
+                                        const tt_mip_config *mips, tt_texture *out, double *gpu_ms);
 
 #ifdef __cplusplus
 }

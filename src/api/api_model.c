@@ -8,13 +8,8 @@
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 
-/* The .tnx bytes and their parsed form: what tt_model_save writes is what tt_model_decode rebuilds. */
-struct tt_model {
-    uint8_t *bytes;
-    size_t size;
-    tt_nn_model m;
-    float *params;
-};
+/* struct tt_model (the .tnx bytes and their parsed form: what tt_model_save writes is what tt_model_decode
+ * rebuilds) is in api/tt_context.h. */
 
 /* ---- configs: the defaults are the CLI's ---------------------------------------------------------------- */
 void tt_hash_config_init(tt_hash_config *c)

@@ -24,6 +24,19 @@ tt_status tt_bc7_encode_levels_gpu(tt_vk *vk, const tt_image *levels, uint32_t c
 tt_status tt_bc7_encode_gpu_passes(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                                    int repeats, double *gpu_ms_per_run, int per_mode_passes);
 
+/* The encoder's device entry, for an image that a GPU stage made (a network decode, a mip level): create builds the
+ * passes of config p for opaque images (every alpha 255, as a network's output is; loose_alpha then applies) up to
+ * max_width x max_height (the alpha test, which needs the host, is TT_ERR_UNSUPPORTED); record adds to the
+ * caller's recording (tt_vk_begin .. tt_vk_submit) the encode of the width x height RGBA8 words of `src` (whole
+ * image, row-major) into ceil(w/4) * ceil(h/4) blocks written to `blocks` from byte blocks_offset on, row-major --
+ * the blocks tt_bc7_encode_gpu makes of the same texels. Work that reads `blocks` after it needs a barrier. */
+typedef struct tt_bc7_gpu_encoder tt_bc7_gpu_encoder;
+tt_status tt_bc7_gpu_encoder_create(tt_vk *vk, const tt_bc7_config *p, uint32_t max_width, uint32_t max_height,
+                                    tt_bc7_gpu_encoder **out);
+void tt_bc7_gpu_encoder_record(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width, uint32_t height,
+                               tt_vk_buffer *blocks, VkDeviceSize blocks_offset);
+void tt_bc7_gpu_encoder_destroy(tt_bc7_gpu_encoder *e);   /* safe on NULL */
+
 /* Decodes w x h texels of `blocks` with the device's own BC7 texture sampler (VK_FORMAT_BC7_UNORM_BLOCK,
  * texelFetch), an independent check of tt_bc7_decode_image. TT_ERR_UNSUPPORTED where the device cannot sample BC7. */
 tt_status tt_bc7_decode_sampler(tt_vk *vk, const tt_bc7_block *blocks, uint32_t w, uint32_t h, uint8_t *out_rgba);

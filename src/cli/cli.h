@@ -136,6 +136,9 @@ int cmd_report(int argc, char **argv);
 /* decode/info dispatch to these for .tnx files (src/cli/cli_hash.c / neural). */
 int cli_decode_tnx(const char *input, const char *output, const cli_common *c);
 int cli_info_tnx(const char *input, int json);
+/* decode to .dds/.ktx2 (or --format): neural -> BC7 on load (cli_transcode.c). */
+int cli_decode_wants_bc7(int argc, char **argv);
+int cmd_decode_bc7(int argc, char **argv);
 
 /* The tt_vk_options the CLI's environment switches ask for (TINYTEX_VALIDATION, TINYTEX_PIPELINE_STATS,
  * TINYTEX_NO_COOPMAT, TINYTEX_NO_PUSH_DESCRIPTORS; docs/cli.md), device -1, verbose from -v. cli_vk_create

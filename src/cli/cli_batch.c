@@ -104,10 +104,11 @@ static const char *base_name(const char *path)
     return p;
 }
 
-static int is_image_name(const char *name)
+static int is_image_name(const cli_batch_spec *spec, const char *name)
 {
     char ext[16];
     cli_extension(name, ext, sizeof ext);
+    if (spec->in_ext) return strcmp(ext, spec->in_ext) == 0;
     for (size_t i = 0; i < sizeof IMAGE_EXTENSIONS / sizeof IMAGE_EXTENSIONS[0]; i++)
         if (strcmp(ext, IMAGE_EXTENSIONS[i]) == 0) return 1;
     return 0;
@@ -243,7 +244,7 @@ static void walk(item_list *l, const cli_batch_spec *spec, const char *dir, cons
                 stack[depth].ino = sb.st_ino;
                 walk(l, spec, full, sub, stack, depth + 1, skip);
             }
-        } else if (S_ISREG(sb.st_mode) && is_image_name(names[i])) {
+        } else if (S_ISREG(sb.st_mode) && is_image_name(spec, names[i])) {
             char *rel_out = replace_extension(sub, spec->out_ext);
             char *out = rel_out ? join_path(spec->common->output, rel_out) : NULL;
             free(rel_out);
@@ -1103,7 +1104,7 @@ int cli_batch_run(const cli_batch_spec *spec, const char *const *inputs, int n_i
                 walk(&list, spec, inputs[i], "", stack, 1, have_out ? &out_id : NULL);
                 if (list.n == before && n_inputs > 1)
                     DISPLAYLEVEL(1, "tinytex: note: %s: no image files in this folder\n", inputs[i]);
-            } else if (stat(inputs[i], &sb) == 0 && !is_image_name(inputs[i])) {
+            } else if (stat(inputs[i], &sb) == 0 && !is_image_name(spec, inputs[i])) {
                 /* Shell globs over a folder bring READMEs along: skipped like
                  * in folders. (One input alone is always tried.) */
                 DISPLAYLEVEL(1, "tinytex: note: %s: not an image (by extension), skipped\n", inputs[i]);

@@ -44,6 +44,7 @@ typedef tt_status (*cli_measure_fn)(void *ctx, const tt_image *input, const char
 typedef struct {
     const char *command;        /* "bc7", "hash", "latent" */
     const char *out_ext;        /* extension for mirrored outputs, e.g. ".dds" */
+    const char *in_ext;         /* inputs taken from folders, e.g. "tnx" (NULL = the image extensions) */
     const char *label;          /* what the per-file line calls an output, e.g. "BC7 mode 6" (may be NULL) */
     cli_encode_fn encode;
     cli_measure_fn measure;     /* may be NULL: skipped files then have no metrics */

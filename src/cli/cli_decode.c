@@ -33,6 +33,7 @@ static int decode_report(const cli_common *c, uint32_t width, uint32_t height, u
 
 int cmd_decode(int argc, char **argv)
 {
+    if (cli_decode_wants_bc7(argc, argv)) return cmd_decode_bc7(argc, argv); /* .tnx -> BC7 on the GPU */
     cli_common c;
     cli_common_init(&c);
     int sampler = 0, level = 0, all_levels = 0, layer = -1, face = -1;
@@ -58,7 +59,8 @@ int cmd_decode(int argc, char **argv)
         cli_print_help(stdout, USAGE,
                        "Decodes a BC7 texture (DDS or KTX2, any BC7 mode, any encoder) with tinytex's C decoder\n"
                        "(or, with --sampler, the GPU's texture unit: an independent decoder), or rebuilds the image\n"
-                       "stored in a .tnx model on the GPU, and writes a PNG.", opts);
+                       "stored in a .tnx model on the GPU, and writes a PNG. A .tnx with -o OUT.dds|OUT.ktx2 goes\n"
+                       "straight to BC7 on the GPU (decode MODEL.tnx -o OUT.dds --help lists its options).", opts);
         return EXIT_OK;
     }
     if (npos == 1 && c.input) { cli_error("two inputs (-i %s and %s): decode takes one", c.input, pos[0]); return EXIT_USAGE; }

@@ -19,6 +19,33 @@ static void record_store(tt_vk *vk, tt_vk_pipeline *pipe, const tt_mip_plan *pla
     tt_vk_dispatch(vk, pipe, bufs, &push, plan->width[i], plan->height[i], 1);
 }
 
+/* The filter passes of levels 1.. from level 0's words in src8, and (without alpha coverage, whose scales the host
+ * computes first) the store passes of every level into out8 (level 0's only where the plan converts it). */
+static void record_chain(tt_vk *vk, tt_vk_pipeline *const *pipes, const tt_mip_plan *plan, const tt_mip_tables *tab,
+                         tt_vk_buffer *src8, tt_vk_buffer *fl, tt_vk_buffer *out8, tt_vk_buffer *tabbuf)
+{
+    if (tt_mip_level0_converts(plan))
+        record_store(vk, pipes[PIPE_STORE], plan, 0, src8, NULL, &out8[0], tabbuf, 1.0f);
+    for (uint32_t i = 1; i < plan->count; i++) {
+        if (i > 1) {
+            tt_vk_barrier(vk);
+            if (!plan->coverage)
+                record_store(vk, pipes[PIPE_STORE], plan, i - 1, src8, &fl[i - 1], &out8[i - 1], tabbuf, 1.0f);
+        }
+        tt_mip_push push = {.src_w = plan->width[i - 1], .src_h = plan->height[i - 1], .dst_w = plan->width[i],
+                            .dst_h = plan->height[i], .flags = plan->flags | (i == 1 ? TT_MIP_FLAG_FROM8 : 0u),
+                            .taps_x = tab->taps_x[i], .taps_y = tab->taps_y[i], .tab_x = tab->tab_x[i],
+                            .tab_y = tab->tab_y[i], .scale = 1.0f};
+        tt_vk_buffer *bufs[TT_MIP_BINDINGS] = {src8, i == 1 ? tabbuf : &fl[i - 1], &fl[i], tabbuf, tabbuf};
+        tt_vk_dispatch(vk, pipes[PIPE_FILTER], bufs, &push, plan->width[i], plan->height[i], 1);
+    }
+    if (plan->count > 1 && !plan->coverage) {
+        tt_vk_barrier(vk);
+        uint32_t last = plan->count - 1;
+        record_store(vk, pipes[PIPE_STORE], plan, last, src8, &fl[last], &out8[last], tabbuf, 1.0f);
+    }
+}
+
 tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *config, tt_image *levels,
                            uint32_t *count, double *gpu_ms)
 {
@@ -75,25 +102,7 @@ tt_status tt_mip_build_gpu(tt_vk *vk, const tt_image *img, const tt_mip_config *
      * float levels (the chain itself goes on from the unscaled levels). */
     st = tt_vk_begin(vk);
     if (st != TT_OK) goto done;
-    if (level0_gpu) record_store(vk, pipes[PIPE_STORE], &plan, 0, &src8, NULL, &out8[0], &tabbuf, 1.0f);
-    for (uint32_t i = 1; i < plan.count; i++) {
-        if (i > 1) {
-            tt_vk_barrier(vk);
-            if (!plan.coverage)
-                record_store(vk, pipes[PIPE_STORE], &plan, i - 1, &src8, &fl[i - 1], &out8[i - 1], &tabbuf, 1.0f);
-        }
-        tt_mip_push push = {.src_w = plan.width[i - 1], .src_h = plan.height[i - 1], .dst_w = plan.width[i],
-                            .dst_h = plan.height[i], .flags = plan.flags | (i == 1 ? TT_MIP_FLAG_FROM8 : 0u),
-                            .taps_x = tab.taps_x[i], .taps_y = tab.taps_y[i], .tab_x = tab.tab_x[i],
-                            .tab_y = tab.tab_y[i], .scale = 1.0f};
-        tt_vk_buffer *bufs[TT_MIP_BINDINGS] = {&src8, i == 1 ? &tabbuf : &fl[i - 1], &fl[i], &tabbuf, &tabbuf};
-        tt_vk_dispatch(vk, pipes[PIPE_FILTER], bufs, &push, plan.width[i], plan.height[i], 1);
-    }
-    if (plan.count > 1 && !plan.coverage) {
-        tt_vk_barrier(vk);
-        uint32_t last = plan.count - 1;
-        record_store(vk, pipes[PIPE_STORE], &plan, last, &src8, &fl[last], &out8[last], &tabbuf, 1.0f);
-    }
+    record_chain(vk, pipes, &plan, &tab, &src8, fl, out8, &tabbuf);
     st = tt_vk_submit(vk, &ms);
 
     if (st == TT_OK && plan.coverage && plan.count > 1) {
@@ -132,4 +141,79 @@ done:
     tt_mip_tables_free(&tab);
     if (st != TT_OK) tt_mip_levels_free(levels, TT_MAX_LEVELS);
     return st;
+}
+
+/* ---- the chain as a stage of a longer GPU job (tt_mip_chain_gpu_create) ---- */
+struct tt_mip_chain_gpu {
+    tt_vk *vk;
+    tt_mip_plan plan;
+    tt_mip_tables tab;
+    tt_vk_pipeline *pipes[PIPE_COUNT];
+    tt_vk_buffer tabbuf, fl[TT_MAX_LEVELS], out8[TT_MAX_LEVELS];
+};
+
+void tt_mip_chain_gpu_destroy(tt_mip_chain_gpu *c)
+{
+    if (!c) return;
+    tt_vk_buffer_destroy(c->vk, &c->tabbuf);
+    for (uint32_t i = 0; i < TT_MAX_LEVELS; i++) {
+        tt_vk_buffer_destroy(c->vk, &c->fl[i]);
+        tt_vk_buffer_destroy(c->vk, &c->out8[i]);
+    }
+    for (int k = 0; k < PIPE_COUNT; k++) tt_vk_pipeline_destroy(c->vk, c->pipes[k]);
+    tt_mip_tables_free(&c->tab);
+    free(c);
+}
+
+tt_status tt_mip_chain_gpu_create(tt_vk *vk, uint32_t width, uint32_t height, const tt_mip_config *config,
+                                  tt_mip_chain_gpu **out)
+{
+    *out = NULL;
+    tt_mip_chain_gpu *c = calloc(1, sizeof *c);
+    if (!c) return tt_fail(TT_ERR_NOMEM, "tt_mip_build: out of memory");
+    c->vk = vk;
+    uint8_t opaque_texel[4] = {0, 0, 0, 255};   /* the plan reads texels only for alpha coverage, refused here */
+    tt_image dims = {.width = width, .height = height, .rgba = opaque_texel};
+    tt_status st = TT_OK;
+    if (config && config->alpha_coverage >= 0.0f)
+        st = tt_fail(TT_ERR_UNSUPPORTED, "tt_mip_build: alpha coverage needs the image on the host; not in a device "
+                                         "chain");
+    if (st == TT_OK) st = tt_mip_plan_make(&dims, config, "tt_mip_build", &c->plan);
+    const tt_mip_plan *plan = &c->plan;
+    uint64_t bytes1 = plan->count > 1 ? 16ull * plan->width[1] * plan->height[1] : 0;
+    if (st == TT_OK && bytes1 > tt_vk_get_caps(vk)->max_storage_buffer_range)
+        st = tt_fail(TT_ERR_LIMIT, "tt_mip_build: %ux%u needs buffers of %llu bytes, above the device's storage buffer "
+                                   "range of %llu bytes", width, height, (unsigned long long)bytes1,
+                     (unsigned long long)tt_vk_get_caps(vk)->max_storage_buffer_range);
+    if (st == TT_OK) st = tt_mip_tables_make(plan, &c->tab);
+    static const char *const names[PIPE_COUNT] = {"mip_filter", "mip_store"};
+    if (st == TT_OK)
+        st = tt_vk_pipelines_create(vk, PIPE_COUNT, names, TT_MIP_BINDINGS, sizeof(tt_mip_push), NULL, 0,
+                                    TT_MIP_LOCAL_SIZE, TT_MIP_LOCAL_SIZE, 1, c->pipes);
+    if (st == TT_OK) st = tt_vk_buffer_create(vk, c->tab.n_words * 4, TT_MEM_DEVICE, &c->tabbuf);
+    for (uint32_t i = 0; st == TT_OK && i < plan->count; i++) {
+        uint64_t n = (uint64_t)plan->width[i] * plan->height[i];
+        if (i > 0) st = tt_vk_buffer_create(vk, 16 * n, TT_MEM_DEVICE, &c->fl[i]);
+        if (st == TT_OK && (i > 0 || tt_mip_level0_converts(plan)))
+            st = tt_vk_buffer_create(vk, 4 * n, TT_MEM_DEVICE, &c->out8[i]);
+    }
+    if (st == TT_OK) st = tt_vk_upload(vk, &c->tabbuf, 0, c->tab.words, c->tab.n_words * 4);
+    if (st != TT_OK) tt_mip_chain_gpu_destroy(c);
+    else *out = c;
+    return st;
+}
+
+uint32_t tt_mip_chain_gpu_count(const tt_mip_chain_gpu *c) { return c->plan.count; }
+
+void tt_mip_chain_gpu_record(tt_mip_chain_gpu *c, tt_vk_buffer *src8)
+{
+    record_chain(c->vk, c->pipes, &c->plan, &c->tab, src8, c->fl, c->out8, &c->tabbuf);
+}
+
+tt_vk_buffer *tt_mip_chain_gpu_level(tt_mip_chain_gpu *c, tt_vk_buffer *src8, uint32_t level, uint32_t *width,
+                                     uint32_t *height)
+{
+    *width = c->plan.width[level];
+    *height = c->plan.height[level];
+    return level == 0 && !tt_mip_level0_converts(&c->plan) ? src8 : &c->out8[level];
 }

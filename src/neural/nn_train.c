@@ -446,9 +446,9 @@ static tt_status download_params(tt_vk *vk, const tt_nn_model *m, tt_vk_buffer *
 
 tt_status tt_nn_trainer_get_params(tt_nn_trainer *tr, float *params) { return download_params(tr->vk, tr->m, &tr->params, params); }
 
-static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pipe, uint32_t ns, tt_vk_buffer *params,
-                            tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, tt_vk_buffer *dec_f16,
-                            int repeats, tt_image *out, double *gpu_ms)
+/* Records one decode dispatch writing the image into out_buf (RGBA8 words, row-major). */
+static void record_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pipe, uint32_t ns, tt_vk_buffer *params,
+                          tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, tt_vk_buffer *dec_f16)
 {
     tt_vk_buffer *b[NN_DECODE_CM_BUFFERS] = {[NN_DECODE_BIND_PARAMS] = params, [NN_DECODE_BIND_OUT] = out_buf,
                                              [NN_DECODE_BIND_AUX] = aux, [NN_DECODE_BIND_STATE] = state,
@@ -457,12 +457,20 @@ static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pip
                             .omega0 = m->dec.omega0};
     uint64_t npix = (uint64_t)m->width * m->height;
     uint32_t groups = (uint32_t)((npix + ns - 1) / ns);
+    tt_vk_dispatch_groups(vk, pipe, b, &dp, groups, 1, 1);
+}
+
+static tt_status run_decode(tt_vk *vk, const tt_nn_model *m, tt_vk_pipeline *pipe, uint32_t ns, tt_vk_buffer *params,
+                            tt_vk_buffer *out_buf, tt_vk_buffer *aux, tt_vk_buffer *state, tt_vk_buffer *dec_f16,
+                            int repeats, tt_image *out, double *gpu_ms)
+{
+    uint64_t npix = (uint64_t)m->width * m->height;
     double best = -1;
     if (repeats < 1) repeats = 1;
     for (int r = 0; r < repeats; r++) {
         tt_status s = tt_vk_begin(vk);
         if (s != TT_OK) return s;
-        tt_vk_dispatch_groups(vk, pipe, b, &dp, groups, 1, 1);
+        record_decode(vk, m, pipe, ns, params, out_buf, aux, state, dec_f16);
         double ms = -1;
         s = tt_vk_submit(vk, &ms);
         if (s != TT_OK) return s;
@@ -513,36 +521,73 @@ tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params,
     return tt_nn_decode_gpu_tuned(vk, m, params, repeats, out, gpu_ms, NULL);
 }
 
-tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
-                                 double *gpu_ms, const tt_nn_tuning *tune)
+/* A decode made ready on a device (tt_nn_decoder_create): the model's buffers uploaded and its pipeline built. */
+struct tt_nn_decoder {
+    tt_vk *vk;
+    const tt_nn_model *m;
+    tt_vk_buffer params, aux, state, dec_f16;
+    tt_vk_pipeline *pipe;
+    uint32_t ns;   /* pixels a workgroup */
+};
+
+tt_status tt_nn_decoder_create(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_nn_tuning *tune,
+                               tt_nn_decoder **out)
 {
     const tt_nn_tuning *t = tune ? tune : &default_tuning;
-    tt_vk_buffer pb = {0}, ob = {0}, ab = {0}, sb = {0}, wb = {0};
-    tt_vk_pipeline *pipe = NULL;
-    uint32_t n = gpu_total(m), ns = 0;
-    uint64_t npix = (uint64_t)m->width * m->height;
+    *out = NULL;
+    tt_nn_decoder *d = calloc(1, sizeof *d);
     float *gp = to_gpu_layout(m, params);
-    if (!gp) return tt_fail(TT_ERR_NOMEM, "out of memory");
+    if (!d || !gp) {
+        free(d);
+        free(gp);
+        return tt_fail(TT_ERR_NOMEM, "out of memory");
+    }
+    d->vk = vk;
+    d->m = m;
+    uint32_t n = gpu_total(m);
     tt_status s;
 #define TRY(x) do { if ((s = (x)) != TT_OK) goto done; } while (0)
-    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &pb));
-    TRY(tt_vk_buffer_create(vk, npix * 4, TT_MEM_DEVICE, &ob));
-    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)(m->aux_words > 4 ? m->aux_words : 4) * 4, TT_MEM_DEVICE, &ab));
-    TRY(tt_vk_buffer_create(vk, 16, TT_MEM_DEVICE, &sb));
-    TRY(tt_vk_upload(vk, &pb, 0, gp, (VkDeviceSize)n * 4));
-    if (m->aux_words) TRY(tt_vk_upload(vk, &ab, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
-    TRY(tt_vk_fill(vk, &sb, 0));
-    if (tt_nn_decode_f16_tuned(vk, m, t)) TRY(upload_dec_f16(vk, m, params, &wb));
-    TRY(make_decode_pipeline(vk, m, t, &pipe, &ns));
-    s = run_decode(vk, m, pipe, ns, &pb, &ob, &ab, &sb, &wb, repeats, out, gpu_ms);
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)n * 4, TT_MEM_DEVICE, &d->params));
+    TRY(tt_vk_buffer_create(vk, (VkDeviceSize)(m->aux_words > 4 ? m->aux_words : 4) * 4, TT_MEM_DEVICE, &d->aux));
+    TRY(tt_vk_buffer_create(vk, 16, TT_MEM_DEVICE, &d->state));
+    TRY(tt_vk_upload(vk, &d->params, 0, gp, (VkDeviceSize)n * 4));
+    if (m->aux_words) TRY(tt_vk_upload(vk, &d->aux, 0, m->aux, (VkDeviceSize)m->aux_words * 4));
+    TRY(tt_vk_fill(vk, &d->state, 0));
+    if (tt_nn_decode_f16_tuned(vk, m, t)) TRY(upload_dec_f16(vk, m, params, &d->dec_f16));
+    TRY(make_decode_pipeline(vk, m, t, &d->pipe, &d->ns));
 done:
 #undef TRY
     free(gp);
-    tt_vk_pipeline_destroy(vk, pipe);
-    if (pb.buffer) tt_vk_buffer_destroy(vk, &pb);
+    if (s != TT_OK) tt_nn_decoder_destroy(d);
+    else *out = d;
+    return s;
+}
+
+void tt_nn_decoder_record(tt_nn_decoder *d, tt_vk_buffer *out)
+{
+    record_decode(d->vk, d->m, d->pipe, d->ns, &d->params, out, &d->aux, &d->state, &d->dec_f16);
+}
+
+void tt_nn_decoder_destroy(tt_nn_decoder *d)
+{
+    if (!d) return;
+    tt_vk_pipeline_destroy(d->vk, d->pipe);
+    tt_vk_buffer *bufs[] = {&d->params, &d->aux, &d->state, &d->dec_f16};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (bufs[i]->buffer) tt_vk_buffer_destroy(d->vk, bufs[i]);
+    free(d);
+}
+
+tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats, tt_image *out,
+                                 double *gpu_ms, const tt_nn_tuning *tune)
+{
+    tt_nn_decoder *d = NULL;
+    tt_vk_buffer ob = {0};
+    tt_status s = tt_nn_decoder_create(vk, m, params, tune, &d);
+    if (s == TT_OK) s = tt_vk_buffer_create(vk, (uint64_t)m->width * m->height * 4, TT_MEM_DEVICE, &ob);
+    if (s == TT_OK)
+        s = run_decode(vk, m, d->pipe, d->ns, &d->params, &ob, &d->aux, &d->state, &d->dec_f16, repeats, out, gpu_ms);
     if (ob.buffer) tt_vk_buffer_destroy(vk, &ob);
-    if (ab.buffer) tt_vk_buffer_destroy(vk, &ab);
-    if (sb.buffer) tt_vk_buffer_destroy(vk, &sb);
-    if (wb.buffer) tt_vk_buffer_destroy(vk, &wb);
+    tt_nn_decoder_destroy(d);
     return s;
 }

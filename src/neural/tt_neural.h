@@ -307,6 +307,15 @@ tt_status tt_nn_decode_gpu(tt_vk *vk, const tt_nn_model *m, const float *params,
 /* Same with the decode's tuning (decode_pixels, no_coopmat; NULL = the defaults). */
 tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *params, int repeats,
                                  tt_image *out, double *gpu_ms, const tt_nn_tuning *tune);
+/* The decode as a stage of a longer GPU job (neural -> BC7 on load, src/api/api_transcode.c): create uploads the
+ * model and builds the pipeline (m and params must outlive it); record adds the decode dispatch to the caller's
+ * recording (tt_vk_begin .. tt_vk_submit), writing the image as RGBA8 words (alpha 255), row-major, into `out`
+ * (at least width * height * 4 bytes) -- the same texels as tt_nn_decode_gpu_tuned with the same tuning. */
+typedef struct tt_nn_decoder tt_nn_decoder;
+tt_status tt_nn_decoder_create(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_nn_tuning *tune,
+                               tt_nn_decoder **out);
+void tt_nn_decoder_record(tt_nn_decoder *d, tt_vk_buffer *out);
+void tt_nn_decoder_destroy(tt_nn_decoder *d);   /* safe on NULL */
 /* 1 when the GPU decode of m on vk runs on tensor cores (fp16 products, fp32 sums: tt_nn_decode_ref_f16), 0 when it
  * is the fp32 loop (tt_nn_decode_ref). */
 int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);
