@@ -111,7 +111,7 @@ void tt_ec_fit(const int32_t *v, size_t count, int32_t lo, int32_t hi, tt_ec_par
     double dev = 0;
     for (int64_t k = 0; k < n; k++) dev += (double)hist[k] * fabs((double)(k - med));
     double b0 = inside ? dev / (double)inside : 1.0;
-    if (b0 < TT_EC_MIN_SCALE) b0 = TT_EC_MIN_SCALE;
+    if (b0 < 0.01) b0 = 0.01; /* above TT_EC_MIN_SCALE even after a file rounds it to a half float */
     out->mu = (float)(lo + med);
     /* the table's floors and the discretisation move the best scale off the continuous optimum: try a ladder */
     double best_bits = INFINITY;

@@ -11,8 +11,8 @@
 /* In-range alphabet [lo, hi] holds at most this many symbols; every other integer goes through the escape. */
 #define TT_EC_MAX_SYMBOLS 4096
 /* Scale bounds a file may hold (in symbol units): below, a channel is one spike; above, nearly uniform. */
-#define TT_EC_MIN_SCALE 0.01f
-#define TT_EC_MAX_SCALE 100000.0f
+#define TT_EC_MIN_SCALE 0.0078125f /* 2^-7, exact in a half float */
+#define TT_EC_MAX_SCALE 60000.0f /* fits a half float */
 
 /* Parameters of one model: a Laplace of mean mu and scale b (density exp(-|x - mu| / b) / 2b) over the integers
  * lo..hi, each given the mass of [k - 1/2, k + 1/2] (renormalised over the alphabet); an escape symbol of the least

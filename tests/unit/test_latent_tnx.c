@@ -55,6 +55,7 @@ static void test_codecs(void)
         {TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES, 85}, {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_TILES, 85},
         {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_RGB, 85}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 85},
         {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 40}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_RGB, 85},
+        {TT_LATENT_CODEC_ENTROPY, TT_LATENT_PACK_TILES, 85},
     };
     size_t raw_size = 0;
     for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
@@ -65,6 +66,10 @@ static void test_codecs(void)
         CHECK_MSG(s == TT_OK, "%s", tt_last_error());
         if (s != TT_OK) continue;
         if (v[t].c == TT_LATENT_CODEC_RAW) raw_size = n;
+        /* entropy: the test grids are sinusoids (arcsine-distributed, the Laplace's worst case), so no size claim
+         * here beyond a byte a value and the models; test_latent_cli.sh compares sizes on trained grids */
+        if (v[t].c == TT_LATENT_CODEC_ENTROPY)
+            CHECK_MSG(raw_size && n <= raw_size + 4 * 16 + 5 + raw_size / 50, "entropy %zu bytes, raw %zu", n, raw_size);
         tt_nn_model back;
         float *bp = NULL;
         s = tt_tnx_decode(bytes, n, "t.tnx", &back, &bp, NULL);
