@@ -368,7 +368,7 @@ typedef struct {
     uint64_t seed;                               /* 0 */
     float lr;                                    /* 3e-3 */
     /* storage of the grids, and the decoder fine-tuning that follows a lossy one */
-    tt_latent_storage storage;                   /* TT_LATENT_RAW */
+    tt_latent_storage storage;                   /* TT_LATENT_ENTROPY (lossless: the grids raw gives, smaller) */
     int rgb_pack;                                /* 1 = channels in threes as RGB images (default 0: grey tiles) */
     int jpeg_quality;                            /* 1..100 (85) */
     int finetune_steps;                          /* -1 = automatic (300 for JPEG, else 0) */

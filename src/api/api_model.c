@@ -64,7 +64,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->steps = t.iters;
     c->batch = t.batch;
     c->lr = t.lr[TT_NN_GROUP_NET];
-    c->storage = TT_LATENT_RAW;
+    c->storage = TT_LATENT_ENTROPY;
     c->jpeg_quality = 85;
     c->finetune_steps = -1;
 }

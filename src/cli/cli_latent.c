@@ -543,7 +543,7 @@ int cmd_latent(int argc, char **argv)
     o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
     o.lr = tc.lr[TT_NN_GROUP_NET];
     o.iters = tc.iters; o.batch = tc.batch; o.seed_int = 0;
-    o.codec = TT_LATENT_CODEC_RAW; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
+    o.codec = TT_LATENT_CODEC_ENTROPY; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
     o.finetune_steps = -1;
     o.finetune_lr = 0;
     o.decode_repeats = 20;
