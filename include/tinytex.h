@@ -335,7 +335,7 @@ typedef struct tt_model tt_model;
 
 typedef enum { TT_MODEL_HASH = 1, TT_MODEL_LATENT = 2 } tt_model_kind;
 typedef enum { TT_ACT_SIREN = 0, TT_ACT_GELU = 1, TT_ACT_SILU = 2, TT_ACT_RELU = 3 } tt_activation;
-typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2 } tt_latent_storage;
+typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2, TT_LATENT_ENTROPY = 3 } tt_latent_storage;
 
 /* Called every few hundred steps (and at the end of each stage) with the stage ("train", "finetune"), steps done
  * and the stage's total, and the last step's batch loss (MSE). Return non-zero to cancel: the call then returns
@@ -370,7 +370,7 @@ typedef struct {
     uint64_t seed;                               /* 0 */
     float lr;                                    /* 3e-3 */
     /* storage of the grids, and the decoder fine-tuning that follows a lossy one */
-    tt_latent_storage storage;                   /* TT_LATENT_RAW */
+    tt_latent_storage storage;                   /* TT_LATENT_ENTROPY (lossless: the grids raw gives, smaller) */
     int rgb_pack;                                /* 1 = channels in threes as RGB images (default 0: grey tiles) */
     int jpeg_quality;                            /* 1..100 (85) */
     int finetune_steps;                          /* -1 = automatic (300 for JPEG, else 0) */

@@ -59,7 +59,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->steps = t.iters;
     c->batch = t.batch;
     c->lr = t.lr[TT_NN_GROUP_NET];
-    c->storage = TT_LATENT_RAW;
+    c->storage = TT_LATENT_ENTROPY;
     c->jpeg_quality = 85;
     c->finetune_steps = -1;
 }
@@ -123,7 +123,7 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->steps < 1 || c->steps > 10000000) return tt_fail(TT_ERR_INVALID_ARG, "latent: steps %u out of range (1..10000000)", c->steps);
     if (c->batch < 32 || c->batch > (1u << 24)) return tt_fail(TT_ERR_INVALID_ARG, "latent: batch %u out of range (32..16777216)", c->batch);
     if (!in_range(c->lr, 1e-7, 10)) return tt_fail(TT_ERR_INVALID_ARG, "latent: lr %g out of range (1e-7..10)", c->lr);
-    if ((unsigned)c->storage > TT_LATENT_JPEG) return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown storage %d", (int)c->storage);
+    if ((unsigned)c->storage > TT_LATENT_ENTROPY) return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown storage %d", (int)c->storage);
     if (c->rgb_pack != 0 && c->rgb_pack != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: rgb_pack must be 0 or 1");
     if (c->jpeg_quality < 1 || c->jpeg_quality > 100)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: jpeg_quality %d out of range (1..100)", c->jpeg_quality);
@@ -350,6 +350,7 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
         tt_latent_code_opts co = {
             .codec = config->storage == TT_LATENT_JPEG ? TT_LATENT_CODEC_JPEG
                    : config->storage == TT_LATENT_PNG  ? TT_LATENT_CODEC_PNG
+                   : config->storage == TT_LATENT_ENTROPY ? TT_LATENT_CODEC_ENTROPY
                                                        : TT_LATENT_CODEC_RAW,
             .pack = config->rgb_pack ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
             .jpeg_quality = config->jpeg_quality,

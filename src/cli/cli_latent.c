@@ -127,9 +127,10 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
         int q = 85;
         int got = sscanf(tok, "%15[a-z]:%d:%15[a-z]", name, &q, pack);
         if (got < 1) return tt_fail(TT_ERR_INVALID_ARG, "--sweep: bad item '%s'", tok);
-        tt_latent_codec codec = strcmp(name, "jpeg") == 0 ? TT_LATENT_CODEC_JPEG
-                              : strcmp(name, "png") == 0  ? TT_LATENT_CODEC_PNG
-                                                          : TT_LATENT_CODEC_RAW;
+        tt_latent_codec codec = strcmp(name, "jpeg") == 0    ? TT_LATENT_CODEC_JPEG
+                              : strcmp(name, "png") == 0     ? TT_LATENT_CODEC_PNG
+                              : strcmp(name, "entropy") == 0 ? TT_LATENT_CODEC_ENTROPY
+                                                             : TT_LATENT_CODEC_RAW;
         int ft = codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
         latent_progress lp = {.show = 1};
         tt_latent_code_opts co = code_opts(codec, strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
@@ -556,7 +557,7 @@ int cmd_latent(int argc, char **argv)
     o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
     o.lr = tc.lr[TT_NN_GROUP_NET];
     o.iters = tc.iters; o.batch = tc.batch; o.seed_int = 0;
-    o.codec = TT_LATENT_CODEC_RAW; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
+    o.codec = TT_LATENT_CODEC_ENTROPY; o.pack = TT_LATENT_PACK_TILES; o.jpeg_quality = 85; o.precision = 0;
     o.finetune_steps = -1;
     o.finetune_lr = 0;
     o.decode_repeats = 20;
@@ -578,7 +579,7 @@ int cmd_latent(int argc, char **argv)
         {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
         {"batch", 0, OPT_UINT, &o.batch, "N", "pixels per step (stratified random draws)", NULL, 32, 1u << 24},
         {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
-        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored", "raw|png|jpeg", 0, 0},
+        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored (entropy: range-coded QAT levels, lossless)", "raw|png|jpeg|entropy", 0, 0},
         {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
         {"latent-pack", 0, OPT_CHOICE, &o.pack, "NAME",
          "planes in the image: every channel a grey tile, or channels in threes as RGB (the prototype's)", "tiles|rgb", 0, 0},

@@ -74,7 +74,9 @@ typedef enum {
     TT_LATENT_CODEC_RAW = 0,   /* fp16 (no QAT) or uint8 planes, uncompressed */
     TT_LATENT_CODEC_PNG = 1,   /* uint8 planes as a PNG (lossless) */
     TT_LATENT_CODEC_JPEG = 2,  /* uint8 planes as a baseline JPEG (lossy) */
+    TT_LATENT_CODEC_ENTROPY = 3, /* QAT levels range-coded under a per-channel Laplace (src/neural/entropy.h), lossless */
 } tt_latent_codec;
+#define TT_LATENT_CODEC_LAST TT_LATENT_CODEC_ENTROPY
 
 typedef enum {
     TT_LATENT_PACK_TILES = 0,  /* every channel a grey tile, all tiles in one grey image */

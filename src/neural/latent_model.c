@@ -148,7 +148,7 @@ static tt_status latent_write_params(const tt_nn_model *m, const float *params, 
     tt_latent_store_opts_init(&so);
     so.codec = (tt_latent_codec)TT_LATENT_SAVE_CODEC(o->latent_codec);
     so.pack = (tt_latent_pack)TT_LATENT_SAVE_PACK(o->latent_codec);
-    if (so.codec > TT_LATENT_CODEC_JPEG || so.pack > TT_LATENT_PACK_RGB)
+    if (so.codec > TT_LATENT_CODEC_LAST || so.pack > TT_LATENT_PACK_RGB)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown codec %d", o->latent_codec);
     if (o->jpeg_quality > 0) so.jpeg_quality = o->jpeg_quality;
     uint8_t *sec = NULL;

@@ -1,7 +1,8 @@
-/* latent_store.c - the latent section of a .tnx file: grids as fp16 or uint8 planes, raw or coded as PNG/JPEG through stb. */
+/* latent_store.c - the latent section of a .tnx file: grids as fp16 or uint8 planes, raw, coded as PNG/JPEG through stb, or range-coded QAT levels. */
 #include "neural/latent.h"
 #include "image/tt_image_check.h"
 #include "core/tt_bytes.h"
+#include "neural/entropy.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ const char *tt_latent_codec_name(tt_latent_codec c)
     case TT_LATENT_CODEC_RAW: return "raw";
     case TT_LATENT_CODEC_PNG: return "png";
     case TT_LATENT_CODEC_JPEG: return "jpeg";
+    case TT_LATENT_CODEC_ENTROPY: return "entropy";
     }
     return "?";
 }
@@ -177,6 +179,89 @@ static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, c
     return TT_OK;
 }
 
+/* ---- entropy codec ------------------------------------------------------------
+ * The "image" of the section: per feature its model (f16 mean, f16 scale, in QAT levels; the alphabet is
+ * 0..2^bits-1), then one range-coded stream of every feature's levels, [feature][y][x], each under its own model. */
+static tt_status encode_entropy(const tt_latent_layout *l, const float *grid, int bits, const float *mn,
+                                const float *mx, tt_bytes *out)
+{
+    float levels = (float)((1u << bits) - 1u);
+    size_t most = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++)
+        if ((size_t)l->w[g] * l->h[g] > most) most = (size_t)l->w[g] * l->h[g];
+    int32_t *plane = malloc(sizeof(int32_t) * most);
+    tt_ec_model *m = malloc(sizeof *m);
+    tt_ec_params *par = malloc(sizeof(tt_ec_params) * l->features);
+    tt_status s = plane && m && par ? TT_OK : tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    tt_ec_encoder e;
+    tt_ec_encoder_init(&e);
+    for (int pass = 0; s == TT_OK && pass < 2; pass++) /* models first (they precede the stream), then the stream */
+        for (uint32_t g = 0; s == TT_OK && g < l->n_grids; g++)
+            for (uint32_t c = 0; s == TT_OK && c < l->ch[g]; c++) {
+                uint32_t f = tt_latent_feature_index(l, g, c);
+                float range = tt_latent_qat_range(mn[f], mx[f]);
+                size_t cells = (size_t)l->w[g] * l->h[g];
+                for (size_t i = 0; i < cells; i++) {
+                    float q = tt_latent_qat_level(grid[l->offset[g] + i * l->ch[g] + c], mn[f], range, levels);
+                    plane[i] = (int32_t)(q < 0 ? 0 : q > levels ? levels : q);
+                }
+                if (pass == 0) {
+                    tt_ec_fit(plane, cells, 0, (int32_t)levels, &par[f]);
+                    /* the coder uses what the decoder will read */
+                    uint16_t mu16 = tt_f32_to_f16(par[f].mu), scale16 = tt_f32_to_f16(par[f].scale);
+                    par[f].mu = tt_f16_to_f32(mu16);
+                    par[f].scale = tt_f16_to_f32(scale16);
+                    bb_le16(out, mu16);
+                    bb_le16(out, scale16);
+                    continue;
+                }
+                s = tt_ec_model_build(m, &par[f], "latent");
+                for (size_t i = 0; s == TT_OK && i < cells; i++) tt_ec_encode(&e, m, plane[i]);
+            }
+    uint8_t *stream = NULL;
+    size_t n = 0;
+    if (s == TT_OK) s = tt_ec_encoder_finish(&e, &stream, &n);
+    else tt_ec_encoder_release(&e);
+    if (s == TT_OK) tt_bytes_put(out, stream, n);
+    free(stream);
+    free(plane);
+    free(m);
+    free(par);
+    return s;
+}
+
+static tt_status decode_entropy(const tt_latent_layout *l, const uint8_t *img, uint32_t len, int bits,
+                                const float *mn, const float *mx, const char *name, float *grid)
+{
+    if (len / 4 < l->features)
+        return tt_fail(TT_ERR_FORMAT, "%s: entropy-coded latents truncated (channel models)", name);
+    float levels = (float)((1u << bits) - 1u);
+    tt_ec_model *m = malloc(sizeof *m);
+    if (!m) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    const uint8_t *stream = img + (size_t)l->features * 4;
+    tt_ec_decoder d;
+    tt_status s = tt_ec_decoder_init(&d, stream, len - (size_t)l->features * 4, name);
+    for (uint32_t g = 0; s == TT_OK && g < l->n_grids; g++)
+        for (uint32_t c = 0; s == TT_OK && c < l->ch[g]; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            tt_ec_params p = {0, (int32_t)levels, tt_f16_to_f32((uint16_t)(img[4 * f] | img[4 * f + 1] << 8)),
+                              tt_f16_to_f32((uint16_t)(img[4 * f + 2] | img[4 * f + 3] << 8))};
+            s = tt_ec_model_build(m, &p, name);
+            float range = tt_latent_qat_range(mn[f], mx[f]);
+            size_t cells = (size_t)l->w[g] * l->h[g];
+            for (size_t i = 0; s == TT_OK && i < cells; i++) {
+                int32_t q = 0;
+                s = tt_ec_decode(&d, m, &q, name);
+                if (s == TT_OK && (q < 0 || (float)q > levels))
+                    s = tt_fail(TT_ERR_FORMAT, "%s: latent level %d out of 0..%d", name, q, (int)levels);
+                if (s == TT_OK) grid[l->offset[g] + i * l->ch[g] + c] = tt_latent_qat_value((float)q, mn[f], range, levels);
+            }
+        }
+    if (s == TT_OK) s = tt_ec_decoder_finish(&d, name);
+    free(m);
+    return s;
+}
+
 tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_bits,
                           const tt_latent_store_opts *o, uint8_t **out, size_t *out_size)
 {
@@ -188,7 +273,9 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
         return tt_fail(TT_ERR_INVALID_ARG, "latent: --jpeg-quality must be 1..100");
     int bits = qat_bits;
     if (bits == 0 && o->codec != TT_LATENT_CODEC_RAW) bits = 8; /* images hold 8-bit codes */
-    tt_latent_pack pack = o->codec == TT_LATENT_CODEC_RAW ? TT_LATENT_PACK_TILES : o->pack;
+    if ((unsigned)o->codec > TT_LATENT_CODEC_LAST) return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown codec %d", (int)o->codec);
+    tt_latent_pack pack = o->codec == TT_LATENT_CODEC_RAW || o->codec == TT_LATENT_CODEC_ENTROPY ? TT_LATENT_PACK_TILES
+                                                                                                : o->pack;
 
     tt_bytes b = {0};
     bb_u8(&b, SECTION_VERSION);
@@ -220,6 +307,16 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
         if (o->codec == TT_LATENT_CODEC_RAW) {
             tt_bytes_put_le32(&b, l->total);
             tt_bytes_put(&b, codes, l->total);
+        } else if (o->codec == TT_LATENT_CODEC_ENTROPY) {
+            tt_bytes img = {0};
+            s = encode_entropy(l, grid, bits, mn, mx, &img);
+            if (s == TT_OK && img.failed) s = tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+            if (s == TT_OK && img.size > UINT32_MAX) s = tt_fail(TT_ERR_LIMIT, "latent: coded grids too large");
+            if (s == TT_OK) {
+                tt_bytes_put_le32(&b, (uint32_t)img.size);
+                tt_bytes_put(&b, img.data, img.size);
+            }
+            free(img.data);
         } else {
             tt_bytes img = {0};
             tt_latent_store_opts o2 = *o;
@@ -248,7 +345,7 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
         return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (%zu bytes)", name, size);
     if (data[0] != SECTION_VERSION)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads %d)", name, data[0], SECTION_VERSION);
-    if (data[1] > TT_LATENT_CODEC_JPEG)
+    if (data[1] > TT_LATENT_CODEC_LAST)
         return tt_fail(TT_ERR_FORMAT, "%s: unknown latent codec %u", name, data[1]);
     if (data[2] > TT_LATENT_PACK_RGB)
         return tt_fail(TT_ERR_FORMAT, "%s: unknown latent packing %u", name, data[2]);
@@ -348,6 +445,8 @@ tt_status tt_latent_load(const tt_latent_layout *l, const uint8_t *data, size_t 
             }
         return TT_OK;
     }
+
+    if (info.codec == TT_LATENT_CODEC_ENTROPY) return decode_entropy(l, img, len, info.bits, mn, mx, name, grid);
 
     plane_layout pl;
     s = plane_layout_make(l, info.codec, info.pack, &pl);

@@ -55,6 +55,28 @@ run 0 "$TINYTEX" decode "$TMP/j.tnx" -o "$TMP/jd.png"
 run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/jd.png" --json "$TMP/c3.json"
 check "jpeg file rebuilds to the reported PSNR" near "$(json_num "$TMP/c3.json" psnr_rgb)" "$(json_num "$TMP/j.json" psnr_rgb)" 1e-6
 
+# Entropy-coded grids (range-coded QAT levels): lossless over the levels, so one training stored raw and
+# entropy-coded decodes to the same PSNR; at 5 QAT bits raw still spends a byte a value, the coder about 5 bits or
+# less. The file decodes to the PSNR its report states.
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/e.tnx" $SMALL --iters 100 --qat-bits 5 --latent-codec entropy \
+    --json "$TMP/e.json" --sweep raw,entropy
+sweep_field() { awk -v c="$1" -v f="$2" '$1 == "sweep" && $2 == c { for (i = 1; i < NF; i++) if ($(i + 1) == f) print $i }' "$TMP/out" | head -1; }
+raw_bytes=$(sweep_field raw bytes); ent_bytes=$(sweep_field entropy bytes)
+check "entropy ($ent_bytes bytes) smaller than raw ($raw_bytes) at the same training" [ "${ent_bytes:-0}" -gt 0 ] && [ "$ent_bytes" -lt "$raw_bytes" ]
+check "entropy file is the sweep's entropy variant" [ "$(stat -c %s "$TMP/e.tnx")" = "$ent_bytes" ]
+check "raw and entropy decode to the same PSNR" [ "$(sweep_field raw dB)" = "$(sweep_field entropy dB)" ]
+# 576 values (6x6x8 + 12x12x2): raw 576 bytes, the coder at most log2(32) = 5 bits a value (a fitted model is never
+# much worse than uniform) plus 4 bytes of model a channel, 5 of flush and 16 of slack
+check "entropy saves at least 3/8 of raw's byte a value, less the models" ge "$(( raw_bytes - ent_bytes ))" $(( 576 * 3 / 8 - 40 - 5 - 16 ))
+run 0 "$TINYTEX" decode "$TMP/e.tnx" -o "$TMP/ed.png"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/ed.png" --json "$TMP/ce.json"
+check "entropy file rebuilds to the reported PSNR" near "$(json_num "$TMP/ce.json" psnr_rgb)" "$(json_num "$TMP/e.json" psnr_rgb)" 1e-6
+cp "$TMP/e.tnx" "$TMP/ebad.tnx"
+size=$(stat -c %s "$TMP/e.tnx")
+printf '\x55' | dd of="$TMP/ebad.tnx" bs=1 seek=$(( size - 40 )) conv=notrunc 2>/dev/null
+run 1 "$TINYTEX" decode "$TMP/ebad.tnx" -o "$TMP/ebad.png"
+check "no output from a corrupt entropy-coded file" [ ! -e "$TMP/ebad.png" ]
+
 # single-scale float configuration, PNG grids (quantised to 8 bits when stored)
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/f.tnx" $QUICK --ch-lo 12 --ch-hi 0 --qat-bits 0 --activation gelu
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $QUICK --latent-codec png --latent-pack rgb

@@ -55,6 +55,7 @@ static void test_codecs(void)
         {TT_LATENT_CODEC_RAW, TT_LATENT_PACK_TILES, 85}, {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_TILES, 85},
         {TT_LATENT_CODEC_PNG, TT_LATENT_PACK_RGB, 85}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 85},
         {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_TILES, 40}, {TT_LATENT_CODEC_JPEG, TT_LATENT_PACK_RGB, 85},
+        {TT_LATENT_CODEC_ENTROPY, TT_LATENT_PACK_TILES, 85},
     };
     size_t raw_size = 0;
     for (size_t t = 0; t < sizeof v / sizeof v[0]; t++) {
@@ -65,6 +66,10 @@ static void test_codecs(void)
         CHECK_MSG(s == TT_OK, "%s", tt_last_error());
         if (s != TT_OK) continue;
         if (v[t].c == TT_LATENT_CODEC_RAW) raw_size = n;
+        /* entropy: the test grids are sinusoids (arcsine-distributed, the Laplace's worst case), so no size claim
+         * here beyond a byte a value and the models; test_latent_cli.sh compares sizes on trained grids */
+        if (v[t].c == TT_LATENT_CODEC_ENTROPY)
+            CHECK_MSG(raw_size && n <= raw_size + 4 * 16 + 5 + raw_size / 50, "entropy %zu bytes, raw %zu", n, raw_size);
         tt_nn_model back;
         float *bp = NULL;
         s = tt_tnx_decode(bytes, n, "t.tnx", &back, &bp, NULL);
@@ -212,10 +217,68 @@ static void test_corrupt(void)
     free(p);
 }
 
+/* The entropy-coded section below the container's CRCs: every truncation refused, random flips of its range-coded
+ * stream refused (nearly always) or decoded to finite values, never a crash (the ASan build runs this), and flips of
+ * its models only ever give a clean answer. */
+static void test_entropy_section_corrupt(void)
+{
+    tt_nn_model m;
+    build(&m, 5);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_latent_layout l;
+    tt_latent_layout_of(&m, &l);
+    float *p = malloc(sizeof(float) * m.total), *g = malloc(sizeof(float) * l.total);
+    fill(&m, p, 11);
+    tt_latent_quantize(&l, p, 5, p, NULL, NULL);
+    tt_latent_store_opts o;
+    tt_latent_store_opts_init(&o);
+    o.codec = TT_LATENT_CODEC_ENTROPY;
+    uint8_t *sec = NULL;
+    size_t n = 0;
+    CHECK(tt_latent_store(&l, p, 5, &o, &sec, &n) == TT_OK);
+    CHECK(tt_latent_load(&l, sec, n, "ok", g) == TT_OK);
+    CHECK(memcmp(g, p, sizeof(float) * l.total) == 0);
+    int refused = 0;
+    for (size_t len = 0; len < n; len++) {
+        uint8_t *t = malloc(len ? len : 1); /* exact size: ASan sees a read past it */
+        memcpy(t, sec, len);
+        refused += tt_latent_load(&l, t, len, "short", g) != TT_OK;
+        free(t);
+    }
+    CHECK_EQ_INT(refused, n);
+    size_t models = 8 + 8 * (size_t)l.features + 8, stream = models + 4 * (size_t)l.features;
+    CHECK(n > stream + 5);
+    uint8_t *t = malloc(n);
+    uint64_t r = 99;
+    int flips = 0;
+    refused = 0;
+    for (int k = 0; k < 4000; k++) {
+        memcpy(t, sec, n);
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        int in_models = k % 4 == 0;
+        size_t span = in_models ? stream - models : n - stream;
+        size_t at = (in_models ? models : stream) + (size_t)(r >> 33) % span;
+        t[at] ^= (uint8_t)(1 + (r >> 20) % 255);
+        tt_status s = tt_latent_load(&l, t, n, "flip", g);
+        int finite = 1;
+        for (uint32_t i = 0; s == TT_OK && i < l.total; i++) finite &= isfinite(g[i]) != 0;
+        CHECK(finite);
+        if (!in_models) flips++, refused += s != TT_OK;
+    }
+    /* a flip in the last bytes changes only the last few levels, or only flush bits no level depends on: those
+     * decode (to levels in range); the rest cannot end exactly where the encoder's stream did (84% measured) */
+    CHECK_MSG(refused > flips * 3 / 4, "%d of %d flipped streams refused", refused, flips);
+    free(t);
+    free(sec);
+    free(g);
+    free(p);
+}
+
 int main(void)
 {
     test_codecs();
     test_float_latents();
     test_corrupt();
+    test_entropy_section_corrupt();
     TT_TEST_END();
 }
