@@ -338,7 +338,7 @@ static int add_listed_files(item_list *l, const cli_batch_spec *spec)
         pos += n + 1;
         if (n > 0 && line[n - 1] == '\r' && !g_scale.nul) line[--n] = 0;
         if (n == 0) continue;
-        if (!is_image_name(line)) {
+        if (!is_image_name(spec, line)) {
             DISPLAYLEVEL(1, "tinytex: note: %s: not an image (by extension), skipped\n", line);
             add_ignored(l, line);
             continue;
