@@ -15,6 +15,9 @@ extern int g_hdr_clip; /* --hdr-clip: HDR input values outside [0, 1] are clippe
 #define DISPLAY(...) fprintf(stderr, __VA_ARGS__)
 #define DISPLAYLEVEL(l, ...) do { if (g_display_level >= (l)) fprintf(stderr, __VA_ARGS__); } while (0)
 
+/* 1 if --name (or --name=...) is among the arguments before a lone "--": an explicit expert option overrides a preset. */
+int cli_option_given(int argc, char **argv, const char *name);
+
 /* "tinytex: error: <msg>\n" on stderr (always, even with -q). */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -271,18 +271,6 @@ static int parse_modes(const char *s, unsigned *out)
     return 0;
 }
 
-/* 1 if --name (or --name=...) is among the arguments before a lone "--". */
-static int option_given(int argc, char **argv, const char *name)
-{
-    size_t n = strlen(name);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) break;
-        if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, name, n) == 0 && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
-    }
-    return 0;
-}
-
 int cmd_bc7(int argc, char **argv)
 {
     cli_common c;
@@ -376,7 +364,7 @@ int cmd_bc7(int argc, char **argv)
         cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
         goto done;
     }
-    if (o->no_refine && (option_given(argc, argv, "nm-iterations") || option_given(argc, argv, "good-enough"))) {
+    if (o->no_refine && (cli_option_given(argc, argv, "nm-iterations") || cli_option_given(argc, argv, "good-enough"))) {
         cli_error("--nm-iterations and --good-enough tune the refinement, which --no-refine skips");
         goto done;
     }
@@ -388,20 +376,20 @@ int cmd_bc7(int argc, char **argv)
         goto done;
     }
     /* an expert option given explicitly overrides the preset's value */
-    if (option_given(argc, argv, "partitions")) {
+    if (cli_option_given(argc, argv, "partitions")) {
         if (!(x.params.modes & 0x8Fu)) { /* modes 0-3, 7: the only ones with partitions */
             cli_error("--partitions: the mode set has no multi-subset mode (0-3, 7) for it to apply to");
             goto done;
         }
         x.params.partitions = o->partitions;
     }
-    if (option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
+    if (cli_option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
     /* both act in the polish after the refit; index trials below 2 only in the multi-subset modes (0-3, 7) */
-    if ((o->no_refit || o->no_refine) && (option_given(argc, argv, "index-trials") || option_given(argc, argv, "joint-steps"))) {
+    if ((o->no_refit || o->no_refine) && (cli_option_given(argc, argv, "index-trials") || cli_option_given(argc, argv, "joint-steps"))) {
         cli_error("--index-trials and --joint-steps act after the refit, which --no-refit/--no-refine skip");
         goto done;
     }
-    if (option_given(argc, argv, "index-trials")) {
+    if (cli_option_given(argc, argv, "index-trials")) {
         if (o->index_trials < 2 && !(x.params.modes & 0x8Fu)) {
             cli_error("--index-trials %d: the mode set has no multi-subset mode (0-3, 7); mode 6 takes trials from 2",
                       o->index_trials);
@@ -409,8 +397,8 @@ int cmd_bc7(int argc, char **argv)
         }
         x.params.index_trials = o->index_trials;
     }
-    if (option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
-    if (option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
+    if (cli_option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
+    if (cli_option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;
     x.params.refit = !o->no_refine && !o->no_refit;
     x.params.srgb = o->srgb;
@@ -423,7 +411,7 @@ int cmd_bc7(int argc, char **argv)
     }
     /* mip chain and texture options */
     if (o->mip_levels > 0) o->mipmaps = 1;
-    if (!o->mipmaps && option_given(argc, argv, "mip-filter")) {
+    if (!o->mipmaps && cli_option_given(argc, argv, "mip-filter")) {
         cli_error("--mip-filter: no mip chain is built; add --mipmaps");
         goto done;
     }

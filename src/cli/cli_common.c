@@ -486,3 +486,16 @@ tt_status cli_vk_create(int device, tt_vk **out)
     }
     return st;
 }
+
+/* 1 if --name (or --name=...) is among the arguments before a lone "--". */
+int cli_option_given(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, name, n) == 0 && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
+    }
+    return 0;
+}
+

@@ -157,18 +157,6 @@ static void transcode_one(void *ctx, const char *input, const char *output, cli_
     if (loaded) tt_nn_model_release(&m);
 }
 
-/* 1 if --name (or --name=...) is among the arguments before a lone "--". */
-static int option_given(int argc, char **argv, const char *name)
-{
-    size_t n = strlen(name);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) break;
-        if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, name, n) == 0 && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
-    }
-    return 0;
-}
-
 static void print_db(const char *label, double v)
 {
     if (isinf(v)) DISPLAYLEVEL(1, "%s inf dB", label);
@@ -235,7 +223,7 @@ int cmd_decode_bc7(int argc, char **argv)
         goto done;
     }
     if (mip_levels > 0) mipmaps = 1;
-    if (!mipmaps && option_given(argc, argv, "mip-filter")) {
+    if (!mipmaps && cli_option_given(argc, argv, "mip-filter")) {
         cli_error("--mip-filter: no mip chain is built; add --mipmaps");
         goto done;
     }
