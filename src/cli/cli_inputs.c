@@ -112,13 +112,14 @@ cli_gpu *cli_gpu_mine(cli_gpu *g)
 int cli_devices_resolve(const char *list)
 {
     g_scale.n_devices = 0;
+    /* Enumerated once: `all` takes every device, a list is checked against them. */
+    tt_vk_device_info info[TT_VK_MAX_DEVICES];
+    uint32_t n = 0;
+    tt_vk_options o;
+    cli_vk_options(&o);
+    tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
+    if (st != TT_OK) return cli_fail_status(st);
     if (strcmp(list, "all") == 0) {
-        tt_vk_device_info info[TT_VK_MAX_DEVICES];
-        uint32_t n = 0;
-        tt_vk_options o;
-        cli_vk_options(&o);
-        tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
-        if (st != TT_OK) return cli_fail_status(st);
         if (n == 0) {
             cli_error("--device all: no Vulkan device found; install a driver (on Debian: mesa-vulkan-drivers)");
             return EXIT_RUNTIME;
@@ -142,12 +143,6 @@ int cli_devices_resolve(const char *list)
         p = *end == ',' ? end + 1 : end;
     }
     /* A device that is not there would fail every file its worker takes: refuse the list before any work. */
-    tt_vk_device_info info[TT_VK_MAX_DEVICES];
-    uint32_t n = 0;
-    tt_vk_options o;
-    cli_vk_options(&o);
-    tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
-    if (st != TT_OK) return cli_fail_status(st);
     for (int k = 0; k < g_scale.n_devices; k++)
         if ((uint32_t)g_scale.devices[k] >= n) {
             cli_error("--device %s: device %d does not exist (%u Vulkan device%s; see 'tinytex devices')", list,
