@@ -306,7 +306,7 @@ int cmd_bc7(int argc, char **argv)
          "the data are sRGB: mark the file sRGB (DXGI 99 / VK_FORMAT 146) and filter mips in linear light; default linear UNORM", NULL, 0, 0},
         {"mipmaps", 0, OPT_FLAG, &o->mipmaps, NULL, "write the full mip chain down to 1x1, every level encoded (docs/mips.md)", NULL, 0, 0},
         {"mip-levels", 0, OPT_INT, &o->mip_levels, "N", "write N levels (implies --mipmaps; fewer if the chain is shorter)", NULL, 1, TT_MAX_LEVELS},
-        {"mip-filter", 0, OPT_CHOICE, &o->mip_filter, "F", "mip filter (default kaiser)", "box|kaiser|lanczos", 0, 0},
+        {"mip-filter", 0, OPT_CHOICE, &o->mip_filter, "F", "mip filter", "box|kaiser|lanczos", 0, 0},
         {"premultiply", 0, OPT_FLAG, &o->premultiply, NULL,
          "store colour premultiplied by alpha (DDS alpha mode 2, KTX2 DFD flag); PSNR is then on the premultiplied values", NULL, 0, 0},
         {"alpha-coverage", 0, OPT_FLOAT, &o->alpha_coverage, "REF",

@@ -40,7 +40,7 @@ int cmd_decode(int argc, char **argv)
     cli_option opts[20] = {
         {"sampler", 0, OPT_FLAG, &sampler, NULL,
          "decode a BC7 texture with the Vulkan device's own texture sampler instead of tinytex's C decoder", NULL, 0, 0},
-        {"level", 0, OPT_INT, &level, "N", "decode mip level N (default 0)", NULL, 0, TT_MAX_LEVELS - 1},
+        {"level", 0, OPT_INT, &level, "N", "decode mip level N", NULL, 0, TT_MAX_LEVELS - 1},
         {"all-levels", 0, OPT_FLAG, &all_levels, NULL,
          "decode every mip level: OUTPUT.png names level 0, OUTPUT-1.png level 1, and so on", NULL, 0, 0},
         {"layer", 0, OPT_INT, &layer, "N", "decode array layer N of a texture array (an array must be given one)",
