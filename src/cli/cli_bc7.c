@@ -11,9 +11,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
-    int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions, loose_alpha;
+    int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
     float good_enough, alpha_weight;
     int nm_iterations, index_trials, joint_steps;
     const char *decoded, *modes;
@@ -136,15 +137,35 @@ static tt_status measure_written(const tt_image *ref, uint32_t nref, int normal_
 }
 
 /* The chain the encoder is given (x->mip) on the GPU (under the caller's lock) or with the C reference. */
-static tt_status build_chain(bc7_ctx *x, const tt_image *img, tt_image *levels, uint32_t *count, double *gpu_ms)
+static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_image *levels, uint32_t *count,
+                             double *gpu_ms)
 {
     *gpu_ms = -1.0;
     tt_mip_config m = x->mip; /* --mip-levels N: at most the image's full chain */
     uint32_t full = tt_mip_full_count(img->width, img->height);
     if (m.levels > full) m.levels = full;
     tt_vk *vk = cli_gpu_mine(&x->gpu)->vk;
-    if (x->o.cpu || !vk) return tt_mip_build_cpu(img, &m, levels, count);
+    if (use_c || !vk) return tt_mip_build_cpu(img, &m, levels, count);
     return tt_mip_build_gpu(vk, img, &m, levels, count, gpu_ms);
+}
+
+/* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on a
+ * 2-core x86 CI machine (samples/sample.jpg, --cpu: user time / blocks): the small-job rule below needs only their order. */
+static const double c_us_per_block[5] = {17.0, 63.0, 235.0, 1860.0, 1865.0};
+
+/* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
+ * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
+ * cache keeps nothing (a 32-byte header), so every process compiles the passes again (0.3-2.6 s); on an H100
+ * instance + device take over 100 ms. */
+#define SMALL_JOB_MS 30.0
+
+static int small_job(const bc7_ctx *x, const tt_image *img)
+{
+    double blocks = (double)((img->width + 3) / 4) * ((img->height + 3) / 4);
+    if (x->chain && x->mip.levels != 1) blocks *= 4.0 / 3.0; /* the levels below add at most a third */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    double threads = ncpu > 1 ? (double)ncpu : 1.0;
+    return blocks * c_us_per_block[x->o.preset] * 1e-3 / (blocks >= 32.0 ? threads : 1.0) <= SMALL_JOB_MS;
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -167,8 +188,10 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
                          x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
     }
     tt_status st = cli_image_load(input, &x->limits, &img);
-    if (st == TT_OK && x->o.cpu) {
-        if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
+    int use_c = x->o.cpu || (st == TT_OK && !x->o.gpu && !x->o.benchmark && small_job(x, &img));
+    if (st == TT_OK && use_c) {
+        if (!x->o.cpu) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
+        if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
         const tt_image *chain = x->chain ? levels : &img;
         if (st == TT_OK) st = tt_bc7_encode_levels_cpu(chain, x->chain ? count : 1, &x->params, &tex);
     } else if (st == TT_OK) {
@@ -177,7 +200,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
         st = cli_gpu_ensure(gpu);
         if (st == TT_OK) {
             device_name = gpu->device_name;
-            if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
+            if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
             else count = 1;
         }
         if (st == TT_OK)
@@ -327,7 +350,9 @@ int cmd_bc7(int argc, char **argv)
          "endpoint polish also steps all channels of one endpoint together (default from --preset; medium's shown)", NULL, 0, 1},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
-        {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
+        {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "always use the C encoder (same blocks; slower than a GPU on large images)", NULL, 0, 0},
+        {"gpu", 0, OPT_FLAG, &o->gpu, NULL,
+         "always use the Vulkan device (default: images too small to repay its start-up go to the C encoder)", NULL, 0, 0},
         {"format", 0, OPT_CHOICE, &format, "FMT", "container of the files written into an output folder", "dds|ktx2", 0, 0},
     };
     int nown = 0;
@@ -359,6 +384,7 @@ int cmd_bc7(int argc, char **argv)
         if (o->benchmark) { cli_error("--benchmark needs exactly one input file"); goto done; }
         if (o->decoded) { cli_error("--decoded needs exactly one input file"); goto done; }
     }
+    if (o->cpu && o->gpu) { cli_error("--cpu and --gpu contradict each other; give one"); goto done; }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
     if (o->cpu && (c.device >= 0 || c.no_cache)) {
         cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
