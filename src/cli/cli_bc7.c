@@ -390,6 +390,7 @@ int cmd_bc7(int argc, char **argv)
         cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
         goto done;
     }
+    if (c.device >= 0 || c.device_list) o->gpu = 1; /* a device named on the command line is used, small job or not */
     if (o->no_refine && (cli_option_given(argc, argv, "nm-iterations") || cli_option_given(argc, argv, "good-enough"))) {
         cli_error("--nm-iterations and --good-enough tune the refinement, which --no-refine skips");
         goto done;
