@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -159,13 +160,43 @@ static const double c_us_per_block[5] = {17.0, 63.0, 235.0, 1860.0, 1865.0};
  * instance + device take over 100 ms. */
 #define SMALL_JOB_MS 30.0
 
-static int small_job(const bc7_ctx *x, const tt_image *img)
+/* Blocks of the job and the CPUs the C encoder spreads them over. */
+static double job_blocks(const bc7_ctx *x, const tt_image *img)
 {
     double blocks = (double)((img->width + 3) / 4) * ((img->height + 3) / 4);
     if (x->chain && x->mip.levels != 1) blocks *= 4.0 / 3.0; /* the levels below add at most a third */
+    return blocks;
+}
+
+static double cpu_threads(void)
+{
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    double threads = ncpu > 1 ? (double)ncpu : 1.0;
-    return blocks * c_us_per_block[x->o.preset] * 1e-3 / (blocks >= 32.0 ? threads : 1.0) <= SMALL_JOB_MS;
+    return ncpu > 1 ? (double)ncpu : 1.0;
+}
+
+static int small_job(const bc7_ctx *x, const tt_image *img)
+{
+    double blocks = job_blocks(x, img);
+    return blocks * c_us_per_block[x->o.preset] * 1e-3 / (blocks >= 32.0 ? cpu_threads() : 1.0) <= SMALL_JOB_MS;
+}
+
+/* A CPU Vulkan device (lavapipe) runs the passes on the cores the C encoder would use: per block it is faster
+ * (LLVM vectorises across invocations), but each process first compiles the passes, which its pipeline cache does
+ * not keep. From the lavapipe table of docs/benchmarks.md (2-core CI machine, 512x512 photo, Mesa 22.3): device time
+ * per block in core-microseconds (GPU time x 2 cores / 16384 blocks) and a process's pipeline creation (wall time
+ * less GPU time), by preset; exhaustive taken as thorough. */
+static const double lvp_core_us_per_block[5] = {7.4, 23.7, 101.0, 762.0, 762.0};
+static const double lvp_compile_s[5] = {0.45, 1.35, 4.0, 7.3, 7.3};
+
+/* Whether the C encoder is expected to finish this job before `vk`, a CPU device, would (the same blocks either way). */
+static int c_beats_cpu_device(const bc7_ctx *x, tt_vk *vk, const tt_image *img)
+{
+    if (tt_vk_info(vk)->type != VK_PHYSICAL_DEVICE_TYPE_CPU) return 0;
+    double blocks = job_blocks(x, img), threads = cpu_threads();
+    double c_s = blocks * c_us_per_block[x->o.preset] * 1e-6 / threads;
+    double dev_s = blocks * lvp_core_us_per_block[x->o.preset] * 1e-6 / threads +
+                   (tt_vk_pipelines_built(vk) ? 0.0 : lvp_compile_s[x->o.preset]);
+    return c_s <= dev_s;
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -188,26 +219,44 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
                          x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
     }
     tt_status st = cli_image_load(input, &x->limits, &img);
-    int use_c = x->o.cpu || (st == TT_OK && !x->o.gpu && !x->o.benchmark && small_job(x, &img));
+    int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark; /* --device sets o.gpu */
+    int use_c = x->o.cpu || (st == TT_OK && auto_pick && small_job(x, &img));
+    if (use_c && auto_pick) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
+    cli_gpu *gpu = NULL; /* this worker's device, locked while it is used */
+    if (st == TT_OK && !use_c) {
+        gpu = cli_gpu_mine(&x->gpu);
+        pthread_mutex_lock(&gpu->lock);
+        st = cli_gpu_ensure(gpu);
+        if (st == TT_OK && auto_pick && c_beats_cpu_device(x, gpu->vk, &img)) {
+            use_c = 1;
+            DISPLAYLEVEL(2, "%s: %s is a CPU device: the C encoder is faster here (same blocks; --gpu to use it)\n",
+                         input, gpu->device_name);
+        } else if (st == TT_ERR_NO_DEVICE && auto_pick) {
+            use_c = 1;
+            st = TT_OK;
+            static atomic_int noted;
+            if (!atomic_exchange(&noted, 1))
+                DISPLAYLEVEL(1, "tinytex: note: no Vulkan device (%s); the C encoder writes the same blocks, slower\n",
+                             gpu->error);
+        }
+        if (use_c) {
+            pthread_mutex_unlock(&gpu->lock);
+            gpu = NULL;
+        }
+    }
     if (st == TT_OK && use_c) {
-        if (!x->o.cpu) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
         if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
         const tt_image *chain = x->chain ? levels : &img;
         if (st == TT_OK) st = tt_bc7_encode_levels_cpu(chain, x->chain ? count : 1, &x->params, &tex);
     } else if (st == TT_OK) {
-        cli_gpu *gpu = cli_gpu_mine(&x->gpu); /* this worker's device */
-        pthread_mutex_lock(&gpu->lock);
-        st = cli_gpu_ensure(gpu);
-        if (st == TT_OK) {
-            device_name = gpu->device_name;
-            if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
-            else count = 1;
-        }
+        device_name = gpu->device_name;
+        if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
+        else count = 1;
         if (st == TT_OK)
             st = tt_bc7_encode_levels_gpu(gpu->vk, x->chain ? levels : &img, count, &x->params, repeats, &tex, &gpu_ms,
                                           level_ms);
-        pthread_mutex_unlock(&gpu->lock);
     }
+    if (gpu) pthread_mutex_unlock(&gpu->lock);
     if (st == TT_OK) {
         tex.premultiplied = x->mip.premultiply;
         st = tt_texture_save_opts(output, x->container, &tex, &x->save);
