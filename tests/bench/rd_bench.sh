@@ -2,8 +2,8 @@
 # rd_bench.sh - rate-distortion benchmark: tinytex latent/hash against JPEG (cjpeg) and WebP (cwebp), PSNR against bpp of the files written.
 # usage: tests/bench/rd_bench.sh BIN_DIR OUT_DIR IMAGE_OR_FOLDER...
 #   BIN_DIR holds tinytex and tile_image (the build folder); a folder input gives its *.png, *.jpg, *.jpeg.
-# Writes OUT_DIR/rd.csv (image,codec,setting,bytes,width,height,bpp,psnr_rgb,seconds: one row per image, codec and
-# setting), OUT_DIR/rd.md (PSNR at fixed rates, dB above JPEG), OUT_DIR/IMAGE_rd.svg and .png (PSNR against bpp).
+# Writes OUT_DIR/rd.csv (image,codec,setting,file,bytes,width,height,bpp,psnr_rgb,seconds: one row per image, codec
+# and setting; file is the coded file, under OUT_DIR/work, kept), OUT_DIR/rd.md (PSNR at fixed rates, dB above JPEG), OUT_DIR/IMAGE_rd.svg and .png (PSNR against bpp).
 # bytes is the size on disk of the coded file, bpp = bytes * 8 / pixels, psnr_rgb is `tinytex compare` of the file's
 # decoding (tinytex decode, djpeg, dwebp) against the reference, which is the image as tinytex reads it (stb), written
 # once as PNG (tile_image) and as PPM for cjpeg (cwebp -lossless + dwebp, checked to be the same RGB).
@@ -121,10 +121,10 @@ now() { date +%s.%N; }
 
 csv=$out/rd.csv
 rows=$out/rd.csv.tmp
-echo "image,codec,setting,bytes,width,height,bpp,psnr_rgb,seconds" > "$rows"
+echo "image,codec,setting,file,bytes,width,height,bpp,psnr_rgb,seconds" > "$rows"
 failed=0
 for img in "${images[@]}"; do
-    name=$(basename "$img")
+    name=$(basename "$img" | tr , _)  # the CSV has no quoting
     tag=$(echo "$name" | tr -c 'A-Za-z0-9_\n-' '_')
     work=$out/work/$tag
     mkdir -p "$work" || exit 1
@@ -179,10 +179,11 @@ for img in "${images[@]}"; do
         fi
         bytes=$(stat -c %s "$coded")
         psnr=$(rgb_psnr "$ref" "$decoded") || { echo "rd_bench: $name: $codec $opts: compare failed" >&2; failed=1; continue; }
-        line=$(awk -v n="$name" -v c="$codec" -v s="$opts" -v b="$bytes" -v w="$width" -v h="$height" -v px="$pixels" \
-            -v p="$psnr" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%s,%s,%s,%d,%d,%d,%.4f,%s,%.1f", n, c, s, b, w, h, b * 8 / px, p, t1 - t0 }')
+        line=$(awk -v n="$name" -v c="$codec" -v s="$opts" -v f="${coded#"$out"/}" -v b="$bytes" -v w="$width" -v h="$height" \
+            -v px="$pixels" -v p="$psnr" -v t0="$t0" -v t1="$t1" \
+            'BEGIN { printf "%s,%s,%s,%s,%d,%d,%d,%.4f,%s,%.1f", n, c, s, f, b, w, h, b * 8 / px, p, t1 - t0 }')
         echo "$line" >> "$rows"
-        echo "$line" | awk -F, '{ printf "  %-6s %-44s %8d B %7.3f bpp %6s dB %6.1f s\n", $2, $3, $4, $7, $8, $9 }'
+        echo "$line" | awk -F, '{ printf "  %-6s %-44s %8d B %7.3f bpp %7.3f dB %6.1f s\n", $2, $3, $5, $8, $9, $10 }'
     done 3< "$settings"
 done
 mv "$rows" "$csv" || exit 1
@@ -193,13 +194,13 @@ mv "$rows" "$csv" || exit 1
 front=$out/rd_front.csv
 {
     echo "image,codec,bpp,psnr"
-    tail -n +2 "$csv" | awk -F, '$8 != "inf" && $8 != "nan" { print $1 "," $2 "," $7 "," $8 }' |
+    tail -n +2 "$csv" | awk -F, '$9 != "inf" && $9 != "nan" { print $1 "," $2 "," $8 "," $9 }' |
         sort -t, -k1,1 -k2,2 -k3,3g |
         awk -F, '{ key = $1 "," $2; if (key != last) { best = -1e9; last = key } if ($4 + 0 > best) { best = $4 + 0; print } }'
 } > "$front"
 
 for img in "${images[@]}"; do
-    name=$(basename "$img")
+    name=$(basename "$img" | tr , _)  # the CSV has no quoting
     tag=$(echo "$name" | tr -c 'A-Za-z0-9_\n-' '_')
     series=$out/work/$tag/front.csv
     awk -F, -v n="$name" 'NR == 1 { print "codec,bpp,psnr"; next } $1 == n { print $2 "," $3 "," $4 }' "$front" > "$series"
