@@ -270,6 +270,7 @@ typedef struct {
     double px0, py0, px1, py1;    /* plot area: left, top, right, bottom */
     axis ax, ay;
     const char *title, *xlabel, *ylabel;
+    int markers;                  /* a dot on every point (measured rate points, as against the lines between them) */
 } layout;
 
 /* Tick k of an axis (multiples of the step inside [lo, hi]); NAN past the end. */
@@ -367,6 +368,11 @@ static tt_status write_svg(const char *path, const layout *L, const series_list 
         for (size_t k = 0; k < s->n; k++)
             tb_printf(&t, "%s%.2f,%.2f", k ? " " : "", map_x(L, s->x[k]), map_y(L, s->y[k]));
         tb_printf(&t, "\"/>\n");
+        if (!L->markers) continue;
+        tb_printf(&t, "<g class=\"markers\" fill=\"#%02x%02x%02x\" clip-path=\"url(#plot-area)\">", c[0], c[1], c[2]);
+        for (size_t k = 0; k < s->n; k++)
+            tb_printf(&t, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\"/>", map_x(L, s->x[k]), map_y(L, s->y[k]));
+        tb_printf(&t, "</g>\n");
     }
     /* Legend, bottom right inside the plot (PSNR curves rise towards the top right). */
     size_t longest = 0;
@@ -528,6 +534,8 @@ static tt_status write_png(const char *path, const layout *L, const series_list 
         if (sr->n == 1) cover_segment(&cv, L, map_x(L, sr->x[0]), map_y(L, sr->y[0]), map_x(L, sr->x[0]), map_y(L, sr->y[0]), hw + 1);
         for (size_t k = 1; k < sr->n; k++)
             cover_segment(&cv, L, map_x(L, sr->x[k - 1]), map_y(L, sr->y[k - 1]), map_x(L, sr->x[k]), map_y(L, sr->y[k]), hw);
+        for (size_t k = 0; L->markers && k < sr->n; k++)
+            cover_segment(&cv, L, map_x(L, sr->x[k]), map_y(L, sr->y[k]), map_x(L, sr->x[k]), map_y(L, sr->y[k]), 2.5 * s);
         for (int y = Y0; y <= Y1; y++)
             for (int x = X0; x <= X1; x++) put(&cv, x, y, PALETTE[i % N_PALETTE], cv.cover[(size_t)y * (size_t)L->w + (size_t)x]);
     }
@@ -563,7 +571,7 @@ int cmd_plot(int argc, char **argv)
     /* Strings, so that "unset" (from the data) is distinct from any number. */
     const char *y_min_arg = NULL, *y_max_arg = NULL;
     double y_min = NAN, y_max = NAN;
-    int quiet = 0, verbose = 0, help = 0;
+    int quiet = 0, verbose = 0, help = 0, markers = 0;
     cli_option opts[] = {
         {"output", 'o', OPT_STR, &output, "OUT.svg|OUT.png", "the plot; the extension picks the format", NULL, 0, 0},
         {"title", 0, OPT_STR, &title, "TEXT", "title above the plot (default: PSNR vs training step, or vs the --x column)", NULL, 0, 0},
@@ -575,6 +583,7 @@ int cmd_plot(int argc, char **argv)
         {"x", 0, OPT_STR, &x_col, "COLUMN", "column of the x axis (default step)", NULL, 0, 0},
         {"x-label", 0, OPT_STR, &x_label, "TEXT", "x axis label (default: training step, or the --x column)", NULL, 0, 0},
         {"group", 0, OPT_STR, &group_col, "COLUMN", "one line per value of COLUMN (default: per phase, continuing the step axis)", NULL, 0, 0},
+        {"markers", 0, OPT_FLAG, &markers, NULL, "a dot on every point (e.g. the measured rates of a rate-distortion curve)", NULL, 0, 0},
         {"quiet", 'q', OPT_FLAG, &quiet, NULL, "print errors only", NULL, 0, 0},
         {"verbose", 'v', OPT_FLAG, &verbose, NULL, "print more", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &help, NULL, "show this help", NULL, 0, 0},
@@ -671,7 +680,8 @@ int cmd_plot(int argc, char **argv)
         if (isfinite(y_max)) lo = hi - 1;
         else hi = lo + 1;
     }
-    layout L = {.w = (int)width, .h = (int)height, .title = title, .xlabel = x_label, .ylabel = "PSNR (dB)"};
+    layout L = {.w = (int)width, .h = (int)height, .title = title, .xlabel = x_label, .ylabel = "PSNR (dB)",
+                .markers = markers};
     int s = !svg && width >= 640 ? 2 : 1;
     L.px0 = svg ? 80 : 40 + 7 * s + 6 * s * 6; /* room for the y label and ticks of up to 6 characters */
     L.py0 = svg ? 40 : 24 + 7 * s;

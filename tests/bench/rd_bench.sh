@@ -206,7 +206,7 @@ for img in "${images[@]}"; do
     awk -F, -v n="$name" 'NR == 1 { print "codec,bpp,psnr"; next } $1 == n { print $2 "," $3 "," $4 }' "$front" > "$series"
     [ "$(wc -l < "$series")" -gt 1 ] || continue
     for ext in svg png; do
-        "$tinytex" plot "$series" --x bpp --group codec --x-label "bits per pixel (file size)" \
+        "$tinytex" plot "$series" --x bpp --group codec --markers --x-label "bits per pixel (file size)" \
             --title "$name: RGB PSNR vs bpp" -o "$out/${tag}_rd.$ext" -q || failed=1
     done
 done

@@ -57,6 +57,12 @@ check "rd: x ticks 0..2 by 0.5" [ "$(ticks "$TMP/rd.svg" xticks)" = "0.0 0.5 1.0
 check "rd: x label is the column" grep -q 'class="xlabel"[^>]*>bpp</text>' "$TMP/rd.svg"
 check "rd: default title" grep -q 'class="title"[^>]*>PSNR vs bpp</text>' "$TMP/rd.svg"
 check "rd: stdout names the x column" grep -q '2 lines, 5 points, bpp 0.4..2,' "$TMP/out"
+check "rd: no markers unless asked" [ "$(grep -o '<circle' "$TMP/rd.svg" | wc -l)" -eq 0 ]
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec --markers -o "$TMP/rdm.svg"
+check "rd: --markers, a dot per point" [ "$(grep -o '<circle' "$TMP/rdm.svg" | wc -l)" -eq 5 ]
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec -o "$TMP/rd.png"
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec --markers -o "$TMP/rdm.png"
+check "rd: --markers changes the PNG" sh -c "! cmp -s '$TMP/rd.png' '$TMP/rdm.png'"
 run 0 "$TINYTEX" plot "$TMP/rd.csv" "$TMP/rd.csv" --x bpp --group codec --x-label "bits per pixel" --labels "a,b" -o "$TMP/rd2.svg"
 check "rd, two files: NAME (value) labels" sh -c "grep -q '>a (jpeg)</text>' '$TMP/rd2.svg' && grep -q '>b (webp)</text>' '$TMP/rd2.svg'"
 check "rd: --x-label" grep -q 'class="xlabel"[^>]*>bits per pixel</text>' "$TMP/rd2.svg"
