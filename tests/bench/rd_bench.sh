@@ -123,9 +123,15 @@ csv=$out/rd.csv
 rows=$out/rd.csv.tmp
 echo "image,codec,setting,file,bytes,width,height,bpp,psnr_rgb,seconds" > "$rows"
 failed=0
+tags=(); names=(); used=" "
 for img in "${images[@]}"; do
     name=$(basename "$img" | tr , _)  # the CSV has no quoting
     tag=$(echo "$name" | tr -c 'A-Za-z0-9_\n-' '_')
+    # Two inputs of the same name (from different folders) get their own rows, work folders and figures.
+    n=1; t=$tag
+    while [[ $used == *" $t "* ]]; do n=$((n + 1)); t=${tag}_$n; done
+    [ $n -gt 1 ] && name="$name ($n)"
+    tag=$t; used="$used$tag "; tags+=("$tag"); names+=("$name")
     work=$out/work/$tag
     mkdir -p "$work" || exit 1
     ref=$work/ref.png
@@ -154,6 +160,7 @@ for img in "${images[@]}"; do
         wants "$codec" || continue
         k=$((k + 1))
         base=$work/$codec-$k
+        rm -f "$base".*   # a file of an earlier run must not stand in for one this run failed to write
         t0=$(now)
         case "$codec" in
         latent) coded=$base.tnx; decoded=$base.png
@@ -199,9 +206,9 @@ front=$out/rd_front.csv
         awk -F, '{ key = $1 "," $2; if (key != last) { best = -1e9; last = key } if ($4 + 0 > best) { best = $4 + 0; print } }'
 } > "$front"
 
-for img in "${images[@]}"; do
-    name=$(basename "$img" | tr , _)  # the CSV has no quoting
-    tag=$(echo "$name" | tr -c 'A-Za-z0-9_\n-' '_')
+for i in "${!tags[@]}"; do
+    name=${names[$i]}; tag=${tags[$i]}
+    [ -d "$out/work/$tag" ] || continue
     series=$out/work/$tag/front.csv
     awk -F, -v n="$name" 'NR == 1 { print "codec,bpp,psnr"; next } $1 == n { print $2 "," $3 "," $4 }' "$front" > "$series"
     [ "$(wc -l < "$series")" -gt 1 ] || continue
