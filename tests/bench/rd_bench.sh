@@ -14,12 +14,15 @@
 #   TT_RD_RATES="..."      bpp of the table (default 0.5 0.75 0.89 1 1.5 2)
 #   TT_RD_SMOKE=1          a 48x48 crop of each image, tiny models, two points per codec (a test, not a figure)
 #   TT_RD_NO_INSTALL=1     do not apt-get the peers; a peer that is missing is left out with a warning
+#   TT_RD_FROM_CSV=FILE    code nothing: the table and figures of rows measured before (one or several rd.csv,
+#                          concatenated; rename a codec, e.g. latent-2000, to set one run's rows apart)
 # The peers are benchmark tools, never linked: missing ones are installed (apt-get install -y libjpeg-turbo-progs
 # webp) when running as root, unless TT_RD_NO_INSTALL=1.
 set -u
 export LC_ALL=C
-if [ $# -lt 3 ]; then
-    echo "usage: $0 BIN_DIR OUT_DIR IMAGE_OR_FOLDER..." >&2
+from_csv=${TT_RD_FROM_CSV:-}
+if [ $# -lt 3 ] && ! { [ -n "$from_csv" ] && [ $# -eq 2 ]; }; then
+    echo "usage: $0 BIN_DIR OUT_DIR IMAGE_OR_FOLDER...   (or TT_RD_FROM_CSV=rd.csv $0 BIN_DIR OUT_DIR)" >&2
     exit 2
 fi
 bin=$1; out=$2; shift 2
@@ -34,6 +37,108 @@ hash_args=${TT_RD_HASH_ARGS:-}
 for exe in "$tinytex" "$tile_image"; do
     [ -x "$exe" ] || { echo "rd_bench: $exe: not an executable (BIN_DIR is the build folder)" >&2; exit 1; }
 done
+
+# ---- Front, figures, table ---------------------------------------------------------------------------------
+# The front of each (image, codec): rows by bpp, kept when their PSNR beats every cheaper row's (several knobs give
+# points that another setting beats at less rate). Figures and table use it; rd.csv keeps every row.
+# report: rd_front.csv, the figures and rd.md from $csv, for the images in tags/names.
+report() {
+    front=$out/rd_front.csv
+    {
+        echo "image,codec,bpp,psnr"
+        tail -n +2 "$csv" | awk -F, '$9 != "inf" && $9 != "nan" { print $1 "," $2 "," $8 "," $9 }' |
+            sort -t, -k1,1 -k2,2 -k3,3g |
+            awk -F, '{ key = $1 "," $2; if (key != last) { best = -1e9; last = key } if ($4 + 0 > best) { best = $4 + 0; print } }'
+    } > "$front"
+
+    for i in "${!tags[@]}"; do
+        name=${names[$i]}; tag=${tags[$i]}
+        [ -d "$out/work/$tag" ] || continue
+        series=$out/work/$tag/front.csv
+        awk -F, -v n="$name" 'NR == 1 { print "codec,bpp,psnr"; next } $1 == n { print $2 "," $3 "," $4 }' "$front" > "$series"
+        [ "$(wc -l < "$series")" -gt 1 ] || continue
+        for ext in svg png; do
+            "$tinytex" plot "$series" --x bpp --group codec --markers --x-label "bits per pixel (file size)" \
+                --title "$name: RGB PSNR vs bpp" -o "$out/${tag}_rd.$ext" -q || failed=1
+        done
+    done
+
+    # Table: PSNR on the front, linear in bpp between measured points, n/a outside; (+d) is dB above JPEG at that rate;
+    # the last column is the mean of that difference over the bpp range both codecs cover (a BD-PSNR, linear in bpp).
+    awk -F, -v rates="$rates" '
+    function at(key, r,   i, n) {
+        n = cnt[key]
+        if (n == 0 || r < X[key, 1] - 1e-9 || r > X[key, n] + 1e-9) return "n/a"
+        for (i = 1; i < n; i++)
+            if (r <= X[key, i + 1]) return Y[key, i] + (Y[key, i + 1] - Y[key, i]) * (r - X[key, i]) / (X[key, i + 1] - X[key, i])
+        return Y[key, n]
+    }
+    NR == 1 { next }
+    {
+        key = $1 SUBSEP $2
+        if (!(key in cnt)) { cnt[key] = 0; if (!($1 in seen)) { seen[$1] = 1; imgs[++ni] = $1 } nc[$1]++; cl[$1, nc[$1]] = $2 }
+        cnt[key]++; X[key, cnt[key]] = $3; Y[key, cnt[key]] = $4
+    }
+    END {
+        nr = split(rates, R, " ")
+        nknown = split("latent hash webp jpeg", known, " ")  # table rows: tinytex first, then the peers, then others
+        for (c = 1; c <= nknown; c++) isknown[known[c]] = 1
+        printf "RGB PSNR (dB) at fixed bpp, linear in bpp between measured points (the front of each codec); (+d) is dB above JPEG at that rate; n/a: outside the measured range. Mean vs JPEG: the mean difference over the bpp range both cover.\n\n"
+        for (m = 1; m <= ni; m++) {
+            im = imgs[m]
+            printf "**%s**\n\n| codec | measured bpp |", im
+            for (j = 1; j <= nr; j++) printf " %s bpp |", R[j]
+            printf " mean vs JPEG |\n|---|---|"
+            for (j = 1; j <= nr; j++) printf "---|"
+            printf "---|\n"
+            jk = im SUBSEP "jpeg"
+            hasj = jk in cnt  # before at() looks cnt up (which adds the key)
+            norder = 0
+            for (c = 1; c <= nknown; c++) if ((im SUBSEP known[c]) in cnt) named[++norder] = known[c]
+            for (c = 1; c <= nc[im]; c++) if (!(cl[im, c] in isknown)) named[++norder] = cl[im, c]
+            for (c = 1; c <= norder; c++) {
+                key = im SUBSEP named[c]
+                cod[im, c] = named[c]
+                printf "| %s | %.2f-%.2f |", cod[im, c], X[key, 1], X[key, cnt[key]]
+                for (j = 1; j <= nr; j++) {
+                    p = at(key, R[j] + 0)
+                    if (p == "n/a") { printf " n/a |"; continue }
+                    printf " %.2f", p
+                    q = at(jk, R[j] + 0)
+                    if (cod[im, c] != "jpeg" && hasj && q != "n/a") printf " (%+.2f)", p - q
+                    printf " |"
+                }
+                if (cod[im, c] == "jpeg" || !hasj) { printf " |\n"; continue }
+                lo = X[key, 1] > X[jk, 1] ? X[key, 1] : X[jk, 1]
+                hi = X[key, cnt[key]] < X[jk, cnt[jk]] ? X[key, cnt[key]] : X[jk, cnt[jk]]
+                if (!(hi > lo)) { printf " |\n"; continue }
+                s = 0
+                for (t = 0; t <= 200; t++) { r = lo + (hi - lo) * t / 200; s += at(key, r) - at(jk, r) }
+                printf " %+.2f dB over %.2f-%.2f bpp |\n", s / 201, lo, hi
+            }
+            printf "\n"
+        }
+    }' "$front" > "$out/rd.md.tmp" && mv "$out/rd.md.tmp" "$out/rd.md" || failed=1
+    echo "wrote $csv ($(($(wc -l < "$csv") - 1)) rows), $out/rd.md, $(ls "$out"/*_rd.svg 2>/dev/null | wc -l) figures"
+}
+
+# ---- Report only: TT_RD_FROM_CSV=FILE ---------------------------------------------------------------------
+if [ -n "$from_csv" ]; then
+    # Rows measured before (rd.csv of one or several runs, concatenated; repeated headers are dropped).
+    want='image,codec,setting,file,bytes,width,height,bpp,psnr_rgb,seconds'
+    [ "$(head -1 "$from_csv" 2>/dev/null)" = "$want" ] ||
+        { echo "rd_bench: $from_csv: not an rd_bench CSV (header $want)" >&2; exit 1; }
+    mkdir -p "$out" || exit 1
+    csv=$out/rd.csv
+    { echo "$want"; grep -v "^$want\$" "$from_csv"; } > "$csv.tmp" && mv "$csv.tmp" "$csv" || exit 1
+    failed=0; tags=(); names=()
+    while IFS= read -r name; do
+        names+=("$name"); tags+=("$(echo "$name" | tr -c 'A-Za-z0-9_\n-' '_')")
+        mkdir -p "$out/work/${tags[-1]}" || exit 1
+    done < <(tail -n +2 "$csv" | cut -d, -f1 | awk '!seen[$0]++')
+    report
+    exit $failed
+fi
 
 # ---- Settings ------------------------------------------------------------------------------
 mkdir -p "$out" || exit 1
@@ -195,83 +300,5 @@ for img in "${images[@]}"; do
 done
 mv "$rows" "$csv" || exit 1
 
-# ---- Front, figures, table ---------------------------------------------------------------------------------
-# The front of each (image, codec): rows by bpp, kept when their PSNR beats every cheaper row's (several knobs give
-# points that another setting beats at less rate). Figures and table use it; rd.csv keeps every row.
-front=$out/rd_front.csv
-{
-    echo "image,codec,bpp,psnr"
-    tail -n +2 "$csv" | awk -F, '$9 != "inf" && $9 != "nan" { print $1 "," $2 "," $8 "," $9 }' |
-        sort -t, -k1,1 -k2,2 -k3,3g |
-        awk -F, '{ key = $1 "," $2; if (key != last) { best = -1e9; last = key } if ($4 + 0 > best) { best = $4 + 0; print } }'
-} > "$front"
-
-for i in "${!tags[@]}"; do
-    name=${names[$i]}; tag=${tags[$i]}
-    [ -d "$out/work/$tag" ] || continue
-    series=$out/work/$tag/front.csv
-    awk -F, -v n="$name" 'NR == 1 { print "codec,bpp,psnr"; next } $1 == n { print $2 "," $3 "," $4 }' "$front" > "$series"
-    [ "$(wc -l < "$series")" -gt 1 ] || continue
-    for ext in svg png; do
-        "$tinytex" plot "$series" --x bpp --group codec --markers --x-label "bits per pixel (file size)" \
-            --title "$name: RGB PSNR vs bpp" -o "$out/${tag}_rd.$ext" -q || failed=1
-    done
-done
-
-# Table: PSNR on the front, linear in bpp between measured points, n/a outside; (+d) is dB above JPEG at that rate;
-# the last column is the mean of that difference over the bpp range both codecs cover (a BD-PSNR, linear in bpp).
-awk -F, -v rates="$rates" '
-function at(key, r,   i, n) {
-    n = cnt[key]
-    if (n == 0 || r < X[key, 1] - 1e-9 || r > X[key, n] + 1e-9) return "n/a"
-    for (i = 1; i < n; i++)
-        if (r <= X[key, i + 1]) return Y[key, i] + (Y[key, i + 1] - Y[key, i]) * (r - X[key, i]) / (X[key, i + 1] - X[key, i])
-    return Y[key, n]
-}
-NR == 1 { next }
-{
-    key = $1 SUBSEP $2
-    if (!(key in cnt)) { cnt[key] = 0; if (!($1 in seen)) { seen[$1] = 1; imgs[++ni] = $1 } }
-    cnt[key]++; X[key, cnt[key]] = $3; Y[key, cnt[key]] = $4
-}
-END {
-    nr = split(rates, R, " ")
-    norder = split("latent hash webp jpeg", named, " ")  # table rows: tinytex first, then the peers
-    printf "RGB PSNR (dB) at fixed bpp, linear in bpp between measured points (the front of each codec); (+d) is dB above JPEG at that rate; n/a: outside the measured range. Mean vs JPEG: the mean difference over the bpp range both cover.\n\n"
-    for (m = 1; m <= ni; m++) {
-        im = imgs[m]
-        printf "**%s**\n\n| codec | measured bpp |", im
-        for (j = 1; j <= nr; j++) printf " %s bpp |", R[j]
-        printf " mean vs JPEG |\n|---|---|"
-        for (j = 1; j <= nr; j++) printf "---|"
-        printf "---|\n"
-        jk = im SUBSEP "jpeg"
-        hasj = jk in cnt  # before at() looks cnt up (which adds the key)
-        for (c = 1; c <= norder; c++) present[c] = (im SUBSEP named[c]) in cnt
-        for (c = 1; c <= norder; c++) {
-            key = im SUBSEP named[c]
-            if (!present[c]) continue
-            cod[im, c] = named[c]
-            printf "| %s | %.2f-%.2f |", cod[im, c], X[key, 1], X[key, cnt[key]]
-            for (j = 1; j <= nr; j++) {
-                p = at(key, R[j] + 0)
-                if (p == "n/a") { printf " n/a |"; continue }
-                printf " %.2f", p
-                q = at(jk, R[j] + 0)
-                if (cod[im, c] != "jpeg" && hasj && q != "n/a") printf " (%+.2f)", p - q
-                printf " |"
-            }
-            if (cod[im, c] == "jpeg" || !hasj) { printf " |\n"; continue }
-            lo = X[key, 1] > X[jk, 1] ? X[key, 1] : X[jk, 1]
-            hi = X[key, cnt[key]] < X[jk, cnt[jk]] ? X[key, cnt[key]] : X[jk, cnt[jk]]
-            if (!(hi > lo)) { printf " |\n"; continue }
-            s = 0
-            for (t = 0; t <= 200; t++) { r = lo + (hi - lo) * t / 200; s += at(key, r) - at(jk, r) }
-            printf " %+.2f dB over %.2f-%.2f bpp |\n", s / 201, lo, hi
-        }
-        printf "\n"
-    }
-}' "$front" > "$out/rd.md.tmp" && mv "$out/rd.md.tmp" "$out/rd.md" || failed=1
-
-echo "wrote $csv ($(($(wc -l < "$csv") - 1)) rows), $out/rd.md, $(ls "$out"/*_rd.svg 2>/dev/null | wc -l) figures"
+report
 exit $failed

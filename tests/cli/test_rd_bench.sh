@@ -45,6 +45,15 @@ check "figure: a line per codec" [ "$(grep -c '<polyline' "$out/sample_png_rd.sv
 for c in $codecs; do check "legend: $c" grep -q ">$c</text>" "$out/sample_png_rd.svg"; done
 check "figure PNG" [ "$(head -c 8 "$out/sample_png_rd.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 
+# Report only (TT_RD_FROM_CSV): two runs' rows, one with its codec renamed, give one more line and table row.
+{ cat "$csv"; sed 's/,latent,/,latent-b,/' "$csv"; } > "$TMP/both.csv"
+TT_RD_FROM_CSV=$TMP/both.csv run 0 "$bench" "$(dirname "$TINYTEX")" "$TMP/rep"
+check "report only: rows kept, header once" [ "$(wc -l < "$TMP/rep/rd.csv")" -eq $((2 * $(wc -l < "$csv") - 1)) ]
+check "report only: table row latent-b" grep -q '^| latent-b | ' "$TMP/rep/rd.md"
+check "report only: a line more" [ "$(grep -c '<polyline' "$TMP/rep/sample_png_rd.svg")" -eq $(($(echo $codecs | wc -w) + 1)) ]
+TT_RD_FROM_CSV=$out/rd_front.csv run 1 "$bench" "$(dirname "$TINYTEX")" "$TMP/rep2"
+check "report only: another CSV refused" grep -q "rd_front.csv: not an rd_bench CSV" "$TMP/err"
+
 # Bad settings and usage: exit 1 or 2, one clear line, no CSV.
 printf 'latent --qat-bits 4,5\n' > "$TMP/comma.txt"
 printf 'avif -q 50\n' > "$TMP/codec.txt"
