@@ -3,7 +3,8 @@
 # usage: tests/bench/rd_bench.sh BIN_DIR OUT_DIR IMAGE_OR_FOLDER...
 #   BIN_DIR holds tinytex and tile_image (the build folder); a folder input gives its *.png, *.jpg, *.jpeg.
 # Writes OUT_DIR/rd.csv (image,codec,setting,file,bytes,width,height,bpp,psnr_rgb,seconds: one row per image, codec
-# and setting; file is the coded file, under OUT_DIR/work, kept), OUT_DIR/rd.md (PSNR at fixed rates, dB above JPEG), OUT_DIR/IMAGE_rd.svg and .png (PSNR against bpp).
+# and setting; file is the coded file, under OUT_DIR/work, kept), OUT_DIR/rd.md (PSNR at fixed rates, dB above
+# JPEG), OUT_DIR/IMAGE_rd.svg and .png (PSNR against bpp); docs/rd.md explains them.
 # bytes is the size on disk of the coded file, bpp = bytes * 8 / pixels, psnr_rgb is `tinytex compare` of the file's
 # decoding (tinytex decode, djpeg, dwebp) against the reference, which is the image as tinytex reads it (stb), written
 # once as PNG (tile_image) and as PPM for cjpeg (cwebp -lossless + dwebp, checked to be the same RGB).
