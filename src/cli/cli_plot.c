@@ -1,4 +1,4 @@
-/* cli_plot.c - `tinytex plot`: PSNR against training step from hash/latent --log CSVs, as SVG text or a PNG rasterised here. */
+/* cli_plot.c - `tinytex plot`: PSNR against training step (or another column, e.g. bpp) from CSVs, as SVG text or a PNG rasterised here. */
 #include "cli.h"
 #include "core/tt_bytes.h"
 
@@ -14,7 +14,9 @@ static const char DESCRIPTION[] =
     "line per phase, later phases continuing the step axis after the earlier ones). Several\n"
     "files give several labelled lines. The PSNR in these logs is that of each step's random\n"
     "batch. .svg writes an SVG (text labels); .png rasterises the plot here (built-in 5x7 font,\n"
-    "letters shown in capitals). Rows whose PSNR is inf or nan (a loss of 0 or nan) are left out.";
+    "letters shown in capitals). Rows whose PSNR is inf or nan (a loss of 0 or nan) are left out.\n"
+    "--x and --group draw other CSVs, e.g. a rate-distortion table (tests/bench/rd_bench.sh):\n"
+    "--x bpp --group codec gives one line per codec of PSNR against bpp, points joined in file order.";
 
 #define MAX_LOG_BYTES ((size_t)1 << 30)
 
@@ -120,8 +122,15 @@ static void stem_of(const char *path, char *out, size_t len)
 #define MAX_FIELDS 64
 #define MAX_PHASES 8
 
-/* Reads one log into one series per phase. The error names the file and line. */
-static tt_status read_log(const char *path, const char *label, series_list *out)
+/* Which columns make the lines: x (default step) and the column whose values split a file into lines (default phase). */
+typedef struct {
+    const char *x, *group;
+    int group_given;       /* --group: lines share the x axis, and one file's lines are named by the value alone */
+    int label_by_value;
+} plot_columns;
+
+/* Reads one log into one series per phase (group value). The error names the file and line. */
+static tt_status read_log(const char *path, const char *label, const plot_columns *cols, series_list *out)
 {
     uint8_t *data = NULL;
     size_t size = 0;
@@ -151,12 +160,14 @@ static tt_status read_log(const char *path, const char *label, series_list *out)
         if (lineno == 1) {
             ncols = split_fields(line, fields, MAX_FIELDS);
             if (ncols > MAX_FIELDS) { st = tt_fail(TT_ERR_FORMAT, "%s:1: more than %d columns", path, MAX_FIELDS); break; }
-            c_step = column_of(fields, ncols, "step");
+            c_step = column_of(fields, ncols, cols->x);
             c_psnr = column_of(fields, ncols, "psnr");
-            c_phase = column_of(fields, ncols, "phase");
+            c_phase = column_of(fields, ncols, cols->group);
             if (c_step < 0 || c_psnr < 0)
-                st = tt_fail(TT_ERR_FORMAT, "%s:1: no '%s' column in the header (a --log CSV of hash or latent has step and psnr)",
-                             path, c_step < 0 ? "step" : "psnr");
+                st = tt_fail(TT_ERR_FORMAT, "%s:1: no '%s' column in the header%s", path, c_step < 0 ? cols->x : "psnr",
+                             strcmp(cols->x, "step") == 0 ? " (a --log CSV of hash or latent has step and psnr)" : "");
+            else if (cols->group_given && c_phase < 0)
+                st = tt_fail(TT_ERR_FORMAT, "%s:1: no '%s' column in the header (--group)", path, cols->group);
             continue;
         }
         if (len == 0) continue; /* blank lines (a trailing one) */
@@ -168,7 +179,7 @@ static tt_status read_log(const char *path, const char *label, series_list *out)
         char *end;
         double step = strtod(fields[c_step], &end);
         if (!fields[c_step][0] || *end || !isfinite(step)) {
-            st = tt_fail(TT_ERR_FORMAT, "%s:%lu: step '%.40s' is not a number", path, lineno, fields[c_step]);
+            st = tt_fail(TT_ERR_FORMAT, "%s:%lu: %s '%.40s' is not a number", path, lineno, cols->x, fields[c_step]);
             break;
         }
         double psnr = strtod(fields[c_psnr], &end);
@@ -184,13 +195,13 @@ static tt_status read_log(const char *path, const char *label, series_list *out)
                 if (strcmp(phase_names[k], phase) == 0) cur = k;
             if (cur < 0) {
                 if (nphases == MAX_PHASES) {
-                    st = tt_fail(TT_ERR_FORMAT, "%s:%lu: more than %d phases", path, lineno, MAX_PHASES);
+                    st = tt_fail(TT_ERR_FORMAT, "%s:%lu: more than %d values of '%s'", path, lineno, MAX_PHASES, cols->group);
                     break;
                 }
                 cur = nphases++;
                 snprintf(phase_names[cur], sizeof phase_names[cur], "%s", phase);
-                /* Later phases (latent's fine-tuning restarts at step 1) continue the axis. */
-                phase_offset[cur] = cur == 0 || !isfinite(max_x) ? 0 : max_x;
+                /* Later phases (latent's fine-tuning restarts at step 1) continue the axis; --group lines share it. */
+                phase_offset[cur] = cur == 0 || !isfinite(max_x) || cols->group_given ? 0 : max_x;
                 if (!series_add(out, label)) { st = tt_fail(TT_ERR_NOMEM, "%s: out of memory", path); break; }
             }
         }
@@ -205,10 +216,11 @@ static tt_status read_log(const char *path, const char *label, series_list *out)
     if (st == TT_OK && lineno == 0) st = tt_fail(TT_ERR_FORMAT, "%s: empty file (expected a header step,...,psnr,...)", path);
     if (st == TT_OK && rows == 0) st = tt_fail(TT_ERR_FORMAT, "%s: a header but no rows", path);
     if (st == TT_OK && plotted == 0) st = tt_fail(TT_ERR_FORMAT, "%s: no finite PSNR value to plot", path);
-    if (st == TT_OK && nphases > 1) {
+    if (st == TT_OK && (nphases > 1 || cols->label_by_value)) {
         for (int k = 0; k < nphases; k++) {
             series *s = &out->s[first_series + (size_t)k];
-            snprintf(s->label, sizeof s->label, "%.120s (%.30s)", label, phase_names[k]);
+            if (cols->label_by_value) snprintf(s->label, sizeof s->label, "%.31s", phase_names[k]);
+            else snprintf(s->label, sizeof s->label, "%.120s (%.30s)", label, phase_names[k]);
         }
     }
     if (st == TT_OK) {
@@ -258,6 +270,7 @@ typedef struct {
     double px0, py0, px1, py1;    /* plot area: left, top, right, bottom */
     axis ax, ay;
     const char *title, *xlabel, *ylabel;
+    int markers;                  /* a dot on every point (measured rate points, as against the lines between them) */
 } layout;
 
 /* Tick k of an axis (multiples of the step inside [lo, hi]); NAN past the end. */
@@ -355,6 +368,11 @@ static tt_status write_svg(const char *path, const layout *L, const series_list 
         for (size_t k = 0; k < s->n; k++)
             tb_printf(&t, "%s%.2f,%.2f", k ? " " : "", map_x(L, s->x[k]), map_y(L, s->y[k]));
         tb_printf(&t, "\"/>\n");
+        if (!L->markers) continue;
+        tb_printf(&t, "<g class=\"markers\" fill=\"#%02x%02x%02x\" clip-path=\"url(#plot-area)\">", c[0], c[1], c[2]);
+        for (size_t k = 0; k < s->n; k++)
+            tb_printf(&t, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\"/>", map_x(L, s->x[k]), map_y(L, s->y[k]));
+        tb_printf(&t, "</g>\n");
     }
     /* Legend, bottom right inside the plot (PSNR curves rise towards the top right). */
     size_t longest = 0;
@@ -516,6 +534,8 @@ static tt_status write_png(const char *path, const layout *L, const series_list 
         if (sr->n == 1) cover_segment(&cv, L, map_x(L, sr->x[0]), map_y(L, sr->y[0]), map_x(L, sr->x[0]), map_y(L, sr->y[0]), hw + 1);
         for (size_t k = 1; k < sr->n; k++)
             cover_segment(&cv, L, map_x(L, sr->x[k - 1]), map_y(L, sr->y[k - 1]), map_x(L, sr->x[k]), map_y(L, sr->y[k]), hw);
+        for (size_t k = 0; L->markers && k < sr->n; k++)
+            cover_segment(&cv, L, map_x(L, sr->x[k]), map_y(L, sr->y[k]), map_x(L, sr->x[k]), map_y(L, sr->y[k]), 2.5 * s);
         for (int y = Y0; y <= Y1; y++)
             for (int x = X0; x <= X1; x++) put(&cv, x, y, PALETTE[i % N_PALETTE], cv.cover[(size_t)y * (size_t)L->w + (size_t)x]);
     }
@@ -546,20 +566,24 @@ static tt_status write_png(const char *path, const layout *L, const series_list 
 
 int cmd_plot(int argc, char **argv)
 {
-    const char *output = NULL, *title = "PSNR vs training step", *labels = NULL;
+    const char *output = NULL, *title = NULL, *labels = NULL, *x_col = "step", *group_col = NULL, *x_label = NULL;
     unsigned width = 800, height = 480;
     /* Strings, so that "unset" (from the data) is distinct from any number. */
     const char *y_min_arg = NULL, *y_max_arg = NULL;
     double y_min = NAN, y_max = NAN;
-    int quiet = 0, verbose = 0, help = 0;
+    int quiet = 0, verbose = 0, help = 0, markers = 0;
     cli_option opts[] = {
         {"output", 'o', OPT_STR, &output, "OUT.svg|OUT.png", "the plot; the extension picks the format", NULL, 0, 0},
-        {"title", 0, OPT_STR, &title, "TEXT", "title above the plot", NULL, 0, 0},
+        {"title", 0, OPT_STR, &title, "TEXT", "title above the plot (default: PSNR vs training step, or vs the --x column)", NULL, 0, 0},
         {"labels", 0, OPT_STR, &labels, "A,B,...", "legend names of the files, in order (default: file names without .csv)", NULL, 0, 0},
         {"width", 0, OPT_UINT, &width, "PX", "image width", NULL, 320, 8192},
         {"height", 0, OPT_UINT, &height, "PX", "image height", NULL, 240, 8192},
         {"y-min", 0, OPT_STR, &y_min_arg, "DB", "lower end of the PSNR axis (default: from the data)", NULL, 0, 0},
         {"y-max", 0, OPT_STR, &y_max_arg, "DB", "upper end of the PSNR axis (default: from the data)", NULL, 0, 0},
+        {"x", 0, OPT_STR, &x_col, "COLUMN", "column of the x axis (default step)", NULL, 0, 0},
+        {"x-label", 0, OPT_STR, &x_label, "TEXT", "x axis label (default: training step, or the --x column)", NULL, 0, 0},
+        {"group", 0, OPT_STR, &group_col, "COLUMN", "one line per value of COLUMN (default: per phase, continuing the step axis)", NULL, 0, 0},
+        {"markers", 0, OPT_FLAG, &markers, NULL, "a dot on every point (e.g. the measured rates of a rate-distortion curve)", NULL, 0, 0},
         {"quiet", 'q', OPT_FLAG, &quiet, NULL, "print errors only", NULL, 0, 0},
         {"verbose", 'v', OPT_FLAG, &verbose, NULL, "print more", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &help, NULL, "show this help", NULL, 0, 0},
@@ -583,6 +607,15 @@ int cmd_plot(int argc, char **argv)
     cli_extension(output, ext, sizeof ext);
     int svg = strcmp(ext, "svg") == 0;
     if (!svg && strcmp(ext, "png") != 0) { cli_error("%s: unknown output extension (use .svg or .png)", output); goto done; }
+    if (!x_col[0] || (group_col && !group_col[0])) { cli_error("--%s: empty column name", x_col[0] ? "group" : "x"); goto done; }
+    if (group_col && strcmp(group_col, x_col) == 0) { cli_error("--group %s is the --x column", group_col); goto done; }
+    int x_is_step = strcmp(x_col, "step") == 0;
+    char default_title[96];
+    snprintf(default_title, sizeof default_title, "PSNR vs %.60s", x_is_step ? "training step" : x_col);
+    if (!title) title = default_title;
+    if (!x_label) x_label = x_is_step ? "training step" : x_col;
+    plot_columns cols = {.x = x_col, .group = group_col ? group_col : "phase", .group_given = group_col != NULL,
+                         .label_by_value = group_col != NULL && n == 1 && !labels};
     const char *const y_args[2] = {y_min_arg, y_max_arg};
     double *const y_vals[2] = {&y_min, &y_max};
     for (int k = 0; k < 2; k++) {
@@ -622,7 +655,7 @@ int cmd_plot(int argc, char **argv)
     }
     rc = EXIT_OK;
     for (int i = 0; i < n && rc == EXIT_OK; i++) {
-        tt_status st = read_log(inputs[i], names[i], &l);
+        tt_status st = read_log(inputs[i], names[i], &cols, &l);
         if (st != TT_OK) {
             cli_fail_status(st);
             rc = EXIT_RUNTIME;
@@ -647,7 +680,8 @@ int cmd_plot(int argc, char **argv)
         if (isfinite(y_max)) lo = hi - 1;
         else hi = lo + 1;
     }
-    layout L = {.w = (int)width, .h = (int)height, .title = title, .xlabel = "training step", .ylabel = "PSNR (dB)"};
+    layout L = {.w = (int)width, .h = (int)height, .title = title, .xlabel = x_label, .ylabel = "PSNR (dB)",
+                .markers = markers};
     int s = !svg && width >= 640 ? 2 : 1;
     L.px0 = svg ? 80 : 40 + 7 * s + 6 * s * 6; /* room for the y label and ticks of up to 6 characters */
     L.py0 = svg ? 40 : 24 + 7 * s;
@@ -660,8 +694,8 @@ int cmd_plot(int argc, char **argv)
     tt_status st = svg ? write_svg(output, &L, &l) : write_png(output, &L, &l);
     if (st != TT_OK) { rc = cli_fail_status(st); goto done; }
     if (g_display_level >= 1)
-        printf("%s: %zu line%s, %zu points, steps %g..%g, PSNR %.2f..%.2f dB\n", output, l.n, l.n == 1 ? "" : "s", points,
-               x0, x1, y0, y1);
+        printf("%s: %zu line%s, %zu points, %s %g..%g, PSNR %.2f..%.2f dB\n", output, l.n, l.n == 1 ? "" : "s", points,
+               x_is_step ? "steps" : x_col, x0, x1, y0, y1);
 done:
     series_free(&l);
     free(label_buf);

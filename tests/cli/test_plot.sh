@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_plot.sh - `tinytex plot`: SVG structure (points per line, ticks, labels, legend), PNG size and content, phases, bad CSVs (exit 1, file:line), usage errors.
+# test_plot.sh - `tinytex plot`: SVG structure (points per line, ticks, labels, legend), PNG size and content, phases, --x/--group, bad CSVs (exit 1, file:line), usage errors.
 . "$(dirname "$0")/lib.sh"
 
 # A hash-style log: 50 steps, PSNR 10.4 .. 30.0 dB, one "inf" row (loss 0) that cannot be drawn.
@@ -45,6 +45,37 @@ check "title escaped" grep -q '>A &amp; B &lt;2&gt;</text>' "$TMP/ab.svg"
 check "distinct colours" [ "$(grep -o '<polyline[^>]*stroke="#[0-9a-f]*"' "$TMP/ab.svg" | grep -o '#[0-9a-f]*' | sort -u | wc -l)" -eq 3 ]
 run 0 "$TINYTEX" plot "$TMP/a.csv" -o "$TMP/y.svg" --y-min 20 --y-max 25
 check "--y-min/--y-max: ticks 20..25" [ "$(ticks "$TMP/y.svg" yticks)" = "20 21 22 23 24 25 " ]
+
+# Another x column and --group (a rate-distortion table): one line per codec named by the codec, the lines sharing the
+# bpp axis (no continuation), x ticks and label from the data.
+printf 'image,codec,bpp,psnr\nx.png,jpeg,0.5,30\nx.png,jpeg,1,33\nx.png,jpeg,2,37\nx.png,webp,0.4,31\nx.png,webp,1.2,35\n' > "$TMP/rd.csv"
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec -o "$TMP/rd.svg"
+check "rd: two lines of 3 and 2 points" [ "$(points_per_line "$TMP/rd.svg" | tr '\n' ' ')" = "3 2 " ]
+check "rd: legend names the codecs" sh -c "grep -q '>jpeg</text>' '$TMP/rd.svg' && grep -q '>webp</text>' '$TMP/rd.svg'"
+check "rd: second line starts left of the first's end" awk -v a="$(xs "$TMP/rd.svg" 1 | tail -1)" -v b="$(xs "$TMP/rd.svg" 2 | head -1)" 'BEGIN { exit !(b < a) }'
+check "rd: x ticks 0..2 by 0.5" [ "$(ticks "$TMP/rd.svg" xticks)" = "0.0 0.5 1.0 1.5 2.0 " ]
+check "rd: x label is the column" grep -q 'class="xlabel"[^>]*>bpp</text>' "$TMP/rd.svg"
+check "rd: default title" grep -q 'class="title"[^>]*>PSNR vs bpp</text>' "$TMP/rd.svg"
+check "rd: stdout names the x column" grep -q '2 lines, 5 points, bpp 0.4..2,' "$TMP/out"
+check "rd: no markers unless asked" [ "$(grep -o '<circle' "$TMP/rd.svg" | wc -l)" -eq 0 ]
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec --markers -o "$TMP/rdm.svg"
+check "rd: --markers, a dot per point" [ "$(grep -o '<circle' "$TMP/rdm.svg" | wc -l)" -eq 5 ]
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec -o "$TMP/rd.png"
+run 0 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group codec --markers -o "$TMP/rdm.png"
+check "rd: --markers changes the PNG" sh -c "! cmp -s '$TMP/rd.png' '$TMP/rdm.png'"
+run 0 "$TINYTEX" plot "$TMP/rd.csv" "$TMP/rd.csv" --x bpp --group codec --x-label "bits per pixel" --labels "a,b" -o "$TMP/rd2.svg"
+check "rd, two files: NAME (value) labels" sh -c "grep -q '>a (jpeg)</text>' '$TMP/rd2.svg' && grep -q '>b (webp)</text>' '$TMP/rd2.svg'"
+check "rd: --x-label" grep -q 'class="xlabel"[^>]*>bits per pixel</text>' "$TMP/rd2.svg"
+run 1 "$TINYTEX" plot "$TMP/rd.csv" --x bytes --group codec -o "$TMP/rdbad.svg"
+check "rd: missing --x column named" grep -qF "rd.csv:1: no 'bytes' column in the header" "$TMP/err"
+run 1 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group setting -o "$TMP/rdbad.svg"
+check "rd: missing --group column named" grep -qF "rd.csv:1: no 'setting' column in the header (--group)" "$TMP/err"
+printf 'codec,bpp,psnr\njpeg,abc,30\n' > "$TMP/rdtext.csv"
+run 1 "$TINYTEX" plot "$TMP/rdtext.csv" --x bpp --group codec -o "$TMP/rdbad.svg"
+check "rd: x not a number names the column" grep -qF "rdtext.csv:2: bpp 'abc' is not a number" "$TMP/err"
+run 2 "$TINYTEX" plot "$TMP/rd.csv" --x bpp --group bpp -o "$TMP/rdbad.svg"
+run 2 "$TINYTEX" plot "$TMP/rd.csv" --x "" -o "$TMP/rdbad.svg"
+check "rd: errors write nothing" [ ! -e "$TMP/rdbad.svg" ]
 
 # PNG: size from the options, deterministic, the lines drawn.
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 "x" $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'; }
