@@ -219,7 +219,11 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
                          x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
     }
     tt_status st = cli_image_load(input, &x->limits, &img);
-    int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark; /* --device sets o.gpu */
+    /* --device sets o.gpu. A mip chain in light (--srgb), premultiplied or of normals uses pow, division or sqrt,
+     * which Vulkan lets a device round differently from C (a byte off by one, rarely: docs/mips.md): such chains
+     * stay on the device, so a run's bytes never depend on the image's size. */
+    int inexact_chain = x->chain && (x->mip.srgb || x->mip.premultiply || x->mip.normal_map);
+    int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark && !inexact_chain;
     int use_c = x->o.cpu || (st == TT_OK && auto_pick && small_job(x, &img));
     if (use_c && auto_pick) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
     cli_gpu *gpu = NULL; /* this worker's device, locked while it is used */
@@ -231,7 +235,7 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
             use_c = 1;
             DISPLAYLEVEL(2, "%s: %s is a CPU device: the C encoder is faster here (same blocks; --gpu to use it)\n",
                          input, gpu->device_name);
-        } else if (st == TT_ERR_NO_DEVICE && auto_pick) {
+        } else if (st == TT_ERR_NO_DEVICE && !x->o.cpu && !x->o.gpu && !x->o.benchmark) { /* no other way */
             use_c = 1;
             st = TT_OK;
             static atomic_int noted;
