@@ -41,7 +41,7 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
             if (!(others & (1u << mode))) continue;
             tt_bc7_fields f;
             int e = mode == 4 || mode == 5 ? tt_bc7_ref_encode_dual(&in, mode, p, &f)
-                                           : tt_bc7_ref_encode_multi(&in, mode, p, &f);
+                                           : tt_bc7_ref_encode_multi_below(&in, mode, p, sse, &f);
             if (e < sse) {
                 sse = e;
                 best = f;

@@ -68,7 +68,7 @@ static int quant_dual(float x, int bits)
 {
     int qmax = (1 << bits) - 1;
     float v = floorf(x * ((float)qmax * (1.0f / 255.0f)) + 0.5f);
-    return (int)fminf(fmaxf(v, 0.0f), (float)qmax);
+    return clamp_q(v, qmax);
 }
 
 static int weight_of(int ib, int k) { return ib == 2 ? TT_BC7_WEIGHT2(k) : TT_BC7_WEIGHT3(k); }

@@ -42,32 +42,50 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
 
 /* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
  * the endpoint axis, then pick the better of the two bracketing indices by
- * exact integer error. Fills c->idx and c->sse. */
-static void assign_indices(const block_in *in, candidate *c)
+ * exact integer error (pick_bracket, with the 16 decoded colours computed once). Fills c->idx and c->sse.
+ * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a
+ * candidate only when its SSE is below the bound it passes, and the sum only grows. */
+static void assign_indices(const block_in *in, candidate *c, int bound)
 {
-    int e0[4], e1[4], d[4], len2 = 0;
+    int e0[4], e1[4], d[4], len2 = 0, pal[16][4];
     for (int k = 0; k < 4; k++) {
         e0[k] = (c->q[0][k] << 1) | c->p[0];
         e1[k] = (c->q[1][k] << 1) | c->p[1];
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    int nl = c->half ? 8 : 16;
+    for (int l = 0; l < nl; l++) {
+        int w = TT_BC7_WEIGHT4(l);
+        for (int k = 0; k < 4; k++) pal[l][k] = ((64 - w) * e0[k] + w * e1[k] + 32) >> 6;
+    }
     /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
      * instead of a division per texel: exact, or one too high when the
      * fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index);
      * dot <= len2 keeps 15 dot rcp <= 15 (2^27 + len2) < 2^31. */
     int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
-    int sse = 0;
+    int kmax = c->half ? 6 : 14, sse = 0;
     for (int i = 0; i < 16; i++) {
+        const int *t = in->t[i];
         int dot = 0;
-        for (int k = 0; k < 4; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        for (int k = 0; k < 4; k++) dot += (t[k] - e0[k]) * d[k];
         dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
         int k0 = (15 * dot * rcp) >> 27;
-        int kmax = c->half ? 6 : 14;
         if (k0 > kmax) k0 = kmax;
-        /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
-        int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
-        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, in->w, &sse);
+        int ea = 0, eb = 0;
+        for (int k = 0; k < 4; k++) {
+            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
+            ea += da * da * in->w[k];
+            eb += db * db * in->w[k];
+        }
+        if (eb < ea) {
+            sse += eb;
+            c->idx[i] = k0 + 1;
+        } else {
+            sse += ea;
+            c->idx[i] = k0;
+        }
+        if (sse >= bound) break;
     }
     c->sse = sse;
 }
@@ -75,7 +93,7 @@ static void assign_indices(const block_in *in, candidate *c)
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
  * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255; alpha_free: alpha 127, p by the RGB error), then
  * indices. */
-static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
+static void quantize_nearest(const block_in *in, const float x[8], candidate *c, int bound)
 {
     for (int j = 0; j < 2; j++) {
         if (in->opaque && !in->alpha_free) {
@@ -91,12 +109,13 @@ static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
         }
     }
     c->half = 0;
-    assign_indices(in, c);
+    assign_indices(in, c, bound);
 }
 
 /* Quantizes with each of the 4 p-bit combinations (opaque, unless alpha_free: only (1,1), or
- * only (1,0) for a half candidate) and keeps the lowest block SSE. */
-static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best)
+ * only (1,0) for a half candidate) and keeps the lowest block SSE; a result at or above `bound` is one the caller
+ * drops (assign_indices). */
+static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best, int bound)
 {
     best->sse = 0x7FFFFFFF;
     int first = half ? 1 : (in->opaque && !in->alpha_free ? 3 : 0), last = half ? 1 : 3;
@@ -107,17 +126,18 @@ static void quantize_pbit_search(const block_in *in, const float x[8], int half,
         c.p[1] = combo >> 1;
         quant_endpoint(x, c.p[0], in->opaque, c.q[0]);
         quant_endpoint(x + 4, c.p[1], in->opaque, c.q[1]);
-        assign_indices(in, &c);
+        assign_indices(in, &c, best->sse < bound ? best->sse : bound);
         if (c.sse < best->sse) *best = c;
     }
 }
 
-static int nm_loss(const block_in *in, const float v[8])
+/* The quantized loss of v, exact below `bound` (a value >= bound otherwise: nelder_mead says where that is enough). */
+static int nm_loss(const block_in *in, const float v[8], int bound)
 {
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
     candidate c;
-    quantize_nearest(in, x, &c);
+    quantize_nearest(in, x, &c, bound);
     return c.sse;
 }
 
@@ -247,7 +267,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
     for (int j = 1; j < 9; j++) {
         for (int k = 0; k < 8; k++) s[j][k] = v[k];
         s[j][j - 1] = clamp01(v[j - 1] + 0.1f);
-        l[j] = nm_loss(in, s[j]);
+        l[j] = nm_loss(in, s[j], 0x7FFFFFFF);
     }
     for (int it = 0; it < iterations; it++) {
         /* Order as a stable ascending sort would: best = first minimum,
@@ -269,11 +289,13 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
             c[k] = acc * 0.125f;
         }
         for (int k = 0; k < 8; k++) r[k] = clamp01(c[k] + NM_ALPHA * (c[k] - s[w][k]));
-        int lr = nm_loss(in, r);
+        /* bounds: the reflection is kept or compared only below l[sw] (>= l[b]), the expansion only below lr, the
+         * contraction only below l[w] */
+        int lr = nm_loss(in, r, l[sw]);
         if (lr < l[b]) {
             float x[8];
             for (int k = 0; k < 8; k++) x[k] = clamp01(c[k] + NM_GAMMA * (r[k] - c[k]));
-            int lx = nm_loss(in, x);
+            int lx = nm_loss(in, x, lr);
             if (lx < lr) {
                 memcpy(s[w], x, sizeof x);
                 l[w] = lx;
@@ -287,7 +309,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
         } else {
             float kk[8];
             for (int k = 0; k < 8; k++) kk[k] = clamp01(c[k] + NM_RHO * (s[w][k] - c[k]));
-            int lk = nm_loss(in, kk);
+            int lk = nm_loss(in, kk, l[w]);
             if (lk < l[w]) {
                 memcpy(s[w], kk, sizeof kk);
                 l[w] = lk;
@@ -295,7 +317,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
                 for (int j = 0; j < 9; j++) {
                     if (j == b) continue;
                     for (int k = 0; k < 8; k++) s[j][k] = clamp01(s[b][k] + NM_SIGMA * (s[j][k] - s[b][k]));
-                    l[j] = nm_loss(in, s[j]);
+                    l[j] = nm_loss(in, s[j], 0x7FFFFFFF);
                 }
             }
         }
@@ -311,11 +333,11 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
  * endpoint value in a fixed order and joint steps. */
 static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
-    quantize_pbit_search(in, x, half, best);
+    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
         candidate c;
         if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
-        quantize_pbit_search(in, x, half, &c);
+        quantize_pbit_search(in, x, half, &c, best->sse);
         if (c.sse >= best->sse) break;
         *best = c;
     }
@@ -334,7 +356,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
             for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, 15, lo, hi);
             if (!ls_solve(in, sel, 0xFFFF, 15, 4, x)) continue;
             candidate c;
-            quantize_pbit_search(in, x, half, &c);
+            quantize_pbit_search(in, x, half, &c, best->sse);
             if (c.sse < best->sse) *best = c;
         }
     }
@@ -348,7 +370,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                     if (q < 0 || q > 127) continue;
                     candidate c = *best;
                     c.q[j][k] = q;
-                    assign_indices(in, &c);
+                    assign_indices(in, &c, best->sse);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -366,7 +388,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                         ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
                     }
                     if (!ok) continue;
-                    assign_indices(in, &c);
+                    assign_indices(in, &c, best->sse);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -393,7 +415,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
 {
     float v[8];
     pca_guess(in, v);
-    int loss = nm_loss(in, v);
+    int loss = nm_loss(in, v, 0x7FFFFFFF);
     if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in)) nelder_mead(in, v, loss, p->nm_iterations);
 
     float x[8];
@@ -423,7 +445,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
             if (h.sse < best.sse) best = h;
         }
     } else {
-        quantize_nearest(in, x, &best);
+        quantize_nearest(in, x, &best, 0x7FFFFFFF);
     }
     pack_single(&best, out);
     return best.sse;
