@@ -126,9 +126,11 @@ static inline float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.0039
 static inline int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
 {
     int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
-    for (int i = 0; i < 16; i++) {
-        if (!((mask >> i) & 1)) continue;
-        int w = (64 * idx[i] + steps / 2) / steps, iw = 64 - w;
+    /* the weights are the BC7 tables (bc7_tables.h), looked up instead of divided */
+    const uint8_t *wt = steps == 3 ? tt_bc7_weights2 : (steps == 7 ? tt_bc7_weights3 : tt_bc7_weights4);
+    for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
+        int i = __builtin_ctz(bits);
+        int w = wt[idx[i]], iw = 64 - w;
         a += iw * iw;
         bb += iw * w;
         cc += w * w;

@@ -15,12 +15,14 @@
 #define TWO_JITTER 1
 #endif
 
+/* Narrow fields: a candidate is copied for every trial. */
 typedef struct {
     int part;
-    int q[3][2][4]; /* [subset][endpoint][rgba]: colour_bits wide (alpha: alpha_bits, mode 7 only) */
-    int p[3][2];    /* p-bits; mode 1 shares one per subset */
-    int idx[16];
-    int sse[3];     /* per subset, weighted over the fitted channels (alpha of modes 0-3 is exact) */
+    int sse[3];       /* per subset, weighted over the fitted channels (alpha of modes 0-3 is exact) */
+    int16_t q[3][2][4]; /* [subset][endpoint][rgba]: colour_bits wide (alpha: alpha_bits, mode 7 only); a step may
+                         * leave the range for a moment (-1 or top + 1), then it is rejected */
+    int8_t p[3][2];     /* p-bits; mode 1 shares one per subset */
+    uint8_t idx[16];
 } candm;
 
 /* Texel masks of subsets 1 and 2 of `part` (subset 0: the rest); m[1] = 0 for two subsets. */
@@ -116,16 +118,26 @@ static int expandm(const tt_bc7_mode_info *mi, int ch, int q, int p)
     return expand_channel(q, p, ch == 3 ? mi->alpha_bits : mi->color_bits, mi->pbit_unique || mi->pbit_shared);
 }
 
-/* The texels of one subset, listed once (the inner loops run over them instead of testing 16 mask bits). */
+/* The texels of one subset, listed once (the inner loops run over them instead of testing 16 mask bits), and the
+ * endpoints already assessed in this subset's search (encode_subset) with the SSE each gave. Within one search the
+ * subset's best SSE only falls, and every assessment is against a bound at most that best; an assessed endpoint
+ * set either became the best or was found at or above a bound then (its value, complete or cut short, is >= it),
+ * so it is at or above every later bound too: assessing it again is skipped and its old value given, which every
+ * caller rejects as it would the new one. */
+#define MEMO_N 64
 typedef struct {
     int mask, n;
     int at[16];
+    int nmemo;
+    uint64_t memo_key[MEMO_N];
+    int memo_sse[MEMO_N];
 } texset;
 
 static void texset_of(int mask, texset *ts)
 {
     ts->mask = mask;
     ts->n = 0;
+    ts->nmemo = 0;
     for (int i = 0; i < 16; i++)
         if ((mask >> i) & 1) ts->at[ts->n++] = i;
 }
@@ -134,17 +146,18 @@ static void texset_of(int mask, texset *ts)
  * the projection, then the nearer of its two decoded colours (pick_bracket, with the decoded palette computed once);
  * returns the weighted SSE. Stops as soon as the SSE reaches `bound` (every caller keeps a result only when it is
  * below its bound, and the sum only grows), returning that partial SSE (>= bound). */
-static inline __attribute__((always_inline)) int assign_set(const block_in *in, const texset *ts, int nch, int nl,
-                                                             const uint8_t *w, const int *e0, const int *e1,
-                                                             int *idx, int bound)
+static inline __attribute__((always_inline)) int assign_set(const block_in *in, texset *ts, int nch, int nl,
+                                                             int unit, const uint8_t *w, const int *e0,
+                                                             const int *e1, uint8_t *idx, int bound)
 {
     int d[4], len2 = 0, pal[8][4];
     for (int k = 0; k < nch; k++) {
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    /* (64 - w) e0 + w e1 + 32 == 64 e0 + 32 + w d: the same integer */
     for (int l = 0; l < nl; l++)
-        for (int k = 0; k < nch; k++) pal[l][k] = ((64 - w[l]) * e0[k] + w[l] * e1[k] + 32) >> 6;
+        for (int k = 0; k < nch; k++) pal[l][k] = (64 * e0[k] + 32 + w[l] * d[k]) >> 6;
     int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
     int sse = 0;
     for (int j = 0; j < ts->n; j++) {
@@ -158,43 +171,53 @@ static inline __attribute__((always_inline)) int assign_set(const block_in *in, 
         int ea = 0, eb = 0;
         for (int k = 0; k < nch; k++) {
             int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
-            ea += da * da * in->w[k];
-            eb += db * db * in->w[k];
+            ea += unit ? da * da : da * da * in->w[k]; /* unit: the default weights, all 1 */
+            eb += unit ? db * db : db * db * in->w[k];
         }
-        if (eb < ea) {
-            sse += eb;
-            idx[i] = k0 + 1;
-        } else {
-            sse += ea;
-            idx[i] = k0;
-        }
+        int up = eb < ea; /* pick_bracket's choice, branch-free */
+        sse += up ? eb : ea;
+        idx[i] = (uint8_t)(k0 + up);
         if (sse >= bound) break;
     }
     return sse;
 }
 
 /* Indices (and weighted SSE over nch channels) of the texels of subset `sub`, stopping at `bound` (assign_set). */
-static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, const texset *ts, candm *c, int sub,
+static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub,
                    int bound)
 {
     int e0[4], e1[4], sse;
+    uint64_t key = (uint64_t)c->p[sub][0] | (uint64_t)c->p[sub][1] << 1;
+    for (int k = 0; k < nch; k++) key |= (uint64_t)c->q[sub][0][k] << (2 + 7 * k) | (uint64_t)c->q[sub][1][k] << (30 + 7 * k);
+    for (int m = 0; m < ts->nmemo; m++)
+        if (ts->memo_key[m] == key) {
+            c->sse[sub] = ts->memo_sse[m];
+            return ts->memo_sse[m];
+        }
     for (int k = 0; k < nch; k++) {
         e0[k] = expandm(mi, k, c->q[sub][0][k], c->p[sub][0]);
         e1[k] = expandm(mi, k, c->q[sub][1][k], c->p[sub][1]);
     }
+    int unit = in->w[0] == 1 && in->w[1] == 1 && in->w[2] == 1 && (nch == 3 || in->w[3] == 1);
+#define ASSIGN_SET(nch_, nl_, w_)                                                                                      \
+    (unit ? assign_set(in, ts, nch_, nl_, 1, w_, e0, e1, c->idx, bound)                                                \
+          : assign_set(in, ts, nch_, nl_, 0, w_, e0, e1, c->idx, bound))
     if (mi->index_bits == 2)
-        sse = nch == 3 ? assign_set(in, ts, 3, 4, tt_bc7_weights2, e0, e1, c->idx, bound)
-                       : assign_set(in, ts, 4, 4, tt_bc7_weights2, e0, e1, c->idx, bound);
+        sse = nch == 3 ? ASSIGN_SET(3, 4, tt_bc7_weights2) : ASSIGN_SET(4, 4, tt_bc7_weights2);
     else
-        sse = nch == 3 ? assign_set(in, ts, 3, 8, tt_bc7_weights3, e0, e1, c->idx, bound)
-                       : assign_set(in, ts, 4, 8, tt_bc7_weights3, e0, e1, c->idx, bound);
+        sse = nch == 3 ? ASSIGN_SET(3, 8, tt_bc7_weights3) : ASSIGN_SET(4, 8, tt_bc7_weights3);
+#undef ASSIGN_SET
+    if (ts->nmemo < MEMO_N) {
+        ts->memo_key[ts->nmemo] = key;
+        ts->memo_sse[ts->nmemo++] = sse;
+    }
     c->sse[sub] = sse;
     return sse;
 }
 
 /* Quantizes float endpoints x[0..2nch) (8-bit scale) of subset `sub` with the best p-bits (none, mode 2; shared
  * per subset, mode 1: 2 choices; per endpoint, modes 0, 3, 7: 4 combinations) by SSE. */
-static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, const texset *ts, const float *x,
+static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, const float *x,
                          candm *c, int sub, int bound)
 {
     candm t = *c;
@@ -232,7 +255,7 @@ int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi)
     return f < 0 ? 0 : (f > top ? top : f);
 }
 
-static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch, const texset *ts, int level,
+static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, int level,
                          candm *c, int sub)
 {
     int top = (1 << mi->index_bits) - 1, lo = top, hi = 0, mask = ts->mask;
@@ -242,7 +265,7 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
         hi = c->idx[i] > hi ? c->idx[i] : hi;
     }
     int base[16];
-    memcpy(base, c->idx, sizeof base);
+    for (int i = 0; i < 16; i++) base[i] = c->idx[i];
     int q = level - 1, ntrial = 3 + (level >= 2 ? (q + 2) * (q + 2) : 0);
     for (int tr = 0; tr < ntrial && c->sse[sub] > 0; tr++) {
         int sel[16];
@@ -278,7 +301,9 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
     quant_search(in, mi, nch, &ts, x, c, sub, 0x7FFFFFFF);
     for (int it = 0; it < REFIT_ITERATIONS && c->sse[sub] > 0; it++) {
         candm t = *c;
-        if (!ls_solve(in, c->idx, mask, (1 << mi->index_bits) - 1, nch, x)) break;
+        int idx[16];
+        for (int i = 0; i < 16; i++) idx[i] = c->idx[i];
+        if (!ls_solve(in, idx, mask, (1 << mi->index_bits) - 1, nch, x)) break;
         quant_search(in, mi, nch, &ts, x, &t, sub, c->sse[sub]);
         if (t.sse[sub] >= c->sse[sub]) break;
         *c = t;
@@ -303,7 +328,8 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = mi->pbit_unique ? 0 : 1; kind < 2; kind++) {
                 candm t = *c;
-                int ok = 1, dq = joint_dq(&t.p[sub][j], s, kind);
+                int pj = t.p[sub][j], ok = 1, dq = joint_dq(&pj, s, kind);
+                t.p[sub][j] = (int8_t)pj;
                 for (int k = 0; k < nch; k++) {
                     t.q[sub][j][k] += dq;
                     ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;

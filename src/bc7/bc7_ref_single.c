@@ -40,13 +40,33 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
+/* The endpoints already assessed in one polish call, with their SSE: as texset in bc7_ref_multi.c explains, within
+ * one call the best SSE only falls and each assessment is against a bound at most that best, so an endpoint set
+ * seen before is at or above every later bound; assessing it again is skipped and its old value given. */
+#define MEMO_N 64
+typedef struct {
+    int n;
+    uint64_t key[MEMO_N];
+    int sse[MEMO_N];
+} memo;
+
 /* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
  * the endpoint axis, then pick the better of the two bracketing indices by
  * exact integer error (pick_bracket, with the 16 decoded colours computed once). Fills c->idx and c->sse.
  * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a
  * candidate only when its SSE is below the bound it passes, and the sum only grows. */
-static void assign_indices(const block_in *in, candidate *c, int bound)
+static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm)
 {
+    uint64_t key = 0;
+    if (mm) {
+        key = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 1;
+        for (int k = 0; k < 4; k++) key |= (uint64_t)c->q[0][k] << (2 + 7 * k) | (uint64_t)c->q[1][k] << (30 + 7 * k);
+        for (int m = 0; m < mm->n; m++)
+            if (mm->key[m] == key) {
+                c->sse = mm->sse[m];
+                return;
+            }
+    }
     int e0[4], e1[4], d[4], len2 = 0, pal[16][4];
     for (int k = 0; k < 4; k++) {
         e0[k] = (c->q[0][k] << 1) | c->p[0];
@@ -57,7 +77,7 @@ static void assign_indices(const block_in *in, candidate *c, int bound)
     int nl = c->half ? 8 : 16;
     for (int l = 0; l < nl; l++) {
         int w = TT_BC7_WEIGHT4(l);
-        for (int k = 0; k < 4; k++) pal[l][k] = ((64 - w) * e0[k] + w * e1[k] + 32) >> 6;
+        for (int k = 0; k < 4; k++) pal[l][k] = (64 * e0[k] + 32 + w * d[k]) >> 6; /* == ((64 - w) e0 + w e1 + 32) >> 6 */
     }
     /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
      * instead of a division per texel: exact, or one too high when the
@@ -78,16 +98,16 @@ static void assign_indices(const block_in *in, candidate *c, int bound)
             ea += da * da * in->w[k];
             eb += db * db * in->w[k];
         }
-        if (eb < ea) {
-            sse += eb;
-            c->idx[i] = k0 + 1;
-        } else {
-            sse += ea;
-            c->idx[i] = k0;
-        }
+        int up = eb < ea; /* pick_bracket's choice, branch-free */
+        sse += up ? eb : ea;
+        c->idx[i] = k0 + up;
         if (sse >= bound) break;
     }
     c->sse = sse;
+    if (mm && mm->n < MEMO_N) {
+        mm->key[mm->n] = key;
+        mm->sse[mm->n++] = sse;
+    }
 }
 
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
@@ -109,13 +129,13 @@ static void quantize_nearest(const block_in *in, const float x[8], candidate *c,
         }
     }
     c->half = 0;
-    assign_indices(in, c, bound);
+    assign_indices(in, c, bound, NULL);
 }
 
 /* Quantizes with each of the 4 p-bit combinations (opaque, unless alpha_free: only (1,1), or
  * only (1,0) for a half candidate) and keeps the lowest block SSE; a result at or above `bound` is one the caller
  * drops (assign_indices). */
-static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best, int bound)
+static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best, int bound, memo *mm)
 {
     best->sse = 0x7FFFFFFF;
     int first = half ? 1 : (in->opaque && !in->alpha_free ? 3 : 0), last = half ? 1 : 3;
@@ -126,7 +146,7 @@ static void quantize_pbit_search(const block_in *in, const float x[8], int half,
         c.p[1] = combo >> 1;
         quant_endpoint(x, c.p[0], in->opaque, c.q[0]);
         quant_endpoint(x + 4, c.p[1], in->opaque, c.q[1]);
-        assign_indices(in, &c, best->sse < bound ? best->sse : bound);
+        assign_indices(in, &c, best->sse < bound ? best->sse : bound, mm);
         if (c.sse < best->sse) *best = c;
     }
 }
@@ -333,11 +353,13 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
  * endpoint value in a fixed order and joint steps. */
 static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
-    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF);
+    memo mm;
+    mm.n = 0;
+    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
         candidate c;
         if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
-        quantize_pbit_search(in, x, half, &c, best->sse);
+        quantize_pbit_search(in, x, half, &c, best->sse, &mm);
         if (c.sse >= best->sse) break;
         *best = c;
     }
@@ -356,7 +378,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
             for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, 15, lo, hi);
             if (!ls_solve(in, sel, 0xFFFF, 15, 4, x)) continue;
             candidate c;
-            quantize_pbit_search(in, x, half, &c, best->sse);
+            quantize_pbit_search(in, x, half, &c, best->sse, &mm);
             if (c.sse < best->sse) *best = c;
         }
     }
@@ -370,7 +392,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                     if (q < 0 || q > 127) continue;
                     candidate c = *best;
                     c.q[j][k] = q;
-                    assign_indices(in, &c, best->sse);
+                    assign_indices(in, &c, best->sse, &mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -388,7 +410,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                         ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
                     }
                     if (!ok) continue;
-                    assign_indices(in, &c, best->sse);
+                    assign_indices(in, &c, best->sse, &mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
