@@ -40,14 +40,17 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
-/* The endpoints already assessed in one polish call, with their SSE: as texset in bc7_ref_multi.c explains, within
- * one call the best SSE only falls and each assessment is against a bound at most that best, so an endpoint set
- * seen before is at or above every later bound; assessing it again is skipped and its old value given. */
-#define MEMO_N 64
+/* The endpoints already assessed, with their SSE (complete, or cut short at a bound it reached). An old value is
+ * given instead of assessing again where it is at or above the bound now (any such value is what the caller needs:
+ * it rejects it), or, for a caller that uses the SSE only (value_only: Nelder-Mead), where it is complete. In one
+ * polish call the first always holds, as texset in bc7_ref_multi.c explains: the best SSE only falls and each
+ * assessment is against a bound at most that best. */
+#define MEMO_N 128
 typedef struct {
-    int n;
+    int n, value_only;
     uint64_t key[MEMO_N];
     int sse[MEMO_N];
+    uint8_t cut[MEMO_N];
 } memo;
 
 /* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
@@ -62,7 +65,7 @@ static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm
         key = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 1;
         for (int k = 0; k < 4; k++) key |= (uint64_t)c->q[0][k] << (2 + 7 * k) | (uint64_t)c->q[1][k] << (30 + 7 * k);
         for (int m = 0; m < mm->n; m++)
-            if (mm->key[m] == key) {
+            if (mm->key[m] == key && (mm->sse[m] >= bound || (mm->value_only && !mm->cut[m]))) {
                 c->sse = mm->sse[m];
                 return;
             }
@@ -106,6 +109,7 @@ static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm
     c->sse = sse;
     if (mm && mm->n < MEMO_N) {
         mm->key[mm->n] = key;
+        mm->cut[mm->n] = sse >= bound;
         mm->sse[mm->n++] = sse;
     }
 }
@@ -113,7 +117,7 @@ static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
  * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255; alpha_free: alpha 127, p by the RGB error), then
  * indices. */
-static void quantize_nearest(const block_in *in, const float x[8], candidate *c, int bound)
+static void quantize_nearest(const block_in *in, const float x[8], candidate *c, int bound, memo *mm)
 {
     for (int j = 0; j < 2; j++) {
         if (in->opaque && !in->alpha_free) {
@@ -129,7 +133,7 @@ static void quantize_nearest(const block_in *in, const float x[8], candidate *c,
         }
     }
     c->half = 0;
-    assign_indices(in, c, bound, NULL);
+    assign_indices(in, c, bound, mm);
 }
 
 /* Quantizes with each of the 4 p-bit combinations (opaque, unless alpha_free: only (1,1), or
@@ -152,12 +156,12 @@ static void quantize_pbit_search(const block_in *in, const float x[8], int half,
 }
 
 /* The quantized loss of v, exact below `bound` (a value >= bound otherwise: nelder_mead says where that is enough). */
-static int nm_loss(const block_in *in, const float v[8], int bound)
+static int nm_loss(const block_in *in, const float v[8], int bound, memo *mm)
 {
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
     candidate c;
-    quantize_nearest(in, x, &c, bound);
+    quantize_nearest(in, x, &c, bound, mm);
     return c.sse;
 }
 
@@ -278,7 +282,7 @@ static void principal_axis_guess(const block_in *in, float x[8])
 }
 
 /* docs/algorithms.md, BC7 encoder, step 5 (Nelder-Mead), on the quantized loss. Returns the best vertex in v. */
-static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations)
+static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations, memo *mm)
 {
     float s[9][8];
     int l[9];
@@ -287,7 +291,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
     for (int j = 1; j < 9; j++) {
         for (int k = 0; k < 8; k++) s[j][k] = v[k];
         s[j][j - 1] = clamp01(v[j - 1] + 0.1f);
-        l[j] = nm_loss(in, s[j], 0x7FFFFFFF);
+        l[j] = nm_loss(in, s[j], 0x7FFFFFFF, mm);
     }
     for (int it = 0; it < iterations; it++) {
         /* Order as a stable ascending sort would: best = first minimum,
@@ -311,11 +315,11 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
         for (int k = 0; k < 8; k++) r[k] = clamp01(c[k] + NM_ALPHA * (c[k] - s[w][k]));
         /* bounds: the reflection is kept or compared only below l[sw] (>= l[b]), the expansion only below lr, the
          * contraction only below l[w] */
-        int lr = nm_loss(in, r, l[sw]);
+        int lr = nm_loss(in, r, l[sw], mm);
         if (lr < l[b]) {
             float x[8];
             for (int k = 0; k < 8; k++) x[k] = clamp01(c[k] + NM_GAMMA * (r[k] - c[k]));
-            int lx = nm_loss(in, x, lr);
+            int lx = nm_loss(in, x, lr, mm);
             if (lx < lr) {
                 memcpy(s[w], x, sizeof x);
                 l[w] = lx;
@@ -329,7 +333,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
         } else {
             float kk[8];
             for (int k = 0; k < 8; k++) kk[k] = clamp01(c[k] + NM_RHO * (s[w][k] - c[k]));
-            int lk = nm_loss(in, kk, l[w]);
+            int lk = nm_loss(in, kk, l[w], mm);
             if (lk < l[w]) {
                 memcpy(s[w], kk, sizeof kk);
                 l[w] = lk;
@@ -337,7 +341,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
                 for (int j = 0; j < 9; j++) {
                     if (j == b) continue;
                     for (int k = 0; k < 8; k++) s[j][k] = clamp01(s[b][k] + NM_SIGMA * (s[j][k] - s[b][k]));
-                    l[j] = nm_loss(in, s[j], 0x7FFFFFFF);
+                    l[j] = nm_loss(in, s[j], 0x7FFFFFFF, mm);
                 }
             }
         }
@@ -355,6 +359,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
 {
     memo mm;
     mm.n = 0;
+    mm.value_only = 0;
     quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
         candidate c;
@@ -437,8 +442,12 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
 {
     float v[8];
     pca_guess(in, v);
-    int loss = nm_loss(in, v, 0x7FFFFFFF);
-    if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in)) nelder_mead(in, v, loss, p->nm_iterations);
+    memo nm; /* Nelder-Mead's vertices often quantize alike */
+    nm.n = 0;
+    nm.value_only = 1;
+    int loss = nm_loss(in, v, 0x7FFFFFFF, &nm);
+    if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in))
+        nelder_mead(in, v, loss, p->nm_iterations, &nm);
 
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
@@ -467,7 +476,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
             if (h.sse < best.sse) best = h;
         }
     } else {
-        quantize_nearest(in, x, &best, 0x7FFFFFFF);
+        quantize_nearest(in, x, &best, 0x7FFFFFFF, NULL);
     }
     pack_single(&best, out);
     return best.sse;
