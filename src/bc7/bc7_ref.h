@@ -171,9 +171,22 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
  * best partition (p->partitions candidates fully encoded), weighted SSE (alpha included for mode 7). Returns
  * TT_BC7_NO_CANDIDATE (out untouched) where the mode cannot encode the block. */
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out);
+/* The q-free terms of one subset's partition estimate (subset_axis in bc7_ref_multi.c); flat: the estimate 0 / 1. */
+typedef struct {
+    float trace, vv, wv, n;
+    int flat;
+} tt_bc7_axis_terms;
+/* One block's partition-estimate terms of modes 0-3, shared by its modes (bit `part` of have[0] / have[1]: the
+ * two- / three-subset partition's terms are filled). have[] starts at 0 for each block. */
+typedef struct {
+    uint64_t have[2];
+    tt_bc7_axis_terms terms[2][64][3];
+} tt_bc7_multi_cache;
 /* The same, for a caller that keeps a result only below `bound` (the block's best so far): partitions that cannot
- * get below it are cut short; returns a value >= bound (out untouched) if the mode has none below it. */
-int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound, tt_bc7_fields *out);
+ * get below it are cut short; returns a value >= bound (out untouched) if the mode has none below it. cache: NULL
+ * or the block's (see tt_bc7_multi_cache). */
+int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound,
+                                  tt_bc7_multi_cache *cache, tt_bc7_fields *out);
 /* A rotation mode, 4 or 5 (bc7_ref_dual.c), any block: colour and alpha with separate indices, every rotation
  * (and for mode 4 both index selections) tried; weighted RGBA SSE, or TT_BC7_NO_CANDIDATE. Opaque blocks decode
  * alpha 255 exactly. */

@@ -71,7 +71,7 @@ static void mask_moments(const int mv[16][MOM_N], int mask, int out[MOM_N])
  * partition of collinear texels (a grey block) scores 0 and the ranking is noise. Kept as a fraction so that no
  * division is needed: every operation is one Vulkan requires to be correctly rounded. dir = w. With nch = 4 and a constant alpha every alpha term is an
  * exact zero, so the values equal those of nch = 3 (the shader fits modes 0 and 2 with four channels). */
-static void subset_axis(const int mo[MOM_N], int nch, float q, float dir[4], float *num, float *den)
+static void subset_axis_terms(const int mo[MOM_N], int nch, float dir[4], tt_bc7_axis_terms *at)
 {
     int n = mo[0], s[4], ss[4][4];
     for (int a = 0; a < nch; a++) {
@@ -79,8 +79,7 @@ static void subset_axis(const int mo[MOM_N], int nch, float q, float dir[4], flo
         for (int b = a; b < nch; b++) ss[a][b] = mo[mom_ss[a][b]];
     }
     dir[0] = dir[1] = dir[2] = dir[3] = 0.0f;
-    *num = 0.0f;
-    *den = 1.0f;
+    at->flat = 1;
     if (n < 2) return;
     float m[4][4];
     int c[4][4], k = 0, tr = 0;
@@ -108,8 +107,23 @@ static void subset_axis(const int mo[MOM_N], int nch, float q, float dir[4], flo
         dir[a] = w;
         wv = a == 0 ? w * v[0] : wv + w * v[a];
     }
-    *num = trace * vv * q - wv * (q - 1.0f);
-    *den = vv * (float)n * q;
+    at->flat = 0;
+    at->trace = trace;
+    at->vv = vv;
+    at->wv = wv;
+    at->n = (float)n;
+}
+
+/* The estimate num / den of subset_axis from its q-free terms (the same float operations in the same order). */
+static void axis_estimate(const tt_bc7_axis_terms *at, float q, float *num, float *den)
+{
+    if (at->flat) {
+        *num = 0.0f;
+        *den = 1.0f;
+        return;
+    }
+    *num = at->trace * at->vv * q - at->wv * (q - 1.0f);
+    *den = at->vv * at->n * q;
 }
 
 /* 8-bit value of quantized endpoint component q (channel ch) of `mode`. */
@@ -345,7 +359,8 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
 
 /* Best block of `mode` into *best; returns its weighted SSE. Partitions that cannot get below `bound` are dropped:
  * if none does, returns a value >= bound and leaves *best untouched. */
-static int encode_multi(const block_in *in, int mode, int keep, int trials, int bound, candm *best)
+static int encode_multi(const block_in *in, int mode, int keep, int trials, int bound, tt_bc7_multi_cache *cache,
+                        candm *best)
 {
     const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
     int ns = mi->subsets, nch = mode == 7 ? 4 : 3, nparts = 1 << mi->part_bits;
@@ -363,15 +378,24 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
     float dir[4], n0, d0, n1, d1, n2 = 0.0f, d2 = 1.0f;
     int mv[16][MOM_N], total[MOM_N], mo[3][MOM_N];
     block_moments(in, mv, total);
+    /* the q-free terms of modes 0-3 (three channels) are shared through the cache: modes 1 and 3 have the same
+     * partitions, mode 0's are the first 16 of mode 2's */
+    int tb = ns == 3, use = cache && nch == 3;
+    tt_bc7_axis_terms own[3];
     for (int part = 0; part < nparts; part++) {
-        int m[2];
-        partition_masks(ns, part, m);
-        mask_moments(mv, m[0], mo[1]);
-        if (ns == 3) mask_moments(mv, m[1], mo[2]);
-        for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
-        subset_axis(mo[0], nch, q, dir, &n0, &d0);
-        subset_axis(mo[1], nch, q, dir, &n1, &d1);
-        if (ns == 3) subset_axis(mo[2], nch, q, dir, &n2, &d2);
+        tt_bc7_axis_terms *at = use ? cache->terms[tb][part] : own;
+        if (!use || !((cache->have[tb] >> part) & 1u)) {
+            int m[2];
+            partition_masks(ns, part, m);
+            mask_moments(mv, m[0], mo[1]);
+            if (ns == 3) mask_moments(mv, m[1], mo[2]);
+            for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
+            for (int sub = 0; sub < ns; sub++) subset_axis_terms(mo[sub], nch, dir, &at[sub]);
+            if (use) cache->have[tb] |= 1ull << part;
+        }
+        axis_estimate(&at[0], q, &n0, &d0);
+        axis_estimate(&at[1], q, &n1, &d1);
+        if (ns == 3) axis_estimate(&at[2], q, &n2, &d2);
         float num = (n0 * d1 + n1 * d0) * d2 + n2 * (d0 * d1), den = d0 * d1 * d2;
         int pp = part;
         for (int j = 0; j < keep; j++)
@@ -397,8 +421,9 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
             /* a partition whose finished subsets already reach the mode's best or the bound can no longer be kept
              * (the SSE of a subset is >= 0): its other subsets are skipped */
             int mask = s == 0 ? 0xFFFF & ~(m[0] | m[1]) : m[s - 1];
+            tt_bc7_axis_terms unused;
             mask_moments(mv, mask, mo[0]);
-            subset_axis(mo[0], nch, 1.0f, dir, &n0, &d0);
+            subset_axis_terms(mo[0], nch, dir, &unused);
             encode_subset(in, mi, nch, mask, dir, trials, &c, s);
             sse += c.sse[s];
         }
@@ -441,16 +466,17 @@ static void pack_multi(int mode, candm c, tt_bc7_fields *f)
 
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out)
 {
-    return tt_bc7_ref_encode_multi_below(in, mode, p, TT_BC7_NO_CANDIDATE, out);
+    return tt_bc7_ref_encode_multi_below(in, mode, p, TT_BC7_NO_CANDIDATE, NULL, out);
 }
 
-int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound, tt_bc7_fields *out)
+int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound,
+                                  tt_bc7_multi_cache *cache, tt_bc7_fields *out)
 {
     if (mode < 0 || mode > 7 || mode == 4 || mode == 5 || mode == 6) return TT_BC7_NO_CANDIDATE;
     if (mode != 7 && !in->opaque) return TT_BC7_NO_CANDIDATE; /* modes 0-3 decode alpha 255 */
     int keep = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
     candm c;
-    int sse = encode_multi(in, mode, keep, p->index_trials, bound, &c);
+    int sse = encode_multi(in, mode, keep, p->index_trials, bound, cache, &c);
     if (sse >= bound) return sse; /* nothing below the bound: out untouched */
     pack_multi(mode, c, out);
     return sse;
