@@ -9,12 +9,14 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
-    int srgb, no_refine, no_refit, cpu, benchmark, perceptual, preset, partitions, loose_alpha;
-    float good_enough, alpha_weight;
+    int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
+    float good_enough, alpha_weight, partition_ratio;
     int nm_iterations, index_trials, joint_steps;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
@@ -136,15 +138,65 @@ static tt_status measure_written(const tt_image *ref, uint32_t nref, int normal_
 }
 
 /* The chain the encoder is given (x->mip) on the GPU (under the caller's lock) or with the C reference. */
-static tt_status build_chain(bc7_ctx *x, const tt_image *img, tt_image *levels, uint32_t *count, double *gpu_ms)
+static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_image *levels, uint32_t *count,
+                             double *gpu_ms)
 {
     *gpu_ms = -1.0;
     tt_mip_config m = x->mip; /* --mip-levels N: at most the image's full chain */
     uint32_t full = tt_mip_full_count(img->width, img->height);
     if (m.levels > full) m.levels = full;
     tt_vk *vk = cli_gpu_mine(&x->gpu)->vk;
-    if (x->o.cpu || !vk) return tt_mip_build_cpu(img, &m, levels, count);
+    if (use_c || !vk) return tt_mip_build_cpu(img, &m, levels, count);
     return tt_mip_build_gpu(vk, img, &m, levels, count, gpu_ms);
+}
+
+/* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on a
+ * 2-core x86 CI machine (samples/sample.jpg, --cpu: user time / blocks): the small-job rule below needs only their order. */
+static const double c_us_per_block[5] = {17.0, 63.0, 235.0, 1860.0, 1865.0};
+
+/* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
+ * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
+ * cache keeps nothing (a 32-byte header), so every process compiles the passes again (0.3-2.6 s); on an H100
+ * instance + device take over 100 ms. */
+#define SMALL_JOB_MS 30.0
+
+/* Blocks of the job and the CPUs the C encoder spreads them over. */
+static double job_blocks(const bc7_ctx *x, const tt_image *img)
+{
+    double blocks = (double)((img->width + 3) / 4) * ((img->height + 3) / 4);
+    if (x->chain && x->mip.levels != 1) blocks *= 4.0 / 3.0; /* the levels below add at most a third */
+    return blocks;
+}
+
+static double cpu_threads(void)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    return ncpu > 1 ? (double)ncpu : 1.0;
+}
+
+static int small_job(const bc7_ctx *x, const tt_image *img)
+{
+    double blocks = job_blocks(x, img);
+    return blocks * c_us_per_block[x->o.preset] * 1e-3 / (blocks >= 32.0 ? cpu_threads() : 1.0) <= SMALL_JOB_MS;
+}
+
+/* A CPU Vulkan device (lavapipe) runs the passes on the cores the C encoder would use: per block it is faster
+ * (LLVM vectorises across invocations), but each process first compiles the passes, which its pipeline cache does
+ * not keep. From the lavapipe table of docs/benchmarks.md (2-core CI machine, 512x512 photo, Mesa 22.3): device time
+ * per block in core-microseconds (GPU time x 2 cores / 16384 blocks) and a process's pipeline creation (wall time
+ * less GPU time), by preset; exhaustive taken as thorough. */
+static const double lvp_core_us_per_block[5] = {7.4, 23.7, 101.0, 762.0, 762.0};
+static const double lvp_compile_s[5] = {0.45, 1.35, 4.0, 7.3, 7.3};
+
+/* Whether the C encoder is expected to finish this job before `vk`, a CPU device, would (the same blocks either way). */
+static int c_beats_cpu_device(const bc7_ctx *x, tt_vk *vk, const tt_image *img)
+{
+    if (tt_vk_info(vk)->type != VK_PHYSICAL_DEVICE_TYPE_CPU) return 0;
+    double blocks = job_blocks(x, img), threads = cpu_threads();
+    double c_s = blocks * c_us_per_block[x->o.preset] * 1e-6 / threads;
+    double dev_s = blocks * lvp_core_us_per_block[x->o.preset] * 1e-6 / threads +
+                   (tt_vk_pipelines_built(vk) ? 0.0 : lvp_compile_s[x->o.preset]);
+    return c_s <= dev_s;
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -167,24 +219,44 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
                          x->o.srgb ? "" : " (sRGB data? --srgb marks the file sRGB and filters mips in linear light)");
     }
     tt_status st = cli_image_load(input, &x->limits, &img);
-    if (st == TT_OK && x->o.cpu) {
-        if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
+    int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark; /* --device sets o.gpu */
+    int use_c = x->o.cpu || (st == TT_OK && auto_pick && small_job(x, &img));
+    if (use_c && auto_pick) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
+    cli_gpu *gpu = NULL; /* this worker's device, locked while it is used */
+    if (st == TT_OK && !use_c) {
+        gpu = cli_gpu_mine(&x->gpu);
+        pthread_mutex_lock(&gpu->lock);
+        st = cli_gpu_ensure(gpu);
+        if (st == TT_OK && auto_pick && c_beats_cpu_device(x, gpu->vk, &img)) {
+            use_c = 1;
+            DISPLAYLEVEL(2, "%s: %s is a CPU device: the C encoder is faster here (same blocks; --gpu to use it)\n",
+                         input, gpu->device_name);
+        } else if (st == TT_ERR_NO_DEVICE && auto_pick) {
+            use_c = 1;
+            st = TT_OK;
+            static atomic_int noted;
+            if (!atomic_exchange(&noted, 1))
+                DISPLAYLEVEL(1, "tinytex: note: no Vulkan device (%s); the C encoder writes the same blocks, slower\n",
+                             gpu->error);
+        }
+        if (use_c) {
+            pthread_mutex_unlock(&gpu->lock);
+            gpu = NULL;
+        }
+    }
+    if (st == TT_OK && use_c) {
+        if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
         const tt_image *chain = x->chain ? levels : &img;
         if (st == TT_OK) st = tt_bc7_encode_levels_cpu(chain, x->chain ? count : 1, &x->params, &tex);
     } else if (st == TT_OK) {
-        cli_gpu *gpu = cli_gpu_mine(&x->gpu); /* this worker's device */
-        pthread_mutex_lock(&gpu->lock);
-        st = cli_gpu_ensure(gpu);
-        if (st == TT_OK) {
-            device_name = gpu->device_name;
-            if (x->chain) st = build_chain(x, &img, levels, &count, &filter_ms);
-            else count = 1;
-        }
+        device_name = gpu->device_name;
+        if (x->chain) st = build_chain(x, use_c, &img, levels, &count, &filter_ms);
+        else count = 1;
         if (st == TT_OK)
             st = tt_bc7_encode_levels_gpu(gpu->vk, x->chain ? levels : &img, count, &x->params, repeats, &tex, &gpu_ms,
                                           level_ms);
-        pthread_mutex_unlock(&gpu->lock);
     }
+    if (gpu) pthread_mutex_unlock(&gpu->lock);
     if (st == TT_OK) {
         tex.premultiplied = x->mip.premultiply;
         st = tt_texture_save_opts(output, x->container, &tex, &x->save);
@@ -285,6 +357,7 @@ int cmd_bc7(int argc, char **argv)
     o->index_trials = x.params.index_trials;
     o->joint_steps = x.params.joint_steps;
     o->partitions = x.params.partitions;
+    o->partition_ratio = x.params.partition_ratio;
     o->alpha_weight = x.params.alpha_weight;
     int format = -1;
     o->mip_filter = TT_MIP_KAISER;
@@ -296,7 +369,9 @@ int cmd_bc7(int argc, char **argv)
         {"modes", 0, OPT_STR, &o->modes, "LIST",
          "expert: the BC7 modes blocks may use, e.g. 1,6 or 0-7 (mode 6 is always tried; default from --preset)", NULL, 0, 0},
         {"partitions", 0, OPT_INT, &o->partitions, "N",
-         "expert: multi-subset partitions fully encoded per mode (default from --preset; medium's shown)", NULL, 1, 16},
+         "expert: multi-subset partitions fully encoded per mode (default from --preset: fastest 1, fast and medium 4, thorough 16)", NULL, 1, 16},
+        {"partition-ratio", 0, OPT_FLOAT, &o->partition_ratio, "R",
+         "expert: of those partitions, encode only the ones whose estimate is within R times the best one's; 0 = all (default from --preset: 0)", NULL, 0, 1e6},
         {"alpha-weight", 0, OPT_FLOAT, &o->alpha_weight, "W", "weight of alpha error against colour error", NULL, 0, 16},
         {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
          "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
@@ -306,7 +381,7 @@ int cmd_bc7(int argc, char **argv)
          "the data are sRGB: mark the file sRGB (DXGI 99 / VK_FORMAT 146) and filter mips in linear light; default linear UNORM", NULL, 0, 0},
         {"mipmaps", 0, OPT_FLAG, &o->mipmaps, NULL, "write the full mip chain down to 1x1, every level encoded (docs/mips.md)", NULL, 0, 0},
         {"mip-levels", 0, OPT_INT, &o->mip_levels, "N", "write N levels (implies --mipmaps; fewer if the chain is shorter)", NULL, 1, TT_MAX_LEVELS},
-        {"mip-filter", 0, OPT_CHOICE, &o->mip_filter, "F", "mip filter (default kaiser)", "box|kaiser|lanczos", 0, 0},
+        {"mip-filter", 0, OPT_CHOICE, &o->mip_filter, "F", "mip filter", "box|kaiser|lanczos", 0, 0},
         {"premultiply", 0, OPT_FLAG, &o->premultiply, NULL,
          "store colour premultiplied by alpha (DDS alpha mode 2, KTX2 DFD flag); PSNR is then on the premultiplied values", NULL, 0, 0},
         {"alpha-coverage", 0, OPT_FLOAT, &o->alpha_coverage, "REF",
@@ -320,14 +395,16 @@ int cmd_bc7(int argc, char **argv)
         {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit, p-bit search and other modes after Nelder-Mead", NULL, 0, 0},
         {"good-enough", 0, OPT_FLOAT, &o->good_enough, "LOSS",
          "skip refinement of blocks whose PCA loss (sum of squared RGBA error) is below LOSS", NULL, 0, 16},
-        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset; medium's shown)", NULL, 0, 10000},
+        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset: fastest 24, medium 64, exhaustive 128)", NULL, 0, 10000},
         {"index-trials", 0, OPT_INT, &o->index_trials, "N",
-         "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset; medium's shown)", NULL, 0, 3},
+         "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset: fastest 0, medium 1, thorough 3)", NULL, 0, 3},
         {"joint-steps", 0, OPT_INT, &o->joint_steps, "0|1",
-         "endpoint polish also steps all channels of one endpoint together (default from --preset; medium's shown)", NULL, 0, 1},
+         "endpoint polish also steps all channels of one endpoint together (default from --preset: fastest 0, others 1)", NULL, 0, 1},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
-        {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "use the C reference encoder instead of the GPU (slow; for checks)", NULL, 0, 0},
+        {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "always use the C encoder (same blocks; slower than a GPU on large images)", NULL, 0, 0},
+        {"gpu", 0, OPT_FLAG, &o->gpu, NULL,
+         "always use the Vulkan device (default: images too small to repay its start-up go to the C encoder)", NULL, 0, 0},
         {"format", 0, OPT_CHOICE, &format, "FMT", "container of the files written into an output folder", "dds|ktx2", 0, 0},
     };
     int nown = 0;
@@ -359,11 +436,13 @@ int cmd_bc7(int argc, char **argv)
         if (o->benchmark) { cli_error("--benchmark needs exactly one input file"); goto done; }
         if (o->decoded) { cli_error("--decoded needs exactly one input file"); goto done; }
     }
+    if (o->cpu && o->gpu) { cli_error("--cpu and --gpu contradict each other; give one"); goto done; }
     if (o->cpu && o->benchmark) { cli_error("--benchmark measures the GPU encoder; drop --cpu"); goto done; }
     if (o->cpu && (c.device >= 0 || c.no_cache)) {
         cli_error("%s: --cpu uses no Vulkan device", c.device >= 0 ? "--device" : "--no-cache");
         goto done;
     }
+    if (c.device >= 0 || c.device_list) o->gpu = 1; /* a device named on the command line is used, small job or not */
     if (o->no_refine && (cli_option_given(argc, argv, "nm-iterations") || cli_option_given(argc, argv, "good-enough"))) {
         cli_error("--nm-iterations and --good-enough tune the refinement, which --no-refine skips");
         goto done;
@@ -382,6 +461,14 @@ int cmd_bc7(int argc, char **argv)
             goto done;
         }
         x.params.partitions = o->partitions;
+    }
+    if (cli_option_given(argc, argv, "partition-ratio")) {
+        if (!(x.params.modes & 0x8Fu) || (o->partition_ratio != 0.0f && o->partition_ratio < 1.0f)) {
+            cli_error("--partition-ratio %g: give 0 (off) or a ratio >= 1, with a multi-subset mode (0-3, 7)",
+                      o->partition_ratio);
+            goto done;
+        }
+        x.params.partition_ratio = o->partition_ratio;
     }
     if (cli_option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
     /* both act in the polish after the refit; index trials below 2 only in the multi-subset modes (0-3, 7) */
@@ -457,11 +544,11 @@ int cmd_bc7(int argc, char **argv)
     char request[512];
     snprintf(request, sizeof request,
              "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
-             "partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
+             "partitions=%d partition_ratio=%.9g polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
              "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
              "alpha_coverage=%.9g normal_map=%d zstd=%d",
              container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
-             x.params.nm_iterations, x.params.partitions, x.params.polish_passes, x.params.index_trials,
+             x.params.nm_iterations, x.params.partitions, x.params.partition_ratio, x.params.polish_passes, x.params.index_trials,
              x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
              x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
              x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);

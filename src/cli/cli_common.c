@@ -273,7 +273,8 @@ void cli_print_help(FILE *out, const char *usage, const char *description, const
         format_default(o, def, sizeof def);
         if (o->type == OPT_CHOICE)
             fprintf(out, "  %-28s %s (%s; default %s)\n", left, o->help, o->choices, def);
-        else if (def[0] && o->type != OPT_STR && !(o->type == OPT_INT && o->target && strcmp(o->long_name, "device") == 0))
+        else if (def[0] && o->type != OPT_STR && !strstr(o->help, "(default") &&
+                 !(o->type == OPT_INT && o->target && strcmp(o->long_name, "device") == 0))
             fprintf(out, "  %-28s %s (default %s)\n", left, o->help, def);
         else
             fprintf(out, "  %-28s %s\n", left, o->help);

@@ -5,6 +5,7 @@
 #include "cli_paths.h"
 #include "bc7/tt_bc7_gpu.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +41,7 @@ int cmd_decode(int argc, char **argv)
     cli_option opts[20] = {
         {"sampler", 0, OPT_FLAG, &sampler, NULL,
          "decode a BC7 texture with the Vulkan device's own texture sampler instead of tinytex's C decoder", NULL, 0, 0},
-        {"level", 0, OPT_INT, &level, "N", "decode mip level N (default 0)", NULL, 0, TT_MAX_LEVELS - 1},
+        {"level", 0, OPT_INT, &level, "N", "decode mip level N", NULL, 0, TT_MAX_LEVELS - 1},
         {"all-levels", 0, OPT_FLAG, &all_levels, NULL,
          "decode every mip level: OUTPUT.png names level 0, OUTPUT-1.png level 1, and so on", NULL, 0, 0},
         {"layer", 0, OPT_INT, &layer, "N", "decode array layer N of a texture array (an array must be given one)",
@@ -78,6 +79,13 @@ int cmd_decode(int argc, char **argv)
         cli_paths_add(&set, c.input, "input", 0);
         cli_paths_add(&set, c.output, "-o", 1);
         cli_paths_add(&set, c.json, "--json", 1);
+        /* --all-levels writes OUTPUT-1.png, OUTPUT-2.png, ...: every name a texture could need, before it is read */
+        char level_names[TT_MAX_LEVELS][PATH_MAX];
+        size_t stem = strlen(c.output) - 4; /* ".png" */
+        for (uint32_t i = 1; all_levels && i < TT_MAX_LEVELS; i++)
+            if (snprintf(level_names[i], sizeof level_names[i], "%.*s-%u.png", (int)stem, c.output, i) <
+                (int)sizeof level_names[i])
+                cli_paths_add(&set, level_names[i], "--all-levels output", 1);
         rc = cli_paths_check(&set);
         cli_paths_free(&set);
         if (rc != EXIT_OK) return rc;

@@ -5,10 +5,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define MANIFEST_MAX_BYTES (64u << 20)
+
+/* The "files" object of the manifest at `path`, detached from its document (NULL when missing or not a manifest;
+ * `complain` names a file that is not one). */
+static cJSON *read_files(const char *path, int complain)
+{
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    struct stat sb;
+    cJSON *files = NULL;
+    if (stat(path, &sb) == 0 && tt_read_file(path, MANIFEST_MAX_BYTES, &bytes, &size) == TT_OK) {
+        cJSON *root = cJSON_ParseWithLength((const char *)bytes, size);
+        const cJSON *schema = root ? cJSON_GetObjectItemCaseSensitive(root, "schema") : NULL;
+        if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "files")) && cJSON_IsString(schema) &&
+            strcmp(schema->valuestring, "tinytex-manifest") == 0)
+            files = cJSON_DetachItemFromObjectCaseSensitive(root, "files");
+        else if (complain)
+            DISPLAYLEVEL(1, "tinytex: note: %s: not a tinytex manifest; every output is rebuilt\n", path);
+        cJSON_Delete(root);
+        free(bytes);
+    }
+    tt_clear_error();
+    return files;
+}
 
 int cli_manifest_load(cli_manifest *m, const char *out_dir)
 {
@@ -17,32 +43,10 @@ int cli_manifest_load(cli_manifest *m, const char *out_dir)
     m->path = malloc(ld + 1 + ln + 1);
     if (!m->path) return -1;
     snprintf(m->path, ld + 1 + ln + 1, "%s%s%s", out_dir, ld && out_dir[ld - 1] == '/' ? "" : "/", CLI_MANIFEST_NAME);
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    struct stat sb;
-    if (stat(m->path, &sb) == 0 && tt_read_file(m->path, MANIFEST_MAX_BYTES, &bytes, &size) == TT_OK) {
-        cJSON *root = cJSON_ParseWithLength((const char *)bytes, size);
-        cJSON *files = root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL;
-        const cJSON *schema = root ? cJSON_GetObjectItemCaseSensitive(root, "schema") : NULL;
-        if (cJSON_IsObject(files) && cJSON_IsString(schema) && strcmp(schema->valuestring, "tinytex-manifest") == 0) {
-            m->root = root;
-            m->files = files;
-        } else {
-            DISPLAYLEVEL(1, "tinytex: note: %s: not a tinytex manifest; every output is rebuilt\n", m->path);
-            cJSON_Delete(root);
-        }
-        free(bytes);
-    }
-    tt_clear_error();
-    if (!m->root) {
-        m->root = cJSON_CreateObject();
-        if (!m->root) return -1;
-        cJSON_AddStringToObject(m->root, "schema", "tinytex-manifest");
-        cJSON_AddNumberToObject(m->root, "version", 1);
-        m->files = cJSON_AddObjectToObject(m->root, "files");
-        if (!m->files) return -1;
-    }
-    return 0;
+    m->files = read_files(m->path, 1);
+    if (!m->files) m->files = cJSON_CreateObject();
+    m->changes = cJSON_CreateObject();
+    return m->files && m->changes ? 0 : -1;
 }
 
 static long long mtime_ns(const struct stat *sb)
@@ -115,10 +119,13 @@ void cli_manifest_check(const cli_manifest *m, const char *rel, const char *outp
 
 void cli_manifest_set(cli_manifest *m, const char *rel, const char *output, const char *request)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(m->files, rel);
+    cJSON_DeleteItemFromObjectCaseSensitive(m->changes, rel);
     struct stat sb;
-    if (!request || stat(output, &sb) != 0) return;
-    cJSON *e = cJSON_AddObjectToObject(m->files, rel);
+    if (!request || stat(output, &sb) != 0) {
+        cJSON_AddNullToObject(m->changes, rel); /* forgotten: a failed or missing output */
+        return;
+    }
+    cJSON *e = cJSON_AddObjectToObject(m->changes, rel);
     if (!e) return;
     char mt[32];
     snprintf(mt, sizeof mt, "%lld", mtime_ns(&sb));
@@ -127,19 +134,54 @@ void cli_manifest_set(cli_manifest *m, const char *rel, const char *output, cons
     cJSON_AddStringToObject(e, "mtime_ns", mt); /* a string: nanoseconds exceed a double's exact integers */
 }
 
+/* Shards of one set may share an output folder and finish at the same moment: each applies its own changes to the
+ * manifest as it is on disk now, under an exclusive lock, so no shard's records are lost to another's write. */
 int cli_manifest_save(cli_manifest *m)
 {
-    if (!m->root) return 0;
-    if (!m->files->child) {
-        if (unlink(m->path) != 0) { /* nothing recorded and no file: nothing to do */ }
-        return 0;
+    if (!m->changes || !m->changes->child) return 0;
+    size_t ld = strlen(m->path) - strlen(CLI_MANIFEST_NAME);
+    char *dir = malloc(ld + 2);
+    if (!dir) return -1;
+    memcpy(dir, m->path, ld);
+    memcpy(dir + ld, ".", 2);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* the folder is the lock: no lock file to leave */
+    free(dir);
+    if (fd >= 0) while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {}
+    /* Without a lock (a read-only or lock-less file system) the write is still atomic; only a concurrent shard's
+     * records could be lost, which costs a rebuild, never a stale output. */
+    cJSON *files = read_files(m->path, 0);
+    if (!files) files = cJSON_CreateObject();
+    int rc = -1;
+    if (files) {
+        for (cJSON *c = m->changes->child; c; c = c->next) {
+            cJSON_DeleteItemFromObjectCaseSensitive(files, c->string);
+            if (cJSON_IsObject(c)) cJSON_AddItemToObject(files, c->string, cJSON_Duplicate(c, 1));
+        }
+        if (!files->child) {
+            if (unlink(m->path) != 0) { /* nothing recorded and no file: nothing to do */ }
+            cJSON_Delete(files);
+            rc = 0;
+        } else {
+            cJSON *root = cJSON_CreateObject();
+            if (root) {
+                cJSON_AddStringToObject(root, "schema", "tinytex-manifest");
+                cJSON_AddNumberToObject(root, "version", 1);
+                cJSON_AddItemToObject(root, "files", files);
+                rc = cli_report_write(m->path, root) == EXIT_OK ? 0 : -1;
+                cJSON_Delete(root);
+            } else {
+                cJSON_Delete(files);
+            }
+        }
     }
-    return cli_report_write(m->path, m->root) == EXIT_OK ? 0 : -1;
+    if (fd >= 0) close(fd); /* releases the lock */
+    return rc;
 }
 
 void cli_manifest_free(cli_manifest *m)
 {
-    cJSON_Delete(m->root);
+    cJSON_Delete(m->files);
+    cJSON_Delete(m->changes);
     free(m->path);
     memset(m, 0, sizeof *m);
 }

@@ -9,8 +9,8 @@
 
 typedef struct {
     char *path;                 /* OUT/.tinytex-manifest.json */
-    cJSON *root;                /* {"schema", "version", "files": {REL: {"request", "bytes", "mtime_ns"}}} */
-    cJSON *files;
+    cJSON *files;               /* as read: {REL: {"request", "bytes", "mtime_ns"}} of {"schema", "version", "files"} */
+    cJSON *changes;             /* this run's: REL -> entry, or null for an output forgotten */
 } cli_manifest;
 
 /* Reads the manifest of output folder `out_dir` (a missing or unreadable one is empty: every output it does not
@@ -22,7 +22,8 @@ void cli_manifest_check(const cli_manifest *m, const char *rel, const char *outp
                         size_t len);
 /* Records (request != NULL) or forgets (NULL) an output after the run. */
 void cli_manifest_set(cli_manifest *m, const char *rel, const char *output, const char *request);
-/* Writes it atomically (an empty one is removed, if there was a file). Returns 0 or -1 (error printed). */
+/* Applies this run's changes to the manifest on disk under an exclusive lock of OUT (other shards
+ * may have written it since it was read) and writes it atomically (an empty one is removed). Returns 0 or -1 (error printed). */
 int cli_manifest_save(cli_manifest *m);
 void cli_manifest_free(cli_manifest *m);
 

@@ -106,43 +106,82 @@ static char *real_of(const char *path)
 
 static const char *what(const cli_path_role *p) { return p->is_output ? "output" : "input"; }
 
-int cli_paths_check(const cli_path_set *s)
+/* Sorting context for the index arrays below (qsort has none). */
+static char **g_real;
+static struct stat *g_st;
+
+static int by_real(const void *pa, const void *pb)
 {
-    if (s->oom) { cli_error("out of memory checking the file names"); return EXIT_RUNTIME; }
-    int rc = EXIT_OK;
-    char **real = calloc(s->n ? s->n : 1, sizeof *real);
-    struct stat *st = calloc(s->n ? s->n : 1, sizeof *st);
-    int *exists = calloc(s->n ? s->n : 1, sizeof *exists);
-    if (!real || !st || !exists) { rc = EXIT_RUNTIME; cli_error("out of memory checking the file names"); goto done; }
-    for (size_t i = 0; i < s->n; i++) {
-        real[i] = real_of(s->items[i].path);
-        exists[i] = stat(s->items[i].path, &st[i]) == 0;
-    }
-    for (size_t i = 0; i < s->n && rc == EXIT_OK; i++) {
-        if (!s->items[i].is_output) continue;
-        for (size_t j = 0; j < s->n; j++) {
-            if (j == i || (s->items[j].is_output && j > i)) continue; /* each pair of outputs once */
-            if (s->items[j].is_output && s->items[i].group && s->items[i].group == s->items[j].group) continue;
-            int same = real[i] && real[j] && strcmp(real[i], real[j]) == 0;
-            if (!same && exists[i] && exists[j] && S_ISREG(st[i].st_mode))
-                same = st[i].st_dev == st[j].st_dev && st[i].st_ino == st[j].st_ino;
-            if (!same) continue;
-            const cli_path_role *a = &s->items[j], *b = &s->items[i];
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int c = strcmp(g_real[a], g_real[b]);
+    return c ? c : (a > b) - (a < b);
+}
+
+static int by_inode(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    if (g_st[a].st_dev != g_st[b].st_dev) return g_st[a].st_dev < g_st[b].st_dev ? -1 : 1;
+    if (g_st[a].st_ino != g_st[b].st_ino) return g_st[a].st_ino < g_st[b].st_ino ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* Within a run of items that are one file (idx[0..n), in list order): an output and another item that it may not
+ * share the file with (an input, or an output outside its group). Prints the error; returns EXIT_USAGE or EXIT_OK. */
+static int run_conflict(const cli_path_set *s, const size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cli_path_role *b = &s->items[idx[i]];
+        if (!b->is_output) continue;
+        for (size_t j = 0; j < n; j++) {
+            const cli_path_role *a = &s->items[idx[j]];
+            if (j == i || (a->is_output && j > i)) continue; /* each pair of outputs once */
+            if (a->is_output && b->group && b->group == a->group) continue;
             if (!a->is_output)
                 cli_error("%s %s would overwrite the %s %s (the same file); refusing to run", b->role, b->path,
                           a->role, a->path);
             else
                 cli_error("%s %s and %s %s are the same file: one %s would overwrite the other", a->role, a->path,
                           b->role, b->path, what(b));
-            rc = EXIT_USAGE;
-            break;
+            return EXIT_USAGE;
         }
+    }
+    return EXIT_OK;
+}
+
+/* Sorted by real path, then by device and inode, so that a batch of N files costs N log N, not N^2 comparisons. */
+int cli_paths_check(const cli_path_set *s)
+{
+    if (s->oom) { cli_error("out of memory checking the file names"); return EXIT_RUNTIME; }
+    int rc = EXIT_OK;
+    size_t n = s->n ? s->n : 1, nr = 0, ni = 0;
+    char **real = calloc(n, sizeof *real);
+    struct stat *st = calloc(n, sizeof *st);
+    size_t *by_path = calloc(n, sizeof *by_path), *by_ino = calloc(n, sizeof *by_ino);
+    if (!real || !st || !by_path || !by_ino) { rc = EXIT_RUNTIME; cli_error("out of memory checking the file names"); goto done; }
+    for (size_t i = 0; i < s->n; i++) {
+        real[i] = real_of(s->items[i].path);
+        if (real[i]) by_path[nr++] = i;
+        if (stat(s->items[i].path, &st[i]) == 0 && S_ISREG(st[i].st_mode)) by_ino[ni++] = i;
+    }
+    g_real = real;
+    g_st = st;
+    qsort(by_path, nr, sizeof *by_path, by_real);
+    qsort(by_ino, ni, sizeof *by_ino, by_inode);
+    for (size_t i = 0, j; i < nr && rc == EXIT_OK; i = j) {
+        for (j = i + 1; j < nr && strcmp(real[by_path[i]], real[by_path[j]]) == 0; j++) {}
+        if (j - i > 1) rc = run_conflict(s, by_path + i, j - i);
+    }
+    for (size_t i = 0, j; i < ni && rc == EXIT_OK; i = j) {
+        for (j = i + 1; j < ni && st[by_ino[i]].st_dev == st[by_ino[j]].st_dev &&
+                        st[by_ino[i]].st_ino == st[by_ino[j]].st_ino; j++) {}
+        if (j - i > 1) rc = run_conflict(s, by_ino + i, j - i);
     }
 done:
     for (size_t i = 0; real && i < s->n; i++) free(real[i]);
     free(real);
     free(st);
-    free(exists);
+    free(by_path);
+    free(by_ino);
     return rc;
 }
 

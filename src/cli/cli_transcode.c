@@ -179,7 +179,7 @@ int cmd_decode_bc7(int argc, char **argv)
         {"srgb", 0, OPT_FLAG, &srgb, NULL, "mark the file sRGB and filter mips in linear light, as `bc7 --srgb`", NULL, 0, 0},
         {"mipmaps", 0, OPT_FLAG, &mipmaps, NULL, "write the full mip chain, filtered and encoded on the GPU (docs/mips.md)", NULL, 0, 0},
         {"mip-levels", 0, OPT_INT, &mip_levels, "N", "write N levels (implies --mipmaps; fewer if the chain is shorter)", NULL, 1, TT_MAX_LEVELS},
-        {"mip-filter", 0, OPT_CHOICE, &mip_filter, "F", "mip filter (default kaiser)", "box|kaiser|lanczos", 0, 0},
+        {"mip-filter", 0, OPT_CHOICE, &mip_filter, "F", "mip filter", "box|kaiser|lanczos", 0, 0},
         {"perceptual", 0, OPT_FLAG, &perceptual, NULL, "luma-weighted colour error, as `bc7 --perceptual`", NULL, 0, 0},
         {"loose-alpha", 0, OPT_FLAG, &loose_alpha, NULL, "mode 6 may decode alpha 254, as `bc7 --loose-alpha`", NULL, 0, 0},
         {"zstd", 0, OPT_INT, &zstd, "LEVEL", "KTX2 with Zstandard supercompression at LEVEL (1..22)", NULL, 1, 22},

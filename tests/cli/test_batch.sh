@@ -25,7 +25,7 @@ head -c 200 "$D/cli_rgb_451x300.png" > "$A/sub/broken.png"
 echo "not an image" > "$A/sub/notes.txt"
 GOOD="wall sub/leaf sub/deep/stone sub/deep/zz_palette"
 
-run 1 "$TINYTEX" bc7 "$A" -o "$TMP/tree" --json "$TMP/r.json" --csv "$TMP/r.csv"
+run 1 "$TINYTEX" bc7 --gpu "$A" -o "$TMP/tree" --json "$TMP/r.json" --csv "$TMP/r.csv"
 for f in $GOOD; do check "mirrored: tree/$f.dds" [ -s "$TMP/tree/$f.dds" ]; done
 check "no output for the corrupt image" [ ! -e "$TMP/tree/sub/broken.dds" ]
 check "no output for the text file" [ -z "$(find "$TMP/tree" -name 'notes*')" ]
@@ -104,8 +104,8 @@ run 1 "$TINYTEX" bc7 $CPU "$A" -o "$TMP/q3" --min-psnr "$above" -q
 rm "$A/corrupt.jpg"
 
 # --jobs 2 writes the same bytes as --jobs 1, and the report lists files in the same order.
-run 0 "$TINYTEX" bc7 "$A" -o "$TMP/j1" --jobs 1 --json "$TMP/j1.json" -q
-run 0 "$TINYTEX" bc7 "$A" -o "$TMP/j2" --jobs 2 --json "$TMP/j2.json" -q
+run 0 "$TINYTEX" bc7 --gpu "$A" -o "$TMP/j1" --jobs 1 --json "$TMP/j1.json" -q
+run 0 "$TINYTEX" bc7 --gpu "$A" -o "$TMP/j2" --jobs 2 --json "$TMP/j2.json" -q
 check "--jobs 2 == --jobs 1 (byte-identical tree)" diff -r -x .tinytex-manifest.json "$TMP/j1" "$TMP/j2"
 check "--jobs 2: same report order" [ "$(files_status "$TMP/j1.json")" = "$(files_status "$TMP/j2.json")" ]
 check "--jobs 2: 4 files" [ "$(find "$TMP/j2" -type f -name '*.dds' | wc -l)" -eq 4 ]

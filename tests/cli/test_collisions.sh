@@ -86,4 +86,13 @@ run 0 "$TINYTEX" bc7 src.png keep.png -o outdir $F
 check "two inputs, -o outdir: two outputs inside" [ -f outdir/src.dds ] && [ -f outdir/keep.dds ]
 # A batch report inside the input folder may not replace an input.
 refused "batch --json over an input" in/a.png "$TINYTEX" bc7 in -o o2 --json in/a.png $F
+# decode --all-levels writes OUT-1.png, OUT-2.png, ...: a texture named like one of them is refused before it is read.
+run 0 "$TINYTEX" bc7 "$TT_TEST_DATA/cli_rgb_451x300.png" -o mips.dds --mipmaps $F
+cp mips.dds lv-2.png
+run 2 "$TINYTEX" decode lv-2.png -o lv.png --all-levels
+check "decode --all-levels over the input: the error names it" grep -qF "lv-2.png" "$TMP/err"
+check "decode --all-levels over the input: input byte-identical" cmp -s mips.dds lv-2.png
+check "decode --all-levels over the input: nothing written" [ ! -e lv.png ] && [ ! -e lv-1.png ]
+run 0 "$TINYTEX" decode mips.dds -o lv.png --all-levels -q
+check "decode --all-levels: the levels written" [ -s lv.png ] && [ -s lv-1.png ]
 finish

@@ -29,7 +29,7 @@ N=7
 # The reference: one unsharded run.
 run 0 "$TINYTEX" bc7 $FAST "$A" -o "$TMP/un/out" --json "$TMP/un.json" --csv "$TMP/un.csv" -q
 # The rebuild manifest (.tinytex-manifest.json) is run state, not an output: shards that write into one folder
-# each write it (the last one wins; outputs it lacks are rebuilt, never wrongly skipped: docs/cli.md).
+# merge their records into it under a lock of the folder (below: a re-run after the shards skips every file).
 check "unsharded: $N outputs" [ "$(find "$TMP/un/out" -type f ! -name .tinytex-manifest.json | wc -l)" -eq $N ]
 
 # Three shards side by side under GNU parallel.
@@ -45,6 +45,11 @@ for f in $(cd "$TMP/un/out" && find . -type f ! -name .tinytex-manifest.json | s
     check "byte-identical: $f" cmp -s "$TMP/un/out/$f" "$TMP/sh/out/$f"
 done
 check "shard report names its part" grep -q '"count":[[:space:]]*3' "$TMP/sh/r2.json"
+check "shards: one manifest with every output" \
+    [ "$(grep -c '"request":' "$TMP/sh/out/.tinytex-manifest.json")" -eq $N ]
+run 0 "$TINYTEX" bc7 $FAST "$A" -o "$TMP/sh/out" --json "$TMP/sh/again.json" -q
+check "unsharded re-run after the shards: every file up to date" \
+    [ "$(grep -c '"status":[[:space:]]*"skipped"' "$TMP/sh/again.json")" -eq $N ]
 
 run 0 "$TINYTEX" report merge "$TMP"/sh/r[123].json -o "$TMP/merged.json" --csv "$TMP/merged.csv"
 check "merged report = unsharded report apart from timings" \
