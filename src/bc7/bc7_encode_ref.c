@@ -39,12 +39,14 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     if (in6.alpha_free) in6.w[3] = 0;
     int sse = tt_bc7_ref_encode_single(&in6, p, lite, &best);
     /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties). */
+    tt_bc7_multi_cache cache;
+    cache.have[0] = cache.have[1] = 0;
     if (p->refit && sse > 0)
         for (int mode = 0; mode < 8; mode++) {
             if (!(others & (1u << mode))) continue;
             tt_bc7_fields f;
             int e = mode == 4 || mode == 5 ? tt_bc7_ref_encode_dual(&in, mode, p, &f)
-                                           : tt_bc7_ref_encode_multi(&in, mode, p, &f);
+                                           : tt_bc7_ref_encode_multi_below(&in, mode, p, sse, &cache, &f);
             if (e < sse) {
                 sse = e;
                 best = f;

@@ -48,19 +48,25 @@ static inline int werr3(const block_in *in, const int d[3])
 }
 static inline int werr4(const block_in *in, const int d[4]) { return werr3(in, d) + d[3] * d[3] * in->w[3]; }
 
+/* Integer clamp of an integral float v to 0..top: the value of (int)fminf(fmaxf(v, 0), top) for every v (-0 and
+ * NaN give 0 either way), without the libm calls that fminf / fmaxf compile to. */
+static inline int clamp_q(float v, int top) { return !(v > 0.0f) ? 0 : (v >= (float)top ? top : (int)v); }
+
 /* 7-bit value for the 8-bit-scale float x with p-bit p: nearest (2q+p). */
 static inline int quant7(float x, int p)
 {
     float v = floorf((x - (float)p) * 0.5f + 0.5f);
-    return (int)fminf(fmaxf(v, 0.0f), 127.0f);
+    return clamp_q(v, 127);
 }
 
 /* Nearest `bits`-bit value of 8-bit-scale x with p-bit p below it (p = 0 where the mode has none): quant7 for
- * 7 bits; for 6 bits the p-bit weighs 2 and a step 4. */
+ * 7 bits; for 6 bits the p-bit weighs 2 and a step 4. The scale 2^(bits - 8) is exact, as ldexpf(1, bits - 8). */
 static inline int quant_channel(float x, int p, int bits)
 {
-    float v = floorf((x - (float)(p << (7 - bits))) * ldexpf(1.0f, bits - 8) + 0.5f);
-    return (int)fminf(fmaxf(v, 0.0f), (float)((1 << bits) - 1));
+    static const float scale[9] = {1.0f / 256, 1.0f / 128, 1.0f / 64, 1.0f / 32, 1.0f / 16, 1.0f / 8, 1.0f / 4,
+                                   1.0f / 2, 1.0f};
+    float v = floorf((x - (float)(p << (7 - bits))) * scale[bits] + 0.5f);
+    return clamp_q(v, (1 << bits) - 1);
 }
 
 /* 8-bit value of a `bits`-bit endpoint value q (with p-bit p when has_p): the top bits replicated below. */
@@ -92,6 +98,19 @@ static inline int pick_bracket(const int *e0, const int *e1, const int *t, int n
     return k0;
 }
 
+/* frexpf's exponent of a positive normal float x (x = f 2^e, f in [0.5, 1)) and ldexpf(1, -e), by the bits: the
+ * callers scale by exact powers of two, so x * pow2_neg(e) equals ldexpf(x, -e) while nothing underflows. */
+static inline int frexp_exp(float x)
+{
+    union { float f; uint32_t u; } b = {x};
+    return (int)((b.u >> 23) & 255u) - 126;
+}
+static inline float pow2_neg(int e)
+{
+    union { uint32_t u; float f; } b = {(uint32_t)(127 - e) << 23};
+    return b.f;
+}
+
 /* Rounds a quotient to a multiple of 1/256. Vulkan allows division 2.5 ulp
  * of error; least-squares endpoints are often exact rationals such as
  * k + 0.5, where a 1-ulp error would flip the later rounding. On the 1/256
@@ -107,9 +126,11 @@ static inline float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.0039
 static inline int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
 {
     int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
-    for (int i = 0; i < 16; i++) {
-        if (!((mask >> i) & 1)) continue;
-        int w = (64 * idx[i] + steps / 2) / steps, iw = 64 - w;
+    /* the weights are the BC7 tables (bc7_tables.h), looked up instead of divided */
+    const uint8_t *wt = steps == 3 ? tt_bc7_weights2 : (steps == 7 ? tt_bc7_weights3 : tt_bc7_weights4);
+    for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
+        int i = __builtin_ctz(bits);
+        int w = wt[idx[i]], iw = 64 - w;
         a += iw * iw;
         bb += iw * w;
         cc += w * w;
@@ -150,6 +171,22 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
  * best partition (p->partitions candidates fully encoded), weighted SSE (alpha included for mode 7). Returns
  * TT_BC7_NO_CANDIDATE (out untouched) where the mode cannot encode the block. */
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out);
+/* The q-free terms of one subset's partition estimate (subset_axis in bc7_ref_multi.c); flat: the estimate 0 / 1. */
+typedef struct {
+    float trace, vv, wv, n;
+    int flat;
+} tt_bc7_axis_terms;
+/* One block's partition-estimate terms of modes 0-3, shared by its modes (bit `part` of have[0] / have[1]: the
+ * two- / three-subset partition's terms are filled). have[] starts at 0 for each block. */
+typedef struct {
+    uint64_t have[2];
+    tt_bc7_axis_terms terms[2][64][3];
+} tt_bc7_multi_cache;
+/* The same, for a caller that keeps a result only below `bound` (the block's best so far): partitions that cannot
+ * get below it are cut short; returns a value >= bound (out untouched) if the mode has none below it. cache: NULL
+ * or the block's (see tt_bc7_multi_cache). */
+int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound,
+                                  tt_bc7_multi_cache *cache, tt_bc7_fields *out);
 /* A rotation mode, 4 or 5 (bc7_ref_dual.c), any block: colour and alpha with separate indices, every rotation
  * (and for mode 4 both index selections) tried; weighted RGBA SSE, or TT_BC7_NO_CANDIDATE. Opaque blocks decode
  * alpha 255 exactly. */

@@ -68,7 +68,7 @@ static int quant_dual(float x, int bits)
 {
     int qmax = (1 << bits) - 1;
     float v = floorf(x * ((float)qmax * (1.0f / 255.0f)) + 0.5f);
-    return (int)fminf(fmaxf(v, 0.0f), (float)qmax);
+    return clamp_q(v, qmax);
 }
 
 static int weight_of(int ib, int k) { return ib == 2 ? TT_BC7_WEIGHT2(k) : TT_BC7_WEIGHT3(k); }
@@ -88,33 +88,48 @@ static void rotate_block(const block_in *in, int rot, block_in *rb)
     rb->joint = in->joint;
 }
 
-/* Colour indices and SSE (slots 0..2) for the endpoints of c. */
-static void assign_col(const block_in *rb, const dual_cfg *g, col_fit *c)
+/* Colour indices and SSE (slots 0..2) for the endpoints of c: pick_bracket with the decoded colours computed once.
+ * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a fit
+ * only when its SSE is below the bound it passes, and the sum only grows. */
+static void assign_col(const block_in *rb, const dual_cfg *g, col_fit *c, int bound)
 {
     int nl = 1 << g->cib;
-    int e0[3], e1[3], d[3], len2 = 0;
+    int e0[3], e1[3], d[3], len2 = 0, pal[8][3];
     for (int k = 0; k < 3; k++) {
         e0[k] = expand_channel(c->q[0][k], 0, g->cb, 0);
         e1[k] = expand_channel(c->q[1][k], 0, g->cb, 0);
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    for (int l = 0; l < nl; l++) {
+        int w = weight_of(g->cib, l);
+        for (int k = 0; k < 3; k++) pal[l][k] = (64 * e0[k] + 32 + w * d[k]) >> 6; /* == ((64 - w) e0 + w e1 + 32) >> 6 */
+    }
     int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
     int sse = 0;
     for (int i = 0; i < 16; i++) {
+        const int *t = rb->t[i];
         int dot = 0;
-        for (int k = 0; k < 3; k++) dot += (rb->t[i][k] - e0[k]) * d[k];
+        for (int k = 0; k < 3; k++) dot += (t[k] - e0[k]) * d[k];
         dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
         int k0 = ((nl - 1) * dot * rcp) >> 27;
         if (k0 > nl - 2) k0 = nl - 2;
-        c->idx[i] = pick_bracket(e0, e1, rb->t[i], 3, k0, weight_of(g->cib, k0), weight_of(g->cib, k0 + 1), rb->w,
-                                 &sse);
+        int ea = 0, eb = 0;
+        for (int k = 0; k < 3; k++) {
+            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
+            ea += da * da * rb->w[k];
+            eb += db * db * rb->w[k];
+        }
+        int up = eb < ea; /* pick_bracket's choice, branch-free */
+        sse += up ? eb : ea;
+        c->idx[i] = k0 + up;
+        if (sse >= bound) break;
     }
     c->sse = sse;
 }
 
-/* Scalar indices and SSE (slot 3). */
-static void assign_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
+/* Scalar indices and SSE (slot 3), stopping at `bound` as assign_col. */
+static void assign_sca(const block_in *rb, const dual_cfg *g, sca_fit *s, int bound)
 {
     int nl = 1 << g->sib;
     int e0 = expand_channel(s->q[0], 0, g->sb, 0), e1 = expand_channel(s->q[1], 0, g->sb, 0);
@@ -129,6 +144,7 @@ static void assign_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
         if (k0 > nl - 2) k0 = nl - 2;
         s->idx[i] = pick_bracket(&e0, &e1, &t, 1, k0, weight_of(g->sib, k0), weight_of(g->sib, k0 + 1), rb->w + 3,
                                  &sse);
+        if (sse >= bound) break;
     }
     s->sse = sse;
 }
@@ -166,7 +182,8 @@ static int ls_slots(const block_in *rb, const int idx[16], int ib, int ch, int n
 }
 
 /* Colour endpoints quantised from 8-bit-scale x0, x1; an opaque block's alpha slot (rot - 1) pinned at the top. */
-static void quant_col(const block_in *rb, const dual_cfg *g, const float x0[3], const float x1[3], col_fit *c)
+static void quant_col(const block_in *rb, const dual_cfg *g, const float x0[3], const float x1[3], col_fit *c,
+                      int bound)
 {
     int qmax = (1 << g->cb) - 1;
     for (int k = 0; k < 3; k++) {
@@ -177,7 +194,7 @@ static void quant_col(const block_in *rb, const dual_cfg *g, const float x0[3], 
             c->q[1][k] = qmax;
         }
     }
-    assign_col(rb, g, c);
+    assign_col(rb, g, c, bound);
 }
 
 /* The principal direction of slots 0..2 (subset_axis in bc7_ref_multi.c over the whole block: the column of the
@@ -235,7 +252,7 @@ static void start_col(const block_in *rb, const dual_cfg *g, col_fit *c)
         x0[k] = (float)rb->t[ilo][k];
         x1[k] = (float)rb->t[ihi][k];
     }
-    quant_col(rb, g, x0, x1, c);
+    quant_col(rb, g, x0, x1, c, 0x7FFFFFFF);
 }
 
 /* Least-squares refit rounds while they lower the SSE, then greedy +-1 steps (the pinned alpha slot excluded). */
@@ -245,7 +262,7 @@ static void refine_col(const block_in *rb, const dual_cfg *g, col_fit *c)
     for (int it = 0; it < REFIT_ITERATIONS && c->sse > 0; it++) {
         col_fit t;
         if (!ls_slots(rb, c->idx, g->cib, 0, 3, x0, x1)) break;
-        quant_col(rb, g, x0, x1, &t);
+        quant_col(rb, g, x0, x1, &t, c->sse);
         if (t.sse >= c->sse) break;
         *c = t;
     }
@@ -259,7 +276,7 @@ static void refine_col(const block_in *rb, const dual_cfg *g, col_fit *c)
                     if (q < 0 || q > qmax || (rb->opaque && k == g->rot - 1)) continue;
                     col_fit t = *c;
                     t.q[j][k] = q;
-                    assign_col(rb, g, &t);
+                    assign_col(rb, g, &t, c->sse);
                     if (t.sse < c->sse) {
                         *c = t;
                         improved = 1;
@@ -276,7 +293,7 @@ static void refine_col(const block_in *rb, const dual_cfg *g, col_fit *c)
                     ok &= t.q[j][k] >= 0 && t.q[j][k] <= qmax;
                 }
                 if (!ok) continue;
-                assign_col(rb, g, &t);
+                assign_col(rb, g, &t, c->sse);
                 if (t.sse < c->sse) {
                     *c = t;
                     improved = 1;
@@ -303,7 +320,7 @@ static void start_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
     }
     s->q[0] = quant_dual((float)lo, g->sb);
     s->q[1] = quant_dual((float)hi, g->sb);
-    assign_sca(rb, g, s);
+    assign_sca(rb, g, s, 0x7FFFFFFF);
 }
 
 static void refine_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
@@ -314,7 +331,7 @@ static void refine_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
         if (!ls_slots(rb, s->idx, g->sib, 3, 1, &x0, &x1)) break;
         t.q[0] = quant_dual(x0, g->sb);
         t.q[1] = quant_dual(x1, g->sb);
-        assign_sca(rb, g, &t);
+        assign_sca(rb, g, &t, s->sse);
         if (t.sse >= s->sse) break;
         *s = t;
     }
@@ -327,7 +344,7 @@ static void refine_sca(const block_in *rb, const dual_cfg *g, sca_fit *s)
                 if (q < 0 || q > qmax) continue;
                 sca_fit t = *s;
                 t.q[j] = q;
-                assign_sca(rb, g, &t);
+                assign_sca(rb, g, &t, s->sse);
                 if (t.sse < s->sse) {
                     *s = t;
                     improved = 1;

@@ -15,12 +15,14 @@
 #define TWO_JITTER 1
 #endif
 
+/* Narrow fields: a candidate is copied for every trial. */
 typedef struct {
     int part;
-    int q[3][2][4]; /* [subset][endpoint][rgba]: colour_bits wide (alpha: alpha_bits, mode 7 only) */
-    int p[3][2];    /* p-bits; mode 1 shares one per subset */
-    int idx[16];
-    int sse[3];     /* per subset, weighted over the fitted channels (alpha of modes 0-3 is exact) */
+    int sse[3];       /* per subset, weighted over the fitted channels (alpha of modes 0-3 is exact) */
+    int16_t q[3][2][4]; /* [subset][endpoint][rgba]: colour_bits wide (alpha: alpha_bits, mode 7 only); a step may
+                         * leave the range for a moment (-1 or top + 1), then it is rejected */
+    int8_t p[3][2];     /* p-bits; mode 1 shares one per subset */
+    uint8_t idx[16];
 } candm;
 
 /* Texel masks of subsets 1 and 2 of `part` (subset 0: the rest); m[1] = 0 for two subsets. */
@@ -31,7 +33,36 @@ static void partition_masks(int subsets, int part, int m[2])
     m[1] = subsets == 3 ? (int)tt_bc7_subset_mask(w, 2u) : 0;
 }
 
-/* Scatter of the texels in `mask` over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
+/* Per-texel moment vectors: 1, t[0..3], then the products t[a] t[b] for a <= b (MOM_SS gives their slot); the
+ * integer sums of a subset's vectors are the n, sum(t) and sum(t t^T) of subset_axis, so the sums of subset 0 are
+ * the block's minus the others' (exact integers). */
+#define MOM_N 16
+static const int mom_ss[4][4] = {{5, 6, 7, 8}, {6, 9, 10, 11}, {7, 10, 12, 13}, {8, 11, 13, 14}};
+
+static void block_moments(const block_in *in, int mv[16][MOM_N], int total[MOM_N])
+{
+    for (int k = 0; k < MOM_N; k++) total[k] = 0;
+    for (int i = 0; i < 16; i++) {
+        mv[i][0] = 1;
+        for (int a = 0; a < 4; a++) {
+            mv[i][1 + a] = in->t[i][a];
+            for (int b = a; b < 4; b++) mv[i][mom_ss[a][b]] = in->t[i][a] * in->t[i][b];
+        }
+        mv[i][15] = 0;
+        for (int k = 0; k < MOM_N; k++) total[k] += mv[i][k];
+    }
+}
+
+static void mask_moments(const int mv[16][MOM_N], int mask, int out[MOM_N])
+{
+    for (int k = 0; k < MOM_N; k++) out[k] = 0;
+    for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
+        const int *v = mv[__builtin_ctz(bits)];
+        for (int k = 0; k < MOM_N; k++) out[k] += v[k];
+    }
+}
+
+/* Scatter of a subset (its moment sums mo) over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
  * column of the largest diagonal scaled by a power of two to max |v| in [0.5, 1), and w = C v (one power step).
  * The estimate (SSE units) is the fraction *num / *den = (trace vv q - wv (q - 1)) / (vv n q), i.e.
  * (trace - Rayleigh quotient) / n + Rayleigh quotient / (n q): the line-fit residual, plus what spacing the subset's
@@ -40,21 +71,15 @@ static void partition_masks(int subsets, int part, int m[2])
  * partition of collinear texels (a grey block) scores 0 and the ranking is noise. Kept as a fraction so that no
  * division is needed: every operation is one Vulkan requires to be correctly rounded. dir = w. With nch = 4 and a constant alpha every alpha term is an
  * exact zero, so the values equal those of nch = 3 (the shader fits modes 0 and 2 with four channels). */
-static void subset_axis(const block_in *in, int mask, int nch, float q, float dir[4], float *num, float *den)
+static void subset_axis_terms(const int mo[MOM_N], int nch, float dir[4], tt_bc7_axis_terms *at)
 {
-    int n = 0, s[4] = {0, 0, 0, 0}, ss[4][4];
-    memset(ss, 0, sizeof ss);
-    for (int i = 0; i < 16; i++) {
-        if (!((mask >> i) & 1)) continue;
-        n++;
-        for (int a = 0; a < nch; a++) {
-            s[a] += in->t[i][a];
-            for (int b = a; b < nch; b++) ss[a][b] += in->t[i][a] * in->t[i][b];
-        }
+    int n = mo[0], s[4], ss[4][4];
+    for (int a = 0; a < nch; a++) {
+        s[a] = mo[1 + a];
+        for (int b = a; b < nch; b++) ss[a][b] = mo[mom_ss[a][b]];
     }
     dir[0] = dir[1] = dir[2] = dir[3] = 0.0f;
-    *num = 0.0f;
-    *den = 1.0f;
+    at->flat = 1;
     if (n < 2) return;
     float m[4][4];
     int c[4][4], k = 0, tr = 0;
@@ -70,11 +95,10 @@ static void subset_axis(const block_in *in, int mask, int nch, float q, float di
     float trace = (float)tr, v[4], mx = 0.0f;
     for (int a = 0; a < nch; a++) {
         v[a] = m[a][k];
-        mx = a == 0 ? fabsf(v[a]) : fmaxf(mx, fabsf(v[a]));
+        mx = a == 0 || fabsf(v[a]) > mx ? fabsf(v[a]) : mx; /* fmaxf of non-negative numbers */
     }
-    int e;
-    frexpf(mx, &e);
-    for (int a = 0; a < nch; a++) v[a] = ldexpf(v[a], -e);
+    float scale = pow2_neg(frexp_exp(mx)); /* mx >= 1: c[k][k] > 0 */
+    for (int a = 0; a < nch; a++) v[a] = v[a] * scale;
     float vv = v[0] * v[0], wv = 0.0f;
     for (int a = 1; a < nch; a++) vv = vv + v[a] * v[a];
     for (int a = 0; a < nch; a++) {
@@ -83,8 +107,23 @@ static void subset_axis(const block_in *in, int mask, int nch, float q, float di
         dir[a] = w;
         wv = a == 0 ? w * v[0] : wv + w * v[a];
     }
-    *num = trace * vv * q - wv * (q - 1.0f);
-    *den = vv * (float)n * q;
+    at->flat = 0;
+    at->trace = trace;
+    at->vv = vv;
+    at->wv = wv;
+    at->n = (float)n;
+}
+
+/* The estimate num / den of subset_axis from its q-free terms (the same float operations in the same order). */
+static void axis_estimate(const tt_bc7_axis_terms *at, float q, float *num, float *den)
+{
+    if (at->flat) {
+        *num = 0.0f;
+        *den = 1.0f;
+        return;
+    }
+    *num = at->trace * at->vv * q - at->wv * (q - 1.0f);
+    *den = at->vv * at->n * q;
 }
 
 /* 8-bit value of quantized endpoint component q (channel ch) of `mode`. */
@@ -93,28 +132,98 @@ static int expandm(const tt_bc7_mode_info *mi, int ch, int q, int p)
     return expand_channel(q, p, ch == 3 ? mi->alpha_bits : mi->color_bits, mi->pbit_unique || mi->pbit_shared);
 }
 
-/* Indices (and weighted SSE over nch channels) of the texels of subset `sub` (mask: its texels). */
-static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, candm *c, int sub)
+/* The texels of one subset, listed once (the inner loops run over them instead of testing 16 mask bits), and the
+ * endpoints already assessed in this subset's search (encode_subset) with the SSE each gave. Within one search the
+ * subset's best SSE only falls, and every assessment is against a bound at most that best; an assessed endpoint
+ * set either became the best or was found at or above a bound then (its value, complete or cut short, is >= it),
+ * so it is at or above every later bound too: assessing it again is skipped and its old value given, which every
+ * caller rejects as it would the new one. */
+#define MEMO_N 64
+typedef struct {
+    int mask, n;
+    int at[16];
+    int nmemo;
+    uint64_t memo_key[MEMO_N];
+    int memo_sse[MEMO_N];
+} texset;
+
+static void texset_of(int mask, texset *ts)
 {
-    const uint8_t *w = mi->index_bits == 2 ? tt_bc7_weights2 : tt_bc7_weights3;
-    int nl = 1 << mi->index_bits; /* levels */
-    int e0[4], e1[4], d[4], len2 = 0;
+    ts->mask = mask;
+    ts->n = 0;
+    ts->nmemo = 0;
+    for (int i = 0; i < 16; i++)
+        if ((mask >> i) & 1) ts->at[ts->n++] = i;
+}
+
+/* The indices of the texels of ts for endpoints e0, e1 (8-bit, nch channels) on a ramp of nl levels: the bracket of
+ * the projection, then the nearer of its two decoded colours (pick_bracket, with the decoded palette computed once);
+ * returns the weighted SSE. Stops as soon as the SSE reaches `bound` (every caller keeps a result only when it is
+ * below its bound, and the sum only grows), returning that partial SSE (>= bound). */
+static inline __attribute__((always_inline)) int assign_set(const block_in *in, texset *ts, int nch, int nl,
+                                                             int unit, const uint8_t *w, const int *e0,
+                                                             const int *e1, uint8_t *idx, int bound)
+{
+    int d[4], len2 = 0, pal[8][4];
     for (int k = 0; k < nch; k++) {
-        e0[k] = expandm(mi, k, c->q[sub][0][k], c->p[sub][0]);
-        e1[k] = expandm(mi, k, c->q[sub][1][k], c->p[sub][1]);
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    /* (64 - w) e0 + w e1 + 32 == 64 e0 + 32 + w d: the same integer */
+    for (int l = 0; l < nl; l++)
+        for (int k = 0; k < nch; k++) pal[l][k] = (64 * e0[k] + 32 + w[l] * d[k]) >> 6;
     int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
     int sse = 0;
-    for (int i = 0; i < 16; i++) {
-        if (!((mask >> i) & 1)) continue;
+    for (int j = 0; j < ts->n; j++) {
+        int i = ts->at[j];
+        const int *t = in->t[i];
         int dot = 0;
-        for (int k = 0; k < nch; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        for (int k = 0; k < nch; k++) dot += (t[k] - e0[k]) * d[k];
         dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
         int k0 = ((nl - 1) * dot * rcp) >> 27;
         if (k0 > nl - 2) k0 = nl - 2;
-        c->idx[i] = pick_bracket(e0, e1, in->t[i], nch, k0, w[k0], w[k0 + 1], in->w, &sse);
+        int ea = 0, eb = 0;
+        for (int k = 0; k < nch; k++) {
+            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
+            ea += unit ? da * da : da * da * in->w[k]; /* unit: the default weights, all 1 */
+            eb += unit ? db * db : db * db * in->w[k];
+        }
+        int up = eb < ea; /* pick_bracket's choice, branch-free */
+        sse += up ? eb : ea;
+        idx[i] = (uint8_t)(k0 + up);
+        if (sse >= bound) break;
+    }
+    return sse;
+}
+
+/* Indices (and weighted SSE over nch channels) of the texels of subset `sub`, stopping at `bound` (assign_set). */
+static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub,
+                   int bound)
+{
+    int e0[4], e1[4], sse;
+    uint64_t key = (uint64_t)c->p[sub][0] | (uint64_t)c->p[sub][1] << 1;
+    for (int k = 0; k < nch; k++) key |= (uint64_t)c->q[sub][0][k] << (2 + 7 * k) | (uint64_t)c->q[sub][1][k] << (30 + 7 * k);
+    for (int m = 0; m < ts->nmemo; m++)
+        if (ts->memo_key[m] == key) {
+            c->sse[sub] = ts->memo_sse[m];
+            return ts->memo_sse[m];
+        }
+    for (int k = 0; k < nch; k++) {
+        e0[k] = expandm(mi, k, c->q[sub][0][k], c->p[sub][0]);
+        e1[k] = expandm(mi, k, c->q[sub][1][k], c->p[sub][1]);
+    }
+    int unit = in->w[0] == 1 && in->w[1] == 1 && in->w[2] == 1 && (nch == 3 || in->w[3] == 1);
+#define ASSIGN_SET(nch_, nl_, w_)                                                                                      \
+    (unit ? assign_set(in, ts, nch_, nl_, 1, w_, e0, e1, c->idx, bound)                                                \
+          : assign_set(in, ts, nch_, nl_, 0, w_, e0, e1, c->idx, bound))
+    if (mi->index_bits == 2)
+        sse = nch == 3 ? ASSIGN_SET(3, 4, tt_bc7_weights2) : ASSIGN_SET(4, 4, tt_bc7_weights2);
+    else
+        sse = nch == 3 ? ASSIGN_SET(3, 8, tt_bc7_weights3) : ASSIGN_SET(4, 8, tt_bc7_weights3);
+#undef ASSIGN_SET
+    if (ts->nmemo < MEMO_N) {
+        ts->memo_key[ts->nmemo] = key;
+        ts->memo_sse[ts->nmemo++] = sse;
     }
     c->sse[sub] = sse;
     return sse;
@@ -122,8 +231,8 @@ static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, int 
 
 /* Quantizes float endpoints x[0..2nch) (8-bit scale) of subset `sub` with the best p-bits (none, mode 2; shared
  * per subset, mode 1: 2 choices; per endpoint, modes 0, 3, 7: 4 combinations) by SSE. */
-static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, const float *x, candm *c,
-                         int sub)
+static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, const float *x,
+                         candm *c, int sub, int bound)
 {
     candm t = *c;
     int best = 0x7FFFFFFF, ncombo = mi->pbit_unique ? 4 : (mi->pbit_shared ? 2 : 1);
@@ -133,7 +242,8 @@ static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < nch; k++)
                 t.q[sub][j][k] = quant_channel(x[nch * j + k], t.p[sub][j], k == 3 ? mi->alpha_bits : mi->color_bits);
-        int e = assignm(in, mi, nch, mask, &t, sub);
+        /* the bound: a result at or above the caller's is dropped; one at or above `best` is not kept */
+        int e = assignm(in, mi, nch, ts, &t, sub, best < bound ? best : bound);
         if (e < best) {
             best = e;
             *c = t;
@@ -159,17 +269,17 @@ int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi)
     return f < 0 ? 0 : (f > top ? top : f);
 }
 
-static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, int level, candm *c,
-                         int sub)
+static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, int level,
+                         candm *c, int sub)
 {
-    int top = (1 << mi->index_bits) - 1, lo = top, hi = 0;
-    for (int i = 0; i < 16; i++)
-        if ((mask >> i) & 1) {
-            lo = c->idx[i] < lo ? c->idx[i] : lo;
-            hi = c->idx[i] > hi ? c->idx[i] : hi;
-        }
+    int top = (1 << mi->index_bits) - 1, lo = top, hi = 0, mask = ts->mask;
+    for (int j = 0; j < ts->n; j++) {
+        int i = ts->at[j];
+        lo = c->idx[i] < lo ? c->idx[i] : lo;
+        hi = c->idx[i] > hi ? c->idx[i] : hi;
+    }
     int base[16];
-    memcpy(base, c->idx, sizeof base);
+    for (int i = 0; i < 16; i++) base[i] = c->idx[i];
     int q = level - 1, ntrial = 3 + (level >= 2 ? (q + 2) * (q + 2) : 0);
     for (int tr = 0; tr < ntrial && c->sse[sub] > 0; tr++) {
         int sel[16];
@@ -177,7 +287,7 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
         float x[8];
         if (!ls_solve(in, sel, mask, top, nch, x)) continue;
         candm t = *c;
-        quant_search(in, mi, nch, mask, x, &t, sub);
+        quant_search(in, mi, nch, ts, x, &t, sub, c->sse[sub]);
         if (t.sse[sub] < c->sse[sub]) *c = t;
     }
 }
@@ -185,6 +295,8 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
 static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, const float dir[4],
                           int trials, candm *c, int sub)
 {
+    texset ts;
+    texset_of(mask, &ts);
     /* endpoints: the texels with the lowest and highest projection */
     float lo = 0.0f, hi = 0.0f;
     int ilo = -1, ihi = -1;
@@ -200,15 +312,17 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
         x[k] = (float)in->t[ilo][k];
         x[nch + k] = (float)in->t[ihi][k];
     }
-    quant_search(in, mi, nch, mask, x, c, sub);
+    quant_search(in, mi, nch, &ts, x, c, sub, 0x7FFFFFFF);
     for (int it = 0; it < REFIT_ITERATIONS && c->sse[sub] > 0; it++) {
         candm t = *c;
-        if (!ls_solve(in, c->idx, mask, (1 << mi->index_bits) - 1, nch, x)) break;
-        quant_search(in, mi, nch, mask, x, &t, sub);
+        int idx[16];
+        for (int i = 0; i < 16; i++) idx[i] = c->idx[i];
+        if (!ls_solve(in, idx, mask, (1 << mi->index_bits) - 1, nch, x)) break;
+        quant_search(in, mi, nch, &ts, x, &t, sub, c->sse[sub]);
         if (t.sse[sub] >= c->sse[sub]) break;
         *c = t;
     }
-    if (trials) index_trials(in, mi, nch, mask, trials, c, sub);
+    if (trials) index_trials(in, mi, nch, &ts, trials, c, sub);
     for (int pass = 0; pass < TWO_JITTER && c->sse[sub] > 0; pass++) {
         int improved = 0;
         for (int j = 0; j < 2; j++)
@@ -218,7 +332,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     if (q < 0 || q > (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1) continue;
                     candm t = *c;
                     t.q[sub][j][k] = q;
-                    if (assignm(in, mi, nch, mask, &t, sub) < c->sse[sub]) {
+                    if (assignm(in, mi, nch, &ts, &t, sub, c->sse[sub]) < c->sse[sub]) {
                         *c = t;
                         improved = 1;
                     }
@@ -228,12 +342,13 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
             for (int s = -1; s <= 1; s += 2)
                 for (int kind = mi->pbit_unique ? 0 : 1; kind < 2; kind++) {
                 candm t = *c;
-                int ok = 1, dq = joint_dq(&t.p[sub][j], s, kind);
+                int pj = t.p[sub][j], ok = 1, dq = joint_dq(&pj, s, kind);
+                t.p[sub][j] = (int8_t)pj;
                 for (int k = 0; k < nch; k++) {
                     t.q[sub][j][k] += dq;
                     ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;
                 }
-                if (ok && assignm(in, mi, nch, mask, &t, sub) < c->sse[sub]) {
+                if (ok && assignm(in, mi, nch, &ts, &t, sub, c->sse[sub]) < c->sse[sub]) {
                     *c = t;
                     improved = 1;
                 }
@@ -242,8 +357,10 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
     }
 }
 
-/* Best block of `mode` into *best; returns its weighted SSE. */
-static int encode_multi(const block_in *in, int mode, int keep, float ratio, int trials, candm *best)
+/* Best block of `mode` into *best; returns its weighted SSE. Partitions that cannot get below `bound` are dropped:
+ * if none does, returns a value >= bound and leaves *best untouched. */
+static int encode_multi(const block_in *in, int mode, int keep, float ratio, int trials, int bound,
+                        tt_bc7_multi_cache *cache, candm *best)
 {
     const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
     int ns = mi->subsets, nch = mode == 7 ? 4 : 3, nparts = 1 << mi->part_bits;
@@ -259,12 +376,26 @@ static int encode_multi(const block_in *in, int mode, int keep, float ratio, int
     }
     float q = (float)(((1 << mi->index_bits) - 1) * ((1 << mi->index_bits) - 1));
     float dir[4], n0, d0, n1, d1, n2 = 0.0f, d2 = 1.0f;
+    int mv[16][MOM_N], total[MOM_N], mo[3][MOM_N];
+    block_moments(in, mv, total);
+    /* the q-free terms of modes 0-3 (three channels) are shared through the cache: modes 1 and 3 have the same
+     * partitions, mode 0's are the first 16 of mode 2's */
+    int tb = ns == 3, use = cache && nch == 3;
+    tt_bc7_axis_terms own[3];
     for (int part = 0; part < nparts; part++) {
-        int m[2];
-        partition_masks(ns, part, m);
-        subset_axis(in, 0xFFFF & ~(m[0] | m[1]), nch, q, dir, &n0, &d0);
-        subset_axis(in, m[0], nch, q, dir, &n1, &d1);
-        if (ns == 3) subset_axis(in, m[1], nch, q, dir, &n2, &d2);
+        tt_bc7_axis_terms *at = use ? cache->terms[tb][part] : own;
+        if (!use || !((cache->have[tb] >> part) & 1u)) {
+            int m[2];
+            partition_masks(ns, part, m);
+            mask_moments(mv, m[0], mo[1]);
+            if (ns == 3) mask_moments(mv, m[1], mo[2]);
+            for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
+            for (int sub = 0; sub < ns; sub++) subset_axis_terms(mo[sub], nch, dir, &at[sub]);
+            if (use) cache->have[tb] |= 1ull << part;
+        }
+        axis_estimate(&at[0], q, &n0, &d0);
+        axis_estimate(&at[1], q, &n1, &d1);
+        if (ns == 3) axis_estimate(&at[2], q, &n2, &d2);
         float num = (n0 * d1 + n1 * d0) * d2 + n2 * (d0 * d1), den = d0 * d1 * d2;
         int pp = part;
         for (int j = 0; j < keep; j++)
@@ -287,13 +418,17 @@ static int encode_multi(const block_in *in, int mode, int keep, float ratio, int
         c.part = kpart[j];
         int m[2], sse = 0;
         partition_masks(ns, c.part, m);
-        for (int s = 0; s < ns; s++) {
+        for (int s = 0; s < ns && sse < (best_sse < bound ? best_sse : bound); s++) {
+            /* a partition whose finished subsets already reach the mode's best or the bound can no longer be kept
+             * (the SSE of a subset is >= 0): its other subsets are skipped */
             int mask = s == 0 ? 0xFFFF & ~(m[0] | m[1]) : m[s - 1];
-            subset_axis(in, mask, nch, 1.0f, dir, &n0, &d0);
+            tt_bc7_axis_terms unused;
+            mask_moments(mv, mask, mo[0]);
+            subset_axis_terms(mo[0], nch, dir, &unused);
             encode_subset(in, mi, nch, mask, dir, trials, &c, s);
             sse += c.sse[s];
         }
-        if (sse < best_sse) {
+        if (sse < best_sse && sse < bound) {
             best_sse = sse;
             *best = c;
         }
@@ -332,11 +467,18 @@ static void pack_multi(int mode, candm c, tt_bc7_fields *f)
 
 int tt_bc7_ref_encode_multi(const block_in *in, int mode, const tt_bc7_config *p, tt_bc7_fields *out)
 {
+    return tt_bc7_ref_encode_multi_below(in, mode, p, TT_BC7_NO_CANDIDATE, NULL, out);
+}
+
+int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound,
+                                  tt_bc7_multi_cache *cache, tt_bc7_fields *out)
+{
     if (mode < 0 || mode > 7 || mode == 4 || mode == 5 || mode == 6) return TT_BC7_NO_CANDIDATE;
     if (mode != 7 && !in->opaque) return TT_BC7_NO_CANDIDATE; /* modes 0-3 decode alpha 255 */
     int keep = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
     candm c;
-    int sse = encode_multi(in, mode, keep, p->partition_ratio, p->index_trials, &c);
+    int sse = encode_multi(in, mode, keep, p->partition_ratio, p->index_trials, bound, cache, &c);
+    if (sse >= bound) return sse; /* nothing below the bound: out untouched */
     pack_multi(mode, c, out);
     return sse;
 }

@@ -40,42 +40,84 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
+/* The endpoints already assessed, with their SSE (complete, or cut short at a bound it reached). An old value is
+ * given instead of assessing again where it is at or above the bound now (any such value is what the caller needs:
+ * it rejects it), or, for a caller that uses the SSE only (value_only: Nelder-Mead), where it is complete. In one
+ * polish call the first always holds, as texset in bc7_ref_multi.c explains: the best SSE only falls and each
+ * assessment is against a bound at most that best. */
+#define MEMO_N 128
+typedef struct {
+    int n, value_only;
+    uint64_t key[MEMO_N];
+    int sse[MEMO_N];
+    uint8_t cut[MEMO_N];
+} memo;
+
 /* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
  * the endpoint axis, then pick the better of the two bracketing indices by
- * exact integer error. Fills c->idx and c->sse. */
-static void assign_indices(const block_in *in, candidate *c)
+ * exact integer error (pick_bracket, with the 16 decoded colours computed once). Fills c->idx and c->sse.
+ * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a
+ * candidate only when its SSE is below the bound it passes, and the sum only grows. */
+static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm)
 {
-    int e0[4], e1[4], d[4], len2 = 0;
+    uint64_t key = 0;
+    if (mm) {
+        key = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 1;
+        for (int k = 0; k < 4; k++) key |= (uint64_t)c->q[0][k] << (2 + 7 * k) | (uint64_t)c->q[1][k] << (30 + 7 * k);
+        for (int m = 0; m < mm->n; m++)
+            if (mm->key[m] == key && (mm->sse[m] >= bound || (mm->value_only && !mm->cut[m]))) {
+                c->sse = mm->sse[m];
+                return;
+            }
+    }
+    int e0[4], e1[4], d[4], len2 = 0, pal[16][4];
     for (int k = 0; k < 4; k++) {
         e0[k] = (c->q[0][k] << 1) | c->p[0];
         e1[k] = (c->q[1][k] << 1) | c->p[1];
         d[k] = e1[k] - e0[k];
         len2 += d[k] * d[k];
     }
+    int nl = c->half ? 8 : 16;
+    for (int l = 0; l < nl; l++) {
+        int w = TT_BC7_WEIGHT4(l);
+        for (int k = 0; k < 4; k++) pal[l][k] = (64 * e0[k] + 32 + w * d[k]) >> 6; /* == ((64 - w) e0 + w e1 + 32) >> 6 */
+    }
     /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
      * instead of a division per texel: exact, or one too high when the
      * fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index);
      * dot <= len2 keeps 15 dot rcp <= 15 (2^27 + len2) < 2^31. */
     int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
-    int sse = 0;
+    int kmax = c->half ? 6 : 14, sse = 0;
     for (int i = 0; i < 16; i++) {
+        const int *t = in->t[i];
         int dot = 0;
-        for (int k = 0; k < 4; k++) dot += (in->t[i][k] - e0[k]) * d[k];
+        for (int k = 0; k < 4; k++) dot += (t[k] - e0[k]) * d[k];
         dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
         int k0 = (15 * dot * rcp) >> 27;
-        int kmax = c->half ? 6 : 14;
         if (k0 > kmax) k0 = kmax;
-        /* weights4[k] == (64k + 7) / 15 for k = 0..15 */
-        int wa = (64 * k0 + 7) / 15, wb = (64 * (k0 + 1) + 7) / 15;
-        c->idx[i] = pick_bracket(e0, e1, in->t[i], 4, k0, wa, wb, in->w, &sse);
+        int ea = 0, eb = 0;
+        for (int k = 0; k < 4; k++) {
+            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
+            ea += da * da * in->w[k];
+            eb += db * db * in->w[k];
+        }
+        int up = eb < ea; /* pick_bracket's choice, branch-free */
+        sse += up ? eb : ea;
+        c->idx[i] = k0 + up;
+        if (sse >= bound) break;
     }
     c->sse = sse;
+    if (mm && mm->n < MEMO_N) {
+        mm->key[mm->n] = key;
+        mm->cut[mm->n] = sse >= bound;
+        mm->sse[mm->n++] = sse;
+    }
 }
 
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
  * fit (opaque: p = 1 and alpha 127 so alpha decodes to 255; alpha_free: alpha 127, p by the RGB error), then
  * indices. */
-static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
+static void quantize_nearest(const block_in *in, const float x[8], candidate *c, int bound, memo *mm)
 {
     for (int j = 0; j < 2; j++) {
         if (in->opaque && !in->alpha_free) {
@@ -91,12 +133,13 @@ static void quantize_nearest(const block_in *in, const float x[8], candidate *c)
         }
     }
     c->half = 0;
-    assign_indices(in, c);
+    assign_indices(in, c, bound, mm);
 }
 
 /* Quantizes with each of the 4 p-bit combinations (opaque, unless alpha_free: only (1,1), or
- * only (1,0) for a half candidate) and keeps the lowest block SSE. */
-static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best)
+ * only (1,0) for a half candidate) and keeps the lowest block SSE; a result at or above `bound` is one the caller
+ * drops (assign_indices). */
+static void quantize_pbit_search(const block_in *in, const float x[8], int half, candidate *best, int bound, memo *mm)
 {
     best->sse = 0x7FFFFFFF;
     int first = half ? 1 : (in->opaque && !in->alpha_free ? 3 : 0), last = half ? 1 : 3;
@@ -107,17 +150,18 @@ static void quantize_pbit_search(const block_in *in, const float x[8], int half,
         c.p[1] = combo >> 1;
         quant_endpoint(x, c.p[0], in->opaque, c.q[0]);
         quant_endpoint(x + 4, c.p[1], in->opaque, c.q[1]);
-        assign_indices(in, &c);
+        assign_indices(in, &c, best->sse < bound ? best->sse : bound, mm);
         if (c.sse < best->sse) *best = c;
     }
 }
 
-static int nm_loss(const block_in *in, const float v[8])
+/* The quantized loss of v, exact below `bound` (a value >= bound otherwise: nelder_mead says where that is enough). */
+static int nm_loss(const block_in *in, const float v[8], int bound, memo *mm)
 {
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
     candidate c;
-    quantize_nearest(in, x, &c);
+    quantize_nearest(in, x, &c, bound, mm);
     return c.sse;
 }
 
@@ -238,7 +282,7 @@ static void principal_axis_guess(const block_in *in, float x[8])
 }
 
 /* docs/algorithms.md, BC7 encoder, step 5 (Nelder-Mead), on the quantized loss. Returns the best vertex in v. */
-static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations)
+static void nelder_mead(const block_in *in, float v[8], int loss0, int iterations, memo *mm)
 {
     float s[9][8];
     int l[9];
@@ -247,7 +291,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
     for (int j = 1; j < 9; j++) {
         for (int k = 0; k < 8; k++) s[j][k] = v[k];
         s[j][j - 1] = clamp01(v[j - 1] + 0.1f);
-        l[j] = nm_loss(in, s[j]);
+        l[j] = nm_loss(in, s[j], 0x7FFFFFFF, mm);
     }
     for (int it = 0; it < iterations; it++) {
         /* Order as a stable ascending sort would: best = first minimum,
@@ -269,11 +313,13 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
             c[k] = acc * 0.125f;
         }
         for (int k = 0; k < 8; k++) r[k] = clamp01(c[k] + NM_ALPHA * (c[k] - s[w][k]));
-        int lr = nm_loss(in, r);
+        /* bounds: the reflection is kept or compared only below l[sw] (>= l[b]), the expansion only below lr, the
+         * contraction only below l[w] */
+        int lr = nm_loss(in, r, l[sw], mm);
         if (lr < l[b]) {
             float x[8];
             for (int k = 0; k < 8; k++) x[k] = clamp01(c[k] + NM_GAMMA * (r[k] - c[k]));
-            int lx = nm_loss(in, x);
+            int lx = nm_loss(in, x, lr, mm);
             if (lx < lr) {
                 memcpy(s[w], x, sizeof x);
                 l[w] = lx;
@@ -287,7 +333,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
         } else {
             float kk[8];
             for (int k = 0; k < 8; k++) kk[k] = clamp01(c[k] + NM_RHO * (s[w][k] - c[k]));
-            int lk = nm_loss(in, kk);
+            int lk = nm_loss(in, kk, l[w], mm);
             if (lk < l[w]) {
                 memcpy(s[w], kk, sizeof kk);
                 l[w] = lk;
@@ -295,7 +341,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
                 for (int j = 0; j < 9; j++) {
                     if (j == b) continue;
                     for (int k = 0; k < 8; k++) s[j][k] = clamp01(s[b][k] + NM_SIGMA * (s[j][k] - s[b][k]));
-                    l[j] = nm_loss(in, s[j]);
+                    l[j] = nm_loss(in, s[j], 0x7FFFFFFF, mm);
                 }
             }
         }
@@ -311,11 +357,14 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
  * endpoint value in a fixed order and joint steps. */
 static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
-    quantize_pbit_search(in, x, half, best);
+    memo mm;
+    mm.n = 0;
+    mm.value_only = 0;
+    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
         candidate c;
         if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
-        quantize_pbit_search(in, x, half, &c);
+        quantize_pbit_search(in, x, half, &c, best->sse, &mm);
         if (c.sse >= best->sse) break;
         *best = c;
     }
@@ -334,7 +383,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
             for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, 15, lo, hi);
             if (!ls_solve(in, sel, 0xFFFF, 15, 4, x)) continue;
             candidate c;
-            quantize_pbit_search(in, x, half, &c);
+            quantize_pbit_search(in, x, half, &c, best->sse, &mm);
             if (c.sse < best->sse) *best = c;
         }
     }
@@ -348,7 +397,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                     if (q < 0 || q > 127) continue;
                     candidate c = *best;
                     c.q[j][k] = q;
-                    assign_indices(in, &c);
+                    assign_indices(in, &c, best->sse, &mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -366,7 +415,7 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                         ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
                     }
                     if (!ok) continue;
-                    assign_indices(in, &c);
+                    assign_indices(in, &c, best->sse, &mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -393,8 +442,12 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
 {
     float v[8];
     pca_guess(in, v);
-    int loss = nm_loss(in, v);
-    if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in)) nelder_mead(in, v, loss, p->nm_iterations);
+    memo nm; /* Nelder-Mead's vertices often quantize alike */
+    nm.n = 0;
+    nm.value_only = 1;
+    int loss = nm_loss(in, v, 0x7FFFFFFF, &nm);
+    if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in))
+        nelder_mead(in, v, loss, p->nm_iterations, &nm);
 
     float x[8];
     for (int k = 0; k < 8; k++) x[k] = v[k] * 255.0f;
@@ -423,7 +476,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
             if (h.sse < best.sse) best = h;
         }
     } else {
-        quantize_nearest(in, x, &best);
+        quantize_nearest(in, x, &best, 0x7FFFFFFF, NULL);
     }
     pack_single(&best, out);
     return best.sse;
