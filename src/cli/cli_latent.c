@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Quantisation step of rate-aware training when --lambda comes without --quant-step (docs/latent.md). */
+#define LATENT_DEFAULT_STEP 0.03125
+#define TT_STR_(x) #x
+#define TT_STR(x) TT_STR_(x)
+
 static const char USAGE[] = "tinytex latent INPUT... -o OUTPUT.tnx|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
     "Fits a two-scale latent grid (lo: CH_LO channels at 1/SCALE_LO resolution, hi: CH_HI channels\n"
@@ -33,7 +38,7 @@ static const char DESCRIPTION[] =
 typedef struct {
     unsigned ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start;
     unsigned hidden, depth;
-    float omega0, lr, finetune_lr, qat_noise;
+    float omega0, lr, finetune_lr, qat_noise, lambda, quant_step;
     int activation;
     unsigned iters, batch;
     long long seed;
@@ -171,6 +176,8 @@ static tt_status latent_model_for(const latent_options *o, const tt_image *img, 
     m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi;
     m->latent.qat_bits = o->qat_bits; m->latent.qat_start = o->qat_start;
     tt_latent_cfg_set_noise(&m->latent, o->qat_noise);
+    tt_latent_cfg_set_step(&m->latent, o->quant_step);
+    tt_latent_cfg_set_lambda(&m->latent, o->lambda);
     m->dec.hidden = o->hidden; m->dec.depth = o->depth; m->dec.act = (tt_nn_act)o->activation; m->dec.omega0 = o->omega0;
     return tt_nn_model_build(m);
 }
@@ -416,6 +423,8 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
         cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
         cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
+        cJSON_AddNumberToObject(cfg, "quant_step", o.quant_step);
+        cJSON_AddNumberToObject(cfg, "lambda", o.lambda);
         cJSON_AddNumberToObject(cfg, "hidden", out.dec.hidden);
         cJSON_AddNumberToObject(cfg, "depth", out.dec.depth);
         cJSON_AddStringToObject(cfg, "activation", tt_nn_act_name(out.dec.act));
@@ -517,9 +526,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     char request[640];
     snprintf(request, sizeof request,
              "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
-             "hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
+             "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->hidden, o->depth,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);
     cli_batch_spec spec = {
@@ -562,7 +572,7 @@ int cmd_latent(int argc, char **argv)
     o.finetune_lr = 0;
     o.decode_repeats = 20;
 
-    cli_option opts[48] = {
+    cli_option opts[50] = {
         {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
         {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
         {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
@@ -571,6 +581,12 @@ int cmd_latent(int argc, char **argv)
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
          "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
+        {"quant-step", 0, OPT_FLOAT, &o.quant_step, "D",
+         "quantise the grids on multiples of D (2^qat-bits levels around 0) instead of per-channel min/max ranges "
+         "(0 = ranges; default " TT_STR(LATENT_DEFAULT_STEP) " with --lambda)", NULL, 0, 1000},
+        {"lambda", 0, OPT_FLOAT, &o.lambda, "L",
+         "rate-aware training: loss = MSE + L * bits per pixel of the grids under the file's Laplace model (0 = off)",
+         NULL, 0, 1000},
         {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
         {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
         {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency", NULL, 0.001, 10000},
@@ -595,7 +611,7 @@ int cmd_latent(int argc, char **argv)
         {"sweep", 0, OPT_STR, &o.sweep, "LIST",
          "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 27, &c);
+    int nopts = cli_add_common_options(opts, 29, &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -617,6 +633,11 @@ int cmd_latent(int argc, char **argv)
                               : o.sweep ? "--sweep" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.lambda > 0 && o.quant_step == 0) o.quant_step = LATENT_DEFAULT_STEP;
+    if ((o.lambda > 0 || o.quant_step > 0) && o.qat_bits == 0) {
+        cli_error("--lambda and --quant-step need quantisation-aware training (--qat-bits 1..8)");
+        goto done;
+    }
     if (o.jpeg_quality != 85 && o.codec != TT_LATENT_CODEC_JPEG) {
         cli_error("--jpeg-quality applies to --latent-codec jpeg only");
         goto done;

@@ -9,7 +9,9 @@ void tt_latent_fit_quantize(const tt_nn_model *m, uint32_t tc_iters, float *para
 {
     tt_latent_layout lay;
     if (m->latent.qat_bits == 0 || tc_iters <= m->latent.qat_start || tt_latent_layout_of(m, &lay) != TT_OK) return;
-    tt_latent_quantize(&lay, params, (int)m->latent.qat_bits, params, NULL, NULL);
+    float step = tt_latent_cfg_step(&m->latent);
+    if (step > 0) tt_latent_quantize_step(&lay, params, (int)m->latent.qat_bits, step, params);
+    else tt_latent_quantize(&lay, params, (int)m->latent.qat_bits, params, NULL, NULL);
 }
 
 void tt_latent_code_result_free(tt_latent_code_result *r)
