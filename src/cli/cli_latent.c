@@ -248,7 +248,7 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
     out->train.last_loss = NAN;
     int finetune = latent_finetune_steps(o);
     float ft_lr = latent_finetune_lr(o);
-    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
+    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : o->precision == 2 ? TT_NN_INT8 : TT_NN_FP16;
     uint32_t chunk = latent_chunk(o);
     tt_nn_train_cfg tc;
     latent_train_cfg(o, &tc);
@@ -602,7 +602,8 @@ int cmd_latent(int argc, char **argv)
         {"finetune-steps", 0, OPT_INT, &o.finetune_steps, "N",
          "decoder fine-tuning steps on the decoded grids (-1 = 300 with jpeg, else 0)", NULL, -1, 10000000},
         {"finetune-lr", 0, OPT_FLOAT, &o.finetune_lr, "LR", "learning rate of the fine-tuning (0 = LR/10)", NULL, 0, 10},
-        {"precision", 0, OPT_CHOICE, &o.precision, "P", "decoder weights in the file", "fp16|fp32", 0, 0},
+        {"precision", 0, OPT_CHOICE, &o.precision, "P",
+         "decoder weights in the file (int8: blocks of 32 with an fp16 scale each, about half of fp16)", "fp16|fp32|int8", 0, 0},
         {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps per GPU submission (0 = auto)", NULL, 0, 100000},
         {"log", 0, OPT_STR, &o.log, "FILE.csv", "write phase,step,loss,psnr,seconds per training step", NULL, 0, 0},
         {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the output file", NULL, 0, 0},
