@@ -21,6 +21,7 @@ void tt_latent_store_opts_init(tt_latent_store_opts *o)
     o->pack = TT_LATENT_PACK_TILES;
     o->jpeg_quality = 85;
     o->png_level = 9;
+    o->step = 0;
 }
 
 const char *tt_latent_codec_name(tt_latent_codec c)
