@@ -71,6 +71,11 @@ rc=$?
 p=$(json_num "$TMP/tp.json" psnr_rgb)
 if ge "$p" 25; then check "psnr target met: exit 0" [ "$rc" = 0 ]; else check "psnr target missed: exit 3" [ "$rc" = 3 ]; fi
 
+# --preset fast: options given explicitly win over it (the run is $SMALL's: 100 steps of 512)
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pf.tnx" $SMALL --preset fast --json "$TMP/pf.json"
+check "explicit --iters wins over the preset" [ "$(json_num "$TMP/pf.json" iters)" = 100 ]
+check "explicit --batch wins over the preset" [ "$(json_num "$TMP/pf.json" batch)" = 512 ]
+
 # usage errors
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --qat-bits 0 --lambda 0.01
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --target-psnr 30
