@@ -49,6 +49,7 @@ layout(std430, set = 0, binding = NN_BIND_STATE) buffer LatState { uint LAT_KEYS
 #ifndef LAT_STEP
 #define LAT_STEP pc.step
 #define LAT_NOISE pc.enc_param
+#define LAT_QSTEP pc.enc_param2
 #endif
 
 uint lat_grid_ch(uint g) { return g == 0u ? LAT_CH_LO : LAT_CH_HI; }
@@ -102,12 +103,19 @@ void lat_qat_begin(uint tid)
     for (uint f = tid; f < LAT_F; f += gl_WorkGroupSize.x) {
         uint k = 4u * f + 2u * p;
         if ((pc.flags & LAT_FLAG_QAT) != 0u) {
-            float mn = lat_unkey(~LAT_KEYS[k]), mx = lat_unkey(LAT_KEYS[k + 1u]);
-            s_lq[f] = vec2(mn, max(mx - mn, 1e-8));
+            if (LAT_QSTEP > 0.0) {
+                // fixed step: the window of 2^bits levels centred on 0 (tt_latent_step_window)
+                uint bits = (pc.flags >> LAT_FLAG_BITS_SHIFT) & 15u;
+                s_lq[f] = vec2(-float(1u << (bits - 1u)) * LAT_QSTEP, float((1u << bits) - 1u) * LAT_QSTEP);
+            } else {
+                float mn = lat_unkey(~LAT_KEYS[k]), mx = lat_unkey(LAT_KEYS[k + 1u]);
+                s_lq[f] = vec2(mn, max(mx - mn, 1e-8));
+            }
         }
         if (gl_WorkGroupID.x == 0u) {
             LAT_KEYS[k ^ 2u] = 0u;
             LAT_KEYS[(k ^ 2u) + 1u] = 0u;
+            if (LAT_QSTEP > 0.0) LAT_KEYS[4u * LAT_F + 2u * f + (p ^ 1u)] = 0u;   // |level| sums (nn_adam.comp)
         }
     }
 }
@@ -120,7 +128,8 @@ float lat_value(uint idx, uint f)
     if ((pc.flags & LAT_FLAG_QAT) == 0u) return v;
     vec2 r = s_lq[f];
     float levels = float((1u << ((pc.flags >> LAT_FLAG_BITS_SHIFT) & 15u)) - 1u);
-    v = floor((v - r.x) / r.y * levels + 0.5) / levels * r.y + r.x;
+    // clamped: with a fixed step the window, not the data, bounds the levels (a no-op with min/max ranges)
+    v = clamp(floor((v - r.x) / r.y * levels + 0.5), 0.0, levels) / levels * r.y + r.x;
     if (LAT_NOISE > 0.0) {
         // uniform noise of +-noise/2 steps: trains the decoder to tolerate the codec's error on the grids
         uint h = idx * 747796405u + LAT_STEP * 2891336453u;

@@ -115,6 +115,9 @@
 #define NN_TILE_MAX 32u
 /* latent_minmax.comp: shared range slots (>= channels of both grids) and grid floats a thread. */
 #define LAT_RANGE_SLOTS 128
+/* Rate-aware training (fixed quantisation step): STATE words 4F + 2f + parity hold sum |v / step| of feature f in
+ * fixed point (nn_adam.comp), whose mean is the scale b of the Laplace the rate term uses. Scale floor (levels). */
+#define LAT_RATE_MIN_SCALE 0.1
 #define LAT_MINMAX_PER_THREAD 8u
 
 /* ---- Push constants --------------------------------------------------------------------------------------------
@@ -131,7 +134,9 @@ TT_PUSH_BEGIN(tt_nn_train_push)
     TT_U32(flags)         /* encoder-defined bits (latent: QAT on, QAT bits) */
     TT_U32(strip)         /* rows per sampling strip (tt_nn_sample_strip) */
     TT_F32(enc_param)     /* encoder-defined (latent: QAT noise in quantisation steps) */
-TT_PUSH_END(tt_nn_train_push, 48)
+    TT_F32(enc_param2)    /* encoder-defined (latent: fixed quantisation step, 0 = per-channel min/max ranges) */
+    TT_U32(pad0) TT_U32(pad1) TT_U32(pad2)
+TT_PUSH_END(tt_nn_train_push, 64)
 #endif
 #if !defined(GL_core_profile) || defined(NN_PUSH_DECODE)
 TT_PUSH_BEGIN(tt_nn_decode_push)
@@ -146,7 +151,8 @@ TT_PUSH_BEGIN(tt_nn_adam_push)
     TT_F32(lr_enc) TT_F32(lr_net) TT_F32(beta1) TT_F32(beta2) TT_F32(eps)
     TT_F32(bc1) TT_F32(bc2)        /* bias corrections 1 - beta^t */
     TT_U32(range_parity)           /* STATE slots filled for the next step (adam_spec) */
-    TT_U32(pad1) TT_U32(pad2)
+    TT_F32(rate_scale)             /* latent rate term: lambda / (pixels * step) (0 = off) */
+    TT_F32(rate_inv_step)          /* 1 / quantisation step (0 = no fixed step: no |level| sums) */
 TT_PUSH_END(tt_nn_adam_push, 48)
 #endif
 #if !defined(GL_core_profile) || defined(NN_PUSH_LAT_MINMAX)

@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Quantisation step of rate-aware training when --lambda comes without --quant-step (docs/latent.md). */
+#define LATENT_DEFAULT_STEP 0.03125
+#define TT_STR_(x) #x
+#define TT_STR(x) TT_STR_(x)
+
 static const char USAGE[] = "tinytex latent INPUT... -o OUTPUT.tnx|OUTPUT_FOLDER [options]";
 static const char DESCRIPTION[] =
     "Fits a two-scale latent grid (lo: CH_LO channels at 1/SCALE_LO resolution, hi: CH_HI channels\n"
@@ -33,7 +38,9 @@ static const char DESCRIPTION[] =
 typedef struct {
     unsigned ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start;
     unsigned hidden, depth;
-    float omega0, lr, finetune_lr, qat_noise;
+    float omega0, lr, finetune_lr, qat_noise, lambda, quant_step, target_bpp, target_psnr;
+    unsigned target_tries;
+    int preset;
     int activation;
     unsigned iters, batch;
     long long seed;
@@ -171,6 +178,8 @@ static tt_status latent_model_for(const latent_options *o, const tt_image *img, 
     m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi;
     m->latent.qat_bits = o->qat_bits; m->latent.qat_start = o->qat_start;
     tt_latent_cfg_set_noise(&m->latent, o->qat_noise);
+    tt_latent_cfg_set_step(&m->latent, o->quant_step);
+    tt_latent_cfg_set_lambda(&m->latent, o->lambda);
     m->dec.hidden = o->hidden; m->dec.depth = o->depth; m->dec.act = (tt_nn_act)o->activation; m->dec.omega0 = o->omega0;
     return tt_nn_model_build(m);
 }
@@ -241,7 +250,7 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
     out->train.last_loss = NAN;
     int finetune = latent_finetune_steps(o);
     float ft_lr = latent_finetune_lr(o);
-    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : TT_NN_FP16;
+    tt_nn_precision prec = o->precision == 1 ? TT_NN_FP32 : o->precision == 2 ? TT_NN_INT8 : TT_NN_FP16;
     uint32_t chunk = latent_chunk(o);
     tt_nn_train_cfg tc;
     latent_train_cfg(o, &tc);
@@ -342,6 +351,108 @@ static int latent_progress_fn(void *user, const tt_nn_progress *p)
     return latent_progress_cb(&ls->lp, p);
 }
 
+/* ---- --target-bpp / --target-psnr: lambda searched by short retrainings, the best file kept ------------------
+ * Both bits per pixel and PSNR fall as lambda grows. --target-bpp B wants the smallest lambda whose file is at most
+ * B bpp (the best PSNR that fits); --target-psnr P the largest lambda whose file still reaches P dB (the smallest
+ * file that does). From the start lambda the search steps by x8 until the target is bracketed, then halves the
+ * bracket geometrically; every try is a full training whose file is written (to a temporary name) and measured, and
+ * the best try's bytes become the output. */
+static int latent_target(latent_options o, cli_common c)
+{
+    tt_image_limits limits;
+    cli_apply_common(&c, &limits);
+    tt_image img = {0};
+    cli_gpu gpu;
+    cli_gpu_init(&gpu, c.device);
+    uint8_t *best = NULL;
+    size_t best_size = 0;
+    double best_bpp = 0, best_psnr = 0, best_lambda = 0;
+    int rc = EXIT_OK, want_bpp = o.target_bpp > 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.try.tnx", c.output);
+    cJSON *report = c.json ? cli_report_new("latent") : NULL;
+    cJSON *tries = report ? cJSON_AddArrayToObject(report, "target_tries") : NULL;
+    tt_status st = cli_image_load(c.input, &limits, &img);
+    double px = (double)img.width * img.height;
+    double lam = o.lambda > 0 ? o.lambda : 1e-3, ok_lam = 0, bad_lam = 0;   /* bracket ends, 0 = not yet */
+    for (unsigned t = 0; st == TT_OK && t < o.target_tries; t++) {
+        latent_options ot = o;
+        ot.lambda = (float)lam;
+        latent_outcome out;
+        latent_progress lp = {.show = g_display_level >= 2};
+        latent_extras ex = {.progress = latent_progress_cb, .user = &lp};
+        st = latent_encode_file(&ot, &gpu, &img, c.input, tmp, &ex, &out);
+        latent_progress_close(&lp);
+        if (st != TT_OK) break;
+        double bpp = (double)out.file.bytes * 8.0 / px, psnr = out.file.metrics.psnr_rgb;
+        int ok = want_bpp ? bpp <= o.target_bpp : psnr >= o.target_psnr;
+        int better = !best || (ok && (want_bpp ? psnr > best_psnr || best_bpp > o.target_bpp
+                                               : bpp < best_bpp || best_psnr < o.target_psnr)) ||
+                     (!ok && (want_bpp ? best_bpp > o.target_bpp && bpp < best_bpp
+                                       : best_psnr < o.target_psnr && psnr > best_psnr));
+        DISPLAYLEVEL(1, "try %u: lambda %.4g: %lld bytes, %.3f bpp, %.2f dB%s\n", t + 1, lam, out.file.bytes, bpp, psnr,
+                     ok ? " (meets the target)" : "");
+        if (tries) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "try_lambda", lam);
+            cJSON_AddNumberToObject(e, "try_bytes", (double)out.file.bytes);
+            cJSON_AddNumberToObject(e, "try_bits_per_pixel", bpp);
+            cJSON_AddNumberToObject(e, "try_psnr_rgb", psnr);
+            cJSON_AddItemToArray(tries, e);
+        }
+        if (better) {
+            free(best);
+            best = NULL;
+            st = tt_read_file(tmp, 0, &best, &best_size);
+            best_bpp = bpp, best_psnr = psnr, best_lambda = lam;
+        }
+        /* ok grows with lambda for a bpp target and shrinks for a PSNR target: move toward the boundary */
+        int up = want_bpp ? !ok : ok;
+        if (ok) ok_lam = lam; else bad_lam = lam;
+        if (ok_lam > 0 && bad_lam > 0) lam = sqrt(ok_lam * bad_lam);
+        else lam = up ? lam * 8.0 : lam / 8.0;
+    }
+    remove(tmp);
+    cli_tnx_measured file = {0};
+    if (st == TT_OK && !best) st = tt_fail(TT_ERR_INVALID_ARG, "%s: no try was made", c.input);
+    if (st == TT_OK) st = cli_make_parent_dirs(c.output);
+    if (st == TT_OK) st = tt_write_file_atomic(c.output, best, best_size);
+    if (st == TT_OK) st = cli_tnx_readback(&gpu, TT_NN_KIND_LATENT, &img, c.output, o.decode_repeats, &file, NULL, NULL);
+    if (st != TT_OK) {
+        rc = cli_fail_status(st);
+    } else {
+        double bpp = (double)file.bytes * 8.0 / px;
+        int met = want_bpp ? bpp <= o.target_bpp : file.metrics.psnr_rgb >= o.target_psnr;
+        if (g_display_level >= 1)
+            printf("%s: %lld bytes, %.2fx vs RGB8, %.3f bpp, rebuilt from the file: %.2f dB RGB (lambda %.4g; target %s %g %s)\n",
+                   c.output, file.bytes, px * 3.0 / (double)file.bytes, bpp, file.metrics.psnr_rgb, best_lambda,
+                   want_bpp ? "bpp <=" : "PSNR >=", want_bpp ? o.target_bpp : o.target_psnr, met ? "met" : "NOT met");
+        if (report) {
+            cJSON_AddStringToObject(report, "input", c.input);
+            cJSON_AddStringToObject(report, "output", c.output);
+            cli_report_add_result(report, img.width, img.height, &file.metrics, (uint64_t)file.bytes, 0);
+            cJSON_AddNumberToObject(report, "lambda", best_lambda);
+            cJSON_AddNumberToObject(report, "quant_step", o.quant_step);
+            cJSON_AddBoolToObject(report, "target_met", met);
+            if (want_bpp) cJSON_AddNumberToObject(report, "target_bpp", o.target_bpp);
+            else cJSON_AddNumberToObject(report, "target_psnr", o.target_psnr);
+            rc = cli_report_write(c.json, report);
+        }
+        if (rc == EXIT_OK && !met) {
+            cli_error("%s: target %s %g not reached in %u tries (kept the closest: %.3f bpp, %.2f dB)", c.input,
+                      want_bpp ? "--target-bpp" : "--target-psnr", want_bpp ? o.target_bpp : o.target_psnr,
+                      o.target_tries, bpp, file.metrics.psnr_rgb);
+            rc = EXIT_QUALITY;
+        }
+        if (rc == EXIT_OK) rc = cli_check_min_psnr(&c, file.metrics.psnr_rgb);
+    }
+    cJSON_Delete(report);
+    free(best);
+    cli_gpu_destroy(&gpu);
+    tt_image_free(&img);
+    return rc;
+}
+
 static int latent_single(latent_options o, cli_common c)
 {
     int rc = EXIT_OK;
@@ -416,6 +527,8 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
         cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
         cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
+        cJSON_AddNumberToObject(cfg, "quant_step", o.quant_step);
+        cJSON_AddNumberToObject(cfg, "lambda", o.lambda);
         cJSON_AddNumberToObject(cfg, "hidden", out.dec.hidden);
         cJSON_AddNumberToObject(cfg, "depth", out.dec.depth);
         cJSON_AddStringToObject(cfg, "activation", tt_nn_act_name(out.dec.act));
@@ -517,9 +630,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     char request[640];
     snprintf(request, sizeof request,
              "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
-             "hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
+             "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->hidden, o->depth,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);
     cli_batch_spec spec = {
@@ -561,8 +675,9 @@ int cmd_latent(int argc, char **argv)
     o.finetune_steps = -1;
     o.finetune_lr = 0;
     o.decode_repeats = 20;
+    o.target_tries = 6;
 
-    cli_option opts[48] = {
+    cli_option opts[54] = {
         {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
         {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
         {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
@@ -571,6 +686,20 @@ int cmd_latent(int argc, char **argv)
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
          "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
+        {"quant-step", 0, OPT_FLOAT, &o.quant_step, "D",
+         "quantise the grids on multiples of D (2^qat-bits levels around 0) instead of per-channel min/max ranges "
+         "(0 = ranges; " TT_STR(LATENT_DEFAULT_STEP) " when --lambda or a --target-* is given)", NULL, 0, 1000},
+        {"lambda", 0, OPT_FLOAT, &o.lambda, "L",
+         "rate-aware training: loss = MSE + L * bits per pixel of the grids under the file's Laplace model (0 = off)",
+         NULL, 0, 1000},
+        {"target-bpp", 0, OPT_FLOAT, &o.target_bpp, "B",
+         "search lambda (retraining each try) for the best file of at most B bits per pixel", NULL, 0, 64},
+        {"target-psnr", 0, OPT_FLOAT, &o.target_psnr, "DB",
+         "search lambda (retraining each try) for the smallest file of at least DB dB", NULL, 0, 200},
+        {"target-tries", 0, OPT_UINT, &o.target_tries, "N", "trainings of the --target-* search", NULL, 1, 100},
+        {"preset", 0, OPT_CHOICE, &o.preset, "NAME",
+         "training length: fast = 1000 steps of 16384 pixels, QAT from 500 (explicit options win)",
+         "default|fast", 0, 0},
         {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
         {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
         {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency", NULL, 0.001, 10000},
@@ -586,7 +715,8 @@ int cmd_latent(int argc, char **argv)
         {"finetune-steps", 0, OPT_INT, &o.finetune_steps, "N",
          "decoder fine-tuning steps on the decoded grids (-1 = 300 with jpeg, else 0)", NULL, -1, 10000000},
         {"finetune-lr", 0, OPT_FLOAT, &o.finetune_lr, "LR", "learning rate of the fine-tuning (0 = LR/10)", NULL, 0, 10},
-        {"precision", 0, OPT_CHOICE, &o.precision, "P", "decoder weights in the file", "fp16|fp32", 0, 0},
+        {"precision", 0, OPT_CHOICE, &o.precision, "P",
+         "decoder weights in the file (int8: blocks of 64 with an f32 scale each, about 0.53x fp16)", "fp16|fp32|int8", 0, 0},
         {"steps-per-submit", 0, OPT_UINT, &o.steps_per_submit, "N", "training steps per GPU submission (0 = auto)", NULL, 0, 100000},
         {"log", 0, OPT_STR, &o.log, "FILE.csv", "write phase,step,loss,psnr,seconds per training step", NULL, 0, 0},
         {"decoded", 0, OPT_STR, &o.decoded, "FILE.png", "write the image rebuilt from the output file", NULL, 0, 0},
@@ -595,7 +725,7 @@ int cmd_latent(int argc, char **argv)
         {"sweep", 0, OPT_STR, &o.sweep, "LIST",
          "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 27, &c);
+    int nopts = cli_add_common_options(opts, 33, &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -617,6 +747,25 @@ int cmd_latent(int argc, char **argv)
                               : o.sweep ? "--sweep" : NULL;
     if (one_file_only && !single) { cli_error("%s needs exactly one input file", one_file_only); goto done; }
     if (one_file_only && csv) { cli_error("%s cannot be combined with --csv (use --json for one file)", one_file_only); goto done; }
+    if (o.preset == 1) { /* fast */
+        if (!cli_option_given(argc, argv, "iters")) o.iters = 1000;
+        if (!cli_option_given(argc, argv, "batch")) o.batch = 16384;
+        if (!cli_option_given(argc, argv, "qat-start")) o.qat_start = 500;
+    }
+    if (o.target_bpp > 0 && o.target_psnr > 0) {
+        cli_error("--target-bpp and --target-psnr: give one of them");
+        goto done;
+    }
+    if ((o.target_bpp > 0 || o.target_psnr > 0) && (!single || csv || o.sweep || o.log || o.decoded || o.preview)) {
+        cli_error("--target-bpp/--target-psnr need exactly one input file, without --csv, --sweep, --log, --decoded or --latent-preview");
+        goto done;
+    }
+    if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = LATENT_DEFAULT_STEP;
+    if (o.lambda > 0 && o.quant_step == 0) o.quant_step = LATENT_DEFAULT_STEP;
+    if ((o.lambda > 0 || o.quant_step > 0) && o.qat_bits == 0) {
+        cli_error("--lambda and --quant-step need quantisation-aware training (--qat-bits 1..8)");
+        goto done;
+    }
     if (o.jpeg_quality != 85 && o.codec != TT_LATENT_CODEC_JPEG) {
         cli_error("--jpeg-quality applies to --latent-codec jpeg only");
         goto done;
@@ -642,7 +791,7 @@ int cmd_latent(int argc, char **argv)
         cli_paths_free(&set);
         if (rc != EXIT_OK) goto done;
         c.input = args.inputs[0];
-        rc = latent_single(o, c);
+        rc = o.target_bpp > 0 || o.target_psnr > 0 ? latent_target(o, c) : latent_single(o, c);
     } else {
         rc = latent_batch(&o, &c, args.jobs, args.force, csv, args.inputs, args.n_inputs);
     }

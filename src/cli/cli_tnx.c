@@ -125,7 +125,7 @@ int cli_info_tnx(const char *input, int json)
     double ratio = bytes > 0 ? px * 3 / (double)bytes : 0;
     char enc[512] = "";
     if (m.enc->describe) m.enc->describe(&m, enc, sizeof enc);
-    const char *prec = info.precision == TT_NN_FP32 ? "fp32" : "fp16";
+    const char *prec = tt_nn_precision_name(info.precision);
     if (json) {
         cJSON *r = cli_report_new("info");
         cJSON_AddStringToObject(r, "input", input);

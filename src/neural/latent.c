@@ -1,5 +1,6 @@
 /* latent.c - C reference of the two-scale latent grid: layout, init, bilinear sampling forward/backward, per-channel QAT. */
 #include "neural/latent.h"
+#include "neural/entropy.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,4 +135,43 @@ void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, 
     }
     if (mn_out) memcpy(mn_out, mn, l->features * sizeof(float));
     if (mx_out) memcpy(mx_out, mx, l->features * sizeof(float));
+}
+
+void tt_latent_quantize_step(const tt_latent_layout *l, const float *grid, int bits, float step, float *out)
+{
+    float lo, range, levels = (float)((1u << bits) - 1u);
+    tt_latent_step_window(bits, step, &lo, &range);
+    for (uint32_t i = 0; i < l->total; i++) {
+        float q = tt_latent_qat_level(grid[i], lo, range, levels);
+        out[i] = tt_latent_qat_value(q < 0 ? 0 : q > levels ? levels : q, lo, range, levels);
+    }
+}
+
+void tt_latent_rate_scales(const tt_latent_layout *l, const float *grid, float step, float *b)
+{
+    for (uint32_t g = 0; g < l->n_grids; g++)
+        for (uint32_t c = 0; c < l->ch[g]; c++) {
+            size_t cells = (size_t)l->w[g] * l->h[g];
+            double sum = 0;
+            for (size_t i = 0; i < cells; i++) sum += fabs(grid[l->offset[g] + i * l->ch[g] + c] / step);
+            double mean = cells ? sum / (double)cells : 0;
+            b[tt_latent_feature_index(l, g, c)] = mean > TT_LATENT_RATE_MIN_SCALE ? (float)mean : TT_LATENT_RATE_MIN_SCALE;
+        }
+}
+
+double tt_latent_rate_grad(const tt_latent_layout *l, const float *grid, float step, const float *b, float *grad)
+{
+    double total = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++)
+        for (uint32_t c = 0; c < l->ch[g]; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            size_t cells = (size_t)l->w[g] * l->h[g];
+            for (size_t i = 0; i < cells; i++) {
+                size_t at = l->offset[g] + i * l->ch[g] + c;
+                double d;
+                total += tt_ec_laplace_bits(grid[at] / step, 0.0, b[f], &d, NULL);
+                if (grad) grad[at] = (float)(d / step);
+            }
+        }
+    return total;
 }

@@ -69,6 +69,25 @@ static inline float tt_latent_qat_value(float level, float mn, float range, floa
     return level / levels * range + mn;
 }
 
+/* Fixed-step quantisation (rate-aware training, --quant-step): every channel's levels are the 2^bits multiples of
+ * `step` from -2^(bits-1) step (lo) over a range of (2^bits - 1) step, so that the min/max expressions above (and
+ * the file's per-channel min/max) give level k - 2^(bits-1) at k; values outside are clamped to the window. */
+static inline void tt_latent_step_window(int bits, float step, float *lo, float *range)
+{
+    *lo = -(float)(1u << (bits - 1)) * step;
+    *range = (float)((1u << bits) - 1u) * step;
+}
+/* Same grid quantised on the fixed-step window (out may be grid). */
+void tt_latent_quantize_step(const tt_latent_layout *l, const float *grid, int bits, float step, float *out);
+
+/* Rate term of rate-aware training, the C reference of nn_adam.comp's: bits of every value u = v / step under the
+ * Laplace of mean 0 and scale b[f] of its channel (tt_ec_laplace_bits), summed, and, with grad != NULL, d bits / d v
+ * of every value (b held fixed). Returns the sum. */
+double tt_latent_rate_grad(const tt_latent_layout *l, const float *grid, float step, const float *b, float *grad);
+/* The scale the trainer derives for each channel: the mean |v / step| (at least LAT_RATE_MIN_SCALE = 0.1). */
+void tt_latent_rate_scales(const tt_latent_layout *l, const float *grid, float step, float *b);
+#define TT_LATENT_RATE_MIN_SCALE 0.1f
+
 /* ---- Storage of the grids inside a .tnx file ---------------------------- */
 typedef enum {
     TT_LATENT_CODEC_RAW = 0,   /* fp16 (no QAT) or uint8 planes, uncompressed */
@@ -88,6 +107,8 @@ typedef struct {
     tt_latent_pack pack;
     int jpeg_quality;          /* 1..100 */
     int png_level;             /* zlib level for PNG, 0..9 (stb default 8) */
+    float step;                /* > 0: the fixed quantisation step of rate-aware training (tt_latent_step_window)
+                                  instead of per-channel min/max ranges; 0 = min/max */
 } tt_latent_store_opts;
 
 void tt_latent_store_opts_init(tt_latent_store_opts *o);
@@ -143,6 +164,13 @@ tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l);
  * 0 = off) until the struct gets a named field. Never written to files. */
 float tt_latent_cfg_noise(const tt_nn_latent_cfg *c);
 void tt_latent_cfg_set_noise(tt_nn_latent_cfg *c, float steps);
+/* Rate-aware training (docs/latent.md, "Rate-aware training"), training-only like the noise: the fixed quantisation
+ * step (reserved[1], 0 = per-channel min/max ranges) and lambda of loss = MSE + lambda * bits per pixel
+ * (reserved[2], 0 = no rate term; needs a step). The writer takes the step from here (tt_latent_store_opts.step). */
+float tt_latent_cfg_step(const tt_nn_latent_cfg *c);
+void tt_latent_cfg_set_step(tt_nn_latent_cfg *c, float step);
+float tt_latent_cfg_lambda(const tt_nn_latent_cfg *c);
+void tt_latent_cfg_set_lambda(tt_nn_latent_cfg *c, float lambda);
 /* The QAT range pass on the GPU (shaders/latent_minmax.comp). */
 typedef struct {
     tt_vk_pipeline *minmax;

@@ -9,7 +9,9 @@ void tt_latent_fit_quantize(const tt_nn_model *m, uint32_t tc_iters, float *para
 {
     tt_latent_layout lay;
     if (m->latent.qat_bits == 0 || tc_iters <= m->latent.qat_start || tt_latent_layout_of(m, &lay) != TT_OK) return;
-    tt_latent_quantize(&lay, params, (int)m->latent.qat_bits, params, NULL, NULL);
+    float step = tt_latent_cfg_step(&m->latent);
+    if (step > 0) tt_latent_quantize_step(&lay, params, (int)m->latent.qat_bits, step, params);
+    else tt_latent_quantize(&lay, params, (int)m->latent.qat_bits, params, NULL, NULL);
 }
 
 void tt_latent_code_result_free(tt_latent_code_result *r)
@@ -76,6 +78,7 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     lso.codec = o->codec;
     lso.pack = o->pack;
     lso.jpeg_quality = o->jpeg_quality;
+    if (m->latent.qat_bits > 0) lso.step = tt_latent_cfg_step(&m->latent);   /* as latent_write_params */
     s = tt_latent_store(&lay, params, (int)m->latent.qat_bits, &lso, &section, &section_size);
     if (s == TT_OK && !(grid = malloc(sizeof(float) * (size_t)mc.enc_count)))
         s = tt_fail(TT_ERR_NOMEM, "latent: out of memory");

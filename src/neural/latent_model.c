@@ -40,6 +40,18 @@ void tt_latent_cfg_set_noise(tt_nn_latent_cfg *c, float steps)
     memcpy(&c->reserved[0], &steps, sizeof steps);
 }
 
+static float cfg_float(const tt_nn_latent_cfg *c, int slot)
+{
+    float f;
+    memcpy(&f, &c->reserved[slot], sizeof f);
+    return isfinite(f) && f > 0 ? f : 0.0f;
+}
+
+float tt_latent_cfg_step(const tt_nn_latent_cfg *c) { return cfg_float(c, 1); }
+void tt_latent_cfg_set_step(tt_nn_latent_cfg *c, float step) { memcpy(&c->reserved[1], &step, sizeof step); }
+float tt_latent_cfg_lambda(const tt_nn_latent_cfg *c) { return cfg_float(c, 2); }
+void tt_latent_cfg_set_lambda(tt_nn_latent_cfg *c, float lambda) { memcpy(&c->reserved[2], &lambda, sizeof lambda); }
+
 tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
 {
     return tt_latent_layout_init(l, m->width, m->height, m->latent.ch_lo, m->latent.scale_lo, m->latent.ch_hi,
@@ -151,6 +163,7 @@ static tt_status latent_write_params(const tt_nn_model *m, const float *params, 
     if (so.codec > TT_LATENT_CODEC_LAST || so.pack > TT_LATENT_PACK_RGB)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown codec %d", o->latent_codec);
     if (o->jpeg_quality > 0) so.jpeg_quality = o->jpeg_quality;
+    if (m->latent.qat_bits > 0) so.step = tt_latent_cfg_step(&m->latent);
     uint8_t *sec = NULL;
     size_t n = 0;
     s = tt_latent_store(&l, params, (int)m->latent.qat_bits, &so, &sec, &n);
@@ -189,7 +202,7 @@ _Static_assert(TT_LATENT_MAX_FEATURES <= LAT_RANGE_SLOTS, "latent_minmax.comp: a
 
 static uint64_t latent_state_bytes(const tt_nn_model *m)
 {
-    return 4ull * m->enc_features * sizeof(uint32_t);
+    return 6ull * m->enc_features * sizeof(uint32_t);   /* ranges 4F, then |level| sums 2F (nn_abi.h) */
 }
 
 tt_status tt_latent_qat_pipelines(tt_vk *vk, tt_latent_qat_gpu *q)
@@ -254,8 +267,14 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
     int qat = m->latent.qat_bits > 0 && step0 >= m->latent.qat_start && !(tr->flags & TT_LATENT_FLAG_FROZEN);
     tr->flags &= ~tt_latent_qat_flags(15);
     tr->enc_param = tt_latent_cfg_noise(&m->latent);
+    /* fixed step: no range pass needed, but Adam keeps the |level| sums of the rate term's scales current */
+    float step = m->latent.qat_bits > 0 ? tt_latent_cfg_step(&m->latent) : 0.0f;
+    float lambda = tt_latent_cfg_lambda(&m->latent);
+    tr->enc_param2 = step;
+    tr->rate_inv_step = step > 0 ? 1.0f / step : 0.0f;
+    tr->rate_scale = qat && step > 0 && lambda > 0 ? lambda / ((float)m->width * (float)m->height * step) : 0.0f;
     if (qat) {
-        if (step0 == 0) {
+        if (step0 == 0 && step == 0) {
             tt_latent_record_ranges(tr->vk, tr->enc_gpu, m, &tr->params, &tr->state, step0);
             tt_vk_barrier(tr->vk);
         }
@@ -305,7 +324,11 @@ static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
     if (l.n_grids > 1 && n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, ", hi %u ch x %ux%u (1/%u)", l.ch[1], l.w[1], l.h[1], l.scale[1]);
     if (n > 0 && (size_t)n < len) {
-        if (m->latent.qat_bits)
+        float step = tt_latent_cfg_step(&m->latent), lambda = tt_latent_cfg_lambda(&m->latent);
+        if (m->latent.qat_bits && step > 0)
+            snprintf(buf + n, len - (size_t)n, "; QAT %u bits of step %g from step %u, rate lambda %g", m->latent.qat_bits,
+                     step, m->latent.qat_start, lambda);
+        else if (m->latent.qat_bits)
             snprintf(buf + n, len - (size_t)n, "; QAT %u bits from step %u", m->latent.qat_bits, m->latent.qat_start);
         else
             snprintf(buf + n, len - (size_t)n, "; float latents");

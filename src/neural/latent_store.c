@@ -21,6 +21,7 @@ void tt_latent_store_opts_init(tt_latent_store_opts *o)
     o->pack = TT_LATENT_PACK_TILES;
     o->jpeg_quality = 85;
     o->png_level = 9;
+    o->step = 0;
 }
 
 const char *tt_latent_codec_name(tt_latent_codec c)
@@ -295,7 +296,13 @@ tt_status tt_latent_store(const tt_latent_layout *l, const float *grid, int qat_
                     bb_le16(&b, tt_f32_to_f16(grid[l->offset[g] + i * l->ch[g] + c]));
     } else {
         float mn[TT_LATENT_MAX_FEATURES], mx[TT_LATENT_MAX_FEATURES];
-        tt_latent_channel_minmax(l, grid, mn, mx);
+        if (o->step > 0) {
+            float lo, range;
+            tt_latent_step_window(bits, o->step, &lo, &range);
+            for (uint32_t f = 0; f < l->features; f++) { mn[f] = lo; mx[f] = lo + range; }
+        } else {
+            tt_latent_channel_minmax(l, grid, mn, mx);
+        }
         for (uint32_t f = 0; f < l->features; f++) {
             bb_lef32(&b, mn[f]);
             bb_lef32(&b, mx[f]);

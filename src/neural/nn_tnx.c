@@ -13,7 +13,7 @@ tt_status tt_tnx_encode(const tt_nn_model *m, const float *params, const tt_nn_s
 {
     tt_nn_buf b = {0};
     tt_status s;
-    tt_nn_precision prec = o && o->precision == TT_NN_FP32 ? TT_NN_FP32 : TT_NN_FP16;
+    tt_nn_precision prec = o && (o->precision == TT_NN_FP32 || o->precision == TT_NN_INT8) ? o->precision : TT_NN_FP16;
     uint8_t dec[24];
     uint32_t om;
     memcpy(&om, &m->dec.omega0, 4);
@@ -74,11 +74,11 @@ static tt_status read_parm(const tt_nn_model *m, const tt_nn_chunk *c, float *pa
 {
     if (c->size < 16) return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk too short", name);
     uint32_t first = tt_get_le32(c->data), count = tt_get_le32(c->data + 4), dtype = tt_get_le32(c->data + 8);
-    if (dtype != TT_NN_FP16 && dtype != TT_NN_FP32) return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk has unknown type %u", name, dtype);
-    uint64_t esz = dtype == TT_NN_FP16 ? 2 : 4;
+    if (dtype != TT_NN_FP16 && dtype != TT_NN_FP32 && dtype != TT_NN_INT8)
+        return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk has unknown type %u", name, dtype);
     if ((uint64_t)first + count > m->total)
         return tt_fail(TT_ERR_FORMAT, "%s: PARM range %u+%u exceeds the model's %u parameters", name, first, count, m->total);
-    if (16 + (uint64_t)count * esz != c->size)
+    if (16 + tt_nn_parm_bytes((tt_nn_precision)dtype, count) != c->size)
         return tt_fail(TT_ERR_FORMAT, "%s: PARM chunk size %u does not match %u values", name, c->size, count);
     const uint8_t *p = c->data + 16;
     for (uint32_t i = 0; i < count; i++) {
@@ -86,7 +86,10 @@ static tt_status read_parm(const tt_nn_model *m, const tt_nn_chunk *c, float *pa
         if (filled[k]) return tt_fail(TT_ERR_FORMAT, "%s: parameter %u stored twice", name, k);
         filled[k] = 1;
         float v;
-        if (dtype == TT_NN_FP16) v = tt_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+        if (dtype == TT_NN_INT8) {
+            uint32_t blocks = (count + TT_NN_INT8_BLOCK - 1) / TT_NN_INT8_BLOCK;
+            v = tt_get_lef32(p + 4 * (size_t)(i / TT_NN_INT8_BLOCK)) * (float)(int8_t)p[4 * (size_t)blocks + i];
+        } else if (dtype == TT_NN_FP16) v = tt_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
         else {
             uint32_t u = tt_get_le32(p + 4 * (size_t)i);
             memcpy(&v, &u, 4);

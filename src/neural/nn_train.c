@@ -364,7 +364,7 @@ static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t
             .step = step, .seed_lo = (uint32_t)c->seed, .seed_hi = (uint32_t)(c->seed >> 32), .batch = c->batch,
             .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
             .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
-            .strip = strip, .enc_param = tr->enc_param,
+            .strip = strip, .enc_param = tr->enc_param, .enc_param2 = tr->enc_param2,
         };
         tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
         tt_vk_barrier(vk);
@@ -374,7 +374,7 @@ static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t
             .lr_enc = (float)tt_nn_lr_at(c, TT_NN_GROUP_ENC, step), .lr_net = (float)tt_nn_lr_at(c, TT_NN_GROUP_NET, step),
             .beta1 = c->beta1, .beta2 = c->beta2, .eps = c->eps,
             .bc1 = (float)(1.0 - pow(c->beta1, t)), .bc2 = (float)(1.0 - pow(c->beta2, t)),
-            .range_parity = (step + 1) & 1,
+            .range_parity = (step + 1) & 1, .rate_scale = tr->rate_scale, .rate_inv_step = tr->rate_inv_step,
         };
         tt_vk_dispatch(vk, tr->adam, ab, &ap, (ap.n + 3) / 4, 1, 1);   // four parameters a thread
         tt_vk_barrier(vk);

@@ -38,7 +38,20 @@ typedef enum { TT_NN_ACT_SIREN = 0, TT_NN_ACT_GELU = 1, TT_NN_ACT_SILU = 2, TT_N
 /* Learning-rate groups: Adam uses lr[group] (hash: 3e-2 enc / 1e-3 net; latent: same lr twice). */
 enum { TT_NN_GROUP_ENC = 0, TT_NN_GROUP_NET = 1 };
 /* Parameter storage precision in .tnx files. */
-typedef enum { TT_NN_FP16 = 1, TT_NN_FP32 = 2 } tt_nn_precision;
+/* INT8: blocks of TT_NN_INT8_BLOCK values, each an f32 scale (its largest |value| / 127) and int8 codes (an fp16
+ * scale would be subnormal, so coarse, for the SIREN's hidden weights of ~0.01). */
+typedef enum { TT_NN_FP16 = 1, TT_NN_FP32 = 2, TT_NN_INT8 = 3 } tt_nn_precision;
+#define TT_NN_INT8_BLOCK 64u
+/* Bytes of the values of a PARM chunk of `count` parameters (after its 16-byte head). */
+static inline uint64_t tt_nn_parm_bytes(tt_nn_precision p, uint32_t count)
+{
+    return p == TT_NN_INT8 ? (uint64_t)count + 4u * (((uint64_t)count + TT_NN_INT8_BLOCK - 1) / TT_NN_INT8_BLOCK)
+                           : (uint64_t)count * (p == TT_NN_FP16 ? 2u : 4u);
+}
+static inline const char *tt_nn_precision_name(tt_nn_precision p)
+{
+    return p == TT_NN_FP32 ? "fp32" : p == TT_NN_INT8 ? "int8" : "fp16";
+}
 
 typedef struct {
     uint32_t n_levels, n_features, log2_t, base_res, max_res;   /* 16 2 12 16 512 */
@@ -273,6 +286,8 @@ struct tt_nn_trainer {
     uint32_t samples_per_group;          /* samples per workgroup (tiles of NS x tiles per group) */
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
     float enc_param;                     /* pushed to the train shader (encoder-defined) */
+    float enc_param2;                    /* pushed to the train shader (encoder-defined) */
+    float rate_scale, rate_inv_step;     /* pushed to Adam (latent rate term, nn_abi.h tt_nn_adam_push); 0 = off */
     uint32_t enc_patch;                  /* floats of the encoder's per-workgroup shared patch (spec 16; 0 = none) */
     uint32_t tile_samples, head_parts;   /* training tile: samples (NN_NS), head forward parts (NN_HQ) */
     int compact;                         /* the compact tile (NN_COMPACT): two workgroups an SM where it applies */

@@ -258,6 +258,70 @@ static void test_store_roundtrip(void)
     free(g); free(q); free(back);
 }
 
+/* Rate-aware training's C reference: the gradient of the summed rate (tt_latent_rate_grad, b held fixed) against
+ * central finite differences of the sum; the fixed-step quantiser puts every value on a multiple of the step inside
+ * the window (clamped outside); a store with that step writes levels the file gives back exactly. */
+static void test_rate(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 24, 16, 3, 8, 2, 4); /* lo 3x2x3, hi 6x4x2 */
+    const float step = 0.25f;
+    float *g = malloc(l.total * sizeof(float)), *grad = malloc(l.total * sizeof(float));
+    float *q = malloc(l.total * sizeof(float)), *back = malloc(l.total * sizeof(float)), b[8];
+    for (uint32_t i = 0; i < l.total; i++) g[i] = 1.2f * frand() * (float)(1 + i % 3); /* inside the window [-4, 3.75] */
+    g[1] = 100.0f; /* far outside the 5-bit window [-16, 15] steps */
+    tt_latent_rate_scales(&l, g, step, b);
+    for (uint32_t f = 0; f < l.features; f++) CHECK(b[f] >= TT_LATENT_RATE_MIN_SCALE);
+    double total = tt_latent_rate_grad(&l, g, step, b, grad);
+    CHECK(total > 0);
+    int bad = 0;
+    for (uint32_t i = 0; i < l.total; i++) {
+        const float h = 1e-3f;
+        float keep = g[i];
+        g[i] = keep + h;
+        double up = tt_latent_rate_grad(&l, g, step, b, NULL);
+        g[i] = keep - h;
+        double down = tt_latent_rate_grad(&l, g, step, b, NULL);
+        g[i] = keep;
+        double fd = (up - down) / (2.0 * (double)h);
+        if (fabs(fd - grad[i]) > 2e-3 * (1.0 + fabs(fd))) {
+            if (bad < 5) fprintf(stderr, "rate gradient %u (v %g): %g, finite difference %g\n", i, g[i], grad[i], fd);
+            bad++;
+        }
+    }
+    CHECK_MSG(bad == 0, "%d rate gradients differ from finite differences", bad);
+    /* moving a value toward 0 never costs bits (mean 0); past the coder's floor (2^-15) bits are flat */
+    int wrong_sign = 0;
+    for (uint32_t i = 0; i < l.total; i++) wrong_sign += (double)grad[i] * g[i] < 0;
+    CHECK_MSG(wrong_sign == 0, "%d rate gradients point toward 0", wrong_sign);
+    CHECK(grad[1] == 0);
+
+    tt_latent_quantize_step(&l, g, 5, step, q);
+    int off = 0;
+    for (uint32_t i = 0; i < l.total; i++) {
+        float k = q[i] / step;
+        off += fabsf(k - floorf(k + 0.5f)) > 1e-5f || k < -16.0f || k > 15.0f;
+        if (i != 1) off += fabsf(q[i] - g[i]) > 0.5f * step + 1e-6f;
+    }
+    CHECK_MSG(off == 0, "%d values off the fixed-step levels", off);
+    CHECK(q[1] == 15.0f * step);
+    for (int codec = TT_LATENT_CODEC_RAW; codec <= TT_LATENT_CODEC_ENTROPY; codec += TT_LATENT_CODEC_ENTROPY) {
+        tt_latent_store_opts so;
+        tt_latent_store_opts_init(&so);
+        so.codec = (tt_latent_codec)codec;
+        so.step = step;
+        uint8_t *sec = NULL;
+        size_t n = 0;
+        CHECK(tt_latent_store(&l, g, 5, &so, &sec, &n) == TT_OK);
+        CHECK(tt_latent_load(&l, sec, n, "rate", back) == TT_OK);
+        int diff = 0;
+        for (uint32_t i = 0; i < l.total; i++) diff += fabsf(back[i] - q[i]) > 1e-6f;
+        CHECK_MSG(diff == 0, "codec %d: %d values of the file differ from the fixed-step quantised grid", codec, diff);
+        free(sec);
+    }
+    free(g); free(grad); free(q); free(back);
+}
+
 int main(void)
 {
     test_layout();
@@ -265,5 +329,6 @@ int main(void)
     test_sample_backward();
     test_qat();
     test_store_roundtrip();
+    test_rate();
     TT_TEST_END();
 }

@@ -73,6 +73,33 @@ int main(void)
     free(q);
     q = NULL;
 
+    /* int8: one byte a value plus an f32 scale a block of 64; every value within half a step of its block (the
+     * block's largest |value| / 127), and the largest of a block comes back to within 1e-6. */
+    {
+        tt_nn_save_opts o8 = {.precision = TT_NN_INT8};
+        uint8_t *d8 = NULL;
+        size_t s8 = 0;
+        CHECK(tt_tnx_encode(&m, p, &o8, &d8, &s8) == TT_OK);
+        size_t blocks = (m.total + 63) / 64;
+        CHECK_EQ_INT(s8, 32 + 36 + 32 + 28 + (size_t)m.total + 4 * blocks + 12);
+        CHECK(tt_tnx_decode(d8, s8, "a.tnx", &r, &q, &info) == TT_OK);
+        CHECK_EQ_INT(info.precision, TT_NN_INT8);
+        int off = 0;
+        for (size_t k = 0; q && k < blocks; k++) {
+            float mx = 0;
+            for (size_t i = 64 * k; i < 64 * k + 64 && i < m.total; i++) mx = fmaxf(mx, fabsf(p[i]));
+            float step = mx / 127.0f * 1.00001f;
+            for (size_t i = 64 * k; i < 64 * k + 64 && i < m.total; i++) {
+                off += fabsf(q[i] - p[i]) > 0.5f * step + 1e-9f;
+                if (fabsf(p[i]) == mx) off += fabsf(fabsf(q[i]) - mx) > 1e-6f * mx;
+            }
+        }
+        CHECK_MSG(off == 0, "%d int8 values off their block's levels", off);
+        free(q);
+        q = NULL;
+        free(d8);
+    }
+
     /* Every single-bit flip is refused (CRC over header and every chunk; trailing bytes refused). */
     int accepted = 0;
     uint8_t *c = malloc(size);

@@ -347,6 +347,126 @@ static void test_step_gradient_one(tt_vk *vk, int patch, int qat)
     tt_image_free(&img);
 }
 
+/* Rate-aware training (--quant-step, --lambda): one step's gradient (adam_m / (1 - b1)) equals the C reference's
+ * distortion gradient on the fixed-step quantised grids plus the rate term's of tt_latent_rate_grad, with the
+ * channel scales b the trainer derives (the |level| sums of parity 0 are uploaded as Adam of a step before would
+ * have left them); and Adam leaves the sums of the updated grids for the next step. */
+static void test_rate_gradient(tt_vk *vk)
+{
+    tt_nn_model m;
+    latent_model(&m, 41, 37, 4, 4, 2, 2, 16, 2);
+    m.latent.qat_start = 0;
+    const float step = 0.125f, lambda = 2.0f;
+    tt_latent_cfg_set_step(&m.latent, step);
+    tt_latent_cfg_set_lambda(&m.latent, lambda);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    tt_latent_layout l;
+    CHECK(tt_latent_layout_of(&m, &l) == TT_OK);
+    tt_image img;
+    tt_image_alloc(&img, m.width, m.height);
+    for (uint32_t i = 0; i < m.width * m.height; i++) {
+        img.rgba[4 * i] = (uint8_t)(i * 37u);
+        img.rgba[4 * i + 1] = (uint8_t)(i * 11u + 5u);
+        img.rgba[4 * i + 2] = (uint8_t)(200 - i % 97u);
+        img.rgba[4 * i + 3] = 255;
+    }
+    uint32_t F = l.features;
+    float *p = malloc(sizeof(float) * m.total), *pq = malloc(sizeof(float) * m.total);
+    float *gref = calloc(m.total, sizeof(float)), *grate = calloc(l.total, sizeof(float)), b[16];
+    tt_nn_init_params(&m, 3, p);
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, 7);
+    /* channel f spread over about f + 1 levels either side of 0, some values outside the 8-bit window */
+    for (uint32_t g = 0; g < l.n_grids; g++)
+        for (uint32_t c = 0; c < l.ch[g]; c++)
+            for (uint32_t i = 0; i < l.w[g] * l.h[g]; i++) {
+                float spread = step * (float)(tt_latent_feature_index(&l, g, c) + 1);
+                p[l.offset[g] + i * l.ch[g] + c] = i == 0 ? 200.0f * step : tt_nn_rng_uniform(&r, -spread, spread);
+            }
+    memcpy(pq, p, sizeof(float) * m.total);
+    tt_latent_quantize_step(&l, p, (int)m.latent.qat_bits, step, pq);
+    CHECK(pq[0] == 127.0f * step);   /* clamped to the window's top level */
+    /* the scales as the trainer derives them: fixed-point sums (nn_adam.comp's RATE_FIX) */
+    uint32_t count_max = l.w[0] * l.h[0] > l.w[1] * l.h[1] ? l.w[0] * l.h[0] : l.w[1] * l.h[1];
+    uint32_t fix = 0x7FFFFFFFu / (count_max * 256u);
+    fix = fix < 1 ? 1 : fix > 256 ? 256 : fix;
+    uint32_t *words = calloc(6 * F, sizeof(uint32_t));
+    for (uint32_t g = 0; g < l.n_grids; g++)
+        for (uint32_t c = 0; c < l.ch[g]; c++) {
+            uint32_t f = tt_latent_feature_index(&l, g, c), sum = 0, cells = l.w[g] * l.h[g];
+            for (uint32_t i = 0; i < cells; i++) {
+                float u = fabsf(p[l.offset[g] + i * l.ch[g] + c]) * (1.0f / step);
+                sum += (uint32_t)(fminf(u, 256.0f) * (float)fix);
+            }
+            words[4 * F + 2 * f] = sum;
+            b[f] = fmaxf((float)sum / ((float)fix * (float)cells), TT_LATENT_RATE_MIN_SCALE);
+        }
+    double bits = tt_latent_rate_grad(&l, p, step, b, grate);
+    float rscale = lambda / ((float)m.width * (float)m.height);
+    tt_nn_train_cfg c;
+    tt_latent_train_cfg_default(&c);
+    c.iters = 2;
+    c.batch = 3001;
+    c.seed = 0xabcdef12345ull;
+    tt_nn_step_gradient_ref(&m, pq, &img, &c, 0, gref);
+    tt_nn_trainer *tr = NULL;
+    tt_status s = tt_nn_trainer_create(vk, &m, p, &img, &c, &tr);
+    CHECK_MSG(s == TT_OK, "%s", tt_last_error());
+    if (s == TT_OK) {
+        CHECK(tt_vk_upload(vk, &tr->state, 0, words, 4ull * 6 * F) == TT_OK);
+        CHECK(tt_nn_trainer_run(tr, 1, NULL) == TT_OK);
+        uint32_t n = tt_nn_gpu_count(&m);
+        float *gm = malloc(4 * n);
+        CHECK(tt_vk_download(vk, &tr->adam_m, 0, gm, 4ull * n) == TT_OK);
+        float gmax = 0, glat = 0, rmax = 0;
+        for (uint32_t i = 0; i < m.total; i++) gmax = fmaxf(gmax, fabsf(gref[i]));
+        for (uint32_t i = 0; i < l.total; i++) glat = fmaxf(glat, fabsf(gref[i]));
+        for (uint32_t i = 0; i < l.total; i++) rmax = fmaxf(rmax, fabsf(rscale * grate[i]));
+        int bad = 0;
+        for (uint32_t i = 0; i < m.total; i++) {
+            float want = gref[i] + (i < l.total ? rscale * grate[i] : 0.0f);
+            float g = gm[tt_nn_gpu_index(&m, i)] / (1.0f - c.beta1);
+            float scale = i < l.total ? glat + rmax : gmax;   /* the grids' gradients are far below the decoder's */
+            if (fabsf(g - want) > 1e-4f * scale + 1e-4f * fabsf(want)) {
+                if (bad < 5) fprintf(stderr, "grad %u: gpu %.9g ref %.9g (rate %.9g)\n", i, g, want,
+                                     i < l.total ? rscale * grate[i] : 0.0f);
+                bad++;
+            }
+        }
+        printf("rate step gradient: %.1f bits of grids, largest grid gradient: rate %.3g, distortion %.3g\n", bits, rmax,
+               glat);
+        CHECK_MSG(rmax > 0.1f * glat && rmax < 10.0f * glat, "the test's rate term is out of scale (%g vs %g)", rmax, glat);
+        CHECK_MSG(bad == 0, "%d of %u gradients differ from distortion + rate of the C reference", bad, m.total);
+        /* the sums Adam left for step 1 (parity 1) are those of the updated grids */
+        float *after = malloc(sizeof(float) * m.total), b_after[16];
+        CHECK(tt_nn_trainer_get_params(tr, after) == TT_OK);
+        CHECK(tt_vk_download(vk, &tr->state, 0, words, 4ull * 6 * F) == TT_OK);
+        tt_latent_rate_scales(&l, after, step, b_after);
+        int bad_b = 0;
+        for (uint32_t g = 0; g < l.n_grids; g++)
+            for (uint32_t ch = 0; ch < l.ch[g]; ch++) {
+                uint32_t f = tt_latent_feature_index(&l, g, ch);
+                float bg = fmaxf((float)words[4 * F + 2 * f + 1] / ((float)fix * (float)(l.w[g] * l.h[g])),
+                                 TT_LATENT_RATE_MIN_SCALE);
+                /* truncation to 1/fix of a level per value, and the 256-level cap of the outlier */
+                if (fabsf(bg - b_after[f]) > 1.0f / fix + 256.0f / (l.w[g] * l.h[g])) {
+                    fprintf(stderr, "scale %u: gpu %g, C %g\n", f, bg, b_after[f]);
+                    bad_b++;
+                }
+            }
+        CHECK_MSG(bad_b == 0, "%d channel scales after Adam differ from the updated grids'", bad_b);
+        free(after);
+        free(gm);
+        tt_nn_trainer_destroy(tr);
+    }
+    free(words);
+    free(p);
+    free(pq);
+    free(gref);
+    free(grate);
+    tt_image_free(&img);
+}
+
 static void test_step_gradient(tt_vk *vk)
 {
     for (int patch = 1; patch >= 0; patch--)
@@ -452,6 +572,7 @@ int main(void)
     test_qat(vk);
     test_decode(vk);
     test_step_gradient(vk);
+    test_rate_gradient(vk);
     printf("encoder/QAT/decode/step checks: %.2f s\n", now_s() - t);
     test_training(vk);
     tt_vk_destroy(vk);
