@@ -216,7 +216,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, partition_ratio, polish_passes, index_trials, full_mode6, joint_steps) and leaves srgb, alpha_weight, perceptual, loose_alpha and
+ * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps) and leaves srgb, alpha_weight, perceptual, loose_alpha and
  * alpha_test alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
@@ -226,9 +226,6 @@ typedef struct {
     int nm_iterations;           /* Nelder-Mead iterations */
     int refit;                   /* 1 = least-squares endpoint refit + p-bit search, and the modes other than 6 */
     int partitions;              /* multi-subset partitions fully encoded per mode, 1..16 */
-    float partition_ratio;       /* 0 = off; >= 1: of those, only the ones whose estimate is at most this times the
-                                    best partition's estimate are encoded (a block with one clear partition pays for
-                                    one fit) */
     int polish_passes;           /* greedy +-1 endpoint passes after the least-squares refit, 1..4 */
     int index_trials;            /* multi-subset modes: least-squares refits from perturbed indices, 0..3 (0: none; 1: the
                                     lowest and highest index moved in; 2, 3: also the indices rescaled, 9 or 16 ways) */

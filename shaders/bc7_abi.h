@@ -53,8 +53,7 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_I32(polish_passes)  /* tt_bc7_config fields, as there */
     TT_I32(full_mode6)
     TT_I32(index_trials)
-    TT_F32(partition_ratio) /* 0 = off, else encode only the kept partitions within this ratio of the best estimate */
-TT_PUSH_END(tt_bc7_push, 68)
+TT_PUSH_END(tt_bc7_push, 64)
 
 /* The state buffer (binding 3), in 32-bit words, for a band of N = blocks_x * band_rows blocks: the lengths of
  * the three lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at

@@ -381,14 +381,6 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
 // Partitions fully encoded per mode: pc.partitions, at most the mode's partition count.
 int keep_count(int nparts) { return clamp(pc.partitions, 1, min(nparts, TT_BC7_MAX_PARTITIONS)); }
 
-// pc.partition_ratio: the m-th kept partition (m >= 1), estimate nm/dm, is not encoded when its estimate exceeds
-// the ratio times the best's, n0/d0 (cross-multiplied, in C's order of operations).
-bool partition_beyond_ratio(int m, float nm, float dm, float n0, float d0)
-{
-    precise float lhs = nm * d0, rhs = pc.partition_ratio * n0 * dm;
-    return m > 0 && pc.partition_ratio > 0.0 && lhs > rhs;
-}
-
 // Inserts estimate num/den of partition pp into the `keep` lowest, ascending (ties: lower partition first),
 // compared by cross-multiplication (the insertion loop of encode_multi in C). The arrays have room for
 // TT_BC7_MAX_PARTITIONS and are only indexed by constants (unrolled, left at the uniform bound `keep`), so they
@@ -444,14 +436,8 @@ int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
     part = 0;
     [[dont_unroll]] for (int m = 0; m < keep; m++) {
         int pt = 0;
-        precise float nm = 0.0, dm = 0.0;
         [[unroll]] for (int j = 0; j < TT_BC7_MAX_PARTITIONS; j++)
-            if (j == m) {
-                pt = kpart[j];
-                nm = knum[j];
-                dm = kden[j];
-            }
-        if (partition_beyond_ratio(m, nm, dm, knum[0], kden[0])) break; // ascending: all the rest too
+            if (j == m) pt = kpart[j];
         Sub a, b;
         encode_pair(mi, part_mask(pt), all, a, b);
         int sse = a.sse + b.sse;
@@ -986,14 +972,8 @@ int encode_sets_block(int mode, out uvec4 blk)
     Sub4 A, B, C;
     [[dont_unroll]] for (int m = 0; m < keep; m++) {
         int pt = 0;
-        precise float nm = 0.0, dm = 0.0;
         [[unroll]] for (int j = 0; j < TT_BC7_MAX_PARTITIONS; j++)
-            if (j == m) {
-                pt = kpart[j];
-                nm = knum[j];
-                dm = kden[j];
-            }
-        if (partition_beyond_ratio(m, nm, dm, knum[0], kden[0])) break; // ascending: all the rest too
+            if (j == m) pt = kpart[j];
         uint m1, m2, a1, a2;
         sets_partition(three, pt, m1, m2, a1, a2);
         Sub4 a, b, c;

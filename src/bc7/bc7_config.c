@@ -27,7 +27,6 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     p->index_trials = 1;
     p->full_mode6 = 0;
     p->joint_steps = 1;
-    p->partition_ratio = 0.0f;
     switch (preset) {
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
@@ -81,8 +80,6 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
     if (p->partitions < 1 || p->partitions > TT_BC7_MAX_PARTITIONS)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: partitions %d outside 1..%d", p->partitions,
                        TT_BC7_MAX_PARTITIONS);
-    if (!(p->partition_ratio == 0.0f || (p->partition_ratio >= 1.0f && p->partition_ratio <= 1e6f)))
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: partition_ratio must be 0 (off) or within 1..1e6");
     if (p->polish_passes < 1 || p->polish_passes > 4)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: polish_passes %d outside 1..4", p->polish_passes);
     if (p->index_trials < 0 || p->index_trials > 3)

@@ -126,7 +126,7 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
                         .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
                         .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
                         .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
-                        .index_trials = p->index_trials, .partition_ratio = p->partition_ratio};
+                        .index_trials = p->index_trials};
     tt_vk_buffer *bufs[4] = {src, &e->dst, &e->solid, &e->state};
     for (int r = 0; r < repeats; r++) {
         if (r) tt_vk_barrier(vk); /* repeated writes of the same blocks */

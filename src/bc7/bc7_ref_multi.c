@@ -359,7 +359,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
 
 /* Best block of `mode` into *best; returns its weighted SSE. Partitions that cannot get below `bound` are dropped:
  * if none does, returns a value >= bound and leaves *best untouched. */
-static int encode_multi(const block_in *in, int mode, int keep, float ratio, int trials, int bound,
+static int encode_multi(const block_in *in, int mode, int keep, int trials, int bound,
                         tt_bc7_multi_cache *cache, candm *best)
 {
     const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
@@ -412,7 +412,6 @@ static int encode_multi(const block_in *in, int mode, int keep, float ratio, int
     }
     int best_sse = 0x7FFFFFFF;
     for (int j = 0; j < keep; j++) {
-        if (j > 0 && ratio > 0.0f && knum[j] * kden[0] > ratio * knum[0] * kden[j]) break; /* ascending: all the rest too */
         candm c;
         memset(&c, 0, sizeof c);
         c.part = kpart[j];
@@ -477,7 +476,7 @@ int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_con
     if (mode != 7 && !in->opaque) return TT_BC7_NO_CANDIDATE; /* modes 0-3 decode alpha 255 */
     int keep = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
     candm c;
-    int sse = encode_multi(in, mode, keep, p->partition_ratio, p->index_trials, bound, cache, &c);
+    int sse = encode_multi(in, mode, keep, p->index_trials, bound, cache, &c);
     if (sse >= bound) return sse; /* nothing below the bound: out untouched */
     pack_multi(mode, c, out);
     return sse;

@@ -16,7 +16,7 @@
 
 typedef struct {
     int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
-    float good_enough, alpha_weight, partition_ratio;
+    float good_enough, alpha_weight;
     int nm_iterations, index_trials, joint_steps;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
@@ -361,7 +361,6 @@ int cmd_bc7(int argc, char **argv)
     o->index_trials = x.params.index_trials;
     o->joint_steps = x.params.joint_steps;
     o->partitions = x.params.partitions;
-    o->partition_ratio = x.params.partition_ratio;
     o->alpha_weight = x.params.alpha_weight;
     int format = -1;
     o->mip_filter = TT_MIP_KAISER;
@@ -374,8 +373,6 @@ int cmd_bc7(int argc, char **argv)
          "expert: the BC7 modes blocks may use, e.g. 1,6 or 0-7 (mode 6 is always tried; default from --preset)", NULL, 0, 0},
         {"partitions", 0, OPT_INT, &o->partitions, "N",
          "expert: multi-subset partitions fully encoded per mode (default from --preset: fastest 1, fast and medium 4, thorough 16)", NULL, 1, 16},
-        {"partition-ratio", 0, OPT_FLOAT, &o->partition_ratio, "R",
-         "expert: of those partitions, encode only the ones whose estimate is within R times the best one's; 0 = all (default from --preset: 0)", NULL, 0, 1e6},
         {"alpha-weight", 0, OPT_FLOAT, &o->alpha_weight, "W", "weight of alpha error against colour error", NULL, 0, 16},
         {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
          "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
@@ -466,14 +463,6 @@ int cmd_bc7(int argc, char **argv)
         }
         x.params.partitions = o->partitions;
     }
-    if (cli_option_given(argc, argv, "partition-ratio")) {
-        if (!(x.params.modes & 0x8Fu) || (o->partition_ratio != 0.0f && o->partition_ratio < 1.0f)) {
-            cli_error("--partition-ratio %g: give 0 (off) or a ratio >= 1, with a multi-subset mode (0-3, 7)",
-                      o->partition_ratio);
-            goto done;
-        }
-        x.params.partition_ratio = o->partition_ratio;
-    }
     if (cli_option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
     /* both act in the polish after the refit; index trials below 2 only in the multi-subset modes (0-3, 7) */
     if ((o->no_refit || o->no_refine) && (cli_option_given(argc, argv, "index-trials") || cli_option_given(argc, argv, "joint-steps"))) {
@@ -548,11 +537,11 @@ int cmd_bc7(int argc, char **argv)
     char request[512];
     snprintf(request, sizeof request,
              "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
-             "partitions=%d partition_ratio=%.9g polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
+             "partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
              "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
              "alpha_coverage=%.9g normal_map=%d zstd=%d",
              container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
-             x.params.nm_iterations, x.params.partitions, x.params.partition_ratio, x.params.polish_passes, x.params.index_trials,
+             x.params.nm_iterations, x.params.partitions, x.params.polish_passes, x.params.index_trials,
              x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
              x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
              x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);

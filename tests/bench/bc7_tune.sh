@@ -3,7 +3,7 @@
 # usage: tests/bench/bc7_tune.sh BIN_DIR OUT_DIR < VARIANTS
 #   BIN_DIR holds tinytex, tile_image and bc7_testset; VARIANTS has one "NAME|tinytex bc7 options" per line, e.g.
 #     medium|--preset medium
-#     r2|--preset medium --partition-ratio 2
+#     p2|--preset medium --partitions 2
 #   Speed is what --benchmark 10 prints (mean GPU time after one untimed encode) on photo and alpha tiled to 4096².
 #   Compare the PSNR columns with bc7enc's (tests/bench/bc7_quality.sh) before changing a preset.
 set -u

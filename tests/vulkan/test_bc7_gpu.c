@@ -201,11 +201,6 @@ int main(void)
         q.alpha_weight = 0.25f;
         q.partitions = 9;
         compare(vk, "alpha crop, perc, a/4, 9 p.", &alpha, &q, -1);
-        q.partition_ratio = 1.5f; /* of the 9, only those within 1.5x of the best estimate: the same pruning on both */
-        compare(vk, "alpha crop, perc, a/4, 9 p. ratio 1.5", &alpha, &q, -1);
-        q.perceptual = 0;
-        q.alpha_weight = 1.0f;
-        compare(vk, "opaque crop, 9 p. ratio 1.5", &opq, &q, -1);
         for (int preset = TT_BC7_PRESET_FASTEST; preset <= TT_BC7_PRESET_EXHAUSTIVE; preset++) {
             tt_bc7_config_init(&q);
             CHECK_EQ_INT(tt_bc7_config_preset(&q, (tt_bc7_preset)preset), TT_OK);
