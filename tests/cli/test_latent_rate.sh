@@ -1,29 +1,8 @@
 #!/usr/bin/env bash
 # test_latent_rate.sh - rate-aware `tinytex latent` on a tiny image (lavapipe): --lambda shrinks the file, --precision int8, --target-bpp/--target-psnr, usage errors.
 . "$(dirname "$0")/lib.sh"
-# 24x24 crop of samples/sample.png (x 250, y 250), as in test_latent_cli.sh.
-base64 -d > "$TMP/s.png" <<'PNG'
-iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAYAAADgdz34AAAFX0lEQVR4XmNMswr8z8DwD4j+MoAAIwMjw38gZPoHFGZkBosx/P/L
-wMjICGQDMSMTA8N/oHoGoHogm5GJjYEBRP/9C9YH0g9UzPDnO0jNfwYWZg4hsCFgPWAbGBmYgJYw//vHAAf/IYohLmAB6gdazMwE
-tOc30LL/YAtYGEDMvwz//nxn+Pv7G8N/oKP+///DwPLv728gB+SJ/xD9QNf8Z2BmABsJVACUBDqQBYxBPvn/7w9Q3R8GNoh/gKYy
-MPz5/YPh94+vDH/+/Gb49fMnw6/fvxhY2TjA5rEwsbAw/AN6j+E/I9zBsGBiQAb//0McwvAfbPTfP3/AsiC9P75/Y/j9/TPQnH8M
-zMzMDCwsLBCdQD0sf4A2gnjMjOxArYhgYWRiBgUUOAj+g4PoHyRoGCEOYfz3l+H71y8MP74BXf7rFwMTE9DfzBCD/wGDl4UJ6EyQ
-ZX9ALgG5juU3kg+YGf7/gVj2H+zyv2CXMTKyMIDC9d+fHwxfvv5m+AM0+C8wWBjAEf8f6IM/QEeAYpCRgYWNjYGFlRWI//8CR9K/
-P4gUAg4tYCpiZAT5AhiZQL98/wYMmr/fGP79Akbgr6/AOGIGpyYmkLPACQ5kMAMDE9CHrKxMDBwsIMsYGICxB1QIMpsBkiTBUQ2K
-+L9AHzAxgy0HRez/n78Y/v38zPD/93cGUJD9Y2QFuxaUJEGBBlLOAkxZLCxMDOxsLAxMLBzAYGMBpqIvr4HWglwJdAsjxFWgdP4P
-Gun//wANBhr65/sfoOHfGMAGsnIBlQB9zgRNskxMDKwsoMgFGs7OwsDBzsrwGxi0/4ApjuXXiytATcwMkLhjhLgK6PLfQM8xAC38
-//c3OCj+/QUlu/8QeZAYMzskgzEDfQJUzwE0mIWVGWgRE9is/+AgBgXRj7cMkGBkYgCFJyM4uBjBSRIUqaAkC4oLNnZ+oH2cYB8w
-MP5j4Gb9xcAMDGtmln/A4ABFJhMktwMN/vf7LwMLyCBgeLP8gaYdUAEBKiyAPoMkV3AQ/WH4D83ijL+ZoC4GBiMoCQMNYGIGhTUb
-AyhJg4P1H7S4YQLl8r9gx7D8BqUAoCXMjBB/gCIZhCGpA5KpIDnqJzDpfgWpZAD57N8/Joa/wPiBpe1/jJBkDS6xQPnh73+IBcD8
-AE4//8FFFQMDJLEBtQEjEFIsQCz5/+83A+PfnwwMzEA/A9mgEuM/0MV/fn4FZ0ZWVkZIAgAlbaAPmUClAzB5s4BsBNnN+B+UhhnA
-ZSnIVX//ImU8oCSoCGT6D7Tk12sGULwwgQrV///B4c4E5Pz5BowLUO5lhMTf///AJAp0JAssEJACA+xraInAAI6T/6AC/R8DKGWA
-JEEW/P4LzjHgjAUpov9Di/T/YD3//v9kYIZZwIAE/sPYTBAGIyKQGf79h8n+B5eioDriL9gX/8EpEFysMMBNYPgLDEIWeLGP5AUQ
-kxmcZhlAYcYA0wN2KdRCUJyBUyLUPEZY0DBA4vE/VBMwiBjBTFBkw6oVkJ6/oIzCBDEfZOZ/RoTLwMEH5v4Hl/IgJsT1ELeADP/H
-CHEOCwOqI+GBxcjIgBPAQuovkgpkNsih/6Dmgi34Dw0epEqSgRlqwf//2O2B+RZaUzPADERWDUwWDCwgA0DB8Z8Z4iVo3DL8+8uA
-F/xnZmBAijZ41MKSPahsBsmz3PgLCaSf/xjh0QcqrYR4eBj+AOOBFVS5A13B9weSL0Ca/gD53xn/MLAyQep8kEZmYCSCUi44AwMF
-QPkOFK8s/4GlIiO0IocnGSYOhscfPqP44BfQSayMkAQBsoQNmDBBLRtQTgWHIrBCAFWToKT8GxReLJCwAAAC+RWiglTzqQAAAABJ
-RU5ErkJggg==
-PNG
+# 24x24 crop of samples/sample.png (x 250, y 250): small enough for lavapipe.
+cp "$TT_TEST_DATA/cli_sample_24.png" "$TMP/s.png"
 # Tiny model: lo 8 ch at 1/4 (6x6), hi 2 ch at 1/2 (12x12), SIREN 16x1; fixed quantisation step 1/16, QAT from 40.
 SMALL="--ch-lo 8 --scale-lo 4 --scale-hi 2 --hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q"
 
