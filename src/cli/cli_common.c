@@ -495,7 +495,10 @@ int cli_option_given(int argc, char **argv, const char *name)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) break;
-        if (a[0] == '-' && a[1] == '-' && strncmp(a + 2, name, n) == 0 && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
+        if (a[0] != '-' || a[1] != '-') continue;
+        size_t k = 0; /* the prototype's underscore spellings (--max_res) name the same option */
+        while (k < n && a[2 + k] && (a[2 + k] == name[k] || (a[2 + k] == '_' && name[k] == '-'))) k++;
+        if (k == n && (a[2 + n] == 0 || a[2 + n] == '=')) return 1;
     }
     return 0;
 }

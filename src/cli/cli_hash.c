@@ -38,6 +38,7 @@ typedef struct {
     const char *log, *snapshot_dir, *decoded;
     unsigned snapshot_every;
     int decode_repeats;
+    int max_res_given;   /* --max-res on the command line: used as given, else capped at the image's longer side */
 } hash_options;
 
 static tt_status hash_model_for(const hash_options *o, const tt_image *img, tt_nn_model *m)
@@ -46,7 +47,13 @@ static tt_status hash_model_for(const hash_options *o, const tt_image *img, tt_n
     m->kind = TT_NN_KIND_HASH;
     m->width = img->width;
     m->height = img->height;
-    m->hash = (tt_nn_hash_cfg){o->n_levels, o->n_features, o->log2_t, o->base_res, o->max_res};
+    /* Finer grids than the image's pixels only store entries no pixel centre separates: without --max-res, the
+     * finest level is capped at the image's longer side (and the coarsest at that), so a small image gets a
+     * small file. */
+    uint32_t side = img->width > img->height ? img->width : img->height, max_res = o->max_res, base_res = o->base_res;
+    if (!o->max_res_given && max_res > side) max_res = side < 2 ? 2 : side;
+    if (base_res > max_res) base_res = max_res;
+    m->hash = (tt_nn_hash_cfg){o->n_levels, o->n_features, o->log2_t, base_res, max_res};
     m->dec = (tt_nn_decoder_cfg){.hidden = o->hidden, .depth = o->depth, .act = TT_NN_ACT_SIREN, .omega0 = o->omega0};
     return tt_nn_model_build(m);
 }
@@ -464,6 +471,7 @@ int cmd_hash(int argc, char **argv)
     const char *csv = args.csv;
     rc = EXIT_USAGE;
     if (o.snapshot_every && !o.snapshot_dir) { cli_error("--snapshot-every needs --snapshot-dir DIR"); goto done; }
+    o.max_res_given = cli_option_given(argc, argv, "max-res");
     if (o.max_res < o.base_res) { cli_error("--max-res %u is below --base-res %u", o.max_res, o.base_res); goto done; }
     if (o.hidden % 4) { cli_error("--hidden %u: must be a multiple of 4", o.hidden); goto done; }
     /* Options about one training run. --csv goes through the batch driver

@@ -47,6 +47,11 @@ tt_status cli_tnx_readback(cli_gpu *gpu, int kind, const tt_image *img, const ch
     if (st == TT_OK) st = tt_compare_images(img, &dec, &out->metrics);
     if (st == TT_OK) {
         out->bytes = cli_file_size(output);
+        uint64_t raw = (uint64_t)img->width * img->height * 3;
+        if (out->bytes > 0 && (uint64_t)out->bytes > raw) /* a "compressed" file that is not: say so */
+            DISPLAYLEVEL(1, "tinytex: warning: %s: %lld bytes, larger than the image as raw RGB8 (%llu bytes); a "
+                            "smaller model (fewer levels or entries, a narrower decoder) suits an image this small\n",
+                         output, (long long)out->bytes, (unsigned long long)raw);
         out->fp32 = info.precision == TT_NN_FP32;
         out->params = lm.total;
         if (decoded) {

@@ -23,6 +23,15 @@ check "ratio = raw RGB8 / file size" near "$RATIO" "$(awk -v b="$BYTES" 'BEGIN {
 check "trains past 24 dB in 200 steps (got $P_HASH)" ge "$P_HASH" 24
 check "log has a header and 200 steps" [ "$(wc -l <"$TMP/log.csv")" -eq 201 ]
 check "log header" [ "$(head -1 "$TMP/log.csv")" = "step,loss,psnr,seconds" ]
+
+# Without --max-res the finest level is capped at the image's longer side, so a small image gets a small model; a
+# file larger than the raw image is written with a warning. A level holds min(res^2, T) entries, so levels finer
+# than 64 (with --max_res 512, the prototype's spelling) are full tables of T = 1024 that the capped model lacks.
+run 0 "$TINYTEX" hash "$TMP/img.ppm" -o "$TMP/cap.tnx" --n-levels 8 --log2-t 10 --hidden 16 --iters 5 --batch 256 --decode-repeats 1
+run 0 "$TINYTEX" hash "$TMP/img.ppm" -o "$TMP/nocap.tnx" --n-levels 8 --log2-t 10 --hidden 16 --iters 5 --batch 256 --decode-repeats 1 --max_res 512
+check "capped at the image: a smaller file than --max-res 512" [ "$(wc -c <"$TMP/cap.tnx")" -lt "$(wc -c <"$TMP/nocap.tnx")" ]
+check "capped model: levels 16..64 (info)" grep -q "resolution 16\.\.64 " <("$TINYTEX" info "$TMP/cap.tnx")
+check "a file larger than the raw image: warned" grep -q "larger than the image as raw RGB8" "$TMP/err"
 check "two snapshots" [ -f "$TMP/snaps/step_000100.png" ] && [ -f "$TMP/snaps/step_000200.png" ]
 
 # decode rebuilds the same image; its PSNR is the one hash printed.
