@@ -8,12 +8,28 @@
 #define PROB_TOTAL (1u << TT_EC_PROB_BITS)
 #define TOP (1u << 24)
 
-/* Laplace mass of [a, c] (a < c), computed on the side of mu each end lies so tails keep their precision. */
+/* A file's frequency tables must come out bit-identical on every machine that decodes it, which libm's exp does
+ * not promise (its last bit varies between libraries). This one uses only floor, ldexp (exact) and +, *, / (rounded
+ * alike by every IEEE 754 double implementation; the build turns off their contraction into fma): e^x = 2^k e^r,
+ * k = floor(x log2 e), r = x - k ln 2 with ln 2 in two parts (Cody and Waite: k ln2_hi is exact), and a degree-13
+ * Taylor series of e^r, 0 <= r < ln 2 up to rounding (relative error about 1e-15). */
+double tt_ec_exp_nonpositive(double x)
+{
+    if (!(x > -745.0)) return 0.0; /* below the smallest subnormal, and NaN */
+    if (x > 0.0) x = 0.0;
+    double k = floor(x * 1.4426950408889634);
+    double f = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10, p = 1.0;
+    for (int i = 13; i >= 1; i--) p = 1.0 + p * f / i;
+    return ldexp(p, (int)k);
+}
+
+/* Laplace mass of [a, c] (a < c), computed on the side of mu each end lies so tails keep their precision (every
+ * exponent is <= 0). */
 static double laplace_mass(double a, double c, double mu, double b)
 {
-    if (c <= mu) return 0.5 * (exp((c - mu) / b) - exp((a - mu) / b));
-    if (a >= mu) return 0.5 * (exp(-(a - mu) / b) - exp(-(c - mu) / b));
-    return 1.0 - 0.5 * exp((a - mu) / b) - 0.5 * exp(-(c - mu) / b);
+    if (c <= mu) return 0.5 * (tt_ec_exp_nonpositive((c - mu) / b) - tt_ec_exp_nonpositive((a - mu) / b));
+    if (a >= mu) return 0.5 * (tt_ec_exp_nonpositive(-(a - mu) / b) - tt_ec_exp_nonpositive(-(c - mu) / b));
+    return 1.0 - 0.5 * tt_ec_exp_nonpositive((a - mu) / b) - 0.5 * tt_ec_exp_nonpositive(-(c - mu) / b);
 }
 
 tt_status tt_ec_model_build(tt_ec_model *m, const tt_ec_params *p, const char *name)

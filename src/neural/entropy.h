@@ -33,6 +33,8 @@ typedef struct {
 /* Checks the parameters (finite, scale within bounds, 1 <= hi - lo + 1 <= TT_EC_MAX_SYMBOLS) and builds the table.
  * `name` goes into error messages (params read from a file are untrusted). */
 tt_status tt_ec_model_build(tt_ec_model *m, const tt_ec_params *p, const char *name);
+/* e^x for x <= 0 (larger x are taken as 0), the same bits on every IEEE 754 machine: the tables' exp. */
+double tt_ec_exp_nonpositive(double x);
 
 /* Fits mu and scale to the values v[0..count-1] (the alphabet lo..hi is given): the median as mu, then the scale
  * among a geometric ladder around the mean absolute deviation that gives the fewest coded bits. */

@@ -11,7 +11,9 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
-#define SECTION_VERSION 1
+/* 2: the entropy codec's tables are built with tt_ec_exp_nonpositive (1: libm's exp, which differs between C
+ * libraries in the last bit; version-1 sections of the other codecs read as before). */
+#define SECTION_VERSION 2
 #define HEADER_BYTES 8
 #define MAX_IMAGES 16
 
@@ -350,8 +352,12 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
 {
     if (size < HEADER_BYTES)
         return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (%zu bytes)", name, size);
-    if (data[0] != SECTION_VERSION)
-        return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads %d)", name, data[0], SECTION_VERSION);
+    if (data[0] != SECTION_VERSION && data[0] != 1)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads 1 and %d)", name, data[0],
+                       SECTION_VERSION);
+    if (data[0] == 1 && data[1] == TT_LATENT_CODEC_ENTROPY)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: entropy-coded latents of an earlier tinytex (section version 1, tables "
+                                           "built with the C library's exp); encode the image again", name);
     if (data[1] > TT_LATENT_CODEC_LAST)
         return tt_fail(TT_ERR_FORMAT, "%s: unknown latent codec %u", name, data[1]);
     if (data[2] > TT_LATENT_PACK_RGB)
