@@ -150,9 +150,10 @@ static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_imag
     return tt_mip_build_gpu(vk, img, &m, levels, count, gpu_ms);
 }
 
-/* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on a
- * 2-core x86 CI machine (samples/sample.jpg, --cpu: user time / blocks): the small-job rule below needs only their order. */
-static const double c_us_per_block[5] = {17.0, 63.0, 235.0, 1860.0, 1865.0};
+/* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on the
+ * 2-core x86 CI machine (the 512x512 photo of bc7_testset, --cpu: user time / blocks; docs/bc7.md, "C encoder
+ * speed"; exhaustive taken as thorough): the rules below need only their order of magnitude. */
+static const double c_us_per_block[5] = {10.0, 32.0, 102.0, 833.0, 833.0};
 
 /* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
  * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
