@@ -147,6 +147,8 @@ int cmd_decode_bc7(int argc, char **argv);
  * TINYTEX_NO_COOPMAT, TINYTEX_NO_PUSH_DESCRIPTORS; docs/cli.md), device -1, verbose from -v. cli_vk_create
  * (cli_batch.h) adds the device from --device or TINYTEX_DEVICE and the pipeline cache file, cli_pipeline_cache_path. */
 void cli_vk_options(tt_vk_options *o);
+/* The devices tt_vk_enumerate lists on an instance made with those options (at most TT_VK_MAX_DEVICES). */
+tt_status cli_vk_enumerate(tt_vk_device_info info[TT_VK_MAX_DEVICES], uint32_t *n);
 /* The persistent pipeline cache file of a device:
  * "$XDG_CACHE_HOME/tinytex/pipelines-<vendor>-<device>-<driverVersion>.bin" (hex ids; $HOME/.cache when
  * XDG_CACHE_HOME is unset or not absolute). Returns 0 (no cache) when --no-cache or TINYTEX_NO_CACHE=1 asked for

@@ -436,6 +436,14 @@ void cli_vk_options(tt_vk_options *o)
     o->verbose = g_display_level >= 2;
 }
 
+tt_status cli_vk_enumerate(tt_vk_device_info info[TT_VK_MAX_DEVICES], uint32_t *n)
+{
+    tt_vk_options o;
+    cli_vk_options(&o);
+    *n = 0;
+    return tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, n);
+}
+
 int cli_pipeline_cache_path(const tt_vk_device_info *info, char *buf, size_t len)
 {
     const char *off = getenv("TINYTEX_NO_CACHE");

@@ -36,9 +36,7 @@ int cmd_devices(int argc, char **argv)
     }
     tt_vk_device_info info[TT_VK_MAX_DEVICES];
     uint32_t n = 0;
-    tt_vk_options o;
-    cli_vk_options(&o);
-    tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
+    tt_status st = cli_vk_enumerate(info, &n);
     if (st != TT_OK) return cli_fail_status(st);
     if (n == 0) {
         cli_error("no Vulkan device found; install a driver (on Debian: apt-get install mesa-vulkan-drivers)");

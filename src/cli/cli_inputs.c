@@ -115,9 +115,7 @@ int cli_devices_resolve(const char *list)
     /* Enumerated once: `all` takes every device, a list is checked against them. */
     tt_vk_device_info info[TT_VK_MAX_DEVICES];
     uint32_t n = 0;
-    tt_vk_options o;
-    cli_vk_options(&o);
-    tt_status st = tt_vk_enumerate_opts(&o, info, TT_VK_MAX_DEVICES, &n);
+    tt_status st = cli_vk_enumerate(info, &n);
     if (st != TT_OK) return cli_fail_status(st);
     if (strcmp(list, "all") == 0) {
         if (n == 0) {
