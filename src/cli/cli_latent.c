@@ -690,7 +690,7 @@ int cmd_latent(int argc, char **argv)
          "quantise the grids on multiples of D (2^qat-bits levels around 0) instead of per-channel min/max ranges "
          "(0 = ranges; " TT_STR(LATENT_DEFAULT_STEP) " when --lambda or a --target-* is given)", NULL, 0, 1000},
         {"lambda", 0, OPT_FLOAT, &o.lambda, "L",
-         "rate-aware training: loss = MSE + L * bits per pixel of the grids under the file's Laplace model (0 = off)",
+         "rate-aware training: loss = MSE + L * bits per pixel of the grids under one Laplace per channel, an upper bound of the file's context-model rate (0 = off)",
          NULL, 0, 1000},
         {"target-bpp", 0, OPT_FLOAT, &o.target_bpp, "B",
          "search lambda (retraining each try) for the best file of at most B bits per pixel", NULL, 0, 64},
@@ -708,7 +708,7 @@ int cmd_latent(int argc, char **argv)
         {"iters", 0, OPT_UINT, &o.iters, "N", "training steps", NULL, 1, 10000000},
         {"batch", 0, OPT_UINT, &o.batch, "N", "pixels per step (stratified random draws)", NULL, 32, 1u << 24},
         {"seed", 0, OPT_INT, &o.seed_int, "N", "random seed (init and batches)", NULL, 0, 2147483647},
-        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored (entropy: range-coded QAT levels, lossless)", "raw|png|jpeg|entropy", 0, 0},
+        {"latent-codec", 0, OPT_CHOICE, &o.codec, "NAME", "how the grids are stored (entropy: QAT levels range-coded under a context model, lossless)", "raw|png|jpeg|entropy", 0, 0},
         {"jpeg-quality", 0, OPT_INT, &o.jpeg_quality, "Q", "JPEG quality of the grids", NULL, 1, 100},
         {"latent-pack", 0, OPT_CHOICE, &o.pack, "NAME",
          "planes in the image: every channel a grey tile, or channels in threes as RGB (the prototype's)", "tiles|rgb", 0, 0},

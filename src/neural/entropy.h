@@ -87,4 +87,35 @@ tt_status tt_ec_encode_array(const tt_ec_model *m, const int32_t *v, size_t coun
 tt_status tt_ec_decode_array(const tt_ec_model *m, const uint8_t *data, size_t size, int32_t *v, size_t count,
                              const char *name);
 
+/* ---- Context model of a 2-D plane of levels (src/neural/entropy_plane.c) ------------------------------------------
+ * Each value v at (x, y) is coded as the residual v - centre - base under a table picked by its context: base is a
+ * linear prediction (weights in 1/256, rounded to half levels) from the plane's left, upper, upper-left and
+ * upper-right neighbours and the previous plane's value at (x, y) (all minus their plane's centre; 0 outside), and
+ * the table is a Laplace of mean 0 or 1/2 (the prediction's half) and of the scale of one of TT_EC_PLANE_BUCKETS
+ * buckets of the neighbours' magnitudes. The encoder fits centre, weights and scales to the plane; a file stores them
+ * (TT_EC_PLANE_PARAM_BYTES). Raster order, so every context is decoded before it is needed. */
+#define TT_EC_PLANE_TAPS 5
+#define TT_EC_PLANE_BUCKETS 6
+#define TT_EC_PLANE_PARAM_BYTES (4 + 2 * TT_EC_PLANE_TAPS + 2 + 2 * TT_EC_PLANE_BUCKETS)
+typedef struct {
+    int32_t center;                          /* the plane's median */
+    int16_t weight[TT_EC_PLANE_TAPS];        /* prediction weights, 1/256 units */
+    uint16_t half;                           /* residual alphabet -half..half; others escape */
+    uint16_t scale16[TT_EC_PLANE_BUCKETS];   /* Laplace scale per bucket, half float, in levels */
+} tt_ec_plane_params;
+typedef struct {
+    tt_ec_model model[TT_EC_PLANE_BUCKETS][2];   /* [bucket][prediction half-up] */
+} tt_ec_plane_tables;
+
+/* prev: the previous plane minus its centre (same size), or NULL. */
+tt_status tt_ec_plane_fit(const int32_t *v, const int32_t *prev, uint32_t w, uint32_t h, tt_ec_plane_params *p);
+tt_status tt_ec_plane_tables_build(tt_ec_plane_tables *t, const tt_ec_plane_params *p, const char *name);
+void tt_ec_plane_encode(tt_ec_encoder *e, const tt_ec_plane_params *p, const tt_ec_plane_tables *t, const int32_t *v,
+                        const int32_t *prev, uint32_t w, uint32_t h);
+/* Decodes w x h values into v; a value outside lo..hi (or a centre outside it) is TT_ERR_FORMAT. */
+tt_status tt_ec_plane_decode(tt_ec_decoder *d, const tt_ec_plane_params *p, const tt_ec_plane_tables *t, int32_t *v,
+                             const int32_t *prev, uint32_t w, uint32_t h, int32_t lo, int32_t hi, const char *name);
+void tt_ec_plane_params_put(const tt_ec_plane_params *p, uint8_t out[TT_EC_PLANE_PARAM_BYTES]);
+void tt_ec_plane_params_get(const uint8_t in[TT_EC_PLANE_PARAM_BYTES], tt_ec_plane_params *p);
+
 #endif

@@ -11,9 +11,10 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
-/* 2: the entropy codec's tables are built with tt_ec_exp_nonpositive (1: libm's exp, which differs between C
- * libraries in the last bit; version-1 sections of the other codecs read as before). */
-#define SECTION_VERSION 2
+/* 3: the entropy codec codes each channel under a context model (src/neural/entropy_plane.c); 2: under one Laplace
+ * per channel; 1: with tables built by libm's exp, which differs between C libraries in the last bit. Sections of
+ * the other codecs are the same in all three and read as before. */
+#define SECTION_VERSION 3
 #define HEADER_BYTES 8
 #define MAX_IMAGES 16
 
@@ -183,85 +184,107 @@ static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, c
 }
 
 /* ---- entropy codec ------------------------------------------------------------
- * The "image" of the section: per feature its model (f16 mean, f16 scale, in QAT levels; the alphabet is
- * 0..2^bits-1), then one range-coded stream of every feature's levels, [feature][y][x], each under its own model. */
+ * The "image" of the section: per feature its plane model (TT_EC_PLANE_PARAM_BYTES: centre, prediction weights,
+ * alphabet, scales per context bucket; src/neural/entropy_plane.c), then one range-coded stream of every feature's
+ * levels, feature by feature in raster order, each under its context model; a channel's context includes the
+ * previous channel of its grid. */
+typedef struct {
+    int32_t *cur, *prev;          /* this feature's levels; the previous channel of the grid minus its centre */
+    tt_ec_plane_tables *tables;
+} plane_scratch;
+
+static tt_status plane_scratch_init(plane_scratch *p, const tt_latent_layout *l)
+{
+    size_t most = 0;
+    for (uint32_t g = 0; g < l->n_grids; g++)
+        if ((size_t)l->w[g] * l->h[g] > most) most = (size_t)l->w[g] * l->h[g];
+    p->cur = malloc(sizeof(int32_t) * (most ? most : 1));
+    p->prev = malloc(sizeof(int32_t) * (most ? most : 1));
+    p->tables = malloc(sizeof *p->tables);
+    return p->cur && p->prev && p->tables ? TT_OK : tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+}
+
+static void plane_scratch_free(plane_scratch *p)
+{
+    free(p->cur);
+    free(p->prev);
+    free(p->tables);
+}
+
+/* Keeps channel c of a grid as the context of channel c + 1. */
+static void plane_keep(plane_scratch *p, const tt_ec_plane_params *par, size_t cells)
+{
+    for (size_t i = 0; i < cells; i++) p->prev[i] = p->cur[i] - par->center;
+}
+
 static tt_status encode_entropy(const tt_latent_layout *l, const float *grid, int bits, const float *mn,
                                 const float *mx, tt_bytes *out)
 {
     float levels = (float)((1u << bits) - 1u);
-    size_t most = 0;
-    for (uint32_t g = 0; g < l->n_grids; g++)
-        if ((size_t)l->w[g] * l->h[g] > most) most = (size_t)l->w[g] * l->h[g];
-    int32_t *plane = malloc(sizeof(int32_t) * most);
-    tt_ec_model *m = malloc(sizeof *m);
-    tt_ec_params *par = malloc(sizeof(tt_ec_params) * l->features);
-    tt_status s = plane && m && par ? TT_OK : tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    plane_scratch ps;
+    tt_status s = plane_scratch_init(&ps, l);
+    size_t models_at = out->size;
+    uint8_t zero[TT_EC_PLANE_PARAM_BYTES] = {0};
+    for (uint32_t f = 0; f < l->features; f++) tt_bytes_put(out, zero, sizeof zero); /* filled in below */
     tt_ec_encoder e;
     tt_ec_encoder_init(&e);
-    for (int pass = 0; s == TT_OK && pass < 2; pass++) /* models first (they precede the stream), then the stream */
-        for (uint32_t g = 0; s == TT_OK && g < l->n_grids; g++)
-            for (uint32_t c = 0; s == TT_OK && c < l->ch[g]; c++) {
-                uint32_t f = tt_latent_feature_index(l, g, c);
-                float range = tt_latent_qat_range(mn[f], mx[f]);
-                size_t cells = (size_t)l->w[g] * l->h[g];
-                for (size_t i = 0; i < cells; i++) {
-                    float q = tt_latent_qat_level(grid[l->offset[g] + i * l->ch[g] + c], mn[f], range, levels);
-                    plane[i] = (int32_t)(q < 0 ? 0 : q > levels ? levels : q);
-                }
-                if (pass == 0) {
-                    tt_ec_fit(plane, cells, 0, (int32_t)levels, &par[f]);
-                    /* the coder uses what the decoder will read */
-                    uint16_t mu16 = tt_f32_to_f16(par[f].mu), scale16 = tt_f32_to_f16(par[f].scale);
-                    par[f].mu = tt_f16_to_f32(mu16);
-                    par[f].scale = tt_f16_to_f32(scale16);
-                    bb_le16(out, mu16);
-                    bb_le16(out, scale16);
-                    continue;
-                }
-                s = tt_ec_model_build(m, &par[f], "latent");
-                for (size_t i = 0; s == TT_OK && i < cells; i++) tt_ec_encode(&e, m, plane[i]);
+    for (uint32_t g = 0; s == TT_OK && g < l->n_grids; g++)
+        for (uint32_t c = 0; s == TT_OK && c < l->ch[g]; c++) {
+            uint32_t f = tt_latent_feature_index(l, g, c);
+            float range = tt_latent_qat_range(mn[f], mx[f]);
+            size_t cells = (size_t)l->w[g] * l->h[g];
+            for (size_t i = 0; i < cells; i++) {
+                float q = tt_latent_qat_level(grid[l->offset[g] + i * l->ch[g] + c], mn[f], range, levels);
+                ps.cur[i] = (int32_t)(q < 0 ? 0 : q > levels ? levels : q);
             }
+            const int32_t *prev = c > 0 ? ps.prev : NULL;
+            tt_ec_plane_params par;
+            s = tt_ec_plane_fit(ps.cur, prev, l->w[g], l->h[g], &par);
+            if (s == TT_OK) s = tt_ec_plane_tables_build(ps.tables, &par, "latent");
+            if (s != TT_OK) break;
+            if (!out->failed) tt_ec_plane_params_put(&par, out->data + models_at + (size_t)f * TT_EC_PLANE_PARAM_BYTES);
+            tt_ec_plane_encode(&e, &par, ps.tables, ps.cur, prev, l->w[g], l->h[g]);
+            plane_keep(&ps, &par, cells);
+        }
     uint8_t *stream = NULL;
     size_t n = 0;
     if (s == TT_OK) s = tt_ec_encoder_finish(&e, &stream, &n);
     else tt_ec_encoder_release(&e);
     if (s == TT_OK) tt_bytes_put(out, stream, n);
     free(stream);
-    free(plane);
-    free(m);
-    free(par);
+    plane_scratch_free(&ps);
     return s;
 }
 
 static tt_status decode_entropy(const tt_latent_layout *l, const uint8_t *img, uint32_t len, int bits,
                                 const float *mn, const float *mx, const char *name, float *grid)
 {
-    if (len / 4 < l->features)
+    if (len / TT_EC_PLANE_PARAM_BYTES < l->features)
         return tt_fail(TT_ERR_FORMAT, "%s: entropy-coded latents truncated (channel models)", name);
-    float levels = (float)((1u << bits) - 1u);
-    tt_ec_model *m = malloc(sizeof *m);
-    if (!m) return tt_fail(TT_ERR_NOMEM, "latent: out of memory");
-    const uint8_t *stream = img + (size_t)l->features * 4;
+    int32_t top = (int32_t)((1u << bits) - 1u);
+    float levels = (float)top;
+    plane_scratch ps;
+    tt_status s = plane_scratch_init(&ps, l);
+    size_t models = (size_t)l->features * TT_EC_PLANE_PARAM_BYTES;
     tt_ec_decoder d;
-    tt_status s = tt_ec_decoder_init(&d, stream, len - (size_t)l->features * 4, name);
+    if (s == TT_OK) s = tt_ec_decoder_init(&d, img + models, len - models, name);
     for (uint32_t g = 0; s == TT_OK && g < l->n_grids; g++)
         for (uint32_t c = 0; s == TT_OK && c < l->ch[g]; c++) {
             uint32_t f = tt_latent_feature_index(l, g, c);
-            tt_ec_params p = {0, (int32_t)levels, tt_f16_to_f32((uint16_t)(img[4 * f] | img[4 * f + 1] << 8)),
-                              tt_f16_to_f32((uint16_t)(img[4 * f + 2] | img[4 * f + 3] << 8))};
-            s = tt_ec_model_build(m, &p, name);
+            tt_ec_plane_params par;
+            tt_ec_plane_params_get(img + (size_t)f * TT_EC_PLANE_PARAM_BYTES, &par);
+            s = tt_ec_plane_tables_build(ps.tables, &par, name);
+            const int32_t *prev = c > 0 ? ps.prev : NULL;
+            if (s == TT_OK) s = tt_ec_plane_decode(&d, &par, ps.tables, ps.cur, prev, l->w[g], l->h[g], 0, top, name);
+            if (s != TT_OK) break;
             float range = tt_latent_qat_range(mn[f], mx[f]);
             size_t cells = (size_t)l->w[g] * l->h[g];
-            for (size_t i = 0; s == TT_OK && i < cells; i++) {
-                int32_t q = 0;
-                s = tt_ec_decode(&d, m, &q, name);
-                if (s == TT_OK && (q < 0 || (float)q > levels))
-                    s = tt_fail(TT_ERR_FORMAT, "%s: latent level %d out of 0..%d", name, q, (int)levels);
-                if (s == TT_OK) grid[l->offset[g] + i * l->ch[g] + c] = tt_latent_qat_value((float)q, mn[f], range, levels);
-            }
+            for (size_t i = 0; i < cells; i++)
+                grid[l->offset[g] + i * l->ch[g] + c] = tt_latent_qat_value((float)ps.cur[i], mn[f], range, levels);
+            plane_keep(&ps, &par, cells);
         }
     if (s == TT_OK) s = tt_ec_decoder_finish(&d, name);
-    free(m);
+    plane_scratch_free(&ps);
     return s;
 }
 
@@ -352,12 +375,12 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
 {
     if (size < HEADER_BYTES)
         return tt_fail(TT_ERR_FORMAT, "%s: latent section truncated (%zu bytes)", name, size);
-    if (data[0] != SECTION_VERSION && data[0] != 1)
-        return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads 1 and %d)", name, data[0],
+    if (data[0] < 1 || data[0] > SECTION_VERSION)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: latent section version %u (this build reads 1 to %d)", name, data[0],
                        SECTION_VERSION);
-    if (data[0] == 1 && data[1] == TT_LATENT_CODEC_ENTROPY)
-        return tt_fail(TT_ERR_UNSUPPORTED, "%s: entropy-coded latents of an earlier tinytex (section version 1, tables "
-                                           "built with the C library's exp); encode the image again", name);
+    if (data[0] < SECTION_VERSION && data[1] == TT_LATENT_CODEC_ENTROPY)
+        return tt_fail(TT_ERR_UNSUPPORTED, "%s: entropy-coded latents of an earlier tinytex (section version %u, "
+                                           "without context models); encode the image again", name, data[0]);
     if (data[1] > TT_LATENT_CODEC_LAST)
         return tt_fail(TT_ERR_FORMAT, "%s: unknown latent codec %u", name, data[1]);
     if (data[2] > TT_LATENT_PACK_RGB)

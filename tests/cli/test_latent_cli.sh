@@ -45,8 +45,8 @@ check "entropy ($ent_bytes bytes) smaller than raw ($raw_bytes) at the same trai
 check "entropy file is the sweep's entropy variant" [ "$(stat -c %s "$TMP/e.tnx")" = "$ent_bytes" ]
 check "raw and entropy decode to the same PSNR" [ "$(sweep_field raw dB)" = "$(sweep_field entropy dB)" ]
 # 576 values (6x6x8 + 12x12x2): raw 576 bytes, the coder at most log2(32) = 5 bits a value (a fitted model is never
-# much worse than uniform) plus 4 bytes of model a channel, 5 of flush and 16 of slack
-check "entropy saves at least 3/8 of raw's byte a value, less the models" ge "$(( raw_bytes - ent_bytes ))" $(( 576 * 3 / 8 - 40 - 5 - 16 ))
+# much worse than uniform) plus a context model of 28 bytes a channel (10 of them), 5 of flush and 16 of slack
+check "entropy spends at most 5 bits a value, plus the models" ge $(( 576 * 5 / 8 + 280 + 5 + 16 )) "$(( ent_bytes - (raw_bytes - 576) ))"
 run 0 "$TINYTEX" decode "$TMP/e.tnx" -o "$TMP/ed.png"
 run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/ed.png" --json "$TMP/ce.json"
 check "entropy file rebuilds to the reported PSNR" near "$(json_num "$TMP/ce.json" psnr_rgb)" "$(json_num "$TMP/e.json" psnr_rgb)" 1e-6
