@@ -380,7 +380,7 @@ static tt_status parse_header(const uint8_t *data, size_t size, const char *name
                        SECTION_VERSION);
     if (data[0] < SECTION_VERSION && data[1] == TT_LATENT_CODEC_ENTROPY)
         return tt_fail(TT_ERR_UNSUPPORTED, "%s: entropy-coded latents of an earlier tinytex (section version %u, "
-                                           "without context models); encode the image again", name, data[0]);
+                                           "coded without the context model); encode the image again", name, data[0]);
     if (data[1] > TT_LATENT_CODEC_LAST)
         return tt_fail(TT_ERR_FORMAT, "%s: unknown latent codec %u", name, data[1]);
     if (data[2] > TT_LATENT_PACK_RGB)
