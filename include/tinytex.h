@@ -216,7 +216,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps) and leaves srgb, alpha_weight, perceptual, loose_alpha and
+ * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps, lean_partitions) and leaves srgb, alpha_weight, perceptual, loose_alpha and
  * alpha_test alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
@@ -243,6 +243,9 @@ typedef struct {
     int joint_steps;             /* 1 = the endpoint polish also moves every channel of one endpoint together (and
                                     flips free p-bits): grey and smooth blocks gain, at about 1.4x the polish time;
                                     0 = channel by channel only (fastest) */
+    int lean_partitions;         /* 1 = the three-subset modes encode fewer partitions: mode 0 half of `partitions`,
+                                    mode 2 a quarter (rounded up; they win few blocks, docs/bc7.md); 0 = every
+                                    multi-subset mode encodes `partitions` */
 } tt_bc7_config;
 
 typedef enum {

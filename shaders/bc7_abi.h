@@ -48,7 +48,7 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_I32(nm_iterations)
     TT_I32(refit)
     TT_U32(modes)          /* bit m: BC7 mode m allowed; bc7_gpu.c always sets bit 6 */
-    TT_I32(partitions)     /* multi-subset partitions fully encoded per mode, 1..TT_BC7_MAX_PARTITIONS */
+    TT_U32(partitions)     /* per mode m, bits 4m..4m+3: its partitions fully encoded - 1 (tt_bc7_partitions_packed) */
     TT_U32(list)           /* the list a multi/dual pass reads (TT_BC7_LIST_*) */
     TT_I32(polish_passes)  /* tt_bc7_config fields, as there */
     TT_I32(full_mode6)

@@ -124,7 +124,7 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
     tt_bc7_push push = {.width = width, .height = height, .blocks_x = bw, .block_row0 = row0,
                         .band_rows = n, .src_row0 = src_row0, .refine = p->refine, .good_enough = p->good_enough,
                         .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
-                        .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
+                        .partitions = tt_bc7_partitions_packed(p), .list = TT_BC7_LIST_ALL,
                         .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
                         .index_trials = p->index_trials};
     tt_vk_buffer *bufs[4] = {src, &e->dst, &e->solid, &e->state};

@@ -373,7 +373,7 @@ int cmd_bc7(int argc, char **argv)
         {"modes", 0, OPT_STR, &o->modes, "LIST",
          "expert: the BC7 modes blocks may use, e.g. 1,6 or 0-7 (mode 6 is always tried; default from --preset)", NULL, 0, 0},
         {"partitions", 0, OPT_INT, &o->partitions, "N",
-         "expert: multi-subset partitions fully encoded per mode (default from --preset: fastest 1, fast and medium 4, thorough 16)", NULL, 1, 16},
+         "expert: multi-subset partitions fully encoded per mode (default from --preset: fastest 1, fast and medium 4, thorough 16; medium encodes half of N for mode 0, a quarter for mode 2)", NULL, 1, 16},
         {"alpha-weight", 0, OPT_FLOAT, &o->alpha_weight, "W", "weight of alpha error against colour error", NULL, 0, 16},
         {"perceptual", 0, OPT_FLAG, &o->perceptual, NULL,
          "weight colour error by luma (R 5 : G 9 : B 2) instead of equally; lowers RGB PSNR", NULL, 0, 0},
@@ -538,11 +538,12 @@ int cmd_bc7(int argc, char **argv)
     char request[512];
     snprintf(request, sizeof request,
              "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
-             "partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d alpha_weight=%.9g "
+             "partitions=%d lean_partitions=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d "
+             "alpha_weight=%.9g "
              "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
              "alpha_coverage=%.9g normal_map=%d zstd=%d",
              container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
-             x.params.nm_iterations, x.params.partitions, x.params.polish_passes, x.params.index_trials,
+             x.params.nm_iterations, x.params.partitions, x.params.lean_partitions, x.params.polish_passes, x.params.index_trials,
              x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
              x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
              x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);
