@@ -17,7 +17,7 @@
 typedef struct {
     int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
     float good_enough, alpha_weight;
-    int nm_iterations, index_trials, joint_steps;
+    int nm_iterations, index_trials, joint_steps, lean_partitions;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
     float alpha_coverage, alpha_test;
@@ -361,6 +361,7 @@ int cmd_bc7(int argc, char **argv)
     o->nm_iterations = x.params.nm_iterations;
     o->index_trials = x.params.index_trials;
     o->joint_steps = x.params.joint_steps;
+    o->lean_partitions = x.params.lean_partitions;
     o->partitions = x.params.partitions;
     o->alpha_weight = x.params.alpha_weight;
     int format = -1;
@@ -402,6 +403,8 @@ int cmd_bc7(int argc, char **argv)
          "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset: fastest 0, medium 1, thorough 3)", NULL, 0, 3},
         {"joint-steps", 0, OPT_INT, &o->joint_steps, "0|1",
          "endpoint polish also steps all channels of one endpoint together (default from --preset: fastest 0, others 1)", NULL, 0, 1},
+        {"lean-partitions", 0, OPT_INT, &o->lean_partitions, "0|1",
+         "expert: modes 0 and 2 encode half and a quarter of --partitions (default from --preset: medium 1, others 0)", NULL, 0, 1},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "always use the C encoder (same blocks; slower than a GPU on large images)", NULL, 0, 0},
@@ -479,6 +482,7 @@ int cmd_bc7(int argc, char **argv)
         x.params.index_trials = o->index_trials;
     }
     if (cli_option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
+    if (cli_option_given(argc, argv, "lean-partitions")) x.params.lean_partitions = o->lean_partitions;
     if (cli_option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;
     x.params.refit = !o->no_refine && !o->no_refit;
