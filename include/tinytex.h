@@ -243,8 +243,8 @@ typedef struct {
     int joint_steps;             /* 1 = the endpoint polish also moves every channel of one endpoint together (and
                                     flips free p-bits): grey and smooth blocks gain, at about 1.4x the polish time;
                                     0 = channel by channel only (fastest) */
-    int lean_partitions;         /* 1 = the three-subset modes encode fewer partitions: mode 0 half of `partitions`,
-                                    mode 2 a quarter (rounded up; they win few blocks, docs/bc7.md); 0 = every
+    int lean_partitions;         /* 1 = modes 0, 2 and 3 encode fewer partitions: half, a quarter and three quarters
+                                    of `partitions` (rounded up; docs/bc7.md measures the cost); 0 = every
                                     multi-subset mode encodes `partitions` */
 } tt_bc7_config;
 

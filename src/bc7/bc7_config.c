@@ -43,7 +43,8 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     case TT_BC7_PRESET_MEDIUM:
         p->modes = TT_BC7_MODES_ALL;
         p->partitions = 4;
-        p->lean_partitions = 1; /* modes 0 / 2: 4 -> 2 / 1 partitions, 0.70x the partition encodes, <= -0.07 dB */
+        p->lean_partitions = 1; /* modes 0 / 2 / 3: 4 -> 2 / 1 / 3 partitions (docs/bc7.md, "Presets") */
+        p->nm_iterations = 32;  /* 64 -> 32: <= -0.005 dB, a little C time (docs/bc7.md, "Presets") */
         break;
     case TT_BC7_PRESET_THOROUGH:
         p->modes = TT_BC7_MODES_ALL;
@@ -105,6 +106,7 @@ int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode)
     int k = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
     if (p->lean_partitions && mode == 0) k = (k + 1) / 2;
     if (p->lean_partitions && mode == 2) k = (k + 3) / 4;
+    if (p->lean_partitions && mode == 3) k = (3 * k + 3) / 4;
     return k;
 }
 
