@@ -33,7 +33,15 @@
 #define TT_BC7_SPEC_LOOSE 5
 /* tt_bc7_config.joint_steps, a constant so that fastest (0) carries none of their code. */
 #define TT_BC7_SPEC_JOINT 6
-#define TT_BC7_SPEC_COUNT 7
+/* tt_bc7_config.lean_search, a constant so that the full search (0) carries none of its test. */
+#define TT_BC7_SPEC_LEAN 7
+#define TT_BC7_SPEC_COUNT 8
+
+/* lean_search: an opaque block whose weighted SSE after mode 6 is at most this many times the mean RGB weight
+ * (3 sse <= TT_BC7_LEAN_SSE (w_R + w_G + w_B), in unsigned 32-bit arithmetic), and whose texels are not all grey
+ * (R = G = B), skips modes 0 and 2: on photos they gain nothing there, while grey images need mode 0 on such
+ * blocks too (docs/bc7.md, "Presets"). Twin: tt_bc7_lean_three (C), lean_three (bc7_pass_single.comp). */
+#define TT_BC7_LEAN_SSE 128u
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */
 TT_PUSH_BEGIN(tt_bc7_push)
@@ -48,7 +56,7 @@ TT_PUSH_BEGIN(tt_bc7_push)
     TT_I32(nm_iterations)
     TT_I32(refit)
     TT_U32(modes)          /* bit m: BC7 mode m allowed; bc7_gpu.c always sets bit 6 */
-    TT_I32(partitions)     /* multi-subset partitions fully encoded per mode, 1..TT_BC7_MAX_PARTITIONS */
+    TT_U32(partitions)     /* per mode m, bits 4m..4m+3: its partitions fully encoded - 1 (tt_bc7_partitions_packed) */
     TT_U32(list)           /* the list a multi/dual pass reads (TT_BC7_LIST_*) */
     TT_I32(polish_passes)  /* tt_bc7_config fields, as there */
     TT_I32(full_mode6)
@@ -56,12 +64,13 @@ TT_PUSH_BEGIN(tt_bc7_push)
 TT_PUSH_END(tt_bc7_push, 64)
 
 /* The state buffer (binding 3), in 32-bit words, for a band of N = blocks_x * band_rows blocks: the lengths of
- * the three lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at
+ * the four lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at
  * TT_BC7_STATE_LISTS + L N), then each block's weighted SSE (N words). */
 #define TT_BC7_LIST_ALL 0u      /* blocks that are not one colour (mode 6's pass) */
 #define TT_BC7_LIST_OPAQUE 1u   /* opaque blocks with error left after mode 6 */
 #define TT_BC7_LIST_ALPHA 2u    /* blocks with alpha and error left after mode 6 */
+#define TT_BC7_LIST_THREE 3u    /* lean_search: the blocks of OPAQUE that also try modes 0 and 2 */
 #define TT_BC7_STATE_LISTS 4u
-#define TT_BC7_STATE_WORDS(n) (TT_BC7_STATE_LISTS + 4u * (n))
+#define TT_BC7_STATE_WORDS(n) (TT_BC7_STATE_LISTS + 5u * (n))
 
 #endif

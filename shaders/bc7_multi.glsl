@@ -378,8 +378,12 @@ void encode_pair(tt_bc7_mode_info mi, uint m1, Stats all, out Sub A, out Sub B)
     }
 }
 
-// Partitions fully encoded per mode: pc.partitions, at most the mode's partition count.
-int keep_count(int nparts) { return clamp(pc.partitions, 1, min(nparts, TT_BC7_MAX_PARTITIONS)); }
+// Partitions fully encoded for `mode`: its 4 bits of pc.partitions plus 1 (tt_bc7_mode_partitions in C), at most the
+// mode's partition count.
+int keep_count(int mode, int nparts)
+{
+    return clamp(int((pc.partitions >> (4 * mode)) & 15u) + 1, 1, min(nparts, TT_BC7_MAX_PARTITIONS));
+}
 
 // Inserts estimate num/den of partition pp into the `keep` lowest, ascending (ties: lower partition first),
 // compared by cross-multiplication (the insertion loop of encode_multi in C). The arrays have room for
@@ -409,7 +413,7 @@ int keep_count(int nparts) { return clamp(pc.partitions, 1, min(nparts, TT_BC7_M
 int encode_multi(int mode, out int part, out Sub sub0, out Sub sub1)
 {
     tt_bc7_mode_info mi = tt_bc7_mode(mode);
-    int keep = keep_count(64);
+    int keep = keep_count(mode, 64);
     precise float knum[TT_BC7_MAX_PARTITIONS], kden[TT_BC7_MAX_PARTITIONS];
     int kpart[TT_BC7_MAX_PARTITIONS];
     [[unroll]] for (int j = 0; j < TT_BC7_MAX_PARTITIONS; j++) {
@@ -945,7 +949,7 @@ int encode_sets_block(int mode, out uvec4 blk)
     tt_bc7_mode_info mi = tt_bc7_mode(mode);
     bool three = mi.subsets == 3, rgba = mode == 7;
     int nparts = 1 << mi.part_bits;
-    int keep = keep_count(nparts);
+    int keep = keep_count(mode, nparts);
     precise float knum[TT_BC7_MAX_PARTITIONS], kden[TT_BC7_MAX_PARTITIONS];
     int kpart[TT_BC7_MAX_PARTITIONS];
     [[unroll]] for (int j = 0; j < TT_BC7_MAX_PARTITIONS; j++) {

@@ -1,11 +1,14 @@
 // bc7_pass.glsl - what the BC7 encoder's passes share: the one pipeline shape (buffers, push constants), the work lists, a block's texels by list entry.
 // The passes (src/bc7/bc7_gpu.c records them; together they are tt_bc7_encode_block_ref in C):
 //   bc7_classify.comp     every block: one colour -> its block now (a table lookup); else -> list ALL
-//   bc7_pass_single.comp  list ALL: mode 6; blocks with error left and other modes allowed -> list OPAQUE or ALPHA
-//   bc7_pass_multi.comp   a list: the multi-subset modes of pc.modes (0-3 on OPAQUE, 7 on ALPHA)
+//   bc7_pass_single.comp  list ALL: mode 6; blocks with error left and other modes allowed -> list OPAQUE or ALPHA,
+//                         and with lean_search the opaque ones that also try modes 0 and 2 -> list THREE
+//   bc7_pass_multi.comp   a list: the multi-subset modes of pc.modes (0-3 on OPAQUE, or 0 and 2 on THREE and 1 and 3
+//                         on OPAQUE with lean_search; 7 on ALPHA)
 //   bc7_pass_dual.comp    a list: the rotation modes of pc.modes (4, 5)
 // Each pass keeps a block only where its weighted SSE is lower than the one stored, and the passes run in mode
-// order (6, then 0-3, 4-5, then 7; a block with alpha never meets 0-3), so a block ends as in C. Blocks that need
+// order (6, then 0-3 (0, 2, 1, 3 with lean_search), 4-5, then 7; a block with alpha never meets 0-3), so a block
+// ends as in C. Blocks that need
 // more search are packed into dense lists, so a warp's threads all do the same work: the blocks that exit early
 // (one colour, or exact after mode 6) hold no warp of the later passes.
 #extension GL_EXT_control_flow_attributes : require
@@ -44,7 +47,7 @@ layout(std430, set = 0, binding = 3) coherent buffer State { uint st[]; };
 
 uint band_blocks() { return pc.blocks_x * pc.band_rows; }
 uint list_base(uint list) { return TT_BC7_STATE_LISTS + list * band_blocks(); }
-uint sse_base() { return TT_BC7_STATE_LISTS + 3u * band_blocks(); }
+uint sse_base() { return TT_BC7_STATE_LISTS + 4u * band_blocks(); }
 
 // The list entry of this invocation: the grid is (blocks_x, band_rows) as for the classify pass, read as one flat
 // index; the invocations past blocks_x in a row (the last workgroup's padding) get none.

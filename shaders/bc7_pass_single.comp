@@ -1,4 +1,4 @@
-// bc7_pass_single.comp - BC7 pass 2: mode 6 for every block of list ALL; blocks with error left that other modes may improve go on to list OPAQUE or ALPHA.
+// bc7_pass_single.comp - BC7 pass 2: mode 6 for every block of list ALL; blocks with error left that other modes may improve go on to list OPAQUE or ALPHA (and THREE).
 #version 450
 #include "bc7_pass.glsl"
 
@@ -9,6 +9,19 @@
 // polish starts share one inlined polish. Loops that are not texel loops are [[dont_unroll]] to keep the code
 // (and lavapipe's compile time) small.
 #include "bc7_single.glsl"
+
+layout(constant_id = TT_BC7_SPEC_LEAN) const int TT_LEAN = 0;
+
+// lean_search: whether an opaque block with mode-6 SSE sse also tries modes 0 and 2 (tt_bc7_lean_three in C).
+bool lean_three(int sse)
+{
+    bool grey = true;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        uint r = tp[i] & 0xFFu, g = (tp[i] >> 8) & 0xFFu, b = (tp[i] >> 16) & 0xFFu;
+        grey = grey && r == g && g == b;
+    }
+    return grey || 3u * uint(sse) > TT_BC7_LEAN_SSE * uint(TT_W_R + TT_W_G + TT_W_B);
+}
 
 void main()
 {
@@ -24,5 +37,8 @@ void main()
     dst_blocks[blk] = pack_single(c);
     st[sse_base() + blk] = uint(c.sse);
     uint others = pc.modes & (opaque ? TT_BC7_OPAQUE_MODES : TT_BC7_ALPHA_MODES);
-    if (pc.refit != 0 && c.sse > 0 && others != 0u) list_append(opaque ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA, blk);
+    if (pc.refit != 0 && c.sse > 0 && others != 0u) {
+        list_append(opaque ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA, blk);
+        if (TT_LEAN != 0 && opaque && (others & 5u) != 0u && lean_three(c.sse)) list_append(TT_BC7_LIST_THREE, blk);
+    }
 }

@@ -27,6 +27,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     p->index_trials = 1;
     p->full_mode6 = 0;
     p->joint_steps = 1;
+    p->lean_search = 0;
     switch (preset) {
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
@@ -42,6 +43,8 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     case TT_BC7_PRESET_MEDIUM:
         p->modes = TT_BC7_MODES_ALL;
         p->partitions = 4;
+        p->lean_search = 1; /* modes 0 / 2 / 3: 4 -> 2 / 1 / 3 partitions (docs/bc7.md, "Presets") */
+        p->nm_iterations = 32;  /* 64 -> 32: <= -0.005 dB, a little C time (docs/bc7.md, "Presets") */
         break;
     case TT_BC7_PRESET_THOROUGH:
         p->modes = TT_BC7_MODES_ALL;
@@ -90,10 +93,30 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_test must be negative (off) or within 0..1");
     if ((p->refine != 0 && p->refine != 1) || (p->refit != 0 && p->refit != 1) || (p->srgb != 0 && p->srgb != 1) ||
         (p->perceptual != 0 && p->perceptual != 1) || (p->full_mode6 != 0 && p->full_mode6 != 1) ||
-        (p->loose_alpha != 0 && p->loose_alpha != 1) || (p->joint_steps != 0 && p->joint_steps != 1))
-        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb, perceptual, full_mode6, loose_alpha and "
-                                           "joint_steps are 0 or 1");
+        (p->loose_alpha != 0 && p->loose_alpha != 1) || (p->joint_steps != 0 && p->joint_steps != 1) ||
+        (p->lean_search != 0 && p->lean_search != 1))
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: refine, refit, srgb, perceptual, full_mode6, loose_alpha, "
+                                           "joint_steps and lean_search are 0 or 1");
     return TT_OK;
+}
+
+/* Partitions fully encoded for `mode` (tt_bc7_config.lean_search): 1..TT_BC7_MAX_PARTITIONS. */
+int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode)
+{
+    int k = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
+    if (p->lean_search && mode == 0) k = (k + 1) / 2;
+    if (p->lean_search && mode == 2) k = (k + 3) / 4;
+    if (p->lean_search && mode == 3) k = (3 * k + 3) / 4;
+    return k;
+}
+
+/* The push constant `partitions` of the passes: tt_bc7_mode_partitions(p, m) - 1 in bits 4m..4m+3 for each mode m,
+ * so that a pass that loops over several modes (bc7_multi.glsl, keep_count) finds each mode's count. */
+uint32_t tt_bc7_partitions_packed(const tt_bc7_config *p)
+{
+    uint32_t v = 0;
+    for (int m = 0; m < 8; m++) v |= (uint32_t)(tt_bc7_mode_partitions(p, m) - 1) << (4 * m);
+    return v;
 }
 
 static int gcd(int a, int b)

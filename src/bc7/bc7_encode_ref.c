@@ -14,6 +14,15 @@
 #define LITE_POLISH 1
 #endif
 
+/* lean_search: whether an opaque block whose mode-6 SSE is sse also tries modes 0 and 2 (TT_BC7_LEAN_SSE says
+ * when; twin of lean_three in shaders/bc7_pass_single.comp, the same unsigned arithmetic). */
+static int lean_three(const block_in *in, int sse)
+{
+    int grey = 1;
+    for (int i = 0; i < 16; i++) grey &= in->t[i][0] == in->t[i][1] && in->t[i][1] == in->t[i][2];
+    return grey || 3u * (unsigned)sse > TT_BC7_LEAN_SSE * (unsigned)(in->w[0] + in->w[1] + in->w[2]);
+}
+
 void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out)
 {
     block_in in;
@@ -38,11 +47,16 @@ void tt_bc7_encode_block_ref(const uint8_t texels[16][4], const tt_bc7_config *p
     in6.alpha_free = in.opaque && p->loose_alpha;
     if (in6.alpha_free) in6.w[3] = 0;
     int sse = tt_bc7_ref_encode_single(&in6, p, lite, &best);
-    /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties). */
+    /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties); lean_search tries the
+     * three-subset modes first (0, 2, 1, 3: the GPU runs them on their own list, bc7_gpu.c) and only on the blocks
+     * lean_three picks. */
+    static const int order[2][7] = {{0, 1, 2, 3, 4, 5, 7}, {0, 2, 1, 3, 4, 5, 7}};
+    if (p->lean_search && in.opaque && sse > 0 && !lean_three(&in, sse)) others &= ~5u;
     tt_bc7_multi_cache cache;
     cache.have[0] = cache.have[1] = 0;
     if (p->refit && sse > 0)
-        for (int mode = 0; mode < 8; mode++) {
+        for (int k = 0; k < 7; k++) {
+            int mode = order[p->lean_search != 0][k];
             if (!(others & (1u << mode))) continue;
             tt_bc7_fields f;
             int e = mode == 4 || mode == 5 ? tt_bc7_ref_encode_dual(&in, mode, p, &f)

@@ -73,20 +73,24 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
     e->pass_mask[0] = e->pass_mask[1] = 0;
     e->pass_list[0] = e->pass_list[1] = TT_BC7_LIST_ALL;
     int n_pass = 2;
-    /* the order of the C reference: 0, 1, 2, 3 (multi), 4, 5 (dual) on opaque blocks; 4, 5, then 7 with alpha */
-    static const int order[8] = {0, 1, 2, 3, 4, 5, 7, -1};
+    /* the order of the C reference: 0, 1, 2, 3 (multi), 4, 5 (dual) on opaque blocks; 4, 5, then 7 with alpha.
+     * lean_search: 0 and 2 first, on list THREE (the opaque blocks that try them), then 1 and 3 on OPAQUE; a
+     * family pass then holds 0 and 2, or 1 and 3 */
+    int lean = p->lean_search != 0;
+    static const int order[2][8] = {{0, 1, 2, 3, 4, 5, 7, -1}, {0, 2, 1, 3, 4, 5, 7, -1}};
     for (int list = 0; list < 2; list++) {
         unsigned todo = list == 0 ? opaque_modes : alpha_modes;
-        for (int k = 0; order[k] >= 0; k++) {
-            int m = order[k];
+        for (int k = 0; order[lean][k] >= 0; k++) {
+            int m = order[lean][k];
             if (!(todo & (1u << m))) continue;
-            int dual = m == 4 || m == 5;
-            unsigned family = todo & (dual ? 0x30u : ~0x30u & (m == 7 ? 0x80u : 0x0Fu));
+            int dual = m == 4 || m == 5, three = lean && list == 0 && (m == 0 || m == 2);
+            unsigned fam = dual ? 0x30u : m == 7 ? 0x80u : !lean ? 0x0Fu : three ? 0x05u : 0x0Au;
+            unsigned family = todo & fam;
             if (!per_mode && (family & ((1u << m) - 1u))) continue; /* in the family pass of a lower mode */
             names[n_pass] = dual ? "bc7_pass_dual" : "bc7_pass_multi";
             pass_mode[n_pass] = per_mode ? m : -1;
             e->pass_mask[n_pass] = per_mode ? 1u << m : family;
-            e->pass_list[n_pass] = list == 0 ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA;
+            e->pass_list[n_pass] = three ? TT_BC7_LIST_THREE : list == 0 ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA;
             n_pass++;
         }
     }
@@ -98,6 +102,7 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_MODE] = (uint32_t)pass_mode[i];
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_LOOSE] = (uint32_t)loose_alpha;
         spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_JOINT] = (uint32_t)p->joint_steps;
+        spec[i * TT_BC7_SPEC_COUNT + TT_BC7_SPEC_LEAN] = (uint32_t)lean;
     }
     /* the same mode pass serves both lists: build it once (the cache returns it again for the second) */
     tt_status st = tt_vk_pipelines_create(vk, (uint32_t)n_pass, names, 4, sizeof(tt_bc7_push), spec,
@@ -124,7 +129,7 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
     tt_bc7_push push = {.width = width, .height = height, .blocks_x = bw, .block_row0 = row0,
                         .band_rows = n, .src_row0 = src_row0, .refine = p->refine, .good_enough = p->good_enough,
                         .nm_iterations = p->nm_iterations, .refit = p->refit, .modes = p->modes | (1u << 6),
-                        .partitions = p->partitions, .list = TT_BC7_LIST_ALL,
+                        .partitions = tt_bc7_partitions_packed(p), .list = TT_BC7_LIST_ALL,
                         .polish_passes = p->polish_passes, .full_mode6 = p->full_mode6,
                         .index_trials = p->index_trials};
     tt_vk_buffer *bufs[4] = {src, &e->dst, &e->solid, &e->state};
@@ -135,21 +140,22 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
         tt_vk_dispatch(vk, e->pipes[0], bufs, &push, bw, n, 1);
         tt_vk_barrier(vk);
         tt_vk_dispatch(vk, e->pipes[1], bufs, &push, bw, n, 1);
-        /* the lists hold different blocks: the i-th pass of each list runs side by side, one barrier each */
+        /* the opaque blocks (lists OPAQUE and THREE, in pass order) and those with alpha (ALPHA) are different
+         * blocks: the i-th pass of each runs side by side, one barrier each */
         int next[2] = {2, 2};
         for (;;) {
             int any = 0;
-            for (int list = 0; list < 2; list++) {
-                unsigned want = list == 0 ? TT_BC7_LIST_OPAQUE : TT_BC7_LIST_ALPHA;
-                while (next[list] < e->n_pass && e->pass_list[next[list]] != want) next[list]++;
-                if (next[list] >= e->n_pass) continue;
+            for (int lane = 0; lane < 2; lane++) {
+                while (next[lane] < e->n_pass && (e->pass_list[next[lane]] == TT_BC7_LIST_ALPHA) != (lane == 1))
+                    next[lane]++;
+                if (next[lane] >= e->n_pass) continue;
                 if (!any) tt_vk_barrier(vk);
                 any = 1;
                 tt_bc7_push q = push;
-                q.modes = e->pass_mask[next[list]];
-                q.list = want;
-                tt_vk_dispatch(vk, e->pipes[next[list]], bufs, &q, bw, n, 1);
-                next[list]++;
+                q.modes = e->pass_mask[next[lane]];
+                q.list = e->pass_list[next[lane]];
+                tt_vk_dispatch(vk, e->pipes[next[lane]], bufs, &q, bw, n, 1);
+                next[lane]++;
             }
             if (!any) break;
         }
@@ -211,7 +217,7 @@ static uint32_t device_band_rows(tt_vk *vk, uint32_t width, uint32_t height)
 {
     uint64_t limit = tt_vk_get_caps(vk)->max_storage_buffer_range;
     if (limit > BAND_MAX_BYTES) limit = BAND_MAX_BYTES;
-    uint64_t row_bytes = 16ull * ((width + 3) / 4) + 4; /* dst; state is 16 bytes a block (+ the list heads) */
+    uint64_t row_bytes = 20ull * ((width + 3) / 4) + 4; /* dst 16 bytes a block; state 20 (+ the list heads) */
     uint64_t rows = limit / row_bytes, bh = (height + 3) / 4;
     if (rows > bh) rows = bh;
     if (rows > 65535) rows = 65535;

@@ -474,7 +474,7 @@ int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_con
 {
     if (mode < 0 || mode > 7 || mode == 4 || mode == 5 || mode == 6) return TT_BC7_NO_CANDIDATE;
     if (mode != 7 && !in->opaque) return TT_BC7_NO_CANDIDATE; /* modes 0-3 decode alpha 255 */
-    int keep = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
+    int keep = tt_bc7_mode_partitions(p, mode);
     candm c;
     int sse = encode_multi(in, mode, keep, p->index_trials, bound, cache, &c);
     if (sse >= bound) return sse; /* nothing below the bound: out untouched */

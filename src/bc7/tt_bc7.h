@@ -76,6 +76,10 @@ tt_status tt_bc7_unpack_mode6(const tt_bc7_block *blk, tt_bc7_mode6 *out);
 /* Encoder settings: tt_bc7_config in tinytex.h (tt_bc7_config_init / _preset / _validate). */
 /* The integer weights (R, G, B, A) of the encoder's squared error for a valid config (bc7_config.c says how). */
 void tt_bc7_channel_weights(const tt_bc7_config *p, int w[4]);
+/* Partitions fully encoded for multi-subset `mode` (partitions, fewer for modes 0, 2, 3 with lean_search), and
+ * all eight counts packed for the passes' push constant (bc7_config.c says how). */
+int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode);
+uint32_t tt_bc7_partitions_packed(const tt_bc7_config *p);
 
 /* Reads the 4x4 block at block coordinates (bx, by) with edge replication. */
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);
