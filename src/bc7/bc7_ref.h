@@ -1,9 +1,9 @@
 /* bc7_ref.h - the C reference encoder's shared part: block input, quantisation with p-bits, index choice, least squares, the family entry points. */
 #ifndef TT_BC7_REF_H
 #define TT_BC7_REF_H
-/* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c and the family files
- * bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and bc7_ref_solid.c
- * (single-colour blocks). */
+/* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c, bc7_ref_block.c and the family
+ * files bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and
+ * bc7_ref_solid.c (single-colour blocks), and the tests of those. */
 #include <math.h>
 
 #include "bc7/bc7_internal.h"
@@ -35,6 +35,7 @@
  * so alpha decodes as 254 or 255 and its error does not count. */
 typedef struct {
     int t[16][4];
+    int ct[4][16]; /* the same texels channel-major (ct[k][i] = t[i][k]): ramp_search's lanes */
     int opaque;
     int alpha_free;
     int joint; /* tt_bc7_config.joint_steps */
@@ -96,6 +97,51 @@ static inline int pick_bracket(const int *e0, const int *e1, const int *t, int n
     }
     *sse += ea;
     return k0;
+}
+
+/* The index search of a texel set, written for the compiler to vectorise over texels: for endpoints e0, e1 (8-bit,
+ * nch channels) on a ramp of `top` intervals (weights TT_BC7_WEIGHT*), each texel's projection bracket k0 (at most
+ * kmax), then the nearer of its two decoded colours (pick_bracket's choice: ties go to k0) into sel[]; returns the
+ * weighted SSE of lanes 0..n-1. ct holds the texels channel-major, `lanes` (8 or 16, >= n) of them valid numbers.
+ * k0 = floor(top dot / len2) via one rounded-up reciprocal instead of a division per texel: exact, or one too high
+ * when the fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index); dot <= len2 keeps
+ * top dot rcp <= 15 (2^27 + len2) < 2^31. The decoded value ((64 - w) e0 + w e1 + 32) >> 6 is computed as
+ * (64 e0 + 32 + w d) >> 6, the same integer. unit: the weights are all 1 (saves the multiplies). Every texel is
+ * summed: the callers that pass a bound keep a result only below it, so a sum that stopped at the bound (the shader
+ * does) and the whole sum lead to the same choices. */
+static inline __attribute__((always_inline)) int ramp_search(const int ct[4][16], int lanes, int n, int nch, int top,
+                                                             int kmax, const int *e0, const int *e1, const int *cw,
+                                                             int unit, int sel[16])
+{
+    int d[4], base[4], len2 = 0;
+    for (int k = 0; k < nch; k++) {
+        d[k] = e1[k] - e0[k];
+        base[k] = 64 * e0[k] + 32;
+        len2 += d[k] * d[k];
+    }
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
+    int err[16];
+    for (int j = 0; j < lanes; j++) {
+        int dot = 0;
+        for (int k = 0; k < nch; k++) dot += (ct[k][j] - e0[k]) * d[k];
+        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+        int k0 = (top * dot * rcp) >> 27;
+        k0 = k0 > kmax ? kmax : k0;
+        int wa = top == 15 ? TT_BC7_WEIGHT4(k0) : (top == 7 ? TT_BC7_WEIGHT3(k0) : TT_BC7_WEIGHT2(k0));
+        int wb = top == 15 ? TT_BC7_WEIGHT4(k0 + 1) : (top == 7 ? TT_BC7_WEIGHT3(k0 + 1) : TT_BC7_WEIGHT2(k0 + 1));
+        int ea = 0, eb = 0;
+        for (int k = 0; k < nch; k++) {
+            int da = ((base[k] + wa * d[k]) >> 6) - ct[k][j], db = ((base[k] + wb * d[k]) >> 6) - ct[k][j];
+            ea += unit ? da * da : da * da * cw[k];
+            eb += unit ? db * db : db * db * cw[k];
+        }
+        int up = eb < ea;
+        err[j] = j < n ? (up ? eb : ea) : 0;
+        sel[j] = k0 + up;
+    }
+    int sse = 0;
+    for (int j = 0; j < lanes; j++) sse += err[j];
+    return sse;
 }
 
 /* frexpf's exponent of a positive normal float x (x = f 2^e, f in [0.5, 1)) and ldexpf(1, -e), by the bits: the
@@ -163,6 +209,17 @@ static inline int joint_dq(int *p, int s, int kind)
 
 /* Index trials (bc7_ref_multi.c): index v of trial tr (level q + 1) on a ramp 0..top whose used range is [lo, hi]. */
 int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi);
+
+/* One block (bc7_ref_block.c): tt_bc7_encode_block_ref's search. */
+void tt_bc7_ref_encode_block(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out);
+/* bc7_ref_avx2.c compiles bc7_ref_block.c and the family files a second time for AVX2 CPUs, every entry point of
+ * this header then named with _avx2 (x86-64 GCC or Clang, unless TT_BC7_NO_SIMD). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TT_BC7_NO_SIMD)
+#define TT_BC7_REF_AVX2 1
+void tt_bc7_ref_encode_block_avx2(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out);
+#else
+#define TT_BC7_REF_AVX2 0
+#endif
 
 /* Families. Each returns its block's SSE and the fields to pack (tt_bc7_pack_fields).
  * Mode 6 (bc7_ref_single.c); lite = a multi-subset candidate follows (one +-1 pass, no principal-axis start). */
