@@ -5,6 +5,7 @@
  * files bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and
  * bc7_ref_solid.c (single-colour blocks), and the tests of those. */
 #include <math.h>
+#include <string.h>
 
 #include "bc7/bc7_internal.h"
 #include "bc7_abi.h" /* shaders/: TT_BC7_MULTI_MODES */
@@ -77,31 +78,9 @@ static inline int expand_channel(int q, int p, int bits, int has_p)
     return (v << (8 - n)) | (v >> (2 * n - 8));
 }
 
-/* Of the two bracketing indices k0 and k0 + 1 (weights wa, wb), the one whose
- * decoded texel ((64 - w) e0 + w e1 + 32) >> 6 is nearer to t over `nch`
- * channels, by exact integer squared error weighted by cw (ties go to k0); adds that error
- * to *sse. */
-static inline int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb,
-                               const int *cw, int *sse)
-{
-    int ea = 0, eb = 0;
-    for (int k = 0; k < nch; k++) {
-        int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
-        int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
-        ea += (va - t[k]) * (va - t[k]) * cw[k];
-        eb += (vb - t[k]) * (vb - t[k]) * cw[k];
-    }
-    if (eb < ea) {
-        *sse += eb;
-        return k0 + 1;
-    }
-    *sse += ea;
-    return k0;
-}
-
 /* The index search of a texel set, written for the compiler to vectorise over texels: for endpoints e0, e1 (8-bit,
  * nch channels) on a ramp of `top` intervals (weights TT_BC7_WEIGHT*), each texel's projection bracket k0 (at most
- * kmax), then the nearer of its two decoded colours (pick_bracket's choice: ties go to k0) into sel[]; returns the
+ * kmax), then the nearer of its two decoded colours by exact weighted integer SSE (ties go to k0) into sel[]; returns the
  * weighted SSE of lanes 0..n-1. ct holds the texels channel-major, `lanes` (8 or 16, >= n) of them valid numbers.
  * k0 = floor(top dot / len2) via one rounded-up reciprocal instead of a division per texel: exact, or one too high
  * when the fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index); dot <= len2 keeps
@@ -109,7 +88,7 @@ static inline int pick_bracket(const int *e0, const int *e1, const int *t, int n
  * (64 e0 + 32 + w d) >> 6, the same integer. unit: the weights are all 1 (saves the multiplies). Every texel is
  * summed: the callers that pass a bound keep a result only below it, so a sum that stopped at the bound (the shader
  * does) and the whole sum lead to the same choices. */
-static inline __attribute__((always_inline)) int ramp_search(const int ct[4][16], int lanes, int n, int nch, int top,
+static inline __attribute__((always_inline)) int ramp_search(const int (*ct)[16], int lanes, int n, int nch, int top,
                                                              int kmax, const int *e0, const int *e1, const int *cw,
                                                              int unit, int sel[16])
 {
@@ -144,6 +123,44 @@ static inline __attribute__((always_inline)) int ramp_search(const int ct[4][16]
     return sse;
 }
 
+/* SSEs of endpoint sets already assessed, by a key of their quantized values and p-bits (< 2^58): open addressing,
+ * a key stored plus one (0: free slot), at most MEMO_MAX of them. Only how much work is repeated depends on what
+ * it holds: every SSE it gives is the whole one, the value assessing again would give. */
+#define MEMO_SLOTS 256
+#define MEMO_MAX 160
+typedef struct {
+    int n;
+    uint64_t key[MEMO_SLOTS];
+    int sse[MEMO_SLOTS];
+} sse_memo;
+
+static inline void memo_clear(sse_memo *m)
+{
+    m->n = 0;
+    memset(m->key, 0, sizeof m->key);
+}
+
+static inline unsigned memo_slot(uint64_t key) { return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 56); }
+
+/* The SSE stored for key, or -1. */
+static inline int memo_find(const sse_memo *m, uint64_t key)
+{
+    for (unsigned s = memo_slot(key);; s = (s + 1) & (MEMO_SLOTS - 1)) {
+        if (m->key[s] == key + 1) return m->sse[s];
+        if (m->key[s] == 0) return -1;
+    }
+}
+
+static inline void memo_add(sse_memo *m, uint64_t key, int sse)
+{
+    if (m->n >= MEMO_MAX) return;
+    unsigned s = memo_slot(key);
+    while (m->key[s] != 0 && m->key[s] != key + 1) s = (s + 1) & (MEMO_SLOTS - 1);
+    if (m->key[s] == 0) m->n++;
+    m->key[s] = key + 1;
+    m->sse[s] = sse;
+}
+
 /* frexpf's exponent of a positive normal float x (x = f 2^e, f in [0.5, 1)) and ldexpf(1, -e), by the bits: the
  * callers scale by exact powers of two, so x * pow2_neg(e) equals ldexpf(x, -e) while nothing underflows. */
 static inline int frexp_exp(float x)
@@ -172,17 +189,20 @@ static inline float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.0039
 static inline int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
 {
     int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
-    /* the weights are the BC7 tables (bc7_tables.h), looked up instead of divided */
-    const uint8_t *wt = steps == 3 ? tt_bc7_weights2 : (steps == 7 ? tt_bc7_weights3 : tt_bc7_weights4);
-    for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
-        int i = __builtin_ctz(bits);
-        int w = wt[idx[i]], iw = 64 - w;
+    /* every texel as a lane and all four channels (the compiler vectorises it), texels outside the mask weighted 0:
+     * integer sums, exact in any order; the weights are the BC7 tables (TT_BC7_WEIGHT*), computed instead of
+     * divided */
+    for (int i = 0; i < 16; i++) {
+        int in_set = (mask >> i) & 1;
+        int w = steps == 3 ? TT_BC7_WEIGHT2(idx[i]) : (steps == 7 ? TT_BC7_WEIGHT3(idx[i]) : TT_BC7_WEIGHT4(idx[i]));
+        int iw = (64 - w) * in_set;
+        w *= in_set;
         a += iw * iw;
         bb += iw * w;
         cc += w * w;
-        for (int k = 0; k < ch; k++) {
-            x0[k] += iw * in->t[i][k];
-            x1[k] += w * in->t[i][k];
+        for (int k = 0; k < 4; k++) {
+            x0[k] += iw * in->ct[k][i];
+            x1[k] += w * in->ct[k][i];
         }
     }
     int det = a * cc - bb * bb; /* <= (65536/2)^2: fits in int32 */

@@ -138,21 +138,18 @@ static int expandm(const tt_bc7_mode_info *mi, int ch, int q, int p)
  * from then on: assessing it again is skipped and its old value given (without indices), which every caller
  * rejects as it would the new one. (The shader stops summing at a bound instead; a result at or above the bound is
  * rejected either way.) */
-#define SUBSET_MEMO_N 64
 typedef struct {
     int mask, n, lanes;
     int at[16];
     int ct[4][16]; /* the texels channel-major (lane j: texel at[j]; lanes n..15 zero), for ramp_search */
-    int nmemo;
-    uint64_t memo_key[SUBSET_MEMO_N];
-    int memo_sse[SUBSET_MEMO_N];
+    sse_memo memo;
 } texset;
 
 static void texset_of(const block_in *in, int mask, texset *ts)
 {
     ts->mask = mask;
     ts->n = 0;
-    ts->nmemo = 0;
+    memo_clear(&ts->memo);
     memset(ts->ct, 0, sizeof ts->ct);
     for (int i = 0; i < 16; i++)
         if ((mask >> i) & 1) {
@@ -180,11 +177,11 @@ static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texs
     int e0[4], e1[4], sse;
     uint64_t key = (uint64_t)c->p[sub][0] | (uint64_t)c->p[sub][1] << 1;
     for (int k = 0; k < nch; k++) key |= (uint64_t)c->q[sub][0][k] << (2 + 7 * k) | (uint64_t)c->q[sub][1][k] << (30 + 7 * k);
-    for (int m = 0; m < ts->nmemo; m++)
-        if (ts->memo_key[m] == key) {
-            c->sse[sub] = ts->memo_sse[m];
-            return ts->memo_sse[m];
-        }
+    int old = memo_find(&ts->memo, key);
+    if (old >= 0) {
+        c->sse[sub] = old;
+        return old;
+    }
     for (int k = 0; k < nch; k++) {
         e0[k] = expandm(mi, k, c->q[sub][0][k], c->p[sub][0]);
         e1[k] = expandm(mi, k, c->q[sub][1][k], c->p[sub][1]);
@@ -197,10 +194,7 @@ static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texs
     else
         sse = nch == 3 ? ASSIGN_SET(3, 8) : ASSIGN_SET(4, 8);
 #undef ASSIGN_SET
-    if (ts->nmemo < SUBSET_MEMO_N) {
-        ts->memo_key[ts->nmemo] = key;
-        ts->memo_sse[ts->nmemo++] = sse;
-    }
+    memo_add(&ts->memo, key, sse);
     c->sse[sub] = sse;
     return sse;
 }

@@ -40,14 +40,12 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
-/* The endpoints already assessed, with their SSE (always complete). An old value is given instead of assessing
- * again where it is at or above the bound now (the caller rejects it and needs no indices), or, for a caller that
- * uses the SSE only (value_only: Nelder-Mead), always. */
-#define MEMO_N 128
+/* The endpoints already assessed (sse_memo). An old value is given instead of assessing again where it is at or
+ * above the bound now (the caller rejects it and needs no indices), or, for a caller that uses the SSE only
+ * (value_only: Nelder-Mead), always. */
 typedef struct {
-    int n, value_only;
-    uint64_t key[MEMO_N];
-    int sse[MEMO_N];
+    int value_only;
+    sse_memo m;
 } memo;
 
 /* Best 4-bit index per texel for the 8-bit endpoints of `c` (ramp_search). Fills c->idx and c->sse; `bound` only
@@ -58,11 +56,11 @@ static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm
     if (mm) {
         key = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 1;
         for (int k = 0; k < 4; k++) key |= (uint64_t)c->q[0][k] << (2 + 7 * k) | (uint64_t)c->q[1][k] << (30 + 7 * k);
-        for (int m = 0; m < mm->n; m++)
-            if (mm->key[m] == key && (mm->sse[m] >= bound || mm->value_only)) {
-                c->sse = mm->sse[m];
-                return;
-            }
+        int old = memo_find(&mm->m, key);
+        if (old >= 0 && (old >= bound || mm->value_only)) {
+            c->sse = old;
+            return;
+        }
     }
     int e0[4], e1[4];
     for (int k = 0; k < 4; k++) {
@@ -73,10 +71,7 @@ static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm
     int sse = ramp_search(in->ct, 16, 16, 4, 15, c->half ? 6 : 14, e0, e1, in->w, 0, sel);
     for (int i = 0; i < 16; i++) c->idx[i] = sel[i];
     c->sse = sse;
-    if (mm && mm->n < MEMO_N) {
-        mm->key[mm->n] = key;
-        mm->sse[mm->n++] = sse;
-    }
+    if (mm) memo_add(&mm->m, key, sse);
 }
 
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
@@ -323,7 +318,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
 static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
     memo mm;
-    mm.n = 0;
+    memo_clear(&mm.m);
     mm.value_only = 0;
     quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
@@ -408,7 +403,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     float v[8];
     pca_guess(in, v);
     memo nm; /* Nelder-Mead's vertices often quantize alike */
-    nm.n = 0;
+    memo_clear(&nm.m);
     nm.value_only = 1;
     int loss = nm_loss(in, v, 0x7FFFFFFF, &nm);
     if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in))
