@@ -126,8 +126,8 @@ static inline __attribute__((always_inline)) int ramp_search(const int (*ct)[16]
 /* SSEs of endpoint sets already assessed, by a key of their quantized values and p-bits (< 2^58): open addressing,
  * a key stored plus one (0: free slot), at most MEMO_MAX of them. Only how much work is repeated depends on what
  * it holds: every SSE it gives is the whole one, the value assessing again would give. */
-#define MEMO_SLOTS 256
-#define MEMO_MAX 160
+#define MEMO_SLOTS 128
+#define MEMO_MAX 96
 typedef struct {
     int n;
     uint64_t key[MEMO_SLOTS];
@@ -140,7 +140,7 @@ static inline void memo_clear(sse_memo *m)
     memset(m->key, 0, sizeof m->key);
 }
 
-static inline unsigned memo_slot(uint64_t key) { return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 56); }
+static inline unsigned memo_slot(uint64_t key) { return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 57); }
 
 /* The SSE stored for key, or -1. */
 static inline int memo_find(const sse_memo *m, uint64_t key)

@@ -114,6 +114,102 @@ static void subset_axis_terms(const int mo[MOM_N], int nch, float dir[4], tt_bc7
     at->n = (float)n;
 }
 
+/* The q-free terms of subset_axis_terms (dir is not needed for the estimate) for `count` subsets at once, their
+ * moment sums lane by lane (mo[k][j]), written for the compiler to vectorise over the lanes: each lane runs the
+ * float operations of subset_axis_terms in the same order, with selects for its branches, so the terms are the
+ * same. */
+typedef struct {
+    int mo[MOM_N][64];
+    float trace[64], vv[64], wv[64];
+    float n[64];
+    int flat[64];
+} axis_lanes;
+
+static inline __attribute__((always_inline)) void axis_terms_lanes(axis_lanes *L, int count, int nch)
+{
+    /* the channel loops unrolled first (nch is a constant here), so that the lane loop is what gets vectorised */
+    for (int j = 0; j < count; j++) {
+        int n = L->mo[0][j], c[4][4];
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++)
+            #pragma GCC unroll 4
+            for (int b = a; b < nch; b++)
+                c[a][b] = c[b][a] = n * L->mo[mom_ss[a][b]][j] - L->mo[1 + a][j] * L->mo[1 + b][j];
+        int k = 0, ckk = c[0][0], tr = c[0][0];
+        #pragma GCC unroll 4
+        for (int a = 1; a < nch; a++) {
+            int larger = c[a][a] > ckk;
+            k = larger ? a : k;
+            ckk = larger ? c[a][a] : ckk;
+            tr += c[a][a];
+        }
+        float v[4], mx = 0.0f;
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) {
+            int cak = c[a][0];
+            #pragma GCC unroll 4
+            for (int b = 1; b < nch; b++) cak = k == b ? c[a][b] : cak;
+            v[a] = (float)cak;
+            float f = fabsf(v[a]);
+            mx = a == 0 || f > mx ? f : mx;
+        }
+        float scale = pow2_neg(frexp_exp(mx)); /* mx may be 0 in a flat lane: any finite scale, unused */
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) v[a] = v[a] * scale;
+        float vv = v[0] * v[0], wv = 0.0f;
+        #pragma GCC unroll 4
+        for (int a = 1; a < nch; a++) vv = vv + v[a] * v[a];
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) {
+            float w = (float)c[a][0] * v[0];
+            #pragma GCC unroll 4
+            for (int b = 1; b < nch; b++) w = w + (float)c[a][b] * v[b];
+            wv = a == 0 ? w * v[0] : wv + w * v[a];
+        }
+        L->flat[j] = n < 2 || ckk == 0;
+        L->trace[j] = (float)tr;
+        L->vv[j] = vv;
+        L->wv[j] = wv;
+        L->n[j] = (float)n;
+    }
+}
+
+/* The terms of subset `sub` of the partitions todo[0..count) into terms[part][sub], from the per-texel moments mv
+ * and the block's total. */
+static void partition_terms(const int mv[16][MOM_N], const int total[MOM_N], int ns, int nch, const int *todo,
+                            int count, axis_lanes *L, tt_bc7_axis_terms (*terms)[3])
+{
+    for (int sub = 0; sub < ns; sub++) {
+        for (int j = 0; j < count; j++) {
+            int m[2], mo[MOM_N], mo2[MOM_N];
+            partition_masks(ns, todo[j], m);
+            if (sub > 0) {
+                mask_moments(mv, m[sub - 1], mo);
+            } else { /* subset 0: the block less the others (exact integers) */
+                mask_moments(mv, m[0], mo);
+                if (ns == 3) {
+                    mask_moments(mv, m[1], mo2);
+                    for (int k = 0; k < MOM_N; k++) mo[k] += mo2[k];
+                }
+                for (int k = 0; k < MOM_N; k++) mo[k] = total[k] - mo[k];
+            }
+            for (int k = 0; k < MOM_N; k++) L->mo[k][j] = mo[k];
+        }
+        if (nch == 3)
+            axis_terms_lanes(L, count, 3);
+        else
+            axis_terms_lanes(L, count, 4);
+        for (int j = 0; j < count; j++) {
+            tt_bc7_axis_terms *at = &terms[todo[j]][sub];
+            at->flat = L->flat[j];
+            at->trace = L->trace[j];
+            at->vv = L->vv[j];
+            at->wv = L->wv[j];
+            at->n = L->n[j];
+        }
+    }
+}
+
 /* The estimate num / den of subset_axis from its q-free terms (the same float operations in the same order). */
 static void axis_estimate(const tt_bc7_axis_terms *at, float q, float *num, float *den)
 {
@@ -350,18 +446,19 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
     /* the q-free terms of modes 0-3 (three channels) are shared through the cache: modes 1 and 3 have the same
      * partitions, mode 0's are the first 16 of mode 2's */
     int tb = ns == 3, use = cache && nch == 3;
-    tt_bc7_axis_terms own[3];
+    tt_bc7_axis_terms own[64][3], (*terms)[3] = use ? cache->terms[tb] : own; /* 64: the most partitions */
+    uint64_t have = use ? cache->have[tb] : 0;
+    int todo[64], count = 0;
+    for (int part = 0; part < nparts; part++)
+        if (!((have >> part) & 1u)) todo[count++] = part;
+    if (count) {
+        axis_lanes lanes;
+        partition_terms(mv, total, ns, nch, todo, count, &lanes, terms);
+        if (use)
+            for (int j = 0; j < count; j++) cache->have[tb] |= 1ull << todo[j];
+    }
     for (int part = 0; part < nparts; part++) {
-        tt_bc7_axis_terms *at = use ? cache->terms[tb][part] : own;
-        if (!use || !((cache->have[tb] >> part) & 1u)) {
-            int m[2];
-            partition_masks(ns, part, m);
-            mask_moments(mv, m[0], mo[1]);
-            if (ns == 3) mask_moments(mv, m[1], mo[2]);
-            for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
-            for (int sub = 0; sub < ns; sub++) subset_axis_terms(mo[sub], nch, dir, &at[sub]);
-            if (use) cache->have[tb] |= 1ull << part;
-        }
+        const tt_bc7_axis_terms *at = terms[part];
         axis_estimate(&at[0], q, &n0, &d0);
         axis_estimate(&at[1], q, &n1, &d1);
         if (ns == 3) axis_estimate(&at[2], q, &n2, &d2);
