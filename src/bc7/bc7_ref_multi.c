@@ -55,11 +55,12 @@ static void block_moments(const block_in *in, int mv[16][MOM_N], int total[MOM_N
 
 static void mask_moments(const int mv[16][MOM_N], int mask, int out[MOM_N])
 {
-    for (int k = 0; k < MOM_N; k++) out[k] = 0;
+    int sum[MOM_N] = {0}; /* a local sum: out may alias mv as far as the compiler knows, which keeps it scalar */
     for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
         const int *v = mv[__builtin_ctz(bits)];
-        for (int k = 0; k < MOM_N; k++) out[k] += v[k];
+        for (int k = 0; k < MOM_N; k++) sum[k] += v[k];
     }
+    memcpy(out, sum, sizeof sum);
 }
 
 /* Scatter of a subset (its moment sums mo) over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
@@ -174,38 +175,32 @@ static inline __attribute__((always_inline)) void axis_terms_lanes(axis_lanes *L
     }
 }
 
-/* The terms of subset `sub` of the partitions todo[0..count) into terms[part][sub], from the per-texel moments mv
- * and the block's total. */
+/* The terms of the subsets of the partitions todo[0..count) into terms[part][0..ns), from the per-texel moments mv
+ * and the block's total (subset 0: the total less the others, exact integers). L: ns lane sets. */
 static void partition_terms(const int mv[16][MOM_N], const int total[MOM_N], int ns, int nch, const int *todo,
                             int count, axis_lanes *L, tt_bc7_axis_terms (*terms)[3])
 {
+    for (int j = 0; j < count; j++) {
+        int m[2], mo[3][MOM_N];
+        partition_masks(ns, todo[j], m);
+        mask_moments(mv, m[0], mo[1]);
+        if (ns == 3) mask_moments(mv, m[1], mo[2]);
+        for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
+        for (int sub = 0; sub < ns; sub++)
+            for (int k = 0; k < MOM_N; k++) L[sub].mo[k][j] = mo[sub][k];
+    }
     for (int sub = 0; sub < ns; sub++) {
-        for (int j = 0; j < count; j++) {
-            int m[2], mo[MOM_N], mo2[MOM_N];
-            partition_masks(ns, todo[j], m);
-            if (sub > 0) {
-                mask_moments(mv, m[sub - 1], mo);
-            } else { /* subset 0: the block less the others (exact integers) */
-                mask_moments(mv, m[0], mo);
-                if (ns == 3) {
-                    mask_moments(mv, m[1], mo2);
-                    for (int k = 0; k < MOM_N; k++) mo[k] += mo2[k];
-                }
-                for (int k = 0; k < MOM_N; k++) mo[k] = total[k] - mo[k];
-            }
-            for (int k = 0; k < MOM_N; k++) L->mo[k][j] = mo[k];
-        }
         if (nch == 3)
-            axis_terms_lanes(L, count, 3);
+            axis_terms_lanes(&L[sub], count, 3);
         else
-            axis_terms_lanes(L, count, 4);
+            axis_terms_lanes(&L[sub], count, 4);
         for (int j = 0; j < count; j++) {
             tt_bc7_axis_terms *at = &terms[todo[j]][sub];
-            at->flat = L->flat[j];
-            at->trace = L->trace[j];
-            at->vv = L->vv[j];
-            at->wv = L->wv[j];
-            at->n = L->n[j];
+            at->flat = L[sub].flat[j];
+            at->trace = L[sub].trace[j];
+            at->vv = L[sub].vv[j];
+            at->wv = L[sub].wv[j];
+            at->n = L[sub].n[j];
         }
     }
 }
@@ -452,8 +447,8 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
     for (int part = 0; part < nparts; part++)
         if (!((have >> part) & 1u)) todo[count++] = part;
     if (count) {
-        axis_lanes lanes;
-        partition_terms(mv, total, ns, nch, todo, count, &lanes, terms);
+        axis_lanes lanes[3];
+        partition_terms(mv, total, ns, nch, todo, count, lanes, terms);
         if (use)
             for (int j = 0; j < count; j++) cache->have[tb] |= 1ull << todo[j];
     }
