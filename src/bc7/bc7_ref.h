@@ -43,6 +43,13 @@ typedef struct {
     int w[4];
 } block_in;
 
+/* Fills in->ct from in->t: whoever builds a block_in from texels (the tests too) calls it after setting t. */
+static inline void block_in_lanes(block_in *in)
+{
+    for (int i = 0; i < 16; i++)
+        for (int k = 0; k < 4; k++) in->ct[k][i] = in->t[i][k];
+}
+
 /* Weighted squared error of an RGB / RGBA difference (werr3 / werr4 in bc7_common.glsl). */
 static inline int werr3(const block_in *in, const int d[3])
 {
