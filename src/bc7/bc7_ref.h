@@ -87,8 +87,8 @@ static inline int expand_channel(int q, int p, int bits, int has_p)
 
 /* The index search of a texel set, written for the compiler to vectorise over texels: for endpoints e0, e1 (8-bit,
  * nch channels) on a ramp of `top` intervals (weights TT_BC7_WEIGHT*), each texel's projection bracket k0 (at most
- * kmax), then the nearer of its two decoded colours by exact weighted integer SSE (ties go to k0) into sel[]; returns the
- * weighted SSE of lanes 0..n-1. ct holds the texels channel-major, `lanes` (8 or 16, >= n) of them valid numbers.
+ * kmax), then the nearer of its two decoded colours by exact weighted integer SSE (ties go to k0) into sel[];
+ * returns the weighted SSE of lanes 0..n-1. ct holds the texels channel-major, `lanes` (8 or 16, >= n) of them valid numbers.
  * k0 = floor(top dot / len2) via one rounded-up reciprocal instead of a division per texel: exact, or one too high
  * when the fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index); dot <= len2 keeps
  * top dot rcp <= 15 (2^27 + len2) < 2^31. The decoded value ((64 - w) e0 + w e1 + 32) >> 6 is computed as

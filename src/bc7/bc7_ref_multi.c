@@ -441,7 +441,7 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
     /* the q-free terms of modes 0-3 (three channels) are shared through the cache: modes 1 and 3 have the same
      * partitions, mode 0's are the first 16 of mode 2's */
     int tb = ns == 3, use = cache && nch == 3;
-    tt_bc7_axis_terms own[64][3], (*terms)[3] = use ? cache->terms[tb] : own; /* 64: the most partitions */
+    tt_bc7_axis_terms own[64][3], (*terms)[3] = use ? cache->terms[tb] : own; /* 64: most partitions */
     uint64_t have = use ? cache->have[tb] : 0;
     int todo[64], count = 0;
     for (int part = 0; part < nparts; part++)
