@@ -155,7 +155,7 @@ static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_imag
  * 2-core x86 CI machine (the 512x512 photo of bc7_testset, --cpu: user time / blocks; docs/bc7.md, "C encoder
  * speed"; exhaustive taken as thorough): the rules below need only their order of magnitude, and that each is
  * below lavapipe's (lvp_core_us_per_block). */
-static const double c_us_per_block[5] = {4.0, 19.0, 53.0, 470.0, 470.0};
+static const double c_us_per_block[5] = {5.0, 18.0, 59.0, 374.0, 374.0};
 
 /* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
  * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
