@@ -1,10 +1,11 @@
 /* bc7_ref.h - the C reference encoder's shared part: block input, quantisation with p-bits, index choice, least squares, the family entry points. */
 #ifndef TT_BC7_REF_H
 #define TT_BC7_REF_H
-/* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c and the family files
- * bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and bc7_ref_solid.c
- * (single-colour blocks). */
+/* Twin of shaders/bc7_common.glsl (same names). Included only by bc7_encode_ref.c, bc7_ref_block.c and the family
+ * files bc7_ref_single.c (mode 6), bc7_ref_multi.c (modes 0, 1, 2, 3, 7), bc7_ref_dual.c (modes 4, 5) and
+ * bc7_ref_solid.c (single-colour blocks), and the tests of those. */
 #include <math.h>
+#include <string.h>
 
 #include "bc7/bc7_internal.h"
 #include "bc7_abi.h" /* shaders/: TT_BC7_MULTI_MODES */
@@ -35,11 +36,19 @@
  * so alpha decodes as 254 or 255 and its error does not count. */
 typedef struct {
     int t[16][4];
+    int ct[4][16]; /* the same texels channel-major (ct[k][i] = t[i][k]): ramp_search's lanes */
     int opaque;
     int alpha_free;
     int joint; /* tt_bc7_config.joint_steps */
     int w[4];
 } block_in;
+
+/* Fills in->ct from in->t: whoever builds a block_in from texels (the tests too) calls it after setting t. */
+static inline void block_in_lanes(block_in *in)
+{
+    for (int i = 0; i < 16; i++)
+        for (int k = 0; k < 4; k++) in->ct[k][i] = in->t[i][k];
+}
 
 /* Weighted squared error of an RGB / RGBA difference (werr3 / werr4 in bc7_common.glsl). */
 static inline int werr3(const block_in *in, const int d[3])
@@ -76,26 +85,87 @@ static inline int expand_channel(int q, int p, int bits, int has_p)
     return (v << (8 - n)) | (v >> (2 * n - 8));
 }
 
-/* Of the two bracketing indices k0 and k0 + 1 (weights wa, wb), the one whose
- * decoded texel ((64 - w) e0 + w e1 + 32) >> 6 is nearer to t over `nch`
- * channels, by exact integer squared error weighted by cw (ties go to k0); adds that error
- * to *sse. */
-static inline int pick_bracket(const int *e0, const int *e1, const int *t, int nch, int k0, int wa, int wb,
-                               const int *cw, int *sse)
+/* The index search of a texel set, written for the compiler to vectorise over texels: for endpoints e0, e1 (8-bit,
+ * nch channels) on a ramp of `top` intervals (weights TT_BC7_WEIGHT*), each texel's projection bracket k0 (at most
+ * kmax), then the nearer of its two decoded colours by exact weighted integer SSE (ties go to k0) into sel[];
+ * returns the weighted SSE of lanes 0..n-1. ct holds the texels channel-major, `lanes` (8 or 16, >= n) of them valid numbers.
+ * k0 = floor(top dot / len2) via one rounded-up reciprocal instead of a division per texel: exact, or one too high
+ * when the fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index); dot <= len2 keeps
+ * top dot rcp <= 15 (2^27 + len2) < 2^31. The decoded value ((64 - w) e0 + w e1 + 32) >> 6 is computed as
+ * (64 e0 + 32 + w d) >> 6, the same integer. unit: the weights are all 1 (saves the multiplies). Every texel is
+ * summed: the callers that pass a bound keep a result only below it, so a sum that stopped at the bound (the shader
+ * does) and the whole sum lead to the same choices. */
+static inline __attribute__((always_inline)) int ramp_search(const int (*ct)[16], int lanes, int n, int nch, int top,
+                                                             int kmax, const int *e0, const int *e1, const int *cw,
+                                                             int unit, int sel[16])
 {
-    int ea = 0, eb = 0;
+    int d[4], base[4], len2 = 0;
     for (int k = 0; k < nch; k++) {
-        int va = ((64 - wa) * e0[k] + wa * e1[k] + 32) >> 6;
-        int vb = ((64 - wb) * e0[k] + wb * e1[k] + 32) >> 6;
-        ea += (va - t[k]) * (va - t[k]) * cw[k];
-        eb += (vb - t[k]) * (vb - t[k]) * cw[k];
+        d[k] = e1[k] - e0[k];
+        base[k] = 64 * e0[k] + 32;
+        len2 += d[k] * d[k];
     }
-    if (eb < ea) {
-        *sse += eb;
-        return k0 + 1;
+    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
+    int err[16];
+    for (int j = 0; j < lanes; j++) {
+        int dot = 0;
+        for (int k = 0; k < nch; k++) dot += (ct[k][j] - e0[k]) * d[k];
+        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
+        int k0 = (top * dot * rcp) >> 27;
+        k0 = k0 > kmax ? kmax : k0;
+        int wa = top == 15 ? TT_BC7_WEIGHT4(k0) : (top == 7 ? TT_BC7_WEIGHT3(k0) : TT_BC7_WEIGHT2(k0));
+        int wb = top == 15 ? TT_BC7_WEIGHT4(k0 + 1) : (top == 7 ? TT_BC7_WEIGHT3(k0 + 1) : TT_BC7_WEIGHT2(k0 + 1));
+        int ea = 0, eb = 0;
+        for (int k = 0; k < nch; k++) {
+            int da = ((base[k] + wa * d[k]) >> 6) - ct[k][j], db = ((base[k] + wb * d[k]) >> 6) - ct[k][j];
+            ea += unit ? da * da : da * da * cw[k];
+            eb += unit ? db * db : db * db * cw[k];
+        }
+        int up = eb < ea;
+        err[j] = j < n ? (up ? eb : ea) : 0;
+        sel[j] = k0 + up;
     }
-    *sse += ea;
-    return k0;
+    int sse = 0;
+    for (int j = 0; j < lanes; j++) sse += err[j];
+    return sse;
+}
+
+/* SSEs of endpoint sets already assessed, by a key of their quantized values and p-bits (< 2^58): open addressing,
+ * a key stored plus one (0: free slot), at most MEMO_MAX of them. Only how much work is repeated depends on what
+ * it holds: every SSE it gives is the whole one, the value assessing again would give. */
+#define MEMO_SLOTS 128
+#define MEMO_MAX 96
+typedef struct {
+    int n;
+    uint64_t key[MEMO_SLOTS];
+    int sse[MEMO_SLOTS];
+} sse_memo;
+
+static inline void memo_clear(sse_memo *m)
+{
+    m->n = 0;
+    memset(m->key, 0, sizeof m->key);
+}
+
+static inline unsigned memo_slot(uint64_t key) { return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 57); }
+
+/* The SSE stored for key, or -1. */
+static inline int memo_find(const sse_memo *m, uint64_t key)
+{
+    for (unsigned s = memo_slot(key);; s = (s + 1) & (MEMO_SLOTS - 1)) {
+        if (m->key[s] == key + 1) return m->sse[s];
+        if (m->key[s] == 0) return -1;
+    }
+}
+
+static inline void memo_add(sse_memo *m, uint64_t key, int sse)
+{
+    if (m->n >= MEMO_MAX) return;
+    unsigned s = memo_slot(key);
+    while (m->key[s] != 0 && m->key[s] != key + 1) s = (s + 1) & (MEMO_SLOTS - 1);
+    if (m->key[s] == 0) m->n++;
+    m->key[s] = key + 1;
+    m->sse[s] = sse;
 }
 
 /* frexpf's exponent of a positive normal float x (x = f 2^e, f in [0.5, 1)) and ldexpf(1, -e), by the bits: the
@@ -126,17 +196,20 @@ static inline float snap256(float x) { return floorf(x * 256.0f + 0.5f) * 0.0039
 static inline int ls_solve(const block_in *in, const int idx[16], int mask, int steps, int ch, float *x)
 {
     int a = 0, bb = 0, cc = 0, x0[4] = {0, 0, 0, 0}, x1[4] = {0, 0, 0, 0};
-    /* the weights are the BC7 tables (bc7_tables.h), looked up instead of divided */
-    const uint8_t *wt = steps == 3 ? tt_bc7_weights2 : (steps == 7 ? tt_bc7_weights3 : tt_bc7_weights4);
-    for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
-        int i = __builtin_ctz(bits);
-        int w = wt[idx[i]], iw = 64 - w;
+    /* every texel as a lane and all four channels (the compiler vectorises it), texels outside the mask weighted 0:
+     * integer sums, exact in any order; the weights are the BC7 tables (TT_BC7_WEIGHT*), computed instead of
+     * divided */
+    for (int i = 0; i < 16; i++) {
+        int in_set = (mask >> i) & 1;
+        int w = steps == 3 ? TT_BC7_WEIGHT2(idx[i]) : (steps == 7 ? TT_BC7_WEIGHT3(idx[i]) : TT_BC7_WEIGHT4(idx[i]));
+        int iw = (64 - w) * in_set;
+        w *= in_set;
         a += iw * iw;
         bb += iw * w;
         cc += w * w;
-        for (int k = 0; k < ch; k++) {
-            x0[k] += iw * in->t[i][k];
-            x1[k] += w * in->t[i][k];
+        for (int k = 0; k < 4; k++) {
+            x0[k] += iw * in->ct[k][i];
+            x1[k] += w * in->ct[k][i];
         }
     }
     int det = a * cc - bb * bb; /* <= (65536/2)^2: fits in int32 */
@@ -163,6 +236,17 @@ static inline int joint_dq(int *p, int s, int kind)
 
 /* Index trials (bc7_ref_multi.c): index v of trial tr (level q + 1) on a ramp 0..top whose used range is [lo, hi]. */
 int tt_bc7_trial_index(int v, int tr, int q, int top, int lo, int hi);
+
+/* One block (bc7_ref_block.c): tt_bc7_encode_block_ref's search. */
+void tt_bc7_ref_encode_block(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out);
+/* bc7_ref_avx2.c compiles bc7_ref_block.c and the family files a second time for AVX2 CPUs, every entry point of
+ * this header then named with _avx2 (x86-64 GCC or Clang, unless TT_BC7_NO_SIMD). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TT_BC7_NO_SIMD)
+#define TT_BC7_REF_AVX2 1
+void tt_bc7_ref_encode_block_avx2(const uint8_t texels[16][4], const tt_bc7_config *p, tt_bc7_block *out);
+#else
+#define TT_BC7_REF_AVX2 0
+#endif
 
 /* Families. Each returns its block's SSE and the fields to pack (tt_bc7_pack_fields).
  * Mode 6 (bc7_ref_single.c); lite = a multi-subset candidate follows (one +-1 pass, no principal-axis start). */

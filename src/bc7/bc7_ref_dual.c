@@ -82,71 +82,35 @@ static void rotate_block(const block_in *in, int rot, block_in *rb)
         perm[3] = rot - 1;
     }
     for (int i = 0; i < 16; i++)
-        for (int k = 0; k < 4; k++) rb->t[i][k] = in->t[i][perm[k]];
+        for (int k = 0; k < 4; k++) rb->t[i][k] = rb->ct[k][i] = in->t[i][perm[k]];
     for (int k = 0; k < 4; k++) rb->w[k] = in->w[perm[k]];
     rb->opaque = in->opaque;
     rb->joint = in->joint;
 }
 
-/* Colour indices and SSE (slots 0..2) for the endpoints of c: pick_bracket with the decoded colours computed once.
- * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a fit
- * only when its SSE is below the bound it passes, and the sum only grows. */
+/* Colour indices and SSE (slots 0..2) for the endpoints of c (ramp_search). `bound`: the SSE the caller keeps a fit
+ * below (the shader stops summing there; the whole sum leads to the same choices). */
 static void assign_col(const block_in *rb, const dual_cfg *g, col_fit *c, int bound)
 {
-    int nl = 1 << g->cib;
-    int e0[3], e1[3], d[3], len2 = 0, pal[8][3];
+    int e0[3], e1[3], sel[16];
     for (int k = 0; k < 3; k++) {
         e0[k] = expand_channel(c->q[0][k], 0, g->cb, 0);
         e1[k] = expand_channel(c->q[1][k], 0, g->cb, 0);
-        d[k] = e1[k] - e0[k];
-        len2 += d[k] * d[k];
     }
-    for (int l = 0; l < nl; l++) {
-        int w = weight_of(g->cib, l);
-        for (int k = 0; k < 3; k++) pal[l][k] = (64 * e0[k] + 32 + w * d[k]) >> 6; /* == ((64 - w) e0 + w e1 + 32) >> 6 */
-    }
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
-    int sse = 0;
-    for (int i = 0; i < 16; i++) {
-        const int *t = rb->t[i];
-        int dot = 0;
-        for (int k = 0; k < 3; k++) dot += (t[k] - e0[k]) * d[k];
-        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-        int k0 = ((nl - 1) * dot * rcp) >> 27;
-        if (k0 > nl - 2) k0 = nl - 2;
-        int ea = 0, eb = 0;
-        for (int k = 0; k < 3; k++) {
-            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
-            ea += da * da * rb->w[k];
-            eb += db * db * rb->w[k];
-        }
-        int up = eb < ea; /* pick_bracket's choice, branch-free */
-        sse += up ? eb : ea;
-        c->idx[i] = k0 + up;
-        if (sse >= bound) break;
-    }
-    c->sse = sse;
+    int top = (1 << g->cib) - 1;
+    c->sse = top == 3 ? ramp_search(rb->ct, 16, 16, 3, 3, 2, e0, e1, rb->w, 0, sel)
+                      : ramp_search(rb->ct, 16, 16, 3, 7, 6, e0, e1, rb->w, 0, sel);
+    for (int i = 0; i < 16; i++) c->idx[i] = sel[i];
 }
 
-/* Scalar indices and SSE (slot 3), stopping at `bound` as assign_col. */
+/* Scalar indices and SSE (slot 3), as assign_col. */
 static void assign_sca(const block_in *rb, const dual_cfg *g, sca_fit *s, int bound)
 {
-    int nl = 1 << g->sib;
-    int e0 = expand_channel(s->q[0], 0, g->sb, 0), e1 = expand_channel(s->q[1], 0, g->sb, 0);
-    int d = e1 - e0, len2 = d * d;
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
-    int sse = 0;
-    for (int i = 0; i < 16; i++) {
-        int t = rb->t[i][3];
-        int dot = (t - e0) * d;
-        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-        int k0 = ((nl - 1) * dot * rcp) >> 27;
-        if (k0 > nl - 2) k0 = nl - 2;
-        s->idx[i] = pick_bracket(&e0, &e1, &t, 1, k0, weight_of(g->sib, k0), weight_of(g->sib, k0 + 1), rb->w + 3,
-                                 &sse);
-        if (sse >= bound) break;
-    }
-    s->sse = sse;
+    int e0 = expand_channel(s->q[0], 0, g->sb, 0), e1 = expand_channel(s->q[1], 0, g->sb, 0), sel[16];
+    int top = (1 << g->sib) - 1;
+    s->sse = top == 3 ? ramp_search(rb->ct + 3, 16, 16, 1, 3, 2, &e0, &e1, rb->w + 3, 0, sel)
+                      : ramp_search(rb->ct + 3, 16, 16, 1, 7, 6, &e0, &e1, rb->w + 3, 0, sel);
+    for (int i = 0; i < 16; i++) s->idx[i] = sel[i];
 }
 
 /* ls_solve (bc7_ref.h) from integer sums, the float operations of ls_solve in bc7_common.glsl, n channels. */

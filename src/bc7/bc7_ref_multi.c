@@ -55,11 +55,12 @@ static void block_moments(const block_in *in, int mv[16][MOM_N], int total[MOM_N
 
 static void mask_moments(const int mv[16][MOM_N], int mask, int out[MOM_N])
 {
-    for (int k = 0; k < MOM_N; k++) out[k] = 0;
+    int sum[MOM_N] = {0}; /* a local sum: out may alias mv as far as the compiler knows, which keeps it scalar */
     for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
         const int *v = mv[__builtin_ctz(bits)];
-        for (int k = 0; k < MOM_N; k++) out[k] += v[k];
+        for (int k = 0; k < MOM_N; k++) sum[k] += v[k];
     }
+    memcpy(out, sum, sizeof sum);
 }
 
 /* Scatter of a subset (its moment sums mo) over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
@@ -114,6 +115,96 @@ static void subset_axis_terms(const int mo[MOM_N], int nch, float dir[4], tt_bc7
     at->n = (float)n;
 }
 
+/* The q-free terms of subset_axis_terms (dir is not needed for the estimate) for `count` subsets at once, their
+ * moment sums lane by lane (mo[k][j]), written for the compiler to vectorise over the lanes: each lane runs the
+ * float operations of subset_axis_terms in the same order, with selects for its branches, so the terms are the
+ * same. */
+typedef struct {
+    int mo[MOM_N][64];
+    float trace[64], vv[64], wv[64];
+    float n[64];
+    int flat[64];
+} axis_lanes;
+
+static inline __attribute__((always_inline)) void axis_terms_lanes(axis_lanes *L, int count, int nch)
+{
+    /* the channel loops unrolled first (nch is a constant here), so that the lane loop is what gets vectorised */
+    for (int j = 0; j < count; j++) {
+        int n = L->mo[0][j], c[4][4];
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++)
+            #pragma GCC unroll 4
+            for (int b = a; b < nch; b++)
+                c[a][b] = c[b][a] = n * L->mo[mom_ss[a][b]][j] - L->mo[1 + a][j] * L->mo[1 + b][j];
+        int k = 0, ckk = c[0][0], tr = c[0][0];
+        #pragma GCC unroll 4
+        for (int a = 1; a < nch; a++) {
+            int larger = c[a][a] > ckk;
+            k = larger ? a : k;
+            ckk = larger ? c[a][a] : ckk;
+            tr += c[a][a];
+        }
+        float v[4], mx = 0.0f;
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) {
+            int cak = c[a][0];
+            #pragma GCC unroll 4
+            for (int b = 1; b < nch; b++) cak = k == b ? c[a][b] : cak;
+            v[a] = (float)cak;
+            float f = fabsf(v[a]);
+            mx = a == 0 || f > mx ? f : mx;
+        }
+        float scale = pow2_neg(frexp_exp(mx)); /* mx may be 0 in a flat lane: any finite scale, unused */
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) v[a] = v[a] * scale;
+        float vv = v[0] * v[0], wv = 0.0f;
+        #pragma GCC unroll 4
+        for (int a = 1; a < nch; a++) vv = vv + v[a] * v[a];
+        #pragma GCC unroll 4
+        for (int a = 0; a < nch; a++) {
+            float w = (float)c[a][0] * v[0];
+            #pragma GCC unroll 4
+            for (int b = 1; b < nch; b++) w = w + (float)c[a][b] * v[b];
+            wv = a == 0 ? w * v[0] : wv + w * v[a];
+        }
+        L->flat[j] = n < 2 || ckk == 0;
+        L->trace[j] = (float)tr;
+        L->vv[j] = vv;
+        L->wv[j] = wv;
+        L->n[j] = (float)n;
+    }
+}
+
+/* The terms of the subsets of the partitions todo[0..count) into terms[part][0..ns), from the per-texel moments mv
+ * and the block's total (subset 0: the total less the others, exact integers). L: ns lane sets. */
+static void partition_terms(const int mv[16][MOM_N], const int total[MOM_N], int ns, int nch, const int *todo,
+                            int count, axis_lanes *L, tt_bc7_axis_terms (*terms)[3])
+{
+    for (int j = 0; j < count; j++) {
+        int m[2], mo[3][MOM_N];
+        partition_masks(ns, todo[j], m);
+        mask_moments(mv, m[0], mo[1]);
+        if (ns == 3) mask_moments(mv, m[1], mo[2]);
+        for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
+        for (int sub = 0; sub < ns; sub++)
+            for (int k = 0; k < MOM_N; k++) L[sub].mo[k][j] = mo[sub][k];
+    }
+    for (int sub = 0; sub < ns; sub++) {
+        if (nch == 3)
+            axis_terms_lanes(&L[sub], count, 3);
+        else
+            axis_terms_lanes(&L[sub], count, 4);
+        for (int j = 0; j < count; j++) {
+            tt_bc7_axis_terms *at = &terms[todo[j]][sub];
+            at->flat = L[sub].flat[j];
+            at->trace = L[sub].trace[j];
+            at->vv = L[sub].vv[j];
+            at->wv = L[sub].wv[j];
+            at->n = L[sub].n[j];
+        }
+    }
+}
+
 /* The estimate num / den of subset_axis from its q-free terms (the same float operations in the same order). */
 static void axis_estimate(const tt_bc7_axis_terms *at, float q, float *num, float *den)
 {
@@ -132,99 +223,69 @@ static int expandm(const tt_bc7_mode_info *mi, int ch, int q, int p)
     return expand_channel(q, p, ch == 3 ? mi->alpha_bits : mi->color_bits, mi->pbit_unique || mi->pbit_shared);
 }
 
-/* The texels of one subset, listed once (the inner loops run over them instead of testing 16 mask bits), and the
- * endpoints already assessed in this subset's search (encode_subset) with the SSE each gave. Within one search the
- * subset's best SSE only falls, and every assessment is against a bound at most that best; an assessed endpoint
- * set either became the best or was found at or above a bound then (its value, complete or cut short, is >= it),
- * so it is at or above every later bound too: assessing it again is skipped and its old value given, which every
- * caller rejects as it would the new one. */
-#define MEMO_N 64
+/* The texels of one subset, listed once, and the endpoints already assessed in this subset's search (encode_subset)
+ * with the SSE each gave. Within one search the subset's best SSE only falls, and an assessed endpoint set either
+ * became the best or lost to a value at most the best of its time, so its SSE is at or above the subset's best
+ * from then on: assessing it again is skipped and its old value given (without indices), which every caller
+ * rejects as it would the new one. (The shader stops summing at a bound instead; a result at or above the bound is
+ * rejected either way.) */
 typedef struct {
-    int mask, n;
+    int mask, n, lanes;
     int at[16];
-    int nmemo;
-    uint64_t memo_key[MEMO_N];
-    int memo_sse[MEMO_N];
+    int ct[4][16]; /* the texels channel-major (lane j: texel at[j]; lanes n..15 zero), for ramp_search */
+    sse_memo memo;
 } texset;
 
-static void texset_of(int mask, texset *ts)
+static void texset_of(const block_in *in, int mask, texset *ts)
 {
     ts->mask = mask;
     ts->n = 0;
-    ts->nmemo = 0;
+    memo_clear(&ts->memo);
+    memset(ts->ct, 0, sizeof ts->ct);
     for (int i = 0; i < 16; i++)
-        if ((mask >> i) & 1) ts->at[ts->n++] = i;
+        if ((mask >> i) & 1) {
+            for (int k = 0; k < 4; k++) ts->ct[k][ts->n] = in->t[i][k];
+            ts->at[ts->n++] = i;
+        }
+    ts->lanes = ts->n <= 8 ? 8 : 16;
 }
 
-/* The indices of the texels of ts for endpoints e0, e1 (8-bit, nch channels) on a ramp of nl levels: the bracket of
- * the projection, then the nearer of its two decoded colours (pick_bracket, with the decoded palette computed once);
- * returns the weighted SSE. Stops as soon as the SSE reaches `bound` (every caller keeps a result only when it is
- * below its bound, and the sum only grows), returning that partial SSE (>= bound). */
+/* The indices of the texels of ts for endpoints e0, e1 (8-bit, nch channels) on a ramp of nl levels (ramp_search);
+ * returns the weighted SSE. */
 static inline __attribute__((always_inline)) int assign_set(const block_in *in, texset *ts, int nch, int nl,
-                                                             int unit, const uint8_t *w, const int *e0,
-                                                             const int *e1, uint8_t *idx, int bound)
+                                                             int unit, const int *e0, const int *e1, uint8_t *idx)
 {
-    int d[4], len2 = 0, pal[8][4];
-    for (int k = 0; k < nch; k++) {
-        d[k] = e1[k] - e0[k];
-        len2 += d[k] * d[k];
-    }
-    /* (64 - w) e0 + w e1 + 32 == 64 e0 + 32 + w d: the same integer */
-    for (int l = 0; l < nl; l++)
-        for (int k = 0; k < nch; k++) pal[l][k] = (64 * e0[k] + 32 + w[l] * d[k]) >> 6;
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0; /* as in assign_indices */
-    int sse = 0;
-    for (int j = 0; j < ts->n; j++) {
-        int i = ts->at[j];
-        const int *t = in->t[i];
-        int dot = 0;
-        for (int k = 0; k < nch; k++) dot += (t[k] - e0[k]) * d[k];
-        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-        int k0 = ((nl - 1) * dot * rcp) >> 27;
-        if (k0 > nl - 2) k0 = nl - 2;
-        int ea = 0, eb = 0;
-        for (int k = 0; k < nch; k++) {
-            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
-            ea += unit ? da * da : da * da * in->w[k]; /* unit: the default weights, all 1 */
-            eb += unit ? db * db : db * db * in->w[k];
-        }
-        int up = eb < ea; /* pick_bracket's choice, branch-free */
-        sse += up ? eb : ea;
-        idx[i] = (uint8_t)(k0 + up);
-        if (sse >= bound) break;
-    }
+    int sel[16];
+    int sse = ts->lanes == 8 ? ramp_search(ts->ct, 8, ts->n, nch, nl - 1, nl - 2, e0, e1, in->w, unit, sel)
+                             : ramp_search(ts->ct, 16, ts->n, nch, nl - 1, nl - 2, e0, e1, in->w, unit, sel);
+    for (int j = 0; j < ts->n; j++) idx[ts->at[j]] = (uint8_t)sel[j];
     return sse;
 }
 
-/* Indices (and weighted SSE over nch channels) of the texels of subset `sub`, stopping at `bound` (assign_set). */
-static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub,
-                   int bound)
+/* Indices (and weighted SSE over nch channels) of the texels of subset `sub` (assign_set). */
+static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub)
 {
     int e0[4], e1[4], sse;
     uint64_t key = (uint64_t)c->p[sub][0] | (uint64_t)c->p[sub][1] << 1;
     for (int k = 0; k < nch; k++) key |= (uint64_t)c->q[sub][0][k] << (2 + 7 * k) | (uint64_t)c->q[sub][1][k] << (30 + 7 * k);
-    for (int m = 0; m < ts->nmemo; m++)
-        if (ts->memo_key[m] == key) {
-            c->sse[sub] = ts->memo_sse[m];
-            return ts->memo_sse[m];
-        }
+    int old = memo_find(&ts->memo, key);
+    if (old >= 0) {
+        c->sse[sub] = old;
+        return old;
+    }
     for (int k = 0; k < nch; k++) {
         e0[k] = expandm(mi, k, c->q[sub][0][k], c->p[sub][0]);
         e1[k] = expandm(mi, k, c->q[sub][1][k], c->p[sub][1]);
     }
     int unit = in->w[0] == 1 && in->w[1] == 1 && in->w[2] == 1 && (nch == 3 || in->w[3] == 1);
-#define ASSIGN_SET(nch_, nl_, w_)                                                                                      \
-    (unit ? assign_set(in, ts, nch_, nl_, 1, w_, e0, e1, c->idx, bound)                                                \
-          : assign_set(in, ts, nch_, nl_, 0, w_, e0, e1, c->idx, bound))
+#define ASSIGN_SET(nch_, nl_)                                                                                          \
+    (unit ? assign_set(in, ts, nch_, nl_, 1, e0, e1, c->idx) : assign_set(in, ts, nch_, nl_, 0, e0, e1, c->idx))
     if (mi->index_bits == 2)
-        sse = nch == 3 ? ASSIGN_SET(3, 4, tt_bc7_weights2) : ASSIGN_SET(4, 4, tt_bc7_weights2);
+        sse = nch == 3 ? ASSIGN_SET(3, 4) : ASSIGN_SET(4, 4);
     else
-        sse = nch == 3 ? ASSIGN_SET(3, 8, tt_bc7_weights3) : ASSIGN_SET(4, 8, tt_bc7_weights3);
+        sse = nch == 3 ? ASSIGN_SET(3, 8) : ASSIGN_SET(4, 8);
 #undef ASSIGN_SET
-    if (ts->nmemo < MEMO_N) {
-        ts->memo_key[ts->nmemo] = key;
-        ts->memo_sse[ts->nmemo++] = sse;
-    }
+    memo_add(&ts->memo, key, sse);
     c->sse[sub] = sse;
     return sse;
 }
@@ -232,7 +293,7 @@ static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texs
 /* Quantizes float endpoints x[0..2nch) (8-bit scale) of subset `sub` with the best p-bits (none, mode 2; shared
  * per subset, mode 1: 2 choices; per endpoint, modes 0, 3, 7: 4 combinations) by SSE. */
 static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, const float *x,
-                         candm *c, int sub, int bound)
+                         candm *c, int sub)
 {
     candm t = *c;
     int best = 0x7FFFFFFF, ncombo = mi->pbit_unique ? 4 : (mi->pbit_shared ? 2 : 1);
@@ -242,8 +303,7 @@ static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < nch; k++)
                 t.q[sub][j][k] = quant_channel(x[nch * j + k], t.p[sub][j], k == 3 ? mi->alpha_bits : mi->color_bits);
-        /* the bound: a result at or above the caller's is dropped; one at or above `best` is not kept */
-        int e = assignm(in, mi, nch, ts, &t, sub, best < bound ? best : bound);
+        int e = assignm(in, mi, nch, ts, &t, sub);
         if (e < best) {
             best = e;
             *c = t;
@@ -287,7 +347,7 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
         float x[8];
         if (!ls_solve(in, sel, mask, top, nch, x)) continue;
         candm t = *c;
-        quant_search(in, mi, nch, ts, x, &t, sub, c->sse[sub]);
+        quant_search(in, mi, nch, ts, x, &t, sub);
         if (t.sse[sub] < c->sse[sub]) *c = t;
     }
 }
@@ -296,7 +356,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                           int trials, candm *c, int sub)
 {
     texset ts;
-    texset_of(mask, &ts);
+    texset_of(in, mask, &ts);
     /* endpoints: the texels with the lowest and highest projection */
     float lo = 0.0f, hi = 0.0f;
     int ilo = -1, ihi = -1;
@@ -312,13 +372,13 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
         x[k] = (float)in->t[ilo][k];
         x[nch + k] = (float)in->t[ihi][k];
     }
-    quant_search(in, mi, nch, &ts, x, c, sub, 0x7FFFFFFF);
+    quant_search(in, mi, nch, &ts, x, c, sub);
     for (int it = 0; it < REFIT_ITERATIONS && c->sse[sub] > 0; it++) {
         candm t = *c;
         int idx[16];
         for (int i = 0; i < 16; i++) idx[i] = c->idx[i];
         if (!ls_solve(in, idx, mask, (1 << mi->index_bits) - 1, nch, x)) break;
-        quant_search(in, mi, nch, &ts, x, &t, sub, c->sse[sub]);
+        quant_search(in, mi, nch, &ts, x, &t, sub);
         if (t.sse[sub] >= c->sse[sub]) break;
         *c = t;
     }
@@ -332,7 +392,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     if (q < 0 || q > (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1) continue;
                     candm t = *c;
                     t.q[sub][j][k] = q;
-                    if (assignm(in, mi, nch, &ts, &t, sub, c->sse[sub]) < c->sse[sub]) {
+                    if (assignm(in, mi, nch, &ts, &t, sub) < c->sse[sub]) {
                         *c = t;
                         improved = 1;
                     }
@@ -348,7 +408,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     t.q[sub][j][k] += dq;
                     ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;
                 }
-                if (ok && assignm(in, mi, nch, &ts, &t, sub, c->sse[sub]) < c->sse[sub]) {
+                if (ok && assignm(in, mi, nch, &ts, &t, sub) < c->sse[sub]) {
                     *c = t;
                     improved = 1;
                 }
@@ -381,18 +441,19 @@ static int encode_multi(const block_in *in, int mode, int keep, int trials, int 
     /* the q-free terms of modes 0-3 (three channels) are shared through the cache: modes 1 and 3 have the same
      * partitions, mode 0's are the first 16 of mode 2's */
     int tb = ns == 3, use = cache && nch == 3;
-    tt_bc7_axis_terms own[3];
+    tt_bc7_axis_terms own[64][3], (*terms)[3] = use ? cache->terms[tb] : own; /* 64: most partitions */
+    uint64_t have = use ? cache->have[tb] : 0;
+    int todo[64], count = 0;
+    for (int part = 0; part < nparts; part++)
+        if (!((have >> part) & 1u)) todo[count++] = part;
+    if (count) {
+        axis_lanes lanes[3];
+        partition_terms(mv, total, ns, nch, todo, count, lanes, terms);
+        if (use)
+            for (int j = 0; j < count; j++) cache->have[tb] |= 1ull << todo[j];
+    }
     for (int part = 0; part < nparts; part++) {
-        tt_bc7_axis_terms *at = use ? cache->terms[tb][part] : own;
-        if (!use || !((cache->have[tb] >> part) & 1u)) {
-            int m[2];
-            partition_masks(ns, part, m);
-            mask_moments(mv, m[0], mo[1]);
-            if (ns == 3) mask_moments(mv, m[1], mo[2]);
-            for (int k = 0; k < MOM_N; k++) mo[0][k] = total[k] - mo[1][k] - (ns == 3 ? mo[2][k] : 0);
-            for (int sub = 0; sub < ns; sub++) subset_axis_terms(mo[sub], nch, dir, &at[sub]);
-            if (use) cache->have[tb] |= 1ull << part;
-        }
+        const tt_bc7_axis_terms *at = terms[part];
         axis_estimate(&at[0], q, &n0, &d0);
         axis_estimate(&at[1], q, &n1, &d1);
         if (ns == 3) axis_estimate(&at[2], q, &n2, &d2);

@@ -40,78 +40,38 @@ static float quant_endpoint(const float x[4], int p, int opaque, int q[4])
     return err;
 }
 
-/* The endpoints already assessed, with their SSE (complete, or cut short at a bound it reached). An old value is
- * given instead of assessing again where it is at or above the bound now (any such value is what the caller needs:
- * it rejects it), or, for a caller that uses the SSE only (value_only: Nelder-Mead), where it is complete. In one
- * polish call the first always holds, as texset in bc7_ref_multi.c explains: the best SSE only falls and each
- * assessment is against a bound at most that best. */
-#define MEMO_N 128
+/* The endpoints already assessed (sse_memo). An old value is given instead of assessing again where it is at or
+ * above the bound now (the caller rejects it and needs no indices), or, for a caller that uses the SSE only
+ * (value_only: Nelder-Mead), always. */
 typedef struct {
-    int n, value_only;
-    uint64_t key[MEMO_N];
-    int sse[MEMO_N];
-    uint8_t cut[MEMO_N];
+    int value_only;
+    sse_memo m;
 } memo;
 
-/* Best 4-bit index per texel for the 8-bit endpoints of `c`: project onto
- * the endpoint axis, then pick the better of the two bracketing indices by
- * exact integer error (pick_bracket, with the 16 decoded colours computed once). Fills c->idx and c->sse.
- * Stops as soon as the SSE reaches `bound`, c->sse then being that partial SSE (>= bound): every caller keeps a
- * candidate only when its SSE is below the bound it passes, and the sum only grows. */
+/* Best 4-bit index per texel for the 8-bit endpoints of `c` (ramp_search). Fills c->idx and c->sse; `bound` only
+ * decides what the memo may give back (an SSE at or above it is one the caller drops). */
 static void assign_indices(const block_in *in, candidate *c, int bound, memo *mm)
 {
     uint64_t key = 0;
     if (mm) {
         key = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 1;
         for (int k = 0; k < 4; k++) key |= (uint64_t)c->q[0][k] << (2 + 7 * k) | (uint64_t)c->q[1][k] << (30 + 7 * k);
-        for (int m = 0; m < mm->n; m++)
-            if (mm->key[m] == key && (mm->sse[m] >= bound || (mm->value_only && !mm->cut[m]))) {
-                c->sse = mm->sse[m];
-                return;
-            }
+        int old = memo_find(&mm->m, key);
+        if (old >= 0 && (old >= bound || mm->value_only)) {
+            c->sse = old;
+            return;
+        }
     }
-    int e0[4], e1[4], d[4], len2 = 0, pal[16][4];
+    int e0[4], e1[4];
     for (int k = 0; k < 4; k++) {
         e0[k] = (c->q[0][k] << 1) | c->p[0];
         e1[k] = (c->q[1][k] << 1) | c->p[1];
-        d[k] = e1[k] - e0[k];
-        len2 += d[k] * d[k];
     }
-    int nl = c->half ? 8 : 16;
-    for (int l = 0; l < nl; l++) {
-        int w = TT_BC7_WEIGHT4(l);
-        for (int k = 0; k < 4; k++) pal[l][k] = (64 * e0[k] + 32 + w * d[k]) >> 6; /* == ((64 - w) e0 + w e1 + 32) >> 6 */
-    }
-    /* k0 = floor(15 dot / len2) via one rounded-up reciprocal per call
-     * instead of a division per texel: exact, or one too high when the
-     * fraction is > 0.97 (then k0 and k0 + 1 still bracket the best index);
-     * dot <= len2 keeps 15 dot rcp <= 15 (2^27 + len2) < 2^31. */
-    int rcp = len2 > 0 ? ((1 << 27) + len2 - 1) / len2 : 0;
-    int kmax = c->half ? 6 : 14, sse = 0;
-    for (int i = 0; i < 16; i++) {
-        const int *t = in->t[i];
-        int dot = 0;
-        for (int k = 0; k < 4; k++) dot += (t[k] - e0[k]) * d[k];
-        dot = dot < 0 ? 0 : (dot > len2 ? len2 : dot);
-        int k0 = (15 * dot * rcp) >> 27;
-        if (k0 > kmax) k0 = kmax;
-        int ea = 0, eb = 0;
-        for (int k = 0; k < 4; k++) {
-            int da = pal[k0][k] - t[k], db = pal[k0 + 1][k] - t[k];
-            ea += da * da * in->w[k];
-            eb += db * db * in->w[k];
-        }
-        int up = eb < ea; /* pick_bracket's choice, branch-free */
-        sse += up ? eb : ea;
-        c->idx[i] = k0 + up;
-        if (sse >= bound) break;
-    }
+    int sel[16];
+    int sse = ramp_search(in->ct, 16, 16, 4, 15, c->half ? 6 : 14, e0, e1, in->w, 0, sel);
+    for (int i = 0; i < 16; i++) c->idx[i] = sel[i];
     c->sse = sse;
-    if (mm && mm->n < MEMO_N) {
-        mm->key[mm->n] = key;
-        mm->cut[mm->n] = sse >= bound;
-        mm->sse[mm->n++] = sse;
-    }
+    if (mm) memo_add(&mm->m, key, sse);
 }
 
 /* Quantizes float endpoints (8-bit scale), p-bit per endpoint by nearest
@@ -358,7 +318,7 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
 static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
 {
     memo mm;
-    mm.n = 0;
+    memo_clear(&mm.m);
     mm.value_only = 0;
     quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
     for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
@@ -443,7 +403,7 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     float v[8];
     pca_guess(in, v);
     memo nm; /* Nelder-Mead's vertices often quantize alike */
-    nm.n = 0;
+    memo_clear(&nm.m);
     nm.value_only = 1;
     int loss = nm_loss(in, v, 0x7FFFFFFF, &nm);
     if (p->refine && (float)loss > p->good_enough * 65025.0f * weight_scale(in))

@@ -7,6 +7,7 @@
 #include "formats/tt_formats.h"
 #include "vk/tt_vk.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -152,8 +153,9 @@ static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_imag
 
 /* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on the
  * 2-core x86 CI machine (the 512x512 photo of bc7_testset, --cpu: user time / blocks; docs/bc7.md, "C encoder
- * speed"; exhaustive taken as thorough): the rules below need only their order of magnitude. */
-static const double c_us_per_block[5] = {10.0, 32.0, 102.0, 833.0, 833.0};
+ * speed"; exhaustive taken as thorough): the rules below need only their order of magnitude, and that each is
+ * below lavapipe's (lvp_core_us_per_block). */
+static const double c_us_per_block[5] = {5.0, 18.0, 59.0, 374.0, 374.0};
 
 /* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
  * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
@@ -200,6 +202,32 @@ static int c_beats_cpu_device(const bc7_ctx *x, tt_vk *vk, const tt_image *img)
     return c_s <= dev_s;
 }
 
+/* Whether the C encoder beats a CPU device at this preset even once the device's passes are compiled (per block). */
+static int c_beats_any_cpu_device(const bc7_ctx *x)
+{
+    return c_us_per_block[x->o.preset] <= lvp_core_us_per_block[x->o.preset];
+}
+
+/* Whether every Vulkan device this machine could offer is a CPU device, known without a Vulkan instance (creating
+ * one loads every installed driver: 50-90 ms with Mesa's): Linux with no GPU device node (DRM render node, NVIDIA,
+ * WSL's dxg). A driver list chosen in the environment (VK_ICD_FILENAMES, VK_DRIVER_FILES) is always asked. */
+static int only_cpu_devices(void)
+{
+#ifdef __linux__
+    if (getenv("VK_ICD_FILENAMES") || getenv("VK_DRIVER_FILES") || getenv("VK_ADD_DRIVER_FILES")) return 0;
+    if (access("/dev/nvidiactl", F_OK) == 0 || access("/dev/nvidia0", F_OK) == 0 || access("/dev/dxg", F_OK) == 0)
+        return 0;
+    DIR *dri = opendir("/dev/dri");
+    if (!dri) return 1;
+    int render_node = 0;
+    for (struct dirent *e; !render_node && (e = readdir(dri));) render_node = strncmp(e->d_name, "renderD", 7) == 0;
+    closedir(dri);
+    return !render_node;
+#else
+    return 0;
+#endif
+}
+
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
  * write atomically -> re-read, decode and measure every level. */
 static void bc7_encode_one(void *ctx, const char *input, const char *output, cli_file_result *r)
@@ -227,6 +255,11 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
     int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark && !inexact_chain;
     int use_c = x->o.cpu || (st == TT_OK && auto_pick && small_job(x, &img));
     if (use_c && auto_pick) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
+    if (st == TT_OK && !use_c && auto_pick && c_beats_any_cpu_device(x) && only_cpu_devices()) {
+        use_c = 1; /* no device can beat it: no Vulkan start-up */
+        DISPLAYLEVEL(2, "%s: no GPU here (no GPU device node): C encoder (same blocks; --gpu to use a CPU Vulkan device)\n",
+                     input);
+    }
     cli_gpu *gpu = NULL; /* this worker's device, locked while it is used */
     if (st == TT_OK && !use_c) {
         gpu = cli_gpu_mine(&x->gpu);

@@ -57,6 +57,7 @@ int main(void)
                     for (int k = 0; k < 4; k++) in.t[i][k] = t[i][k];
                     if (t[i][3] != 255) in.opaque = 0;
                 }
+                block_in_lanes(&in);
                 for (int mode = 4; mode <= 5; mode++) {
                     tt_bc7_fields f;
                     int sse = tt_bc7_ref_encode_dual(&in, mode, &cfg, &f);

@@ -41,6 +41,7 @@ static void make_block(int kind, int alpha, block_in *in)
     in->opaque = 1;
     for (int i = 0; i < 16; i++)
         if (in->t[i][3] != 255) in->opaque = 0;
+    block_in_lanes(in);
 }
 
 static int g_blocks;

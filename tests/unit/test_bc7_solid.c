@@ -141,6 +141,7 @@ static void check_colour(const uint8_t c[4], unsigned modes, int vs_search)
         block_in in = {.joint = 1}; /* joint steps on, as in every preset but fastest */
         for (int i = 0; i < 16; i++)
             for (int k = 0; k < 4; k++) in.t[i][k] = c[k];
+        block_in_lanes(&in);
         in.opaque = c[3] == 255;
         tt_bc7_channel_weights(&p, in.w);
         tt_bc7_fields f;
