@@ -48,6 +48,15 @@ static void context_of(const tt_ec_plane_params *p, const int32_t z[TT_EC_PLANE_
     *bucket = a == 0 ? 0 : a <= 2 ? 1 : a <= 5 ? 2 : a <= 10 ? 3 : a <= 20 ? 4 : 5;
 }
 
+/* The context of the value at (x, y): taps_at, then context_of. */
+static void context_at(const tt_ec_plane_params *p, const int32_t *v, const int32_t *prev, uint32_t w, uint32_t x,
+                       uint32_t y, int64_t *base, int *half_up, int *bucket)
+{
+    int32_t z[TT_EC_PLANE_TAPS];
+    taps_at(v, p->center, prev, w, x, y, z);
+    context_of(p, z, base, half_up, bucket);
+}
+
 static tt_ec_params table_params(const tt_ec_plane_params *p, int bucket, int half_up)
 {
     tt_ec_params q = {-(int32_t)p->half, (int32_t)p->half, half_up ? 0.5f : 0.0f, tt_f16_to_f32(p->scale16[bucket])};
@@ -127,11 +136,9 @@ tt_status tt_ec_plane_fit(const int32_t *v, const int32_t *prev, uint32_t w, uin
     int64_t most = 0;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
-            int32_t z[TT_EC_PLANE_TAPS];
             int64_t base;
             int half_up, bucket;
-            taps_at(v, p->center, prev, w, x, y, z);
-            context_of(p, z, &base, &half_up, &bucket);
+            context_at(p, v, prev, w, x, y, &base, &half_up, &bucket);
             int64_t r = llabs((int64_t)v[(size_t)y * w + x] - p->center - base);
             if (r > most) most = r;
         }
@@ -143,11 +150,9 @@ tt_status tt_ec_plane_fit(const int32_t *v, const int32_t *prev, uint32_t w, uin
     double dev[TT_EC_PLANE_BUCKETS] = {0}, cnt[TT_EC_PLANE_BUCKETS] = {0};
     for (uint32_t y = 0; s == TT_OK && y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
-            int32_t z[TT_EC_PLANE_TAPS];
             int64_t base;
             int half_up, bucket;
-            taps_at(v, p->center, prev, w, x, y, z);
-            context_of(p, z, &base, &half_up, &bucket);
+            context_at(p, v, prev, w, x, y, &base, &half_up, &bucket);
             int64_t r = (int64_t)v[(size_t)y * w + x] - p->center - base;
             uint64_t *hb = hist + ((size_t)bucket * 2 + half_up) * (span + 1);
             if (llabs(r) <= p->half) hb[r + p->half]++;
@@ -190,11 +195,9 @@ void tt_ec_plane_encode(tt_ec_encoder *e, const tt_ec_plane_params *p, const tt_
 {
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
-            int32_t z[TT_EC_PLANE_TAPS];
             int64_t base;
             int half_up, bucket;
-            taps_at(v, p->center, prev, w, x, y, z);
-            context_of(p, z, &base, &half_up, &bucket);
+            context_at(p, v, prev, w, x, y, &base, &half_up, &bucket);
             int64_t r = (int64_t)v[(size_t)y * w + x] - p->center - base;
             tt_ec_encode(e, &t->model[bucket][half_up], (int32_t)r); /* |r| < 2^31: levels and base are small */
         }
@@ -207,11 +210,10 @@ tt_status tt_ec_plane_decode(tt_ec_decoder *d, const tt_ec_plane_params *p, cons
         return tt_fail(TT_ERR_FORMAT, "%s: plane centre %d outside %d..%d", name, p->center, lo, hi);
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
-            int32_t z[TT_EC_PLANE_TAPS], r;
+            int32_t r;
             int64_t base;
             int half_up, bucket;
-            taps_at(v, p->center, prev, w, x, y, z);
-            context_of(p, z, &base, &half_up, &bucket);
+            context_at(p, v, prev, w, x, y, &base, &half_up, &bucket);
             tt_status s = tt_ec_decode(d, &t->model[bucket][half_up], &r, name);
             if (s != TT_OK) return s;
             int64_t value = (int64_t)p->center + base + r;
