@@ -4,7 +4,7 @@
 # 24x24 crop of samples/sample.png (x 250, y 250): small enough for lavapipe.
 cp "$TT_TEST_DATA/cli_sample_24.png" "$TMP/s.png"
 # Tiny model: lo 8 ch at 1/4 (6x6), hi 2 ch at 1/2 (12x12), SIREN 16x1; fixed quantisation step 1/16, QAT from 40.
-SMALL="--ch-lo 8 --scale-lo 4 --scale-hi 2 --hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q"
+SMALL="--ch-lo 8 --scale-lo 4 --scale-hi 2 --hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q --omega0 30"
 
 # The rate term: the same training with lambda 0 and 0.05; the rate-trained file is smaller (its grids' bits fall
 # by far more than the coder's noise: measured 938 -> 758 bytes) and both decode to the PSNR their reports state.
@@ -13,6 +13,12 @@ run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/l1.tnx" $SMALL --lambda 0.05 --jso
 b0=$(stat -c %s "$TMP/l0.tnx"); b1=$(stat -c %s "$TMP/l1.tnx")
 check "lambda 0.05 file ($b1 bytes) at least 60 bytes under lambda 0 ($b0)" [ "$b1" -le $(( b0 - 60 )) ]
 check "report states lambda" near "$(json_num "$TMP/l1.json" lambda)" 0.05 1e-6
+# Rate-aware training defaults to SIREN frequency 20 (30 otherwise); an explicit --omega0 wins.
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/w.tnx" ${SMALL% --omega0 30} --iters 5 --lambda 0.01 --json "$TMP/w.json"
+check "--lambda without --omega0 trains at omega0 20" near "$(json_num "$TMP/w.json" omega0)" 20 1e-6
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/w.tnx" ${SMALL% --omega0 30} --iters 5 --json "$TMP/w.json"
+check "without a rate term omega0 stays 30" near "$(json_num "$TMP/w.json" omega0)" 30 1e-6
+check "--lambda with --omega0 30 keeps 30" near "$(json_num "$TMP/l1.json" omega0)" 30 1e-6
 for n in l0 l1; do
     run 0 "$TINYTEX" decode "$TMP/$n.tnx" -o "$TMP/$n.png"
     run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/$n.png" --json "$TMP/c$n.json"
