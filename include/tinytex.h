@@ -366,6 +366,12 @@ typedef struct {
     uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 (ch_hi 0 = one scale) */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
     float qat_noise;                             /* training noise in quantisation steps (0) */
+    /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it
+     * instead of its min/max range; lambda > 0 trains on MSE + lambda * bits per pixel of the grids (needs qat_bits
+     * and a step: with quant_step 0 it takes 1/32). The CLI also lowers omega0 to 20 for rate-aware training
+     * (docs/rd.md measures why); set it here when wanted. */
+    float quant_step;                            /* 0 */
+    float lambda;                                /* 0 */
     uint32_t hidden, depth;                      /* 64 2 */
     tt_activation activation;                    /* SIREN */
     float omega0;                                /* 30 */
@@ -380,6 +386,8 @@ typedef struct {
     int finetune_steps;                          /* -1 = automatic (300 for JPEG, else 0) */
     float finetune_lr;                           /* 0 = lr / 10 */
     int fp32;                                    /* decoder parameters in fp32 (default 0: fp16) */
+    int int8;                                    /* decoder parameters in int8, blocks of 64 with a scale each
+                                                    (about half of fp16; default 0) */
     tt_progress_fn progress;                     /* may be NULL */
     void *progress_user;
 } tt_latent_config;

@@ -131,6 +131,12 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: finetune_steps %d out of range (-1..10000000)", c->finetune_steps);
     if (!in_range(c->finetune_lr, 0, 10)) return tt_fail(TT_ERR_INVALID_ARG, "latent: finetune_lr %g out of range (0..10)", c->finetune_lr);
     if (c->fp32 != 0 && c->fp32 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 must be 0 or 1");
+    if (c->int8 != 0 && c->int8 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: int8 must be 0 or 1");
+    if (c->fp32 && c->int8) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 and int8: choose one precision");
+    if (!in_range(c->quant_step, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: quant_step %g out of range (0..1000)", c->quant_step);
+    if (!in_range(c->lambda, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda %g out of range (0..1000)", c->lambda);
+    if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
 }
 
@@ -323,6 +329,9 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
     m.latent.qat_bits = config->qat_bits;
     m.latent.qat_start = config->qat_start;
     tt_latent_cfg_set_noise(&m.latent, config->qat_noise);
+    /* a rate term needs a fixed step; 1/32 is the CLI's (cli_latent.c, LATENT_DEFAULT_STEP) */
+    tt_latent_cfg_set_step(&m.latent, config->quant_step > 0 ? config->quant_step : config->lambda > 0 ? 0.03125f : 0.0f);
+    tt_latent_cfg_set_lambda(&m.latent, config->lambda);
     m.dec = (tt_nn_decoder_cfg){.hidden = config->hidden, .depth = config->depth, .act = (tt_nn_act)config->activation,
                                 .omega0 = config->omega0};
     if ((s = tt_nn_model_build(&m)) != TT_OK) return s;
@@ -354,7 +363,7 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
                                                        : TT_LATENT_CODEC_RAW,
             .pack = config->rgb_pack ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
             .jpeg_quality = config->jpeg_quality,
-            .precision = config->fp32 ? TT_NN_FP32 : TT_NN_FP16,
+            .precision = config->fp32 ? TT_NN_FP32 : config->int8 ? TT_NN_INT8 : TT_NN_FP16,
             .finetune_lr = config->finetune_lr > 0 ? config->finetune_lr : config->lr * 0.1f,
             .fit = fo,
         };

@@ -1,4 +1,4 @@
-/* test_model_api.c - the public neural model API on a Vulkan device: hash and latent models trained, saved, loaded and decoded on GPU and CPU; cancellation by the progress callback; configs refused by validate. */
+/* test_model_api.c - the public neural model API on a Vulkan device: hash and latent models trained, saved, loaded and decoded on GPU and CPU; cancellation by the progress callback; rate-aware latent training (lambda, fixed step, int8 decoder); configs refused by validate. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +222,43 @@ int main(void)
     CHECK(tt_latent_train(ctx, &img, &lc, &none) == TT_ERR_CANCELLED);
     CHECK(none == NULL);
     CHECK_EQ_INT(lp.calls, 2);
+
+    /* ---- latent, rate-aware: the same training with lambda 0 and 0.05 (fixed step 1/16, entropy-coded grids), and
+     * with int8 decoder weights; the rate term and int8 each make a smaller file, which decodes as trained ---- */
+    tt_latent_config rc;
+    tt_latent_config_init(&rc);
+    rc.ch_lo = 8;
+    rc.scale_lo = 8;
+    rc.ch_hi = 2;
+    rc.scale_hi = 4;
+    rc.hidden = 16;
+    rc.depth = 1;
+    rc.steps = 80;
+    rc.qat_start = 30;
+    rc.batch = 4096;
+    rc.lr = 1e-2f;
+    rc.quant_step = 0.0625f;
+    size_t bytes[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        rc.lambda = k == 0 ? 0.0f : 0.05f;
+        rc.int8 = k == 2;
+        tt_model *rm = NULL;
+        CHECK_MSG(tt_latent_train(ctx, &img, &rc, &rm) == TT_OK, "rate-aware training %d: %s", k, tt_last_error());
+        tt_model_info info;
+        if (rm && tt_model_get_info(rm, &info) == TT_OK) bytes[k] = info.file_bytes;
+        if (rm && k == 2) check_roundtrip(ctx, rm, &img, TT_MODEL_LATENT, out);
+        tt_model_free(rm);
+    }
+    /* 451x300 with lo 56x37x8 + hi 112x75x2 grids: lambda 0.05 takes the grids' bits far below the coder's noise;
+     * int8 saves 1 byte per weight of the 16x1 SIREN (10*16+16+16*3+3 = 227) less 4 per block of 64 */
+    CHECK_MSG(bytes[1] > 0 && bytes[1] + 200 < bytes[0], "lambda 0.05 file %zu bytes, lambda 0 %zu", bytes[1], bytes[0]);
+    CHECK_MSG(bytes[2] > 0 && bytes[2] + 150 < bytes[1], "int8 file %zu bytes, fp16 %zu", bytes[2], bytes[1]);
+    rc.int8 = 1;
+    rc.fp32 = 1;
+    CHECK(tt_latent_config_validate(&rc) == TT_ERR_INVALID_ARG);
+    rc.fp32 = 0;
+    rc.qat_bits = 0;
+    CHECK(tt_latent_config_validate(&rc) == TT_ERR_INVALID_ARG); /* a rate term without QAT */
 
     tt_image_free(&img);
     tt_context_destroy(ctx);
