@@ -225,17 +225,13 @@ int main(void)
 
     /* ---- latent, rate-aware: the same training with lambda 0 and 0.05 (fixed step 1/16, entropy-coded grids), and
      * with int8 decoder weights; the rate term and int8 each make a smaller file, which decodes as trained ---- */
-    tt_latent_config rc;
-    tt_latent_config_init(&rc);
+    tt_latent_config rc = lc; /* the small model above, 8 lo channels, entropy-coded, no fine-tuning */
+    rc.storage = TT_LATENT_ENTROPY;
+    rc.finetune_steps = -1;
+    rc.progress = NULL;
     rc.ch_lo = 8;
-    rc.scale_lo = 8;
-    rc.ch_hi = 2;
-    rc.scale_hi = 4;
-    rc.hidden = 16;
-    rc.depth = 1;
     rc.steps = 80;
     rc.qat_start = 30;
-    rc.batch = 4096;
     rc.lr = 1e-2f;
     rc.quant_step = 0.0625f;
     size_t bytes[3] = {0, 0, 0};
