@@ -329,8 +329,10 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
     m.latent.qat_bits = config->qat_bits;
     m.latent.qat_start = config->qat_start;
     tt_latent_cfg_set_noise(&m.latent, config->qat_noise);
-    /* a rate term needs a fixed step; 1/32 is the CLI's (cli_latent.c, LATENT_DEFAULT_STEP) */
-    tt_latent_cfg_set_step(&m.latent, config->quant_step > 0 ? config->quant_step : config->lambda > 0 ? 0.03125f : 0.0f);
+    /* a rate term needs a fixed step */
+    tt_latent_cfg_set_step(&m.latent, config->quant_step > 0   ? config->quant_step
+                                      : config->lambda > 0 ? (float)TT_LATENT_RATE_STEP
+                                                           : 0.0f);
     tt_latent_cfg_set_lambda(&m.latent, config->lambda);
     m.dec = (tt_nn_decoder_cfg){.hidden = config->hidden, .depth = config->depth, .act = (tt_nn_act)config->activation,
                                 .omega0 = config->omega0};

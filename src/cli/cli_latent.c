@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Quantisation step of rate-aware training when --lambda comes without --quant-step (docs/latent.md). */
-#define LATENT_DEFAULT_STEP 0.03125
 /* SIREN frequency of rate-aware training when --omega0 is not given: at ~0.5-1 bpp it gains 1.7-3 dB on smooth photos
  * over 30 and is level elsewhere, while at the default 8-bit grids 30 stays better (docs/rd.md, "On a GPU"). */
 #define LATENT_RATE_OMEGA0 20
@@ -691,7 +689,7 @@ int cmd_latent(int argc, char **argv)
          "training only: uniform noise of +-STEPS/2 quantisation steps on the QAT grids (codec robustness)", NULL, 0, 256},
         {"quant-step", 0, OPT_FLOAT, &o.quant_step, "D",
          "quantise the grids on multiples of D (2^qat-bits levels around 0) instead of per-channel min/max ranges "
-         "(0 = ranges; " TT_STR(LATENT_DEFAULT_STEP) " when --lambda or a --target-* is given)", NULL, 0, 1000},
+         "(0 = ranges; " TT_STR(TT_LATENT_RATE_STEP) " when --lambda or a --target-* is given)", NULL, 0, 1000},
         {"lambda", 0, OPT_FLOAT, &o.lambda, "L",
          "rate-aware training: loss = MSE + L * bits per pixel of the grids under one Laplace per channel, an upper bound of the file's context-model rate (0 = off)",
          NULL, 0, 1000},
@@ -763,8 +761,8 @@ int cmd_latent(int argc, char **argv)
         cli_error("--target-bpp/--target-psnr need exactly one input file, without --csv, --sweep, --log, --decoded or --latent-preview");
         goto done;
     }
-    if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = LATENT_DEFAULT_STEP;
-    if (o.lambda > 0 && o.quant_step == 0) o.quant_step = LATENT_DEFAULT_STEP;
+    if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;
+    if (o.lambda > 0 && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;
     if ((o.lambda > 0 || o.target_bpp > 0 || o.target_psnr > 0) && !cli_option_given(argc, argv, "omega0"))
         o.omega0 = LATENT_RATE_OMEGA0;
     if ((o.lambda > 0 || o.quant_step > 0) && o.qat_bits == 0) {

@@ -171,6 +171,9 @@ float tt_latent_cfg_step(const tt_nn_latent_cfg *c);
 void tt_latent_cfg_set_step(tt_nn_latent_cfg *c, float step);
 float tt_latent_cfg_lambda(const tt_nn_latent_cfg *c);
 void tt_latent_cfg_set_lambda(tt_nn_latent_cfg *c, float lambda);
+/* The step a rate term trains with when none is given (the CLI's --quant-step default with --lambda or a target, and
+ * tt_latent_train's with lambda > 0). A plain literal: the CLI's help text spells it. */
+#define TT_LATENT_RATE_STEP 0.03125
 /* The QAT range pass on the GPU (shaders/latent_minmax.comp). */
 typedef struct {
     tt_vk_pipeline *minmax;
