@@ -101,51 +101,12 @@ double tt_ec_laplace_bits(double x, double mu, double b, double *dbits_dx, doubl
     return -log2(P);
 }
 
-void tt_ec_fit(const int32_t *v, size_t count, int32_t lo, int32_t hi, tt_ec_params *out)
+double tt_ec_hist_bits(const tt_ec_model *m, const uint64_t *hist, uint64_t escapes)
 {
-    out->lo = lo;
-    out->hi = hi;
-    out->mu = 0.5f * ((float)lo + (float)hi);
-    out->scale = 1.0f;
-    int64_t n = (int64_t)hi - lo + 1;
-    if (n < 1 || n > TT_EC_MAX_SYMBOLS || count == 0) return;
-    uint64_t *hist = calloc((size_t)n, sizeof *hist);
-    tt_ec_model *m = malloc(sizeof *m);
-    if (!hist || !m) { free(hist); free(m); return; }
-    uint64_t escapes = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (v[i] < lo || v[i] > hi) escapes++;
-        else hist[v[i] - lo]++;
-    }
-    /* median of the in-range values, then the mean absolute deviation (the Laplace's maximum-likelihood pair) */
-    uint64_t inside = count - escapes, run = 0;
-    int64_t med = 0;
-    for (int64_t k = 0; k < n; k++) {
-        run += hist[k];
-        if (inside && 2 * run >= inside) { med = k; break; }
-    }
-    double dev = 0;
-    for (int64_t k = 0; k < n; k++) dev += (double)hist[k] * fabs((double)(k - med));
-    double b0 = inside ? dev / (double)inside : 1.0;
-    if (b0 < 0.01) b0 = 0.01; /* above TT_EC_MIN_SCALE even after a file rounds it to a half float */
-    out->mu = (float)(lo + med);
-    /* the table's floors and the discretisation move the best scale off the continuous optimum: try a ladder */
-    double best_bits = INFINITY;
-    float best_b = (float)b0;
-    for (int i = -8; i <= 24; i++) { /* up to 64x: a near-uniform channel should cost about log2(n) */
-        double b = b0 * pow(2.0, i / 4.0);
-        if (b < TT_EC_MIN_SCALE || b > TT_EC_MAX_SCALE) continue;
-        tt_ec_params p = *out;
-        p.scale = (float)b;
-        if (tt_ec_model_build(m, &p, "fit") != TT_OK) continue;
-        double bits = (double)escapes * tt_ec_symbol_bits(m, hi == INT32_MAX ? lo - 1 : hi + 1);
-        for (int64_t k = 0; k < n; k++)
-            if (hist[k]) bits += (double)hist[k] * (TT_EC_PROB_BITS - log2((double)freq_of(m, (uint32_t)k)));
-        if (bits < best_bits) best_bits = bits, best_b = p.scale;
-    }
-    out->scale = best_b;
-    free(hist);
-    free(m);
+    double bits = escapes ? (double)escapes * tt_ec_symbol_bits(m, m->p.hi == INT32_MAX ? m->p.lo - 1 : m->p.hi + 1) : 0;
+    for (uint32_t k = 0; k < m->n; k++)
+        if (hist[k]) bits += (double)hist[k] * (TT_EC_PROB_BITS - log2((double)freq_of(m, k)));
+    return bits;
 }
 
 /* ---- encoder ---------------------------------------------------------------- */

@@ -36,13 +36,13 @@ tt_status tt_ec_model_build(tt_ec_model *m, const tt_ec_params *p, const char *n
 /* e^x for x <= 0 (larger x are taken as 0), the same bits on every IEEE 754 machine: the tables' exp. */
 double tt_ec_exp_nonpositive(double x);
 
-/* Fits mu and scale to the values v[0..count-1] (the alphabet lo..hi is given): the median as mu, then the scale
- * among a geometric ladder around the mean absolute deviation that gives the fewest coded bits. */
-void tt_ec_fit(const int32_t *v, size_t count, int32_t lo, int32_t hi, tt_ec_params *out);
 
 /* Exact code length in bits of value x under the built table (escape included): what the coder spends, to within
  * the coder's few bytes of flush. */
 double tt_ec_symbol_bits(const tt_ec_model *m, int32_t x);
+/* Code length in bits of a histogram under the built table: hist[k] values lo + k (k < n), `escapes` values outside
+ * lo..hi (each costed as the escape plus its 32 bits). What fitting a scale compares. */
+double tt_ec_hist_bits(const tt_ec_model *m, const uint64_t *hist, uint64_t escapes);
 
 /* Rate of the continuous model, for rate-aware training: -log2 of the Laplace mass of [x - 1/2, x + 1/2] (mean mu,
  * scale b, no alphabet bounds, floored at 2^-TT_EC_PROB_BITS as the table is), and its derivatives with respect to x

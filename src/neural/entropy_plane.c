@@ -177,9 +177,7 @@ tt_status tt_ec_plane_fit(const int32_t *v, const int32_t *prev, uint32_t w, uin
                 const uint64_t *hb = hist + ((size_t)b * 2 + hu) * (span + 1);
                 tt_ec_params q = table_params(&trial, b, hu);
                 if (tt_ec_model_build(m, &q, "fit") != TT_OK) { bits = INFINITY; break; }
-                if (hb[span]) bits += (double)hb[span] * tt_ec_symbol_bits(m, (int32_t)p->half + 1);
-                for (size_t k = 0; k < span; k++)
-                    if (hb[k]) bits += (double)hb[k] * tt_ec_symbol_bits(m, (int32_t)k - (int32_t)p->half);
+                bits += tt_ec_hist_bits(m, hb, hb[span]);
             }
             if (bits < best_bits) best_bits = bits, best = s16;
         }
