@@ -246,7 +246,7 @@ typedef struct {
     int lean_search;             /* 1 = less search where it pays least (docs/bc7.md, "Presets", measures it): modes
                                     0, 2 and 3 encode half, a quarter and three quarters of `partitions` (rounded
                                     up), and opaque blocks with little error left after mode 6 that are not grey
-                                    skip modes 0 and 2 (tt_bc7_lean_three); 0 = the full search */
+                                    skip modes 0 and 2; 0 = the full search */
 } tt_bc7_config;
 
 typedef enum {

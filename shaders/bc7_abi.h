@@ -40,7 +40,7 @@
 /* lean_search: an opaque block whose weighted SSE after mode 6 is at most this many times the mean RGB weight
  * (3 sse <= TT_BC7_LEAN_SSE (w_R + w_G + w_B), in unsigned 32-bit arithmetic), and whose texels are not all grey
  * (R = G = B), skips modes 0 and 2: on photos they gain nothing there, while grey images need mode 0 on such
- * blocks too (docs/bc7.md, "Presets"). Twin: tt_bc7_lean_three (C), lean_three (bc7_pass_single.comp). */
+ * blocks too (docs/bc7.md, "Presets"). Twins: lean_three in bc7_ref_block.c (C) and in bc7_pass_single.comp. */
 #define TT_BC7_LEAN_SSE 128u
 
 /* One dispatch encodes a band of block rows; src holds its pixel rows from src_row0 on. */

@@ -12,7 +12,7 @@
 
 layout(constant_id = TT_BC7_SPEC_LEAN) const int TT_LEAN = 0;
 
-// lean_search: whether an opaque block with mode-6 SSE sse also tries modes 0 and 2 (tt_bc7_lean_three in C).
+// lean_search: whether an opaque block with mode-6 SSE sse also tries modes 0 and 2 (lean_three in bc7_ref_block.c).
 bool lean_three(int sse)
 {
     bool grey = true;

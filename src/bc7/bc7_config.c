@@ -119,6 +119,12 @@ uint32_t tt_bc7_partitions_packed(const tt_bc7_config *p)
     return v;
 }
 
+const int *tt_bc7_mode_order(const tt_bc7_config *p)
+{
+    static const int order[2][8] = {{0, 1, 2, 3, 4, 5, 7, -1}, {0, 2, 1, 3, 4, 5, 7, -1}};
+    return order[p->lean_search != 0];
+}
+
 static int gcd(int a, int b)
 {
     while (b) {

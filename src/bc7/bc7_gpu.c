@@ -73,15 +73,15 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
     e->pass_mask[0] = e->pass_mask[1] = 0;
     e->pass_list[0] = e->pass_list[1] = TT_BC7_LIST_ALL;
     int n_pass = 2;
-    /* the order of the C reference: 0, 1, 2, 3 (multi), 4, 5 (dual) on opaque blocks; 4, 5, then 7 with alpha.
+    /* the order of the C reference (tt_bc7_mode_order): 0, 1, 2, 3 (multi), 4, 5 (dual) on opaque blocks; 4, 5, then 7 with alpha.
      * lean_search: 0 and 2 first, on list THREE (the opaque blocks that try them), then 1 and 3 on OPAQUE; a
      * family pass then holds 0 and 2, or 1 and 3 */
     int lean = p->lean_search != 0;
-    static const int order[2][8] = {{0, 1, 2, 3, 4, 5, 7, -1}, {0, 2, 1, 3, 4, 5, 7, -1}};
+    const int *order = tt_bc7_mode_order(p);
     for (int list = 0; list < 2; list++) {
         unsigned todo = list == 0 ? opaque_modes : alpha_modes;
-        for (int k = 0; order[lean][k] >= 0; k++) {
-            int m = order[lean][k];
+        for (int k = 0; order[k] >= 0; k++) {
+            int m = order[k];
             if (!(todo & (1u << m))) continue;
             int dual = m == 4 || m == 5, three = lean && list == 0 && (m == 0 || m == 2);
             unsigned fam = dual ? 0x30u : m == 7 ? 0x80u : !lean ? 0x0Fu : three ? 0x05u : 0x0Au;

@@ -45,13 +45,13 @@ void tt_bc7_ref_encode_block(const uint8_t texels[16][4], const tt_bc7_config *p
     /* The other modes, lowest first, kept on a lower weighted SSE (the first mode wins ties); lean_search tries the
      * three-subset modes first (0, 2, 1, 3: the GPU runs them on their own list, bc7_gpu.c) and only on the blocks
      * lean_three picks. */
-    static const int order[2][7] = {{0, 1, 2, 3, 4, 5, 7}, {0, 2, 1, 3, 4, 5, 7}};
+    const int *order = tt_bc7_mode_order(p);
     if (p->lean_search && in.opaque && sse > 0 && !lean_three(&in, sse)) others &= ~5u;
     tt_bc7_multi_cache cache;
     cache.have[0] = cache.have[1] = 0;
     if (p->refit && sse > 0)
-        for (int k = 0; k < 7; k++) {
-            int mode = order[p->lean_search != 0][k];
+        for (int k = 0; order[k] >= 0; k++) {
+            int mode = order[k];
             if (!(others & (1u << mode))) continue;
             tt_bc7_fields f;
             int e = mode == 4 || mode == 5 ? tt_bc7_ref_encode_dual(&in, mode, p, &f)

@@ -80,6 +80,10 @@ void tt_bc7_channel_weights(const tt_bc7_config *p, int w[4]);
  * all eight counts packed for the passes' push constant (bc7_config.c says how). */
 int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode);
 uint32_t tt_bc7_partitions_packed(const tt_bc7_config *p);
+/* The order the modes other than 6 are tried in after mode 6, -1 at the end: 0-5 then 7, or with lean_search 0 and 2
+ * before 1 and 3 (the GPU runs 0 and 2 over their own list). The C search and the GPU passes both follow it, so a tie
+ * goes to the same mode. */
+const int *tt_bc7_mode_order(const tt_bc7_config *p);
 
 /* Reads the 4x4 block at block coordinates (bx, by) with edge replication. */
 void tt_bc7_fetch_block(const tt_image *img, uint32_t bx, uint32_t by, uint8_t out_rgba[16][4]);
