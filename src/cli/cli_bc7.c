@@ -515,7 +515,13 @@ int cmd_bc7(int argc, char **argv)
         x.params.index_trials = o->index_trials;
     }
     if (cli_option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
-    if (cli_option_given(argc, argv, "lean-search")) x.params.lean_search = o->lean_search;
+    if (cli_option_given(argc, argv, "lean-search")) {
+        if (o->lean_search && !(x.params.modes & 0x0Du)) { /* it trims modes 0, 2 and 3 only */
+            cli_error("--lean-search 1: the mode set has none of the modes it trims (0, 2, 3)");
+            goto done;
+        }
+        x.params.lean_search = o->lean_search;
+    }
     if (cli_option_given(argc, argv, "good-enough")) x.params.good_enough = o->good_enough;
     x.params.refine = !o->no_refine;
     x.params.refit = !o->no_refine && !o->no_refit;
