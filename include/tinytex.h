@@ -216,7 +216,7 @@ TT_API void tt_texture_free(tt_texture *t);   /* safe on a zeroed texture */
 
 /* BC7 encoder settings, shared by the GPU encoder and its C reference. tt_bc7_config_init gives the `medium`
  * preset; tt_bc7_config_preset sets the search fields of another (modes, refine, good_enough, nm_iterations,
- * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps, lean_search) and leaves srgb, alpha_weight, perceptual, loose_alpha and
+ * refit, partitions, polish_passes, index_trials, full_mode6, joint_steps, lean_search, final_trials) and leaves srgb, alpha_weight, perceptual, loose_alpha and
  * alpha_test alone. docs/bc7.md lists what each preset
  * searches. */
 typedef struct {
@@ -244,9 +244,13 @@ typedef struct {
                                     flips free p-bits): grey and smooth blocks gain, at about 1.4x the polish time;
                                     0 = channel by channel only (fastest) */
     int lean_search;             /* 1 = less search where it pays least (docs/bc7.md, "Presets", measures it): modes
-                                    0, 2 and 3 encode half, a quarter and three quarters of `partitions` (rounded
-                                    up), and opaque blocks with little error left after mode 6 that are not grey
-                                    skip modes 0 and 2; 0 = the full search */
+                                    0, 1, 2 and 3 encode half, half, a quarter and a quarter of `partitions` (rounded
+                                    up); modes 0, 3 and 7 quantise each endpoint with the p-bit that rounds it best
+                                    instead of trying all four pairs; opaque blocks with little error left after
+                                    mode 6 that are not grey skip modes 0 and 2; 0 = the full search */
+    int final_trials;            /* index trials (as index_trials, 0..3) and one more +-1 polish pass given to the
+                                    block's final choice where that is a multi-subset mode: the search of every
+                                    candidate can then be lighter (medium: index_trials 0, final_trials 3) */
 } tt_bc7_config;
 
 typedef enum {

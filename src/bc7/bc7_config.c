@@ -28,6 +28,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
     p->full_mode6 = 0;
     p->joint_steps = 1;
     p->lean_search = 0;
+    p->final_trials = 0;
     switch (preset) {
     case TT_BC7_PRESET_FASTEST:
         p->modes = 1u << 6;
@@ -42,9 +43,13 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
         break;
     case TT_BC7_PRESET_MEDIUM:
         p->modes = TT_BC7_MODES_ALL;
-        p->partitions = 4;
-        p->lean_search = 1; /* modes 0 / 2 / 3: 4 -> 2 / 1 / 3 partitions (docs/bc7.md, "Presets") */
-        p->nm_iterations = 32;  /* 64 -> 32: <= -0.005 dB, a little C time (docs/bc7.md, "Presets") */
+        /* the search of every candidate is light and the block's final choice is polished (docs/bc7.md,
+         * "Presets", measures each step) */
+        p->partitions = 1;
+        p->lean_search = 1;
+        p->nm_iterations = 8;
+        p->index_trials = 0;
+        p->final_trials = 3;
         break;
     case TT_BC7_PRESET_THOROUGH:
         p->modes = TT_BC7_MODES_ALL;
@@ -87,6 +92,8 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: polish_passes %d outside 1..4", p->polish_passes);
     if (p->index_trials < 0 || p->index_trials > 3)
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: index_trials %d outside 0..3", p->index_trials);
+    if (p->final_trials < 0 || p->final_trials > 3)
+        return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: final_trials %d outside 0..3", p->final_trials);
     if (!(p->alpha_weight >= 0.0f && p->alpha_weight <= 16.0f))
         return tt_fail(TT_ERR_INVALID_ARG, "bc7 config: alpha_weight must be within 0..16");
     if (!(p->alpha_test < 0.0f || p->alpha_test <= 1.0f))
@@ -104,9 +111,8 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
 int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode)
 {
     int k = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
-    if (p->lean_search && mode == 0) k = (k + 1) / 2;
-    if (p->lean_search && mode == 2) k = (k + 3) / 4;
-    if (p->lean_search && mode == 3) k = (3 * k + 3) / 4;
+    if (p->lean_search && (mode == 0 || mode == 1 || mode == 7)) k = (k + 1) / 2;
+    if (p->lean_search && (mode == 2 || mode == 3)) k = (k + 3) / 4;
     return k;
 }
 

@@ -40,6 +40,7 @@ typedef struct {
     int opaque;
     int alpha_free;
     int joint; /* tt_bc7_config.joint_steps */
+    int lean;  /* tt_bc7_config.lean_search: modes with a p-bit per endpoint take the one that rounds it best */
     int w[4];
 } block_in;
 
@@ -271,6 +272,12 @@ typedef struct {
  * or the block's (see tt_bc7_multi_cache). */
 int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_config *p, int bound,
                                   tt_bc7_multi_cache *cache, tt_bc7_fields *out);
+/* The final polish of a block's choice f (weighted SSE sse; tt_bc7_config.final_trials): from f's endpoints, the
+ * indices chosen again, index trials at `level`, then one +-1 pass (per subset for a multi-subset mode); f is
+ * replaced where the result is lower. Returns the SSE of f. Multi-subset modes (bc7_ref_multi.c), and mode 6
+ * (bc7_ref_single.c; `in` as mode 6 saw it; a half candidate is left as it is). */
+int tt_bc7_ref_finish_multi(const block_in *in, int level, tt_bc7_fields *f, int sse);
+int tt_bc7_ref_finish_single(const block_in *in, int level, tt_bc7_fields *f, int sse);
 /* A rotation mode, 4 or 5 (bc7_ref_dual.c), any block: colour and alpha with separate indices, every rotation
  * (and for mode 4 both index selections) tried; weighted RGBA SSE, or TT_BC7_NO_CANDIDATE. Opaque blocks decode
  * alpha 255 exactly. */

@@ -15,6 +15,8 @@
 #define tt_bc7_ref_encode_dual tt_bc7_ref_encode_dual_avx2
 #define tt_bc7_ref_encode_solid tt_bc7_ref_encode_solid_avx2
 #define tt_bc7_trial_index tt_bc7_trial_index_avx2
+#define tt_bc7_ref_finish_multi tt_bc7_ref_finish_multi_avx2
+#define tt_bc7_ref_finish_single tt_bc7_ref_finish_single_avx2
 #include "bc7_ref_block.c"
 #include "bc7_ref_single.c"
 #include "bc7_ref_multi.c"

@@ -24,6 +24,7 @@ void tt_bc7_ref_encode_block(const uint8_t texels[16][4], const tt_bc7_config *p
     in.opaque = 1;
     in.alpha_free = 0;
     in.joint = p->joint_steps;
+    in.lean = p->lean_search;
     for (int i = 0; i < 16; i++) {
         for (int k = 0; k < 4; k++) in.t[i][k] = in.ct[k][i] = texels[i][k];
         if (texels[i][3] != 255) in.opaque = 0;
@@ -61,5 +62,13 @@ void tt_bc7_ref_encode_block(const uint8_t texels[16][4], const tt_bc7_config *p
                 best = f;
             }
         }
+    /* The final polish of the block's choice (final_trials; twin: bc7_pass_finish.comp): trials and a +-1 pass
+     * that every candidate could not afford. */
+    if (p->refit && p->final_trials && sse > 0) {
+        if (best.mode == 6)
+            sse = tt_bc7_ref_finish_single(&in6, p->final_trials, &best, sse);
+        else if (best.mode != 4 && best.mode != 5)
+            sse = tt_bc7_ref_finish_multi(&in, p->final_trials, &best, sse);
+    }
     tt_bc7_pack_fields(&best, out);
 }

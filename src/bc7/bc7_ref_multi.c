@@ -53,14 +53,22 @@ static void block_moments(const block_in *in, int mv[16][MOM_N], int total[MOM_N
     }
 }
 
+/* Two 8-lane integer vectors hold one moment vector (GCC / Clang vector extension: AVX2 registers in the AVX2
+ * build, SSE pairs otherwise). */
+typedef int mom_half __attribute__((vector_size(32)));
+
 static void mask_moments(const int mv[16][MOM_N], int mask, int out[MOM_N])
 {
-    int sum[MOM_N] = {0}; /* a local sum: out may alias mv as far as the compiler knows, which keeps it scalar */
+    mom_half lo = {0}, hi = {0}, a, b;
     for (unsigned bits = (unsigned)mask & 0xFFFFu; bits; bits &= bits - 1) {
         const int *v = mv[__builtin_ctz(bits)];
-        for (int k = 0; k < MOM_N; k++) sum[k] += v[k];
+        memcpy(&a, v, sizeof a);
+        memcpy(&b, v + 8, sizeof b);
+        lo += a;
+        hi += b;
     }
-    memcpy(out, sum, sizeof sum);
+    memcpy(out, &lo, sizeof lo);
+    memcpy(out + 8, &hi, sizeof hi);
 }
 
 /* Scatter of a subset (its moment sums mo) over nch channels (scaled by n: n*sum(t t^T) - sum(t) sum(t)^T), v = its
@@ -290,14 +298,35 @@ static int assignm(const block_in *in, const tt_bc7_mode_info *mi, int nch, texs
     return sse;
 }
 
+/* The p-bit (0 or 1) with which the endpoint x[0..nch) (8-bit scale) quantizes closest, by weighted squared
+ * error (ties: 0); float + and * in this order only, as pbit_of in bc7_multi.glsl. */
+static int pbit_of(const block_in *in, const tt_bc7_mode_info *mi, int nch, const float *x)
+{
+    float e[2];
+    for (int pb = 0; pb < 2; pb++) {
+        for (int k = 0; k < nch; k++) {
+            int bits = k == 3 ? mi->alpha_bits : mi->color_bits;
+            float d = (float)expand_channel(quant_channel(x[k], pb, bits), pb, bits, 1) - x[k];
+            float t = d * d * (float)in->w[k];
+            e[pb] = k == 0 ? t : e[pb] + t;
+        }
+    }
+    return e[1] < e[0];
+}
+
 /* Quantizes float endpoints x[0..2nch) (8-bit scale) of subset `sub` with the best p-bits (none, mode 2; shared
- * per subset, mode 1: 2 choices; per endpoint, modes 0, 3, 7: 4 combinations) by SSE. */
+ * per subset, mode 1: 2 choices; per endpoint, modes 0, 3, 7: 4 combinations, or with in->lean the one pbit_of
+ * gives) by SSE. */
 static void quant_search(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, const float *x,
                          candm *c, int sub)
 {
     candm t = *c;
-    int best = 0x7FFFFFFF, ncombo = mi->pbit_unique ? 4 : (mi->pbit_shared ? 2 : 1);
-    for (int combo = 0; combo < ncombo; combo++) {
+    int best = 0x7FFFFFFF, ncombo = mi->pbit_unique ? 4 : (mi->pbit_shared ? 2 : 1), first = 0;
+    if (in->lean && mi->pbit_unique) {
+        first = pbit_of(in, mi, nch, x) | pbit_of(in, mi, nch, x + nch) << 1;
+        ncombo = first + 1;
+    }
+    for (int combo = first; combo < ncombo; combo++) {
         t.p[sub][0] = combo & 1;
         t.p[sub][1] = mi->pbit_unique ? combo >> 1 : combo & 1;
         for (int j = 0; j < 2; j++)
@@ -352,6 +381,8 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
     }
 }
 
+static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *tsp, candm *c, int sub);
+
 static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, const float dir[4],
                           int trials, candm *c, int sub)
 {
@@ -383,6 +414,13 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
         *c = t;
     }
     if (trials) index_trials(in, mi, nch, &ts, trials, c, sub);
+    jitter_subset(in, mi, nch, &ts, c, sub);
+}
+
+/* Greedy +-1 steps of subset `sub`'s endpoints, channel by channel, then jointly (encode_subset's last step). */
+static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *tsp, candm *c, int sub)
+{
+#define ts (*tsp)
     for (int pass = 0; pass < TWO_JITTER && c->sse[sub] > 0; pass++) {
         int improved = 0;
         for (int j = 0; j < 2; j++)
@@ -415,6 +453,7 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
             }
         if (!improved) break;
     }
+#undef ts
 }
 
 /* Best block of `mode` into *best; returns its weighted SSE. Partitions that cannot get below `bound` are dropped:
@@ -541,4 +580,32 @@ int tt_bc7_ref_encode_multi_below(const block_in *in, int mode, const tt_bc7_con
     if (sse >= bound) return sse; /* nothing below the bound: out untouched */
     pack_multi(mode, c, out);
     return sse;
+}
+
+int tt_bc7_ref_finish_multi(const block_in *in, int level, tt_bc7_fields *f, int sse)
+{
+    int mode = f->mode;
+    const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
+    int ns = mi->subsets, nch = mode == 7 ? 4 : 3, m[2], total = 0;
+    candm c;
+    memset(&c, 0, sizeof c);
+    c.part = (int)f->partition;
+    for (int sub = 0; sub < ns; sub++)
+        for (int j = 0; j < 2; j++) {
+            for (int k = 0; k < nch; k++) c.q[sub][j][k] = f->e[2 * sub + j][k];
+            c.p[sub][j] = (int8_t)f->p[2 * sub + j];
+        }
+    partition_masks(ns, c.part, m);
+    for (int s = 0; s < ns; s++) {
+        texset ts;
+        texset_of(in, s == 0 ? 0xFFFF & ~(m[0] | m[1]) : m[s - 1], &ts);
+        if (assignm(in, mi, nch, &ts, &c, s) > 0) {
+            index_trials(in, mi, nch, &ts, level, &c, s);
+            jitter_subset(in, mi, nch, &ts, &c, s);
+        }
+        total += c.sse[s];
+    }
+    if (total >= sse) return sse;
+    pack_multi(mode, c, f);
+    return total;
 }

@@ -312,24 +312,12 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
     for (int k = 0; k < 8; k++) v[k] = s[b][k];
 }
 
-/* Endpoint polish from float endpoints x (8-bit scale): p-bit search,
- * least-squares refit while it helps, index trials (level >= 2), then greedy +-1 steps of each 7-bit
- * endpoint value in a fixed order and joint steps. */
-static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
+/* Index trials of the polish (as in the multi-subset modes, bc7_ref_multi.c), from level 2 on: at level 1 they
+ * gain nothing here that Nelder-Mead has not found (docs/bc7.md). */
+static void trials_single(const block_in *in, int half, int trials, candidate *best, memo *mmp)
 {
-    memo mm;
-    memo_clear(&mm.m);
-    mm.value_only = 0;
-    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
-    for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
-        candidate c;
-        if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
-        quantize_pbit_search(in, x, half, &c, best->sse, &mm);
-        if (c.sse >= best->sse) break;
-        *best = c;
-    }
-    /* index trials as in the multi-subset modes (bc7_ref_multi.c), from level 2 on: at level 1 they gain nothing
-     * here that Nelder-Mead has not found (docs/bc7.md) */
+#define mm (*mmp)
+    float x[8];
     if (!half && trials >= 2 && best->sse > 0) {
         int lo = 15, hi = 0, base[16];
         memcpy(base, best->idx, sizeof base);
@@ -347,6 +335,13 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
             if (c.sse < best->sse) *best = c;
         }
     }
+#undef mm
+}
+
+/* Greedy +-1 steps of each 7-bit endpoint value in a fixed order, then joint steps (polish's last step). */
+static void jitter_single(const block_in *in, int half, int passes, candidate *best, memo *mmp)
+{
+#define mm (*mmp)
     int nc = in->opaque ? 3 : 4;
     for (int pass = 0; pass < passes && best->sse > 0; pass++) {
         int improved = 0;
@@ -383,8 +378,28 @@ static void polish(const block_in *in, float x[8], int half, int passes, int tri
                 }
         if (!improved) break;
     }
+#undef mm
 }
 
+/* Endpoint polish from float endpoints x (8-bit scale): p-bit search,
+ * least-squares refit while it helps, index trials (level >= 2), then greedy +-1 steps of each 7-bit
+ * endpoint value in a fixed order and joint steps. */
+static void polish(const block_in *in, float x[8], int half, int passes, int trials, candidate *best)
+{
+    memo mm;
+    memo_clear(&mm.m);
+    mm.value_only = 0;
+    quantize_pbit_search(in, x, half, best, 0x7FFFFFFF, &mm);
+    for (int it = 0; it < REFIT_ITERATIONS && best->sse > 0; it++) {
+        candidate c;
+        if (!ls_solve(in, best->idx, 0xFFFF, 15, 4, x)) break;
+        quantize_pbit_search(in, x, half, &c, best->sse, &mm);
+        if (c.sse >= best->sse) break;
+        *best = c;
+    }
+    trials_single(in, half, trials, best, &mm);
+    jitter_single(in, half, passes, best, &mm);
+}
 
 /* The mode-6 fields of c: an anchor index >= 8 swaps the endpoints (with their p-bits) and mirrors every index. */
 static void pack_single(const candidate *c, tt_bc7_fields *f)
@@ -440,4 +455,24 @@ int tt_bc7_ref_encode_single(const block_in *in, const tt_bc7_config *p, int lit
     }
     pack_single(&best, out);
     return best.sse;
+}
+
+int tt_bc7_ref_finish_single(const block_in *in, int level, tt_bc7_fields *f, int sse)
+{
+    if (in->opaque && !in->alpha_free && f->p[0] != f->p[1]) return sse; /* a half candidate: its own rules */
+    candidate c;
+    memset(&c, 0, sizeof c);
+    for (int j = 0; j < 2; j++) {
+        c.p[j] = f->p[j];
+        for (int k = 0; k < 4; k++) c.q[j][k] = f->e[j][k];
+    }
+    memo mm;
+    memo_clear(&mm.m);
+    mm.value_only = 0;
+    assign_indices(in, &c, 0x7FFFFFFF, &mm);
+    trials_single(in, 0, level, &c, &mm);
+    jitter_single(in, 0, 1, &c, &mm);
+    if (c.sse >= sse) return sse;
+    pack_single(&c, f);
+    return c.sse;
 }
