@@ -18,6 +18,8 @@ int werr4(ivec4 d) { return werr3(d.xyz) + d.w * d.w * TT_W_A; }
 layout(constant_id = TT_BC7_SPEC_LOOSE) const int TT_LOOSE = 0;
 // TT_JOINT: tt_bc7_config.joint_steps; 0 folds the joint steps of every polish away.
 layout(constant_id = TT_BC7_SPEC_JOINT) const int TT_JOINT = 1;
+// TT_LEAN: tt_bc7_config.lean_search (lean_three in bc7_pass_single.comp, pbit_of in bc7_multi.glsl).
+layout(constant_id = TT_BC7_SPEC_LEAN) const int TT_LEAN = 0;
 bool alpha_free = false;
 int werr4_free(ivec4 d) { return werr3(d.xyz); }
 // The good-enough threshold is in unweighted units: scaled by the mean weight (1 by default; exact).
@@ -201,6 +203,16 @@ void put_bits_adv(inout uvec4 b, inout uint pos, uint n, uint v)
 {
     put_bits(b, pos, n, v);
     pos += n;
+}
+
+// The n (1..8) bits of b from bit pos on, then pos += n (the reader of tt_bc7_unpack_fields in C).
+uint get_bits_adv(uvec4 b, inout uint pos, uint n)
+{
+    uint w = pos >> 5u, s = pos & 31u;
+    uint v = b[w] >> s;
+    if (s + n > 32u) v |= b[w + 1u] << (32u - s);
+    pos += n;
+    return v & ((1u << n) - 1u);
 }
 
 // Subset nibble mask: 0xF at each texel of `mask` (lo: texels 0..7, hi: 8..15).

@@ -114,6 +114,28 @@ ivec3 quant2(tt_bc7_mode_info mi, vec3 x, int p)
     return ivec3(quant_channel(x.x, p, cb), quant_channel(x.y, p, cb), quant_channel(x.z, p, cb));
 }
 
+// lean: the p-bit (0 or 1) with which endpoint x (8-bit scale, nch channels) quantizes closest, by weighted
+// squared error, ties 0 (pbit_of in C: the same float operations in the same order).
+int pbit_of(tt_bc7_mode_info mi, int nch, vec4 x)
+{
+    precise float e0 = 0.0, e1 = 0.0;
+    [[unroll]] for (int pb = 0; pb < 2; pb++) {
+        precise float e = 0.0;
+        [[unroll]] for (int k = 0; k < 4; k++) {
+            if (k >= nch) break;
+            int bits = k == 3 ? mi.alpha_bits : mi.color_bits;
+            float xk = k == 0 ? x.x : (k == 1 ? x.y : (k == 2 ? x.z : x.w));
+            int w = k == 0 ? TT_W_R : (k == 1 ? TT_W_G : (k == 2 ? TT_W_B : TT_W_A));
+            precise float d = float(expand_channel(quant_channel(xk, pb, bits), pb, bits, true)) - xk;
+            precise float t = d * d * float(w);
+            e = k == 0 ? t : e + t;
+        }
+        if (pb == 0) e0 = e;
+        else e1 = e;
+    }
+    return e1 < e0 ? 1 : 0;
+}
+
 // Both subsets of one partition are encoded in lockstep: every texel pass
 // serves the two subsets at once (each texel uses its own subset's
 // endpoints), so a partition costs one pass where encode_subset() in C runs
@@ -174,14 +196,19 @@ void quant2_search_pair(tt_bc7_mode_info mi, uint m1, vec3 xa0, vec3 xa1, vec3 x
 {
     a.sse = 0x7FFFFFFF;
     b.sse = 0x7FFFFFFF;
-    // p-bits: one per endpoint (4 combinations), one per subset (2) or none
-    int ncombo = mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1);
+    // p-bits: one per endpoint (4 combinations, or with lean the one pbit_of gives each subset), one per subset
+    // (2) or none
+    bool lean = TT_LEAN != 0 && mi.pbit_unique != 0;
+    int ncombo = lean ? 1 : (mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1));
+    int ca = lean ? pbit_of(mi, 3, vec4(xa0, 0.0)) | (pbit_of(mi, 3, vec4(xa1, 0.0)) << 1) : 0;
+    int cb = lean ? pbit_of(mi, 3, vec4(xb0, 0.0)) | (pbit_of(mi, 3, vec4(xb1, 0.0)) << 1) : 0;
     [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
         Sub ta, tb;
-        ta.p0 = combo & 1;
-        ta.p1 = mi.pbit_unique != 0 ? combo >> 1 : combo & 1;
-        tb.p0 = ta.p0;
-        tb.p1 = ta.p1;
+        int pa = lean ? ca : combo, pb = lean ? cb : combo;
+        ta.p0 = pa & 1;
+        ta.p1 = mi.pbit_unique != 0 ? pa >> 1 : pa & 1;
+        tb.p0 = pb & 1;
+        tb.p1 = mi.pbit_unique != 0 ? pb >> 1 : pb & 1;
         ta.q0 = quant2(mi, xa0, ta.p0);
         ta.q1 = quant2(mi, xa1, ta.p1);
         tb.q0 = quant2(mi, xb0, tb.p0);
@@ -663,19 +690,24 @@ void quant_search_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, vec4 xa
     A.sse = 0x7FFFFFFF;
     B.sse = 0x7FFFFFFF;
     C.sse = 0x7FFFFFFF;
-    int ncombo = mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1);
+    // with lean, each subset takes the p-bits pbit_of gives (modes with one per endpoint) in a single round
+    bool lean = TT_LEAN != 0 && mi.pbit_unique != 0;
+    int ncombo = lean ? 1 : (mi.pbit_unique != 0 ? 4 : (mi.pbit_shared != 0 ? 2 : 1)), nch = rgba ? 4 : 3;
+    int la = lean ? pbit_of(mi, nch, xa0) | (pbit_of(mi, nch, xa1) << 1) : 0;
+    int lb = lean ? pbit_of(mi, nch, xb0) | (pbit_of(mi, nch, xb1) << 1) : 0;
+    int lc = lean ? pbit_of(mi, nch, xc0) | (pbit_of(mi, nch, xc1) << 1) : 0;
     [[dont_unroll]] for (int combo = 0; combo < ncombo; combo++) {
         Sub4 ta, tb, tc;
-        int p0 = combo & 1, p1 = mi.pbit_unique != 0 ? combo >> 1 : combo & 1;
-        ta.p0 = p0; ta.p1 = p1;
-        tb.p0 = p0; tb.p1 = p1;
-        tc.p0 = p0; tc.p1 = p1;
-        ta.q0 = quant4(mi, rgba, xa0, p0);
-        ta.q1 = quant4(mi, rgba, xa1, p1);
-        tb.q0 = quant4(mi, rgba, xb0, p0);
-        tb.q1 = quant4(mi, rgba, xb1, p1);
-        tc.q0 = quant4(mi, rgba, xc0, p0);
-        tc.q1 = quant4(mi, rgba, xc1, p1);
+        int ka = lean ? la : combo, kb = lean ? lb : combo, kc = lean ? lc : combo;
+        ta.p0 = ka & 1; ta.p1 = mi.pbit_unique != 0 ? ka >> 1 : ka & 1;
+        tb.p0 = kb & 1; tb.p1 = mi.pbit_unique != 0 ? kb >> 1 : kb & 1;
+        tc.p0 = kc & 1; tc.p1 = mi.pbit_unique != 0 ? kc >> 1 : kc & 1;
+        ta.q0 = quant4(mi, rgba, xa0, ta.p0);
+        ta.q1 = quant4(mi, rgba, xa1, ta.p1);
+        tb.q0 = quant4(mi, rgba, xb0, tb.p0);
+        tb.q1 = quant4(mi, rgba, xb1, tb.p1);
+        tc.q0 = quant4(mi, rgba, xc0, tc.p0);
+        tc.q1 = quant4(mi, rgba, xc1, tc.p1);
         assign_sets(mi, rgba, m1, m2, ta, tb, tc);
         if (ta.sse < A.sse) A = ta;
         if (tb.sse < B.sse) B = tb;
@@ -735,77 +767,18 @@ bool joint_step4(ivec4 qmax, bool rgba, inout Sub4 S, int j, int s, int kind)
     return all(greaterThanEqual(q, ivec4(0))) && all(lessThanEqual(q, qmax));
 }
 
-// encode_subset in C for subset 0 -> A, 1 (m1) -> B, 2 (m2) -> C, in lockstep (encode_pair's scheme).
-void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, out Sub4 A, out Sub4 B, out Sub4 C)
+// The index trials at `level` and the +-1 pass of encode_sets (index_trials and jitter_subset in C), every subset
+// in lockstep from its state in A, B, C.
+void polish_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, int level, inout Sub4 A, inout Sub4 B, inout Sub4 C)
 {
-    Stats4 sb, sc;
-    stats4_pair(m1, m2, sb, sc);
-    Stats4 sa = stats4_sub(stats4_sub(all, sb), sc);
-    float an, ad;
-    vec4 dira = subset_axis4(sa, 1.0, an, ad);
-    vec4 dirb = subset_axis4(sb, 1.0, an, ad);
-    vec4 dirc = subset_axis4(sc, 1.0, an, ad);
-    precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0, loc = 0.0, hic = 0.0;
-    int iloa = -1, ihia = -1, ilob = -1, ihib = -1, iloc = -1, ihic = -1;
-    [[unroll]] for (int i = 0; i < 16; i++) {
-        bool s1 = ((m1 >> i) & 1u) != 0u, s2 = ((m2 >> i) & 1u) != 0u;
-        vec4 dir = s1 ? dirb : (s2 ? dirc : dira);
-        ivec4 t = texel(i);
-        precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z + float(t.w) * dir.w;
-        if (s1) {
-            if (ilob < 0 || pr < lob) { lob = pr; ilob = i; }
-            if (ihib < 0 || pr > hib) { hib = pr; ihib = i; }
-        } else if (s2) {
-            if (iloc < 0 || pr < loc) { loc = pr; iloc = i; }
-            if (ihic < 0 || pr > hic) { hic = pr; ihic = i; }
-        } else {
-            if (iloa < 0 || pr < loa) { loa = pr; iloa = i; }
-            if (ihia < 0 || pr > hia) { hia = pr; ihia = i; }
-        }
-    }
-    vec4 xa0 = texel_rgba_at(iloa), xa1 = texel_rgba_at(ihia);
-    vec4 xb0 = texel_rgba_at(ilob), xb1 = texel_rgba_at(ihib);
-    vec4 xc0 = texel_rgba_at(iloc), xc1 = texel_rgba_at(ihic);
-    // Round 0 quantizes the extreme texels, rounds 1..REFIT_ITERATIONS the least-squares endpoints (C's
-    // quant_search then refit loop), through one call site to keep the shader small.
-    bvec3 live = bvec3(true); // still refitting
-    [[dont_unroll]] for (int it = 0; it <= REFIT_ITERATIONS && any(live); it++) {
-        if (it > 0) {
-            bvec3 ok;
-            ls_sets(mi, m1, m2, A, B, C, ok, xa0, xa1, xb0, xb1, xc0, xc1);
-            live = bvec3(live.x && ok.x, live.y && ok.y, live.z && ok.z);
-            if (!any(live)) break;
-        }
-        Sub4 ca, cb, cc;
-        quant_search_sets(mi, rgba, m1, m2, xa0, xa1, xb0, xb1, xc0, xc1, ca, cb, cc);
-        if (it == 0) {
-            A = ca;
-            B = cb;
-            C = cc;
-        } else {
-            if (live.x) {
-                if (ca.sse >= A.sse) live.x = false;
-                else A = ca;
-            }
-            if (live.y) {
-                if (cb.sse >= B.sse) live.y = false;
-                else B = cb;
-            }
-            if (live.z) {
-                if (cc.sse >= C.sse) live.z = false;
-                else C = cc;
-            }
-        }
-        live = bvec3(live.x && A.sse > 0, live.y && B.sse > 0, live.z && C.sse > 0);
-    }
     // index trials (index_trials in C), every subset in lockstep from its indices at this point
     {
-        int top = (1 << mi.index_bits) - 1, q = pc.index_trials - 1;
+        int top = (1 << mi.index_bits) - 1, q = level - 1;
         uint mk0 = ~(m1 | m2) & 0xFFFFu;
         Sub4 ba = A, bb = B, bc = C;
         ivec2 ra = index_range(ba.idx_lo, ba.idx_hi, mk0, top), rb = index_range(bb.idx_lo, bb.idx_hi, m1, top);
         ivec2 rc = index_range(bc.idx_lo, bc.idx_hi, m2, top);
-        [[dont_unroll]] for (int tr = 0; tr < trial_count(pc.index_trials); tr++) {
+        [[dont_unroll]] for (int tr = 0; tr < trial_count(level); tr++) {
             bvec3 lv = bvec3(A.sse > 0, B.sse > 0, C.sse > 0);
             if (!any(lv)) break;
             Sub4 pa = ba, pb = bb, pq = bc;
@@ -875,6 +848,72 @@ void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, o
     }
 }
 
+// encode_subset in C for subset 0 -> A, 1 (m1) -> B, 2 (m2) -> C, in lockstep (encode_pair's scheme).
+void encode_sets(tt_bc7_mode_info mi, bool rgba, uint m1, uint m2, Stats4 all, out Sub4 A, out Sub4 B, out Sub4 C)
+{
+    Stats4 sb, sc;
+    stats4_pair(m1, m2, sb, sc);
+    Stats4 sa = stats4_sub(stats4_sub(all, sb), sc);
+    float an, ad;
+    vec4 dira = subset_axis4(sa, 1.0, an, ad);
+    vec4 dirb = subset_axis4(sb, 1.0, an, ad);
+    vec4 dirc = subset_axis4(sc, 1.0, an, ad);
+    precise float loa = 0.0, hia = 0.0, lob = 0.0, hib = 0.0, loc = 0.0, hic = 0.0;
+    int iloa = -1, ihia = -1, ilob = -1, ihib = -1, iloc = -1, ihic = -1;
+    [[unroll]] for (int i = 0; i < 16; i++) {
+        bool s1 = ((m1 >> i) & 1u) != 0u, s2 = ((m2 >> i) & 1u) != 0u;
+        vec4 dir = s1 ? dirb : (s2 ? dirc : dira);
+        ivec4 t = texel(i);
+        precise float pr = float(t.x) * dir.x + float(t.y) * dir.y + float(t.z) * dir.z + float(t.w) * dir.w;
+        if (s1) {
+            if (ilob < 0 || pr < lob) { lob = pr; ilob = i; }
+            if (ihib < 0 || pr > hib) { hib = pr; ihib = i; }
+        } else if (s2) {
+            if (iloc < 0 || pr < loc) { loc = pr; iloc = i; }
+            if (ihic < 0 || pr > hic) { hic = pr; ihic = i; }
+        } else {
+            if (iloa < 0 || pr < loa) { loa = pr; iloa = i; }
+            if (ihia < 0 || pr > hia) { hia = pr; ihia = i; }
+        }
+    }
+    vec4 xa0 = texel_rgba_at(iloa), xa1 = texel_rgba_at(ihia);
+    vec4 xb0 = texel_rgba_at(ilob), xb1 = texel_rgba_at(ihib);
+    vec4 xc0 = texel_rgba_at(iloc), xc1 = texel_rgba_at(ihic);
+    // Round 0 quantizes the extreme texels, rounds 1..REFIT_ITERATIONS the least-squares endpoints (C's
+    // quant_search then refit loop), through one call site to keep the shader small.
+    bvec3 live = bvec3(true); // still refitting
+    [[dont_unroll]] for (int it = 0; it <= REFIT_ITERATIONS && any(live); it++) {
+        if (it > 0) {
+            bvec3 ok;
+            ls_sets(mi, m1, m2, A, B, C, ok, xa0, xa1, xb0, xb1, xc0, xc1);
+            live = bvec3(live.x && ok.x, live.y && ok.y, live.z && ok.z);
+            if (!any(live)) break;
+        }
+        Sub4 ca, cb, cc;
+        quant_search_sets(mi, rgba, m1, m2, xa0, xa1, xb0, xb1, xc0, xc1, ca, cb, cc);
+        if (it == 0) {
+            A = ca;
+            B = cb;
+            C = cc;
+        } else {
+            if (live.x) {
+                if (ca.sse >= A.sse) live.x = false;
+                else A = ca;
+            }
+            if (live.y) {
+                if (cb.sse >= B.sse) live.y = false;
+                else B = cb;
+            }
+            if (live.z) {
+                if (cc.sse >= C.sse) live.z = false;
+                else C = cc;
+            }
+        }
+        live = bvec3(live.x && A.sse > 0, live.y && B.sse > 0, live.z && C.sse > 0);
+    }
+    polish_sets(mi, rgba, m1, m2, pc.index_trials, A, B, C);
+}
+
 // Masks (m1, m2) and anchors (a1, a2; a2 = 0 for two subsets) of partition pt of a three- or two-subset mode.
 void sets_partition(bool three, int pt, out uint m1, out uint m2, out uint a1, out uint a2)
 {
@@ -899,7 +938,8 @@ void fix_anchor(inout Sub4 S, int anchor, int nl, uint mask)
     S.idx_hi ^= rep & nm.y;
 }
 
-// pack_multi in C for modes 0, 2 and 7, straight into the bits in the mode table's order.
+// pack_multi in C for modes 0, 2 and 7 (and 1 and 3 for the final polish), straight into the bits in the mode
+// table's order.
 uvec4 pack_sets(int mode, int part, Sub4 A, Sub4 B, Sub4 C)
 {
     tt_bc7_mode_info mi = tt_bc7_mode(mode);
@@ -925,7 +965,7 @@ uvec4 pack_sets(int mode, int part, Sub4 A, Sub4 B, Sub4 C)
             put_bits_adv(b, pos, n, uint(ivec4_at(C.q1, k)));
         }
     }
-    if (mi.pbit_unique != 0) { // modes 0, 7 (mode 2 has none)
+    if (mi.pbit_unique != 0) { // modes 0, 3, 7 (mode 2 has none)
         put_bits_adv(b, pos, 1u, uint(A.p0));
         put_bits_adv(b, pos, 1u, uint(A.p1));
         put_bits_adv(b, pos, 1u, uint(B.p0));
@@ -934,6 +974,9 @@ uvec4 pack_sets(int mode, int part, Sub4 A, Sub4 B, Sub4 C)
             put_bits_adv(b, pos, 1u, uint(C.p0));
             put_bits_adv(b, pos, 1u, uint(C.p1));
         }
+    } else if (mi.pbit_shared != 0) { // mode 1: one per subset
+        put_bits_adv(b, pos, 1u, uint(A.p0));
+        put_bits_adv(b, pos, 1u, uint(B.p0));
     }
     uint lo = A.idx_lo | B.idx_lo | C.idx_lo, hi = A.idx_hi | B.idx_hi | C.idx_hi, ib = uint(mi.index_bits);
     [[unroll]] for (int i = 0; i < 16; i++) {

@@ -10,8 +10,6 @@
 // (and lavapipe's compile time) small.
 #include "bc7_single.glsl"
 
-layout(constant_id = TT_BC7_SPEC_LEAN) const int TT_LEAN = 0;
-
 // lean_search: whether an opaque block with mode-6 SSE sse also tries modes 0 and 2 (lean_three in bc7_ref_block.c).
 bool lean_three(int sse)
 {

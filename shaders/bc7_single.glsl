@@ -393,27 +393,15 @@ bool ls_endpoints(Cand c, out vec4 x0, out vec4 x1)
     return ls_solve(a, bb, cc, s0, s1, x0, x1);
 }
 
-Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
+// Index trials of a polish (trials_single in C), level >= 2 only.
+void trials_single(inout Cand best, int half_range, int level)
 {
-    // round 0: the start; rounds 1..REFIT_ITERATIONS: least-squares refit
-    // while it lowers the SSE (polish() in C).
-    Cand best;
-    best.sse = 0x7FFFFFFF;
-    [[dont_unroll]] for (int round = 0; round <= REFIT_ITERATIONS; round++) {
-        if (round > 0) {
-            if (best.sse == 0) break;
-            if (!ls_endpoints(best, x0, x1)) break;
-        }
-        Cand c = quantize_pbit_search(x0, x1, half_range);
-        if (round > 0 && c.sse >= best.sse) break;
-        best = c;
-    }
-    // index trials (polish() in C), level >= 2 only
-    if (half_range == 0 && pc.index_trials >= 2 && best.sse > 0) {
+    vec4 x0, x1;
+    if (half_range == 0 && level >= 2 && best.sse > 0) {
         Cand b0 = best;
         ivec2 r = index_range(b0.idx_lo, b0.idx_hi, 0xFFFFu, 15);
-        int q = pc.index_trials - 1;
-        [[dont_unroll]] for (int tr = 0; tr < trial_count(pc.index_trials) && best.sse > 0; tr++) {
+        int q = level - 1;
+        [[dont_unroll]] for (int tr = 0; tr < trial_count(level) && best.sse > 0; tr++) {
             Cand t = b0;
             uvec2 ti = trial_indices(b0.idx_lo, b0.idx_hi, 0xFFFFu, tr, q, 15, r);
             t.idx_lo = ti.x;
@@ -423,6 +411,11 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
             if (c.sse < best.sse) best = c;
         }
     }
+}
+
+// Greedy +-1 steps of each endpoint value, then joint steps (jitter_single in C).
+void jitter_single(inout Cand best, int half_range, int passes)
+{
     int nc = opaque ? 3 : 4;
     [[dont_unroll]] for (int pass = 0; pass < passes && best.sse > 0; pass++) {
         bool improved = false;
@@ -465,6 +458,25 @@ Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
         }
         if (!improved) break;
     }
+}
+
+Cand polish(vec4 x0, vec4 x1, int half_range, int passes)
+{
+    // round 0: the start; rounds 1..REFIT_ITERATIONS: least-squares refit
+    // while it lowers the SSE (polish() in C).
+    Cand best;
+    best.sse = 0x7FFFFFFF;
+    [[dont_unroll]] for (int round = 0; round <= REFIT_ITERATIONS; round++) {
+        if (round > 0) {
+            if (best.sse == 0) break;
+            if (!ls_endpoints(best, x0, x1)) break;
+        }
+        Cand c = quantize_pbit_search(x0, x1, half_range);
+        if (round > 0 && c.sse >= best.sse) break;
+        best = c;
+    }
+    trials_single(best, half_range, pc.index_trials);
+    jitter_single(best, half_range, passes);
     return best;
 }
 

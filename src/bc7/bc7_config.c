@@ -45,7 +45,7 @@ tt_status tt_bc7_config_preset(tt_bc7_config *p, tt_bc7_preset preset)
         p->modes = TT_BC7_MODES_ALL;
         /* the search of every candidate is light and the block's final choice is polished (docs/bc7.md,
          * "Presets", measures each step) */
-        p->partitions = 1;
+        p->partitions = 4;
         p->lean_search = 1;
         p->nm_iterations = 8;
         p->index_trials = 0;
@@ -111,8 +111,8 @@ tt_status tt_bc7_config_validate(const tt_bc7_config *p)
 int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode)
 {
     int k = p->partitions < 1 ? 1 : (p->partitions > TT_BC7_MAX_PARTITIONS ? TT_BC7_MAX_PARTITIONS : p->partitions);
-    if (p->lean_search && (mode == 0 || mode == 1 || mode == 7)) k = (k + 1) / 2;
-    if (p->lean_search && (mode == 2 || mode == 3)) k = (k + 3) / 4;
+    if (p->lean_search && mode == 7) k = (k + 1) / 2;
+    if (p->lean_search && mode <= 3) k = (k + 3) / 4;
     return k;
 }
 

@@ -13,7 +13,7 @@
 #define BAND_MAX_BYTES (256ull << 20)
 
 /* classify, mode 6, then at most 6 modes on the opaque list and 3 on the alpha list */
-#define MAX_PASSES 11
+#define MAX_PASSES 12
 
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                             int repeats, double *gpu_ms_per_run)
@@ -26,6 +26,7 @@ struct tt_bc7_gpu_encoder {
     tt_vk *vk;
     tt_bc7_config p;
     int n_pass;
+    int finish_pass; /* the index of bc7_pass_finish (the last pass), or -1 */
     tt_vk_pipeline *pipes[MAX_PASSES];
     unsigned pass_mask[MAX_PASSES], pass_list[MAX_PASSES];
     tt_vk_buffer solid, dst, state; /* dst and state: one band of band_rows block rows of the widest image */
@@ -94,6 +95,15 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
             n_pass++;
         }
     }
+    /* the final polish of each block's choice (final_trials) runs after every other pass, on list ALL */
+    e->finish_pass = -1;
+    if (p->refit && p->final_trials) {
+        names[n_pass] = "bc7_pass_finish";
+        pass_mode[n_pass] = -1;
+        e->pass_mask[n_pass] = p->modes | (1u << 6);
+        e->pass_list[n_pass] = TT_BC7_LIST_ALL;
+        e->finish_pass = n_pass++;
+    }
     int w[4];
     tt_bc7_channel_weights(p, w);
     uint32_t spec[MAX_PASSES * TT_BC7_SPEC_COUNT];
@@ -142,13 +152,13 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
         tt_vk_dispatch(vk, e->pipes[1], bufs, &push, bw, n, 1);
         /* the opaque blocks (lists OPAQUE and THREE, in pass order) and those with alpha (ALPHA) are different
          * blocks: the i-th pass of each runs side by side, one barrier each */
-        int next[2] = {2, 2};
+        int next[2] = {2, 2}, end = e->finish_pass >= 0 ? e->finish_pass : e->n_pass;
         for (;;) {
             int any = 0;
             for (int lane = 0; lane < 2; lane++) {
-                while (next[lane] < e->n_pass && (e->pass_list[next[lane]] == TT_BC7_LIST_ALPHA) != (lane == 1))
+                while (next[lane] < end && (e->pass_list[next[lane]] == TT_BC7_LIST_ALPHA) != (lane == 1))
                     next[lane]++;
-                if (next[lane] >= e->n_pass) continue;
+                if (next[lane] >= end) continue;
                 if (!any) tt_vk_barrier(vk);
                 any = 1;
                 tt_bc7_push q = push;
@@ -158,6 +168,13 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
                 next[lane]++;
             }
             if (!any) break;
+        }
+        if (e->finish_pass >= 0) { /* after both lanes: every block's choice is final */
+            tt_vk_barrier(vk);
+            tt_bc7_push q = push;
+            q.list = TT_BC7_LIST_ALL;
+            q.index_trials = p->final_trials; /* the pass's trial level */
+            tt_vk_dispatch(vk, e->pipes[e->finish_pass], bufs, &q, bw, n, 1);
         }
     }
 }

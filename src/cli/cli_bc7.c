@@ -18,7 +18,7 @@
 typedef struct {
     int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
     float good_enough, alpha_weight;
-    int nm_iterations, index_trials, joint_steps, lean_search;
+    int nm_iterations, index_trials, joint_steps, lean_search, final_trials;
     const char *decoded, *modes;
     int mipmaps, mip_levels, mip_filter, premultiply, normal_map, zstd;
     float alpha_coverage, alpha_test;
@@ -395,6 +395,7 @@ int cmd_bc7(int argc, char **argv)
     o->index_trials = x.params.index_trials;
     o->joint_steps = x.params.joint_steps;
     o->lean_search = x.params.lean_search;
+    o->final_trials = x.params.final_trials;
     o->partitions = x.params.partitions;
     o->alpha_weight = x.params.alpha_weight;
     int format = -1;
@@ -431,13 +432,15 @@ int cmd_bc7(int argc, char **argv)
         {"no-refit", 0, OPT_FLAG, &o->no_refit, NULL, "skip the least-squares refit, p-bit search and other modes after Nelder-Mead", NULL, 0, 0},
         {"good-enough", 0, OPT_FLOAT, &o->good_enough, "LOSS",
          "skip refinement of blocks whose PCA loss (sum of squared RGBA error) is below LOSS", NULL, 0, 16},
-        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset: fastest 24, medium 32, fast and thorough 64, exhaustive 128)", NULL, 0, 10000},
+        {"nm-iterations", 0, OPT_INT, &o->nm_iterations, "N", "Nelder-Mead iterations (default from --preset: medium 8, fastest 24, fast and thorough 64, exhaustive 128)", NULL, 0, 10000},
         {"index-trials", 0, OPT_INT, &o->index_trials, "N",
-         "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset: fastest 0, medium 1, thorough 3)", NULL, 0, 3},
+         "least-squares refits from perturbed indices: 0 none, 1 ends moved in, 2-3 also rescaled (default from --preset: fastest and medium 0, fast 1, thorough 3)", NULL, 0, 3},
+        {"final-trials", 0, OPT_INT, &o->final_trials, "N",
+         "index trials (as --index-trials) and a +-1 pass for each block's final choice only (default from --preset: medium 3, others 0)", NULL, 0, 3},
         {"joint-steps", 0, OPT_INT, &o->joint_steps, "0|1",
          "endpoint polish also steps all channels of one endpoint together (default from --preset: fastest 0, others 1)", NULL, 0, 1},
         {"lean-search", 0, OPT_INT, &o->lean_search, "0|1",
-         "expert: modes 0, 2, 3 encode half, a quarter, three quarters of --partitions, and blocks with little error after mode 6 skip modes 0 and 2 (default from --preset: medium 1, others 0)", NULL, 0, 1},
+         "expert: modes 0, 1, 7 encode half and modes 2, 3 a quarter of --partitions, modes 0, 3, 7 take the p-bits that round each endpoint best, and blocks with little error after mode 6 skip modes 0 and 2 (default from --preset: medium 1, others 0)", NULL, 0, 1},
         {"decoded", 0, OPT_STR, &o->decoded, "FILE.png", "also write the image decoded from the output (one input only)", NULL, 0, 0},
         {"benchmark", 0, OPT_INT, &o->benchmark, "N", "encode N times on the GPU and print GPU time and Mpix/s (one input only)", NULL, 0, 100000},
         {"cpu", 0, OPT_FLAG, &o->cpu, NULL, "always use the C encoder (same blocks; slower than a GPU on large images)", NULL, 0, 0},
@@ -502,8 +505,10 @@ int cmd_bc7(int argc, char **argv)
     }
     if (cli_option_given(argc, argv, "nm-iterations")) x.params.nm_iterations = o->nm_iterations;
     /* both act in the polish after the refit; index trials below 2 only in the multi-subset modes (0-3, 7) */
-    if ((o->no_refit || o->no_refine) && (cli_option_given(argc, argv, "index-trials") || cli_option_given(argc, argv, "joint-steps"))) {
-        cli_error("--index-trials and --joint-steps act after the refit, which --no-refit/--no-refine skip");
+    if ((o->no_refit || o->no_refine) && (cli_option_given(argc, argv, "index-trials") ||
+                                          cli_option_given(argc, argv, "joint-steps") ||
+                                          cli_option_given(argc, argv, "final-trials"))) {
+        cli_error("--index-trials, --final-trials and --joint-steps act after the refit, which --no-refit/--no-refine skip");
         goto done;
     }
     if (cli_option_given(argc, argv, "index-trials")) {
@@ -515,9 +520,10 @@ int cmd_bc7(int argc, char **argv)
         x.params.index_trials = o->index_trials;
     }
     if (cli_option_given(argc, argv, "joint-steps")) x.params.joint_steps = o->joint_steps;
+    if (cli_option_given(argc, argv, "final-trials")) x.params.final_trials = o->final_trials;
     if (cli_option_given(argc, argv, "lean-search")) {
-        if (o->lean_search && !(x.params.modes & 0x0Du)) { /* it trims modes 0, 2 and 3 only */
-            cli_error("--lean-search 1: the mode set has none of the modes it trims (0, 2, 3)");
+        if (o->lean_search && !(x.params.modes & 0x8Fu)) { /* it trims modes 0, 1, 2, 3 and 7 only */
+            cli_error("--lean-search 1: the mode set has none of the modes it trims (0, 1, 2, 3, 7)");
             goto done;
         }
         x.params.lean_search = o->lean_search;
@@ -581,12 +587,13 @@ int cmd_bc7(int argc, char **argv)
     char request[512];
     snprintf(request, sizeof request,
              "command=bc7 container=%s modes=0x%02x refine=%d refit=%d good_enough=%.9g nm_iterations=%d "
-             "partitions=%d lean_search=%d polish_passes=%d index_trials=%d full_mode6=%d joint_steps=%d srgb=%d "
+             "partitions=%d lean_search=%d polish_passes=%d index_trials=%d final_trials=%d full_mode6=%d joint_steps=%d srgb=%d "
              "alpha_weight=%.9g "
              "perceptual=%d loose_alpha=%d alpha_test=%.9g mip_levels=%u mip_filter=%d premultiply=%d "
              "alpha_coverage=%.9g normal_map=%d zstd=%d",
              container_name(x.container), x.params.modes, x.params.refine, x.params.refit, x.params.good_enough,
              x.params.nm_iterations, x.params.partitions, x.params.lean_search, x.params.polish_passes, x.params.index_trials,
+             x.params.final_trials,
              x.params.full_mode6, x.params.joint_steps, x.params.srgb, x.params.alpha_weight, x.params.perceptual,
              x.params.loose_alpha, x.params.alpha_test, x.chain ? x.mip.levels : 1u, x.mip.filter, x.mip.premultiply,
              x.mip.alpha_coverage, x.mip.normal_map, x.save.zstd_level);

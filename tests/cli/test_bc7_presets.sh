@@ -57,14 +57,14 @@ run 0 "$TINYTEX" info "$TMP/m16.dds"
 check "--modes 1,6: only modes 1 and 6" grep -q 'blocks per mode: mode 1: [0-9]* mode 6: [0-9]*$' "$TMP/out"
 for bad in "--preset fastest --partitions 8" "--modes 4,5,6 --partitions 2" "--preset slow" "--modes 8" "--modes 1,,6" "--modes 6-1" "--modes x" "--alpha-weight 17" "--partitions 0" "--partitions 17" \
     "--index-trials 4" "--preset fastest --index-trials 1" "--no-refit --joint-steps 0" "--joint-steps 2" \
-    "--preset fast --lean-search 1" "--lean-search 2"; do
+    "--modes 4,5,6 --lean-search 1" "--lean-search 2" "--final-trials 4" "--no-refit --final-trials 1"; do
     run 2 "$TINYTEX" bc7 "$S" -o "$TMP/bad.dds" $bad
     check "$bad: no output" [ ! -e "$TMP/bad.dds" ]
 done
 # the expert options reach the encoder: each changes the blocks of the default preset, and fastest's missing joint
 # steps are what --joint-steps 1 puts back
 run 0 "$TINYTEX" bc7 "$S" -o "$TMP/e_def.dds" -q
-for opt in "--index-trials 0" "--joint-steps 0" "--lean-search 0"; do
+for opt in "--index-trials 1" "--joint-steps 0" "--lean-search 0" "--final-trials 0" "--nm-iterations 32"; do
     run 0 "$TINYTEX" bc7 "$S" -o "$TMP/e_opt.dds" $opt -q
     check "$opt changes the blocks" sh -c '! cmp -s "$1" "$2"' _ "$TMP/e_def.dds" "$TMP/e_opt.dds"
 done

@@ -322,8 +322,10 @@ static void test_encoder(void)
     tt_bc7_config p;
     tt_bc7_config_init(&p);
     CHECK_EQ_INT(p.refine, 1);
-    CHECK_EQ_INT(p.nm_iterations, 32);
+    CHECK_EQ_INT(p.nm_iterations, 8);
     CHECK_EQ_INT(p.lean_search, 1);
+    CHECK_EQ_INT(p.index_trials, 0);
+    CHECK_EQ_INT(p.final_trials, 3);
     CHECK_NEAR(p.good_enough, 0.004, 1e-9);
     CHECK_EQ_INT(p.modes, TT_BC7_MODES_ALL);
     CHECK_EQ_INT(p.partitions, 4);

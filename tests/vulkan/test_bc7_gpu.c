@@ -192,6 +192,15 @@ int main(void)
         compare(vk, "alpha crop, all, trials 2", &alpha, &q, -1);
         q.index_trials = 0;
         compare(vk, "opaque crop, all, trials 0", &opq, &q, -1);
+        /* the final polish off, at level 2, and with lean p-bits over several partitions */
+        q.final_trials = 0;
+        compare(vk, "opaque crop, all, no final polish", &opq, &q, -1);
+        q.final_trials = 2;
+        q.partitions = 4;
+        compare(vk, "opaque crop, all, 4 p., final 2", &opq, &q, -1);
+        compare(vk, "alpha crop, all, 4 p., final 2", &alpha, &q, -1);
+        q.final_trials = p.final_trials;
+        q.partitions = p.partitions;
         q.index_trials = 1;
         q.joint_steps = 0; /* the specialization constant folds them out of every family, as C skips them */
         compare(vk, "opaque crop, all, no joint", &opq, &q, -1);
