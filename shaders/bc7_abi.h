@@ -64,13 +64,20 @@ TT_PUSH_BEGIN(tt_bc7_push)
 TT_PUSH_END(tt_bc7_push, 64)
 
 /* The state buffer (binding 3), in 32-bit words, for a band of N = blocks_x * band_rows blocks: the lengths of
- * the four lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at
+ * the TT_BC7_LIST_COUNT lists at TT_BC7_LIST_*, then the lists from TT_BC7_STATE_LISTS (N entries each, list L at
  * TT_BC7_STATE_LISTS + L N), then each block's weighted SSE (N words). */
 #define TT_BC7_LIST_ALL 0u      /* blocks that are not one colour (mode 6's pass) */
 #define TT_BC7_LIST_OPAQUE 1u   /* opaque blocks with error left after mode 6 */
 #define TT_BC7_LIST_ALPHA 2u    /* blocks with alpha and error left after mode 6 */
 #define TT_BC7_LIST_THREE 3u    /* lean_search: the blocks of OPAQUE that also try modes 0 and 2 */
-#define TT_BC7_STATE_LISTS 4u
-#define TT_BC7_STATE_WORDS(n) (TT_BC7_STATE_LISTS + 5u * (n))
+/* final_trials: the blocks with error left whose choice is mode 6, mode 1, mode 3, or mode 0, 2 or 7
+ * (bc7_finish_sort.comp fills them after every search pass; one bc7_pass_finish.comp pass each) */
+#define TT_BC7_LIST_FIN6 4u
+#define TT_BC7_LIST_FIN1 5u
+#define TT_BC7_LIST_FIN3 6u
+#define TT_BC7_LIST_FINSETS 7u
+#define TT_BC7_LIST_COUNT 8u
+#define TT_BC7_STATE_LISTS 8u /* the length words: one per list */
+#define TT_BC7_STATE_WORDS(n) (TT_BC7_STATE_LISTS + (TT_BC7_LIST_COUNT + 1u) * (n))
 
 #endif

@@ -23,7 +23,7 @@ layout(std430, set = 0, binding = 0) readonly buffer Src { uint src_px[]; };  //
 layout(std430, set = 0, binding = 1) buffer Dst { uvec4 dst_blocks[]; };
 // bc7_solid.h's tables (TT_BC7_SOLID_ENTRIES words), filled by bc7_gpu.c
 layout(std430, set = 0, binding = 2) readonly buffer Solid { uint tt_bc7_solid[]; };
-// TT_BC7_STATE_*: list lengths, then three lists of block numbers and the SSE of each block (bc7_abi.h)
+// TT_BC7_STATE_*: list lengths, then the lists of block numbers and the SSE of each block (bc7_abi.h)
 layout(std430, set = 0, binding = 3) coherent buffer State { uint st[]; };
 
 // Knobs of the families (defaults as in C; docs/bc7.md measures each).
@@ -47,7 +47,7 @@ layout(std430, set = 0, binding = 3) coherent buffer State { uint st[]; };
 
 uint band_blocks() { return pc.blocks_x * pc.band_rows; }
 uint list_base(uint list) { return TT_BC7_STATE_LISTS + list * band_blocks(); }
-uint sse_base() { return TT_BC7_STATE_LISTS + 4u * band_blocks(); }
+uint sse_base() { return TT_BC7_STATE_LISTS + TT_BC7_LIST_COUNT * band_blocks(); }
 
 // The list entry of this invocation: the grid is (blocks_x, band_rows) as for the classify pass, read as one flat
 // index; the invocations past blocks_x in a row (the last workgroup's padding) get none.

@@ -1,8 +1,12 @@
-// bc7_pass_finish.comp - BC7 last pass (tt_bc7_config.final_trials): the final polish of each block's choice, for the blocks of list ALL, kept where it lowers the block's weighted SSE.
+// bc7_pass_finish.comp - BC7 last passes (tt_bc7_config.final_trials): the final polish of each block's choice, for the blocks of list pc.list (one of bc7_finish_sort.comp's), kept where it lowers the block's weighted SSE.
 #version 450
 #include "bc7_pass.glsl"
 #include "bc7_single.glsl"
 #include "bc7_multi.glsl"
+
+// The list's mode as a constant (6, 1 or 3: the mode table folds into the code), or -1: the mode of each block (list
+// FINSETS, and every list on a CPU device, where one pipeline costs less to build).
+layout(constant_id = TT_BC7_SPEC_MODE) const int PASS_MODE = -1;
 
 // The end of tt_bc7_encode_block_ref in C: after every mode, the block's choice (read back from dst_blocks) is
 // polished once more, with index trials at level pc.index_trials (bc7_gpu.c passes final_trials there) and one
@@ -83,11 +87,11 @@ void main()
     load_partitions();
     barrier();
     uint item = flat_item();
-    if (item >= st[TT_BC7_LIST_ALL]) return;
-    uint blk = st[list_base(TT_BC7_LIST_ALL) + item];
+    if (item >= st[pc.list]) return;
+    uint blk = st[list_base(pc.list) + item];
     int sse = int(st[sse_base() + blk]);
     uvec4 b = dst_blocks[blk];
-    int mode = findLSB(b.x & 0xFFu);
+    int mode = PASS_MODE >= 0 ? PASS_MODE : findLSB(b.x & 0xFFu);
     if (sse <= 0 || mode < 0 || mode == 4 || mode == 5) return;
     load_block(blk);
     uvec4 nb = b;

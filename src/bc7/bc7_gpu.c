@@ -13,7 +13,7 @@
 #define BAND_MAX_BYTES (256ull << 20)
 
 /* classify, mode 6, then at most 6 modes on the opaque list and 3 on the alpha list */
-#define MAX_PASSES 12
+#define MAX_PASSES 16
 
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
                             int repeats, double *gpu_ms_per_run)
@@ -26,7 +26,7 @@ struct tt_bc7_gpu_encoder {
     tt_vk *vk;
     tt_bc7_config p;
     int n_pass;
-    int finish_pass; /* the index of bc7_pass_finish (the last pass), or -1 */
+    int finish_pass; /* the index of bc7_finish_sort, followed by the four bc7_pass_finish passes (the last), or -1 */
     tt_vk_pipeline *pipes[MAX_PASSES];
     unsigned pass_mask[MAX_PASSES], pass_list[MAX_PASSES];
     tt_vk_buffer solid, dst, state; /* dst and state: one band of band_rows block rows of the widest image */
@@ -95,14 +95,25 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
             n_pass++;
         }
     }
-    /* the final polish of each block's choice (final_trials) runs after every other pass, on list ALL */
+    /* the final polish of each block's choice (final_trials), after every other pass: the blocks sorted by their
+     * chosen mode into four lists, then one pass per list (its mode a constant on a GPU; on a CPU device the same
+     * pipeline, mode read per block, serves all four) */
     e->finish_pass = -1;
     if (p->refit && p->final_trials) {
-        names[n_pass] = "bc7_pass_finish";
+        static const unsigned fin_list[4] = {TT_BC7_LIST_FIN6, TT_BC7_LIST_FIN1, TT_BC7_LIST_FIN3,
+                                             TT_BC7_LIST_FINSETS};
+        static const int fin_mode[4] = {6, 1, 3, -1};
+        e->finish_pass = n_pass;
+        names[n_pass] = "bc7_finish_sort";
         pass_mode[n_pass] = -1;
-        e->pass_mask[n_pass] = p->modes | (1u << 6);
-        e->pass_list[n_pass] = TT_BC7_LIST_ALL;
-        e->finish_pass = n_pass++;
+        e->pass_mask[n_pass] = 0;
+        e->pass_list[n_pass++] = TT_BC7_LIST_ALL;
+        for (int k = 0; k < 4; k++) {
+            names[n_pass] = "bc7_pass_finish";
+            pass_mode[n_pass] = per_mode ? fin_mode[k] : -1;
+            e->pass_mask[n_pass] = p->modes | (1u << 6);
+            e->pass_list[n_pass++] = fin_list[k];
+        }
     }
     int w[4];
     tt_bc7_channel_weights(p, w);
@@ -171,10 +182,14 @@ static void record_band(tt_bc7_gpu_encoder *e, tt_vk_buffer *src, uint32_t width
         }
         if (e->finish_pass >= 0) { /* after both lanes: every block's choice is final */
             tt_vk_barrier(vk);
-            tt_bc7_push q = push;
-            q.list = TT_BC7_LIST_ALL;
-            q.index_trials = p->final_trials; /* the pass's trial level */
-            tt_vk_dispatch(vk, e->pipes[e->finish_pass], bufs, &q, bw, n, 1);
+            tt_vk_dispatch(vk, e->pipes[e->finish_pass], bufs, &push, bw, n, 1);
+            tt_vk_barrier(vk);
+            for (int k = e->finish_pass + 1; k < e->n_pass; k++) { /* four lists of different blocks: no barrier */
+                tt_bc7_push q = push;
+                q.list = e->pass_list[k];
+                q.index_trials = p->final_trials; /* the passes' trial level */
+                tt_vk_dispatch(vk, e->pipes[k], bufs, &q, bw, n, 1);
+            }
         }
     }
 }
