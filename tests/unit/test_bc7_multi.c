@@ -46,6 +46,29 @@ static void make_block(int kind, int alpha, block_in *in)
 
 static int g_blocks;
 
+/* Checks fields f of `mode` as a block of `in`: anchors below half the index range, the decoded block's mode, and
+ * (where `alpha_255`) alpha 255 on every texel; returns the weighted SSE of its decode. */
+static int decoded_sse(const block_in *in, const tt_bc7_fields *f, int mode, int alpha_255)
+{
+    const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
+    for (int s = 0; s < mi->subsets; s++)
+        CHECK_MSG(f->idx[tt_bc7_anchor_of(mi->subsets, (int)f->partition, s)] < (1 << mi->index_bits) / 2,
+                  "mode %d partition %u subset %d", mode, f->partition, s);
+    tt_bc7_block blk;
+    uint8_t dec[16][4];
+    tt_bc7_pack_fields(f, &blk);
+    CHECK_EQ_INT(tt_bc7_decode_block(&blk, dec), mode);
+    int e = 0, alpha_ok = 1;
+    for (int i = 0; i < 16; i++) {
+        int d[4];
+        for (int k = 0; k < 4; k++) d[k] = dec[i][k] - in->t[i][k];
+        e += werr4(in, d);
+        if (alpha_255 && dec[i][3] != 255) alpha_ok = 0;
+    }
+    CHECK_MSG(alpha_ok, "mode %d: alpha not 255", mode);
+    return e;
+}
+
 /* Encodes `in` in `mode` with `cfg` and checks the block; returns the SSE (or TT_BC7_NO_CANDIDATE). */
 static int check_block(const block_in *in, int mode, const tt_bc7_config *cfg)
 {
@@ -60,22 +83,8 @@ static int check_block(const block_in *in, int mode, const tt_bc7_config *cfg)
     const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
     CHECK_EQ_INT(f.mode, mode);
     CHECK(f.partition < (1u << mi->part_bits));
-    for (int s = 0; s < mi->subsets; s++)
-        CHECK_MSG(f.idx[tt_bc7_anchor_of(mi->subsets, (int)f.partition, s)] < (1 << mi->index_bits) / 2,
-                  "mode %d partition %u subset %d", mode, f.partition, s);
-    tt_bc7_block blk;
-    uint8_t dec[16][4];
-    tt_bc7_pack_fields(&f, &blk);
-    CHECK_EQ_INT(tt_bc7_decode_block(&blk, dec), mode);
-    int e = 0, alpha_ok = 1;
-    for (int i = 0; i < 16; i++) {
-        int d[4];
-        for (int k = 0; k < 4; k++) d[k] = dec[i][k] - in->t[i][k];
-        e += werr4(in, d);
-        if (mode != 7 && dec[i][3] != 255) alpha_ok = 0;
-    }
+    int e = decoded_sse(in, &f, mode, mode != 7);
     CHECK_MSG(e == sse, "mode %d: decoded weighted SSE %d, returned %d", mode, e, sse);
-    CHECK_MSG(alpha_ok, "mode %d: alpha not 255", mode);
     g_blocks++;
     return sse;
 }
@@ -93,22 +102,8 @@ static void check_finish(const block_in *in, int mode, const tt_bc7_config *cfg,
     int e2 = mode == 6 ? tt_bc7_ref_finish_single(in, level, &g, sse) : tt_bc7_ref_finish_multi(in, level, &g, sse);
     CHECK_MSG(e2 <= sse, "mode %d: final polish raised the SSE %d -> %d", mode, sse, e2);
     if (e2 == sse) CHECK_MSG(memcmp(&f, &g, sizeof f) == 0, "mode %d: block changed without a gain", mode);
-    const tt_bc7_mode_info *mi = tt_bc7_mode(mode);
-    for (int s = 0; s < mi->subsets; s++)
-        CHECK(g.idx[tt_bc7_anchor_of(mi->subsets, (int)g.partition, s)] < (1 << mi->index_bits) / 2);
-    tt_bc7_block blk;
-    uint8_t dec[16][4];
-    tt_bc7_pack_fields(&g, &blk);
-    CHECK_EQ_INT(tt_bc7_decode_block(&blk, dec), mode);
-    int e = 0, alpha_ok = 1;
-    for (int i = 0; i < 16; i++) {
-        int d[4];
-        for (int k = 0; k < 4; k++) d[k] = dec[i][k] - in->t[i][k];
-        e += werr4(in, d);
-        if (in->opaque && mode != 7 && dec[i][3] != 255) alpha_ok = 0; /* mode 7 is for blocks with alpha */
-    }
+    int e = decoded_sse(in, &g, mode, in->opaque && mode != 7); /* mode 7 is for blocks with alpha */
     CHECK_MSG(e == e2, "mode %d: final polish returned %d, decoded SSE %d", mode, e2, e);
-    CHECK_MSG(alpha_ok, "mode %d: final polish: alpha not 255", mode);
     g_finished++;
     g_improved += e2 < sse;
 }
