@@ -249,8 +249,9 @@ static uint32_t device_band_rows(tt_vk *vk, uint32_t width, uint32_t height)
 {
     uint64_t limit = tt_vk_get_caps(vk)->max_storage_buffer_range;
     if (limit > BAND_MAX_BYTES) limit = BAND_MAX_BYTES;
-    uint64_t row_bytes = 20ull * ((width + 3) / 4) + 4; /* dst 16 bytes a block; state 20 (+ the list heads) */
-    uint64_t rows = limit / row_bytes, bh = (height + 3) / 4;
+    /* the state buffer is the larger: TT_BC7_LIST_COUNT list entries and an SSE a block (dst: 16 bytes a block) */
+    uint64_t row_bytes = 4ull * (TT_BC7_LIST_COUNT + 1u) * ((width + 3) / 4);
+    uint64_t rows = (limit - 4ull * TT_BC7_STATE_LISTS) / row_bytes, bh = (height + 3) / 4;
     if (rows > bh) rows = bh;
     if (rows > 65535) rows = 65535;
     return (uint32_t)rows;
