@@ -244,13 +244,13 @@ typedef struct {
                                     flips free p-bits): grey and smooth blocks gain, at about 1.4x the polish time;
                                     0 = channel by channel only (fastest) */
     int lean_search;             /* 1 = less search where it pays least (docs/bc7.md, "Presets", measures it): modes
-                                    0, 1, 2 and 3 encode half, half, a quarter and a quarter of `partitions` (rounded
-                                    up); modes 0, 3 and 7 quantise each endpoint with the p-bit that rounds it best
-                                    instead of trying all four pairs; opaque blocks with little error left after
-                                    mode 6 that are not grey skip modes 0 and 2; 0 = the full search */
+                                    0-3 encode a quarter and mode 7 half of `partitions` (rounded up); modes 0, 3
+                                    and 7 quantise each endpoint with the p-bit that rounds it best instead of
+                                    trying all four pairs; opaque blocks with little error left after mode 6 that
+                                    are not grey skip modes 0 and 2; 0 = the full search */
     int final_trials;            /* index trials (as index_trials, 0..3) and one more +-1 polish pass given to the
-                                    block's final choice where that is a multi-subset mode: the search of every
-                                    candidate can then be lighter (medium: index_trials 0, final_trials 3) */
+                                    block's final choice where that is mode 6 or a multi-subset mode: the search of
+                                    every candidate can then be lighter (medium: index_trials 0, final_trials 3) */
 } tt_bc7_config;
 
 typedef enum {

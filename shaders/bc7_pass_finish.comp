@@ -61,14 +61,9 @@ int finish_multi(int mode, uvec4 b, int level, int sse, inout uvec4 blk)
     if (mi.pbit_unique != 0) {
         [[unroll]] for (int j = 0; j < 6; j++)
             if (j < ne) pb[j] = int(get_bits_adv(b, pos, 1u));
-    } else if (mi.pbit_shared != 0) {
+    } else if (mi.pbit_shared != 0) { // one per subset, for both its endpoints
         [[unroll]] for (int s = 0; s < 3; s++)
-            if (s < mi.subsets) {
-                int v = int(get_bits_adv(b, pos, 1u));
-                if (s == 0) { pb[0] = v; pb[1] = v; }
-                else if (s == 1) { pb[2] = v; pb[3] = v; }
-                else { pb[4] = v; pb[5] = v; }
-            }
+            if (s < mi.subsets) pb[2 * s] = pb[2 * s + 1] = int(get_bits_adv(b, pos, 1u));
     }
     Sub4 A, B, C;
     A.q0 = e[0]; A.q1 = e[1]; A.p0 = pb[0]; A.p1 = pb[1];

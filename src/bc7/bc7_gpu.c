@@ -12,7 +12,8 @@
  * so the synchronous staging copies stay small. */
 #define BAND_MAX_BYTES (256ull << 20)
 
-/* classify, mode 6, then at most 6 modes on the opaque list and 3 on the alpha list */
+/* classify, mode 6, at most 6 modes on the opaque list and 3 on the alpha list, then the sort and the four passes of
+ * the final polish */
 #define MAX_PASSES 16
 
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p, tt_bc7_block *blocks,
@@ -111,7 +112,7 @@ static tt_status encoder_create(tt_vk *vk, const tt_bc7_config *p, int opaque, i
         for (int k = 0; k < 4; k++) {
             names[n_pass] = "bc7_pass_finish";
             pass_mode[n_pass] = per_mode ? fin_mode[k] : -1;
-            e->pass_mask[n_pass] = p->modes | (1u << 6);
+            e->pass_mask[n_pass] = 0; /* the passes read the chosen blocks, not pc.modes */
             e->pass_list[n_pass++] = fin_list[k];
         }
     }

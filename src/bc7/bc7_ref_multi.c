@@ -381,7 +381,7 @@ static void index_trials(const block_in *in, const tt_bc7_mode_info *mi, int nch
     }
 }
 
-static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *tsp, candm *c, int sub);
+static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub);
 
 static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, int mask, const float dir[4],
                           int trials, candm *c, int sub)
@@ -418,9 +418,8 @@ static void encode_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
 }
 
 /* Greedy +-1 steps of subset `sub`'s endpoints, channel by channel, then jointly (encode_subset's last step). */
-static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *tsp, candm *c, int sub)
+static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nch, texset *ts, candm *c, int sub)
 {
-#define ts (*tsp)
     for (int pass = 0; pass < TWO_JITTER && c->sse[sub] > 0; pass++) {
         int improved = 0;
         for (int j = 0; j < 2; j++)
@@ -430,7 +429,7 @@ static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     if (q < 0 || q > (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1) continue;
                     candm t = *c;
                     t.q[sub][j][k] = q;
-                    if (assignm(in, mi, nch, &ts, &t, sub) < c->sse[sub]) {
+                    if (assignm(in, mi, nch, ts, &t, sub) < c->sse[sub]) {
                         *c = t;
                         improved = 1;
                     }
@@ -446,14 +445,13 @@ static void jitter_subset(const block_in *in, const tt_bc7_mode_info *mi, int nc
                     t.q[sub][j][k] += dq;
                     ok &= t.q[sub][j][k] >= 0 && t.q[sub][j][k] <= (1 << (k == 3 ? mi->alpha_bits : mi->color_bits)) - 1;
                 }
-                if (ok && assignm(in, mi, nch, &ts, &t, sub) < c->sse[sub]) {
+                if (ok && assignm(in, mi, nch, ts, &t, sub) < c->sse[sub]) {
                     *c = t;
                     improved = 1;
                 }
             }
         if (!improved) break;
     }
-#undef ts
 }
 
 /* Best block of `mode` into *best; returns its weighted SSE. Partitions that cannot get below `bound` are dropped:

@@ -314,9 +314,8 @@ static void nelder_mead(const block_in *in, float v[8], int loss0, int iteration
 
 /* Index trials of the polish (as in the multi-subset modes, bc7_ref_multi.c), from level 2 on: at level 1 they
  * gain nothing here that Nelder-Mead has not found (docs/bc7.md). */
-static void trials_single(const block_in *in, int half, int trials, candidate *best, memo *mmp)
+static void trials_single(const block_in *in, int half, int trials, candidate *best, memo *mm)
 {
-#define mm (*mmp)
     float x[8];
     if (!half && trials >= 2 && best->sse > 0) {
         int lo = 15, hi = 0, base[16];
@@ -331,17 +330,15 @@ static void trials_single(const block_in *in, int half, int trials, candidate *b
             for (int i = 0; i < 16; i++) sel[i] = tt_bc7_trial_index(base[i], tr, q, 15, lo, hi);
             if (!ls_solve(in, sel, 0xFFFF, 15, 4, x)) continue;
             candidate c;
-            quantize_pbit_search(in, x, half, &c, best->sse, &mm);
+            quantize_pbit_search(in, x, half, &c, best->sse, mm);
             if (c.sse < best->sse) *best = c;
         }
     }
-#undef mm
 }
 
 /* Greedy +-1 steps of each 7-bit endpoint value in a fixed order, then joint steps (polish's last step). */
-static void jitter_single(const block_in *in, int half, int passes, candidate *best, memo *mmp)
+static void jitter_single(const block_in *in, int half, int passes, candidate *best, memo *mm)
 {
-#define mm (*mmp)
     int nc = in->opaque ? 3 : 4;
     for (int pass = 0; pass < passes && best->sse > 0; pass++) {
         int improved = 0;
@@ -352,7 +349,7 @@ static void jitter_single(const block_in *in, int half, int passes, candidate *b
                     if (q < 0 || q > 127) continue;
                     candidate c = *best;
                     c.q[j][k] = q;
-                    assign_indices(in, &c, best->sse, &mm);
+                    assign_indices(in, &c, best->sse, mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -370,7 +367,7 @@ static void jitter_single(const block_in *in, int half, int passes, candidate *b
                         ok &= c.q[j][k] >= 0 && c.q[j][k] <= 127;
                     }
                     if (!ok) continue;
-                    assign_indices(in, &c, best->sse, &mm);
+                    assign_indices(in, &c, best->sse, mm);
                     if (c.sse < best->sse) {
                         *best = c;
                         improved = 1;
@@ -378,7 +375,6 @@ static void jitter_single(const block_in *in, int half, int passes, candidate *b
                 }
         if (!improved) break;
     }
-#undef mm
 }
 
 /* Endpoint polish from float endpoints x (8-bit scale): p-bit search,

@@ -76,7 +76,7 @@ tt_status tt_bc7_unpack_mode6(const tt_bc7_block *blk, tt_bc7_mode6 *out);
 /* Encoder settings: tt_bc7_config in tinytex.h (tt_bc7_config_init / _preset / _validate). */
 /* The integer weights (R, G, B, A) of the encoder's squared error for a valid config (bc7_config.c says how). */
 void tt_bc7_channel_weights(const tt_bc7_config *p, int w[4]);
-/* Partitions fully encoded for multi-subset `mode` (partitions, fewer for modes 0, 2, 3 with lean_search), and
+/* Partitions fully encoded for multi-subset `mode` (partitions, fewer for modes 0-3 and 7 with lean_search), and
  * all eight counts packed for the passes' push constant (bc7_config.c says how). */
 int tt_bc7_mode_partitions(const tt_bc7_config *p, int mode);
 uint32_t tt_bc7_partitions_packed(const tt_bc7_config *p);
