@@ -368,6 +368,8 @@ typedef struct {
 typedef struct {
     /* model */
     uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 (ch_hi 0 = one scale) */
+    uint32_t hi_levels;                          /* 1; 2..4: a pyramid of hi grids at scale_hi, scale_hi / 2, ...
+                                                    (ch_hi channels each; scale_hi a multiple of 2^(hi_levels-1)) */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
     float qat_noise;                             /* training noise in quantisation steps (0) */
     /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it

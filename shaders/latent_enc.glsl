@@ -1,8 +1,8 @@
-// latent_enc.glsl - latent-grid encoder for the shared trainer/decoder: bilinear align-corners sampling of two HWC grids, forward and atomic backward.
+// latent_enc.glsl - latent-grid encoder for the shared trainer/decoder: bilinear align-corners sampling of the HWC grids (lo, then hi or a hi pyramid), forward and atomic backward.
 // Included after nn_common.glsl (P[], G[], enc_out, enc_dfeat, grad_add, pc)
 // and before nn_train.glsl / nn_decode.glsl. Mirrors src/neural/latent.c.
 //
-// Parameters [0, LAT_TOTAL) of P[] are the grids: lo at 0, hi at LAT_OFFSET_HI,
+// Parameters [0, LAT_TOTAL) of P[] are the grids: lo at 0, hi at LAT_OFFSET_HI (a pyramid's finer hi grids follow),
 // value(c, x, y) = grid[base + (y*W + x)*C + c]. Once QAT is on (pc.flags bit
 // 0) the forward sees every value quantised with its channel's range, which
 // latent_minmax.comp left in the STATE buffer; the backward adds into G[] at
@@ -23,6 +23,13 @@ layout(constant_id = LAT_SPEC_W_LO) const uint LAT_W_LO = 64u;
 layout(constant_id = LAT_SPEC_H_LO) const uint LAT_H_LO = 64u;
 layout(constant_id = LAT_SPEC_W_HI) const uint LAT_W_HI = 128u;
 layout(constant_id = LAT_SPEC_H_HI) const uint LAT_H_HI = 128u;
+layout(constant_id = LAT_SPEC_HI_LEVELS) const uint LAT_HI_LEVELS = 1u;
+layout(constant_id = LAT_SPEC_W_HI2) const uint LAT_W_HI2 = 1u;
+layout(constant_id = LAT_SPEC_H_HI2) const uint LAT_H_HI2 = 1u;
+layout(constant_id = LAT_SPEC_W_HI3) const uint LAT_W_HI3 = 1u;
+layout(constant_id = LAT_SPEC_H_HI3) const uint LAT_H_HI3 = 1u;
+layout(constant_id = LAT_SPEC_W_HI4) const uint LAT_W_HI4 = 1u;
+layout(constant_id = LAT_SPEC_H_HI4) const uint LAT_H_HI4 = 1u;
 
 // Work items per sample: the trainer spreads NN_NS * ENC_PARTS items over
 // NN_WG threads, so ENC_PARTS = NN_WG / NN_NS fills the workgroup in one round
@@ -31,11 +38,15 @@ layout(constant_id = LAT_SPEC_H_HI) const uint LAT_H_HI = 128u;
 #ifndef LAT_PARTS_TARGET
 #define LAT_PARTS_TARGET (NN_WG / NN_NS)
 #endif
-const uint LAT_F = LAT_CH_LO + LAT_CH_HI;
+const uint LAT_NG = LAT_CH_HI > 0u ? 1u + LAT_HI_LEVELS : 1u;   // grids
+const uint LAT_F = LAT_CH_LO + LAT_CH_HI * LAT_HI_LEVELS;
 const uint LAT_PT = LAT_PARTS_TARGET;
 const uint ENC_PARTS = LAT_PT < 1u ? 1u : (LAT_PT > LAT_F ? LAT_F : LAT_PT);
 const uint LAT_FPP = (LAT_F + ENC_PARTS - 1u) / ENC_PARTS;   // features per part
 const uint LAT_OFFSET_HI = LAT_W_LO * LAT_H_LO * LAT_CH_LO;
+const uint LAT_OFFSET_HI2 = LAT_OFFSET_HI + LAT_W_HI * LAT_H_HI * LAT_CH_HI;
+const uint LAT_OFFSET_HI3 = LAT_OFFSET_HI2 + LAT_W_HI2 * LAT_H_HI2 * LAT_CH_HI;
+const uint LAT_OFFSET_HI4 = LAT_OFFSET_HI3 + LAT_W_HI3 * LAT_H_HI3 * LAT_CH_HI;
 
 #include "latent_range.glsl"
 
@@ -53,9 +64,14 @@ layout(std430, set = 0, binding = NN_BIND_STATE) buffer LatState { uint LAT_KEYS
 #endif
 
 uint lat_grid_ch(uint g) { return g == 0u ? LAT_CH_LO : LAT_CH_HI; }
-uint lat_grid_w(uint g) { return g == 0u ? LAT_W_LO : LAT_W_HI; }
-uint lat_grid_h(uint g) { return g == 0u ? LAT_H_LO : LAT_H_HI; }
-uint lat_grid_base(uint g) { return g == 0u ? 0u : LAT_OFFSET_HI; }
+uint lat_grid_w(uint g) { return g == 0u ? LAT_W_LO : g == 1u ? LAT_W_HI : g == 2u ? LAT_W_HI2 : g == 3u ? LAT_W_HI3 : LAT_W_HI4; }
+uint lat_grid_h(uint g) { return g == 0u ? LAT_H_LO : g == 1u ? LAT_H_HI : g == 2u ? LAT_H_HI2 : g == 3u ? LAT_H_HI3 : LAT_H_HI4; }
+uint lat_grid_base(uint g)
+{
+    return g == 0u ? 0u : g == 1u ? LAT_OFFSET_HI : g == 2u ? LAT_OFFSET_HI2 : g == 3u ? LAT_OFFSET_HI3 : LAT_OFFSET_HI4;
+}
+uint lat_grid_f0(uint g) { return g == 0u ? 0u : LAT_CH_LO + (g - 1u) * LAT_CH_HI; }   // first feature of grid g
+uint lat_feature_grid(uint f) { return f < LAT_CH_LO ? 0u : 1u + (f - LAT_CH_LO) / LAT_CH_HI; }
 // Floats per grid point in the shared patch: odd, so that neighbouring points start in different banks.
 uint lat_patch_stride(uint g) { return lat_grid_ch(g) | 1u; }
 
@@ -148,7 +164,7 @@ layout(constant_id = NN_SPEC_PATCH) const uint LAT_PATCH = 0u;   // floats of th
 shared float s_lval[LAT_PATCH > 0u ? LAT_PATCH : 1u];
 // The patch's geometry lives in shared memory, not in registers: the training step is at the register limit.
 shared uint s_lpn;         // floats in the patch; 0 = this group does not use it
-shared uvec4 s_lpbox[2];   // per grid: first point x, y, points per row, offset in the patch
+shared uvec4 s_lpbox[LAT_NG];   // per grid: first point x, y, points per row, offset in the patch
 #define lat_pon (s_lpn != 0u)
 
 void lat_box_axis(uint p0, uint p1, uint npx, uint n, out uint g0, out uint g1)
@@ -165,26 +181,23 @@ void enc_group_begin(uint tid, uvec4 box)
 {
     lat_qat_begin(tid);
     uint lat_pn = 0u;
-    uvec4 lat_pbox[2];
-    [[unroll]] for (uint g = 0u; g < 2u; g++) {
+    [[unroll]] for (uint g = 0u; g < LAT_NG; g++) {
         uint gx0, gx1, gy0, gy1;
         lat_box_axis(box.x, box.z, pc.width, lat_grid_w(g), gx0, gx1);
         lat_box_axis(box.y, box.w, pc.height, lat_grid_h(g), gy0, gy1);
-        lat_pbox[g] = uvec4(gx0, gy0, gx1 - gx0 + 1u, lat_pn);
+        if (tid == 0u) s_lpbox[g] = uvec4(gx0, gy0, gx1 - gx0 + 1u, lat_pn);
         if (lat_grid_ch(g) > 0u) lat_pn += (gx1 - gx0 + 1u) * (gy1 - gy0 + 1u) * lat_patch_stride(g);
     }
     if (LAT_PATCH == 0u || lat_pn > LAT_PATCH) lat_pn = 0u;
-    if (tid == 0u) {
-        s_lpn = lat_pn;
-        s_lpbox[0] = lat_pbox[0];
-        s_lpbox[1] = lat_pbox[1];
-    }
+    if (tid == 0u) s_lpn = lat_pn;
     barrier();   // s_lq, read by the patch fill below; s_lpn and s_lpbox
     for (uint e = tid; e < lat_pn; e += NN_WG) {
-        uint g = e >= lat_pbox[1].w ? 1u : 0u, S = lat_patch_stride(g);
-        uvec4 b = lat_pbox[g];
+        uint g = 0u;
+        [[unroll]] for (uint k = 1u; k < LAT_NG; k++) g += e >= s_lpbox[k].w ? 1u : 0u;
+        uint S = lat_patch_stride(g);
+        uvec4 b = s_lpbox[g];
         uint local = e - b.w, c = local % S, pt = local / S;
-        uint f = (g == 0u ? 0u : LAT_CH_LO) + c;
+        uint f = lat_grid_f0(g) + c;
         s_lval[e] = c < lat_grid_ch(g) ? lat_value(lat_index(g, b.x + pt % b.z, b.y + pt / b.z, c), f) : 0.0;
     }
 }
@@ -198,7 +211,7 @@ uint lat_patch_index(uint g, uint x, uint y, uint c)
 
 void lat_forward_tap(uint slot, LatTap t)
 {
-    uint f0 = (t.g == 0u ? 0u : LAT_CH_LO) + t.c0;
+    uint f0 = lat_grid_f0(t.g) + t.c0;
 #ifdef NN_TRAIN_STEP
     if (lat_pon) {
         uint i00 = lat_patch_index(t.g, t.xy.x, t.xy.z, t.c0), i10 = lat_patch_index(t.g, t.xy.y, t.xy.z, t.c0);
@@ -220,9 +233,9 @@ void enc_forward_part(uint slot, uint part, vec2 x01)
 {
     uint f0 = min(part * LAT_FPP, LAT_F), f1 = min(f0 + LAT_FPP, LAT_F);
     if (f0 < LAT_CH_LO) lat_forward_tap(slot, lat_tap(0u, f0, min(f1, LAT_CH_LO) - f0, x01));
-    if (f1 > LAT_CH_LO) {
-        uint c0 = max(f0, LAT_CH_LO) - LAT_CH_LO;
-        lat_forward_tap(slot, lat_tap(1u, c0, f1 - LAT_CH_LO - c0, x01));
+    for (uint g = 1u; g < LAT_NG; g++) {
+        uint a = lat_grid_f0(g), lo = max(f0, a), hi = min(f1, a + LAT_CH_HI);
+        if (lo < hi) lat_forward_tap(slot, lat_tap(g, lo - a, hi - lo, x01));
     }
 }
 
@@ -230,7 +243,7 @@ void enc_forward_part(uint slot, uint part, vec2 x01)
 // Grid gradient of one feature of one sample: d loss / d feature times each corner's weight.
 void lat_backward_feature(uint slot, uint f, vec2 x01)
 {
-    uint g = f < LAT_CH_LO ? 0u : 1u, c = f - (g == 0u ? 0u : LAT_CH_LO);
+    uint g = lat_feature_grid(f), c = f - lat_grid_f0(g);
     LatTap t = lat_tap(g, c, 1u, x01);
     float d = enc_dfeat(slot, f);
     // Corners can coincide at the border: four separate adds keep that right.

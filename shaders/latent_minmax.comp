@@ -8,7 +8,10 @@ layout(local_size_x = LAT_MINMAX_WG) in;
 
 void main()
 {
-    uint F = pc.ch_lo + pc.ch_hi;
+    uvec3 hi_next = uvec3(pc.offset_hi2, pc.offset_hi3, pc.offset_hi4);
+    uint levels = pc.offset_hi >= pc.total ? 1u : 1u + (pc.offset_hi2 < pc.total ? 1u : 0u) +
+                  (pc.offset_hi3 < pc.total ? 1u : 0u) + (pc.offset_hi4 < pc.total ? 1u : 0u);
+    uint F = pc.ch_lo + pc.ch_hi * levels;
     lat_range_begin(F);
     // consecutive threads read consecutive floats (coalesced); a thread's
     // elements are 256 apart, so its channel index repeats when 256 % C == 0
@@ -16,7 +19,7 @@ void main()
     for (uint k = 0u; k < pc.per_thread; k++) {
         uint idx = first + k * 256u;
         if (idx >= pc.total) break;
-        lat_range_add(lat_range_feature(idx, pc.offset_hi, pc.ch_lo, pc.ch_hi), P[idx]);
+        lat_range_add(lat_range_feature(idx, pc.offset_hi, pc.ch_lo, pc.ch_hi, hi_next), P[idx]);
     }
     lat_range_end(F, pc.step & 1u);
 }

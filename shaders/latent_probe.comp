@@ -28,7 +28,7 @@ void grad_add(uint i, float v) { if (v != 0.0) atomicAdd(G[i], v); }
 
 #include "latent_enc.glsl"
 
-uint probe_features() { return LAT_CH_LO + LAT_CH_HI; }
+uint probe_features() { return LAT_F; }
 
 void main()
 {

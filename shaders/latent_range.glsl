@@ -19,10 +19,13 @@ float lat_unkey(uint k)
 shared uint s_range_lo[LAT_RANGE_MAX];   // max of ~key (min)
 shared uint s_range_hi[LAT_RANGE_MAX];   // max of key (max)
 
-// Feature of grid float idx (lo grid: channel-innermost from 0, hi grid from offset_hi).
-uint lat_range_feature(uint idx, uint offset_hi, uint ch_lo, uint ch_hi)
+// Feature of grid float idx (lo grid: channel-innermost from 0, hi grid from offset_hi; a pyramid's hi grids 2..4
+// from hi_next.x, .y, .z, the end of the grids where absent). Every hi grid's size is a multiple of ch_hi.
+uint lat_range_feature(uint idx, uint offset_hi, uint ch_lo, uint ch_hi, uvec3 hi_next)
 {
-    return idx < offset_hi ? idx % ch_lo : ch_lo + (idx - offset_hi) % ch_hi;
+    if (idx < offset_hi) return idx % ch_lo;
+    uint level = (idx >= hi_next.x ? 1u : 0u) + (idx >= hi_next.y ? 1u : 0u) + (idx >= hi_next.z ? 1u : 0u);
+    return ch_lo + level * ch_hi + (idx - offset_hi) % ch_hi;
 }
 
 // Called by the whole workgroup in uniform control flow.

@@ -23,7 +23,8 @@
 #define NN_SPEC_TUNE 14     /* train: NN_TUNE_* bits */
 #define NN_SPEC_HQ 15       /* train: head forward parts */
 #define NN_SPEC_PATCH 16    /* train: floats of the encoder's per-workgroup shared patch (0 = none) */
-#define NN_SPEC_COUNT 17
+/* ids 17..23: the latent pyramid (below) */
+#define NN_SPEC_COUNT 24
 
 /* NN_TUNE bits (spec NN_SPEC_TUNE). */
 #define NN_TUNE_PAD 1u        /* tile rows padded to an odd number of vec4 */
@@ -41,7 +42,16 @@
 #define LAT_SPEC_H_LO 11
 #define LAT_SPEC_W_HI 12
 #define LAT_SPEC_H_HI 13
-#define LAT_PROBE_SPEC_COUNT 14   /* latent_probe.comp takes ids 0..13 */
+/* The hi pyramid (tt_latent_layout_init_pyramid): hi grids in it, and the sizes of its grids 2, 3 and 4 (grid 1 is
+ * W_HI x H_HI). */
+#define LAT_SPEC_HI_LEVELS 17
+#define LAT_SPEC_W_HI2 18
+#define LAT_SPEC_H_HI2 19
+#define LAT_SPEC_W_HI3 20
+#define LAT_SPEC_H_HI3 21
+#define LAT_SPEC_W_HI4 22
+#define LAT_SPEC_H_HI4 23
+#define LAT_PROBE_SPEC_COUNT NN_SPEC_COUNT   /* latent_probe.comp takes the same ids */
 
 /* nn_adam.comp: the QAT ranges of the updated latent grids (tt_nn_encoder_ops.adam_spec; RANGE_F 0 = none). */
 #define ADAM_SPEC_RANGE_F 0
@@ -49,7 +59,10 @@
 #define ADAM_SPEC_RANGE_CH_LO 2
 #define ADAM_SPEC_RANGE_CH_HI 3
 #define ADAM_SPEC_RANGE_TOTAL 4
-#define ADAM_SPEC_COUNT 5
+#define ADAM_SPEC_RANGE_HI2 5     /* first float of the pyramid's hi grids 2, 3, 4 (RANGE_TOTAL where absent) */
+#define ADAM_SPEC_RANGE_HI3 6
+#define ADAM_SPEC_RANGE_HI4 7
+#define ADAM_SPEC_COUNT 8
 
 /* ---- Bindings (set 0) ------------------------------------------------------------------------------------------ */
 /* "<enc>_train": fp32 params, fp32 grads (atomics), RGBA8 target, per-step loss sums, encoder aux words, encoder state */
@@ -97,9 +110,9 @@
 #define NN_TGT_VEC4_OF(ns4) ((ns4) * 3u)
 #define NN_HZ_VEC4_OF(ns4, hq) ((hq) * 3u * (ns4))
 /* The latent encoder's per-workgroup extras (latent_enc.glsl): s_lq one vec2 per feature, the patch's geometry
- * (s_lpn, s_lpbox: 36 bytes; 64 budgeted), then the patch of NN_SPEC_PATCH floats. */
+ * (s_lpn, s_lpbox: 4 + 16 per grid bytes; 64 budgeted up to three grids), then the patch of NN_SPEC_PATCH floats. */
 #define LAT_SMEM_PER_FEATURE 8u
-#define LAT_SMEM_GEOMETRY 64u
+#define LAT_SMEM_GEOMETRY 64u   /* up to three grids; a pyramid takes 16 bytes more per grid (nn_train.c) */
 #define LAT_PATCH_MIN 64u     /* floats: a smaller patch is not worth its copy */
 #define LAT_PATCH_MAX 2048u
 /* Budget: the NVIDIA Vulkan driver (H200, 580.159) gives a compute pipeline about as much shared memory per SM as
@@ -162,7 +175,9 @@ TT_PUSH_BEGIN(tt_latent_minmax_push)
     TT_U32(total)        /* floats in both grids */
     TT_U32(step)         /* 0-based training step; its parity picks the range slots */
     TT_U32(per_thread)   /* elements per thread */
-TT_PUSH_END(tt_latent_minmax_push, 24)
+    TT_U32(offset_hi2) TT_U32(offset_hi3) TT_U32(offset_hi4)   /* first float of the pyramid's hi grids 2..4 (total
+                                                                   where absent) */
+TT_PUSH_END(tt_latent_minmax_push, 36)
 #endif
 #if !defined(GL_core_profile) || defined(NN_PUSH_LAT_PROBE)
 TT_PUSH_BEGIN(tt_latent_probe_push)

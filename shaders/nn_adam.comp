@@ -12,6 +12,9 @@ layout(constant_id = ADAM_SPEC_RANGE_OFFSET_HI) const uint RANGE_OFFSET_HI = 0u;
 layout(constant_id = ADAM_SPEC_RANGE_CH_LO) const uint RANGE_CH_LO = 1u;
 layout(constant_id = ADAM_SPEC_RANGE_CH_HI) const uint RANGE_CH_HI = 1u;
 layout(constant_id = ADAM_SPEC_RANGE_TOTAL) const uint RANGE_TOTAL = 0u;
+layout(constant_id = ADAM_SPEC_RANGE_HI2) const uint RANGE_HI2 = 0u;
+layout(constant_id = ADAM_SPEC_RANGE_HI3) const uint RANGE_HI3 = 0u;
+layout(constant_id = ADAM_SPEC_RANGE_HI4) const uint RANGE_HI4 = 0u;
 layout(set = 0, binding = ADAM_BIND_PARAMS) buffer Params { float P[]; };
 layout(set = 0, binding = ADAM_BIND_GRADS) buffer Grads { float G[]; };
 layout(set = 0, binding = ADAM_BIND_M) buffer AdamM { float M[]; };
@@ -34,13 +37,25 @@ layout(set = 0, binding = ADAM_BIND_STATE) buffer StateU { uint SU[]; };
 // flows into it (it is the maximum-likelihood scale, where the total's derivative in b is ~0 anyway).
 shared uint s_abs[LAT_RANGE_MAX];
 const uint RATE_COUNT_LO = RANGE_F > 0u ? RANGE_OFFSET_HI / RANGE_CH_LO : 1u;
-const uint RATE_COUNT_HI = RANGE_F > RANGE_CH_LO ? (RANGE_TOTAL - RANGE_OFFSET_HI) / RANGE_CH_HI : 1u;
-// fixed-point units of a level: a channel's sum (|u| capped at 256) stays below 2^31
-const uint RATE_COUNT_MAX = RATE_COUNT_LO > RATE_COUNT_HI ? RATE_COUNT_LO : RATE_COUNT_HI;
+// cells of each hi grid (a pyramid's grids 2..4 end where the next begins; RANGE_HIn is RANGE_TOTAL where absent)
+const uint RATE_COUNT_HI = RANGE_F > RANGE_CH_LO ? ((RANGE_HI2 < RANGE_TOTAL ? RANGE_HI2 : RANGE_TOTAL) - RANGE_OFFSET_HI) / RANGE_CH_HI : 1u;
+const uint RATE_COUNT_HI2 = RANGE_HI2 < RANGE_TOTAL ? ((RANGE_HI3 < RANGE_TOTAL ? RANGE_HI3 : RANGE_TOTAL) - RANGE_HI2) / RANGE_CH_HI : 1u;
+const uint RATE_COUNT_HI3 = RANGE_HI3 < RANGE_TOTAL ? ((RANGE_HI4 < RANGE_TOTAL ? RANGE_HI4 : RANGE_TOTAL) - RANGE_HI3) / RANGE_CH_HI : 1u;
+const uint RATE_COUNT_HI4 = RANGE_HI4 < RANGE_TOTAL ? (RANGE_TOTAL - RANGE_HI4) / RANGE_CH_HI : 1u;
+// fixed-point units of a level: a channel's sum (|u| capped at 256) stays below 2^31 (the finest grid is the largest)
+const uint RATE_COUNT_M1 = RATE_COUNT_LO > RATE_COUNT_HI ? RATE_COUNT_LO : RATE_COUNT_HI;
+const uint RATE_COUNT_M2 = RATE_COUNT_M1 > RATE_COUNT_HI2 ? RATE_COUNT_M1 : RATE_COUNT_HI2;
+const uint RATE_COUNT_M3 = RATE_COUNT_M2 > RATE_COUNT_HI3 ? RATE_COUNT_M2 : RATE_COUNT_HI3;
+const uint RATE_COUNT_MAX = RATE_COUNT_M3 > RATE_COUNT_HI4 ? RATE_COUNT_M3 : RATE_COUNT_HI4;
 const uint RATE_FIX_RAW = 0x7FFFFFFFu / (RATE_COUNT_MAX * 256u);
 const uint RATE_FIX = RATE_FIX_RAW < 1u ? 1u : (RATE_FIX_RAW > 256u ? 256u : RATE_FIX_RAW);
 
-uint rate_count(uint f) { return f < RANGE_CH_LO ? RATE_COUNT_LO : RATE_COUNT_HI; }
+uint rate_count(uint f)
+{
+    if (f < RANGE_CH_LO) return RATE_COUNT_LO;
+    uint level = (f - RANGE_CH_LO) / RANGE_CH_HI;
+    return level == 0u ? RATE_COUNT_HI : level == 1u ? RATE_COUNT_HI2 : level == 2u ? RATE_COUNT_HI3 : RATE_COUNT_HI4;
+}
 
 float rate_scale_b(uint f)
 {
@@ -70,7 +85,7 @@ void rate_add_abs(uint f, float p)
 float rate_grad(uint k, float p)
 {
     if (pc.rate_scale <= 0.0) return 0.0;
-    uint f = lat_range_feature(k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI);
+    uint f = lat_range_feature(k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI, uvec3(RANGE_HI2, RANGE_HI3, RANGE_HI4));
     return pc.rate_scale * rate_dbits(p * pc.rate_inv_step, rate_scale_b(f));
 }
 
@@ -100,7 +115,7 @@ void main()
         P4[q] = p;
         if (RANGE_F > 0u && i < RANGE_TOTAL)
             for (uint k = 0u; k < 4u && i + k < RANGE_TOTAL; k++) {
-                uint f = lat_range_feature(i + k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI);
+                uint f = lat_range_feature(i + k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI, uvec3(RANGE_HI2, RANGE_HI3, RANGE_HI4));
                 lat_range_add(f, p[k]);
                 rate_add_abs(f, p[k]);
             }
@@ -114,7 +129,7 @@ void main()
             V[k] = v;
             P[k] = p;
             if (RANGE_F > 0u && k < RANGE_TOTAL) {
-                uint f = lat_range_feature(k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI);
+                uint f = lat_range_feature(k, RANGE_OFFSET_HI, RANGE_CH_LO, RANGE_CH_HI, uvec3(RANGE_HI2, RANGE_HI3, RANGE_HI4));
                 lat_range_add(f, p);
                 rate_add_abs(f, p);
             }

@@ -50,6 +50,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->scale_lo = l.scale_lo;
     c->ch_hi = l.ch_hi;
     c->scale_hi = l.scale_hi;
+    c->hi_levels = 1;
     c->qat_bits = l.qat_bits;
     c->qat_start = l.qat_start;
     c->hidden = d.hidden;
@@ -115,6 +116,11 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
                        c->ch_hi, TT_LATENT_MAX_FEATURES);
     if (c->scale_lo < 1 || c->scale_lo > 4096 || c->scale_hi < 1 || c->scale_hi > 4096)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales out of range (1..4096)");
+    uint32_t levels = c->hi_levels ? c->hi_levels : 1;
+    if (levels > TT_LATENT_MAX_HI_LEVELS || (levels > 1 && c->scale_hi % (1u << (levels - 1)) != 0) ||
+        (uint64_t)c->ch_lo + (uint64_t)c->ch_hi * levels > TT_LATENT_MAX_FEATURES)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: hi_levels %u: 1..%d, scale_hi a multiple of 2^(hi_levels - 1) and "
+                       "ch_lo + ch_hi x hi_levels at most %d", c->hi_levels, TT_LATENT_MAX_HI_LEVELS, TT_LATENT_MAX_FEATURES);
     if (c->qat_bits > 8) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_bits %u out of range (0 = off, 1..8)", c->qat_bits);
     if (c->qat_start > (1u << 30)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_start %u out of range", c->qat_start);
     if (!in_range(c->qat_noise, 0, 256)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_noise %g out of range (0..256)", c->qat_noise);
@@ -326,6 +332,7 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
     m.latent.scale_lo = config->scale_lo;
     m.latent.ch_hi = config->ch_hi;
     m.latent.scale_hi = config->scale_hi;
+    m.latent.hi_levels = config->hi_levels;
     m.latent.qat_bits = config->qat_bits;
     m.latent.qat_start = config->qat_start;
     tt_latent_cfg_set_noise(&m.latent, config->qat_noise);

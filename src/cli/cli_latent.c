@@ -37,7 +37,7 @@ static const char DESCRIPTION[] =
     "and checking with it. --log, --decoded, --latent-preview, --sweep need exactly one input file.";
 
 typedef struct {
-    unsigned ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start;
+    unsigned ch_lo, scale_lo, ch_hi, scale_hi, hi_levels, qat_bits, qat_start;
     unsigned hidden, depth;
     float omega0, lr, finetune_lr, qat_noise, lambda, quant_step, target_bpp, target_psnr;
     unsigned target_tries;
@@ -176,7 +176,7 @@ static tt_status latent_model_for(const latent_options *o, const tt_image *img, 
     m->height = img->height;
     tt_latent_cfg_default(&m->latent);
     m->latent.ch_lo = o->ch_lo; m->latent.scale_lo = o->scale_lo;
-    m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi;
+    m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi; m->latent.hi_levels = o->hi_levels;
     m->latent.qat_bits = o->qat_bits; m->latent.qat_start = o->qat_start;
     tt_latent_cfg_set_noise(&m->latent, o->qat_noise);
     tt_latent_cfg_set_step(&m->latent, o->quant_step);
@@ -526,6 +526,7 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "scale_lo", out.latent.scale_lo);
         cJSON_AddNumberToObject(cfg, "ch_hi", out.latent.ch_hi);
         cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
+        cJSON_AddNumberToObject(cfg, "hi_levels", out.latent.hi_levels ? out.latent.hi_levels : 1);
         cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
         cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
         cJSON_AddNumberToObject(cfg, "quant_step", o.quant_step);
@@ -630,10 +631,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
     char request[640];
     snprintf(request, sizeof request,
-             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
              "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
              o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);
@@ -667,7 +668,7 @@ int cmd_latent(int argc, char **argv)
     tt_nn_decoder_cfg_default(&dc);
     tt_nn_train_cfg tc;
     tt_latent_train_cfg_default(&tc);
-    o.ch_lo = lc.ch_lo; o.scale_lo = lc.scale_lo; o.ch_hi = lc.ch_hi; o.scale_hi = lc.scale_hi;
+    o.ch_lo = lc.ch_lo; o.scale_lo = lc.scale_lo; o.ch_hi = lc.ch_hi; o.scale_hi = lc.scale_hi; o.hi_levels = 1;
     o.qat_bits = lc.qat_bits; o.qat_start = lc.qat_start;
     o.hidden = dc.hidden; o.depth = dc.depth; o.omega0 = dc.omega0; o.activation = (int)dc.act;
     o.lr = tc.lr[TT_NN_GROUP_NET];
@@ -683,6 +684,8 @@ int cmd_latent(int argc, char **argv)
         {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
         {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
         {"scale-hi", 0, OPT_UINT, &o.scale_hi, "N", "hi grid is (H/N)x(W/N)", NULL, 1, 4096},
+        {"hi-levels", 0, OPT_UINT, &o.hi_levels, "N",
+         "a pyramid of N hi grids, at --scale-hi, half of it, ... (--ch-hi channels each)", NULL, 1, TT_LATENT_MAX_HI_LEVELS},
         {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
@@ -726,7 +729,9 @@ int cmd_latent(int argc, char **argv)
         {"sweep", 0, OPT_STR, &o.sweep, "LIST",
          "also code the trained model as each of CODEC[:Q[:PACK]],... and print size and PSNR (measurement aid)", NULL, 0, 0},
     };
-    int nopts = cli_add_common_options(opts, 33, &c);
+    int nown = 0;   /* the entries above; the rest of opts is zero, room for the common options */
+    while (opts[nown].long_name) nown++;
+    int nopts = cli_add_common_options(opts, nown, &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -738,8 +743,12 @@ int cmd_latent(int argc, char **argv)
     int single = args.single;
     const char *csv = args.csv;
     rc = EXIT_USAGE;
-    if (o.ch_lo + o.ch_hi > TT_LATENT_MAX_FEATURES) {
-        cli_error("--ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
+    if (o.ch_lo + o.ch_hi * o.hi_levels > TT_LATENT_MAX_FEATURES) {
+        cli_error("--ch-lo + --ch-hi x --hi-levels must be at most %d", TT_LATENT_MAX_FEATURES);
+        goto done;
+    }
+    if (o.hi_levels > 1 && (o.ch_hi == 0 || o.scale_hi % (1u << (o.hi_levels - 1)) != 0)) {
+        cli_error("--hi-levels %u needs --ch-hi > 0 and --scale-hi a multiple of %u", o.hi_levels, 1u << (o.hi_levels - 1));
         goto done;
     }
     /* Options about one training run. --csv goes through the batch driver

@@ -1,4 +1,4 @@
-/* latent.c - C reference of the two-scale latent grid: layout, init, bilinear sampling forward/backward, per-channel QAT. */
+/* latent.c - C reference of the latent grids (lo, hi or a hi pyramid): layout, init, bilinear sampling forward/backward, per-channel QAT. */
 #include "neural/latent.h"
 #include "neural/entropy.h"
 
@@ -8,29 +8,45 @@
 tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t img_h,
                                 uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi)
 {
+    return tt_latent_layout_init_pyramid(l, img_w, img_h, ch_lo, scale_lo, ch_hi, scale_hi, 1);
+}
+
+tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
+                                        uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels)
+{
     memset(l, 0, sizeof(*l));
+    if (hi_levels == 0) hi_levels = 1;
     if (img_w == 0 || img_h == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: empty image");
     if (ch_lo == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo must be at least 1");
     if (scale_lo == 0 || (ch_hi > 0 && scale_hi == 0))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales must be at least 1");
-    if ((uint64_t)ch_lo + ch_hi > TT_LATENT_MAX_FEATURES)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo + --ch-hi must be at most %d", TT_LATENT_MAX_FEATURES);
-    uint32_t ch[2] = {ch_lo, ch_hi}, sc[2] = {scale_lo, scale_hi};
-    l->n_grids = ch_hi > 0 ? 2 : 1;
+    if (hi_levels > TT_LATENT_MAX_HI_LEVELS)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels must be 1..%d", TT_LATENT_MAX_HI_LEVELS);
+    if (ch_hi > 0 && hi_levels > 1 && scale_hi % (1u << (hi_levels - 1)) != 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --scale-hi %u is not a multiple of 2^(hi-levels - 1) = %u", scale_hi,
+                       1u << (hi_levels - 1));
+    if ((uint64_t)ch_lo + (uint64_t)ch_hi * hi_levels > TT_LATENT_MAX_FEATURES)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo + --ch-hi x --hi-levels must be at most %d",
+                       TT_LATENT_MAX_FEATURES);
+    l->n_grids = ch_hi > 0 ? 1 + hi_levels : 1;
     uint64_t total = 0;
+    uint32_t features = 0;
     for (uint32_t g = 0; g < l->n_grids; g++) {
-        l->ch[g] = ch[g];
-        l->scale[g] = sc[g];
-        l->w[g] = img_w / sc[g] ? img_w / sc[g] : 1;
-        l->h[g] = img_h / sc[g] ? img_h / sc[g] : 1;
+        uint32_t sc = g == 0 ? scale_lo : scale_hi >> (g - 1);
+        l->ch[g] = g == 0 ? ch_lo : ch_hi;
+        l->scale[g] = sc;
+        l->w[g] = img_w / sc ? img_w / sc : 1;
+        l->h[g] = img_h / sc ? img_h / sc : 1;
         l->offset[g] = (uint32_t)total;
-        total += (uint64_t)l->w[g] * l->h[g] * ch[g];
+        l->feature0[g] = features;
+        features += l->ch[g];
+        total += (uint64_t)l->w[g] * l->h[g] * l->ch[g];
         if (total > (1u << 30))
             return tt_fail(TT_ERR_LIMIT, "latent: grids of %llu values are too large", (unsigned long long)total);
     }
-    l->features = ch_lo + ch_hi;
+    l->features = features;
     l->total = (uint32_t)total;
     return TT_OK;
 }

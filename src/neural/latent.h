@@ -1,4 +1,4 @@
-/* latent.h - two-scale latent grid encoder of `tinytex latent`: layout, C reference (sampling, QAT) and the grid codecs of .tnx files. */
+/* latent.h - latent grid encoder (a lo grid, then a hi grid or a pyramid of them) of `tinytex latent`: layout, C reference (sampling, QAT) and the grid codecs of .tnx files. */
 #ifndef TT_LATENT_H
 #define TT_LATENT_H
 
@@ -7,21 +7,24 @@
 #include <stdint.h>
 #include "tinytex.h"
 
-#define TT_LATENT_MAX_GRIDS 2
+#define TT_LATENT_MAX_HI_LEVELS 4   /* hi grids of a pyramid: scale_hi, scale_hi / 2, ... */
+#define TT_LATENT_MAX_GRIDS (1 + TT_LATENT_MAX_HI_LEVELS)
 #define TT_LATENT_MAX_FEATURES 128
 
-/* The grids of one model. Grid g (0 = lo, 1 = hi) holds ch[g] channels at
+/* The grids of one model. Grid g (0 = lo, 1.. = hi, finest last) holds ch[g] channels at
  * w[g] x h[g] cells, stored channel-innermost ("HWC"):
  *   value(g, c, x, y) = grid[offset[g] + ((size_t)y * w[g] + x) * ch[g] + c]
  * so one cell's channels are contiguous (one 64-byte read per corner on the
- * GPU). Features are the lo channels followed by the hi channels. */
+ * GPU). Features are the grids' channels in grid order. A pyramid of hi_levels
+ * hi grids puts grid 1 + k at scale_hi / 2^k, each with ch_hi channels. */
 typedef struct {
-    uint32_t n_grids;                 /* 1 (ch_hi == 0) or 2 */
+    uint32_t n_grids;                 /* 1 (ch_hi == 0) or 1 + hi_levels */
     uint32_t ch[TT_LATENT_MAX_GRIDS];
     uint32_t scale[TT_LATENT_MAX_GRIDS];
     uint32_t w[TT_LATENT_MAX_GRIDS], h[TT_LATENT_MAX_GRIDS];
     uint32_t offset[TT_LATENT_MAX_GRIDS]; /* first float of each grid */
-    uint32_t features;                /* ch[0] + ch[1] */
+    uint32_t feature0[TT_LATENT_MAX_GRIDS]; /* first feature of each grid */
+    uint32_t features;                /* sum of ch[] */
     uint32_t total;                   /* floats in all grids */
 } tt_latent_layout;
 
@@ -29,11 +32,19 @@ typedef struct {
  * (docs/algorithms.md, Latent model). ch_hi == 0 means no hi grid. */
 tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t img_h,
                                 uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi);
+/* The same with a pyramid of hi_levels (1..TT_LATENT_MAX_HI_LEVELS; 0 reads as 1) hi grids; scale_hi must be a
+ * multiple of 2^(hi_levels - 1). */
+tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
+                                        uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels);
+
+/* The latent shaders' specialization constants of this layout, written by id (shaders/nn_abi.h LAT_SPEC_*) into
+ * spec, an array of NN_SPEC_COUNT. */
+void tt_latent_spec_fill(const tt_latent_layout *l, uint32_t *spec);
 
 /* Channel index (0..features-1) of channel c of grid g. */
 static inline uint32_t tt_latent_feature_index(const tt_latent_layout *l, uint32_t g, uint32_t c)
 {
-    return (g == 0 ? 0 : l->ch[0]) + c;
+    return l->feature0[g] + c;
 }
 
 /* Bilinear, align-corners sampling (docs/algorithms.md, Latent model: x in [-1,1] -> [0, w-1], border

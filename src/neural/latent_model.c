@@ -54,8 +54,8 @@ void tt_latent_cfg_set_lambda(tt_nn_latent_cfg *c, float lambda) { memcpy(&c->re
 
 tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
 {
-    return tt_latent_layout_init(l, m->width, m->height, m->latent.ch_lo, m->latent.scale_lo, m->latent.ch_hi,
-                                 m->latent.scale_hi);
+    return tt_latent_layout_init_pyramid(l, m->width, m->height, m->latent.ch_lo, m->latent.scale_lo, m->latent.ch_hi,
+                                         m->latent.scale_hi, m->latent.hi_levels);
 }
 
 /* aux words (informational; the shaders take sizes from spec constants 8..13
@@ -73,8 +73,10 @@ static tt_status latent_layout(tt_nn_model *m)
     if (s != TT_OK) return s;
     s = tt_nn_model_add_tensor(m, "lo", l.w[0] * l.h[0] * l.ch[0], TT_NN_GROUP_ENC, l.h[0], l.w[0], l.ch[0]);
     if (s != TT_OK) return s;
-    if (l.n_grids > 1) {
-        s = tt_nn_model_add_tensor(m, "hi", l.w[1] * l.h[1] * l.ch[1], TT_NN_GROUP_ENC, l.h[1], l.w[1], l.ch[1]);
+    static const char *const hi_names[TT_LATENT_MAX_HI_LEVELS] = {"hi", "hi2", "hi3", "hi4"};
+    for (uint32_t g = 1; g < l.n_grids; g++) {
+        s = tt_nn_model_add_tensor(m, hi_names[g - 1], l.w[g] * l.h[g] * l.ch[g], TT_NN_GROUP_ENC, l.h[g], l.w[g],
+                                   l.ch[g]);
         if (s != TT_OK) return s;
     }
     m->enc_features = l.features;
@@ -110,19 +112,21 @@ static void latent_backward(const tt_nn_model *m, const float *params, float x01
 }
 
 /* ---- .tnx chunks ---------------------------------------------------------- */
-#define LATC_BYTES 24
+#define LATC_BYTES 24          /* ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start */
+#define LATC_PYRAMID_BYTES 28  /* then hi_levels, written only when > 1 (so one-hi-grid files stay as they were) */
 
 static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
 {
-    uint8_t p[LATC_BYTES];
+    uint8_t p[LATC_PYRAMID_BYTES];
     const tt_nn_latent_cfg *c = &m->latent;
+    tt_put_le32(p + 24, c->hi_levels);
     tt_put_le32(p + 0, c->ch_lo);
     tt_put_le32(p + 4, c->scale_lo);
     tt_put_le32(p + 8, c->ch_hi);
     tt_put_le32(p + 12, c->scale_hi);
     tt_put_le32(p + 16, c->qat_bits);
     tt_put_le32(p + 20, c->qat_start);
-    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, sizeof p);
+    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, c->hi_levels > 1 ? LATC_PYRAMID_BYTES : LATC_BYTES);
 }
 
 static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
@@ -139,7 +143,12 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
         m->latent.scale_hi = tt_get_le32(p + 12);
         m->latent.qat_bits = tt_get_le32(p + 16);
         m->latent.qat_start = tt_get_le32(p + 20);
-        if (m->latent.ch_lo < 1 || m->latent.ch_lo + m->latent.ch_hi > TT_LATENT_MAX_FEATURES ||
+        m->latent.hi_levels = chunks[i].size >= LATC_PYRAMID_BYTES ? tt_get_le32(p + 24) : 1;
+        if (m->latent.hi_levels < 1 || m->latent.hi_levels > TT_LATENT_MAX_HI_LEVELS ||
+            (m->latent.hi_levels > 1 && (m->latent.ch_hi == 0 || m->latent.scale_hi % (1u << (m->latent.hi_levels - 1)))))
+            return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible pyramid (%u hi levels)", name,
+                           m->latent.hi_levels);
+        if (m->latent.ch_lo < 1 || m->latent.ch_lo + m->latent.ch_hi * m->latent.hi_levels > TT_LATENT_MAX_FEATURES ||
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);
@@ -220,15 +229,22 @@ void tt_latent_qat_release(tt_vk *vk, tt_latent_qat_gpu *q)
     q->minmax = NULL;
 }
 
+/* First float of grid g, or the end of the grids where there is no grid g (the shaders' feature lookup). */
+static uint32_t grid_start(const tt_latent_layout *l, uint32_t g)
+{
+    return g < l->n_grids ? l->offset[g] : l->total;
+}
+
 void tt_latent_record_ranges(tt_vk *vk, const tt_latent_qat_gpu *q, const tt_nn_model *m, tt_vk_buffer *params,
                              tt_vk_buffer *state, uint32_t step)
 {
     tt_latent_layout l;
     if (tt_latent_layout_of(m, &l) != TT_OK) return;
     tt_latent_minmax_push pc = {
-        .offset_hi = l.n_grids > 1 ? l.offset[1] : l.total,
+        .offset_hi = grid_start(&l, 1),
         .ch_lo = l.ch[0], .ch_hi = l.n_grids > 1 ? l.ch[1] : 1,
         .total = l.total, .step = step, .per_thread = LAT_MINMAX_PER_THREAD,
+        .offset_hi2 = grid_start(&l, 2), .offset_hi3 = grid_start(&l, 3), .offset_hi4 = grid_start(&l, 4),
     };
     tt_vk_buffer *bufs[LAT_MINMAX_BUFFERS] = {[LAT_MINMAX_BIND_PARAMS] = params, [LAT_MINMAX_BIND_STATE] = state};
     uint32_t per_group = LAT_MINMAX_WG * LAT_MINMAX_PER_THREAD;
@@ -282,15 +298,18 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
     }
 }
 
-static void latent_adam_spec(const tt_nn_model *m, uint32_t spec5[ADAM_SPEC_COUNT])
+static void latent_adam_spec(const tt_nn_model *m, uint32_t *spec)
 {
     tt_latent_layout l;
     if (m->latent.qat_bits == 0 || tt_latent_layout_of(m, &l) != TT_OK) return;
-    spec5[ADAM_SPEC_RANGE_F] = l.features;
-    spec5[ADAM_SPEC_RANGE_OFFSET_HI] = l.n_grids > 1 ? l.offset[1] : l.total;
-    spec5[ADAM_SPEC_RANGE_CH_LO] = l.ch[0];
-    spec5[ADAM_SPEC_RANGE_CH_HI] = l.n_grids > 1 ? l.ch[1] : 1;
-    spec5[ADAM_SPEC_RANGE_TOTAL] = l.total;
+    spec[ADAM_SPEC_RANGE_F] = l.features;
+    spec[ADAM_SPEC_RANGE_OFFSET_HI] = grid_start(&l, 1);
+    spec[ADAM_SPEC_RANGE_CH_LO] = l.ch[0];
+    spec[ADAM_SPEC_RANGE_CH_HI] = l.n_grids > 1 ? l.ch[1] : 1;
+    spec[ADAM_SPEC_RANGE_TOTAL] = l.total;
+    spec[ADAM_SPEC_RANGE_HI2] = grid_start(&l, 2);
+    spec[ADAM_SPEC_RANGE_HI3] = grid_start(&l, 3);
+    spec[ADAM_SPEC_RANGE_HI4] = grid_start(&l, 4);
 }
 
 static void latent_gpu_release(tt_nn_trainer *tr)
@@ -302,18 +321,27 @@ static void latent_gpu_release(tt_nn_trainer *tr)
     tr->enc_gpu = NULL;
 }
 
-/* Shader constants LAT_SPEC_* (spec8[0] is id NN_SPEC_ENC). The grid sizes follow the image's: a latent pipeline
- * serves images of one size (with one grid configuration). */
-static void latent_spec(const tt_nn_model *m, uint32_t spec8[8])
+/* Shader constants LAT_SPEC_*. The grid sizes follow the image's: a latent pipeline serves images of one size (with
+ * one grid configuration). */
+void tt_latent_spec_fill(const tt_latent_layout *l, uint32_t *spec)
+{
+    spec[LAT_SPEC_CH_LO] = l->ch[0];
+    spec[LAT_SPEC_CH_HI] = l->n_grids > 1 ? l->ch[1] : 0;
+    spec[LAT_SPEC_W_LO] = l->w[0];
+    spec[LAT_SPEC_H_LO] = l->h[0];
+    spec[LAT_SPEC_HI_LEVELS] = l->n_grids > 1 ? l->n_grids - 1 : 1;
+    static const int w_id[TT_LATENT_MAX_GRIDS] = {0, LAT_SPEC_W_HI, LAT_SPEC_W_HI2, LAT_SPEC_W_HI3, LAT_SPEC_W_HI4};
+    static const int h_id[TT_LATENT_MAX_GRIDS] = {0, LAT_SPEC_H_HI, LAT_SPEC_H_HI2, LAT_SPEC_H_HI3, LAT_SPEC_H_HI4};
+    for (uint32_t g = 1; g < TT_LATENT_MAX_GRIDS; g++) {
+        spec[w_id[g]] = g < l->n_grids ? l->w[g] : 1;
+        spec[h_id[g]] = g < l->n_grids ? l->h[g] : 1;
+    }
+}
+
+static void latent_spec(const tt_nn_model *m, uint32_t *spec)
 {
     tt_latent_layout l;
-    if (tt_latent_layout_of(m, &l) != TT_OK) return;
-    spec8[LAT_SPEC_CH_LO - NN_SPEC_ENC] = l.ch[0];
-    spec8[LAT_SPEC_CH_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.ch[1] : 0;
-    spec8[LAT_SPEC_W_LO - NN_SPEC_ENC] = l.w[0];
-    spec8[LAT_SPEC_H_LO - NN_SPEC_ENC] = l.h[0];
-    spec8[LAT_SPEC_W_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.w[1] : 1;
-    spec8[LAT_SPEC_H_HI - NN_SPEC_ENC] = l.n_grids > 1 ? l.h[1] : 1;
+    if (tt_latent_layout_of(m, &l) == TT_OK) tt_latent_spec_fill(&l, spec);
 }
 
 static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
@@ -321,8 +349,9 @@ static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
     tt_latent_layout l;
     if (tt_latent_layout_of(m, &l) != TT_OK) { snprintf(buf, len, "latent grid: invalid"); return; }
     int n = snprintf(buf, len, "latent grids: lo %u ch x %ux%u (1/%u)", l.ch[0], l.w[0], l.h[0], l.scale[0]);
-    if (l.n_grids > 1 && n > 0 && (size_t)n < len)
-        n += snprintf(buf + n, len - (size_t)n, ", hi %u ch x %ux%u (1/%u)", l.ch[1], l.w[1], l.h[1], l.scale[1]);
+    for (uint32_t g = 1; g < l.n_grids && n > 0 && (size_t)n < len; g++)
+        n += snprintf(buf + n, len - (size_t)n, ", hi%s %u ch x %ux%u (1/%u)", g == 1 ? "" : g == 2 ? "2" : g == 3 ? "3" : "4",
+                      l.ch[g], l.w[g], l.h[g], l.scale[g]);
     if (n > 0 && (size_t)n < len) {
         float step = tt_latent_cfg_step(&m->latent), lambda = tt_latent_cfg_lambda(&m->latent);
         if (m->latent.qat_bits && step > 0)

@@ -68,7 +68,8 @@ static void bb_lef32(tt_bytes *b, float f)
 typedef struct {
     uint32_t comps;                       /* 1 grey, 3 RGB */
     uint32_t width, height;               /* canvas */
-    uint32_t tile_w[2], tile_h[2], cols[2], tiles[2], y0[2];
+    uint32_t tile_w[TT_LATENT_MAX_GRIDS], tile_h[TT_LATENT_MAX_GRIDS], cols[TT_LATENT_MAX_GRIDS];
+    uint32_t tiles[TT_LATENT_MAX_GRIDS], y0[TT_LATENT_MAX_GRIDS];
 } plane_layout;
 
 static uint32_t round_up(uint32_t v, uint32_t m) { return (v + m - 1) / m * m; }

@@ -143,11 +143,11 @@ static void hash_describe(const tt_nn_model *m, char *buf, size_t len)
              m->level_res[m->hash.n_levels - 1]);
 }
 
-/* Shader constants HASH_SPEC_* (spec8[0] is id NN_SPEC_ENC): levels, features per level; nothing of the image's. */
-static void hash_spec(const tt_nn_model *m, uint32_t spec8[8])
+/* Shader constants HASH_SPEC_*: levels, features per level; nothing of the image's. */
+static void hash_spec(const tt_nn_model *m, uint32_t *spec)
 {
-    spec8[HASH_SPEC_LEVELS - NN_SPEC_ENC] = m->hash.n_levels;
-    spec8[HASH_SPEC_F - NN_SPEC_ENC] = m->hash.n_features;
+    spec[HASH_SPEC_LEVELS] = m->hash.n_levels;
+    spec[HASH_SPEC_F] = m->hash.n_features;
 }
 
 const tt_nn_encoder_ops tt_nn_hash_encoder = {

@@ -10,8 +10,8 @@ _Static_assert(TT_NN_BIND_PARAMS == NN_TRAIN_BIND_PARAMS && TT_NN_BIND_GRADS == 
                    TT_NN_BIND_TARGET == NN_TRAIN_BIND_TARGET && TT_NN_BIND_STATS == NN_TRAIN_BIND_STATS &&
                    TT_NN_BIND_AUX == NN_TRAIN_BIND_AUX && TT_NN_BIND_STATE == NN_TRAIN_BIND_STATE,
                "tt_neural.h train bindings");
-_Static_assert(NN_SPEC_PATCH + 1 == NN_SPEC_COUNT && NN_SPEC_ENC + 8 == NN_SPEC_PATCH,
-               "spec ids: encoders fill 8 from NN_SPEC_ENC (tt_nn_encoder_ops.spec), the trainer the rest");
+_Static_assert(NN_SPEC_ENC + 6 == NN_SPEC_TUNE && NN_SPEC_PATCH + 1 == LAT_SPEC_HI_LEVELS && LAT_SPEC_H_HI4 + 1 == NN_SPEC_COUNT,
+               "spec ids: encoders fill NN_SPEC_ENC..+5 and the pyramid's (tt_nn_encoder_ops.spec), the trainer the rest");
 _Static_assert(NN_CM_PIXELS == NN_WG / 32u * 16u, "tensor-core decode: 16 pixels a 32-wide subgroup");
 
 /* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
@@ -79,7 +79,8 @@ static uint64_t tile_smem(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t 
     uint64_t dfeat0 = compact ? m->dec.hidden : 0;
     uint64_t rows = in4 + NN_A_ROWS_OF(dh, dfeat0, in4) + (compact ? 0 : dh);   /* s_x, s_a, s_d */
     uint64_t head = NN_GH_VEC4_OF(ns4) + NN_TGT_VEC4_OF(ns4) + NN_HZ_VEC4_OF(ns4, (uint64_t)hq);
-    uint64_t enc = m->enc->group_patch ? LAT_SMEM_PER_FEATURE * m->enc_features + LAT_SMEM_GEOMETRY : 0;
+    uint64_t pyramid = m->enc->kind == TT_NN_KIND_LATENT && m->latent.hi_levels > 2 ? m->latent.hi_levels - 2 : 0;
+    uint64_t enc = m->enc->group_patch ? LAT_SMEM_PER_FEATURE * m->enc_features + LAT_SMEM_GEOMETRY + 16 * pyramid : 0;
     return (rows * row_vec4(t, ns) + head) * 16 + 8ull * ns + enc + (compact ? 16 : 0);   /* s_pos; s_d[1] */
 }
 
@@ -182,7 +183,7 @@ static void fill_spec(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, 
     spec[NN_SPEC_TPG] = tpg;
     spec[NN_SPEC_RACC] = racc;
     spec[NN_SPEC_DP] = dp;
-    if (m->enc->spec) m->enc->spec(m, spec + NN_SPEC_ENC);
+    if (m->enc->spec) m->enc->spec(m, spec);
     spec[NN_SPEC_TUNE] = tune_bits(t, compact);
     spec[NN_SPEC_HQ] = hq;
 }

@@ -62,6 +62,7 @@ typedef struct {
     uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = off) */
     uint32_t reserved[10];
+    uint32_t hi_levels;                          /* hi grids in the pyramid (0 or 1: one hi grid) */
 } tt_nn_latent_cfg;
 
 typedef struct {
@@ -257,12 +258,14 @@ struct tt_nn_encoder_ops {
     tt_status (*gpu_prepare)(tt_nn_trainer *tr);
     void (*record_pre_step)(tt_nn_trainer *tr, uint32_t step0);
     void (*gpu_release)(tt_nn_trainer *tr);
-    /* Optional: specialization constants 8..15 of the train/decode shaders (ids 0..7 are the trainer's). */
-    void (*spec)(const tt_nn_model *m, uint32_t spec8[8]);
+    /* Optional: the encoder's specialization constants of the train/decode shaders, written by id into spec (all
+     * NN_SPEC_COUNT of them, shaders/nn_abi.h: ids NN_SPEC_ENC..+5 and LAT_SPEC_HI_LEVELS..; the others are the
+     * trainer's and it sets them after this call). */
+    void (*spec)(const tt_nn_model *m, uint32_t *spec);
     /* Optional: constants 0..4 of nn_adam.comp (QAT ranges of the updated grids for the next step: features, first
      * hi float, ch lo, ch hi, grid floats; features 0 = none). Adam then fills the STATE range slots of parity
      * (step + 1) & 1, which the training step of `step` cleared. */
-    void (*adam_spec)(const tt_nn_model *m, uint32_t spec5[5]);
+    void (*adam_spec)(const tt_nn_model *m, uint32_t *spec);   /* ADAM_SPEC_COUNT constants */
     /* Optional: info lines ("  levels 16 ...") for `tinytex info`, and JSON fields. */
     void (*describe)(const tt_nn_model *m, char *buf, size_t len);
 };

@@ -16,6 +16,9 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Hi grids of the models below: 1, then the tests run again with a pyramid of 2 (every scale_hi here is even). */
+static uint32_t g_hi_levels = 1;
+
 static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi,
                          uint32_t scale_hi, uint32_t hidden, uint32_t depth)
 {
@@ -28,6 +31,7 @@ static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo,
     m->latent.scale_lo = scale_lo;
     m->latent.ch_hi = ch_hi;
     m->latent.scale_hi = scale_hi;
+    m->latent.hi_levels = g_hi_levels;
     m->dec = (tt_nn_decoder_cfg){.hidden = hidden, .depth = depth, .act = TT_NN_ACT_SIREN, .omega0 = 30.0f};
 }
 
@@ -36,12 +40,15 @@ static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo,
  * tt_latent_sample_backward; and, FD-free, <dfeat, F(grid)> = <G, grid> since
  * the features are linear in the grid (checks the backward against the GPU's
  * own forward). 6 lo + 3 hi channels in 2 parts: the second spans both grids. */
-static void test_encoder(tt_vk *vk)
+static void test_encoder(tt_vk *vk, uint32_t hi_levels)
 {
     tt_latent_layout l;
-    CHECK(tt_latent_layout_init(&l, 45, 29, 6, 8, 3, 4) == TT_OK); /* lo 5x3, hi 11x7 */
+    /* lo 5x3, hi 11x7; pyramid of 3: hi 11x7, hi2 22x14, hi3 45x29 */
+    CHECK(tt_latent_layout_init_pyramid(&l, 45, 29, 6, 8, 3, 4, hi_levels) == TT_OK);
     uint32_t F = l.features, np = 300;
-    uint32_t parts = 2; /* LAT_PARTS_TARGET of latent_probe.comp: features 0-4 | 5 + hi 0-2 */
+    /* LAT_PARTS_TARGET of latent_probe.comp: features 0-4 | 5 + hi 0-2; with the pyramid of 3, 15 features:
+     * lo 0-5 + hi 0-1 | hi 2, hi2 0-2, hi3 0-2 (a part spanning three grids) */
+    uint32_t parts = 2;
     float *grid = malloc(sizeof(float) * l.total), *feat = malloc(sizeof(float) * np * F);
     float *dfeat = malloc(sizeof(float) * np * F), *gref = calloc(l.total, sizeof(float));
     float *ggpu = malloc(sizeof(float) * l.total), *pos = malloc(sizeof(float) * 2 * np);
@@ -58,8 +65,7 @@ static void test_encoder(tt_vk *vk)
     tt_vk_buffer bp = {0}, bg = {0}, bf = {0}, bd = {0}, bpos = {0}, bs = {0};
     tt_vk_pipeline *pipe = NULL;
     uint32_t spec[LAT_PROBE_SPEC_COUNT] = {0};
-    spec[LAT_SPEC_CH_LO] = l.ch[0]; spec[LAT_SPEC_CH_HI] = l.ch[1]; spec[LAT_SPEC_W_LO] = l.w[0];
-    spec[LAT_SPEC_H_LO] = l.h[0]; spec[LAT_SPEC_W_HI] = l.w[1]; spec[LAT_SPEC_H_HI] = l.h[1];
+    tt_latent_spec_fill(&l, spec);
     CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bp) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * l.total, TT_MEM_DEVICE, &bg) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * np * F, TT_MEM_DEVICE, &bf) == TT_OK);
@@ -151,8 +157,7 @@ static void test_qat(tt_vk *vk)
     tt_latent_qat_gpu q;
     tt_vk_pipeline *probe = NULL;
     uint32_t spec[LAT_PROBE_SPEC_COUNT] = {0};
-    spec[LAT_SPEC_CH_LO] = l.ch[0]; spec[LAT_SPEC_CH_HI] = l.ch[1]; spec[LAT_SPEC_W_LO] = l.w[0];
-    spec[LAT_SPEC_H_LO] = l.h[0]; spec[LAT_SPEC_W_HI] = l.w[1]; spec[LAT_SPEC_H_HI] = l.h[1];
+    tt_latent_spec_fill(&l, spec);
     CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bp) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * m.enc_count, TT_MEM_DEVICE, &bg) == TT_OK);
     CHECK(tt_vk_buffer_create(vk, 4ull * words, TT_MEM_DEVICE, &bs) == TT_OK);
@@ -356,7 +361,8 @@ static void test_rate_gradient(tt_vk *vk)
     tt_nn_model m;
     latent_model(&m, 41, 37, 4, 4, 2, 2, 16, 2);
     m.latent.qat_start = 0;
-    const float step = 0.125f, lambda = 2.0f;
+    /* the pyramid's finest grid takes smaller distortion gradients: a smaller lambda keeps the two in scale */
+    const float step = 0.125f, lambda = g_hi_levels > 1 ? 0.5f : 2.0f;
     tt_latent_cfg_set_step(&m.latent, step);
     tt_latent_cfg_set_lambda(&m.latent, lambda);
     CHECK(tt_nn_model_build(&m) == TT_OK);
@@ -387,7 +393,8 @@ static void test_rate_gradient(tt_vk *vk)
     tt_latent_quantize_step(&l, p, (int)m.latent.qat_bits, step, pq);
     CHECK(pq[0] == 127.0f * step);   /* clamped to the window's top level */
     /* the scales as the trainer derives them: fixed-point sums (nn_adam.comp's RATE_FIX) */
-    uint32_t count_max = l.w[0] * l.h[0] > l.w[1] * l.h[1] ? l.w[0] * l.h[0] : l.w[1] * l.h[1];
+    uint32_t count_max = 0;
+    for (uint32_t g = 0; g < l.n_grids; g++) count_max = l.w[g] * l.h[g] > count_max ? l.w[g] * l.h[g] : count_max;
     uint32_t fix = 0x7FFFFFFFu / (count_max * 256u);
     fix = fix < 1 ? 1 : fix > 256 ? 256 : fix;
     uint32_t *words = calloc(6 * F, sizeof(uint32_t));
@@ -568,11 +575,15 @@ int main(void)
     printf("device: %s\n", tt_vk_info(vk)->name);
     double t = now_s();
     test_sampling();
-    test_encoder(vk);
-    test_qat(vk);
-    test_decode(vk);
-    test_step_gradient(vk);
-    test_rate_gradient(vk);
+    test_encoder(vk, 1);
+    test_encoder(vk, 3);
+    for (g_hi_levels = 1; g_hi_levels <= 2; g_hi_levels++) {
+        test_qat(vk);
+        test_decode(vk);
+        test_step_gradient(vk);
+        test_rate_gradient(vk);
+    }
+    g_hi_levels = 1;
     printf("encoder/QAT/decode/step checks: %.2f s\n", now_s() - t);
     test_training(vk);
     tt_vk_destroy(vk);
