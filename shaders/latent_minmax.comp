@@ -9,7 +9,7 @@ layout(local_size_x = LAT_MINMAX_WG) in;
 void main()
 {
     uvec3 hi_next = uvec3(pc.offset_hi2, pc.offset_hi3, pc.offset_hi4);
-    uint levels = pc.offset_hi >= pc.total ? 1u : 1u + (pc.offset_hi2 < pc.total ? 1u : 0u) +
+    uint levels = pc.offset_hi >= pc.total ? 0u : 1u + (pc.offset_hi2 < pc.total ? 1u : 0u) +
                   (pc.offset_hi3 < pc.total ? 1u : 0u) + (pc.offset_hi4 < pc.total ? 1u : 0u);
     uint F = pc.ch_lo + pc.ch_hi * levels;
     lat_range_begin(F);

@@ -117,9 +117,9 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->scale_lo < 1 || c->scale_lo > 4096 || c->scale_hi < 1 || c->scale_hi > 4096)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales out of range (1..4096)");
     uint32_t levels = c->hi_levels ? c->hi_levels : 1;
-    if (levels > TT_LATENT_MAX_HI_LEVELS || (levels > 1 && c->scale_hi % (1u << (levels - 1)) != 0) ||
+    if (levels > TT_LATENT_MAX_HI_LEVELS || (levels > 1 && (c->ch_hi == 0 || c->scale_hi % (1u << (levels - 1)) != 0)) ||
         (uint64_t)c->ch_lo + (uint64_t)c->ch_hi * levels > TT_LATENT_MAX_FEATURES)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: hi_levels %u: 1..%d, scale_hi a multiple of 2^(hi_levels - 1) and "
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: hi_levels %u: 1..%d, ch_hi > 0, scale_hi a multiple of 2^(hi_levels - 1) and "
                        "ch_lo + ch_hi x hi_levels at most %d", c->hi_levels, TT_LATENT_MAX_HI_LEVELS, TT_LATENT_MAX_FEATURES);
     if (c->qat_bits > 8) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_bits %u out of range (0 = off, 1..8)", c->qat_bits);
     if (c->qat_start > (1u << 30)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_start %u out of range", c->qat_start);

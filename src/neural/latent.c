@@ -24,6 +24,8 @@ tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uin
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales must be at least 1");
     if (hi_levels > TT_LATENT_MAX_HI_LEVELS)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels must be 1..%d", TT_LATENT_MAX_HI_LEVELS);
+    if (hi_levels > 1 && ch_hi == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels %u needs hi grid channels (--ch-hi > 0)", hi_levels);
     if (ch_hi > 0 && hi_levels > 1 && scale_hi % (1u << (hi_levels - 1)) != 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: --scale-hi %u is not a multiple of 2^(hi-levels - 1) = %u", scale_hi,
                        1u << (hi_levels - 1));

@@ -58,9 +58,9 @@ tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
                                          m->latent.scale_hi, m->latent.hi_levels);
 }
 
-/* aux words (informational; the shaders take sizes from spec constants 8..13
- * and pick their work split, ENC_PARTS, from the trainer's tile size):
- * [0] features [1] w_lo [2] h_lo [3] w_hi [4] h_hi [5] offset of the hi grid. */
+/* aux words (informational; the shaders take sizes from spec constants LAT_SPEC_* and pick their work split,
+ * ENC_PARTS, from the trainer's tile size): [0] features [1] w_lo [2] h_lo [3] w_hi [4] h_hi [5] offset of the
+ * (first) hi grid. */
 static tt_status latent_layout(tt_nn_model *m)
 {
     const tt_nn_latent_cfg *c = &m->latent;
@@ -71,6 +71,11 @@ static tt_status latent_layout(tt_nn_model *m)
     tt_latent_layout l;
     tt_status s = tt_latent_layout_of(m, &l);
     if (s != TT_OK) return s;
+    /* the rate term's per-channel |level| sums are 32-bit fixed point of at least one unit a level (nn_adam.comp) */
+    for (uint32_t g = 0; c->qat_bits > 0 && tt_latent_cfg_step(c) > 0 && g < l.n_grids; g++)
+        if ((uint64_t)l.w[g] * l.h[g] > (1u << 23))
+            return tt_fail(TT_ERR_LIMIT, "latent: a %ux%u grid is too large for a fixed quantisation step (at most 2^23 "
+                           "cells a grid); use a coarser --scale-hi or fewer --hi-levels", l.w[g], l.h[g]);
     s = tt_nn_model_add_tensor(m, "lo", l.w[0] * l.h[0] * l.ch[0], TT_NN_GROUP_ENC, l.h[0], l.w[0], l.ch[0]);
     if (s != TT_OK) return s;
     static const char *const hi_names[TT_LATENT_MAX_HI_LEVELS] = {"hi", "hi2", "hi3", "hi4"};
@@ -148,7 +153,8 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
             (m->latent.hi_levels > 1 && (m->latent.ch_hi == 0 || m->latent.scale_hi % (1u << (m->latent.hi_levels - 1)))))
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible pyramid (%u hi levels)", name,
                            m->latent.hi_levels);
-        if (m->latent.ch_lo < 1 || m->latent.ch_lo + m->latent.ch_hi * m->latent.hi_levels > TT_LATENT_MAX_FEATURES ||
+        if (m->latent.ch_lo < 1 ||
+            (uint64_t)m->latent.ch_lo + (uint64_t)m->latent.ch_hi * m->latent.hi_levels > TT_LATENT_MAX_FEATURES ||
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);

@@ -12,6 +12,7 @@ _Static_assert(TT_NN_BIND_PARAMS == NN_TRAIN_BIND_PARAMS && TT_NN_BIND_GRADS == 
                "tt_neural.h train bindings");
 _Static_assert(NN_SPEC_ENC + 6 == NN_SPEC_TUNE && NN_SPEC_PATCH + 1 == LAT_SPEC_HI_LEVELS && LAT_SPEC_H_HI4 + 1 == NN_SPEC_COUNT,
                "spec ids: encoders fill NN_SPEC_ENC..+5 and the pyramid's (tt_nn_encoder_ops.spec), the trainer the rest");
+_Static_assert(NN_SPEC_COUNT <= TT_VK_MAX_SPEC, "tt_vk_pipeline_create takes at most TT_VK_MAX_SPEC constants");
 _Static_assert(NN_CM_PIXELS == NN_WG / 32u * 16u, "tensor-core decode: 16 pixels a 32-wide subgroup");
 
 /* GPU parameter layout: canonical vector with the decoder moved to a 4-aligned
@@ -169,8 +170,8 @@ static uint32_t pick_dp(tt_vk *vk, const tt_nn_model *m, const tt_nn_tuning *t)
     return dp;
 }
 
-/* The encoder's constants land at NN_SPEC_ENC.. (hook, 8 slots); the trainer's NN_SPEC_TUNE and NN_SPEC_HQ follow
- * and overwrite the hook's last two, NN_SPEC_PATCH is set by the caller (0 here). */
+/* The encoder's constants (hook: NN_SPEC_ENC..+5 and the latent pyramid's ids) first; the trainer's NN_SPEC_TUNE
+ * and NN_SPEC_HQ after, NN_SPEC_PATCH is set by the caller (0 here). */
 static void fill_spec(const tt_nn_model *m, const tt_nn_tuning *t, uint32_t ns, uint32_t hq, int compact, uint32_t tpg,
                       uint32_t racc, uint32_t dp, uint32_t spec[NN_SPEC_COUNT])
 {

@@ -35,6 +35,19 @@ static void test_layout(void)
     CHECK_EQ_INT(l.w[1], 3); CHECK_EQ_INT(l.h[1], 1);
     CHECK(tt_latent_layout_init(&l, 64, 64, 0, 8, 2, 4) != TT_OK);
     CHECK(tt_latent_layout_init(&l, 64, 64, 4, 0, 2, 4) != TT_OK);
+    /* pyramid of 3 hi grids from scale 4 on a 100x60 image: 25x15, 50x30, 100x60, features in grid order */
+    CHECK(tt_latent_layout_init_pyramid(&l, 100, 60, 5, 8, 2, 4, 3) == TT_OK);
+    CHECK_EQ_INT(l.n_grids, 4);
+    CHECK_EQ_INT(l.w[2], 50); CHECK_EQ_INT(l.h[2], 30); CHECK_EQ_INT(l.w[3], 100); CHECK_EQ_INT(l.h[3], 60);
+    CHECK_EQ_INT(l.scale[3], 1);
+    CHECK_EQ_INT(l.features, 5 + 3 * 2);
+    CHECK_EQ_INT(tt_latent_feature_index(&l, 3, 1), 10);
+    CHECK_EQ_INT(l.offset[3], 5 * 12 * 7 + 2 * (25 * 15 + 50 * 30));
+    CHECK_EQ_INT(l.total, 5 * 12 * 7 + 2 * (25 * 15 + 50 * 30 + 100 * 60));
+    CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 4, 8, 2, 4, 4) != TT_OK);   /* scale 4 / 8 */
+    CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 4, 8, 2, 16, 5) != TT_OK);  /* more than 4 levels */
+    CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 4, 8, 0, 4, 2) != TT_OK);   /* a pyramid of no hi channels */
+    CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 64, 8, 32, 4, 3) != TT_OK); /* 160 features */
 }
 
 /* A grid whose channels are affine in the cell coordinates: bilinear
