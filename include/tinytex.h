@@ -374,13 +374,13 @@ typedef struct {
     float qat_noise;                             /* training noise in quantisation steps (0) */
     /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it
      * instead of its min/max range; lambda > 0 trains on MSE + lambda * bits per pixel of the grids (needs qat_bits
-     * and a step: with quant_step 0 it takes 1/32). The CLI also lowers omega0 to 20 for rate-aware training
-     * (docs/rd.md measures why); set it here when wanted. */
+     * and a step: with quant_step 0 it takes 1/32). With omega0 0 (the default) the SIREN frequency is 20 for
+     * rate-aware training and 30 otherwise, as in the CLI (docs/rd.md measures why). */
     float quant_step;                            /* 0 */
     float lambda;                                /* 0 */
     uint32_t hidden, depth;                      /* 64 2 */
     tt_activation activation;                    /* SIREN */
-    float omega0;                                /* 30 */
+    float omega0;                                /* 0 = automatic: 30, or 20 when lambda > 0 */
     /* training */
     uint32_t steps, batch;                       /* 5000 65536 */
     uint64_t seed;                               /* 0 */

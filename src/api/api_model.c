@@ -56,7 +56,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->hidden = d.hidden;
     c->depth = d.depth;
     c->activation = TT_ACT_SIREN;
-    c->omega0 = d.omega0;
+    c->omega0 = 0; /* automatic (tt_latent_omega0) */
     c->steps = t.iters;
     c->batch = t.batch;
     c->lr = t.lr[TT_NN_GROUP_NET];
@@ -124,7 +124,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->qat_bits > 8) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_bits %u out of range (0 = off, 1..8)", c->qat_bits);
     if (c->qat_start > (1u << 30)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_start %u out of range", c->qat_start);
     if (!in_range(c->qat_noise, 0, 256)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_noise %g out of range (0..256)", c->qat_noise);
-    tt_status s = decoder_validate("latent", c->hidden, c->depth, c->activation, c->omega0);
+    /* omega0 0: automatic (tt_latent_omega0) */
+    tt_status s = decoder_validate("latent", c->hidden, c->depth, c->activation, tt_latent_omega0(c->omega0, c->lambda));
     if (s != TT_OK) return s;
     if (c->steps < 1 || c->steps > 10000000) return tt_fail(TT_ERR_INVALID_ARG, "latent: steps %u out of range (1..10000000)", c->steps);
     if (c->batch < 32 || c->batch > (1u << 24)) return tt_fail(TT_ERR_INVALID_ARG, "latent: batch %u out of range (32..16777216)", c->batch);
@@ -342,7 +343,7 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
                                                            : 0.0f);
     tt_latent_cfg_set_lambda(&m.latent, config->lambda);
     m.dec = (tt_nn_decoder_cfg){.hidden = config->hidden, .depth = config->depth, .act = (tt_nn_act)config->activation,
-                                .omega0 = config->omega0};
+                                .omega0 = tt_latent_omega0(config->omega0, config->lambda)};
     if ((s = tt_nn_model_build(&m)) != TT_OK) return s;
     tt_nn_train_cfg tc;
     tt_latent_train_cfg_default(&tc);

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SIREN frequency of rate-aware training when --omega0 is not given: at ~0.5-1 bpp it gains 1.7-3 dB on smooth photos
- * over 30 and is level elsewhere, while at the default 8-bit grids 30 stays better (docs/rd.md, "On a GPU"). */
-#define LATENT_RATE_OMEGA0 20
+#define LATENT_RATE_OMEGA0 20 /* TT_LATENT_RATE_OMEGA0, spelled for the help text */
+_Static_assert(LATENT_RATE_OMEGA0 == (int)TT_LATENT_RATE_OMEGA0, "help text of --omega0");
 #define TT_STR_(x) #x
 #define TT_STR(x) TT_STR_(x)
 
@@ -773,7 +772,7 @@ int cmd_latent(int argc, char **argv)
     if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;
     if (o.lambda > 0 && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;
     if ((o.lambda > 0 || o.target_bpp > 0 || o.target_psnr > 0) && !cli_option_given(argc, argv, "omega0"))
-        o.omega0 = LATENT_RATE_OMEGA0;
+        o.omega0 = tt_latent_omega0(0, 1);   /* the library's automatic choice for a rate term */
     if ((o.lambda > 0 || o.quant_step > 0) && o.qat_bits == 0) {
         cli_error("--lambda and --quant-step need quantisation-aware training (--qat-bits 1..8)");
         goto done;

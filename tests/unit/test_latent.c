@@ -48,6 +48,8 @@ static void test_layout(void)
     CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 4, 8, 2, 16, 5) != TT_OK);  /* more than 4 levels */
     CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 4, 8, 0, 4, 2) != TT_OK);   /* a pyramid of no hi channels */
     CHECK(tt_latent_layout_init_pyramid(&l, 64, 64, 64, 8, 32, 4, 3) != TT_OK); /* 160 features */
+    /* the automatic SIREN frequency of the library and the CLI (docs/rd.md): 20 with a rate term, else 30 */
+    CHECK(tt_latent_omega0(0, 0) == 30.0f && tt_latent_omega0(0, 0.001f) == 20.0f && tt_latent_omega0(25, 0.001f) == 25.0f);
 }
 
 /* A grid whose channels are affine in the cell coordinates: bilinear
