@@ -56,6 +56,18 @@ printf '\x55' | dd of="$TMP/ebad.tnx" bs=1 seek=$(( size - 40 )) conv=notrunc 2>
 run 1 "$TINYTEX" decode "$TMP/ebad.tnx" -o "$TMP/ebad.png"
 check "no output from a corrupt entropy-coded file" [ ! -e "$TMP/ebad.png" ]
 
+# a pyramid of two hi grids (1/2 and 1/1, one channel each) with a rate term: the file rebuilds to the reported PSNR,
+# info lists both hi grids, the report names the levels; a pyramid that does not divide --scale-hi is a usage error
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/py.tnx" $QUICK --ch-hi 1 --hi-levels 2 --lambda 0.001 --json "$TMP/py.json"
+run 0 "$TINYTEX" decode "$TMP/py.tnx" -o "$TMP/pyd.png"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/pyd.png" --json "$TMP/cpy.json"
+check "pyramid file rebuilds to the reported PSNR" near "$(json_num "$TMP/cpy.json" psnr_rgb)" "$(json_num "$TMP/py.json" psnr_rgb)" 1e-6
+check "pyramid report names its hi levels" [ "$(json_num "$TMP/py.json" hi_levels)" = 2 ]
+run 0 "$TINYTEX" info "$TMP/py.tnx"
+check "info lists the pyramid's grids" grep -q 'hi2 1 ch x 24x24 (1/1)' "$TMP/out"
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pybad.tnx" $QUICK --ch-hi 1 --scale-hi 2 --hi-levels 3
+check "no output from a refused pyramid" [ ! -e "$TMP/pybad.tnx" ]
+
 # single-scale float configuration, PNG grids (quantised to 8 bits when stored)
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/f.tnx" $QUICK --ch-lo 12 --ch-hi 0 --qat-bits 0 --activation gelu
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $QUICK --latent-codec png --latent-pack rgb
