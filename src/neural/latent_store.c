@@ -190,8 +190,7 @@ static tt_status encode_image(const tt_latent_layout *l, const uint8_t *codes, c
  * levels, feature by feature in raster order, each under its context model; a channel's context includes the
  * previous channel of its grid. */
 typedef struct {
-    int32_t *cur, *prev;          /* this feature's levels; the previous plane coded, minus its centre */
-    int32_t *up;                  /* a pyramid grid's context: the coarser grid's last plane, upsampled */
+    int32_t *cur, *prev;          /* this feature's levels; the previous channel of the grid minus its centre */
     tt_ec_plane_tables *tables;
 } plane_scratch;
 
@@ -202,34 +201,15 @@ static tt_status plane_scratch_init(plane_scratch *p, const tt_latent_layout *l)
         if ((size_t)l->w[g] * l->h[g] > most) most = (size_t)l->w[g] * l->h[g];
     p->cur = malloc(sizeof(int32_t) * (most ? most : 1));
     p->prev = malloc(sizeof(int32_t) * (most ? most : 1));
-    p->up = malloc(sizeof(int32_t) * (most ? most : 1));
     p->tables = malloc(sizeof *p->tables);
-    return p->cur && p->prev && p->up && p->tables ? TT_OK : tt_fail(TT_ERR_NOMEM, "latent: out of memory");
+    return p->cur && p->prev && p->tables ? TT_OK : tt_fail(TT_ERR_NOMEM, "latent: out of memory");
 }
 
 static void plane_scratch_free(plane_scratch *p)
 {
     free(p->cur);
     free(p->prev);
-    free(p->up);
     free(p->tables);
-}
-
-/* The context plane of channel c of grid g (the model's fifth tap, docs/latent.md): the grid's previous channel;
- * for the first channel of a pyramid's finer hi grids (g >= 2), the coarser grid's last channel at the nearest
- * coarser cell (x * w_coarse / w, y * h_coarse / h); none for the lo grid's and the first hi grid's first channel
- * (as before the pyramid, so those files code as they did). */
-static const int32_t *plane_context(plane_scratch *p, const tt_latent_layout *l, uint32_t g, uint32_t c)
-{
-    if (c > 0) return p->prev;
-    if (g < 2) return NULL;
-    uint32_t pw = l->w[g - 1], ph = l->h[g - 1], w = l->w[g], h = l->h[g];
-    for (uint32_t y = 0; y < h; y++) {
-        uint32_t py = (uint32_t)((uint64_t)y * ph / h);
-        for (uint32_t x = 0; x < w; x++)
-            p->up[(size_t)y * w + x] = p->prev[(size_t)py * pw + (uint32_t)((uint64_t)x * pw / w)];
-    }
-    return p->up;
 }
 
 /* Keeps channel c of a grid as the context of channel c + 1. */
@@ -258,7 +238,7 @@ static tt_status encode_entropy(const tt_latent_layout *l, const float *grid, in
                 float q = tt_latent_qat_level(grid[l->offset[g] + i * l->ch[g] + c], mn[f], range, levels);
                 ps.cur[i] = (int32_t)(q < 0 ? 0 : q > levels ? levels : q);
             }
-            const int32_t *prev = plane_context(&ps, l, g, c);
+            const int32_t *prev = c > 0 ? ps.prev : NULL;
             tt_ec_plane_params par;
             s = tt_ec_plane_fit(ps.cur, prev, l->w[g], l->h[g], &par);
             if (s == TT_OK) s = tt_ec_plane_tables_build(ps.tables, &par, "latent");
@@ -295,7 +275,7 @@ static tt_status decode_entropy(const tt_latent_layout *l, const uint8_t *img, u
             tt_ec_plane_params par;
             tt_ec_plane_params_get(img + (size_t)f * TT_EC_PLANE_PARAM_BYTES, &par);
             s = tt_ec_plane_tables_build(ps.tables, &par, name);
-            const int32_t *prev = plane_context(&ps, l, g, c);
+            const int32_t *prev = c > 0 ? ps.prev : NULL;
             if (s == TT_OK) s = tt_ec_plane_decode(&d, &par, ps.tables, ps.cur, prev, l->w[g], l->h[g], 0, top, name);
             if (s != TT_OK) break;
             float range = tt_latent_qat_range(mn[f], mx[f]);
