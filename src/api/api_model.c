@@ -116,16 +116,13 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
                        c->ch_hi, TT_LATENT_MAX_FEATURES);
     if (c->scale_lo < 1 || c->scale_lo > 4096 || c->scale_hi < 1 || c->scale_hi > 4096)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales out of range (1..4096)");
-    uint32_t levels = c->hi_levels ? c->hi_levels : 1;
-    if (levels > TT_LATENT_MAX_HI_LEVELS || (levels > 1 && (c->ch_hi == 0 || c->scale_hi % (1u << (levels - 1)) != 0)) ||
-        (uint64_t)c->ch_lo + (uint64_t)c->ch_hi * levels > TT_LATENT_MAX_FEATURES)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: hi_levels %u: 1..%d, ch_hi > 0, scale_hi a multiple of 2^(hi_levels - 1) and "
-                       "ch_lo + ch_hi x hi_levels at most %d", c->hi_levels, TT_LATENT_MAX_HI_LEVELS, TT_LATENT_MAX_FEATURES);
+    tt_status s = tt_latent_pyramid_check(c->ch_lo, c->ch_hi, c->scale_hi, c->hi_levels);
+    if (s != TT_OK) return s;
     if (c->qat_bits > 8) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_bits %u out of range (0 = off, 1..8)", c->qat_bits);
     if (c->qat_start > (1u << 30)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_start %u out of range", c->qat_start);
     if (!in_range(c->qat_noise, 0, 256)) return tt_fail(TT_ERR_INVALID_ARG, "latent: qat_noise %g out of range (0..256)", c->qat_noise);
     /* omega0 0: automatic (tt_latent_omega0) */
-    tt_status s = decoder_validate("latent", c->hidden, c->depth, c->activation, tt_latent_omega0(c->omega0, c->lambda));
+    s = decoder_validate("latent", c->hidden, c->depth, c->activation, tt_latent_omega0(c->omega0, c->lambda));
     if (s != TT_OK) return s;
     if (c->steps < 1 || c->steps > 10000000) return tt_fail(TT_ERR_INVALID_ARG, "latent: steps %u out of range (1..10000000)", c->steps);
     if (c->batch < 32 || c->batch > (1u << 24)) return tt_fail(TT_ERR_INVALID_ARG, "latent: batch %u out of range (32..16777216)", c->batch);

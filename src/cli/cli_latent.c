@@ -742,12 +742,8 @@ int cmd_latent(int argc, char **argv)
     int single = args.single;
     const char *csv = args.csv;
     rc = EXIT_USAGE;
-    if (o.ch_lo + o.ch_hi * o.hi_levels > TT_LATENT_MAX_FEATURES) {
-        cli_error("--ch-lo + --ch-hi x --hi-levels must be at most %d", TT_LATENT_MAX_FEATURES);
-        goto done;
-    }
-    if (o.hi_levels > 1 && (o.ch_hi == 0 || o.scale_hi % (1u << (o.hi_levels - 1)) != 0)) {
-        cli_error("--hi-levels %u needs --ch-hi > 0 and --scale-hi a multiple of %u", o.hi_levels, 1u << (o.hi_levels - 1));
+    if (tt_latent_pyramid_check(o.ch_lo, o.ch_hi, o.scale_hi, o.hi_levels) != TT_OK) {
+        cli_error("%s", tt_last_error());
         goto done;
     }
     /* Options about one training run. --csv goes through the batch driver

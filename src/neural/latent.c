@@ -11,6 +11,22 @@ tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t im
     return tt_latent_layout_init_pyramid(l, img_w, img_h, ch_lo, scale_lo, ch_hi, scale_hi, 1);
 }
 
+tt_status tt_latent_pyramid_check(uint32_t ch_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels)
+{
+    if (hi_levels == 0) hi_levels = 1;
+    if (hi_levels > TT_LATENT_MAX_HI_LEVELS)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels must be 1..%d", TT_LATENT_MAX_HI_LEVELS);
+    if (hi_levels > 1 && ch_hi == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels %u needs hi grid channels (--ch-hi > 0)", hi_levels);
+    if (ch_hi > 0 && hi_levels > 1 && scale_hi % (1u << (hi_levels - 1)) != 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --scale-hi %u is not a multiple of 2^(hi-levels - 1) = %u", scale_hi,
+                       1u << (hi_levels - 1));
+    if ((uint64_t)ch_lo + (uint64_t)ch_hi * hi_levels > TT_LATENT_MAX_FEATURES)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo + --ch-hi x --hi-levels must be at most %d",
+                       TT_LATENT_MAX_FEATURES);
+    return TT_OK;
+}
+
 tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
                                         uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels)
 {
@@ -22,16 +38,8 @@ tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uin
         return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo must be at least 1");
     if (scale_lo == 0 || (ch_hi > 0 && scale_hi == 0))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: grid scales must be at least 1");
-    if (hi_levels > TT_LATENT_MAX_HI_LEVELS)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels must be 1..%d", TT_LATENT_MAX_HI_LEVELS);
-    if (hi_levels > 1 && ch_hi == 0)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: --hi-levels %u needs hi grid channels (--ch-hi > 0)", hi_levels);
-    if (ch_hi > 0 && hi_levels > 1 && scale_hi % (1u << (hi_levels - 1)) != 0)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: --scale-hi %u is not a multiple of 2^(hi-levels - 1) = %u", scale_hi,
-                       1u << (hi_levels - 1));
-    if ((uint64_t)ch_lo + (uint64_t)ch_hi * hi_levels > TT_LATENT_MAX_FEATURES)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: --ch-lo + --ch-hi x --hi-levels must be at most %d",
-                       TT_LATENT_MAX_FEATURES);
+    tt_status s = tt_latent_pyramid_check(ch_lo, ch_hi, scale_hi, hi_levels);
+    if (s != TT_OK) return s;
     l->n_grids = ch_hi > 0 ? 1 + hi_levels : 1;
     uint64_t total = 0;
     uint32_t features = 0;

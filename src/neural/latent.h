@@ -37,6 +37,12 @@ tt_status tt_latent_layout_init(tt_latent_layout *l, uint32_t img_w, uint32_t im
 tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
                                         uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels);
 
+/* Whether ch_lo lo channels and hi_levels (0 reads as 1) hi grids of ch_hi channels from scale_hi make a valid
+ * pyramid: hi_levels 1..TT_LATENT_MAX_HI_LEVELS, hi channels when hi_levels > 1, scale_hi a multiple of
+ * 2^(hi_levels - 1), at most TT_LATENT_MAX_FEATURES features. TT_ERR_INVALID_ARG with the reason. The layout, the
+ * API's validate, the CLI and the .tnx reader all ask this. */
+tt_status tt_latent_pyramid_check(uint32_t ch_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels);
+
 /* The latent shaders' specialization constants of this layout, written by id (shaders/nn_abi.h LAT_SPEC_*) into
  * spec, an array of NN_SPEC_COUNT. */
 void tt_latent_spec_fill(const tt_latent_layout *l, uint32_t *spec);

@@ -58,6 +58,9 @@ tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
                                          m->latent.scale_hi, m->latent.hi_levels);
 }
 
+/* Names of the grids: the model's tensors and `info`. */
+static const char *const grid_name[TT_LATENT_MAX_GRIDS] = {"lo", "hi", "hi2", "hi3", "hi4"};
+
 /* aux words (informational; the shaders take sizes from spec constants LAT_SPEC_* and pick their work split,
  * ENC_PARTS, from the trainer's tile size): [0] features [1] w_lo [2] h_lo [3] w_hi [4] h_hi [5] offset of the
  * (first) hi grid. */
@@ -76,11 +79,10 @@ static tt_status latent_layout(tt_nn_model *m)
         if ((uint64_t)l.w[g] * l.h[g] > (1u << 23))
             return tt_fail(TT_ERR_LIMIT, "latent: a %ux%u grid is too large for a fixed quantisation step (at most 2^23 "
                            "cells a grid); use a coarser --scale-hi or fewer --hi-levels", l.w[g], l.h[g]);
-    s = tt_nn_model_add_tensor(m, "lo", l.w[0] * l.h[0] * l.ch[0], TT_NN_GROUP_ENC, l.h[0], l.w[0], l.ch[0]);
+    s = tt_nn_model_add_tensor(m, grid_name[0], l.w[0] * l.h[0] * l.ch[0], TT_NN_GROUP_ENC, l.h[0], l.w[0], l.ch[0]);
     if (s != TT_OK) return s;
-    static const char *const hi_names[TT_LATENT_MAX_HI_LEVELS] = {"hi", "hi2", "hi3", "hi4"};
     for (uint32_t g = 1; g < l.n_grids; g++) {
-        s = tt_nn_model_add_tensor(m, hi_names[g - 1], l.w[g] * l.h[g] * l.ch[g], TT_NN_GROUP_ENC, l.h[g], l.w[g],
+        s = tt_nn_model_add_tensor(m, grid_name[g], l.w[g] * l.h[g] * l.ch[g], TT_NN_GROUP_ENC, l.h[g], l.w[g],
                                    l.ch[g]);
         if (s != TT_OK) return s;
     }
@@ -149,12 +151,11 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
         m->latent.qat_bits = tt_get_le32(p + 16);
         m->latent.qat_start = tt_get_le32(p + 20);
         m->latent.hi_levels = chunks[i].size >= LATC_PYRAMID_BYTES ? tt_get_le32(p + 24) : 1;
-        if (m->latent.hi_levels < 1 || m->latent.hi_levels > TT_LATENT_MAX_HI_LEVELS ||
-            (m->latent.hi_levels > 1 && (m->latent.ch_hi == 0 || m->latent.scale_hi % (1u << (m->latent.hi_levels - 1)))))
+        if (m->latent.hi_levels < 1 ||
+            tt_latent_pyramid_check(m->latent.ch_lo, m->latent.ch_hi, m->latent.scale_hi, m->latent.hi_levels) != TT_OK)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible pyramid (%u hi levels)", name,
                            m->latent.hi_levels);
         if (m->latent.ch_lo < 1 ||
-            (uint64_t)m->latent.ch_lo + (uint64_t)m->latent.ch_hi * m->latent.hi_levels > TT_LATENT_MAX_FEATURES ||
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);
@@ -356,8 +357,8 @@ static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
     if (tt_latent_layout_of(m, &l) != TT_OK) { snprintf(buf, len, "latent grid: invalid"); return; }
     int n = snprintf(buf, len, "latent grids: lo %u ch x %ux%u (1/%u)", l.ch[0], l.w[0], l.h[0], l.scale[0]);
     for (uint32_t g = 1; g < l.n_grids && n > 0 && (size_t)n < len; g++)
-        n += snprintf(buf + n, len - (size_t)n, ", hi%s %u ch x %ux%u (1/%u)", g == 1 ? "" : g == 2 ? "2" : g == 3 ? "3" : "4",
-                      l.ch[g], l.w[g], l.h[g], l.scale[g]);
+        n += snprintf(buf + n, len - (size_t)n, ", %s %u ch x %ux%u (1/%u)", grid_name[g], l.ch[g], l.w[g], l.h[g],
+                      l.scale[g]);
     if (n > 0 && (size_t)n < len) {
         float step = tt_latent_cfg_step(&m->latent), lambda = tt_latent_cfg_lambda(&m->latent);
         if (m->latent.qat_bits && step > 0)
