@@ -378,6 +378,13 @@ typedef struct {
      * rate-aware training and 30 otherwise, as in the CLI (docs/rd.md measures why). */
     float quant_step;                            /* 0 */
     float lambda;                                /* 0 */
+    /* rate control: with target_bpp > 0 (or target_psnr > 0; not both) tt_latent_train searches lambda (from lambda,
+     * or 1e-3) by up to target_tries full trainings, each measured from its coded file (size, and PSNR RGB of the
+     * image the device rebuilds from it), and returns the best: the smallest lambda whose file is at most target_bpp,
+     * or the smallest file that reaches target_psnr dB; when no try meets the target, the nearest one.
+     * tt_model_get_info reports the lambda and whether the target was met. quant_step 0 takes 1/32 here too. */
+    float target_bpp, target_psnr;               /* 0 0 */
+    uint32_t target_tries;                       /* 6 */
     uint32_t hidden, depth;                      /* 64 2 */
     tt_activation activation;                    /* SIREN */
     float omega0;                                /* 0 = automatic: 30, or 20 when lambda > 0 */
@@ -413,6 +420,10 @@ typedef struct {
     uint32_t width, height;      /* image the model rebuilds */
     uint32_t params;             /* parameter count */
     size_t file_bytes;           /* size of the .tnx */
+    /* from tt_latent_train with a target: the lambda of the returned try, its PSNR RGB measured on the device, and
+     * whether it meets the target (all 0 otherwise) */
+    double lambda, target_psnr_rgb;
+    int target_met;
 } tt_model_info;
 
 TT_API tt_status tt_model_get_info(const tt_model *model, tt_model_info *out);

@@ -5,6 +5,7 @@
 
 #include "api/tt_context.h"
 #include "neural/latent.h"
+#include "neural/latent_target.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 
@@ -63,6 +64,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->storage = TT_LATENT_ENTROPY;
     c->jpeg_quality = 85;
     c->finetune_steps = -1;
+    c->target_tries = 6;
 }
 
 static int in_range(double v, double lo, double hi) { return isfinite(v) && v >= lo && v <= hi; }
@@ -139,6 +141,15 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->fp32 && c->int8) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 and int8: choose one precision");
     if (!in_range(c->quant_step, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: quant_step %g out of range (0..1000)", c->quant_step);
     if (!in_range(c->lambda, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda %g out of range (0..1000)", c->lambda);
+    if (!in_range(c->target_bpp, 0, 64) || !in_range(c->target_psnr, 0, 200))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp %g (0..64) or target_psnr %g (0..200) out of range",
+                       c->target_bpp, c->target_psnr);
+    if (c->target_bpp > 0 && c->target_psnr > 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp and target_psnr: give one of them");
+    if ((c->target_bpp > 0 || c->target_psnr > 0) && (c->target_tries < 1 || c->target_tries > 100))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: target_tries %u out of range (1..100)", c->target_tries);
+    if ((c->target_bpp > 0 || c->target_psnr > 0) && c->qat_bits == 0)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: a target needs quantisation-aware training (qat_bits 1..8)");
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -218,6 +229,9 @@ tt_status tt_model_get_info(const tt_model *model, tt_model_info *out)
     out->height = model->m.height;
     out->params = model->m.total;
     out->file_bytes = model->size;
+    out->lambda = model->lambda;
+    out->target_psnr_rgb = model->psnr_rgb;
+    out->target_met = model->target_met;
     return TT_OK;
 }
 
@@ -310,16 +324,10 @@ tt_status tt_hash_train(tt_context *ctx, const tt_image *img, const tt_hash_conf
     return s;
 }
 
-tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out)
+/* One training at config->lambda, coded into a model. */
+static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out)
 {
-    tt_status s = train_args(ctx, img, out, "tt_latent_train");
-    if (s != TT_OK) return s;
-    tt_latent_config def;
-    if (!config) {
-        tt_latent_config_init(&def);
-        config = &def;
-    }
-    if ((s = tt_latent_config_validate(config)) != TT_OK) return s;
+    tt_status s;
     tt_nn_model m;
     memset(&m, 0, sizeof m);
     m.kind = TT_NN_KIND_LATENT;
@@ -386,4 +394,61 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
     free(params);
     tt_nn_model_release(&m);
     return s;
+}
+
+/* PSNR RGB of the image the device rebuilds from the model's bytes. */
+static tt_status model_psnr(tt_context *ctx, const tt_model *model, const tt_image *img, double *psnr)
+{
+    tt_image rebuilt = {0};
+    tt_metrics mt;
+    tt_status s = tt_nn_decode_gpu(ctx->vk, &model->m, model->params, 1, &rebuilt, NULL);
+    if (s == TT_OK) s = tt_compare_images(img, &rebuilt, &mt);
+    if (s == TT_OK) *psnr = mt.psnr_rgb;
+    tt_image_free(&rebuilt);
+    return s;
+}
+
+tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out)
+{
+    tt_status s = train_args(ctx, img, out, "tt_latent_train");
+    if (s != TT_OK) return s;
+    tt_latent_config def;
+    if (!config) {
+        tt_latent_config_init(&def);
+        config = &def;
+    }
+    if ((s = tt_latent_config_validate(config)) != TT_OK) return s;
+    if (config->target_bpp <= 0 && config->target_psnr <= 0) return latent_train_once(ctx, img, config, out);
+
+    tt_latent_search search;
+    tt_latent_search_init(&search, config->target_bpp, config->target_psnr, config->lambda);
+    double px = (double)img->width * img->height;
+    tt_model *best = NULL;
+    for (uint32_t t = 0; s == TT_OK && t < config->target_tries; t++) {
+        tt_latent_config try_cfg = *config;
+        try_cfg.lambda = (float)search.lambda;
+        try_cfg.target_bpp = try_cfg.target_psnr = 0;
+        tt_model *m = NULL;
+        double psnr = 0;
+        s = latent_train_once(ctx, img, &try_cfg, &m);
+        if (s == TT_OK) s = model_psnr(ctx, m, img, &psnr);
+        if (s == TT_OK) {
+            double lambda = search.lambda;
+            if (tt_latent_search_record(&search, (double)m->size * 8.0 / px, psnr)) {
+                tt_model_free(best);
+                best = m;
+                best->lambda = lambda;
+                best->psnr_rgb = psnr;
+                m = NULL;
+            }
+        }
+        tt_model_free(m);
+    }
+    if (s != TT_OK) {
+        tt_model_free(best);
+        return s;
+    }
+    best->target_met = tt_latent_search_meets(&search, search.best_bpp, search.best_psnr);
+    *out = best;
+    return TT_OK;
 }

@@ -18,6 +18,8 @@ struct tt_model {
     size_t size;
     tt_nn_model m;
     float *params;
+    double lambda, psnr_rgb;     /* the try tt_latent_train's target search kept (0 otherwise) */
+    int target_met;
 };
 
 #endif

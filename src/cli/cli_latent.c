@@ -5,6 +5,7 @@
 #include "cli_nn_env.h"
 #include "cli_paths.h"
 #include "neural/latent.h"
+#include "neural/latent_target.h"
 #include "neural/nn_fit.h"
 #include "neural/tt_neural.h"
 #include "vk/tt_vk.h"
@@ -351,12 +352,8 @@ static int latent_progress_fn(void *user, const tt_nn_progress *p)
     return latent_progress_cb(&ls->lp, p);
 }
 
-/* ---- --target-bpp / --target-psnr: lambda searched by short retrainings, the best file kept ------------------
- * Both bits per pixel and PSNR fall as lambda grows. --target-bpp B wants the smallest lambda whose file is at most
- * B bpp (the best PSNR that fits); --target-psnr P the largest lambda whose file still reaches P dB (the smallest
- * file that does). From the start lambda the search steps by x8 until the target is bracketed, then halves the
- * bracket geometrically; every try is a full training whose file is written (to a temporary name) and measured, and
- * the best try's bytes become the output. */
+/* ---- --target-bpp / --target-psnr: lambda searched by full retrainings (src/neural/latent_target.h), every try
+ * written to a temporary name and measured from it, the best try's bytes become the output ---- */
 static int latent_target(latent_options o, cli_common c)
 {
     tt_image_limits limits;
@@ -366,7 +363,6 @@ static int latent_target(latent_options o, cli_common c)
     cli_gpu_init(&gpu, c.device);
     uint8_t *best = NULL;
     size_t best_size = 0;
-    double best_bpp = 0, best_psnr = 0, best_lambda = 0;
     int rc = EXIT_OK, want_bpp = o.target_bpp > 0;
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.try.tnx", c.output);
@@ -374,9 +370,11 @@ static int latent_target(latent_options o, cli_common c)
     cJSON *tries = report ? cJSON_AddArrayToObject(report, "target_tries") : NULL;
     tt_status st = cli_image_load(c.input, &limits, &img);
     double px = (double)img.width * img.height;
-    double lam = o.lambda > 0 ? o.lambda : 1e-3, ok_lam = 0, bad_lam = 0;   /* bracket ends, 0 = not yet */
+    tt_latent_search search;
+    tt_latent_search_init(&search, o.target_bpp, o.target_psnr, o.lambda);
     for (unsigned t = 0; st == TT_OK && t < o.target_tries; t++) {
         latent_options ot = o;
+        double lam = search.lambda;
         ot.lambda = (float)lam;
         latent_outcome out;
         latent_progress lp = {.show = g_display_level >= 2};
@@ -385,11 +383,7 @@ static int latent_target(latent_options o, cli_common c)
         latent_progress_close(&lp);
         if (st != TT_OK) break;
         double bpp = (double)out.file.bytes * 8.0 / px, psnr = out.file.metrics.psnr_rgb;
-        int ok = want_bpp ? bpp <= o.target_bpp : psnr >= o.target_psnr;
-        int better = !best || (ok && (want_bpp ? psnr > best_psnr || best_bpp > o.target_bpp
-                                               : bpp < best_bpp || best_psnr < o.target_psnr)) ||
-                     (!ok && (want_bpp ? best_bpp > o.target_bpp && bpp < best_bpp
-                                       : best_psnr < o.target_psnr && psnr > best_psnr));
+        int ok = tt_latent_search_meets(&search, bpp, psnr);
         DISPLAYLEVEL(1, "try %u: lambda %.4g: %lld bytes, %.3f bpp, %.2f dB%s\n", t + 1, lam, out.file.bytes, bpp, psnr,
                      ok ? " (meets the target)" : "");
         if (tries) {
@@ -400,17 +394,11 @@ static int latent_target(latent_options o, cli_common c)
             cJSON_AddNumberToObject(e, "try_psnr_rgb", psnr);
             cJSON_AddItemToArray(tries, e);
         }
-        if (better) {
+        if (tt_latent_search_record(&search, bpp, psnr)) {
             free(best);
             best = NULL;
             st = tt_read_file(tmp, 0, &best, &best_size);
-            best_bpp = bpp, best_psnr = psnr, best_lambda = lam;
         }
-        /* ok grows with lambda for a bpp target and shrinks for a PSNR target: move toward the boundary */
-        int up = want_bpp ? !ok : ok;
-        if (ok) ok_lam = lam; else bad_lam = lam;
-        if (ok_lam > 0 && bad_lam > 0) lam = sqrt(ok_lam * bad_lam);
-        else lam = up ? lam * 8.0 : lam / 8.0;
     }
     remove(tmp);
     cli_tnx_measured file = {0};
@@ -422,16 +410,16 @@ static int latent_target(latent_options o, cli_common c)
         rc = cli_fail_status(st);
     } else {
         double bpp = (double)file.bytes * 8.0 / px;
-        int met = want_bpp ? bpp <= o.target_bpp : file.metrics.psnr_rgb >= o.target_psnr;
+        int met = tt_latent_search_meets(&search, bpp, file.metrics.psnr_rgb);
         if (g_display_level >= 1)
             printf("%s: %lld bytes, %.2fx vs RGB8, %.3f bpp, rebuilt from the file: %.2f dB RGB (lambda %.4g; target %s %g %s)\n",
-                   c.output, file.bytes, px * 3.0 / (double)file.bytes, bpp, file.metrics.psnr_rgb, best_lambda,
+                   c.output, file.bytes, px * 3.0 / (double)file.bytes, bpp, file.metrics.psnr_rgb, search.best_lambda,
                    want_bpp ? "bpp <=" : "PSNR >=", want_bpp ? o.target_bpp : o.target_psnr, met ? "met" : "NOT met");
         if (report) {
             cJSON_AddStringToObject(report, "input", c.input);
             cJSON_AddStringToObject(report, "output", c.output);
             cli_report_add_result(report, img.width, img.height, &file.metrics, (uint64_t)file.bytes, 0);
-            cJSON_AddNumberToObject(report, "lambda", best_lambda);
+            cJSON_AddNumberToObject(report, "lambda", search.best_lambda);
             cJSON_AddNumberToObject(report, "quant_step", o.quant_step);
             cJSON_AddBoolToObject(report, "target_met", met);
             if (want_bpp) cJSON_AddNumberToObject(report, "target_bpp", o.target_bpp);

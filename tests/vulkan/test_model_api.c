@@ -249,6 +249,42 @@ int main(void)
      * int8 saves 1 byte per weight of the 16x1 SIREN (10*16+16+16*3+3 = 227) less 4 per block of 64 */
     CHECK_MSG(bytes[1] > 0 && bytes[1] + 200 < bytes[0], "lambda 0.05 file %zu bytes, lambda 0 %zu", bytes[1], bytes[0]);
     CHECK_MSG(bytes[2] > 0 && bytes[2] + 150 < bytes[1], "int8 file %zu bytes, fp16 %zu", bytes[2], bytes[1]);
+
+    /* ---- target_bpp: the search (src/neural/latent_target.c) from lambda 0.05 to a bpp between the two files
+     * above; the model returned meets it, and its reported PSNR is that of the image the device rebuilds from it */
+    {
+        tt_latent_config tc = rc;
+        tc.int8 = 0;
+        tc.lambda = 0.05f;
+        double px = (double)img.width * img.height;
+        tc.target_bpp = (float)((bytes[1] + (bytes[0] - bytes[1]) / 2) * 8.0 / px);
+        tc.target_tries = 3;
+        tt_model *tm = NULL;
+        CHECK_MSG(tt_latent_train(ctx, &img, &tc, &tm) == TT_OK, "target training: %s", tt_last_error());
+        tt_model_info info;
+        if (tm && tt_model_get_info(tm, &info) == TT_OK) {
+            CHECK_MSG(info.target_met && info.file_bytes * 8.0 / px <= tc.target_bpp,
+                      "target %g bpp: %zu bytes (%g bpp), met %d", tc.target_bpp, info.file_bytes,
+                      info.file_bytes * 8.0 / px, info.target_met);
+            CHECK(info.lambda > 0);
+            tt_image back = {0};
+            CHECK(tt_model_decode(ctx, tm, &back, NULL) == TT_OK);
+            CHECK_NEAR(psnr_vs(&img, &back), info.target_psnr_rgb, 1e-6);
+            tt_image_free(&back);
+        }
+        tt_model_free(tm);
+        tc.target_bpp = 0.0001f; /* out of reach in one try: the try is returned, not met */
+        tc.target_tries = 1;
+        tm = NULL;
+        CHECK(tt_latent_train(ctx, &img, &tc, &tm) == TT_OK);
+        if (tm && tt_model_get_info(tm, &info) == TT_OK) CHECK(!info.target_met && info.lambda == 0.05f);
+        tt_model_free(tm);
+        tc.target_psnr = 30;
+        CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG); /* both targets */
+        tc.target_bpp = 0;
+        tc.target_tries = 0;
+        CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG);
+    }
     rc.int8 = 1;
     rc.fp32 = 1;
     CHECK(tt_latent_config_validate(&rc) == TT_ERR_INVALID_ARG);

@@ -1,0 +1,26 @@
+/* latent_target.h - the lambda search behind --target-bpp / --target-psnr (and tt_latent_config's targets): which lambda to train next, and which try to keep. */
+#ifndef TT_LATENT_TARGET_H
+#define TT_LATENT_TARGET_H
+
+/* Both bits per pixel and PSNR fall as lambda grows. A bpp target wants the smallest lambda whose file is at most
+ * target_bpp (the best PSNR that fits); a PSNR target the largest lambda whose file still reaches target_psnr dB (the
+ * smallest file that does). From the start lambda the search steps by x8 until the target is bracketed, then halves
+ * the bracket geometrically. Every try is a full training measured from its written file; the caller keeps the bytes
+ * of the try tt_latent_search_record calls the best so far. */
+typedef struct {
+    double target_bpp, target_psnr;    /* exactly one > 0 */
+    double lambda;                     /* the lambda to train next */
+    double ok_lambda, bad_lambda;      /* bracket ends, 0 = not yet */
+    int have_best;
+    double best_bpp, best_psnr, best_lambda;
+} tt_latent_search;
+
+/* start_lambda <= 0 starts at 1e-3. */
+void tt_latent_search_init(tt_latent_search *s, double target_bpp, double target_psnr, double start_lambda);
+/* Whether a file of bpp / psnr meets the target. */
+int tt_latent_search_meets(const tt_latent_search *s, double bpp, double psnr);
+/* Records the try just made at s->lambda; returns 1 when it is the best so far (keep its bytes), 0 otherwise, and
+ * moves s->lambda to the next one. */
+int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr);
+
+#endif

@@ -1,0 +1,84 @@
+/* test_latent_target.c - the lambda search of rate control against synthetic rate-distortion curves: it brackets from far starts, keeps the best try that meets the target, keeps the nearest when none does, and handles a curve that is not monotone. */
+#include <math.h>
+
+#include "neural/latent_target.h"
+#include "tt_test.h"
+
+/* A smooth model of a trained file: bits fall with lambda, PSNR with them (6 dB per bit per pixel). */
+static double curve_bpp(double lambda) { return 4.0 / (1.0 + sqrt(lambda * 2000.0)); }
+static double curve_psnr(double bpp) { return 20.0 + 6.0 * bpp; }
+
+/* Runs `tries` steps of the search on the curve (with an optional bump that breaks monotony), returns the best. */
+static tt_latent_search run(double target_bpp, double target_psnr, double start, unsigned tries, double *tried,
+                            double bump_at)
+{
+    tt_latent_search s;
+    tt_latent_search_init(&s, target_bpp, target_psnr, start);
+    for (unsigned t = 0; t < tries; t++) {
+        double lam = s.lambda, bpp = curve_bpp(lam);
+        if (bump_at > 0 && fabs(lam - bump_at) < 1e-12) bpp += 1.0; /* one try that trained badly */
+        if (tried) tried[t] = lam;
+        tt_latent_search_record(&s, bpp, curve_psnr(bpp));
+    }
+    return s;
+}
+
+int main(void)
+{
+    /* bpp target from far below and far above the answer: the best kept meets it and is within the bracket the
+     * tries leave (6 tries: up to 3 x8 steps, then halvings) */
+    const double targets[] = {0.5, 1.0, 2.0, 3.0};
+    const double starts[] = {1e-6, 1e-3, 1.0};
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 3; j++) {
+            tt_latent_search s = run(targets[i], 0, starts[j], 10, NULL, 0);
+            CHECK_MSG(s.have_best && s.best_bpp <= targets[i], "target %g from %g: best %g bpp", targets[i], starts[j],
+                      s.best_bpp);
+            /* the exact answer: lambda where curve_bpp = target */
+            double r = 4.0 / targets[i] - 1.0, exact = r * r / 2000.0;
+            CHECK_MSG(s.best_lambda >= exact && s.best_lambda < exact * 1.6, "target %g from %g: lambda %g, exact %g",
+                      targets[i], starts[j], s.best_lambda, exact);
+            CHECK_NEAR(s.best_psnr, curve_psnr(s.best_bpp), 1e-12);
+        }
+    /* PSNR target: the smallest file that reaches it */
+    {
+        tt_latent_search s = run(0, 32.0, 1e-3, 10, NULL, 0); /* 32 dB = 2 bpp */
+        CHECK(s.have_best && s.best_psnr >= 32.0);
+        CHECK_MSG(s.best_bpp < 2.0 * 1.08, "PSNR target: %g bpp for 32 dB (2 bpp exact)", s.best_bpp);
+        CHECK(tt_latent_search_meets(&s, 2.5, 35.0) && !tt_latent_search_meets(&s, 1.0, 26.0));
+    }
+    /* the first step goes the right way: too many bits -> lambda x8; too few dB -> lambda / 8 */
+    {
+        double tried[2];
+        run(0.5, 0, 1e-3, 2, tried, 0);
+        CHECK_NEAR(tried[1], 8e-3, 1e-15);
+        run(0, 50.0, 1e-3, 2, tried, 0);
+        CHECK_NEAR(tried[1], 1e-3 / 8, 1e-15);
+    }
+    /* unreachable: no try meets 0.01 bpp; the nearest (fewest bits) is kept, not the last or the first */
+    {
+        tt_latent_search s = run(0.01, 0, 1e-3, 4, NULL, 0);
+        CHECK(!tt_latent_search_meets(&s, s.best_bpp, s.best_psnr));
+        CHECK_NEAR(s.best_lambda, 1e-3 * 512, 1e-12);
+        tt_latent_search p = run(0, 99.0, 1e-3, 4, NULL, 0);
+        CHECK_NEAR(p.best_lambda, 1e-3 / 512, 1e-15);
+    }
+    /* a try that trained badly (more bits at a larger lambda) is not kept over a good one that meets the target */
+    {
+        double tried[6];
+        run(1.0, 0, 1e-3, 6, tried, 0);
+        tt_latent_search s = run(1.0, 0, 1e-3, 6, NULL, tried[4]);
+        CHECK(s.have_best && s.best_bpp <= 1.0 && s.best_lambda != tried[4]);
+    }
+    /* a met try always beats an unmet one, whatever its PSNR */
+    {
+        tt_latent_search s;
+        tt_latent_search_init(&s, 1.0, 0, 1e-3);
+        CHECK(tt_latent_search_record(&s, 1.5, 40.0) == 1);
+        CHECK(tt_latent_search_record(&s, 0.9, 25.0) == 1);
+        CHECK(tt_latent_search_record(&s, 1.2, 45.0) == 0);
+        CHECK(tt_latent_search_record(&s, 0.95, 26.0) == 1);
+        CHECK_NEAR(s.best_bpp, 0.95, 0);
+    }
+    TT_TEST_END();
+}
