@@ -275,6 +275,15 @@ TT_API tt_status tt_bc7_encode(tt_context *ctx, const tt_image *img, const tt_bc
                         double *gpu_ms);
 /* The same on the CPU with the C reference encoder (slow; the blocks equal the GPU's). */
 TT_API tt_status tt_bc7_encode_cpu(const tt_image *img, const tt_bc7_config *config, tt_texture *out);
+/* Which encoder finishes a job of `blocks` 4x4 blocks (a mip chain: all its levels' blocks) with `config` first; the
+ * blocks are the same either way. TT_BC7_ON_DEVICE: the context's device (tt_bc7_encode); else the C encoder
+ * (tt_bc7_encode_cpu), because the job takes the C encoder under 30 ms on this machine's cores (a device's start-up
+ * takes longer), because no GPU can be on this machine (ctx NULL: no GPU device node on Linux, and C is faster per
+ * block than a CPU Vulkan device), or because the context's device is a CPU device (lavapipe) that, with its passes
+ * still to compile, would finish later. ctx may be NULL (no device is created to decide). Figures behind the rule:
+ * docs/bc7.md, "C encoder speed". */
+typedef enum { TT_BC7_ON_DEVICE = 0, TT_BC7_C_SMALL_JOB, TT_BC7_C_NO_GPU, TT_BC7_C_CPU_DEVICE } tt_bc7_encoder_choice;
+TT_API tt_bc7_encoder_choice tt_bc7_choose_encoder(const tt_context *ctx, uint64_t blocks, const tt_bc7_config *config);
 /* Decodes one level to RGBA8 on the CPU. */
 TT_API tt_status tt_texture_decode(const tt_texture *t, uint32_t level, tt_image *out);
 

@@ -41,3 +41,11 @@ tt_status tt_bc7_encode_levels(tt_context *ctx, const tt_image *levels, uint32_t
     if (st != TT_OK) return st;
     return tt_bc7_encode_levels_gpu(ctx->vk, levels, count, &cfg, 1, out, gpu_ms, NULL);
 }
+
+tt_bc7_encoder_choice tt_bc7_choose_encoder(const tt_context *ctx, uint64_t blocks, const tt_bc7_config *config)
+{
+    tt_bc7_config cfg;
+    if (config) cfg = *config;
+    else tt_bc7_config_init(&cfg);
+    return tt_bc7_choose_encoder_vk(ctx ? ctx->vk : NULL, blocks, &cfg);
+}

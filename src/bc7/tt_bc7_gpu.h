@@ -13,6 +13,8 @@
  * full-image encode measured with timestamps, or -1 if unavailable. */
 tt_status tt_bc7_encode_gpu(tt_vk *vk, const tt_image *img, const tt_bc7_config *p,
                             tt_bc7_block *blocks, int repeats, double *gpu_ms_per_run);
+/* tt_bc7_choose_encoder on a tt_vk (NULL: no device yet). */
+tt_bc7_encoder_choice tt_bc7_choose_encoder_vk(const tt_vk *vk, uint64_t blocks, const tt_bc7_config *cfg);
 /* A mip chain levels[0..count) (floor-rule sizes, tt_bc7_encode_chain_check) into a new texture of `count` levels
  * (*out zeroed first, freed on failure); gpu_ms_per_run: the summed mean GPU time of one encode of every level, or
  * -1; level_ms (may be NULL, else `count` entries): the same per level. tt_bc7_encode_levels (api) and the CLI call

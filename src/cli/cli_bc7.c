@@ -7,13 +7,11 @@
 #include "formats/tt_formats.h"
 #include "vk/tt_vk.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
     int srgb, no_refine, no_refit, cpu, gpu, benchmark, perceptual, preset, partitions, loose_alpha;
@@ -151,81 +149,12 @@ static tt_status build_chain(bc7_ctx *x, int use_c, const tt_image *img, tt_imag
     return tt_mip_build_gpu(vk, img, &m, levels, count, gpu_ms);
 }
 
-/* Microseconds of one core's C-encoder time per 4x4 block, by preset (medium's settings for expert changes), on the
- * 2-core x86 CI machine (the 512x512 photo of bc7_testset, --cpu: user time / blocks; docs/bc7.md, "C encoder
- * speed"; exhaustive taken as thorough): the rules below need only their order of magnitude, and that each is
- * below lavapipe's (lvp_core_us_per_block). */
-static const double c_us_per_block[5] = {5.0, 18.0, 59.0, 374.0, 374.0};
-
-/* Work the C encoder finishes before a Vulkan device would have started goes to it (the blocks are the GPU's:
- * test_bc7_gpu). Measured start-up: on lavapipe (Mesa 22.3) vkCreateInstance alone takes 50-90 ms and its pipeline
- * cache keeps nothing (a 32-byte header), so every process compiles the passes again (0.3-2.6 s); on an H100
- * instance + device take over 100 ms. */
-#define SMALL_JOB_MS 30.0
-
-/* Blocks of the job and the CPUs the C encoder spreads them over. */
+/* Blocks of the job, for tt_bc7_choose_encoder (which measures the rule: src/bc7/bc7_choice.c). */
 static double job_blocks(const bc7_ctx *x, const tt_image *img)
 {
     double blocks = (double)((img->width + 3) / 4) * ((img->height + 3) / 4);
     if (x->chain && x->mip.levels != 1) blocks *= 4.0 / 3.0; /* the levels below add at most a third */
     return blocks;
-}
-
-static double cpu_threads(void)
-{
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    return ncpu > 1 ? (double)ncpu : 1.0;
-}
-
-static int small_job(const bc7_ctx *x, const tt_image *img)
-{
-    double blocks = job_blocks(x, img);
-    return blocks * c_us_per_block[x->o.preset] * 1e-3 / (blocks >= 32.0 ? cpu_threads() : 1.0) <= SMALL_JOB_MS;
-}
-
-/* A CPU Vulkan device (lavapipe) runs the passes on the cores the C encoder would use: per block it is faster
- * (LLVM vectorises across invocations), but each process first compiles the passes, which its pipeline cache does
- * not keep. From the lavapipe table of docs/benchmarks.md (2-core CI machine, 512x512 photo, Mesa 22.3): device time
- * per block in core-microseconds (GPU time x 2 cores / 16384 blocks) and a process's pipeline creation (wall time
- * less GPU time), by preset; exhaustive taken as thorough. */
-static const double lvp_core_us_per_block[5] = {7.4, 23.7, 101.0, 762.0, 762.0};
-static const double lvp_compile_s[5] = {0.45, 1.35, 4.0, 7.3, 7.3};
-
-/* Whether the C encoder is expected to finish this job before `vk`, a CPU device, would (the same blocks either way). */
-static int c_beats_cpu_device(const bc7_ctx *x, tt_vk *vk, const tt_image *img)
-{
-    if (tt_vk_info(vk)->type != VK_PHYSICAL_DEVICE_TYPE_CPU) return 0;
-    double blocks = job_blocks(x, img), threads = cpu_threads();
-    double c_s = blocks * c_us_per_block[x->o.preset] * 1e-6 / threads;
-    double dev_s = blocks * lvp_core_us_per_block[x->o.preset] * 1e-6 / threads +
-                   (tt_vk_pipelines_built(vk) ? 0.0 : lvp_compile_s[x->o.preset]);
-    return c_s <= dev_s;
-}
-
-/* Whether the C encoder beats a CPU device at this preset even once the device's passes are compiled (per block). */
-static int c_beats_any_cpu_device(const bc7_ctx *x)
-{
-    return c_us_per_block[x->o.preset] <= lvp_core_us_per_block[x->o.preset];
-}
-
-/* Whether every Vulkan device this machine could offer is a CPU device, known without a Vulkan instance (creating
- * one loads every installed driver: 50-90 ms with Mesa's): Linux with no GPU device node (DRM render node, NVIDIA,
- * WSL's dxg). A driver list chosen in the environment (VK_ICD_FILENAMES, VK_DRIVER_FILES) is always asked. */
-static int only_cpu_devices(void)
-{
-#ifdef __linux__
-    if (getenv("VK_ICD_FILENAMES") || getenv("VK_DRIVER_FILES") || getenv("VK_ADD_DRIVER_FILES")) return 0;
-    if (access("/dev/nvidiactl", F_OK) == 0 || access("/dev/nvidia0", F_OK) == 0 || access("/dev/dxg", F_OK) == 0)
-        return 0;
-    DIR *dri = opendir("/dev/dri");
-    if (!dri) return 1;
-    int render_node = 0;
-    for (struct dirent *e; !render_node && (e = readdir(dri));) render_node = strncmp(e->d_name, "renderD", 7) == 0;
-    closedir(dri);
-    return !render_node;
-#else
-    return 0;
-#endif
 }
 
 /* cli_encode_fn: load -> mip chain (if asked) -> encode every level (GPU under the lock, or the C reference) ->
@@ -253,19 +182,21 @@ static void bc7_encode_one(void *ctx, const char *input, const char *output, cli
      * stay on the device, so a run's bytes never depend on the image's size. */
     int inexact_chain = x->chain && (x->mip.srgb || x->mip.premultiply || x->mip.normal_map);
     int auto_pick = !x->o.cpu && !x->o.gpu && !x->o.benchmark && !inexact_chain;
-    int use_c = x->o.cpu || (st == TT_OK && auto_pick && small_job(x, &img));
-    if (use_c && auto_pick) DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
-    if (st == TT_OK && !use_c && auto_pick && c_beats_any_cpu_device(x) && only_cpu_devices()) {
-        use_c = 1; /* no device can beat it: no Vulkan start-up */
+    uint64_t blocks = st == TT_OK ? (uint64_t)job_blocks(x, &img) : 0;
+    tt_bc7_encoder_choice choice = st == TT_OK && auto_pick ? tt_bc7_choose_encoder_vk(NULL, blocks, &x->params)
+                                                            : TT_BC7_ON_DEVICE;
+    int use_c = x->o.cpu || choice != TT_BC7_ON_DEVICE;
+    if (choice == TT_BC7_C_SMALL_JOB)
+        DISPLAYLEVEL(2, "%s: small image: C encoder (same blocks as the device; --gpu to use it)\n", input);
+    else if (choice == TT_BC7_C_NO_GPU) /* no device can beat it: no Vulkan start-up */
         DISPLAYLEVEL(2, "%s: no GPU here (no GPU device node): C encoder (same blocks; --gpu to use a CPU Vulkan device)\n",
                      input);
-    }
     cli_gpu *gpu = NULL; /* this worker's device, locked while it is used */
     if (st == TT_OK && !use_c) {
         gpu = cli_gpu_mine(&x->gpu);
         pthread_mutex_lock(&gpu->lock);
         st = cli_gpu_ensure(gpu);
-        if (st == TT_OK && auto_pick && c_beats_cpu_device(x, gpu->vk, &img)) {
+        if (st == TT_OK && auto_pick && tt_bc7_choose_encoder_vk(gpu->vk, blocks, &x->params) == TT_BC7_C_CPU_DEVICE) {
             use_c = 1;
             DISPLAYLEVEL(2, "%s: %s is a CPU device: the C encoder is faster here (same blocks; --gpu to use it)\n",
                          input, gpu->device_name);

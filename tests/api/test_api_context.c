@@ -1,4 +1,4 @@
-/* test_api_context.c - the public context and GPU BC7 encode: config checks, device list, and tt_bc7_encode giving the GPU encoder's own blocks in a one-level texture. */
+/* test_api_context.c - the public context and GPU BC7 encode: config checks, device list, tt_bc7_encode giving the GPU encoder's own blocks in a one-level texture, and tt_bc7_choose_encoder's C-or-device rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +93,33 @@ static void test_encode(tt_context *ctx)
     tt_image_free(&img);
 }
 
+/* tt_bc7_choose_encoder: tiny jobs go to C with or without a device; a large job stays on a GPU and goes to C on a
+ * CPU device (where C is faster per block at every preset: docs/bc7.md, "C encoder speed"); a driver list chosen in
+ * the environment is always asked, so no NULL-context shortcut to C then. */
+static void test_choice(tt_context *ctx, int cpu_device)
+{
+    tt_bc7_config cfg;
+    tt_bc7_config_init(&cfg);
+    CHECK_EQ_INT(tt_bc7_choose_encoder(NULL, 16, &cfg), TT_BC7_C_SMALL_JOB);
+    CHECK_EQ_INT(tt_bc7_choose_encoder(ctx, 16, NULL), TT_BC7_C_SMALL_JOB);
+    for (int p = TT_BC7_PRESET_FASTEST; p <= TT_BC7_PRESET_EXHAUSTIVE; p++) {
+        CHECK(tt_bc7_config_preset(&cfg, (tt_bc7_preset)p) == TT_OK);
+        CHECK_EQ_INT(tt_bc7_choose_encoder(ctx, 1u << 22, &cfg), cpu_device ? TT_BC7_C_CPU_DEVICE : TT_BC7_ON_DEVICE);
+    }
+    /* a job of 2 ms of C time per core: small for medium, not for thorough (374 us a block) */
+    tt_bc7_config_init(&cfg);
+    CHECK_EQ_INT(tt_bc7_choose_encoder(NULL, 32, &cfg), TT_BC7_C_SMALL_JOB);
+    CHECK(tt_bc7_config_preset(&cfg, TT_BC7_PRESET_THOROUGH) == TT_OK);
+    CHECK(tt_bc7_choose_encoder(NULL, 100000, &cfg) != TT_BC7_C_SMALL_JOB);
+    const char *old = getenv("VK_DRIVER_FILES");
+    char *keep = old ? strdup(old) : NULL;
+    setenv("VK_DRIVER_FILES", keep ? keep : "/nonexistent.json", 1);
+    CHECK_EQ_INT(tt_bc7_choose_encoder(NULL, 1u << 22, &cfg), TT_BC7_ON_DEVICE);
+    if (keep) setenv("VK_DRIVER_FILES", keep, 1);
+    else unsetenv("VK_DRIVER_FILES");
+    free(keep);
+}
+
 int main(void)
 {
     test_config();
@@ -129,6 +156,7 @@ int main(void)
     CHECK(bad == NULL);
 
     test_encode(ctx);
+    test_choice(ctx, dev.type == TT_DEVICE_CPU);
     free(list);
     tt_context_destroy(ctx);
     TT_TEST_END();
