@@ -61,6 +61,7 @@ layout(std430, set = 0, binding = NN_BIND_STATE) buffer LatState { uint LAT_KEYS
 #define LAT_STEP pc.step
 #define LAT_NOISE pc.enc_param
 #define LAT_QSTEP pc.enc_param2
+#define LAT_QINV pc.enc_param3
 #endif
 
 uint lat_grid_ch(uint g) { return g == 0u ? LAT_CH_LO : LAT_CH_HI; }
@@ -136,16 +137,27 @@ void lat_qat_begin(uint tid)
     }
 }
 
-// Grid value idx (feature f) as the forward sees it: quantised once QAT is on. Same expression as
-// tt_latent_quantize (divide, not multiply by a reciprocal).
+// Grid value idx (feature f) as the forward sees it: quantised once QAT is on. Same expressions as
+// tt_latent_quantize (min/max ranges: divide, not multiply by a reciprocal) and tt_latent_step_level (fixed step).
 float lat_value(uint idx, uint f)
 {
     float v = P[idx];
     if ((pc.flags & LAT_FLAG_QAT) == 0u) return v;
     vec2 r = s_lq[f];
-    float levels = float((1u << ((pc.flags >> LAT_FLAG_BITS_SHIFT) & 15u)) - 1u);
-    // clamped: with a fixed step the window, not the data, bounds the levels (a no-op with min/max ranges)
-    v = clamp(floor((v - r.x) / r.y * levels + 0.5), 0.0, levels) / levels * r.y + r.x;
+    uint bits = (pc.flags >> LAT_FLAG_BITS_SHIFT) & 15u;
+    float levels = float((1u << bits) - 1u);
+    float k;
+    if (LAT_QSTEP > 0.0) {
+        // fixed step: the level of tt_latent_step_level, v times the host's 1 / step (correctly rounded on every
+        // device, unlike a division), not fused into an fma; clamped to the window. Rate-aware training leaves many
+        // values at a rounding boundary, where a device's division (2.5 ulp in Vulkan) would pick another level
+        // than the file's.
+        precise float t = v * LAT_QINV + 0.5;
+        k = clamp(floor(t) + float(1u << (bits - 1u)), 0.0, levels);
+    } else {
+        k = floor((v - r.x) / r.y * levels + 0.5);
+    }
+    v = k / levels * r.y + r.x;
     if (LAT_NOISE > 0.0) {
         // uniform noise of +-noise/2 steps: trains the decoder to tolerate the codec's error on the grids
         uint h = idx * 747796405u + LAT_STEP * 2891336453u;

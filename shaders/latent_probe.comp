@@ -18,6 +18,7 @@ layout(set = 0, binding = LAT_PROBE_BIND_POS) readonly buffer Pos { vec2 POS[]; 
 #define LAT_STEP pc.step
 #define LAT_NOISE 0.0
 #define LAT_QSTEP 0.0
+#define LAT_QINV 0.0
 
 // two parts, so one part spans the lo and hi grids in the test layout
 #define LAT_PARTS_TARGET 2u

@@ -148,7 +148,8 @@ TT_PUSH_BEGIN(tt_nn_train_push)
     TT_U32(strip)         /* rows per sampling strip (tt_nn_sample_strip) */
     TT_F32(enc_param)     /* encoder-defined (latent: QAT noise in quantisation steps) */
     TT_F32(enc_param2)    /* encoder-defined (latent: fixed quantisation step, 0 = per-channel min/max ranges) */
-    TT_U32(pad0) TT_U32(pad1) TT_U32(pad2)
+    TT_F32(enc_param3)    /* encoder-defined (latent: 1 / that step, as the C reference computes it) */
+    TT_U32(pad1) TT_U32(pad2)
 TT_PUSH_END(tt_nn_train_push, 64)
 #endif
 #if !defined(GL_core_profile) || defined(NN_PUSH_DECODE)

@@ -165,12 +165,10 @@ void tt_latent_quantize(const tt_latent_layout *l, const float *grid, int bits, 
 
 void tt_latent_quantize_step(const tt_latent_layout *l, const float *grid, int bits, float step, float *out)
 {
-    float lo, range, levels = (float)((1u << bits) - 1u);
+    float lo, range, levels = (float)((1u << bits) - 1u), inv = 1.0f / step;
     tt_latent_step_window(bits, step, &lo, &range);
-    for (uint32_t i = 0; i < l->total; i++) {
-        float q = tt_latent_qat_level(grid[i], lo, range, levels);
-        out[i] = tt_latent_qat_value(q < 0 ? 0 : q > levels ? levels : q, lo, range, levels);
-    }
+    for (uint32_t i = 0; i < l->total; i++)
+        out[i] = tt_latent_qat_value(tt_latent_step_level(grid[i], inv, bits), lo, range, levels);
 }
 
 void tt_latent_rate_scales(const tt_latent_layout *l, const float *grid, float step, float *b)

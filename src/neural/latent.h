@@ -94,6 +94,16 @@ static inline void tt_latent_step_window(int bits, float step, float *lo, float 
     *lo = -(float)(1u << (bits - 1)) * step;
     *range = (float)((1u << bits) - 1u) * step;
 }
+/* The level (0..levels, levels = 2^bits - 1) of v on the fixed-step window: v times inv_step (= 1 / step, computed
+ * once in float) rounded half up, plus 2^(bits-1), clamped. A product and a sum, each correctly rounded on every
+ * Vulkan device (the shader's twin in latent_enc.glsl is `precise`, so not fused), where a division is not:
+ * rate-aware training leaves many values on a rounding boundary, so the file must round exactly as training did. */
+static inline float tt_latent_step_level(float v, float inv_step, int bits)
+{
+    float levels = (float)((1u << bits) - 1u);
+    float k = floorf(v * inv_step + 0.5f) + (float)(1u << (bits - 1));
+    return k < 0 ? 0 : k > levels ? levels : k;
+}
 /* Same grid quantised on the fixed-step window (out may be grid). */
 void tt_latent_quantize_step(const tt_latent_layout *l, const float *grid, int bits, float step, float *out);
 

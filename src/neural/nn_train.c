@@ -367,6 +367,7 @@ static void record_steps(tt_nn_trainer *tr, uint32_t from, uint32_t to, uint32_t
             .width = m->width, .height = m->height, .dec_offset = gpu_dec_offset(m), .omega0 = m->dec.omega0,
             .loss_scale = 1.0f / (3.0f * (float)c->batch), .flags = tr->flags,
             .strip = strip, .enc_param = tr->enc_param, .enc_param2 = tr->enc_param2,
+            .enc_param3 = tr->enc_param3,
         };
         tt_vk_dispatch_groups(vk, tr->train, tb, &tp, groups, 1, 1);
         tt_vk_barrier(vk);

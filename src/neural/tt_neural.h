@@ -289,7 +289,7 @@ struct tt_nn_trainer {
     uint32_t samples_per_group;          /* samples per workgroup (tiles of NS x tiles per group) */
     uint32_t flags;                      /* pushed to train/decode shaders (encoder-defined) */
     float enc_param;                     /* pushed to the train shader (encoder-defined) */
-    float enc_param2;                    /* pushed to the train shader (encoder-defined) */
+    float enc_param2, enc_param3;        /* pushed to the train shader (encoder-defined) */
     float rate_scale, rate_inv_step;     /* pushed to Adam (latent rate term, nn_abi.h tt_nn_adam_push); 0 = off */
     uint32_t enc_patch;                  /* floats of the encoder's per-workgroup shared patch (spec 16; 0 = none) */
     uint32_t tile_samples, head_parts;   /* training tile: samples (NN_NS), head forward parts (NN_HQ) */
