@@ -387,7 +387,13 @@ static void test_rate_gradient(tt_vk *vk)
         for (uint32_t c = 0; c < l.ch[g]; c++)
             for (uint32_t i = 0; i < l.w[g] * l.h[g]; i++) {
                 float spread = step * (float)(tt_latent_feature_index(&l, g, c) + 1);
-                p[l.offset[g] + i * l.ch[g] + c] = i == 0 ? 200.0f * step : tt_nn_rng_uniform(&r, -spread, spread);
+                float v = i == 0 ? 200.0f * step : tt_nn_rng_uniform(&r, -spread, spread);
+                /* every 5th value on a rounding boundary ((k + 1/2) step, a tie: half up) or one ulp under it, where
+                 * rate-aware training leaves many: the GPU must pick the C reference's level there too */
+                float tie = (floorf(v / step) + 0.5f) * step;
+                if (i % 5 == 3) v = tie;
+                if (i % 5 == 4) v = nextafterf(tie, -INFINITY);
+                p[l.offset[g] + i * l.ch[g] + c] = v;
             }
     memcpy(pq, p, sizeof(float) * m.total);
     tt_latent_quantize_step(&l, p, (int)m.latent.qat_bits, step, pq);
