@@ -389,8 +389,9 @@ typedef struct {
     float lambda;                                /* 0 */
     /* rate control: with target_bpp > 0 (or target_psnr > 0; not both) tt_latent_train searches lambda (from lambda,
      * or 1e-3) by up to target_tries full trainings, each measured from its coded file (size, and PSNR RGB of the
-     * image the device rebuilds from it), and returns the best: the smallest lambda whose file is at most target_bpp,
-     * or the smallest file that reaches target_psnr dB; when no try meets the target, the nearest one.
+     * image the device rebuilds from it), and returns the best try: of those whose file is at most target_bpp, the
+     * one of highest PSNR; of those that reach target_psnr dB, the smallest file; when none meets the target, the
+     * nearest one. The search stops early where lambda reaches its range (1e-7..1000).
      * tt_model_get_info reports the lambda and whether the target was met. quant_step 0 takes 1/32 here too. */
     float target_bpp, target_psnr;               /* 0 0 */
     uint32_t target_tries;                       /* 6 */

@@ -139,7 +139,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->fp32 != 0 && c->fp32 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 must be 0 or 1");
     if (c->int8 != 0 && c->int8 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: int8 must be 0 or 1");
     if (c->fp32 && c->int8) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 and int8: choose one precision");
-    if (!in_range(c->quant_step, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: quant_step %g out of range (0..1000)", c->quant_step);
+    if (!in_range(c->quant_step, 0, 1000) || (c->quant_step > 0 && c->quant_step < 1e-6f))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: quant_step %g out of range (0, or 1e-6..1000)", c->quant_step);
     if (!in_range(c->lambda, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda %g out of range (0..1000)", c->lambda);
     if (!in_range(c->target_bpp, 0, 64) || !in_range(c->target_psnr, 0, 200))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp %g (0..64) or target_psnr %g (0..200) out of range",
@@ -148,8 +149,9 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp and target_psnr: give one of them");
     if ((c->target_bpp > 0 || c->target_psnr > 0) && (c->target_tries < 1 || c->target_tries > 100))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_tries %u out of range (1..100)", c->target_tries);
-    if ((c->target_bpp > 0 || c->target_psnr > 0) && c->qat_bits == 0)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: a target needs quantisation-aware training (qat_bits 1..8)");
+    if ((c->target_bpp > 0 || c->target_psnr > 0) && (c->qat_bits == 0 || c->qat_start >= c->steps))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: a target needs quantisation-aware training (qat_bits 1..8, qat_start %u "
+                       "below steps %u): lambda acts only from then", c->qat_start, c->steps);
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -424,7 +426,7 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
     tt_latent_search_init(&search, config->target_bpp, config->target_psnr, config->lambda);
     double px = (double)img->width * img->height;
     tt_model *best = NULL;
-    for (uint32_t t = 0; s == TT_OK && t < config->target_tries; t++) {
+    for (uint32_t t = 0; s == TT_OK && t < config->target_tries && !search.done; t++) {
         tt_latent_config try_cfg = *config;
         try_cfg.lambda = (float)search.lambda;
         try_cfg.target_bpp = try_cfg.target_psnr = 0;

@@ -372,7 +372,7 @@ static int latent_target(latent_options o, cli_common c)
     double px = (double)img.width * img.height;
     tt_latent_search search;
     tt_latent_search_init(&search, o.target_bpp, o.target_psnr, o.lambda);
-    for (unsigned t = 0; st == TT_OK && t < o.target_tries; t++) {
+    for (unsigned t = 0; st == TT_OK && t < o.target_tries && !search.done; t++) {
         latent_options ot = o;
         double lam = search.lambda;
         ot.lambda = (float)lam;
@@ -751,6 +751,15 @@ int cmd_latent(int argc, char **argv)
     }
     if ((o.target_bpp > 0 || o.target_psnr > 0) && (!single || csv || o.sweep || o.log || o.decoded || o.preview)) {
         cli_error("--target-bpp/--target-psnr need exactly one input file, without --csv, --sweep, --log, --decoded or --latent-preview");
+        goto done;
+    }
+    if ((o.target_bpp > 0 || o.target_psnr > 0) && o.qat_start >= o.iters) {
+        cli_error("--target-bpp/--target-psnr: --qat-start %u must be below --iters %u (the rate term acts from QAT on)",
+                  o.qat_start, o.iters);
+        goto done;
+    }
+    if (o.quant_step > 0 && o.quant_step < 1e-6f) {
+        cli_error("--quant-step %g: too small (0, or 1e-6..1000)", o.quant_step);
         goto done;
     }
     if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;

@@ -7,6 +7,8 @@ void tt_latent_search_init(tt_latent_search *s, double target_bpp, double target
     *s = (tt_latent_search){.target_bpp = target_bpp > 0 ? target_bpp : 0,
                             .target_psnr = target_bpp > 0 ? 0 : target_psnr,
                             .lambda = start_lambda > 0 ? start_lambda : 1e-3};
+    if (s->lambda < TT_LATENT_SEARCH_MIN) s->lambda = TT_LATENT_SEARCH_MIN;
+    if (s->lambda > TT_LATENT_SEARCH_MAX) s->lambda = TT_LATENT_SEARCH_MAX;
 }
 
 int tt_latent_search_meets(const tt_latent_search *s, double bpp, double psnr)
@@ -34,7 +36,12 @@ int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr)
     int up = want_bpp ? !ok : ok;
     if (ok) s->ok_lambda = s->lambda;
     else s->bad_lambda = s->lambda;
-    if (s->ok_lambda > 0 && s->bad_lambda > 0) s->lambda = sqrt(s->ok_lambda * s->bad_lambda);
-    else s->lambda = up ? s->lambda * 8.0 : s->lambda / 8.0;
+    double next = s->ok_lambda > 0 && s->bad_lambda > 0 ? sqrt(s->ok_lambda * s->bad_lambda)
+                  : up                                 ? s->lambda * 8.0
+                                                       : s->lambda / 8.0;
+    if (next < TT_LATENT_SEARCH_MIN) next = TT_LATENT_SEARCH_MIN;
+    if (next > TT_LATENT_SEARCH_MAX) next = TT_LATENT_SEARCH_MAX;
+    s->done = next == s->lambda;
+    s->lambda = next;
     return better;
 }

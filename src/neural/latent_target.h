@@ -12,15 +12,20 @@ typedef struct {
     double lambda;                     /* the lambda to train next */
     double ok_lambda, bad_lambda;      /* bracket ends, 0 = not yet */
     int have_best;
+    int done;                          /* lambda is at a bound it cannot pass: no try can be nearer the target */
     double best_bpp, best_psnr, best_lambda;
 } tt_latent_search;
 
-/* start_lambda <= 0 starts at 1e-3. */
+/* The lambdas the search tries stay in [TT_LATENT_SEARCH_MIN, TT_LATENT_SEARCH_MAX] (the range the library
+ * validates; a lambda of 0 would switch rate-aware training off). */
+#define TT_LATENT_SEARCH_MIN 1e-7
+#define TT_LATENT_SEARCH_MAX 1000.0
+/* start_lambda <= 0 starts at 1e-3 (clamped into the range above). */
 void tt_latent_search_init(tt_latent_search *s, double target_bpp, double target_psnr, double start_lambda);
 /* Whether a file of bpp / psnr meets the target. */
 int tt_latent_search_meets(const tt_latent_search *s, double bpp, double psnr);
 /* Records the try just made at s->lambda; returns 1 when it is the best so far (keep its bytes), 0 otherwise, and
- * moves s->lambda to the next one. */
+ * moves s->lambda to the next one (sets s->done when it would have to leave the range: stop there). */
 int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr);
 
 #endif

@@ -65,5 +65,7 @@ check "explicit --batch wins over the preset" [ "$(json_num "$TMP/pf.json" batch
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --qat-bits 0 --lambda 0.01
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --target-psnr 30
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --sweep raw
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --iters 100 --qat-start 100   # no rate term would act
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --quant-step 1e-9
 check "no output on usage errors" [ ! -e "$TMP/u.tnx" ]
 finish
