@@ -139,8 +139,6 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (c->fp32 != 0 && c->fp32 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 must be 0 or 1");
     if (c->int8 != 0 && c->int8 != 1) return tt_fail(TT_ERR_INVALID_ARG, "latent: int8 must be 0 or 1");
     if (c->fp32 && c->int8) return tt_fail(TT_ERR_INVALID_ARG, "latent: fp32 and int8: choose one precision");
-    if (!in_range(c->quant_step, 0, 1000) || (c->quant_step > 0 && c->quant_step < 1e-6f))
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: quant_step %g out of range (0, or 1e-6..1000)", c->quant_step);
     if (!in_range(c->lambda, 0, 1000)) return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda %g out of range (0..1000)", c->lambda);
     if (!in_range(c->target_bpp, 0, 64) || !in_range(c->target_psnr, 0, 200))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp %g (0..64) or target_psnr %g (0..200) out of range",
@@ -149,9 +147,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_bpp and target_psnr: give one of them");
     if ((c->target_bpp > 0 || c->target_psnr > 0) && (c->target_tries < 1 || c->target_tries > 100))
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_tries %u out of range (1..100)", c->target_tries);
-    if ((c->target_bpp > 0 || c->target_psnr > 0) && (c->qat_bits == 0 || c->qat_start >= c->steps))
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: a target needs quantisation-aware training (qat_bits 1..8, qat_start %u "
-                       "below steps %u): lambda acts only from then", c->qat_start, c->steps);
+    s = tt_latent_rate_check(c->quant_step, c->target_bpp > 0 || c->target_psnr > 0, c->qat_bits, c->qat_start, c->steps);
+    if (s != TT_OK) return s;
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -398,18 +395,6 @@ static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const t
     return s;
 }
 
-/* PSNR RGB of the image the device rebuilds from the model's bytes. */
-static tt_status model_psnr(tt_context *ctx, const tt_model *model, const tt_image *img, double *psnr)
-{
-    tt_image rebuilt = {0};
-    tt_metrics mt;
-    tt_status s = tt_nn_decode_gpu(ctx->vk, &model->m, model->params, 1, &rebuilt, NULL);
-    if (s == TT_OK) s = tt_compare_images(img, &rebuilt, &mt);
-    if (s == TT_OK) *psnr = mt.psnr_rgb;
-    tt_image_free(&rebuilt);
-    return s;
-}
-
 tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out)
 {
     tt_status s = train_args(ctx, img, out, "tt_latent_train");
@@ -431,10 +416,11 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
         try_cfg.lambda = (float)search.lambda;
         try_cfg.target_bpp = try_cfg.target_psnr = 0;
         tt_model *m = NULL;
-        double psnr = 0;
+        tt_metrics mt;
         s = latent_train_once(ctx, img, &try_cfg, &m);
-        if (s == TT_OK) s = model_psnr(ctx, m, img, &psnr);
+        if (s == TT_OK) s = tt_nn_measure_tnx(ctx->vk, m->bytes, m->size, img, 1, NULL, &mt, NULL, NULL, NULL);
         if (s == TT_OK) {
+            double psnr = mt.psnr_rgb;
             double lambda = search.lambda;
             if (tt_latent_search_record(&search, (double)m->size * 8.0 / px, psnr)) {
                 tt_model_free(best);

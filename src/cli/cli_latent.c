@@ -753,13 +753,9 @@ int cmd_latent(int argc, char **argv)
         cli_error("--target-bpp/--target-psnr need exactly one input file, without --csv, --sweep, --log, --decoded or --latent-preview");
         goto done;
     }
-    if ((o.target_bpp > 0 || o.target_psnr > 0) && o.qat_start >= o.iters) {
-        cli_error("--target-bpp/--target-psnr: --qat-start %u must be below --iters %u (the rate term acts from QAT on)",
-                  o.qat_start, o.iters);
-        goto done;
-    }
-    if (o.quant_step > 0 && o.quant_step < 1e-6f) {
-        cli_error("--quant-step %g: too small (0, or 1e-6..1000)", o.quant_step);
+    if (tt_latent_rate_check(o.quant_step, o.target_bpp > 0 || o.target_psnr > 0, o.qat_bits, o.qat_start, o.iters) !=
+        TT_OK) {
+        cli_error("%s", tt_last_error());
         goto done;
     }
     if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;

@@ -27,6 +27,17 @@ tt_status tt_latent_pyramid_check(uint32_t ch_lo, uint32_t ch_hi, uint32_t scale
     return TT_OK;
 }
 
+tt_status tt_latent_rate_check(float quant_step, int target, uint32_t qat_bits, uint32_t qat_start, uint32_t steps)
+{
+    if (!(quant_step == 0 || (quant_step >= 1e-6f && quant_step <= 1000)))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: quant step %g out of range (0, or 1e-6..1000)", quant_step);
+    if (target && (qat_bits == 0 || qat_start >= steps))
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: a bpp/PSNR target needs quantisation-aware training (QAT bits "
+                       "1..8) starting (at step %u) before the last step (%u): lambda acts only from then",
+                       qat_start, steps);
+    return TT_OK;
+}
+
 tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
                                         uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels)
 {

@@ -42,6 +42,10 @@ tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uin
  * 2^(hi_levels - 1), at most TT_LATENT_MAX_FEATURES features. TT_ERR_INVALID_ARG with the reason. The layout, the
  * API's validate, the CLI and the .tnx reader all ask this. */
 tt_status tt_latent_pyramid_check(uint32_t ch_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels);
+/* Whether the rate settings can work (the API's validate and the CLI both ask): quant_step 0 or 1e-6..1000 (a
+ * smaller step's window is below the file's smallest range), and a bpp/PSNR target needs QAT (qat_bits > 0) from a
+ * step before the last, since lambda acts only from then. */
+tt_status tt_latent_rate_check(float quant_step, int target, uint32_t qat_bits, uint32_t qat_start, uint32_t steps);
 
 /* The latent shaders' specialization constants of this layout, written by id (shaders/nn_abi.h LAT_SPEC_*) into
  * spec, an array of NN_SPEC_COUNT. */

@@ -281,7 +281,16 @@ int main(void)
         tt_model_free(tm);
         tc.target_psnr = 30;
         CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG); /* both targets */
+        tc.target_psnr = 0;
+        tc.qat_start = tc.steps; /* lambda would never act */
+        CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG);
+        tc.qat_start = 30;
+        tc.quant_step = 1e-9f; /* below the file's smallest range */
+        CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG);
+        tc.quant_step = 0.0625f;
+        CHECK(tt_latent_config_validate(&tc) == TT_OK);
         tc.target_bpp = 0;
+        tc.target_psnr = 30;
         tc.target_tries = 0;
         CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG);
     }
