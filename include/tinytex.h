@@ -353,6 +353,13 @@ typedef struct tt_model tt_model;
 typedef enum { TT_MODEL_HASH = 1, TT_MODEL_LATENT = 2 } tt_model_kind;
 typedef enum { TT_ACT_SIREN = 0, TT_ACT_GELU = 1, TT_ACT_SILU = 2, TT_ACT_RELU = 3 } tt_activation;
 typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2, TT_LATENT_ENTROPY = 3 } tt_latent_storage;
+/* Grid layouts: custom = ch_lo/scale_lo/ch_hi/scale_hi/hi_levels as set; low = lo 8 channels at 1/8 + 2 channels at
+ * 1/4 and 1/2 (best under about 1 bpp); pyramid = lo 8 at 1/8 + 1 channel at 1/4, 1/2 and 1/1 (best above); auto =
+ * trains low and pyramid and keeps the file of the lower MSE + lambda * bpp (needs lambda or a target; twice the
+ * training time). */
+typedef enum {
+    TT_LATENT_GRIDS_CUSTOM = 0, TT_LATENT_GRIDS_LOW = 1, TT_LATENT_GRIDS_PYRAMID = 2, TT_LATENT_GRIDS_AUTO = 3
+} tt_latent_grids;
 
 /* Called every few hundred steps (and at the end of each stage) with the stage ("train", "finetune"), steps done
  * and the stage's total, and the last step's batch loss (MSE). Return non-zero to cancel: the call then returns
@@ -379,6 +386,8 @@ typedef struct {
     uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 (ch_hi 0 = one scale) */
     uint32_t hi_levels;                          /* 1; 2..4: a pyramid of hi grids at scale_hi, scale_hi / 2, ...
                                                     (ch_hi channels each; scale_hi a multiple of 2^(hi_levels-1)) */
+    tt_latent_grids grids;                       /* TT_LATENT_GRIDS_CUSTOM (the five fields above); another value
+                                                    replaces them */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
     float qat_noise;                             /* training noise in quantisation steps (0) */
     /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it

@@ -149,6 +149,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: target_tries %u out of range (1..100)", c->target_tries);
     s = tt_latent_rate_check(c->quant_step, c->target_bpp > 0 || c->target_psnr > 0, c->qat_bits, c->qat_start, c->steps);
     if (s != TT_OK) return s;
+    s = tt_latent_grids_check((int)c->grids, c->lambda, c->target_bpp > 0 || c->target_psnr > 0);
+    if (s != TT_OK) return s;
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -395,6 +397,51 @@ static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const t
     return s;
 }
 
+/* One training per layout of config->grids (tt_latent_grid_shapes), at config->lambda: with auto, both layouts, each
+ * measured from its coded file, keeping the lower MSE + lambda * bpp. *psnr_out: the kept file's PSNR RGB, or NAN
+ * when it was not measured (one layout). */
+static tt_status latent_train_grids(tt_context *ctx, const tt_image *img, const tt_latent_config *config,
+                                    tt_model **out, double *psnr_out)
+{
+    tt_latent_grid_shape shapes[2];
+    int n = tt_latent_grid_shapes((int)config->grids, shapes);
+    *psnr_out = NAN;
+    if (n == 0) return latent_train_once(ctx, img, config, out);
+    double px = (double)img->width * img->height, best_cost = INFINITY;
+    tt_model *best = NULL;
+    tt_status s = TT_OK;
+    for (int k = 0; s == TT_OK && k < n; k++) {
+        tt_latent_config c = *config;
+        c.ch_lo = shapes[k].ch_lo;
+        c.scale_lo = shapes[k].scale_lo;
+        c.ch_hi = shapes[k].ch_hi;
+        c.scale_hi = shapes[k].scale_hi;
+        c.hi_levels = shapes[k].hi_levels;
+        tt_model *m = NULL;
+        s = latent_train_once(ctx, img, &c, &m);
+        if (s == TT_OK && n == 1) { *out = m; return TT_OK; }
+        tt_metrics mt;
+        if (s == TT_OK) s = tt_nn_measure_tnx(ctx->vk, m->bytes, m->size, img, 1, NULL, &mt, NULL, NULL, NULL);
+        if (s == TT_OK) {
+            double cost = tt_latent_rd_cost(mt.psnr_rgb, (double)m->size * 8.0 / px, config->lambda);
+            if (cost < best_cost) {
+                best_cost = cost;
+                tt_model_free(best);
+                best = m;
+                *psnr_out = mt.psnr_rgb;
+                m = NULL;
+            }
+        }
+        tt_model_free(m);
+    }
+    if (s != TT_OK) {
+        tt_model_free(best);
+        return s;
+    }
+    *out = best;
+    return TT_OK;
+}
+
 tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_config *config, tt_model **out)
 {
     tt_status s = train_args(ctx, img, out, "tt_latent_train");
@@ -405,7 +452,8 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
         config = &def;
     }
     if ((s = tt_latent_config_validate(config)) != TT_OK) return s;
-    if (config->target_bpp <= 0 && config->target_psnr <= 0) return latent_train_once(ctx, img, config, out);
+    double psnr;
+    if (config->target_bpp <= 0 && config->target_psnr <= 0) return latent_train_grids(ctx, img, config, out, &psnr);
 
     tt_latent_search search;
     tt_latent_search_init(&search, config->target_bpp, config->target_psnr, config->lambda);
@@ -417,10 +465,12 @@ tt_status tt_latent_train(tt_context *ctx, const tt_image *img, const tt_latent_
         try_cfg.target_bpp = try_cfg.target_psnr = 0;
         tt_model *m = NULL;
         tt_metrics mt;
-        s = latent_train_once(ctx, img, &try_cfg, &m);
-        if (s == TT_OK) s = tt_nn_measure_tnx(ctx->vk, m->bytes, m->size, img, 1, NULL, &mt, NULL, NULL, NULL);
+        s = latent_train_grids(ctx, img, &try_cfg, &m, &psnr);
+        if (s == TT_OK && isnan(psnr)) {
+            s = tt_nn_measure_tnx(ctx->vk, m->bytes, m->size, img, 1, NULL, &mt, NULL, NULL, NULL);
+            psnr = mt.psnr_rgb;
+        }
         if (s == TT_OK) {
-            double psnr = mt.psnr_rgb;
             double lambda = search.lambda;
             if (tt_latent_search_record(&search, (double)m->size * 8.0 / px, psnr)) {
                 tt_model_free(best);

@@ -41,6 +41,7 @@ typedef struct {
     unsigned hidden, depth;
     float omega0, lr, finetune_lr, qat_noise, lambda, quant_step, target_bpp, target_psnr;
     unsigned target_tries;
+    int grids;                  /* tt_latent_grids */
     int preset;
     int activation;
     unsigned iters, batch;
@@ -237,6 +238,8 @@ typedef struct {
     tt_nn_decoder_cfg dec;
     tt_latent_layout layout;
     cli_tnx_measured file;       /* the written file, read back */
+    int n_grid_tries;            /* --grids auto: the layouts trained, each measured from its file */
+    struct { const char *name; long long bytes; double psnr_rgb, cost; } grid_tries[2];
 } latent_outcome;
 
 /* Builds the model, trains it, quantises and codes the grids and fine-tunes the decoder on the GPU (under
@@ -312,6 +315,72 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
     return st;
 }
 
+/* latent_encode_file for each layout of o->grids (tt_latent_grid_shapes): one layout trains as the options say; with
+ * auto each layout is written to a temporary name next to `output` and measured, and the file of the lower
+ * MSE + lambda * bpp becomes `output` (its outcome, decoded image and parameters are the ones returned). */
+static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const tt_image *img, const char *input,
+                                  const char *output, const latent_extras *ex, latent_outcome *out)
+{
+    tt_latent_grid_shape shapes[2];
+    int n = tt_latent_grid_shapes(o->grids, shapes);
+    latent_options oc = *o;
+    if (n <= 1) {
+        if (n == 1) {
+            oc.ch_lo = shapes[0].ch_lo; oc.scale_lo = shapes[0].scale_lo; oc.ch_hi = shapes[0].ch_hi;
+            oc.scale_hi = shapes[0].scale_hi; oc.hi_levels = shapes[0].hi_levels;
+        }
+        return latent_encode_file(&oc, gpu, img, input, output, ex, out);
+    }
+    double px = (double)img->width * img->height, best_cost = INFINITY;
+    int best = -1;
+    char tmp[2][4096];
+    tt_image decoded[2] = {{0}, {0}};
+    float *params[2] = {NULL, NULL};
+    latent_outcome cand;
+    tt_status st = TT_OK;
+    struct { const char *name; long long bytes; double psnr_rgb, cost; } tries[2];
+    for (int k = 0; k < n && st == TT_OK; k++) {
+        oc.ch_lo = shapes[k].ch_lo; oc.scale_lo = shapes[k].scale_lo; oc.ch_hi = shapes[k].ch_hi;
+        oc.scale_hi = shapes[k].scale_hi; oc.hi_levels = shapes[k].hi_levels;
+        snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.tnx", output, shapes[k].name);
+        latent_extras e = *ex;
+        e.decoded = ex->decoded ? &decoded[k] : NULL;
+        e.file_params = ex->file_params ? &params[k] : NULL;
+        st = latent_encode_file(&oc, gpu, img, input, tmp[k], &e, &cand);
+        if (st != TT_OK) break;
+        double bpp = (double)cand.file.bytes * 8.0 / px, cost = tt_latent_rd_cost(cand.file.metrics.psnr_rgb, bpp, o->lambda);
+        DISPLAYLEVEL(2, "grids %s: %lld bytes, %.3f bpp, %.2f dB, MSE + lambda x bpp %.4e\n", shapes[k].name,
+                     cand.file.bytes, bpp, cand.file.metrics.psnr_rgb, cost);
+        tries[k].name = shapes[k].name;
+        tries[k].bytes = cand.file.bytes;
+        tries[k].psnr_rgb = cand.file.metrics.psnr_rgb;
+        tries[k].cost = cost;
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = k;
+            *out = cand;
+        }
+    }
+    if (st == TT_OK && rename(tmp[best], output) != 0)
+        st = tt_fail(TT_ERR_IO, "%s: cannot rename %s to it", output, tmp[best]);
+    for (int k = 0; k < n; k++) {
+        if (k != best || st != TT_OK) remove(tmp[k]);
+        if (k == best && st == TT_OK) {
+            if (ex->decoded) *ex->decoded = decoded[k];
+            if (ex->file_params) *ex->file_params = params[k];
+        } else {
+            tt_image_free(&decoded[k]);
+            free(params[k]);
+        }
+    }
+    if (st == TT_OK) {
+        DISPLAYLEVEL(2, "grids auto: kept %s\n", shapes[best].name);
+        out->n_grid_tries = n;
+        memcpy(out->grid_tries, tries, sizeof tries);
+    }
+    return st;
+}
+
 /* ---- A single file: progress and --log, the stages (before the codec, coded, fine-tuned, file),
  * --decoded/--latent-preview, --sweep and the flat report (docs/report.md) ---- */
 typedef struct {
@@ -327,7 +396,7 @@ static tt_status latent_single_start(void *user, const tt_nn_model *m, const flo
 {
     latent_single_run *ls = user;
     (void)params;
-    if (ls->o->log) {
+    if (ls->o->log && !ls->lp.log) {   /* once: --grids auto trains twice into one log */
         ls->lp.log = fopen(ls->o->log, "w");
         if (!ls->lp.log) {
             cli_error("%s: cannot open the log for writing", ls->o->log);
@@ -336,7 +405,7 @@ static tt_status latent_single_start(void *user, const tt_nn_model *m, const flo
         }
         fprintf(ls->lp.log, "phase,step,loss,psnr,seconds\n");
     }
-    tt_status st = cli_gpu_open(ls->gpu);
+    tt_status st = ls->gpu->vk ? TT_OK : cli_gpu_open(ls->gpu);
     if (st != TT_OK) return st;
     char desc[256];
     m->enc->describe(m, desc, sizeof desc);
@@ -379,7 +448,7 @@ static int latent_target(latent_options o, cli_common c)
         latent_outcome out;
         latent_progress lp = {.show = g_display_level >= 2};
         latent_extras ex = {.progress = latent_progress_cb, .user = &lp};
-        st = latent_encode_file(&ot, &gpu, &img, c.input, tmp, &ex, &out);
+        st = latent_encode_rd(&ot, &gpu, &img, c.input, tmp, &ex, &out);
         latent_progress_close(&lp);
         if (st != TT_OK) break;
         double bpp = (double)out.file.bytes * 8.0 / px, psnr = out.file.metrics.psnr_rgb;
@@ -464,7 +533,7 @@ static int latent_single(latent_options o, cli_common c)
         latent_extras ex = {.start = latent_single_start, .progress = latent_progress_fn, .user = &ls,
                             .before_codec = 1, .sweep = o.sweep, .sweep_report = report, .decoded = &rebuilt,
                             .file_params = &final_params};
-        st = latent_encode_file(&o, &gpu, &img, c.input, c.output, &ex, &out);
+        st = latent_encode_rd(&o, &gpu, &img, c.input, c.output, &ex, &out);
     }
     latent_progress_close(&ls.lp);
     if (st != TT_OK) { rc = ls.rc != EXIT_OK ? ls.rc : cli_fail_status(st); goto cleanup; }
@@ -509,6 +578,8 @@ static int latent_single(latent_options o, cli_common c)
         cli_report_add_result(report, img.width, img.height, met_final, (uint64_t)on_disk, total_s);
         cJSON_AddNumberToObject(report, "ratio_vs_rgb8", raw8 / (double)on_disk);
         cJSON *cfg = cJSON_AddObjectToObject(report, "config");
+        static const char *const grid_names[] = {"custom", "low", "pyramid", "auto"};
+        cJSON_AddStringToObject(cfg, "grids", grid_names[o.grids]);
         cJSON_AddNumberToObject(cfg, "ch_lo", out.latent.ch_lo);
         cJSON_AddNumberToObject(cfg, "scale_lo", out.latent.scale_lo);
         cJSON_AddNumberToObject(cfg, "ch_hi", out.latent.ch_hi);
@@ -534,6 +605,17 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "parameters", out.file.params);
         cJSON_AddNumberToObject(report, "train_seconds", out.train.seconds);
         cJSON_AddNumberToObject(report, "train_gpu_ms", out.train.gpu_ms);
+        if (out.n_grid_tries) {
+            cJSON *gt = cJSON_AddArrayToObject(report, "grid_tries");
+            for (int k = 0; k < out.n_grid_tries; k++) {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddStringToObject(e, "grids", out.grid_tries[k].name);
+                cJSON_AddNumberToObject(e, "bytes", (double)out.grid_tries[k].bytes);
+                cJSON_AddNumberToObject(e, "psnr_rgb", out.grid_tries[k].psnr_rgb);
+                cJSON_AddNumberToObject(e, "rd_cost", out.grid_tries[k].cost);
+                cJSON_AddItemToArray(gt, e);
+            }
+        }
         cJSON_AddNumberToObject(report, "finetune_seconds", out.finetune_seconds);
         cJSON_AddNumberToObject(report, "decode_gpu_ms", out.file.decode_ms);
         cJSON_AddStringToObject(report, "decode_path", out.file.decode_f16 ? "tensor_cores" : "fp32");
@@ -591,7 +673,7 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
     tt_image img = {0};
     latent_outcome out;
     tt_status st = cli_image_load(input, &x->limits, &img);
-    if (st == TT_OK) st = latent_encode_file(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(latent_extras){0}, &out);
+    if (st == TT_OK) st = latent_encode_rd(&x->o, cli_gpu_mine(&x->gpu), &img, input, output, &(latent_extras){0}, &out);
     if (st != TT_OK) {
         cli_result_fail(r, tt_status_str(st));
     } else {
@@ -673,6 +755,10 @@ int cmd_latent(int argc, char **argv)
         {"scale-hi", 0, OPT_UINT, &o.scale_hi, "N", "hi grid is (H/N)x(W/N)", NULL, 1, 4096},
         {"hi-levels", 0, OPT_UINT, &o.hi_levels, "N",
          "a pyramid of N hi grids, at --scale-hi, half of it, ... (--ch-hi channels each)", NULL, 1, TT_LATENT_MAX_HI_LEVELS},
+        {"grids", 0, OPT_CHOICE, &o.grids, "NAME",
+         "grid layout: custom = the five options above; low = lo 8 ch at 1/8 + 2 ch at 1/4 and 1/2 (best under about "
+         "1 bpp); pyramid = lo 8 at 1/8 + 1 ch at 1/4, 1/2, 1/1 (above); auto = trains low and pyramid, keeps the file "
+         "of lower MSE + lambda x bpp (needs --lambda or a --target-*)", "custom|low|pyramid|auto", 0, 0},
         {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",
@@ -754,8 +840,21 @@ int cmd_latent(int argc, char **argv)
         goto done;
     }
     if (tt_latent_rate_check(o.quant_step, o.target_bpp > 0 || o.target_psnr > 0, o.qat_bits, o.qat_start, o.iters) !=
-        TT_OK) {
+            TT_OK ||
+        tt_latent_grids_check(o.grids, o.lambda, o.target_bpp > 0 || o.target_psnr > 0) != TT_OK) {
         cli_error("%s", tt_last_error());
+        goto done;
+    }
+    if (o.grids != 0) {
+        static const char *const layout_opts[] = {"ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
+        for (int k = 0; k < 5; k++)
+            if (cli_option_given(argc, argv, layout_opts[k])) {
+                cli_error("--grids sets the grid layout: give --%s only with --grids custom", layout_opts[k]);
+                goto done;
+            }
+    }
+    if (o.grids == 3 && o.sweep) {
+        cli_error("--sweep codes one trained model: not with --grids auto");
         goto done;
     }
     if ((o.target_bpp > 0 || o.target_psnr > 0) && o.quant_step == 0) o.quant_step = TT_LATENT_RATE_STEP;

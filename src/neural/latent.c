@@ -38,6 +38,15 @@ tt_status tt_latent_rate_check(float quant_step, int target, uint32_t qat_bits, 
     return TT_OK;
 }
 
+tt_status tt_latent_grids_check(int grids, float lambda, int target)
+{
+    if (grids < 0 || grids > 3) return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown grid layout %d", grids);
+    if (grids == 3 && !(lambda > 0) && !target)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: auto grids keep the file of the lower MSE + lambda x bpp: give a "
+                       "lambda or a bpp/PSNR target");
+    return TT_OK;
+}
+
 tt_status tt_latent_layout_init_pyramid(tt_latent_layout *l, uint32_t img_w, uint32_t img_h, uint32_t ch_lo,
                                         uint32_t scale_lo, uint32_t ch_hi, uint32_t scale_hi, uint32_t hi_levels)
 {

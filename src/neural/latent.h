@@ -46,6 +46,9 @@ tt_status tt_latent_pyramid_check(uint32_t ch_lo, uint32_t ch_hi, uint32_t scale
  * smaller step's window is below the file's smallest range), and a bpp/PSNR target needs QAT (qat_bits > 0) from a
  * step before the last, since lambda acts only from then. */
 tt_status tt_latent_rate_check(float quant_step, int target, uint32_t qat_bits, uint32_t qat_start, uint32_t steps);
+/* The grid layout choice (tt_latent_grids 0..3): auto compares files by MSE + lambda * bpp, so it needs lambda > 0 or
+ * a target (which searches lambda). TT_ERR_INVALID_ARG with the reason. */
+tt_status tt_latent_grids_check(int grids, float lambda, int target);
 
 /* The latent shaders' specialization constants of this layout, written by id (shaders/nn_abi.h LAT_SPEC_*) into
  * spec, an array of NN_SPEC_COUNT. */

@@ -1,4 +1,4 @@
-/* latent_target.c - the lambda search of rate control: bracket the target by x8 steps, then bisect in log lambda, keeping the best try. */
+/* latent_target.c - rate control: the lambda search (bracket the target by x8 steps, then bisect in log lambda, keeping the best try) and the choice between grid layouts. */
 #include "latent_target.h"
 #include <math.h>
 
@@ -44,4 +44,20 @@ int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr)
     s->done = next == s->lambda;
     s->lambda = next;
     return better;
+}
+
+int tt_latent_grid_shapes(int grids, tt_latent_grid_shape out[2])
+{
+    static const tt_latent_grid_shape low = {8, 8, 2, 4, 2, "low"}, pyramid = {8, 8, 1, 4, 3, "pyramid"};
+    switch (grids) {
+    case 1: out[0] = low; return 1;
+    case 2: out[0] = pyramid; return 1;
+    case 3: out[0] = low; out[1] = pyramid; return 2;
+    default: return 0;
+    }
+}
+
+double tt_latent_rd_cost(double psnr_rgb, double bpp, double lambda)
+{
+    return pow(10.0, -psnr_rgb / 10.0) + lambda * bpp;
 }

@@ -28,4 +28,17 @@ int tt_latent_search_meets(const tt_latent_search *s, double bpp, double psnr);
  * moves s->lambda to the next one (sets s->done when it would have to leave the range: stop there). */
 int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr);
 
+/* Named grid layouts (tt_latent_grids): which grids a rate-aware model trains. "low" (lo 8 channels at 1/8, two hi
+ * grids of 2 channels at 1/4 and 1/2) wins under about 1 bpp, "pyramid" (lo 8 at 1/8, one channel at 1/4, 1/2 and
+ * 1/1) above it (docs/rd.md, "Grid layouts"); "auto" trains both and keeps the file of the lower
+ * tt_latent_rd_cost. */
+typedef struct { unsigned ch_lo, scale_lo, ch_hi, scale_hi, hi_levels; const char *name; } tt_latent_grid_shape;
+/* The layouts a tt_latent_grids value trains, written to out; returns how many: 0 for custom (the caller's own
+ * fields), 1 for low or pyramid, 2 for auto. */
+int tt_latent_grid_shapes(int grids, tt_latent_grid_shape out[2]);
+/* The Lagrangian cost of a file at the lambda it was trained for: MSE (RGB, on [0, 1], from its PSNR) + lambda * bits
+ * per pixel, the quantity rate-aware training minimises; of two files trained at one lambda, the lower cost is the
+ * better trade (the point on the lower convex hull of the rate-distortion plane). */
+double tt_latent_rd_cost(double psnr_rgb, double bpp, double lambda);
+
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_latent_rate.sh - rate-aware `tinytex latent` on a tiny image (lavapipe): --lambda shrinks the file, --precision int8, --target-bpp/--target-psnr, usage errors.
+# test_latent_rate.sh - rate-aware `tinytex latent` on a tiny image (lavapipe): --lambda shrinks the file, --precision int8, --target-bpp/--target-psnr, --grids (auto keeps the layout of lower MSE + lambda x bpp), usage errors.
 . "$(dirname "$0")/lib.sh"
 # 24x24 crop of samples/sample.png (x 250, y 250): small enough for lavapipe.
 cp "$TT_TEST_DATA/cli_sample_24.png" "$TMP/s.png"
@@ -62,6 +62,32 @@ check "explicit --iters wins over the preset" [ "$(json_num "$TMP/pf.json" iters
 check "explicit --batch wins over the preset" [ "$(json_num "$TMP/pf.json" batch)" = 512 ]
 
 # usage errors
+# --grids auto trains low and pyramid, measures each from its written file (grid_tries in the report) and keeps the
+# one of lower MSE + lambda x bpp: recomputed here from each try's PSNR and size; the output is that try's file.
+SMALLG="--hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q --omega0 30"
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $SMALLG --grids auto --lambda 0.01 --json "$TMP/g.json"
+awk '/"grid_tries"/ { f = 1 } f && /"grids"/ { gsub(/[",]/, "", $2); n = $2 } f && /"bytes"/ { gsub(/,/, "", $2); b = $2 }
+     f && /"psnr_rgb"/ { gsub(/,/, "", $2); p = $2 } f && /"rd_cost"/ { gsub(/,/, "", $2); print n, b, p, $2 }
+     f && /\]/ { f = 0 }' "$TMP/g.json" > "$TMP/tries"
+check "two layouts tried: $(tr '\n' ';' < "$TMP/tries")" [ "$(awk '{ print $1 }' "$TMP/tries" | tr '\n' ' ')" = "low pyramid " ]
+check "each try's cost is 10^(-PSNR/10) + lambda x 8 x bytes / pixels" \
+    awk '{ c = 10 ^ (-$3 / 10) + 0.01 * 8 * $2 / 576; d = c - $4; if (d < 0) d = -d; if (d > 1e-6 * c) bad = 1 } END { exit bad }' "$TMP/tries"
+read -r kept kb kp _ < <(sort -g -k4 "$TMP/tries" | head -1)
+check "the output is the cheaper try, $kept ($kb bytes)" [ "$(stat -c %s "$TMP/g.tnx")" = "$kb" ]
+check "the report's PSNR is the kept try's" near "$(json_num "$TMP/g.json" psnr_rgb)" "$kp" 1e-9
+want_levels=$([ "$kept" = low ] && echo 2 || echo 3)
+check "the report's layout is $kept's (hi_levels $want_levels)" [ "$(json_num "$TMP/g.json" hi_levels)" = "$want_levels" ]
+check "no temporary layout file is left" [ -z "$(ls "$TMP" | grep grids-)" ]
+run 0 "$TINYTEX" decode "$TMP/g.tnx" -o "$TMP/g.png"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/g.png" --json "$TMP/cg.json"
+check "auto's file rebuilds to the reported PSNR" near "$(json_num "$TMP/cg.json" psnr_rgb)" "$kp" 1e-6
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/gl.tnx" $SMALLG --iters 5 --qat-start 2 --grids low --lambda 0.01 --json "$TMP/gl.json"
+check "--grids low: 2 hi grids of 2 channels from 1/4" [ "$(json_num "$TMP/gl.json" ch_hi) $(json_num "$TMP/gl.json" hi_levels) $(json_num "$TMP/gl.json" scale_hi) $(json_num "$TMP/gl.json" ch_lo)" = "2 2 4 8" ]
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids auto                    # no lambda, no target
+check "auto without lambda: the reason" grep -q "give a lambda or a bpp/PSNR target" "$TMP/err"
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids low --ch-lo 4 --lambda 0.01
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids auto --lambda 0.01 --sweep raw
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids big --lambda 0.01
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --qat-bits 0 --lambda 0.01
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --target-psnr 30
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --target-bpp 1 --sweep raw

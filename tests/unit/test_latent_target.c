@@ -1,6 +1,7 @@
-/* test_latent_target.c - the lambda search of rate control against synthetic rate-distortion curves: it brackets from far starts, keeps the best try that meets the target, keeps the nearest when none does, and handles a curve that is not monotone. */
+/* test_latent_target.c - rate control: the lambda search against synthetic rate-distortion curves (brackets from far starts, keeps the best try that meets the target, the nearest when none does, a curve that is not monotone) and the grid-layout choice (named layouts, the RD cost, the auto rule). */
 #include <math.h>
 
+#include "neural/latent.h"
 #include "neural/latent_target.h"
 #include "tt_test.h"
 
@@ -104,5 +105,30 @@ int main(void)
         CHECK(tt_latent_search_record(&s, 0.95, 26.0) == 1);
         CHECK_NEAR(s.best_bpp, 0.95, 0);
     }
+    /* named layouts: custom trains none of them, low and pyramid one, auto both; each is a valid pyramid */
+    {
+        tt_latent_grid_shape sh[2];
+        CHECK_EQ_INT(tt_latent_grid_shapes(0, sh), 0);
+        CHECK_EQ_INT(tt_latent_grid_shapes(1, sh), 1);
+        CHECK(sh[0].ch_hi == 2 && sh[0].hi_levels == 2 && sh[0].scale_hi == 4 && sh[0].ch_lo == 8);
+        CHECK_EQ_INT(tt_latent_grid_shapes(2, sh), 1);
+        CHECK(sh[0].ch_hi == 1 && sh[0].hi_levels == 3 && sh[0].scale_hi == 4 && sh[0].ch_lo == 8);
+        CHECK_EQ_INT(tt_latent_grid_shapes(3, sh), 2);
+        for (int k = 0; k < 2; k++)
+            CHECK(tt_latent_pyramid_check(sh[k].ch_lo, sh[k].ch_hi, sh[k].scale_hi, sh[k].hi_levels) == TT_OK);
+        CHECK(sh[0].hi_levels != sh[1].hi_levels);
+        /* auto compares by MSE + lambda * bpp: it needs a lambda or a target */
+        CHECK(tt_latent_grids_check(3, 0, 0) == TT_ERR_INVALID_ARG);
+        CHECK(tt_latent_grids_check(3, 0.002f, 0) == TT_OK);
+        CHECK(tt_latent_grids_check(3, 0, 1) == TT_OK);
+        CHECK(tt_latent_grids_check(1, 0, 0) == TT_OK);
+        CHECK(tt_latent_grids_check(4, 0.002f, 0) == TT_ERR_INVALID_ARG);
+        CHECK(tt_latent_grids_check(-1, 0.002f, 0) == TT_ERR_INVALID_ARG);
+    }
+    /* the RD cost: MSE on [0, 1] from the PSNR (30 dB = 1e-3) plus lambda x bpp; at lambda 0.002 a file of 30 dB at
+     * 1 bpp (cost 3e-3) loses to 29 dB at 0.5 bpp (1.259e-3 + 1e-3), and wins at lambda 0.0005 */
+    CHECK_NEAR(tt_latent_rd_cost(30.0, 1.0, 0.002), 3e-3, 1e-12);
+    CHECK(tt_latent_rd_cost(29.0, 0.5, 0.002) < tt_latent_rd_cost(30.0, 1.0, 0.002));
+    CHECK(tt_latent_rd_cost(29.0, 0.5, 0.0005) > tt_latent_rd_cost(30.0, 1.0, 0.0005));
     TT_TEST_END();
 }

@@ -294,6 +294,50 @@ int main(void)
         tc.target_tries = 0;
         CHECK(tt_latent_config_validate(&tc) == TT_ERR_INVALID_ARG);
     }
+    /* ---- grids: low and pyramid trained alone, then auto, which trains both and must return the layout whose file
+     * has the lower MSE + lambda * bpp (computed here from the decoded image and the size; training is not bit-exact
+     * between runs, so the choice is checked only where the two costs are 5 % or more apart) ---- */
+    {
+        tt_latent_config gc = rc;
+        gc.int8 = 0;
+        gc.lambda = 0.01f;
+        double px = (double)img.width * img.height, cost[2] = {0, 0};
+        uint32_t params[2] = {0, 0};
+        for (int k = 0; k < 2; k++) {
+            gc.grids = k == 0 ? TT_LATENT_GRIDS_LOW : TT_LATENT_GRIDS_PYRAMID;
+            tt_model *gm = NULL;
+            tt_model_info info;
+            tt_image back = {0};
+            CHECK_MSG(tt_latent_train(ctx, &img, &gc, &gm) == TT_OK, "grids %d: %s", k, tt_last_error());
+            if (gm && tt_model_get_info(gm, &info) == TT_OK && tt_model_decode(ctx, gm, &back, NULL) == TT_OK) {
+                params[k] = info.params;
+                cost[k] = pow(10.0, -psnr_vs(&img, &back) / 10.0) + gc.lambda * info.file_bytes * 8.0 / px;
+            }
+            tt_image_free(&back);
+            tt_model_free(gm);
+        }
+        CHECK_MSG(params[0] > 0 && params[1] > 0 && params[0] != params[1], "layout parameters %u, %u", params[0], params[1]);
+        gc.grids = TT_LATENT_GRIDS_AUTO;
+        tt_model *am = NULL;
+        tt_model_info info;
+        CHECK_MSG(tt_latent_train(ctx, &img, &gc, &am) == TT_OK, "grids auto: %s", tt_last_error());
+        if (am && tt_model_get_info(am, &info) == TT_OK) {
+            CHECK_MSG(info.params == params[0] || info.params == params[1], "auto: %u parameters", info.params);
+            if (fabs(cost[0] - cost[1]) >= 0.05 * fmin(cost[0], cost[1]))
+                CHECK_MSG(info.params == params[cost[1] < cost[0]], "auto kept %u parameters; costs low %g, pyramid %g",
+                          info.params, cost[0], cost[1]);
+            else
+                printf("note: low and pyramid costs within 5 %% (%g, %g): choice not checked\n", cost[0], cost[1]);
+        }
+        tt_model_free(am);
+        gc.lambda = 0;
+        gc.quant_step = 0.0625f;
+        CHECK(tt_latent_config_validate(&gc) == TT_ERR_INVALID_ARG); /* auto without lambda or target */
+        gc.target_psnr = 25;
+        CHECK(tt_latent_config_validate(&gc) == TT_OK);
+        gc.grids = (tt_latent_grids)4;
+        CHECK(tt_latent_config_validate(&gc) == TT_ERR_INVALID_ARG);
+    }
     rc.int8 = 1;
     rc.fp32 = 1;
     CHECK(tt_latent_config_validate(&rc) == TT_ERR_INVALID_ARG);
