@@ -42,25 +42,28 @@ for img in alpha:43.57:41 cutout:43.88:82 icon:54.45:19; do
     check "$name: RGBA PSNR $v >= $floor" ge "$v" "$floor"
     check "$name: largest error $e <= $maxerr" ge "$maxerr" "$e"
 done
-# Against the exhaustive optimum (tests/bench/bc7_grey_bound.c, every mode, partition and grey endpoint pair) on a
-# 64x64 crop of the grey texture stone: no preset may beat what BC7 can hold (that would mean a wrong decoder or
-# PSNR), and thorough stays within 0.5 dB of it (0.18 dB when measured, 2026-12-07); mode 6 with --loose-alpha
-# stays under the optimum of mode 6 with alpha free. The tool refuses a colour image.
-run 0 "$TT_TILE_IMAGE" "$SET/stone.png" 64 64 "$TMP/stone64.png"
-run 0 "$TT_BC7_GREY_BOUND" "$TMP/stone64.png"
-bound=$(sed -n 's/^alpha exactly 255, best mode per block: \([0-9.]*\) dB$/\1/p' "$TMP/out")
-bound_free=$(sed -n 's/^mode 6 with alpha free (254 allowed): \([0-9.]*\) dB$/\1/p' "$TMP/out")
-check "bound printed ($bound, $bound_free)" test -n "$bound" -a -n "$bound_free"
-for p in medium thorough; do
-    run 0 "$TINYTEX" bc7 "$TMP/stone64.png" -o "$TMP/st_$p.dds" --preset "$p" --json "$TMP/st_$p.json" -q
-    v=$(json_num "$TMP/st_$p.json" psnr_rgb)
-    check "$p: stone crop $v dB <= the optimum $bound" ge "$bound" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"
+# Against an exhaustive search (tests/bench/bc7_grey_bound.c: every mode, partition and grey endpoint pair; 7- and
+# 8-bit endpoints within 32 of each subset's range, and widening that to 64 changes nothing on these crops) on 64x64
+# crops of the grey texture stone and of the grey photo: no preset may beat it (that would mean a wrong decoder or
+# PSNR, or a search domain too small: the first version, within 12, lost to thorough on the grey crop), and thorough
+# stays within 0.5 dB of it on stone (0.20 dB when measured, 2026-12-07); mode 6 with --loose-alpha stays under the
+# search's mode 6 with alpha free. The tool refuses a colour image.
+for crop in stone grey; do
+    run 0 "$TT_TILE_IMAGE" "$SET/$crop.png" 64 64 "$TMP/${crop}64.png"
+    run 0 "$TT_BC7_GREY_BOUND" "$TMP/${crop}64.png"
+    bound=$(sed -n 's/^alpha exactly 255, best mode per block: \([0-9.]*\) dB$/\1/p' "$TMP/out")
+    bound_free=$(sed -n 's/^mode 6 with alpha free (254 allowed): \([0-9.]*\) dB$/\1/p' "$TMP/out")
+    check "$crop: search figures printed ($bound, $bound_free)" test -n "$bound" -a -n "$bound_free"
+    for p in medium thorough; do
+        run 0 "$TINYTEX" bc7 "$TMP/${crop}64.png" -o "$TMP/st_$p.dds" --preset "$p" --json "$TMP/st_$p.json" -q
+        v=$(json_num "$TMP/st_$p.json" psnr_rgb)
+        check "$p: $crop crop $v dB <= the search's $bound" ge "$bound" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"
+    done
+    [ "$crop" = stone ] && check "thorough: within 0.5 dB of the search on stone ($v, $bound)" ge "$v" "$(awk -v x="$bound" 'BEGIN{print x - 0.5}')"
+    run 0 "$TINYTEX" bc7 "$TMP/${crop}64.png" -o "$TMP/st_loose.dds" --preset thorough --modes 6 --loose-alpha --json "$TMP/st_loose.json" -q
+    v=$(json_num "$TMP/st_loose.json" psnr_rgb)
+    check "$crop: --loose-alpha --modes 6: $v dB <= the search's mode 6 with alpha free, $bound_free" ge "$bound_free" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"
 done
-check "thorough: within 0.5 dB of the optimum ($v, $bound)" ge "$v" "$(awk -v x="$bound" 'BEGIN{print x - 0.5}')"
-run 0 "$TINYTEX" bc7 "$TMP/stone64.png" -o "$TMP/st_loose.dds" --preset thorough --modes 6 --loose-alpha --json "$TMP/st_loose.json" -q
-v=$(json_num "$TMP/st_loose.json" psnr_rgb)
-check "--loose-alpha --modes 6: $v dB <= its optimum $bound_free" ge "$bound_free" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"
-check "--loose-alpha --modes 6: above the alpha-255 optimum ($v > $bound)" ge "$v" "$bound"
 run 1 "$TT_BC7_GREY_BOUND" "$SET/photo.png"
 check "bound tool: a colour image is refused by name" grep -q "photo.png: not an opaque grey image" "$TMP/err"
 
