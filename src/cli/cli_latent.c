@@ -775,8 +775,9 @@ int cmd_latent(int argc, char **argv)
          "search lambda (retraining each try) for the smallest file of at least DB dB", NULL, 0, 200},
         {"target-tries", 0, OPT_UINT, &o.target_tries, "N", "trainings of the --target-* search", NULL, 1, 100},
         {"preset", 0, OPT_CHOICE, &o.preset, "NAME",
-         "training length: fast = 1000 steps of 16384 pixels, QAT from 500 (explicit options win)",
-         "default|fast", 0, 0},
+         "fast = 1000 steps of 16384 pixels, QAT from 500; thorough = 20000 steps, QAT from 2000, and with --lambda or "
+         "a --target-*: --hidden 32 --precision int8 --grids auto (docs/rd.md's settings; explicit options win)",
+         "default|fast|thorough", 0, 0},
         {"hidden", 0, OPT_UINT, &o.hidden, "N", "decoder width", NULL, 4, TT_NN_MAX_HIDDEN},
         {"depth", 0, OPT_UINT, &o.depth, "N", "decoder hidden layers", NULL, 1, TT_NN_MAX_DEPTH},
         {"omega0", 0, OPT_FLOAT, &o.omega0, "W", "SIREN frequency (" TT_STR(LATENT_RATE_OMEGA0) " when --lambda or a --target-* is given)", NULL, 0.001, 10000},
@@ -830,6 +831,18 @@ int cmd_latent(int argc, char **argv)
         if (!cli_option_given(argc, argv, "iters")) o.iters = 1000;
         if (!cli_option_given(argc, argv, "batch")) o.batch = 16384;
         if (!cli_option_given(argc, argv, "qat-start")) o.qat_start = 500;
+    }
+    if (o.preset == 2) { /* thorough: the settings of docs/rd.md's rate-distortion figures */
+        if (!cli_option_given(argc, argv, "iters")) o.iters = 20000;
+        if (!cli_option_given(argc, argv, "qat-start")) o.qat_start = 2000;
+        if (o.lambda > 0 || o.target_bpp > 0 || o.target_psnr > 0) {
+            static const char *const layout_opts[] = {"grids", "ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
+            int layout_given = 0;
+            for (int k = 0; k < 6; k++) layout_given |= cli_option_given(argc, argv, layout_opts[k]);
+            if (!layout_given) o.grids = 3;
+            if (!cli_option_given(argc, argv, "hidden")) o.hidden = 32;
+            if (!cli_option_given(argc, argv, "precision")) o.precision = 2;
+        }
     }
     if (o.target_bpp > 0 && o.target_psnr > 0) {
         cli_error("--target-bpp and --target-psnr: give one of them");

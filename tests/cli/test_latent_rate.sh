@@ -83,6 +83,17 @@ run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/g.png" --json "$TMP/cg.json"
 check "auto's file rebuilds to the reported PSNR" near "$(json_num "$TMP/cg.json" psnr_rgb)" "$kp" 1e-6
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/gl.tnx" $SMALLG --iters 5 --qat-start 2 --grids low --lambda 0.01 --json "$TMP/gl.json"
 check "--grids low: 2 hi grids of 2 channels from 1/4" [ "$(json_num "$TMP/gl.json" ch_hi) $(json_num "$TMP/gl.json" hi_levels) $(json_num "$TMP/gl.json" scale_hi) $(json_num "$TMP/gl.json" ch_lo)" = "2 2 4 8" ]
+# --preset thorough: docs/rd.md's settings (20000 steps, QAT from 2000; with a rate term --hidden 32, int8 weights and
+# --grids auto unless a layout is given); explicit options win.
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pt.tnx" --preset thorough --lambda 0.01 --iters 4 --batch 512 --decode-repeats 1 -q --json "$TMP/pt.json"
+check "thorough with lambda: auto grids, hidden 32, QAT from 2000 (iters given: 4)" \
+    [ "$(sed -n 's/.*"grids":[[:space:]]*"\([a-z]*\)".*/\1/p' "$TMP/pt.json" | head -1) $(json_num "$TMP/pt.json" hidden) $(json_num "$TMP/pt.json" qat_start) $(json_num "$TMP/pt.json" iters)" = "auto 32 2000 4" ]
+run 0 "$TINYTEX" info "$TMP/pt.tnx"
+check "thorough with lambda: int8 decoder weights" grep -q 'int8' "$TMP/out"
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pt.tnx" --preset thorough --lambda 0.01 --ch-lo 4 --iters 4 --batch 512 --decode-repeats 1 -q --json "$TMP/pt.json"
+check "thorough with a layout option keeps custom grids" grep -q '"grids":[[:space:]]*"custom"' "$TMP/pt.json"
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pt.tnx" --preset thorough --batch 512 --qat-start 2 --iters 4 --decode-repeats 1 -q --json "$TMP/pt.json"
+check "thorough without a rate term: custom grids, hidden 64" [ "$(sed -n 's/.*"grids":[[:space:]]*"\([a-z]*\)".*/\1/p' "$TMP/pt.json" | head -1) $(json_num "$TMP/pt.json" hidden)" = "custom 64" ]
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids auto                    # no lambda, no target
 check "auto without lambda: the reason" grep -q "give a lambda or a bpp/PSNR target" "$TMP/err"
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/u.tnx" --grids low --ch-lo 4 --lambda 0.01
