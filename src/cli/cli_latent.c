@@ -238,6 +238,7 @@ typedef struct {
     tt_nn_decoder_cfg dec;
     tt_latent_layout layout;
     cli_tnx_measured file;       /* the written file, read back */
+    const char *grids_kept;      /* --grids auto: the layout kept (NULL otherwise) */
     int n_grid_tries;            /* --grids auto: the layouts trained, each measured from its file */
     struct { const char *name; long long bytes; double psnr_rgb, cost; } grid_tries[2];
 } latent_outcome;
@@ -332,8 +333,8 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
         return latent_encode_file(&oc, gpu, img, input, output, ex, out);
     }
     double px = (double)img->width * img->height, best_cost = INFINITY;
-    int best = -1;
-    char tmp[2][4096];
+    int best = -1, tried = 0;
+    char tmp[2][4096] = {{0}};
     tt_image decoded[2] = {{0}, {0}};
     float *params[2] = {NULL, NULL};
     latent_outcome cand;
@@ -342,7 +343,12 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     for (int k = 0; k < n && st == TT_OK; k++) {
         oc.ch_lo = shapes[k].ch_lo; oc.scale_lo = shapes[k].scale_lo; oc.ch_hi = shapes[k].ch_hi;
         oc.scale_hi = shapes[k].scale_hi; oc.hi_levels = shapes[k].hi_levels;
-        snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.tnx", output, shapes[k].name);
+        int len = snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.tnx", output, shapes[k].name);
+        if (len < 0 || (size_t)len >= sizeof tmp[k]) {
+            st = tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
+            break;
+        }
+        tried = k + 1;
         latent_extras e = *ex;
         e.decoded = ex->decoded ? &decoded[k] : NULL;
         e.file_params = ex->file_params ? &params[k] : NULL;
@@ -355,7 +361,7 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
         tries[k].bytes = cand.file.bytes;
         tries[k].psnr_rgb = cand.file.metrics.psnr_rgb;
         tries[k].cost = cost;
-        if (cost < best_cost) {
+        if (best < 0 || cost < best_cost) {   /* the first try is kept even if its cost is NaN */
             best_cost = cost;
             best = k;
             *out = cand;
@@ -364,7 +370,7 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     if (st == TT_OK && rename(tmp[best], output) != 0)
         st = tt_fail(TT_ERR_IO, "%s: cannot rename %s to it", output, tmp[best]);
     for (int k = 0; k < n; k++) {
-        if (k != best || st != TT_OK) remove(tmp[k]);
+        if (k < tried && (k != best || st != TT_OK)) remove(tmp[k]);
         if (k == best && st == TT_OK) {
             if (ex->decoded) *ex->decoded = decoded[k];
             if (ex->file_params) *ex->file_params = params[k];
@@ -375,6 +381,7 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     }
     if (st == TT_OK) {
         DISPLAYLEVEL(2, "grids auto: kept %s\n", shapes[best].name);
+        out->grids_kept = shapes[best].name;
         out->n_grid_tries = n;
         memcpy(out->grid_tries, tries, sizeof tries);
     }
@@ -461,6 +468,7 @@ static int latent_target(latent_options o, cli_common c)
             cJSON_AddNumberToObject(e, "try_bytes", (double)out.file.bytes);
             cJSON_AddNumberToObject(e, "try_bits_per_pixel", bpp);
             cJSON_AddNumberToObject(e, "try_psnr_rgb", psnr);
+            if (out.grids_kept) cJSON_AddStringToObject(e, "try_grids_kept", out.grids_kept);
             cJSON_AddItemToArray(tries, e);
         }
         if (tt_latent_search_record(&search, bpp, psnr)) {
@@ -580,6 +588,7 @@ static int latent_single(latent_options o, cli_common c)
         cJSON *cfg = cJSON_AddObjectToObject(report, "config");
         static const char *const grid_names[] = {"custom", "low", "pyramid", "auto"};
         cJSON_AddStringToObject(cfg, "grids", grid_names[o.grids]);
+        if (out.grids_kept) cJSON_AddStringToObject(cfg, "grids_kept", out.grids_kept);
         cJSON_AddNumberToObject(cfg, "ch_lo", out.latent.ch_lo);
         cJSON_AddNumberToObject(cfg, "scale_lo", out.latent.scale_lo);
         cJSON_AddNumberToObject(cfg, "ch_hi", out.latent.ch_hi);
@@ -681,6 +690,7 @@ static void latent_encode_one(void *ctx, const char *input, const char *output, 
         latent_result(r, x, &img, output, &out.file);
         cJSON_AddStringToObject(r->extra, "latent_codec", tt_latent_codec_name((tt_latent_codec)x->o.codec));
         cJSON_AddNumberToObject(r->extra, "psnr_coded_before_finetune", out.coded.psnr_rgb);
+        if (out.grids_kept) cJSON_AddStringToObject(r->extra, "grids_kept", out.grids_kept);
         cJSON_AddNumberToObject(r->extra, "train_seconds", out.train.seconds);
         cJSON_AddNumberToObject(r->extra, "train_gpu_ms", out.train.gpu_ms);
         cJSON_AddNumberToObject(r->extra, "finetune_seconds", out.finetune_seconds);
@@ -839,7 +849,7 @@ int cmd_latent(int argc, char **argv)
             static const char *const layout_opts[] = {"grids", "ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
             int layout_given = 0;
             for (int k = 0; k < 6; k++) layout_given |= cli_option_given(argc, argv, layout_opts[k]);
-            if (!layout_given) o.grids = 3;
+            if (!layout_given && !o.sweep) o.grids = 3;   /* --sweep codes one trained model */
             if (!cli_option_given(argc, argv, "hidden")) o.hidden = 32;
             if (!cli_option_given(argc, argv, "precision")) o.precision = 2;
         }

@@ -37,8 +37,8 @@ typedef struct { unsigned ch_lo, scale_lo, ch_hi, scale_hi, hi_levels; const cha
  * fields), 1 for low or pyramid, 2 for auto. */
 int tt_latent_grid_shapes(int grids, tt_latent_grid_shape out[2]);
 /* The Lagrangian cost of a file at the lambda it was trained for: MSE (RGB, on [0, 1], from its PSNR) + lambda * bits
- * per pixel, the quantity rate-aware training minimises; of two files trained at one lambda, the lower cost is the
- * better trade (the point on the lower convex hull of the rate-distortion plane). */
+ * per pixel of the whole file, the quantity rate-aware training minimises (there with the grids' estimated bits); of
+ * two files trained at one lambda, the lower cost is the better trade at that slope. */
 double tt_latent_rd_cost(double psnr_rgb, double bpp, double lambda);
 
 #endif

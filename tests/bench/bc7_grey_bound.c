@@ -1,4 +1,4 @@
-/* bc7_grey_bound.c - benchmark aid: the best RGB PSNR a BC7 encoder can reach on an opaque grey image, by exhaustive search. */
+/* bc7_grey_bound.c - benchmark aid: the best RGB PSNR of a BC7 file of an opaque grey image that an exhaustive search over modes, partitions and endpoints finds. */
 /*
  * For an image with R = G = B and alpha 255 it searches, block by block, every BC7 mode, partition, rotation,
  * index-selection bit and endpoint pair, and prints the RGB PSNR of the per-block best (a) when opaque alpha must
@@ -165,8 +165,8 @@ int main(int argc, char **argv)
             long c72 = best_pair(hist, lo, hi, &v7, &v7, 2, 4), a82 = best_pair(hist, lo, hi, &v8, &v8, 2, 4);
             e[5] = 3 * c72;
             if (2 * c72 + a82 < e[5]) e[5] = 2 * c72 + a82;
-            /* mode 6 with alpha 255: both p-bits 1, or one endpoint with p-bit 0 (alpha 254) that only indices 0-7
-             * lean towards (weights <= 30 still decode alpha 255) */
+            /* mode 6 with alpha 255: both p-bits 1, or one endpoint with p-bit 0 (alpha 254) used only by indices 0-7,
+             * which give it a weight of at most 30/64 (alpha still decodes to 255) */
             long both = best_pair(hist, lo, hi, &m6_odd, &m6_odd, 4, 16), half = best_pair(hist, lo, hi, &m6_odd, &v8, 4, 8);
             e[6] = 3 * (both < half ? both : half);
             long best = e[0];

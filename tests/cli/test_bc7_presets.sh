@@ -43,11 +43,12 @@ for img in alpha:43.57:41 cutout:43.88:82 icon:54.45:19; do
     check "$name: largest error $e <= $maxerr" ge "$maxerr" "$e"
 done
 # Against an exhaustive search (tests/bench/bc7_grey_bound.c: every mode, partition and grey endpoint pair; 7- and
-# 8-bit endpoints within 32 of each subset's range, and widening that to 64 changes nothing on these crops) on 64x64
-# crops of the grey texture stone and of the grey photo: no preset may beat it (that would mean a wrong decoder or
-# PSNR, or a search domain too small: the first version, within 12, lost to thorough on the grey crop), and thorough
-# stays within 0.5 dB of it on stone (0.20 dB when measured, 2026-12-07); mode 6 with --loose-alpha stays under the
-# search's mode 6 with alpha free. The tool refuses a colour image.
+# 8-bit endpoints within 32 of each subset's range; widening that to 64 leaves its alpha-255 figure the same on these
+# crops) on 64x64 crops of the grey texture stone and of the grey photo: no preset may beat it (that would mean a
+# wrong decoder or PSNR, or a search domain too small: the first version, within 12, lost to thorough on the grey
+# crop), and thorough stays within 0.5 dB of it on stone (0.20 dB when measured, 2026-12-07). On stone, mode 6 with
+# --loose-alpha stays under the search's mode 6 with alpha free (the same at 12, 32 and 64 there; on the grey crop
+# that figure still grows from 32 to 64, so it is not checked there). The tool refuses a colour image.
 for crop in stone grey; do
     run 0 "$TT_TILE_IMAGE" "$SET/$crop.png" 64 64 "$TMP/${crop}64.png"
     run 0 "$TT_BC7_GREY_BOUND" "$TMP/${crop}64.png"
@@ -60,6 +61,7 @@ for crop in stone grey; do
         check "$p: $crop crop $v dB <= the search's $bound" ge "$bound" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"
     done
     [ "$crop" = stone ] && check "thorough: within 0.5 dB of the search on stone ($v, $bound)" ge "$v" "$(awk -v x="$bound" 'BEGIN{print x - 0.5}')"
+    [ "$crop" = stone ] || continue
     run 0 "$TINYTEX" bc7 "$TMP/${crop}64.png" -o "$TMP/st_loose.dds" --preset thorough --modes 6 --loose-alpha --json "$TMP/st_loose.json" -q
     v=$(json_num "$TMP/st_loose.json" psnr_rgb)
     check "$crop: --loose-alpha --modes 6: $v dB <= the search's mode 6 with alpha free, $bound_free" ge "$bound_free" "$(awk -v x="$v" 'BEGIN{print x - 0.0005}')"

@@ -77,10 +77,15 @@ check "the output is the cheaper try, $kept ($kb bytes)" [ "$(stat -c %s "$TMP/g
 check "the report's PSNR is the kept try's" near "$(json_num "$TMP/g.json" psnr_rgb)" "$kp" 1e-9
 want_levels=$([ "$kept" = low ] && echo 2 || echo 3)
 check "the report's layout is $kept's (hi_levels $want_levels)" [ "$(json_num "$TMP/g.json" hi_levels)" = "$want_levels" ]
+check "the report names the kept layout" grep -q "\"grids_kept\":[[:space:]]*\"$kept\"" "$TMP/g.json"
 check "no temporary layout file is left" [ -z "$(ls "$TMP" | grep grids-)" ]
 run 0 "$TINYTEX" decode "$TMP/g.tnx" -o "$TMP/g.png"
 run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/g.png" --json "$TMP/cg.json"
 check "auto's file rebuilds to the reported PSNR" near "$(json_num "$TMP/cg.json" psnr_rgb)" "$kp" 1e-6
+# A failure in the first layout's training (here: the log cannot be opened) leaves neither output nor temporary file.
+mkdir -p "$TMP/ge"
+run 1 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/ge/x.tnx" $SMALLG --iters 5 --qat-start 2 --grids auto --lambda 0.01 --log "$TMP/no/such/dir/x.csv"
+check "auto, failed first try: the folder stays empty" [ -z "$(ls -A "$TMP/ge")" ]
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/gl.tnx" $SMALLG --iters 5 --qat-start 2 --grids low --lambda 0.01 --json "$TMP/gl.json"
 check "--grids low: 2 hi grids of 2 channels from 1/4" [ "$(json_num "$TMP/gl.json" ch_hi) $(json_num "$TMP/gl.json" hi_levels) $(json_num "$TMP/gl.json" scale_hi) $(json_num "$TMP/gl.json" ch_lo)" = "2 2 4 8" ]
 # --preset thorough: docs/rd.md's settings (20000 steps, QAT from 2000; with a rate term --hidden 32, int8 weights and

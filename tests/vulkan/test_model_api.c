@@ -317,17 +317,19 @@ int main(void)
             tt_model_free(gm);
         }
         CHECK_MSG(params[0] > 0 && params[1] > 0 && params[0] != params[1], "layout parameters %u, %u", params[0], params[1]);
+        printf("grids: costs low %.4g, pyramid %.4g\n", cost[0], cost[1]);
         gc.grids = TT_LATENT_GRIDS_AUTO;
         tt_model *am = NULL;
         tt_model_info info;
         CHECK_MSG(tt_latent_train(ctx, &img, &gc, &am) == TT_OK, "grids auto: %s", tt_last_error());
         if (am && tt_model_get_info(am, &info) == TT_OK) {
             CHECK_MSG(info.params == params[0] || info.params == params[1], "auto: %u parameters", info.params);
-            if (fabs(cost[0] - cost[1]) >= 0.05 * fmin(cost[0], cost[1]))
-                CHECK_MSG(info.params == params[cost[1] < cost[0]], "auto kept %u parameters; costs low %g, pyramid %g",
-                          info.params, cost[0], cost[1]);
-            else
-                printf("note: low and pyramid costs within 5 %% (%g, %g): choice not checked\n", cost[0], cost[1]);
+            /* measured on lavapipe: low 0.0148, pyramid 0.0128 (16 % apart); a gap under 5 % would leave the choice
+             * to training noise, and the check would test nothing: that fails too */
+            CHECK_MSG(fabs(cost[0] - cost[1]) >= 0.05 * fmin(cost[0], cost[1]), "costs low %g, pyramid %g: too close to "
+                      "check the choice", cost[0], cost[1]);
+            CHECK_MSG(info.params == params[cost[1] < cost[0]], "auto kept %u parameters; costs low %g, pyramid %g",
+                      info.params, cost[0], cost[1]);
         }
         tt_model_free(am);
         gc.lambda = 0;
