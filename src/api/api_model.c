@@ -404,7 +404,7 @@ static tt_status latent_train_grids(tt_context *ctx, const tt_image *img, const 
                                     tt_model **out, double *psnr_out)
 {
     tt_latent_grid_shape shapes[2];
-    int n = tt_latent_grid_shapes((int)config->grids, shapes);
+    int n = tt_latent_grid_shapes(config->grids, shapes);
     *psnr_out = NAN;
     if (n == 0) return latent_train_once(ctx, img, config, out);
     double px = (double)img->width * img->height, best_cost = INFINITY;

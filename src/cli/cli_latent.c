@@ -227,6 +227,22 @@ typedef struct {
     float **file_params;         /* receive the parameters as the file holds them (the caller frees them) */
 } latent_extras;
 
+/* One layout's file under --grids auto (tt_latent_rd_cost: MSE + lambda x bpp). */
+typedef struct { const char *name; long long bytes; double psnr_rgb, cost; } latent_grid_try;
+
+/* The options that set the grid layout, which --grids replaces. */
+static const char *const LAYOUT_OPTIONS[] = {"ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
+#define N_LAYOUT_OPTIONS (sizeof LAYOUT_OPTIONS / sizeof LAYOUT_OPTIONS[0])
+
+static void latent_options_set_shape(latent_options *o, const tt_latent_grid_shape *s)
+{
+    o->ch_lo = s->ch_lo;
+    o->scale_lo = s->scale_lo;
+    o->ch_hi = s->ch_hi;
+    o->scale_hi = s->scale_hi;
+    o->hi_levels = s->hi_levels;
+}
+
 typedef struct {
     tt_nn_run_stats train;
     tt_metrics before_codec;     /* extras.before_codec: the grids stored raw */
@@ -240,7 +256,7 @@ typedef struct {
     cli_tnx_measured file;       /* the written file, read back */
     const char *grids_kept;      /* --grids auto: the layout kept (NULL otherwise) */
     int n_grid_tries;            /* --grids auto: the layouts trained, each measured from its file */
-    struct { const char *name; long long bytes; double psnr_rgb, cost; } grid_tries[2];
+    latent_grid_try grid_tries[2];
 } latent_outcome;
 
 /* Builds the model, trains it, quantises and codes the grids and fine-tunes the decoder on the GPU (under
@@ -323,13 +339,10 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
                                   const char *output, const latent_extras *ex, latent_outcome *out)
 {
     tt_latent_grid_shape shapes[2];
-    int n = tt_latent_grid_shapes(o->grids, shapes);
+    int n = tt_latent_grid_shapes((tt_latent_grids)o->grids, shapes);
     latent_options oc = *o;
     if (n <= 1) {
-        if (n == 1) {
-            oc.ch_lo = shapes[0].ch_lo; oc.scale_lo = shapes[0].scale_lo; oc.ch_hi = shapes[0].ch_hi;
-            oc.scale_hi = shapes[0].scale_hi; oc.hi_levels = shapes[0].hi_levels;
-        }
+        if (n == 1) latent_options_set_shape(&oc, &shapes[0]);
         return latent_encode_file(&oc, gpu, img, input, output, ex, out);
     }
     double px = (double)img->width * img->height, best_cost = INFINITY;
@@ -339,10 +352,9 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     float *params[2] = {NULL, NULL};
     latent_outcome cand;
     tt_status st = TT_OK;
-    struct { const char *name; long long bytes; double psnr_rgb, cost; } tries[2];
+    latent_grid_try tries[2];
     for (int k = 0; k < n && st == TT_OK; k++) {
-        oc.ch_lo = shapes[k].ch_lo; oc.scale_lo = shapes[k].scale_lo; oc.ch_hi = shapes[k].ch_hi;
-        oc.scale_hi = shapes[k].scale_hi; oc.hi_levels = shapes[k].hi_levels;
+        latent_options_set_shape(&oc, &shapes[k]);
         int len = snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.tnx", output, shapes[k].name);
         if (len < 0 || (size_t)len >= sizeof tmp[k]) {
             st = tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
@@ -846,10 +858,9 @@ int cmd_latent(int argc, char **argv)
         if (!cli_option_given(argc, argv, "iters")) o.iters = 20000;
         if (!cli_option_given(argc, argv, "qat-start")) o.qat_start = 2000;
         if (o.lambda > 0 || o.target_bpp > 0 || o.target_psnr > 0) {
-            static const char *const layout_opts[] = {"grids", "ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
-            int layout_given = 0;
-            for (int k = 0; k < 6; k++) layout_given |= cli_option_given(argc, argv, layout_opts[k]);
-            if (!layout_given && !o.sweep) o.grids = 3;   /* --sweep codes one trained model */
+            int layout_given = cli_option_given(argc, argv, "grids");
+            for (size_t k = 0; k < N_LAYOUT_OPTIONS; k++) layout_given |= cli_option_given(argc, argv, LAYOUT_OPTIONS[k]);
+            if (!layout_given && !o.sweep) o.grids = TT_LATENT_GRIDS_AUTO;   /* --sweep codes one trained model */
             if (!cli_option_given(argc, argv, "hidden")) o.hidden = 32;
             if (!cli_option_given(argc, argv, "precision")) o.precision = 2;
         }
@@ -868,15 +879,14 @@ int cmd_latent(int argc, char **argv)
         cli_error("%s", tt_last_error());
         goto done;
     }
-    if (o.grids != 0) {
-        static const char *const layout_opts[] = {"ch-lo", "scale-lo", "ch-hi", "scale-hi", "hi-levels"};
-        for (int k = 0; k < 5; k++)
-            if (cli_option_given(argc, argv, layout_opts[k])) {
-                cli_error("--grids sets the grid layout: give --%s only with --grids custom", layout_opts[k]);
+    if (o.grids != TT_LATENT_GRIDS_CUSTOM) {
+        for (size_t k = 0; k < N_LAYOUT_OPTIONS; k++)
+            if (cli_option_given(argc, argv, LAYOUT_OPTIONS[k])) {
+                cli_error("--grids sets the grid layout: give --%s only with --grids custom", LAYOUT_OPTIONS[k]);
                 goto done;
             }
     }
-    if (o.grids == 3 && o.sweep) {
+    if (o.grids == TT_LATENT_GRIDS_AUTO && o.sweep) {
         cli_error("--sweep codes one trained model: not with --grids auto");
         goto done;
     }

@@ -294,8 +294,8 @@ static void latent_record_pre_step(tt_nn_trainer *tr, uint32_t step0)
     float step = m->latent.qat_bits > 0 ? tt_latent_cfg_step(&m->latent) : 0.0f;
     float lambda = tt_latent_cfg_lambda(&m->latent);
     tr->enc_param2 = step;
-    tr->enc_param3 = step > 0 ? 1.0f / step : 0.0f; /* the level of tt_latent_step_level */
-    tr->rate_inv_step = step > 0 ? 1.0f / step : 0.0f;
+    /* 1 / step: the level of tt_latent_step_level in the train shader, the rate term in Adam */
+    tr->enc_param3 = tr->rate_inv_step = step > 0 ? 1.0f / step : 0.0f;
     tr->rate_scale = qat && step > 0 && lambda > 0 ? lambda / ((float)m->width * (float)m->height * step) : 0.0f;
     if (qat) {
         if (step0 == 0 && step == 0) {

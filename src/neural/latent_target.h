@@ -2,6 +2,8 @@
 #ifndef TT_LATENT_TARGET_H
 #define TT_LATENT_TARGET_H
 
+#include "tinytex.h"
+
 /* Both bits per pixel and PSNR fall as lambda grows. A bpp target wants the smallest lambda whose file is at most
  * target_bpp (the best PSNR that fits); a PSNR target the largest lambda whose file still reaches target_psnr dB (the
  * smallest file that does). From the start lambda the search steps by x8 until the target is bracketed, then halves
@@ -35,7 +37,7 @@ int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr);
 typedef struct { unsigned ch_lo, scale_lo, ch_hi, scale_hi, hi_levels; const char *name; } tt_latent_grid_shape;
 /* The layouts a tt_latent_grids value trains, written to out; returns how many: 0 for custom (the caller's own
  * fields), 1 for low or pyramid, 2 for auto. */
-int tt_latent_grid_shapes(int grids, tt_latent_grid_shape out[2]);
+int tt_latent_grid_shapes(tt_latent_grids grids, tt_latent_grid_shape out[2]);
 /* The Lagrangian cost of a file at the lambda it was trained for: MSE (RGB, on [0, 1], from its PSNR) + lambda * bits
  * per pixel of the whole file, the quantity rate-aware training minimises (there with the grids' estimated bits); of
  * two files trained at one lambda, the lower cost is the better trade at that slope. */
