@@ -360,6 +360,9 @@ typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2, TT_LATE
 typedef enum {
     TT_LATENT_GRIDS_CUSTOM = 0, TT_LATENT_GRIDS_LOW = 1, TT_LATENT_GRIDS_PYRAMID = 2, TT_LATENT_GRIDS_AUTO = 3
 } tt_latent_grids;
+/* How each pixel samples the grids: bilinear (2x2 points) or bicubic (Catmull-Rom, 4x4 points: smoother features
+ * for the same latents; docs/latent.md measures it), align-corners in both. */
+typedef enum { TT_LATENT_UPSAMPLE_BILINEAR = 0, TT_LATENT_UPSAMPLE_BICUBIC = 1 } tt_latent_upsample;
 
 /* Called every few hundred steps (and at the end of each stage) with the stage ("train", "finetune"), steps done
  * and the stage's total, and the last step's batch loss (MSE). Return non-zero to cancel: the call then returns
@@ -388,6 +391,7 @@ typedef struct {
                                                     (ch_hi channels each; scale_hi a multiple of 2^(hi_levels-1)) */
     tt_latent_grids grids;                       /* TT_LATENT_GRIDS_CUSTOM (the five fields above); another value
                                                     replaces them */
+    tt_latent_upsample upsample;                 /* TT_LATENT_UPSAMPLE_BILINEAR */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
     float qat_noise;                             /* training noise in quantisation steps (0) */
     /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it

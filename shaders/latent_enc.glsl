@@ -1,4 +1,4 @@
-// latent_enc.glsl - latent-grid encoder for the shared trainer/decoder: bilinear align-corners sampling of the HWC grids (lo, then hi or a hi pyramid), forward and atomic backward.
+// latent_enc.glsl - latent-grid encoder for the shared trainer/decoder: bilinear or bicubic align-corners sampling of the HWC grids (lo, then hi or a hi pyramid), forward and atomic backward.
 // Included after nn_common.glsl (P[], G[], enc_out, enc_dfeat, grad_add, pc)
 // and before nn_train.glsl / nn_decode.glsl. Mirrors src/neural/latent.c.
 //
@@ -30,6 +30,8 @@ layout(constant_id = LAT_SPEC_W_HI3) const uint LAT_W_HI3 = 1u;
 layout(constant_id = LAT_SPEC_H_HI3) const uint LAT_H_HI3 = 1u;
 layout(constant_id = LAT_SPEC_W_HI4) const uint LAT_W_HI4 = 1u;
 layout(constant_id = LAT_SPEC_H_HI4) const uint LAT_H_HI4 = 1u;
+layout(constant_id = LAT_SPEC_UPSAMPLE) const uint LAT_UPSAMPLE = 0u;   // 0 bilinear, 1 bicubic (Catmull-Rom)
+const bool LAT_BICUBIC = LAT_UPSAMPLE == 1u;
 
 // Work items per sample: the trainer spreads NN_NS * ENC_PARTS items over
 // NN_WG threads, so ENC_PARTS = NN_WG / NN_NS fills the workgroup in one round
@@ -78,8 +80,10 @@ uint lat_patch_stride(uint g) { return lat_grid_ch(g) | 1u; }
 
 struct LatTap {
     uint g, c0, n;             // grid, first channel, channels taken from this grid
-    uvec4 xy;                  // grid points x0, x1, y0, y1
-    vec4 w;                    // weights of 00, 10, 01, 11
+    uvec4 xy;                  // bilinear: grid points x0, x1, y0, y1
+    vec4 w;                    // bilinear: weights of 00, 10, 01, 11
+    uvec4 xs, ys;              // bicubic: columns and rows i-1, i, i+1, i+2 (clamped to the grid)
+    vec4 wx, wy;               // bicubic: their Catmull-Rom weights
 };
 
 // Same arithmetic as axis_lookup() in latent.c: s = x01 (n-1), clamped.
@@ -93,13 +97,31 @@ void lat_axis(float x01, uint n, out uint i0, out uint i1, out float f)
     f = s - fl;
 }
 
+// Same arithmetic as axis_cubic() in latent.c: the four points around s and their Catmull-Rom weights, which sum to 1
+// and give the grid value itself at f = 0.
+void lat_axis_cubic(float x01, uint n, out uvec4 idx, out vec4 w)
+{
+    uint i0, i1;
+    float f;
+    lat_axis(x01, n, i0, i1, f);
+    idx = uvec4(i0 > 0u ? i0 - 1u : 0u, i0, i1, min(i1 + 1u, n - 1u));
+    float f2 = f * f, f3 = f2 * f;
+    w = vec4(0.5 * (2.0 * f2 - f3 - f), 0.5 * (3.0 * f3 - 5.0 * f2 + 2.0), 0.5 * (4.0 * f2 - 3.0 * f3 + f),
+             0.5 * (f3 - f2));
+}
+
 LatTap lat_tap(uint g, uint c0, uint n, vec2 x01)
 {
     LatTap t;
-    float fx, fy;
-    lat_axis(x01.x, lat_grid_w(g), t.xy.x, t.xy.y, fx);
-    lat_axis(x01.y, lat_grid_h(g), t.xy.z, t.xy.w, fy);
-    t.w = vec4((1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy);
+    if (LAT_BICUBIC) {
+        lat_axis_cubic(x01.x, lat_grid_w(g), t.xs, t.wx);
+        lat_axis_cubic(x01.y, lat_grid_h(g), t.ys, t.wy);
+    } else {
+        float fx, fy;
+        lat_axis(x01.x, lat_grid_w(g), t.xy.x, t.xy.y, fx);
+        lat_axis(x01.y, lat_grid_h(g), t.xy.z, t.xy.w, fy);
+        t.w = vec4((1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy);
+    }
     t.g = g;
     t.c0 = c0;
     t.n = n;
@@ -185,8 +207,8 @@ void lat_box_axis(uint p0, uint p1, uint npx, uint n, out uint g0, out uint g1)
     float f;
     lat_axis(nn_coord01(p0, npx), n, a0, a1, f);   // lat_axis is monotonic: every sample's corners lie in [a0, b1]
     lat_axis(nn_coord01(p1, npx), n, b0, b1, f);
-    g0 = a0;
-    g1 = b1;
+    g0 = LAT_BICUBIC && a0 > 0u ? a0 - 1u : a0;   // bicubic: one more point on each side
+    g1 = LAT_BICUBIC ? min(b1 + 1u, n - 1u) : b1;
 }
 
 void enc_group_begin(uint tid, uvec4 box)
@@ -221,8 +243,35 @@ uint lat_patch_index(uint g, uint x, uint y, uint c)
 }
 #endif
 
+// Bicubic: rows of four points, weighted along x, then the rows along y (latent.c sums in the same order).
+void lat_forward_tap_cubic(uint slot, LatTap t)
+{
+    uint f0 = lat_grid_f0(t.g) + t.c0;
+    for (uint k = 0u; k < t.n; k++) {
+        float acc = 0.0;
+        for (uint j = 0u; j < 4u; j++) {
+            float row = 0.0;
+            for (uint i = 0u; i < 4u; i++) {
+#ifdef NN_TRAIN_STEP
+                float v = lat_pon ? s_lval[lat_patch_index(t.g, t.xs[i], t.ys[j], t.c0) + k]
+                                  : lat_value(lat_index(t.g, t.xs[i], t.ys[j], t.c0) + k, f0 + k);
+#else
+                float v = lat_value(lat_index(t.g, t.xs[i], t.ys[j], t.c0) + k, f0 + k);
+#endif
+                row += t.wx[i] * v;
+            }
+            acc += t.wy[j] * row;
+        }
+        enc_out(slot, f0 + k, acc);
+    }
+}
+
 void lat_forward_tap(uint slot, LatTap t)
 {
+    if (LAT_BICUBIC) {
+        lat_forward_tap_cubic(slot, t);
+        return;
+    }
     uint f0 = lat_grid_f0(t.g) + t.c0;
 #ifdef NN_TRAIN_STEP
     if (lat_pon) {
@@ -258,6 +307,12 @@ void lat_backward_feature(uint slot, uint f, vec2 x01)
     uint g = lat_feature_grid(f), c = f - lat_grid_f0(g);
     LatTap t = lat_tap(g, c, 1u, x01);
     float d = enc_dfeat(slot, f);
+    if (LAT_BICUBIC) {
+        // points can coincide at the border: sixteen separate adds keep that right
+        for (uint j = 0u; j < 4u; j++)
+            for (uint i = 0u; i < 4u; i++) grad_add(lat_index(g, t.xs[i], t.ys[j], c), t.wx[i] * t.wy[j] * d);
+        return;
+    }
     // Corners can coincide at the border: four separate adds keep that right.
     grad_add(lat_index(g, t.xy.x, t.xy.z, c), t.w.x * d);
     grad_add(lat_index(g, t.xy.y, t.xy.z, c), t.w.y * d);

@@ -23,8 +23,8 @@
 #define NN_SPEC_TUNE 14     /* train: NN_TUNE_* bits */
 #define NN_SPEC_HQ 15       /* train: head forward parts */
 #define NN_SPEC_PATCH 16    /* train: floats of the encoder's per-workgroup shared patch (0 = none) */
-/* ids 17..23: the latent pyramid (below) */
-#define NN_SPEC_COUNT 24
+/* ids 17..24: the latent pyramid and upsampling (below) */
+#define NN_SPEC_COUNT 25
 
 /* NN_TUNE bits (spec NN_SPEC_TUNE). */
 #define NN_TUNE_PAD 1u        /* tile rows padded to an odd number of vec4 */
@@ -51,6 +51,8 @@
 #define LAT_SPEC_H_HI3 21
 #define LAT_SPEC_W_HI4 22
 #define LAT_SPEC_H_HI4 23
+/* How the grids are upsampled to the pixels: 0 bilinear, 1 bicubic (Catmull-Rom; tt_latent_upsample). */
+#define LAT_SPEC_UPSAMPLE 24
 #define LAT_PROBE_SPEC_COUNT NN_SPEC_COUNT   /* latent_probe.comp takes the same ids */
 
 /* nn_adam.comp: the QAT ranges of the updated latent grids (tt_nn_encoder_ops.adam_spec; RANGE_F 0 = none). */

@@ -151,6 +151,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (s != TT_OK) return s;
     s = tt_latent_grids_check((int)c->grids, c->lambda, c->target_bpp > 0 || c->target_psnr > 0);
     if (s != TT_OK) return s;
+    if (c->upsample != TT_LATENT_UPSAMPLE_BILINEAR && c->upsample != TT_LATENT_UPSAMPLE_BICUBIC)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown upsampling %d", (int)c->upsample);
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -340,6 +342,7 @@ static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const t
     m.latent.ch_hi = config->ch_hi;
     m.latent.scale_hi = config->scale_hi;
     m.latent.hi_levels = config->hi_levels;
+    m.latent.upsample = (uint32_t)config->upsample;
     m.latent.qat_bits = config->qat_bits;
     m.latent.qat_start = config->qat_start;
     tt_latent_cfg_set_noise(&m.latent, config->qat_noise);

@@ -42,6 +42,7 @@ typedef struct {
     float omega0, lr, finetune_lr, qat_noise, lambda, quant_step, target_bpp, target_psnr;
     unsigned target_tries;
     int grids;                  /* tt_latent_grids */
+    int upsample;               /* tt_latent_upsample */
     int preset;
     int activation;
     unsigned iters, batch;
@@ -178,6 +179,7 @@ static tt_status latent_model_for(const latent_options *o, const tt_image *img, 
     tt_latent_cfg_default(&m->latent);
     m->latent.ch_lo = o->ch_lo; m->latent.scale_lo = o->scale_lo;
     m->latent.ch_hi = o->ch_hi; m->latent.scale_hi = o->scale_hi; m->latent.hi_levels = o->hi_levels;
+    m->latent.upsample = (uint32_t)o->upsample;
     m->latent.qat_bits = o->qat_bits; m->latent.qat_start = o->qat_start;
     tt_latent_cfg_set_noise(&m->latent, o->qat_noise);
     tt_latent_cfg_set_step(&m->latent, o->quant_step);
@@ -606,6 +608,7 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "ch_hi", out.latent.ch_hi);
         cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
         cJSON_AddNumberToObject(cfg, "hi_levels", out.latent.hi_levels ? out.latent.hi_levels : 1);
+        cJSON_AddStringToObject(cfg, "upsample", out.latent.upsample == TT_LATENT_UPSAMPLE_BICUBIC ? "bicubic" : "bilinear");
         cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
         cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
         cJSON_AddNumberToObject(cfg, "quant_step", o.quant_step);
@@ -722,10 +725,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
     char request[640];
     snprintf(request, sizeof request,
-             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u upsample=%d qat_bits=%u qat_start=%u qat_noise=%.9g "
              "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->upsample, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
              o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);
@@ -781,6 +784,8 @@ int cmd_latent(int argc, char **argv)
          "grid layout: custom = the five options above; low = lo 8 ch at 1/8 + 2 ch at 1/4 and 1/2 (best under about "
          "1 bpp); pyramid = lo 8 at 1/8 + 1 ch at 1/4, 1/2, 1/1 (above); auto = trains low and pyramid, keeps the file "
          "of lower MSE + lambda x bpp (needs --lambda or a --target-*)", "custom|low|pyramid|auto", 0, 0},
+        {"upsample", 0, OPT_CHOICE, &o.upsample, "NAME",
+         "how pixels sample the grids: bilinear (2x2 points) or bicubic (Catmull-Rom, 4x4 points)", "bilinear|bicubic", 0, 0},
         {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",

@@ -1,4 +1,4 @@
-/* latent.c - C reference of the latent grids (lo, hi or a hi pyramid): layout, init, bilinear sampling forward/backward, per-channel QAT. */
+/* latent.c - C reference of the latent grids (lo, hi or a hi pyramid): layout, init, bilinear or bicubic sampling forward/backward, per-channel QAT. */
 #include "neural/latent.h"
 #include "neural/entropy.h"
 
@@ -97,10 +97,66 @@ static void axis_lookup(float x01, uint32_t n, uint32_t *i0, uint32_t *i1, float
     *f = s - fl;
 }
 
+/* The four points around the lookup of axis_lookup (i0 - 1 .. i1 + 1, clamped) and their Catmull-Rom weights, as
+ * lat_axis_cubic in shaders/latent_enc.glsl: they sum to 1 and give the grid value itself at f = 0. */
+static void axis_cubic(float x01, uint32_t n, uint32_t idx[4], float w[4])
+{
+    uint32_t i0, i1;
+    float f;
+    axis_lookup(x01, n, &i0, &i1, &f);
+    idx[0] = i0 > 0 ? i0 - 1 : 0;
+    idx[1] = i0;
+    idx[2] = i1;
+    idx[3] = i1 + 1 < n ? i1 + 1 : n - 1;
+    float f2 = f * f, f3 = f2 * f;
+    w[0] = 0.5f * (2.0f * f2 - f3 - f);
+    w[1] = 0.5f * (3.0f * f3 - 5.0f * f2 + 2.0f);
+    w[2] = 0.5f * (4.0f * f2 - 3.0f * f3 + f);
+    w[3] = 0.5f * (f3 - f2);
+}
+
+/* Bicubic sampling of grid g: rows of four points weighted along x, then the rows along y (the shader's order). */
+static void sample_cubic(const tt_latent_layout *l, const float *grid, uint32_t g, float x01, float y01, float *feat)
+{
+    uint32_t xs[4], ys[4], C = l->ch[g];
+    float wx[4], wy[4];
+    axis_cubic(x01, l->w[g], xs, wx);
+    axis_cubic(y01, l->h[g], ys, wy);
+    const float *base = grid + l->offset[g];
+    for (uint32_t c = 0; c < C; c++) {
+        float acc = 0.0f;
+        for (int j = 0; j < 4; j++) {
+            float row = 0.0f;
+            for (int i = 0; i < 4; i++) row += wx[i] * base[((size_t)ys[j] * l->w[g] + xs[i]) * C + c];
+            acc += wy[j] * row;
+        }
+        feat[c] = acc;
+    }
+}
+
+static void sample_cubic_backward(const tt_latent_layout *l, uint32_t g, float x01, float y01, const float *dfeat,
+                                  float *dgrid)
+{
+    uint32_t xs[4], ys[4], C = l->ch[g];
+    float wx[4], wy[4];
+    axis_cubic(x01, l->w[g], xs, wx);
+    axis_cubic(y01, l->h[g], ys, wy);
+    float *base = dgrid + l->offset[g];
+    for (uint32_t c = 0; c < C; c++)
+        for (int j = 0; j < 4; j++)
+            for (int i = 0; i < 4; i++) /* points may coincide at the border: accumulate */
+                base[((size_t)ys[j] * l->w[g] + xs[i]) * C + c] += wx[i] * wy[j] * dfeat[c];
+}
+
 void tt_latent_sample(const tt_latent_layout *l, const float *grid, float x01, float y01, float *feat)
 {
     uint32_t k = 0;
     for (uint32_t g = 0; g < l->n_grids; g++) {
+        if (l->upsample == TT_LATENT_UPSAMPLE_BICUBIC) {
+            sample_cubic(l, grid, g, x01, y01, feat + k);
+            k += l->ch[g];
+            continue;
+        }
         uint32_t x0, x1, y0, y1;
         float fx, fy;
         axis_lookup(x01, l->w[g], &x0, &x1, &fx);
@@ -121,6 +177,11 @@ void tt_latent_sample_backward(const tt_latent_layout *l, float x01, float y01, 
 {
     uint32_t k = 0;
     for (uint32_t g = 0; g < l->n_grids; g++) {
+        if (l->upsample == TT_LATENT_UPSAMPLE_BICUBIC) {
+            sample_cubic_backward(l, g, x01, y01, dfeat + k, dgrid);
+            k += l->ch[g];
+            continue;
+        }
         uint32_t x0, x1, y0, y1;
         float fx, fy;
         axis_lookup(x01, l->w[g], &x0, &x1, &fx);

@@ -26,6 +26,7 @@ typedef struct {
     uint32_t feature0[TT_LATENT_MAX_GRIDS]; /* first feature of each grid */
     uint32_t features;                /* sum of ch[] */
     uint32_t total;                   /* floats in all grids */
+    uint32_t upsample;                /* tt_latent_upsample: how a pixel samples the grids (0 bilinear after init) */
 } tt_latent_layout;
 
 /* Grid sizes are (H / scale) x (W / scale), integer division, at least 1

@@ -10,7 +10,7 @@ _Static_assert(TT_NN_BIND_PARAMS == NN_TRAIN_BIND_PARAMS && TT_NN_BIND_GRADS == 
                    TT_NN_BIND_TARGET == NN_TRAIN_BIND_TARGET && TT_NN_BIND_STATS == NN_TRAIN_BIND_STATS &&
                    TT_NN_BIND_AUX == NN_TRAIN_BIND_AUX && TT_NN_BIND_STATE == NN_TRAIN_BIND_STATE,
                "tt_neural.h train bindings");
-_Static_assert(NN_SPEC_ENC + 6 == NN_SPEC_TUNE && NN_SPEC_PATCH + 1 == LAT_SPEC_HI_LEVELS && LAT_SPEC_H_HI4 + 1 == NN_SPEC_COUNT,
+_Static_assert(NN_SPEC_ENC + 6 == NN_SPEC_TUNE && NN_SPEC_PATCH + 1 == LAT_SPEC_HI_LEVELS && LAT_SPEC_UPSAMPLE + 1 == NN_SPEC_COUNT,
                "spec ids: encoders fill NN_SPEC_ENC..+5 and the pyramid's (tt_nn_encoder_ops.spec), the trainer the rest");
 _Static_assert(NN_SPEC_COUNT <= TT_VK_MAX_SPEC, "tt_vk_pipeline_create takes at most TT_VK_MAX_SPEC constants");
 _Static_assert(NN_CM_PIXELS == NN_WG / 32u * 16u, "tensor-core decode: 16 pixels a 32-wide subgroup");

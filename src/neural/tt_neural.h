@@ -63,6 +63,7 @@ typedef struct {
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = off) */
     uint32_t reserved[10];
     uint32_t hi_levels;                          /* hi grids in the pyramid (0 or 1: one hi grid) */
+    uint32_t upsample;                           /* tt_latent_upsample (0 bilinear, 1 bicubic) */
 } tt_nn_latent_cfg;
 
 typedef struct {

@@ -6,7 +6,7 @@
 #include "tinytex.h"
 
 #define TT_VK_MAX_BINDINGS 16
-#define TT_VK_MAX_SPEC 24
+#define TT_VK_MAX_SPEC 32
 #define TT_VK_MAX_DEVICES 16
 
 typedef struct {

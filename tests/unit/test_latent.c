@@ -89,12 +89,63 @@ static void test_sample_forward(void)
     free(g);
 }
 
+/* Bicubic (Catmull-Rom) sampling, checked against what the kernel must do, not against its code: it passes through
+ * the grid values at the grid points (everywhere, borders included), and away from the borders (where no point is
+ * clamped) it reproduces a quadratic exactly (Keys' cubic convolution has third-order accuracy). */
+static void test_sample_bicubic(void)
+{
+    tt_latent_layout l;
+    tt_latent_layout_init(&l, 80, 48, 2, 8, 1, 4); /* lo 10x6, hi 20x12 */
+    l.upsample = TT_LATENT_UPSAMPLE_BICUBIC;
+    float *g = malloc(l.total * sizeof(float));
+    float a[3] = {0.1f, -0.3f, 0.7f}, b[3] = {0.05f, 0.15f, -0.025f}, d[3] = {-0.02f, 0.04f, 0.1f};
+    float e[3] = {0.003f, -0.002f, 0.001f}, q[3] = {-0.004f, 0.002f, 0.0015f}, xy[3] = {0.001f, 0.003f, -0.002f};
+    for (uint32_t gi = 0; gi < l.n_grids; gi++)
+        for (uint32_t y = 0; y < l.h[gi]; y++)
+            for (uint32_t x = 0; x < l.w[gi]; x++)
+                for (uint32_t c = 0; c < l.ch[gi]; c++) {
+                    uint32_t f = tt_latent_feature_index(&l, gi, c);
+                    g[l.offset[gi] + (y * l.w[gi] + x) * l.ch[gi] + c] =
+                        a[f] + b[f] * x + d[f] * y + e[f] * x * x + q[f] * y * y + xy[f] * x * y;
+                }
+    /* at every grid point of the lo grid, the grid value */
+    for (uint32_t y = 0; y < l.h[0]; y++)
+        for (uint32_t x = 0; x < l.w[0]; x++) {
+            float feat[3];
+            tt_latent_sample(&l, g, (float)x / (l.w[0] - 1), (float)y / (l.h[0] - 1), feat);
+            for (uint32_t c = 0; c < 2; c++) CHECK_NEAR(feat[c], g[(y * l.w[0] + x) * 2 + c], 1e-5);
+        }
+    /* inside, the quadratic; the points are in the inner cells of both grids */
+    float pts[][2] = {{0.2f, 0.3f}, {0.5f, 0.5f}, {0.37f, 0.61f}, {0.77f, 0.25f}, {0.13f, 0.79f}};
+    for (size_t p = 0; p < sizeof(pts) / sizeof(pts[0]); p++) {
+        float feat[3];
+        tt_latent_sample(&l, g, pts[p][0], pts[p][1], feat);
+        for (uint32_t gi = 0; gi < l.n_grids; gi++) {
+            double gx = pts[p][0] * (l.w[gi] - 1.0), gy = pts[p][1] * (l.h[gi] - 1.0);
+            CHECK(gx >= 1 && gx < l.w[gi] - 2 && gy >= 1 && gy < l.h[gi] - 2);
+            for (uint32_t c = 0; c < l.ch[gi]; c++) {
+                uint32_t f = tt_latent_feature_index(&l, gi, c);
+                CHECK_NEAR(feat[f], a[f] + b[f] * gx + d[f] * gy + e[f] * gx * gx + q[f] * gy * gy + xy[f] * gx * gy,
+                           2e-5);
+            }
+        }
+    }
+    /* bilinear does not reproduce the quadratic: the test can tell the two apart */
+    l.upsample = TT_LATENT_UPSAMPLE_BILINEAR;
+    float feat[3];
+    tt_latent_sample(&l, g, 0.37f, 0.61f, feat);
+    double gx = 0.37 * (l.w[0] - 1.0), gy = 0.61 * (l.h[0] - 1.0);
+    CHECK(fabs(feat[0] - (a[0] + b[0] * gx + d[0] * gy + e[0] * gx * gx + q[0] * gy * gy + xy[0] * gx * gy)) > 1e-4);
+    free(g);
+}
+
 /* Backward: the gradient of L = sum_k r_k feat_k. L is linear in the grid, so
- * a central difference is exact up to rounding; checked on every entry. */
-static void test_sample_backward(void)
+ * a central difference is exact up to rounding; checked on every entry, bilinear and bicubic. */
+static void test_sample_backward(uint32_t upsample)
 {
     tt_latent_layout l;
     tt_latent_layout_init(&l, 24, 16, 3, 8, 2, 4); /* lo 3x2, hi 6x4 */
+    l.upsample = upsample;
     float *g = malloc(l.total * sizeof(float)), *dg = calloc(l.total, sizeof(float));
     for (uint32_t i = 0; i < l.total; i++) g[i] = frand();
     float pts[][2] = {{0.3f, 0.4f}, {1.0f, 1.0f}, {0.0f, 0.2f}, {0.95f, 0.001f}}; /* x01, y01 */
@@ -341,7 +392,9 @@ int main(void)
 {
     test_layout();
     test_sample_forward();
-    test_sample_backward();
+    test_sample_bicubic();
+    test_sample_backward(TT_LATENT_UPSAMPLE_BILINEAR);
+    test_sample_backward(TT_LATENT_UPSAMPLE_BICUBIC);
     test_qat();
     test_store_roundtrip();
     test_rate();

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tt_bytes.h"
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "tt_test.h"
@@ -38,11 +39,12 @@ static void fill(const tt_nn_model *m, float *p, uint64_t seed)
 
 /* hi_levels 3: the pyramid of hi grids 25x15, 50x30, 100x60 (scale 4, 2, 1), whose LATC chunk carries the level
  * count */
-static void test_codecs(uint32_t hi_levels)
+static void test_codecs(uint32_t hi_levels, uint32_t upsample)
 {
     tt_nn_model m;
     build(&m, 8);
     m.latent.hi_levels = hi_levels;
+    m.latent.upsample = upsample;
     CHECK(tt_nn_model_build(&m) == TT_OK);
     CHECK_EQ_INT(m.enc_count, 7 * 12 * 7 + 2 * 25 * 15 + (hi_levels == 3 ? 2 * (50 * 30 + 100 * 60) : 0));
     tt_latent_layout l;
@@ -81,6 +83,7 @@ static void test_codecs(uint32_t hi_levels)
         CHECK_EQ_INT(back.kind, TT_NN_KIND_LATENT);
         CHECK_EQ_INT(back.latent.ch_lo, 7);
         CHECK_EQ_INT(back.latent.hi_levels, hi_levels);
+        CHECK_EQ_INT(back.latent.upsample, upsample);
         CHECK_EQ_INT(back.latent.qat_bits, 8);
         CHECK_EQ_INT(back.total, m.total);
         /* decoder: fp16 of the original */
@@ -188,6 +191,54 @@ static void test_float_latents(void)
 
 /* Damaged files: every single-byte flip and every truncation is refused with
  * a status (checksums cover every chunk), never a crash. */
+/* The upsampling lives in bits 16..23 of LATC's hi_levels word (docs/latent.md): a bicubic file with one hi grid
+ * writes that word (a bilinear one does not, so its bytes are as before), and a file naming an unknown upsampling is
+ * refused with a reason, even with valid CRCs. */
+static void test_upsample_word(void)
+{
+    for (uint32_t up = 0; up <= 1; up++) {
+        tt_nn_model m;
+        build(&m, 8);
+        m.latent.upsample = up;
+        CHECK(tt_nn_model_build(&m) == TT_OK);
+        float *p = malloc(sizeof(float) * m.total);
+        fill(&m, p, 3);
+        tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, 0)};
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
+        size_t at = 32, latc = 0;
+        uint32_t len = 0;
+        while (at + 12 <= n) { /* type, length, payload, CRC */
+            uint32_t type = tt_get_le32(bytes + at);
+            len = tt_get_le32(bytes + at + 4);
+            if (type == TT_TNX_CHUNK_LATC) { latc = at; break; }
+            at += 12 + (size_t)len;
+        }
+        CHECK(latc > 0);
+        CHECK_EQ_INT(len, up ? 28 : 24);
+        if (up && latc) {
+            tt_nn_model b;
+            float *bp = NULL;
+            CHECK(tt_tnx_decode(bytes, n, "up.tnx", &b, &bp, NULL) == TT_OK); /* hi_levels 0 in the model reads 1 */
+            CHECK_EQ_INT(b.latent.upsample, 1);
+            free(bp);
+            CHECK_EQ_INT(tt_get_le32(bytes + latc + 8 + 24), 1u | 1u << 16);
+            tt_put_le32(bytes + latc + 8 + 24, 1u | 2u << 16);
+            uint32_t crc = tt_crc32(0, bytes + latc, 4);
+            crc = tt_crc32(crc, bytes + latc + 8, len);
+            tt_put_le32(bytes + latc + 8 + len, crc);
+            bp = NULL;
+            tt_status s = tt_tnx_decode(bytes, n, "up.tnx", &b, &bp, NULL);
+            CHECK(s == TT_ERR_FORMAT);
+            CHECK_MSG(strstr(tt_last_error(), "upsampling") != NULL, "%s", tt_last_error());
+            if (s == TT_OK) free(bp);
+        }
+        free(bytes);
+        free(p);
+    }
+}
+
 static void test_corrupt(void)
 {
     tt_nn_model m;
@@ -281,8 +332,11 @@ static void test_entropy_section_corrupt(void)
 
 int main(void)
 {
-    test_codecs(1);
-    test_codecs(3);
+    test_codecs(1, TT_LATENT_UPSAMPLE_BILINEAR);
+    test_codecs(3, TT_LATENT_UPSAMPLE_BILINEAR);
+    test_codecs(1, TT_LATENT_UPSAMPLE_BICUBIC);
+    test_codecs(3, TT_LATENT_UPSAMPLE_BICUBIC);
+    test_upsample_word();
     test_float_latents();
     test_corrupt();
     test_entropy_section_corrupt();

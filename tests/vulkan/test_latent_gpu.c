@@ -18,6 +18,8 @@ static double now_s(void)
 
 /* Hi grids of the models below: 1, then the tests run again with a pyramid of 2 (every scale_hi here is even). */
 static uint32_t g_hi_levels = 1;
+/* Upsampling of the models below: bilinear, then some tests again bicubic. */
+static uint32_t g_upsample = TT_LATENT_UPSAMPLE_BILINEAR;
 
 static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo, uint32_t scale_lo, uint32_t ch_hi,
                          uint32_t scale_hi, uint32_t hidden, uint32_t depth)
@@ -32,6 +34,7 @@ static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo,
     m->latent.ch_hi = ch_hi;
     m->latent.scale_hi = scale_hi;
     m->latent.hi_levels = g_hi_levels;
+    m->latent.upsample = g_upsample;
     m->dec = (tt_nn_decoder_cfg){.hidden = hidden, .depth = depth, .act = TT_NN_ACT_SIREN, .omega0 = 30.0f};
 }
 
@@ -40,11 +43,12 @@ static void latent_model(tt_nn_model *m, uint32_t w, uint32_t h, uint32_t ch_lo,
  * tt_latent_sample_backward; and, FD-free, <dfeat, F(grid)> = <G, grid> since
  * the features are linear in the grid (checks the backward against the GPU's
  * own forward). 6 lo + 3 hi channels in 2 parts: the second spans both grids. */
-static void test_encoder(tt_vk *vk, uint32_t hi_levels)
+static void test_encoder(tt_vk *vk, uint32_t hi_levels, uint32_t upsample)
 {
     tt_latent_layout l;
     /* lo 5x3, hi 11x7; pyramid of 3: hi 11x7, hi2 22x14, hi3 45x29 */
     CHECK(tt_latent_layout_init_pyramid(&l, 45, 29, 6, 8, 3, 4, hi_levels) == TT_OK);
+    l.upsample = upsample;
     uint32_t F = l.features, np = 300;
     /* LAT_PARTS_TARGET of latent_probe.comp: features 0-4 | 5 + hi 0-2; with the pyramid of 3, 15 features:
      * lo 0-5 + hi 0-1 | hi 2, hi2 0-2, hi3 0-2 (a part spanning three grids) */
@@ -581,8 +585,10 @@ int main(void)
     printf("device: %s\n", tt_vk_info(vk)->name);
     double t = now_s();
     test_sampling();
-    test_encoder(vk, 1);
-    test_encoder(vk, 3);
+    test_encoder(vk, 1, TT_LATENT_UPSAMPLE_BILINEAR);
+    test_encoder(vk, 3, TT_LATENT_UPSAMPLE_BILINEAR);
+    test_encoder(vk, 1, TT_LATENT_UPSAMPLE_BICUBIC);
+    test_encoder(vk, 3, TT_LATENT_UPSAMPLE_BICUBIC);
     for (g_hi_levels = 1; g_hi_levels <= 2; g_hi_levels++) {
         test_qat(vk);
         test_decode(vk);
@@ -590,6 +596,12 @@ int main(void)
         test_rate_gradient(vk, 0.125f);
         if (g_hi_levels == 1) test_rate_gradient(vk, 0.1f); /* 1 / step not exact in float */
     }
+    /* bicubic: the decoder and the training step (the patch holds one more grid point on each side) on a pyramid */
+    g_hi_levels = 2;
+    g_upsample = TT_LATENT_UPSAMPLE_BICUBIC;
+    test_decode(vk);
+    test_step_gradient(vk);
+    g_upsample = TT_LATENT_UPSAMPLE_BILINEAR;
     g_hi_levels = 1;
     printf("encoder/QAT/decode/step checks: %.2f s\n", now_s() - t);
     test_training(vk);
