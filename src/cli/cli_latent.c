@@ -1,4 +1,5 @@
 /* cli_latent.c - `tinytex latent`: train a two-scale latent grid + decoder on the GPU per image or over asset folders, code the grids, fine-tune the decoder, write and verify .tnx. */
+#include <unistd.h>
 #include "cli.h"
 #include "cli_load.h"
 #include "cli_batch.h"
@@ -357,9 +358,16 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     latent_grid_try tries[2];
     for (int k = 0; k < n && st == TT_OK; k++) {
         latent_options_set_shape(&oc, &shapes[k]);
-        int len = snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.tnx", output, shapes[k].name);
+        /* a name of this process that names no file yet: a user's file is never replaced or removed */
+        int len = -1;
+        for (int u = 0; u < 1000; u++) {
+            len = snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.%ld-%d.tnx", output, shapes[k].name, (long)getpid(), u);
+            if (len < 0 || (size_t)len >= sizeof tmp[k] || access(tmp[k], F_OK) != 0) break;
+            len = -1;
+        }
         if (len < 0 || (size_t)len >= sizeof tmp[k]) {
-            st = tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
+            st = len < 0 ? tt_fail(TT_ERR_IO, "%s: no free temporary name beside it", output)
+                         : tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
             break;
         }
         tried = k + 1;

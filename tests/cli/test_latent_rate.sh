@@ -65,7 +65,12 @@ check "explicit --batch wins over the preset" [ "$(json_num "$TMP/pf.json" batch
 # --grids auto trains low and pyramid, measures each from its written file (grid_tries in the report) and keeps the
 # one of lower MSE + lambda x bpp: recomputed here from each try's PSNR and size; the output is that try's file.
 SMALLG="--hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q --omega0 30"
+# a user's files named like the layouts' temporary files of earlier builds stay as they are
+printf 'mine' > "$TMP/g.tnx.grids-low.tnx"
+printf 'mine' > "$TMP/g.tnx.grids-pyramid.tnx"
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $SMALLG --grids auto --lambda 0.01 --json "$TMP/g.json"
+check "files beside the output are not replaced" [ "$(cat "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx")" = minemine ]
+rm -f "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx"
 awk '/"grid_tries"/ { f = 1 } f && /"grids"/ { gsub(/[",]/, "", $2); n = $2 } f && /"bytes"/ { gsub(/,/, "", $2); b = $2 }
      f && /"psnr_rgb"/ { gsub(/,/, "", $2); p = $2 } f && /"rd_cost"/ { gsub(/,/, "", $2); print n, b, p, $2 }
      f && /\]/ { f = 0 }' "$TMP/g.json" > "$TMP/tries"
