@@ -52,6 +52,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->ch_hi = l.ch_hi;
     c->scale_hi = l.scale_hi;
     c->hi_levels = 1;
+    c->upsample = TT_LATENT_UPSAMPLE_BICUBIC;
     c->qat_bits = l.qat_bits;
     c->qat_start = l.qat_start;
     c->hidden = d.hidden;

@@ -780,6 +780,7 @@ int cmd_latent(int argc, char **argv)
     o.finetune_lr = 0;
     o.decode_repeats = 20;
     o.target_tries = 6;
+    o.upsample = TT_LATENT_UPSAMPLE_BICUBIC;
 
     cli_option opts[54] = {
         {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},

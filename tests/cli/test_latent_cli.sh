@@ -24,6 +24,17 @@ run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/d.png" --json "$TMP/c2.json"
 check "decoded PSNR equals the report's" near "$(json_num "$TMP/c2.json" psnr_rgb)" "$p" 1e-6
 run 0 "$TINYTEX" info "$TMP/r.tnx"
 check "info names the latent model" grep -qi 'latent' "$TMP/out"
+check "the default sampling is bicubic (info)" grep -q ', bicubic;' "$TMP/out"
+check "the default sampling is bicubic (report)" grep -q '"upsample":[[:space:]]*"bicubic"' "$TMP/r.json"
+# --upsample bilinear: a file that says so (its LATC chunk is the 24-byte one of earlier builds) and decodes to its report
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/bl.tnx" $QUICK --upsample bilinear --json "$TMP/bl.json"
+run 0 "$TINYTEX" info "$TMP/bl.tnx"
+check "bilinear: info does not say bicubic" sh -c "! grep -q bicubic '$TMP/out'"
+check "bilinear: report says bilinear" grep -q '"upsample":[[:space:]]*"bilinear"' "$TMP/bl.json"
+run 0 "$TINYTEX" decode "$TMP/bl.tnx" -o "$TMP/bld.png"
+run 0 "$TINYTEX" compare "$TMP/s.png" "$TMP/bld.png" --json "$TMP/cbl.json"
+check "bilinear file rebuilds to the reported PSNR" near "$(json_num "$TMP/cbl.json" psnr_rgb)" "$(json_num "$TMP/bl.json" psnr_rgb)" 1e-6
+run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/bu.tnx" $QUICK --upsample nearest
 
 # JPEG grids + decoder fine-tuning: the report shows before/after the codec
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/j.tnx" $SMALL --iters 100 --latent-codec jpeg --jpeg-quality 90 \

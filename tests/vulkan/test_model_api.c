@@ -116,6 +116,10 @@ static void test_validate(void)
     CHECK_EQ_INT(l.ch_lo, 16);
     CHECK_EQ_INT(l.qat_bits, 8);
     CHECK_EQ_INT(l.finetune_steps, -1);
+    CHECK_EQ_INT(l.upsample, TT_LATENT_UPSAMPLE_BICUBIC);
+    l.upsample = (tt_latent_upsample)2;
+    CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
+    tt_latent_config_init(&l);
     l.ch_lo = 0;
     CHECK(tt_latent_config_validate(&l) == TT_ERR_INVALID_ARG);
     tt_latent_config_init(&l);
@@ -301,6 +305,8 @@ int main(void)
         tt_latent_config gc = rc;
         gc.int8 = 0;
         gc.lambda = 0.01f;
+        /* bilinear: on this image and training the bicubic layouts' costs are 3 % apart, too close to test the choice */
+        gc.upsample = TT_LATENT_UPSAMPLE_BILINEAR;
         double px = (double)img.width * img.height, cost[2] = {0, 0};
         uint32_t params[2] = {0, 0};
         for (int k = 0; k < 2; k++) {
