@@ -391,7 +391,6 @@ typedef struct {
                                                     (ch_hi channels each; scale_hi a multiple of 2^(hi_levels-1)) */
     tt_latent_grids grids;                       /* TT_LATENT_GRIDS_CUSTOM (the five fields above); another value
                                                     replaces them */
-    tt_latent_upsample upsample;                 /* TT_LATENT_UPSAMPLE_BICUBIC */
     uint32_t qat_bits, qat_start;                /* 8 500 (0 bits = no quantisation-aware training) */
     float qat_noise;                             /* training noise in quantisation steps (0) */
     /* rate (docs/latent.md, "Rate-aware training"): quant_step > 0 quantises every grid channel on multiples of it
@@ -426,6 +425,7 @@ typedef struct {
                                                     (about half of fp16; default 0) */
     tt_progress_fn progress;                     /* may be NULL */
     void *progress_user;
+    tt_latent_upsample upsample;                 /* how pixels sample the grids: TT_LATENT_UPSAMPLE_BICUBIC */
 } tt_latent_config;
 
 TT_API void tt_hash_config_init(tt_hash_config *config);

@@ -335,6 +335,22 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
     return st;
 }
 
+/* A temporary name beside `output`, "OUTPUT.WHAT.PID-N.tnx", that names no file yet: a user's file is never replaced
+ * or removed. TT_ERR_INVALID_ARG when the path is too long, TT_ERR_IO when no such name is free (buf is then ""). */
+static tt_status unused_temp_name(char *buf, size_t size, const char *output, const char *what)
+{
+    for (int u = 0; u < 1000; u++) {
+        int len = snprintf(buf, size, "%s.%s.%ld-%d.tnx", output, what, (long)getpid(), u);
+        if (len < 0 || (size_t)len >= size) {
+            buf[0] = '\0'; /* never a name to remove */
+            return tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
+        }
+        if (access(buf, F_OK) != 0) return TT_OK;
+    }
+    buf[0] = '\0';
+    return tt_fail(TT_ERR_IO, "%s: no free temporary name beside it", output);
+}
+
 /* latent_encode_file for each layout of o->grids (tt_latent_grid_shapes): one layout trains as the options say; with
  * auto each layout is written to a temporary name next to `output` and measured, and the file of the lower
  * MSE + lambda * bpp becomes `output` (its outcome, decoded image and parameters are the ones returned). */
@@ -358,18 +374,10 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     latent_grid_try tries[2];
     for (int k = 0; k < n && st == TT_OK; k++) {
         latent_options_set_shape(&oc, &shapes[k]);
-        /* a name of this process that names no file yet: a user's file is never replaced or removed */
-        int len = -1;
-        for (int u = 0; u < 1000; u++) {
-            len = snprintf(tmp[k], sizeof tmp[k], "%s.grids-%s.%ld-%d.tnx", output, shapes[k].name, (long)getpid(), u);
-            if (len < 0 || (size_t)len >= sizeof tmp[k] || access(tmp[k], F_OK) != 0) break;
-            len = -1;
-        }
-        if (len < 0 || (size_t)len >= sizeof tmp[k]) {
-            st = len < 0 ? tt_fail(TT_ERR_IO, "%s: no free temporary name beside it", output)
-                         : tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
-            break;
-        }
+        char what[64];
+        snprintf(what, sizeof what, "grids-%s", shapes[k].name);
+        st = unused_temp_name(tmp[k], sizeof tmp[k], output, what);
+        if (st != TT_OK) break;
         tried = k + 1;
         latent_extras e = *ex;
         e.decoded = ex->decoded ? &decoded[k] : NULL;
@@ -462,11 +470,11 @@ static int latent_target(latent_options o, cli_common c)
     uint8_t *best = NULL;
     size_t best_size = 0;
     int rc = EXIT_OK, want_bpp = o.target_bpp > 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.try.tnx", c.output);
+    char tmp[4096] = "";
     cJSON *report = c.json ? cli_report_new("latent") : NULL;
     cJSON *tries = report ? cJSON_AddArrayToObject(report, "target_tries") : NULL;
     tt_status st = cli_image_load(c.input, &limits, &img);
+    if (st == TT_OK) st = unused_temp_name(tmp, sizeof tmp, c.output, "try");
     double px = (double)img.width * img.height;
     tt_latent_search search;
     tt_latent_search_init(&search, o.target_bpp, o.target_psnr, o.lambda);
@@ -499,7 +507,7 @@ static int latent_target(latent_options o, cli_common c)
             st = tt_read_file(tmp, 0, &best, &best_size);
         }
     }
-    remove(tmp);
+    if (tmp[0]) remove(tmp);
     cli_tnx_measured file = {0};
     if (st == TT_OK && !best) st = tt_fail(TT_ERR_INVALID_ARG, "%s: no try was made", c.input);
     if (st == TT_OK) st = cli_make_parent_dirs(c.output);
@@ -733,10 +741,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
     char request[640];
     snprintf(request, sizeof request,
-             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u upsample=%d qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u grids=%d upsample=%d qat_bits=%u qat_start=%u qat_noise=%.9g "
              "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->upsample, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->grids, o->upsample, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
              o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);

@@ -61,11 +61,11 @@ static inline uint32_t tt_latent_feature_index(const tt_latent_layout *l, uint32
     return l->feature0[g] + c;
 }
 
-/* Bilinear, align-corners sampling (docs/algorithms.md, Latent model: x in [-1,1] -> [0, w-1], border
- * clamp), taking x01 = (x+1)/2 in [0,1] as the shared trainer does (pixel i ->
+/* Align-corners sampling, bilinear or bicubic as l->upsample says (docs/algorithms.md, Latent model: x in [-1,1] ->
+ * [0, w-1], border clamp), taking x01 = (x+1)/2 in [0,1] as the shared trainer does (pixel i ->
  * i/(W-1)): s = x01 (w-1). Writes `features` values to feat. */
 void tt_latent_sample(const tt_latent_layout *l, const float *grid, float x01, float y01, float *feat);
-/* Backward of tt_latent_sample: adds weight * dfeat to the 4 corners of each grid. */
+/* Backward of tt_latent_sample: adds weight * dfeat to the 2x2 (bilinear) or 4x4 (bicubic) points of each grid. */
 void tt_latent_sample_backward(const tt_latent_layout *l, float x01, float y01, const float *dfeat, float *dgrid);
 
 /* Per-channel min and max over the whole channel (mn, mx: `features` floats). */

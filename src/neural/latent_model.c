@@ -54,11 +54,11 @@ void tt_latent_cfg_set_lambda(tt_nn_latent_cfg *c, float lambda) { memcpy(&c->re
 
 tt_status tt_latent_layout_of(const tt_nn_model *m, tt_latent_layout *l)
 {
-    if (m->latent.upsample > TT_LATENT_UPSAMPLE_BICUBIC)
-        return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown upsampling %u", m->latent.upsample);
     tt_status s = tt_latent_layout_init_pyramid(l, m->width, m->height, m->latent.ch_lo, m->latent.scale_lo,
                                                 m->latent.ch_hi, m->latent.scale_hi, m->latent.hi_levels);
     l->upsample = m->latent.upsample;
+    if (s == TT_OK && m->latent.upsample > TT_LATENT_UPSAMPLE_BICUBIC)
+        s = tt_fail(TT_ERR_INVALID_ARG, "latent: unknown upsampling %u", m->latent.upsample);
     return s;
 }
 
@@ -124,23 +124,23 @@ static void latent_backward(const tt_nn_model *m, const float *params, float x01
 
 /* ---- .tnx chunks ---------------------------------------------------------- */
 #define LATC_BYTES 24          /* ch_lo, scale_lo, ch_hi, scale_hi, qat_bits, qat_start */
-#define LATC_PYRAMID_BYTES 28  /* then hi_levels, written only when > 1 or bicubic (one-hi-grid bilinear files stay as
-                                  they were), with the upsampling in bits 16..23: builds before it read a bicubic
-                                  file's word as an impossible pyramid and refuse it instead of decoding it bilinear */
+#define LATC_PYRAMID_BYTES 28  /* then hi_levels, written only when > 1 (so one-hi-grid files stay as they were) */
+/* The upsampling is in bits 16..23 of the qat_bits word: every earlier reader refuses qat_bits > 8, so a build that
+ * knows only bilinear sampling refuses a bicubic file instead of decoding it bilinear; bilinear files are as before. */
 #define LATC_UPSAMPLE_SHIFT 16
 
 static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
 {
     uint8_t p[LATC_PYRAMID_BYTES];
     const tt_nn_latent_cfg *c = &m->latent;
-    tt_put_le32(p + 24, (c->hi_levels ? c->hi_levels : 1) | c->upsample << LATC_UPSAMPLE_SHIFT);
+    tt_put_le32(p + 24, c->hi_levels);
     tt_put_le32(p + 0, c->ch_lo);
     tt_put_le32(p + 4, c->scale_lo);
     tt_put_le32(p + 8, c->ch_hi);
     tt_put_le32(p + 12, c->scale_hi);
-    tt_put_le32(p + 16, c->qat_bits);
+    tt_put_le32(p + 16, c->qat_bits | c->upsample << LATC_UPSAMPLE_SHIFT);
     tt_put_le32(p + 20, c->qat_start);
-    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, c->hi_levels > 1 || c->upsample ? LATC_PYRAMID_BYTES : LATC_BYTES);
+    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, c->hi_levels > 1 ? LATC_PYRAMID_BYTES : LATC_BYTES);
 }
 
 static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
@@ -155,11 +155,11 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
         m->latent.scale_lo = tt_get_le32(p + 4);
         m->latent.ch_hi = tt_get_le32(p + 8);
         m->latent.scale_hi = tt_get_le32(p + 12);
-        m->latent.qat_bits = tt_get_le32(p + 16);
+        uint32_t qat_word = tt_get_le32(p + 16);
+        m->latent.qat_bits = qat_word & ((1u << LATC_UPSAMPLE_SHIFT) - 1);
+        m->latent.upsample = qat_word >> LATC_UPSAMPLE_SHIFT;
         m->latent.qat_start = tt_get_le32(p + 20);
-        uint32_t word = chunks[i].size >= LATC_PYRAMID_BYTES ? tt_get_le32(p + 24) : 1;
-        m->latent.hi_levels = word & ((1u << LATC_UPSAMPLE_SHIFT) - 1);
-        m->latent.upsample = word >> LATC_UPSAMPLE_SHIFT;
+        m->latent.hi_levels = chunks[i].size >= LATC_PYRAMID_BYTES ? tt_get_le32(p + 24) : 1;
         if (m->latent.upsample > TT_LATENT_UPSAMPLE_BICUBIC)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk names an unknown upsampling (%u)", name, m->latent.upsample);
         if (m->latent.hi_levels < 1 ||

@@ -26,7 +26,7 @@ run 0 "$TINYTEX" info "$TMP/r.tnx"
 check "info names the latent model" grep -qi 'latent' "$TMP/out"
 check "the default sampling is bicubic (info)" grep -q ', bicubic;' "$TMP/out"
 check "the default sampling is bicubic (report)" grep -q '"upsample":[[:space:]]*"bicubic"' "$TMP/r.json"
-# --upsample bilinear: a file that says so (its LATC chunk is the 24-byte one of earlier builds) and decodes to its report
+# --upsample bilinear: a file that says so (its LATC words are those of earlier builds) and decodes to its report
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/bl.tnx" $QUICK --upsample bilinear --json "$TMP/bl.json"
 run 0 "$TINYTEX" info "$TMP/bl.tnx"
 check "bilinear: info does not say bicubic" sh -c "! grep -q bicubic '$TMP/out'"

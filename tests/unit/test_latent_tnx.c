@@ -189,11 +189,9 @@ static void test_float_latents(void)
     free(p);
 }
 
-/* Damaged files: every single-byte flip and every truncation is refused with
- * a status (checksums cover every chunk), never a crash. */
-/* The upsampling lives in bits 16..23 of LATC's hi_levels word (docs/latent.md): a bicubic file with one hi grid
- * writes that word (a bilinear one does not, so its bytes are as before), and a file naming an unknown upsampling is
- * refused with a reason, even with valid CRCs. */
+/* The upsampling lives in bits 16..23 of LATC's qat_bits word (docs/latent.md), which every earlier reader refuses
+ * above 8: a bicubic file writes it there (a bilinear one does not, so its bytes are as before), and a file naming an
+ * unknown upsampling is refused with a reason, even with valid CRCs. */
 static void test_upsample_word(void)
 {
     for (uint32_t up = 0; up <= 1; up++) {
@@ -216,15 +214,16 @@ static void test_upsample_word(void)
             at += 12 + (size_t)len;
         }
         CHECK(latc > 0);
-        CHECK_EQ_INT(len, up ? 28 : 24);
+        CHECK_EQ_INT(len, 24);
+        if (latc) CHECK_EQ_INT(tt_get_le32(bytes + latc + 8 + 16), 8u | up << 16);
+        tt_nn_model b;
+        float *bp = NULL;
+        CHECK(tt_tnx_decode(bytes, n, "up.tnx", &b, &bp, NULL) == TT_OK);
+        CHECK_EQ_INT(b.latent.upsample, up);
+        CHECK_EQ_INT(b.latent.qat_bits, 8);
+        free(bp);
         if (up && latc) {
-            tt_nn_model b;
-            float *bp = NULL;
-            CHECK(tt_tnx_decode(bytes, n, "up.tnx", &b, &bp, NULL) == TT_OK); /* hi_levels 0 in the model reads 1 */
-            CHECK_EQ_INT(b.latent.upsample, 1);
-            free(bp);
-            CHECK_EQ_INT(tt_get_le32(bytes + latc + 8 + 24), 1u | 1u << 16);
-            tt_put_le32(bytes + latc + 8 + 24, 1u | 2u << 16);
+            tt_put_le32(bytes + latc + 8 + 16, 8u | 2u << 16);
             uint32_t crc = tt_crc32(0, bytes + latc, 4);
             crc = tt_crc32(crc, bytes + latc + 8, len);
             tt_put_le32(bytes + latc + 8 + len, crc);
@@ -239,6 +238,8 @@ static void test_upsample_word(void)
     }
 }
 
+/* Damaged files: every single-byte flip and every truncation is refused with
+ * a status (checksums cover every chunk), never a crash. */
 static void test_corrupt(void)
 {
     tt_nn_model m;
