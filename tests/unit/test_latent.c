@@ -130,6 +130,24 @@ static void test_sample_bicubic(void)
             }
         }
     }
+    /* grids of one and two points a side (every index clamps): a constant grid samples to its constant, and the
+     * backward's weights still sum to 1 */
+    {
+        tt_latent_layout t;
+        tt_latent_layout_init(&t, 12, 5, 1, 8, 1, 4); /* lo 1x1, hi 3x1 */
+        t.upsample = TT_LATENT_UPSAMPLE_BICUBIC;
+        float cg[4] = {0.625f, 0.25f, 0.25f, 0.25f}, cf[2], d1[2] = {1.0f, -2.0f}, dg[4] = {0, 0, 0, 0};
+        float at[][2] = {{0, 0}, {1, 1}, {0.3f, 0.9f}, {0.77f, 0.5f}};
+        for (int k = 0; k < 4; k++) {
+            tt_latent_sample(&t, cg, at[k][0], at[k][1], cf);
+            CHECK_NEAR(cf[0], 0.625f, 1e-6);
+            CHECK_NEAR(cf[1], 0.25f, 1e-6);
+            memset(dg, 0, sizeof dg);
+            tt_latent_sample_backward(&t, at[k][0], at[k][1], d1, dg);
+            CHECK_NEAR(dg[0], 1.0f, 1e-6);
+            CHECK_NEAR(dg[1] + dg[2] + dg[3], -2.0f, 1e-6);
+        }
+    }
     /* bilinear does not reproduce the quadratic: the test can tell the two apart */
     l.upsample = TT_LATENT_UPSAMPLE_BILINEAR;
     float feat[3];
