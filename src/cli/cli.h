@@ -69,10 +69,13 @@ typedef struct {
 } cli_common;
 
 void cli_common_init(cli_common *c);
-/* Appends the shared options (-i -o --json --min-psnr --device --max-size --no-cache -q -v -h)
- * to `opts` (which must have room for 11 more entries and end with a {0}
- * entry); returns the new count. */
-int cli_add_common_options(cli_option *opts, int count, cli_common *c);
+/* Appends the shared options (-i -o --json --min-psnr --device --max-size --hdr-clip --no-cache -q -v -h)
+ * to `opts` (an array of `capacity` entries; the list ends with a {0} entry); returns the new count. A table too
+ * small for them is a programming error: it aborts with a message instead of writing past the array. */
+int cli_add_common_options(cli_option *opts, int count, int capacity, cli_common *c);
+/* Aborts with a message when `need` entries do not fit an option table of `capacity` (a programming error). */
+void cli_options_fit(int need, int capacity);
+#define CLI_OPTS_CAPACITY(opts) ((int)(sizeof(opts) / sizeof((opts)[0])))
 
 /* Parses argv[1..] (argv[0] is the subcommand name). Positional arguments
  * are stored in positional[0..*n_positional-1] (at most max_positional).

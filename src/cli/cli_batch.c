@@ -968,7 +968,7 @@ int cli_batch_is_single(const char *const *inputs, int n_inputs)
     return n_inputs == 1 && !is_dir(inputs[0]);
 }
 
-static int add_batch_options(cli_option *opts, int count, int *jobs, int *force, const char **csv)
+static int add_batch_options(cli_option *opts, int count, int capacity, int *jobs, int *force, const char **csv)
 {
     cli_option batch[] = {
         {"jobs", 'j', OPT_INT, jobs, "N", "worker threads over files (0 = one per CPU)", NULL, 0, 256},
@@ -980,12 +980,13 @@ static int add_batch_options(cli_option *opts, int count, int *jobs, int *force,
         {"shard", 0, OPT_STR, &g_scale.shard, "I/N", "encode only part I of N of the input set (1 <= I <= N; docs/scale-out.md)", NULL, 0, 0},
     };
     int n = (int)(sizeof batch / sizeof batch[0]);
+    cli_options_fit(count + n + 1, capacity);
     for (int i = 0; i < n; i++) opts[count + i] = batch[i];
     memset(&opts[count + n], 0, sizeof opts[0]);
     return count + n;
 }
 
-int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli_common *c, const char *usage,
+int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, int capacity, cli_common *c, const char *usage,
                          const char *description, const char *single_output_hint, cli_batch_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -996,7 +997,7 @@ int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli
         if (strcmp(opts[k].long_name, "device") == 0)
             opts[k].help = "Vulkan device index (see 'tinytex devices'; env TINYTEX_DEVICE); 'all' or a list N,M,... "
                            "runs one worker per device";
-    add_batch_options(opts, nopts, &a->jobs, &a->force, &a->csv);
+    add_batch_options(opts, nopts, capacity, &a->jobs, &a->force, &a->csv);
     const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
     a->inputs = malloc((size_t)(argc + 1) * sizeof *a->inputs);
     if (!pos || !a->inputs) {

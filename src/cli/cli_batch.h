@@ -95,7 +95,7 @@ typedef struct {
  * ..." for one input). Returns EXIT_OK when the caller should run (also after
  * --help, with help_shown set), else the exit code; a->inputs is always the
  * caller's to free. */
-int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, cli_common *c, const char *usage,
+int cli_batch_parse_args(int argc, char **argv, cli_option *opts, int nopts, int capacity, cli_common *c, const char *usage,
                          const char *description, const char *single_output_hint, cli_batch_args *a);
 
 /* Scale-out inputs (docs/scale-out.md): --files-from LIST, -0, --base DIR, --shard I/N. Filled by

@@ -381,7 +381,7 @@ int cmd_bc7(int argc, char **argv)
     };
     int nown = 0;
     while (opts[nown].long_name) nown++;
-    int nopts = cli_add_common_options(opts, nown, &c);
+    int nopts = cli_add_common_options(opts, nown, CLI_OPTS_CAPACITY(opts), &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
@@ -390,7 +390,7 @@ int cmd_bc7(int argc, char **argv)
             opts[k].help = "exit 3 if any file's RGB PSNR is below DB (outputs still written)";
         }
     cli_batch_args args;
-    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.dds or -o OUTPUT.ktx2", &args);
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, CLI_OPTS_CAPACITY(opts), &c, USAGE, DESCRIPTION, "OUTPUT.dds or -o OUTPUT.ktx2", &args);
     if (rc != EXIT_OK || args.help_shown) goto done;
     int single = args.single;
     rc = EXIT_USAGE;

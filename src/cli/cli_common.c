@@ -41,7 +41,15 @@ void cli_common_init(cli_common *c)
     c->device = -1;
 }
 
-int cli_add_common_options(cli_option *opts, int count, cli_common *c)
+void cli_options_fit(int need, int capacity)
+{
+    if (need > capacity) {
+        fprintf(stderr, "tinytex: internal error: an option table of %d entries needs %d\n", capacity, need);
+        abort();
+    }
+}
+
+int cli_add_common_options(cli_option *opts, int count, int capacity, cli_common *c)
 {
     cli_option common[] = {
         {"input", 'i', OPT_STR, &c->input, "FILE", "input file (or give it as the first argument)", NULL, 0, 0},
@@ -59,6 +67,7 @@ int cli_add_common_options(cli_option *opts, int count, cli_common *c)
         {"verbose", 'v', OPT_FLAG, &c->verbose, NULL, "print more (repeat for more)", NULL, 0, 0},
         {"help", 'h', OPT_FLAG, &c->help, NULL, "show this help", NULL, 0, 0},
     };
+    cli_options_fit(count + (int)(sizeof common / sizeof common[0]) + 1, capacity);
     int n = 0;
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         if (!(c->cpu_only && strcmp(common[i].long_name, "no-cache") == 0)) opts[count + n++] = common[i];

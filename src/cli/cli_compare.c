@@ -104,7 +104,7 @@ int cmd_compare(int argc, char **argv)
         {"figure-gap", 0, OPT_INT, &gap, "N", "white pixels between the figure's panels", NULL, 0, 256},
     };
     c.cpu_only = 1;
-    cli_add_common_options(opts, 8, &c);
+    cli_add_common_options(opts, 8, CLI_OPTS_CAPACITY(opts), &c);
     cli_refuse_option(opts, "output", "compare writes no file from -o: use --heatmap OUT.png or --figure OUT.png");
     cli_refuse_option(opts, "input", "compare takes REFERENCE and TEST as its two arguments");
     cli_refuse_option(opts, "device", "compare runs on the CPU and uses no Vulkan device");

@@ -49,7 +49,7 @@ int cmd_decode(int argc, char **argv)
         {"face", 0, OPT_INT, &face, "N",
          "decode cube map face N (0..5: +X -X +Y -Y +Z -Z; a cube map must be given one)", NULL, 0, 5},
     };
-    cli_add_common_options(opts, 5, &c);
+    cli_add_common_options(opts, 5, CLI_OPTS_CAPACITY(opts), &c);
     cli_refuse_option(opts, "min-psnr",
                       "decode has no reference image to measure against; use 'tinytex compare REFERENCE OUTPUT.png --min-psnr DB'");
     const char *pos[1];

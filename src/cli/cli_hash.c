@@ -458,14 +458,14 @@ int cmd_hash(int argc, char **argv)
     };
     int n = 0;
     while (opts[n].long_name) n++;
-    int nopts = cli_add_common_options(opts, n, &c);
+    int nopts = cli_add_common_options(opts, n, CLI_OPTS_CAPACITY(opts), &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
             opts[k].help = "output file (.tnx); with several inputs or a folder, the output folder";
         }
     cli_batch_args args;
-    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.tnx", &args);
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, CLI_OPTS_CAPACITY(opts), &c, USAGE, DESCRIPTION, "OUTPUT.tnx", &args);
     if (rc != EXIT_OK || args.help_shown) goto done;
     int single = args.single;
     const char *csv = args.csv;

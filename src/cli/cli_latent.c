@@ -790,7 +790,7 @@ int cmd_latent(int argc, char **argv)
     o.target_tries = 6;
     o.upsample = TT_LATENT_UPSAMPLE_BICUBIC;
 
-    cli_option opts[54] = {
+    cli_option opts[64] = {
         {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
         {"scale-lo", 0, OPT_UINT, &o.scale_lo, "N", "lo grid is (H/N)x(W/N)", NULL, 1, 4096},
         {"ch-hi", 0, OPT_UINT, &o.ch_hi, "N", "channels of the hi grid (0 = no hi grid)", NULL, 0, TT_LATENT_MAX_FEATURES},
@@ -849,14 +849,14 @@ int cmd_latent(int argc, char **argv)
     };
     int nown = 0;   /* the entries above; the rest of opts is zero, room for the common options */
     while (opts[nown].long_name) nown++;
-    int nopts = cli_add_common_options(opts, nown, &c);
+    int nopts = cli_add_common_options(opts, nown, CLI_OPTS_CAPACITY(opts), &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
             opts[k].help = "output file (.tnx); with several inputs or a folder, the output folder";
         }
     cli_batch_args args;
-    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.tnx", &args);
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, CLI_OPTS_CAPACITY(opts), &c, USAGE, DESCRIPTION, "OUTPUT.tnx", &args);
     if (rc != EXIT_OK || args.help_shown) goto done;
     int single = args.single;
     const char *csv = args.csv;

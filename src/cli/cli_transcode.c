@@ -189,14 +189,14 @@ int cmd_decode_bc7(int argc, char **argv)
     };
     int nown = 0;
     while (opts[nown].long_name) nown++;
-    int nopts = cli_add_common_options(opts, nown, &c);
+    int nopts = cli_add_common_options(opts, nown, CLI_OPTS_CAPACITY(opts), &c);
     for (int k = 0; k < nopts; k++)
         if (strcmp(opts[k].long_name, "output") == 0) {
             opts[k].arg_name = "PATH";
             opts[k].help = "output file (.dds/.ktx2); with several inputs or a folder, the output folder";
         }
     cli_batch_args args;
-    int rc = cli_batch_parse_args(argc, argv, opts, nopts, &c, USAGE, DESCRIPTION, "OUTPUT.dds or -o OUTPUT.ktx2", &args);
+    int rc = cli_batch_parse_args(argc, argv, opts, nopts, CLI_OPTS_CAPACITY(opts), &c, USAGE, DESCRIPTION, "OUTPUT.dds or -o OUTPUT.ktx2", &args);
     if (rc != EXIT_OK || args.help_shown) goto done;
     rc = EXIT_USAGE;
     if (args.single) {
