@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/tt_bytes.h"
 #include "neural/latent.h"
 #include "neural/tt_neural.h"
 #include "tt_test.h"
+#include "tt_test_tnx.h"
 
 static void build(tt_nn_model *m, uint32_t qat_bits)
 {
@@ -205,16 +205,9 @@ static void test_upsample_word(void)
         uint8_t *bytes = NULL;
         size_t n = 0;
         CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
-        size_t at = 32, latc = 0;
-        uint32_t len = 0;
-        while (at + 12 <= n) { /* type, length, payload, CRC */
-            uint32_t type = tt_get_le32(bytes + at);
-            len = tt_get_le32(bytes + at + 4);
-            if (type == TT_TNX_CHUNK_LATC) { latc = at; break; }
-            at += 12 + (size_t)len;
-        }
+        size_t latc = tt_test_find_chunk(bytes, n, TT_TNX_CHUNK_LATC);
         CHECK(latc > 0);
-        CHECK_EQ_INT(len, 24);
+        if (latc) CHECK_EQ_INT(tt_get_le32(bytes + latc + 4), 24);
         if (latc) CHECK_EQ_INT(tt_get_le32(bytes + latc + 8 + 16), 8u | up << 16);
         tt_nn_model b;
         float *bp = NULL;
@@ -224,9 +217,7 @@ static void test_upsample_word(void)
         free(bp);
         if (up && latc) {
             tt_put_le32(bytes + latc + 8 + 16, 8u | 2u << 16);
-            uint32_t crc = tt_crc32(0, bytes + latc, 4);
-            crc = tt_crc32(crc, bytes + latc + 8, len);
-            tt_put_le32(bytes + latc + 8 + len, crc);
+            tt_test_reseal(bytes, latc);
             bp = NULL;
             tt_status s = tt_tnx_decode(bytes, n, "up.tnx", &b, &bp, NULL);
             CHECK(s == TT_ERR_FORMAT);

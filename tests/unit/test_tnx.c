@@ -4,6 +4,7 @@
 #include <string.h>
 #include "neural/tt_neural.h"
 #include "tt_test.h"
+#include "tt_test_tnx.h"
 
 static void model(tt_nn_model *m)
 {
@@ -13,24 +14,6 @@ static void model(tt_nn_model *m)
     m->height = 30;
     m->hash = (tt_nn_hash_cfg){.n_levels = 4, .n_features = 2, .log2_t = 6, .base_res = 4, .max_res = 32};
     m->dec = (tt_nn_decoder_cfg){.hidden = 8, .depth = 2, .act = TT_NN_ACT_SIREN, .omega0 = 30.0f};
-}
-
-/* Re-seals a chunk's CRC after editing its payload, so semantic checks (not the CRC) must refuse it. */
-static void reseal(uint8_t *data, size_t chunk_pos)
-{
-    uint32_t len = tt_get_le32(data + chunk_pos + 4);
-    uint32_t crc = tt_crc32(tt_crc32(0, data + chunk_pos, 4), data + chunk_pos + 8, len);
-    tt_put_le32(data + chunk_pos + 8 + len, crc);
-}
-
-static size_t find_chunk(const uint8_t *data, size_t size, uint32_t type)
-{
-    size_t pos = 32;
-    while (pos + 12 <= size) {
-        if (tt_get_le32(data + pos) == type) return pos;
-        pos += 12 + tt_get_le32(data + pos + 4);
-    }
-    return 0;
 }
 
 int main(void)
@@ -127,8 +110,8 @@ int main(void)
     free(longer);
 
     /* Crafted chunks with valid CRCs: semantic checks must refuse them. */
-    size_t parm = find_chunk(data, size, TT_TNX_CHUNK_PARAMS), decp = find_chunk(data, size, TT_TNX_CHUNK_DECODER),
-           hash = find_chunk(data, size, TT_TNX_CHUNK_HASH);
+    size_t parm = tt_test_find_chunk(data, size, TT_TNX_CHUNK_PARAMS);
+    size_t decp = tt_test_find_chunk(data, size, TT_TNX_CHUNK_DECODER), hash = tt_test_find_chunk(data, size, TT_TNX_CHUNK_HASH);
     CHECK(parm && decp && hash);
     struct { size_t chunk, off; uint32_t value; const char *what; } edits[] = {
         {parm, 8 + 0, 1, "PARM range past the end"},
@@ -149,7 +132,7 @@ int main(void)
     for (size_t e = 0; e < sizeof edits / sizeof edits[0]; e++) {
         memcpy(c, data, size);
         tt_put_le32(c + edits[e].chunk + edits[e].off, edits[e].value);
-        reseal(c, edits[e].chunk);
+        tt_test_reseal(c, edits[e].chunk);
         tt_status s = tt_tnx_decode(c, size, "crafted.tnx", &r, &q, NULL);
         CHECK_MSG(s != TT_OK && q == NULL, "%s accepted", edits[e].what);
         free(q);
@@ -159,7 +142,7 @@ int main(void)
     memcpy(c, data, size);
     c[parm + 8 + 16] = 0xFF;
     c[parm + 8 + 17] = 0x7F;
-    reseal(c, parm);
+    tt_test_reseal(c, parm);
     CHECK(tt_tnx_decode(c, size, "nan.tnx", &r, &q, NULL) == TT_ERR_FORMAT);
     /* Header fields with a valid header CRC: unknown kind and version, chunk counts that lie (huge / more chunks than
      * present). The version is a u16, so its byte 8 is the one edited. */
