@@ -426,6 +426,9 @@ typedef struct {
     tt_progress_fn progress;                     /* may be NULL */
     void *progress_user;
     tt_latent_upsample upsample;                 /* how pixels sample the grids: TT_LATENT_UPSAMPLE_BICUBIC */
+    int post_filter;                             /* 1 = fit a 3x3 filter over the decoded image's channels (least
+                                                    squares, 190 bytes in the file) and keep it where it lowers
+                                                    MSE + lambda * bpp; 0 = none (default 1) */
 } tt_latent_config;
 
 TT_API void tt_hash_config_init(tt_hash_config *config);

@@ -6,8 +6,14 @@
 /* ---- Workgroup sizes (local_size_x) --------------------------------------------------------------------------- */
 #define NN_WG 128u          /* "<enc>_train", "<enc>_decode", "<enc>_decode_cm" */
 #define NN_ADAM_WG 256u     /* nn_adam.comp: four parameters a thread */
-#define LAT_MINMAX_WG 256u  /* latent_minmax.comp */
+#define LAT_MINMAX_WG 256u  /* nn_postfilter.comp: RGBA8 in and out, then the coefficients as int32 (tt_postfilter's w, then b) */
+#define NN_PF_BIND_IN 0
+#define NN_PF_BIND_OUT 1
+#define NN_PF_BIND_COEF 2
+#define NN_PF_BUFFERS 3
+/* latent_minmax.comp */
 #define LAT_PROBE_WG 64u    /* latent_probe.comp (tests) */
+#define NN_PF_WG 8u         /* nn_postfilter.comp: 8 x 8 pixels */
 
 /* ---- Specialization constants of the train and decode shaders (nn_common.glsl) ---------------------------------
  * Ids 0..7 and 14..15 are the trainer's, 8..13 the encoder's (tt_nn_encoder_ops.spec), 16 the encoder's shared patch. */
@@ -181,6 +187,11 @@ TT_PUSH_BEGIN(tt_latent_minmax_push)
     TT_U32(offset_hi2) TT_U32(offset_hi3) TT_U32(offset_hi4)   /* first float of the pyramid's hi grids 2..4 (total
                                                                    where absent) */
 TT_PUSH_END(tt_latent_minmax_push, 36)
+#endif
+#if !defined(GL_core_profile) || defined(NN_PUSH_POSTFILTER)
+TT_PUSH_BEGIN(tt_nn_postfilter_push)
+    TT_U32(width) TT_U32(height)
+TT_PUSH_END(tt_nn_postfilter_push, 8)
 #endif
 #if !defined(GL_core_profile) || defined(NN_PUSH_LAT_PROBE)
 TT_PUSH_BEGIN(tt_latent_probe_push)

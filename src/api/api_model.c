@@ -53,6 +53,7 @@ void tt_latent_config_init(tt_latent_config *c)
     c->scale_hi = l.scale_hi;
     c->hi_levels = 1;
     c->upsample = TT_LATENT_UPSAMPLE_BICUBIC;
+    c->post_filter = 1;
     c->qat_bits = l.qat_bits;
     c->qat_start = l.qat_start;
     c->hidden = d.hidden;
@@ -154,6 +155,8 @@ tt_status tt_latent_config_validate(const tt_latent_config *c)
     if (s != TT_OK) return s;
     if (c->upsample != TT_LATENT_UPSAMPLE_BILINEAR && c->upsample != TT_LATENT_UPSAMPLE_BICUBIC)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown upsampling %d", (int)c->upsample);
+    if (c->post_filter != 0 && c->post_filter != 1)
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: post_filter must be 0 or 1 (%d)", c->post_filter);
     if ((c->lambda > 0 || c->quant_step > 0) && c->qat_bits == 0)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: lambda and quant_step need quantisation-aware training (qat_bits 1..8)");
     return TT_OK;
@@ -386,6 +389,7 @@ static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const t
             .precision = config->fp32 ? TT_NN_FP32 : config->int8 ? TT_NN_INT8 : TT_NN_FP16,
             .finetune_lr = config->finetune_lr > 0 ? config->finetune_lr : config->lr * 0.1f,
             .fit = fo,
+            .post_filter = config->post_filter,
         };
         int ft = config->finetune_steps >= 0 ? config->finetune_steps : config->storage == TT_LATENT_JPEG ? 300 : 0;
         co.finetune_steps = (uint32_t)ft;

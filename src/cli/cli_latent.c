@@ -44,6 +44,7 @@ typedef struct {
     unsigned target_tries;
     int grids;                  /* tt_latent_grids */
     int upsample;               /* tt_latent_upsample */
+    int post_filter;            /* 0 off, 1 auto (fitted, kept where it lowers MSE + lambda x bpp) */
     int preset;
     int activation;
     unsigned iters, batch;
@@ -113,12 +114,13 @@ static cJSON *stage_json(const tt_metrics *met, size_t bytes, uint32_t w, uint32
 
 /* The storage of one variant, with the fine-tuning's progress going to fn (may be NULL). */
 static tt_latent_code_opts code_opts(tt_latent_codec codec, tt_latent_pack pack, int quality, int finetune, float ft_lr,
-                                     tt_nn_precision prec, uint32_t chunk, tt_nn_progress_fn fn, void *user)
+                                     tt_nn_precision prec, uint32_t chunk, tt_nn_progress_fn fn, void *user,
+                                     int post_filter)
 {
     tt_latent_code_opts co = {
         .codec = codec, .pack = pack, .jpeg_quality = quality, .precision = prec,
         .finetune_steps = finetune > 0 ? (uint32_t)finetune : 0, .finetune_lr = ft_lr,
-        .fit = {.chunk = chunk, .progress = fn, .user = user},
+        .fit = {.chunk = chunk, .progress = fn, .user = user}, .post_filter = post_filter,
     };
     return co;
 }
@@ -145,7 +147,7 @@ static tt_status run_sweep(tt_vk *vk, const tt_nn_model *m, const float *params,
         int ft = codec == TT_LATENT_CODEC_JPEG ? finetune : 0;
         latent_progress lp = {.show = 1};
         tt_latent_code_opts co = code_opts(codec, strcmp(pack, "rgb") == 0 ? TT_LATENT_PACK_RGB : TT_LATENT_PACK_TILES,
-                                           q, ft, ft_lr, prec, chunk, latent_progress_cb, &lp);
+                                           q, ft, ft_lr, prec, chunk, latent_progress_cb, &lp, 0);
         tt_latent_code_result cr;
         tt_status s = tt_latent_code(vk, m, params, img, tc, &co, &cr);
         latent_progress_close(&lp);
@@ -253,6 +255,8 @@ typedef struct {
     tt_metrics coded;            /* the chosen codec, before fine-tuning */
     size_t coded_bytes;
     double finetune_seconds;
+    int post_filtered;           /* the file holds a post-filter */
+    tt_metrics unfiltered;       /* the file's image without it */
     tt_nn_latent_cfg latent;     /* the model as built (the file does not keep the training-only fields) */
     tt_nn_decoder_cfg dec;
     tt_latent_layout layout;
@@ -311,13 +315,15 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
         if (st == TT_OK) {
             /* The chosen codec, then the decoder fine-tuned on the decoded grids. */
             tt_latent_code_opts co = code_opts((tt_latent_codec)o->codec, (tt_latent_pack)o->pack, o->jpeg_quality,
-                                               finetune, ft_lr, prec, chunk, ex->progress, ex->user);
+                                               finetune, ft_lr, prec, chunk, ex->progress, ex->user, o->post_filter);
             st = tt_latent_code(gpu->vk, &m, params, img, &tc, &co, &cr);
         }
         if (st == TT_OK) {
             out->coded = cr.coded;
             out->coded_bytes = cr.coded_size;
             out->finetune_seconds = cr.finetune_seconds;
+            out->post_filtered = cr.post_filtered;
+            out->unfiltered = cr.unfiltered;
         }
         if (st == TT_OK && ex->sweep)
             st = run_sweep(gpu->vk, &m, params, img, &tc, prec, chunk, ex->sweep, finetune > 0 ? finetune : 300, ft_lr,
@@ -603,6 +609,9 @@ static int latent_single(latent_options o, cli_common c)
         if (finetune > 0)
             printf("decoder fine-tuned %d steps on the decoded grids in %.3f s: %+.2f dB\n", finetune,
                    out.finetune_seconds, met_final->psnr_rgb - met_coded->psnr_rgb);
+        if (out.post_filtered)
+            printf("post-filter (3x3, %d bytes): %+.2f dB\n", 12 + TT_PF_PAYLOAD,
+                   met_final->psnr_rgb - out.unfiltered.psnr_rgb);
         printf("%s: %lld bytes, %.2fx vs RGB8, %.3f bpp, rebuilt from the file: %.2f dB RGB (decode %.3f ms)\n",
                c.output, on_disk, raw8 / (double)on_disk, (double)on_disk * 8.0 / ((double)img.width * img.height),
                met_final->psnr_rgb, out.file.decode_ms);
@@ -625,6 +634,9 @@ static int latent_single(latent_options o, cli_common c)
         cJSON_AddNumberToObject(cfg, "scale_hi", out.latent.scale_hi);
         cJSON_AddNumberToObject(cfg, "hi_levels", out.latent.hi_levels ? out.latent.hi_levels : 1);
         cJSON_AddStringToObject(cfg, "upsample", out.latent.upsample == TT_LATENT_UPSAMPLE_BICUBIC ? "bicubic" : "bilinear");
+        cJSON_AddStringToObject(cfg, "post_filter", o.post_filter ? "auto" : "off");
+        cJSON_AddBoolToObject(report, "post_filtered", out.post_filtered);
+        if (out.post_filtered) cJSON_AddNumberToObject(report, "psnr_rgb_unfiltered", out.unfiltered.psnr_rgb);
         cJSON_AddNumberToObject(cfg, "qat_bits", out.latent.qat_bits);
         cJSON_AddNumberToObject(cfg, "qat_start", out.latent.qat_start);
         cJSON_AddNumberToObject(cfg, "quant_step", o.quant_step);
@@ -741,10 +753,10 @@ static int latent_batch(const latent_options *o, const cli_common *c, int jobs, 
     /* What changes the bytes written (not --decode-repeats, --steps-per-submit, --jobs, ...). */
     char request[640];
     snprintf(request, sizeof request,
-             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u grids=%d upsample=%d qat_bits=%u qat_start=%u qat_noise=%.9g "
+             "command=latent ch_lo=%u scale_lo=%u ch_hi=%u scale_hi=%u hi_levels=%u grids=%d upsample=%d post_filter=%d qat_bits=%u qat_start=%u qat_noise=%.9g "
              "quant_step=%.9g lambda=%.9g hidden=%u depth=%u omega0=%.9g activation=%d lr=%.9g iters=%u batch=%u seed=%d codec=%d pack=%d "
              "jpeg_quality=%d precision=%d finetune_steps=%d finetune_lr=%.9g",
-             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->grids, o->upsample, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
+             o->ch_lo, o->scale_lo, o->ch_hi, o->scale_hi, o->hi_levels, o->grids, o->upsample, o->post_filter, o->qat_bits, o->qat_start, o->qat_noise, o->quant_step,
              o->lambda, o->hidden, o->depth,
              o->omega0, o->activation, o->lr, o->iters, o->batch, o->seed_int, o->codec, o->pack, o->jpeg_quality,
              o->precision, o->finetune_steps, o->finetune_lr);
@@ -789,6 +801,7 @@ int cmd_latent(int argc, char **argv)
     o.decode_repeats = 20;
     o.target_tries = 6;
     o.upsample = TT_LATENT_UPSAMPLE_BICUBIC;
+    o.post_filter = 1;
 
     cli_option opts[64] = {
         {"ch-lo", 0, OPT_UINT, &o.ch_lo, "N", "channels of the lo grid", NULL, 1, TT_LATENT_MAX_FEATURES},
@@ -803,6 +816,9 @@ int cmd_latent(int argc, char **argv)
          "of lower MSE + lambda x bpp (needs --lambda or a --target-*)", "custom|low|pyramid|auto", 0, 0},
         {"upsample", 0, OPT_CHOICE, &o.upsample, "NAME",
          "how pixels sample the grids: bilinear (2x2 points) or bicubic (Catmull-Rom, 4x4 points)", "bilinear|bicubic", 0, 0},
+        {"post-filter", 0, OPT_CHOICE, &o.post_filter, "MODE",
+         "a 3x3 filter over the decoded image's channels, fitted by least squares and stored in the file (190 bytes): "
+         "auto = kept where it lowers MSE + lambda x bpp", "off|auto", 0, 0},
         {"qat-bits", 0, OPT_UINT, &o.qat_bits, "N", "quantisation-aware training bits of the grids (0 = float latents)", NULL, 0, 8},
         {"qat-start", 0, OPT_UINT, &o.qat_start, "STEP", "step from which QAT is on", NULL, 0, 1u << 30},
         {"qat-noise", 0, OPT_FLOAT, &o.qat_noise, "STEPS",

@@ -180,6 +180,7 @@ tt_status tt_latent_preview(const tt_latent_layout *l, const float *grid, uint32
 
 #define TT_TNX_CHUNK_LATC TT_FOURCC('L', 'A', 'T', 'C')  /* latent config: 6 x u32 */
 #define TT_TNX_CHUNK_LGRD TT_FOURCC('L', 'G', 'R', 'D')  /* latent grids: the section above */
+#define TT_TNX_CHUNK_LPFL TT_FOURCC('L', 'P', 'F', 'L')  /* post-filter (tt_postfilter_write), when LATC says so */
 
 /* tt_nn_save_opts.latent_codec (encoder-defined int): codec | pack << 8. */
 #define TT_LATENT_SAVE_OPT(codec, pack) ((int)(codec) | ((int)(pack) << 8))

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neural/latent_target.h"
 #include "neural/nn_fit.h"
 
 void tt_latent_fit_quantize(const tt_nn_model *m, uint32_t tc_iters, float *params)
@@ -47,6 +48,53 @@ static tt_status finetune(tt_vk *vk, const tt_nn_model *m_coded, float *coded, c
     return s;
 }
 
+/* Fits the post-filter to the image the device rebuilds from out->bytes (which model/params/so wrote) and, where
+ * it lowers MSE + lambda * bpp with its own bytes counted, writes the file again with it and measures that file. */
+static tt_status add_post_filter(tt_vk *vk, const tt_nn_model *model, const float *params, const tt_nn_save_opts *so,
+                                 const tt_image *img, const tt_nn_train_cfg *tc, tt_latent_code_result *out)
+{
+    tt_image decoded = {0}, filtered = {0};
+    tt_postfilter pf;
+    tt_metrics met;
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    out->unfiltered = out->final;
+    tt_status s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &met, &decoded, NULL, NULL);
+    if (s == TT_OK) s = tt_postfilter_fit(img, &decoded, &pf);
+    if (s != TT_OK || !pf.on) goto done;
+    s = tt_postfilter_apply(&pf, &decoded, &filtered);
+    if (s == TT_OK) s = tt_compare_images(img, &filtered, &met);
+    if (s != TT_OK) goto done;
+    double px = (double)img->width * img->height, lambda = tt_latent_cfg_lambda(&model->latent);
+    size_t with = out->size + 12 + TT_PF_PAYLOAD;
+    if (!(tt_latent_rd_cost(met.psnr_rgb, with * 8.0 / px, lambda) <
+          tt_latent_rd_cost(out->final.psnr_rgb, out->size * 8.0 / px, lambda)))
+        goto done;
+    tt_nn_model mf = *model;
+    mf.latent.post = pf;
+    s = tt_tnx_encode(&mf, params, so, &bytes, &size);
+    if (s == TT_OK && size != with)
+        s = tt_fail(TT_ERR_FORMAT, "latent: the file with its post-filter is %zu bytes, not %zu", size, with);
+    tt_metrics fin;
+    if (s == TT_OK) s = tt_nn_measure_tnx(vk, bytes, size, img, 1, &tc->tune, &fin, NULL, NULL, NULL);
+    /* the device's filter pass and the C reference are the same integer arithmetic: same image, same PSNR */
+    if (s == TT_OK && fin.psnr_rgb != met.psnr_rgb)
+        s = tt_fail(TT_ERR_VULKAN, "latent: the device's post-filter gives %.4f dB, the C reference %.4f dB",
+                    fin.psnr_rgb, met.psnr_rgb);
+    if (s != TT_OK) goto done;
+    free(out->bytes);
+    out->bytes = bytes;
+    out->size = size;
+    out->final = fin;
+    out->post_filtered = 1;
+    bytes = NULL;
+done:
+    free(bytes);
+    tt_image_free(&decoded);
+    tt_image_free(&filtered);
+    return s;
+}
+
 tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_image *img,
                          const tt_nn_train_cfg *tc, const tt_latent_code_opts *o, tt_latent_code_result *out)
 {
@@ -67,6 +115,10 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     out->coded_size = out->size;
     s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->coded, NULL, NULL, NULL);
     out->final = out->coded;
+    if (s == TT_OK && o->finetune_steps == 0) {
+        if (o->post_filter) s = add_post_filter(vk, m, params, &so, img, tc, out);
+        else out->unfiltered = out->final;
+    }
     if (s != TT_OK || o->finetune_steps == 0) goto done;
 
     /* Lossy codecs do not reproduce their own output when run again: the re-saved file keeps the very section whose
@@ -98,6 +150,10 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     if (n != out->coded_size)
         s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", out->coded_size, n);
     if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->final, NULL, NULL, NULL);
+    if (s == TT_OK) {
+        if (o->post_filter) s = add_post_filter(vk, &mc, coded, &so, img, tc, out);
+        else out->unfiltered = out->final;
+    }
 done:
     free(section);
     free(grid);

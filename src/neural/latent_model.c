@@ -128,6 +128,9 @@ static void latent_backward(const tt_nn_model *m, const float *params, float x01
 /* The upsampling is in bits 16..23 of the qat_bits word: every earlier reader refuses qat_bits > 8, so a build that
  * knows only bilinear sampling refuses a bicubic file instead of decoding it bilinear; bilinear files are as before. */
 #define LATC_UPSAMPLE_SHIFT 16
+/* Bit 24 says an LPFL chunk (the post-filter) follows: builds without the filter read an upsampling of 256 or more
+ * (or, before bicubic sampling, qat_bits above 8) and refuse the file instead of decoding it unfiltered. */
+#define LATC_FILTER_BIT (1u << 24)
 
 static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
 {
@@ -138,9 +141,26 @@ static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
     tt_put_le32(p + 4, c->scale_lo);
     tt_put_le32(p + 8, c->ch_hi);
     tt_put_le32(p + 12, c->scale_hi);
-    tt_put_le32(p + 16, c->qat_bits | c->upsample << LATC_UPSAMPLE_SHIFT);
+    tt_put_le32(p + 16, c->qat_bits | c->upsample << LATC_UPSAMPLE_SHIFT | (c->post.on ? LATC_FILTER_BIT : 0));
     tt_put_le32(p + 20, c->qat_start);
-    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, c->hi_levels > 1 ? LATC_PYRAMID_BYTES : LATC_BYTES);
+    tt_status s = tt_nn_buf_chunk(b, TT_TNX_CHUNK_LATC, p, c->hi_levels > 1 ? LATC_PYRAMID_BYTES : LATC_BYTES);
+    if (s != TT_OK || !c->post.on) return s;
+    uint8_t pf[TT_PF_PAYLOAD];
+    tt_postfilter_write(&c->post, pf);
+    return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LPFL, pf, sizeof pf);
+}
+
+/* The LPFL chunk that bit 24 of LATC's qat_bits word announces: exactly one. */
+static tt_status read_post_filter(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
+{
+    const tt_nn_chunk *pf = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (chunks[i].type != TT_TNX_CHUNK_LPFL) continue;
+        if (pf) return tt_fail(TT_ERR_FORMAT, "%s: more than one LPFL chunk", name);
+        pf = &chunks[i];
+    }
+    if (!pf) return tt_fail(TT_ERR_FORMAT, "%s: LATC announces a post-filter but there is no LPFL chunk", name);
+    return tt_postfilter_read(pf->data, pf->size, name, &m->latent.post);
 }
 
 static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
@@ -157,7 +177,7 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
         m->latent.scale_hi = tt_get_le32(p + 12);
         uint32_t qat_word = tt_get_le32(p + 16);
         m->latent.qat_bits = qat_word & ((1u << LATC_UPSAMPLE_SHIFT) - 1);
-        m->latent.upsample = qat_word >> LATC_UPSAMPLE_SHIFT;
+        m->latent.upsample = (qat_word & ~LATC_FILTER_BIT) >> LATC_UPSAMPLE_SHIFT;
         m->latent.qat_start = tt_get_le32(p + 20);
         m->latent.hi_levels = chunks[i].size >= LATC_PYRAMID_BYTES ? tt_get_le32(p + 24) : 1;
         if (m->latent.upsample > TT_LATENT_UPSAMPLE_BICUBIC)
@@ -170,6 +190,10 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);
+        if (qat_word & LATC_FILTER_BIT) return read_post_filter(m, chunks, n, name);
+        for (uint32_t k = 0; k < n; k++)
+            if (chunks[k].type == TT_TNX_CHUNK_LPFL)
+                return tt_fail(TT_ERR_FORMAT, "%s: an LPFL chunk that LATC does not announce", name);
         return TT_OK;
     }
     return tt_fail(TT_ERR_FORMAT, "%s: latent model without a LATC chunk", name);
@@ -374,6 +398,7 @@ static void latent_describe(const tt_nn_model *m, char *buf, size_t len)
                       l.scale[g]);
     if (n > 0 && (size_t)n < len && l.upsample == TT_LATENT_UPSAMPLE_BICUBIC)
         n += snprintf(buf + n, len - (size_t)n, ", bicubic");
+    if (n > 0 && (size_t)n < len && m->latent.post.on) n += snprintf(buf + n, len - (size_t)n, ", 3x3 post-filter");
     if (n > 0 && (size_t)n < len) {
         float step = tt_latent_cfg_step(&m->latent), lambda = tt_latent_cfg_lambda(&m->latent);
         if (m->latent.qat_bits && step > 0)

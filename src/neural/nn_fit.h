@@ -57,13 +57,17 @@ typedef struct {
     uint32_t finetune_steps;     /* 0 = none */
     float finetune_lr;
     tt_nn_fit_opts fit;          /* progress of the fine-tuning (stage "finetune") */
+    int post_filter;             /* 1: fit a post-filter to the decoded file and keep it where it lowers
+                                    MSE + lambda * bpp (the model's lambda; 0 = where it lowers the MSE) */
 } tt_latent_code_opts;
 
 typedef struct {
     uint8_t *bytes;              /* the .tnx file (malloc'ed; the caller frees it) */
     size_t size;
     size_t coded_size;           /* before fine-tuning (equal to size: the grids are kept verbatim) */
-    tt_metrics coded, final;     /* decoded from the bytes before and after fine-tuning (GPU) */
+    tt_metrics coded, final;     /* decoded from the bytes before and after fine-tuning and post-filter (GPU) */
+    int post_filtered;           /* the file holds a post-filter */
+    tt_metrics unfiltered;       /* the file without it (= final when there is none) */
     double finetune_seconds, finetune_gpu_ms;
 } tt_latent_code_result;
 

@@ -199,7 +199,13 @@ static tt_status decode_ref(const tt_nn_model *m, const float *params, int f16, 
             for (int c = 0; c < 3; c++) p[c] = (uint8_t)lrintf(fminf(fmaxf(rgb[c], 0.0f), 1.0f) * 255.0f);
             p[3] = 255;
         }
-    return TT_OK;
+    const tt_postfilter *pf = tt_nn_postfilter_of(m);
+    if (!pf) return TT_OK;
+    tt_image filtered;
+    tt_status s2 = tt_postfilter_apply(pf, out, &filtered);
+    tt_image_free(out);
+    if (s2 == TT_OK) *out = filtered;
+    return s2;
 }
 
 tt_status tt_nn_decode_ref(const tt_nn_model *m, const float *params, tt_image *out) { return decode_ref(m, params, 0, out); }

@@ -531,6 +531,8 @@ struct tt_nn_decoder {
     tt_vk_buffer params, aux, state, dec_f16;
     tt_vk_pipeline *pipe;
     uint32_t ns;   /* pixels a workgroup */
+    tt_postfilter_gpu *post;   /* the model's post-filter (NULL: none), reading the network's image from `mid` */
+    tt_vk_buffer mid;
 };
 
 tt_status tt_nn_decoder_create(tt_vk *vk, const tt_nn_model *m, const float *params, const tt_nn_tuning *tune,
@@ -558,6 +560,10 @@ tt_status tt_nn_decoder_create(tt_vk *vk, const tt_nn_model *m, const float *par
     TRY(tt_vk_fill(vk, &d->state, 0));
     if (tt_nn_decode_f16_tuned(vk, m, t)) TRY(upload_dec_f16(vk, m, params, &d->dec_f16));
     TRY(make_decode_pipeline(vk, m, t, &d->pipe, &d->ns));
+    if (tt_nn_postfilter_of(m)) {
+        TRY(tt_vk_buffer_create(vk, (VkDeviceSize)m->width * m->height * 4, TT_MEM_DEVICE, &d->mid));
+        TRY(tt_postfilter_gpu_create(vk, tt_nn_postfilter_of(m), m->width, m->height, &d->post));
+    }
 done:
 #undef TRY
     free(gp);
@@ -568,14 +574,19 @@ done:
 
 void tt_nn_decoder_record(tt_nn_decoder *d, tt_vk_buffer *out)
 {
-    record_decode(d->vk, d->m, d->pipe, d->ns, &d->params, out, &d->aux, &d->state, &d->dec_f16);
+    record_decode(d->vk, d->m, d->pipe, d->ns, &d->params, d->post ? &d->mid : out, &d->aux, &d->state, &d->dec_f16);
+    if (d->post) {
+        tt_vk_barrier(d->vk);
+        tt_postfilter_gpu_record(d->post, &d->mid, out);
+    }
 }
 
 void tt_nn_decoder_destroy(tt_nn_decoder *d)
 {
     if (!d) return;
     tt_vk_pipeline_destroy(d->vk, d->pipe);
-    tt_vk_buffer *bufs[] = {&d->params, &d->aux, &d->state, &d->dec_f16};
+    tt_postfilter_gpu_destroy(d->post);
+    tt_vk_buffer *bufs[] = {&d->params, &d->aux, &d->state, &d->dec_f16, &d->mid};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (bufs[i]->buffer) tt_vk_buffer_destroy(d->vk, bufs[i]);
     free(d);
@@ -588,8 +599,21 @@ tt_status tt_nn_decode_gpu_tuned(tt_vk *vk, const tt_nn_model *m, const float *p
     tt_vk_buffer ob = {0};
     tt_status s = tt_nn_decoder_create(vk, m, params, tune, &d);
     if (s == TT_OK) s = tt_vk_buffer_create(vk, (uint64_t)m->width * m->height * 4, TT_MEM_DEVICE, &ob);
-    if (s == TT_OK)
-        s = run_decode(vk, m, d->pipe, d->ns, &d->params, &ob, &d->aux, &d->state, &d->dec_f16, repeats, out, gpu_ms);
+    double best = -1;
+    for (int r = 0; s == TT_OK && r < (repeats < 1 ? 1 : repeats); r++) {
+        double ms = -1;
+        s = tt_vk_begin(vk);
+        if (s != TT_OK) break;
+        tt_nn_decoder_record(d, &ob);
+        s = tt_vk_submit(vk, &ms);
+        if (ms >= 0 && (best < 0 || ms < best)) best = ms;
+    }
+    if (gpu_ms) *gpu_ms = best;
+    if (s == TT_OK) s = tt_image_alloc(out, m->width, m->height);
+    if (s == TT_OK) {
+        s = tt_vk_download(vk, &ob, 0, out->rgba, (VkDeviceSize)m->width * m->height * 4);
+        if (s != TT_OK) tt_image_free(out);
+    }
     if (ob.buffer) tt_vk_buffer_destroy(vk, &ob);
     tt_nn_decoder_destroy(d);
     return s;

@@ -57,6 +57,19 @@ typedef struct {
     uint32_t n_levels, n_features, log2_t, base_res, max_res;   /* 16 2 12 16 512 */
 } tt_nn_hash_cfg;
 
+/* A 3x3 linear filter over the three channels of the decoded image, fitted by least squares to the original at
+ * encode time and stored in the file (docs/latent.md, "Post-filter"): out_c = clamp((b_c + sum over input channel i
+ * and tap t of w[c][i][t] * in_i(t)) / 2^TT_PF_FRAC_BITS rounded, 0, 255), taps in raster order around the pixel,
+ * edges replicated. Integer arithmetic, so the C reference and the shader give the same bytes on every machine. */
+#define TT_PF_TAPS 9
+#define TT_PF_WEIGHTS (3 * 3 * TT_PF_TAPS)
+#define TT_PF_FRAC_BITS 12
+typedef struct {
+    uint32_t on;                 /* 0: no filter (every hash model, and latent files without one) */
+    int16_t w[TT_PF_WEIGHTS];    /* [out channel][in channel][tap], in 1/2^TT_PF_FRAC_BITS */
+    int32_t b[3];                /* in 1/2^TT_PF_FRAC_BITS levels; |b| < 2^26 so no sum overflows */
+} tt_postfilter;
+
 /* Owned by the latent engineer (issue 4): fields may be APPENDED, never reordered. */
 typedef struct {
     uint32_t ch_lo, scale_lo, ch_hi, scale_hi;   /* 16 8 2 4 */
@@ -64,6 +77,7 @@ typedef struct {
     uint32_t reserved[10];
     uint32_t hi_levels;                          /* hi grids in the pyramid (0 or 1: one hi grid) */
     uint32_t upsample;                           /* tt_latent_upsample (0 bilinear, 1 bicubic) */
+    tt_postfilter post;                          /* applied to the decoded image (post.on) */
 } tt_nn_latent_cfg;
 
 typedef struct {
@@ -335,6 +349,25 @@ tt_status tt_nn_decoder_create(tt_vk *vk, const tt_nn_model *m, const float *par
                                tt_nn_decoder **out);
 void tt_nn_decoder_record(tt_nn_decoder *d, tt_vk_buffer *out);
 void tt_nn_decoder_destroy(tt_nn_decoder *d);   /* safe on NULL */
+
+/* ---- Post-filter (nn_postfilter.c, shaders/nn_postfilter.comp) ----------------------------------------------- */
+/* The model's filter, or NULL when it has none. */
+const tt_postfilter *tt_nn_postfilter_of(const tt_nn_model *m);
+/* C reference: out (allocated here) = the filter applied to in (alpha copied). */
+tt_status tt_postfilter_apply(const tt_postfilter *f, const tt_image *in, tt_image *out);
+/* Least-squares fit of the filter that takes `decoded` closest to `ref` (same size), quantised; *out->on = 1 when the
+ * fit is usable (weights within the int16 range), else 0 (a flat or degenerate image). */
+tt_status tt_postfilter_fit(const tt_image *ref, const tt_image *decoded, tt_postfilter *out);
+/* The LPFL chunk's payload (TT_PF_PAYLOAD bytes) and its reader (TT_ERR_FORMAT naming `name` on anything else). */
+#define TT_PF_PAYLOAD (4 + 2 * TT_PF_WEIGHTS + 4 * 3)
+void tt_postfilter_write(const tt_postfilter *f, uint8_t *payload);
+tt_status tt_postfilter_read(const uint8_t *payload, uint32_t size, const char *name, tt_postfilter *out);
+/* GPU pass: in -> out (RGBA8 buffers of w x h pixels, distinct). */
+typedef struct tt_postfilter_gpu tt_postfilter_gpu;
+tt_status tt_postfilter_gpu_create(tt_vk *vk, const tt_postfilter *f, uint32_t width, uint32_t height,
+                                   tt_postfilter_gpu **out);
+void tt_postfilter_gpu_record(tt_postfilter_gpu *g, tt_vk_buffer *in, tt_vk_buffer *out);
+void tt_postfilter_gpu_destroy(tt_postfilter_gpu *g);   /* safe on NULL */
 /* 1 when the GPU decode of m on vk runs on tensor cores (fp16 products, fp32 sums: tt_nn_decode_ref_f16), 0 when it
  * is the fp32 loop (tt_nn_decode_ref). */
 int tt_nn_decode_f16(tt_vk *vk, const tt_nn_model *m);

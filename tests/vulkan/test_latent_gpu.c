@@ -258,6 +258,74 @@ static void test_decode(tt_vk *vk)
     free(p);
 }
 
+static void random_postfilter(tt_postfilter *f, uint64_t seed)
+{
+    tt_nn_rng r;
+    tt_nn_rng_seed(&r, seed);
+    memset(f, 0, sizeof *f);
+    f->on = 1;
+    for (int k = 0; k < TT_PF_WEIGHTS; k++) f->w[k] = (int16_t)tt_nn_rng_uniform(&r, -2500, 2500);
+    for (int c = 0; c < 3; c++) {
+        f->w[c * 27 + c * 9 + 4] = 4096;
+        f->b[c] = (int32_t)tt_nn_rng_uniform(&r, -300000, 300000);
+    }
+}
+
+/* The post-filter pass (nn_postfilter.comp) gives the bytes of the C reference, alone on an image whose sums clamp
+ * at both ends, and after the network in the decode of a model that holds one (the decoder's own pass). */
+static void test_postfilter(tt_vk *vk)
+{
+    tt_image in = {0}, ref = {0}, got = {0};
+    CHECK(tt_image_alloc(&in, 37, 29) == TT_OK);   /* not a multiple of the 8 x 8 workgroup */
+    for (size_t i = 0; i < (size_t)37 * 29 * 4; i++) in.rgba[i] = (uint8_t)(tt_nn_pcg_hash((uint32_t)i) >> 24);
+    tt_postfilter f;
+    random_postfilter(&f, 11);
+    CHECK(tt_postfilter_apply(&f, &in, &ref) == TT_OK);
+    tt_postfilter_gpu *g = NULL;
+    tt_vk_buffer bi = {0}, bo = {0};
+    size_t bytes = (size_t)37 * 29 * 4;
+    CHECK(tt_postfilter_gpu_create(vk, &f, 37, 29, &g) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, bytes, TT_MEM_DEVICE, &bi) == TT_OK);
+    CHECK(tt_vk_buffer_create(vk, bytes, TT_MEM_DEVICE, &bo) == TT_OK);
+    CHECK(tt_vk_upload(vk, &bi, 0, in.rgba, bytes) == TT_OK);
+    CHECK(tt_image_alloc(&got, 37, 29) == TT_OK);
+    if (g && tt_vk_begin(vk) == TT_OK) {
+        tt_postfilter_gpu_record(g, &bi, &bo);
+        CHECK(tt_vk_submit(vk, NULL) == TT_OK);
+        CHECK(tt_vk_download(vk, &bo, 0, got.rgba, bytes) == TT_OK);
+        size_t diff = 0, clamped = 0;
+        for (size_t i = 0; i < bytes; i++) {
+            diff += got.rgba[i] != ref.rgba[i];
+            clamped += i % 4 != 3 && (ref.rgba[i] == 0 || ref.rgba[i] == 255);
+        }
+        CHECK_MSG(diff == 0, "post-filter pass: %zu bytes differ from the C reference", diff);
+        CHECK(clamped > 0);
+    }
+    tt_postfilter_gpu_destroy(g);
+    tt_vk_buffer_destroy(vk, &bi);
+    tt_vk_buffer_destroy(vk, &bo);
+    tt_image_free(&in);
+    tt_image_free(&ref);
+    tt_image_free(&got);
+
+    tt_nn_model m;
+    latent_model(&m, 33, 21, 6, 4, 2, 2, 16, 2);
+    CHECK(tt_nn_model_build(&m) == TT_OK);
+    float *p = malloc(sizeof(float) * m.total);
+    tt_nn_init_params(&m, 4, p);
+    tt_image plain = {0}, filtered = {0}, expect = {0};
+    CHECK(tt_nn_decode_gpu(vk, &m, p, 1, &plain, NULL) == TT_OK);
+    random_postfilter(&m.latent.post, 12);
+    CHECK(tt_nn_decode_gpu(vk, &m, p, 2, &filtered, NULL) == TT_OK);
+    if (plain.rgba && filtered.rgba && tt_postfilter_apply(&m.latent.post, &plain, &expect) == TT_OK)
+        CHECK_MSG(memcmp(expect.rgba, filtered.rgba, (size_t)m.width * m.height * 4) == 0,
+                  "decode with a post-filter differs from the filter applied to the decode");
+    tt_image_free(&plain);
+    tt_image_free(&filtered);
+    tt_image_free(&expect);
+    free(p);
+}
+
 /* One training step's gradient (adam_m / (1 - b1) after step 0) equals the C reference over the same pixels
  * (tt_nn_sample_pixel): the grid scatter and the decoder's weight gradients of the latent trainer. Four ways: grid
  * gradients summed in each workgroup's shared patch or added to global memory directly (tuning no_patch), each
@@ -603,6 +671,7 @@ int main(void)
     test_step_gradient(vk);
     g_upsample = TT_LATENT_UPSAMPLE_BILINEAR;
     g_hi_levels = 1;
+    test_postfilter(vk);
     printf("encoder/QAT/decode/step checks: %.2f s\n", now_s() - t);
     test_training(vk);
     tt_vk_destroy(vk);
