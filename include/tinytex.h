@@ -354,11 +354,13 @@ typedef enum { TT_MODEL_HASH = 1, TT_MODEL_LATENT = 2 } tt_model_kind;
 typedef enum { TT_ACT_SIREN = 0, TT_ACT_GELU = 1, TT_ACT_SILU = 2, TT_ACT_RELU = 3 } tt_activation;
 typedef enum { TT_LATENT_RAW = 0, TT_LATENT_PNG = 1, TT_LATENT_JPEG = 2, TT_LATENT_ENTROPY = 3 } tt_latent_storage;
 /* Grid layouts: custom = ch_lo/scale_lo/ch_hi/scale_hi/hi_levels as set; low = lo 8 channels at 1/8 + 2 channels at
- * 1/4 and 1/2 (best under about 1 bpp); pyramid = lo 8 at 1/8 + 1 channel at 1/4, 1/2 and 1/1 (best above); auto =
- * trains low and pyramid and keeps the file of the lower MSE + lambda * bpp (needs lambda or a target; twice the
- * training time). */
+ * 1/4 and 1/2 (best under about 1 bpp); pyramid = lo 8 at 1/8 + 1 channel at 1/4, 1/2 and 1/1 (best above); coarse =
+ * lo 8 at 1/16 + 2 channels at 1/8, 1/4 and 1/2 (best on some images around 0.5 bpp); auto = trains low, pyramid and
+ * coarse and keeps the file of the lowest MSE + lambda * bpp (needs lambda or a target; three times the training
+ * time). */
 typedef enum {
-    TT_LATENT_GRIDS_CUSTOM = 0, TT_LATENT_GRIDS_LOW = 1, TT_LATENT_GRIDS_PYRAMID = 2, TT_LATENT_GRIDS_AUTO = 3
+    TT_LATENT_GRIDS_CUSTOM = 0, TT_LATENT_GRIDS_LOW = 1, TT_LATENT_GRIDS_PYRAMID = 2, TT_LATENT_GRIDS_AUTO = 3,
+    TT_LATENT_GRIDS_COARSE = 4
 } tt_latent_grids;
 /* How each pixel samples the grids: bilinear (2x2 points) or bicubic (Catmull-Rom, 4x4 points: smoother features
  * for the same latents; docs/latent.md measures it), align-corners in both. */

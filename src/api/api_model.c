@@ -405,13 +405,13 @@ static tt_status latent_train_once(tt_context *ctx, const tt_image *img, const t
     return s;
 }
 
-/* One training per layout of config->grids (tt_latent_grid_shapes), at config->lambda: with auto, both layouts, each
+/* One training per layout of config->grids (tt_latent_grid_shapes), at config->lambda: with auto, every layout, each
  * measured from its coded file, keeping the lower MSE + lambda * bpp. *psnr_out: the kept file's PSNR RGB, or NAN
  * when it was not measured (one layout). */
 static tt_status latent_train_grids(tt_context *ctx, const tt_image *img, const tt_latent_config *config,
                                     tt_model **out, double *psnr_out)
 {
-    tt_latent_grid_shape shapes[2];
+    tt_latent_grid_shape shapes[TT_LATENT_MAX_SHAPES];
     int n = tt_latent_grid_shapes(config->grids, shapes);
     *psnr_out = NAN;
     if (n == 0) return latent_train_once(ctx, img, config, out);

@@ -263,7 +263,7 @@ typedef struct {
     cli_tnx_measured file;       /* the written file, read back */
     const char *grids_kept;      /* --grids auto: the layout kept (NULL otherwise) */
     int n_grid_tries;            /* --grids auto: the layouts trained, each measured from its file */
-    latent_grid_try grid_tries[2];
+    latent_grid_try grid_tries[TT_LATENT_MAX_SHAPES];
 } latent_outcome;
 
 /* Builds the model, trains it, quantises and codes the grids and fine-tunes the decoder on the GPU (under
@@ -363,7 +363,7 @@ static tt_status unused_temp_name(char *buf, size_t size, const char *output, co
 static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const tt_image *img, const char *input,
                                   const char *output, const latent_extras *ex, latent_outcome *out)
 {
-    tt_latent_grid_shape shapes[2];
+    tt_latent_grid_shape shapes[TT_LATENT_MAX_SHAPES];
     int n = tt_latent_grid_shapes((tt_latent_grids)o->grids, shapes);
     latent_options oc = *o;
     if (n <= 1) {
@@ -372,12 +372,12 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     }
     double px = (double)img->width * img->height, best_cost = INFINITY;
     int best = -1, tried = 0;
-    char tmp[2][4096] = {{0}};
-    tt_image decoded[2] = {{0}, {0}};
-    float *params[2] = {NULL, NULL};
+    char tmp[TT_LATENT_MAX_SHAPES][4096] = {{0}};
+    tt_image decoded[TT_LATENT_MAX_SHAPES] = {{0}};
+    float *params[TT_LATENT_MAX_SHAPES] = {NULL};
     latent_outcome cand;
     tt_status st = TT_OK;
-    latent_grid_try tries[2];
+    latent_grid_try tries[TT_LATENT_MAX_SHAPES];
     for (int k = 0; k < n && st == TT_OK; k++) {
         latent_options_set_shape(&oc, &shapes[k]);
         char what[64];
@@ -625,7 +625,7 @@ static int latent_single(latent_options o, cli_common c)
         cli_report_add_result(report, img.width, img.height, met_final, (uint64_t)on_disk, total_s);
         cJSON_AddNumberToObject(report, "ratio_vs_rgb8", raw8 / (double)on_disk);
         cJSON *cfg = cJSON_AddObjectToObject(report, "config");
-        static const char *const grid_names[] = {"custom", "low", "pyramid", "auto"};
+        static const char *const grid_names[] = {"custom", "low", "pyramid", "auto", "coarse"};
         cJSON_AddStringToObject(cfg, "grids", grid_names[o.grids]);
         if (out.grids_kept) cJSON_AddStringToObject(cfg, "grids_kept", out.grids_kept);
         cJSON_AddNumberToObject(cfg, "ch_lo", out.latent.ch_lo);
@@ -812,8 +812,9 @@ int cmd_latent(int argc, char **argv)
          "a pyramid of N hi grids, at --scale-hi, half of it, ... (--ch-hi channels each)", NULL, 1, TT_LATENT_MAX_HI_LEVELS},
         {"grids", 0, OPT_CHOICE, &o.grids, "NAME",
          "grid layout: custom = the five options above; low = lo 8 ch at 1/8 + 2 ch at 1/4 and 1/2 (best under about "
-         "1 bpp); pyramid = lo 8 at 1/8 + 1 ch at 1/4, 1/2, 1/1 (above); auto = trains low and pyramid, keeps the file "
-         "of lower MSE + lambda x bpp (needs --lambda or a --target-*)", "custom|low|pyramid|auto", 0, 0},
+         "1 bpp); pyramid = lo 8 at 1/8 + 1 ch at 1/4, 1/2, 1/1 (above); coarse = lo 8 at 1/16 + 2 ch at 1/8, 1/4, "
+         "1/2 (some images around 0.5 bpp); auto = trains low, pyramid and coarse, keeps the file of lowest "
+         "MSE + lambda x bpp (needs --lambda or a --target-*)", "custom|low|pyramid|auto|coarse", 0, 0},
         {"upsample", 0, OPT_CHOICE, &o.upsample, "NAME",
          "how pixels sample the grids: bilinear (2x2 points) or bicubic (Catmull-Rom, 4x4 points)", "bilinear|bicubic", 0, 0},
         {"post-filter", 0, OPT_CHOICE, &o.post_filter, "MODE",

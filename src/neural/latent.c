@@ -40,7 +40,7 @@ tt_status tt_latent_rate_check(float quant_step, int target, uint32_t qat_bits, 
 
 tt_status tt_latent_grids_check(int grids, float lambda, int target)
 {
-    if (grids < TT_LATENT_GRIDS_CUSTOM || grids > TT_LATENT_GRIDS_AUTO)
+    if (grids < TT_LATENT_GRIDS_CUSTOM || grids > TT_LATENT_GRIDS_COARSE)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: unknown grid layout %d", grids);
     if (grids == TT_LATENT_GRIDS_AUTO && !(lambda > 0) && !target)
         return tt_fail(TT_ERR_INVALID_ARG, "latent: auto grids keep the file of the lower MSE + lambda x bpp: give a "

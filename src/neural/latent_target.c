@@ -46,13 +46,15 @@ int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr)
     return better;
 }
 
-int tt_latent_grid_shapes(tt_latent_grids grids, tt_latent_grid_shape out[2])
+int tt_latent_grid_shapes(tt_latent_grids grids, tt_latent_grid_shape out[TT_LATENT_MAX_SHAPES])
 {
-    static const tt_latent_grid_shape low = {8, 8, 2, 4, 2, "low"}, pyramid = {8, 8, 1, 4, 3, "pyramid"};
+    static const tt_latent_grid_shape low = {8, 8, 2, 4, 2, "low"}, pyramid = {8, 8, 1, 4, 3, "pyramid"},
+                                      coarse = {8, 16, 2, 8, 3, "coarse"};
     switch (grids) {
     case TT_LATENT_GRIDS_LOW: out[0] = low; return 1;
     case TT_LATENT_GRIDS_PYRAMID: out[0] = pyramid; return 1;
-    case TT_LATENT_GRIDS_AUTO: out[0] = low; out[1] = pyramid; return 2;
+    case TT_LATENT_GRIDS_COARSE: out[0] = coarse; return 1;
+    case TT_LATENT_GRIDS_AUTO: out[0] = low; out[1] = pyramid; out[2] = coarse; return 3;
     default: return 0;
     }
 }

@@ -32,12 +32,14 @@ int tt_latent_search_record(tt_latent_search *s, double bpp, double psnr);
 
 /* Named grid layouts (tt_latent_grids): which grids a rate-aware model trains. "low" (lo 8 channels at 1/8, two hi
  * grids of 2 channels at 1/4 and 1/2) wins under about 1 bpp, "pyramid" (lo 8 at 1/8, one channel at 1/4, 1/2 and
- * 1/1) above it (docs/rd.md, "Grid layouts"); "auto" trains both and keeps the file of the lower
+ * 1/1) above it (docs/rd.md, "Grid layouts"), "coarse" (lo 8 at 1/16, 2 channels at 1/8, 1/4 and 1/2) on some images
+ * around 0.5 bpp (docs/rd.md, "Post-filter"); "auto" trains the three and keeps the file of the lowest
  * tt_latent_rd_cost. */
 typedef struct { unsigned ch_lo, scale_lo, ch_hi, scale_hi, hi_levels; const char *name; } tt_latent_grid_shape;
+#define TT_LATENT_MAX_SHAPES 3
 /* The layouts a tt_latent_grids value trains, written to out; returns how many: 0 for custom (the caller's own
- * fields), 1 for low or pyramid, 2 for auto. */
-int tt_latent_grid_shapes(tt_latent_grids grids, tt_latent_grid_shape out[2]);
+ * fields), 1 for low, pyramid or coarse, 3 for auto. */
+int tt_latent_grid_shapes(tt_latent_grids grids, tt_latent_grid_shape out[TT_LATENT_MAX_SHAPES]);
 /* The Lagrangian cost of a file at the lambda it was trained for: MSE (RGB, on [0, 1], from its PSNR) + lambda * bits
  * per pixel of the whole file, the quantity rate-aware training minimises (there with the grids' estimated bits); of
  * two files trained at one lambda, the lower cost is the better trade at that slope. */

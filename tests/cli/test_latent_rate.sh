@@ -65,26 +65,27 @@ check "explicit --iters wins over the preset" [ "$(json_num "$TMP/pf.json" iters
 check "explicit --batch wins over the preset" [ "$(json_num "$TMP/pf.json" batch)" = 512 ]
 
 # usage errors
-# --grids auto trains low and pyramid, measures each from its written file (grid_tries in the report) and keeps the
+# --grids auto trains low, pyramid and coarse, measures each from its written file (grid_tries in the report) and keeps the
 # one of lower MSE + lambda x bpp: recomputed here from each try's PSNR and size; the output is that try's file.
 SMALLG="--hidden 16 --depth 1 --batch 512 --lr 1e-2 --iters 100 --qat-start 40 --quant-step 0.0625 --decode-repeats 1 -q --omega0 30"
 # a user's files named like the layouts' temporary files of earlier builds stay as they are
 printf 'mine' > "$TMP/g.tnx.grids-low.tnx"
 printf 'mine' > "$TMP/g.tnx.grids-pyramid.tnx"
+printf 'mine' > "$TMP/g.tnx.grids-coarse.tnx"
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/g.tnx" $SMALLG --grids auto --lambda 0.01 --json "$TMP/g.json"
-check "files beside the output are not replaced" [ "$(cat "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx")" = minemine ]
-rm -f "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx"
+check "files beside the output are not replaced" [ "$(cat "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx" "$TMP/g.tnx.grids-coarse.tnx")" = mineminemine ]
+rm -f "$TMP/g.tnx.grids-low.tnx" "$TMP/g.tnx.grids-pyramid.tnx" "$TMP/g.tnx.grids-coarse.tnx"
 awk '/"grid_tries"/ { f = 1 } f && /"grids"/ { gsub(/[",]/, "", $2); n = $2 } f && /"bytes"/ { gsub(/,/, "", $2); b = $2 }
      f && /"psnr_rgb"/ { gsub(/,/, "", $2); p = $2 } f && /"rd_cost"/ { gsub(/,/, "", $2); print n, b, p, $2 }
      f && /\]/ { f = 0 }' "$TMP/g.json" > "$TMP/tries"
-check "two layouts tried: $(tr '\n' ';' < "$TMP/tries")" [ "$(awk '{ print $1 }' "$TMP/tries" | tr '\n' ' ')" = "low pyramid " ]
+check "three layouts tried: $(tr '\n' ';' < "$TMP/tries")" [ "$(awk '{ print $1 }' "$TMP/tries" | tr '\n' ' ')" = "low pyramid coarse " ]
 check "each try's cost is 10^(-PSNR/10) + lambda x 8 x bytes / pixels" \
     awk '{ c = 10 ^ (-$3 / 10) + 0.01 * 8 * $2 / 576; d = c - $4; if (d < 0) d = -d; if (d > 1e-6 * c) bad = 1 } END { exit bad }' "$TMP/tries"
 read -r kept kb kp _ < <(sort -g -k4 "$TMP/tries" | head -1)
 check "the output is the cheaper try, $kept ($kb bytes)" [ "$(stat -c %s "$TMP/g.tnx")" = "$kb" ]
 check "the report's PSNR is the kept try's" near "$(json_num "$TMP/g.json" psnr_rgb)" "$kp" 1e-9
-want_levels=$([ "$kept" = low ] && echo 2 || echo 3)
-check "the report's layout is $kept's (hi_levels $want_levels)" [ "$(json_num "$TMP/g.json" hi_levels)" = "$want_levels" ]
+want=$(case $kept in low) echo "2 8";; pyramid) echo "3 8";; *) echo "3 16";; esac)
+check "the report's layout is $kept's (hi_levels, scale_lo $want)" [ "$(json_num "$TMP/g.json" hi_levels) $(json_num "$TMP/g.json" scale_lo)" = "$want" ]
 check "the report names the kept layout" grep -q "\"grids_kept\":[[:space:]]*\"$kept\"" "$TMP/g.json"
 check "no temporary layout file is left" [ -z "$(ls "$TMP" | grep grids-)" ]
 run 0 "$TINYTEX" decode "$TMP/g.tnx" -o "$TMP/g.png"

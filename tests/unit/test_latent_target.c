@@ -105,24 +105,28 @@ int main(void)
         CHECK(tt_latent_search_record(&s, 0.95, 26.0) == 1);
         CHECK_NEAR(s.best_bpp, 0.95, 0);
     }
-    /* named layouts: custom trains none of them, low and pyramid one, auto both; each is a valid pyramid */
+    /* named layouts: custom trains none of them, low, pyramid and coarse one, auto the three; each is a valid
+     * pyramid */
     {
-        tt_latent_grid_shape sh[2];
+        tt_latent_grid_shape sh[TT_LATENT_MAX_SHAPES];
         CHECK_EQ_INT(tt_latent_grid_shapes(0, sh), 0);
         CHECK_EQ_INT(tt_latent_grid_shapes(1, sh), 1);
         CHECK(sh[0].ch_hi == 2 && sh[0].hi_levels == 2 && sh[0].scale_hi == 4 && sh[0].ch_lo == 8);
         CHECK_EQ_INT(tt_latent_grid_shapes(2, sh), 1);
         CHECK(sh[0].ch_hi == 1 && sh[0].hi_levels == 3 && sh[0].scale_hi == 4 && sh[0].ch_lo == 8);
-        CHECK_EQ_INT(tt_latent_grid_shapes(3, sh), 2);
-        for (int k = 0; k < 2; k++)
+        CHECK_EQ_INT(tt_latent_grid_shapes(4, sh), 1);
+        CHECK(sh[0].ch_lo == 8 && sh[0].scale_lo == 16 && sh[0].ch_hi == 2 && sh[0].scale_hi == 8 && sh[0].hi_levels == 3);
+        CHECK_EQ_INT(tt_latent_grid_shapes(3, sh), 3);
+        for (int k = 0; k < 3; k++)
             CHECK(tt_latent_pyramid_check(sh[k].ch_lo, sh[k].ch_hi, sh[k].scale_hi, sh[k].hi_levels) == TT_OK);
-        CHECK(sh[0].hi_levels != sh[1].hi_levels);
+        CHECK(sh[0].hi_levels != sh[1].hi_levels && sh[2].scale_lo != sh[0].scale_lo);
         /* auto compares by MSE + lambda * bpp: it needs a lambda or a target */
         CHECK(tt_latent_grids_check(3, 0, 0) == TT_ERR_INVALID_ARG);
         CHECK(tt_latent_grids_check(3, 0.002f, 0) == TT_OK);
         CHECK(tt_latent_grids_check(3, 0, 1) == TT_OK);
         CHECK(tt_latent_grids_check(1, 0, 0) == TT_OK);
-        CHECK(tt_latent_grids_check(4, 0.002f, 0) == TT_ERR_INVALID_ARG);
+        CHECK(tt_latent_grids_check(4, 0, 0) == TT_OK);
+        CHECK(tt_latent_grids_check(5, 0.002f, 0) == TT_ERR_INVALID_ARG);
         CHECK(tt_latent_grids_check(-1, 0.002f, 0) == TT_ERR_INVALID_ARG);
     }
     /* the RD cost: MSE on [0, 1] from the PSNR (30 dB = 1e-3) plus lambda x bpp; at lambda 0.002 a file of 30 dB at
