@@ -6,12 +6,7 @@
 /* ---- Workgroup sizes (local_size_x) --------------------------------------------------------------------------- */
 #define NN_WG 128u          /* "<enc>_train", "<enc>_decode", "<enc>_decode_cm" */
 #define NN_ADAM_WG 256u     /* nn_adam.comp: four parameters a thread */
-#define LAT_MINMAX_WG 256u  /* nn_postfilter.comp: RGBA8 in and out, then the coefficients as int32 (tt_postfilter's w, then b) */
-#define NN_PF_BIND_IN 0
-#define NN_PF_BIND_OUT 1
-#define NN_PF_BIND_COEF 2
-#define NN_PF_BUFFERS 3
-/* latent_minmax.comp */
+#define LAT_MINMAX_WG 256u  /* latent_minmax.comp */
 #define LAT_PROBE_WG 64u    /* latent_probe.comp (tests) */
 #define NN_PF_WG 8u         /* nn_postfilter.comp: 8 x 8 pixels */
 
@@ -96,6 +91,11 @@
 #define ADAM_BIND_V 3
 #define ADAM_BIND_STATE 4
 #define ADAM_BUFFERS 5
+/* nn_postfilter.comp: RGBA8 in and out, then the coefficients as int32 (tt_postfilter's w, then b) */
+#define NN_PF_BIND_IN 0
+#define NN_PF_BIND_OUT 1
+#define NN_PF_BIND_COEF 2
+#define NN_PF_BUFFERS 3
 /* latent_minmax.comp */
 #define LAT_MINMAX_BIND_PARAMS 0
 #define LAT_MINMAX_BIND_STATE 1

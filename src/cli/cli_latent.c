@@ -608,7 +608,7 @@ static int latent_single(latent_options o, cli_common c)
                    tt_latent_pack_name((tt_latent_pack)o.pack), met_coded->psnr_rgb, coded_nbytes, raw8 / coded_nbytes);
         if (finetune > 0)
             printf("decoder fine-tuned %d steps on the decoded grids in %.3f s: %+.2f dB\n", finetune,
-                   out.finetune_seconds, met_final->psnr_rgb - met_coded->psnr_rgb);
+                   out.finetune_seconds, out.unfiltered.psnr_rgb - met_coded->psnr_rgb);
         if (out.post_filtered)
             printf("post-filter (3x3, %d bytes): %+.2f dB\n", 12 + TT_PF_PAYLOAD,
                    met_final->psnr_rgb - out.unfiltered.psnr_rgb);

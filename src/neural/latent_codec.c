@@ -49,9 +49,11 @@ static tt_status finetune(tt_vk *vk, const tt_nn_model *m_coded, float *coded, c
 }
 
 /* Fits the post-filter to the image the device rebuilds from out->bytes (which model/params/so wrote) and, where
- * it lowers MSE + lambda * bpp with its own bytes counted, writes the file again with it and measures that file. */
+ * it lowers MSE + lambda * bpp with its own bytes counted, writes the file again with it and measures that file.
+ * lambda is the trained model's: a model read back from a file (the fine-tuned one) does not keep it. */
 static tt_status add_post_filter(tt_vk *vk, const tt_nn_model *model, const float *params, const tt_nn_save_opts *so,
-                                 const tt_image *img, const tt_nn_train_cfg *tc, tt_latent_code_result *out)
+                                 const tt_image *img, const tt_nn_train_cfg *tc, double lambda,
+                                 tt_latent_code_result *out)
 {
     tt_image decoded = {0}, filtered = {0};
     tt_postfilter pf;
@@ -65,7 +67,7 @@ static tt_status add_post_filter(tt_vk *vk, const tt_nn_model *model, const floa
     s = tt_postfilter_apply(&pf, &decoded, &filtered);
     if (s == TT_OK) s = tt_compare_images(img, &filtered, &met);
     if (s != TT_OK) goto done;
-    double px = (double)img->width * img->height, lambda = tt_latent_cfg_lambda(&model->latent);
+    double px = (double)img->width * img->height;
     size_t with = out->size + 12 + TT_PF_PAYLOAD;
     if (!(tt_latent_rd_cost(met.psnr_rgb, with * 8.0 / px, lambda) <
           tt_latent_rd_cost(out->final.psnr_rgb, out->size * 8.0 / px, lambda)))
@@ -99,6 +101,8 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
                          const tt_nn_train_cfg *tc, const tt_latent_code_opts *o, tt_latent_code_result *out)
 {
     memset(out, 0, sizeof *out);
+    if (m->latent.post.on) /* the fit below assumes the network's own image */
+        return tt_fail(TT_ERR_INVALID_ARG, "latent: the model to code already has a post-filter");
     tt_nn_save_opts so = {0};
     so.precision = o->precision;
     so.jpeg_quality = o->jpeg_quality;
@@ -116,7 +120,7 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->coded, NULL, NULL, NULL);
     out->final = out->coded;
     if (s == TT_OK && o->finetune_steps == 0) {
-        if (o->post_filter) s = add_post_filter(vk, m, params, &so, img, tc, out);
+        if (o->post_filter) s = add_post_filter(vk, m, params, &so, img, tc, tt_latent_cfg_lambda(&m->latent), out);
         else out->unfiltered = out->final;
     }
     if (s != TT_OK || o->finetune_steps == 0) goto done;
@@ -151,7 +155,7 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
         s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", out->coded_size, n);
     if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->final, NULL, NULL, NULL);
     if (s == TT_OK) {
-        if (o->post_filter) s = add_post_filter(vk, &mc, coded, &so, img, tc, out);
+        if (o->post_filter) s = add_post_filter(vk, &mc, coded, &so, img, tc, tt_latent_cfg_lambda(&m->latent), out);
         else out->unfiltered = out->final;
     }
 done:

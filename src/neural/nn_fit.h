@@ -64,7 +64,8 @@ typedef struct {
 typedef struct {
     uint8_t *bytes;              /* the .tnx file (malloc'ed; the caller frees it) */
     size_t size;
-    size_t coded_size;           /* before fine-tuning (equal to size: the grids are kept verbatim) */
+    size_t coded_size;           /* before fine-tuning and post-filter (size, less the filter's 190 bytes when the
+                                    file holds one: the grids are kept verbatim) */
     tt_metrics coded, final;     /* decoded from the bytes before and after fine-tuning and post-filter (GPU) */
     int post_filtered;           /* the file holds a post-filter */
     tt_metrics unfiltered;       /* the file without it (= final when there is none) */

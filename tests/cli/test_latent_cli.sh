@@ -54,6 +54,9 @@ check "post-filtered file rebuilds to the reported PSNR" near "$(json_num "$TMP/
 # at a lambda where 190 bytes cost more than the filter gains, it is not kept
 run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pfl.tnx" $QUICK --lambda 100 --json "$TMP/pfl.json"
 check "post-filter dropped at lambda 100" grep -q '"post_filtered":[[:space:]]*false' "$TMP/pfl.json"
+# the same with decoder fine-tuning (JPEG grids): the lambda of the training decides, not that of the re-read model
+run 0 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/pfj.tnx" $QUICK --latent-codec jpeg --finetune-steps 5 --lambda 100 --json "$TMP/pfj.json"
+check "post-filter dropped at lambda 100 after fine-tuning" grep -q '"post_filtered":[[:space:]]*false' "$TMP/pfj.json"
 run 2 "$TINYTEX" latent "$TMP/s.png" -o "$TMP/bu.tnx" $QUICK --post-filter on
 
 # JPEG grids + decoder fine-tuning: the report shows before/after the codec

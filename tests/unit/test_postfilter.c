@@ -95,8 +95,9 @@ static void test_fit(void)
         int d = abs(f.w[k] - known.w[k]);
         worst = d > worst ? d : worst;
     }
-    /* the target is rounded to levels: weights within a few 1/4096 of the truth */
-    CHECK_MSG(worst <= 24, "largest weight error %d / 4096", worst);
+    /* the target is rounded to levels and the fit's ridge (one level^2) shrinks the weights a little: within about 1 %
+     * of 1 (48/4096) of the truth; a wrong tap order or channel gives errors of hundreds */
+    CHECK_MSG(worst <= 48, "largest weight error %d / 4096", worst);
     CHECK(tt_postfilter_apply(&f, &dec, &fitted_out) == TT_OK);
     size_t n = (size_t)dec.width * dec.height, off = 0;
     for (size_t i = 0; i < n; i++)
