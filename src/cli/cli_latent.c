@@ -5,6 +5,7 @@
 #include "cli_batch.h"
 #include "cli_nn_env.h"
 #include "cli_paths.h"
+#include "core/tt_fileio.h"
 #include "neural/latent.h"
 #include "neural/latent_target.h"
 #include "neural/nn_fit.h"
@@ -341,20 +342,25 @@ static tt_status latent_encode_file(const latent_options *o, cli_gpu *gpu, const
     return st;
 }
 
-/* A temporary name beside `output`, "OUTPUT.WHAT.PID-N.tnx", that names no file yet: a user's file is never replaced
- * or removed. TT_ERR_INVALID_ARG when the path is too long, TT_ERR_IO when no such name is free (buf is then ""). */
-static tt_status unused_temp_name(char *buf, size_t size, const char *output, const char *what)
+/* A scratch file beside `output`, "OUTPUT.WHAT.PID-N.tnx", created empty under a name no file had (O_EXCL: a user's
+ * file is never replaced or removed) and removed by a signal until tt_scratch_release(buf, *slot, ...).
+ * TT_ERR_INVALID_ARG when the path is too long, TT_ERR_IO when it cannot be created (buf is then ""). */
+static tt_status reserve_temp_name(char *buf, size_t size, const char *output, const char *what, int *slot)
 {
-    for (int u = 0; u < 1000; u++) {
+    tt_status st = cli_make_parent_dirs(output);
+    for (int u = 0; st == TT_OK && u < 1000; u++) {
         int len = snprintf(buf, size, "%s.%s.%ld-%d.tnx", output, what, (long)getpid(), u);
         if (len < 0 || (size_t)len >= size) {
             buf[0] = '\0'; /* never a name to remove */
             return tt_fail(TT_ERR_INVALID_ARG, "%s: output path too long", output);
         }
-        if (access(buf, F_OK) != 0) return TT_OK;
+        int exists = 0;
+        st = tt_scratch_reserve(buf, slot, &exists);
+        if (st == TT_OK) return TT_OK;
+        if (exists) st = TT_OK;
     }
     buf[0] = '\0';
-    return tt_fail(TT_ERR_IO, "%s: no free temporary name beside it", output);
+    return st != TT_OK ? st : tt_fail(TT_ERR_IO, "%s: no free temporary name beside it", output);
 }
 
 /* latent_encode_file for each layout of o->grids (tt_latent_grid_shapes): one layout trains as the options say; with
@@ -373,6 +379,7 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
     double px = (double)img->width * img->height, best_cost = INFINITY;
     int best = -1, tried = 0;
     char tmp[TT_LATENT_MAX_SHAPES][4096] = {{0}};
+    int slot[TT_LATENT_MAX_SHAPES] = {-1, -1, -1};
     tt_image decoded[TT_LATENT_MAX_SHAPES] = {{0}};
     float *params[TT_LATENT_MAX_SHAPES] = {NULL};
     latent_outcome cand;
@@ -382,7 +389,7 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
         latent_options_set_shape(&oc, &shapes[k]);
         char what[64];
         snprintf(what, sizeof what, "grids-%s", shapes[k].name);
-        st = unused_temp_name(tmp[k], sizeof tmp[k], output, what);
+        st = reserve_temp_name(tmp[k], sizeof tmp[k], output, what, &slot[k]);
         if (st != TT_OK) break;
         tried = k + 1;
         latent_extras e = *ex;
@@ -403,10 +410,10 @@ static tt_status latent_encode_rd(const latent_options *o, cli_gpu *gpu, const t
             *out = cand;
         }
     }
-    if (st == TT_OK && rename(tmp[best], output) != 0)
-        st = tt_fail(TT_ERR_IO, "%s: cannot rename %s to it", output, tmp[best]);
+    int err = st == TT_OK ? tt_scratch_rename(tmp[best], output) : 0;
+    if (err) st = tt_fail(TT_ERR_IO, "%s: cannot rename %s to it: %s", output, tmp[best], strerror(err));
     for (int k = 0; k < n; k++) {
-        if (k < tried && (k != best || st != TT_OK)) remove(tmp[k]);
+        if (k < tried) tt_scratch_release(tmp[k], slot[k], k != best || st != TT_OK);
         if (k == best && st == TT_OK) {
             if (ex->decoded) *ex->decoded = decoded[k];
             if (ex->file_params) *ex->file_params = params[k];
@@ -477,10 +484,11 @@ static int latent_target(latent_options o, cli_common c)
     size_t best_size = 0;
     int rc = EXIT_OK, want_bpp = o.target_bpp > 0;
     char tmp[4096] = "";
+    int tmp_slot = -1;
     cJSON *report = c.json ? cli_report_new("latent") : NULL;
     cJSON *tries = report ? cJSON_AddArrayToObject(report, "target_tries") : NULL;
     tt_status st = cli_image_load(c.input, &limits, &img);
-    if (st == TT_OK) st = unused_temp_name(tmp, sizeof tmp, c.output, "try");
+    if (st == TT_OK) st = reserve_temp_name(tmp, sizeof tmp, c.output, "try", &tmp_slot);
     double px = (double)img.width * img.height;
     tt_latent_search search;
     tt_latent_search_init(&search, o.target_bpp, o.target_psnr, o.lambda);
@@ -513,7 +521,7 @@ static int latent_target(latent_options o, cli_common c)
             st = tt_read_file(tmp, 0, &best, &best_size);
         }
     }
-    if (tmp[0]) remove(tmp);
+    if (tmp[0]) tt_scratch_release(tmp, tmp_slot, 1);
     cli_tnx_measured file = {0};
     if (st == TT_OK && !best) st = tt_fail(TT_ERR_INVALID_ARG, "%s: no try was made", c.input);
     if (st == TT_OK) st = cli_make_parent_dirs(c.output);

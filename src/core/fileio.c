@@ -131,6 +131,48 @@ static void random_suffix(char out[6], uintptr_t salt)
     }
 }
 
+tt_status tt_scratch_reserve(const char *path, int *slot, int *exists)
+{
+    *slot = -1;
+    *exists = 0;
+    size_t len = strlen(path);
+    if (len == 0 || len + 1 > TT_ATOMIC_PATH_MAX) return tt_fail(TT_ERR_INVALID_ARG, "%.200s: path too long", path);
+    int s = registry_claim();
+    if (s >= 0) memcpy(tt_temp_registry[s].path, path, len + 1);
+    sigset_t old;
+    int fd = -1, open_errno = EINTR;
+    if (!guard_begin(&old)) {   /* as tt_atomic_open: created and published with signals held off */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        open_errno = errno;
+        if (fd >= 0 && s >= 0) atomic_store(&tt_temp_registry[s].state, SLOT_LIVE);
+    }
+    guard_end(&old);
+    if (fd < 0) {
+        registry_release(s);
+        *exists = open_errno == EEXIST;
+        return tt_fail(TT_ERR_IO, "%s: cannot create it: %s", path, strerror(open_errno));
+    }
+    close(fd);
+    *slot = s;
+    return TT_OK;
+}
+
+void tt_scratch_release(const char *path, int slot, int remove_file)
+{
+    if (remove_file) unlink(path);
+    registry_release(slot);
+}
+
+int tt_scratch_rename(const char *from, const char *to)
+{
+    sigset_t old;
+    int exiting = guard_begin(&old);
+    int rc = exiting ? -1 : rename(from, to);
+    int err = exiting ? EINTR : errno;
+    guard_end(&old);
+    return rc == 0 ? 0 : err;
+}
+
 static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/tt_fileio.h"
 #include "tinytex.h"
 #include "tt_test.h"
 
@@ -322,6 +323,57 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
+static long file_size_of(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Scratch files (tt_scratch_reserve): created empty, never over an existing file, removed by the signal cleanup
+ * while reserved, kept once renamed and released. */
+static void test_scratch(void)
+{
+    char a[512], b[512], out[512];
+    path_in(a, sizeof a, "cand.a.tnx");
+    path_in(b, sizeof b, "cand.b.tnx");
+    path_in(out, sizeof out, "out.tnx");
+    int slot = -2, exists = -1;
+    CHECK_EQ_INT(tt_scratch_reserve(a, &slot, &exists), TT_OK);
+    CHECK(slot >= 0 && exists == 0);
+    CHECK_EQ_INT(file_size_of(a), 0);
+    /* a name that is taken: refused, the file untouched */
+    CHECK_EQ_INT(tt_write_file_atomic(b, "user", 4), TT_OK);
+    int slot_b = -2;
+    CHECK_EQ_INT(tt_scratch_reserve(b, &slot_b, &exists), TT_ERR_IO);
+    CHECK(exists == 1 && slot_b == -1);
+    CHECK_EQ_INT(file_size_of(b), 4);
+    int slot_c = -2;
+    char missing[512];
+    path_in(missing, sizeof missing, "no/such/dir/x.tnx");
+    CHECK_EQ_INT(tt_scratch_reserve(missing, &slot_c, &exists), TT_ERR_IO);
+    CHECK(exists == 0);
+    /* a signal's cleanup removes the reserved file, not the user's */
+    tt_atomic_cleanup_all();
+    CHECK_EQ_INT(file_size_of(a), -1);
+    CHECK_EQ_INT(file_size_of(b), 4);
+    tt_scratch_release(a, slot, 1);   /* safe after the cleanup */
+    /* the kept candidate: renamed over the output, then released without removal */
+    CHECK_EQ_INT(tt_scratch_reserve(a, &slot, &exists), TT_OK);
+    CHECK_EQ_INT(tt_write_file_atomic(a, "model", 5), TT_OK);
+    CHECK_EQ_INT(tt_scratch_rename(a, out), 0);
+    tt_scratch_release(a, slot, 0);
+    tt_atomic_cleanup_all();
+    CHECK_EQ_INT(file_size_of(out), 5);
+    CHECK_EQ_INT(file_size_of(a), -1);
+    /* a dropped candidate: released with removal */
+    CHECK_EQ_INT(tt_scratch_reserve(a, &slot, &exists), TT_OK);
+    tt_scratch_release(a, slot, 1);
+    CHECK_EQ_INT(file_size_of(a), -1);
+    CHECK_EQ_INT(tt_scratch_rename(a, out), ENOENT);
+    remove(b);
+    remove(out);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tt_test_fileio_XXXXXX");
@@ -334,6 +386,7 @@ int main(void)
     test_atomic_failures();
     test_cleanup_all();
     test_cleanup_exit();
+    test_scratch();
     test_read_file();
     remove_tree(tmpdir);
     TT_TEST_END();
