@@ -48,23 +48,22 @@ static tt_status finetune(tt_vk *vk, const tt_nn_model *m_coded, float *coded, c
     return s;
 }
 
-/* Fits the post-filter to the image the device rebuilds from out->bytes (which model/params/so wrote) and, where
- * it lowers MSE + lambda * bpp with its own bytes counted, writes the file again with it and measures that file.
- * lambda is the trained model's: a model read back from a file (the fine-tuned one) does not keep it. */
+/* Fits the post-filter to `decoded`, the image the device rebuilt from out->bytes (which model/params/so wrote;
+ * measured as out->final) and, where it lowers MSE + lambda * bpp with its own bytes counted, writes the file again
+ * with it and measures that file. lambda is the trained model's: a model read back from a file (the fine-tuned one)
+ * does not keep it. */
 static tt_status add_post_filter(tt_vk *vk, const tt_nn_model *model, const float *params, const tt_nn_save_opts *so,
-                                 const tt_image *img, const tt_nn_train_cfg *tc, double lambda,
-                                 tt_latent_code_result *out)
+                                 const tt_image *img, const tt_image *decoded, const tt_nn_train_cfg *tc,
+                                 double lambda, tt_latent_code_result *out)
 {
-    tt_image decoded = {0}, filtered = {0};
+    tt_image filtered = {0};
     tt_postfilter pf;
     tt_metrics met;
     uint8_t *bytes = NULL;
     size_t size = 0;
-    out->unfiltered = out->final;
-    tt_status s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &met, &decoded, NULL, NULL);
-    if (s == TT_OK) s = tt_postfilter_fit(img, &decoded, &pf);
+    tt_status s = tt_postfilter_fit(img, decoded, &pf);
     if (s != TT_OK || !pf.on) goto done;
-    s = tt_postfilter_apply(&pf, &decoded, &filtered);
+    s = tt_postfilter_apply(&pf, decoded, &filtered);
     if (s == TT_OK) s = tt_compare_images(img, &filtered, &met);
     if (s != TT_OK) goto done;
     double px = (double)img->width * img->height;
@@ -92,7 +91,6 @@ static tt_status add_post_filter(tt_vk *vk, const tt_nn_model *model, const floa
     bytes = NULL;
 done:
     free(bytes);
-    tt_image_free(&decoded);
     tt_image_free(&filtered);
     return s;
 }
@@ -113,17 +111,18 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     uint8_t *section = NULL;
     size_t section_size = 0;
     float *grid = NULL;
+    tt_image decoded = {0};   /* the final file's image, for the post-filter's fit */
+    tt_image *want = o->post_filter ? &decoded : NULL;
+    const tt_nn_model *final_model = m;
+    const float *final_params = params;
     tt_status s = tt_tnx_encode(m, params, &so, &out->bytes, &out->size);
     if (s == TT_OK) s = tt_tnx_decode(out->bytes, out->size, "(in memory)", &mc, &coded, NULL);
     if (s != TT_OK) goto done;
     out->coded_size = out->size;
-    s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->coded, NULL, NULL, NULL);
+    s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->coded,
+                          o->finetune_steps == 0 ? want : NULL, NULL, NULL);
     out->final = out->coded;
-    if (s == TT_OK && o->finetune_steps == 0) {
-        if (o->post_filter) s = add_post_filter(vk, m, params, &so, img, tc, tt_latent_cfg_lambda(&m->latent), out);
-        else out->unfiltered = out->final;
-    }
-    if (s != TT_OK || o->finetune_steps == 0) goto done;
+    if (s != TT_OK || o->finetune_steps == 0) goto filter;
 
     /* Lossy codecs do not reproduce their own output when run again: the re-saved file keeps the very section whose
      * decoded grids the decoder is tuned on (the bytes the first encode wrote, made again from the same grids). */
@@ -153,12 +152,15 @@ tt_status tt_latent_code(tt_vk *vk, const tt_nn_model *m, const float *params, c
     out->size = n;
     if (n != out->coded_size)
         s = tt_fail(TT_ERR_FORMAT, "latent: re-saved file changed size (%zu -> %zu bytes)", out->coded_size, n);
-    if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->final, NULL, NULL, NULL);
-    if (s == TT_OK) {
-        if (o->post_filter) s = add_post_filter(vk, &mc, coded, &so, img, tc, tt_latent_cfg_lambda(&m->latent), out);
-        else out->unfiltered = out->final;
-    }
+    if (s == TT_OK) s = tt_nn_measure_tnx(vk, out->bytes, out->size, img, 1, &tc->tune, &out->final, want, NULL, NULL);
+    final_model = &mc;
+    final_params = coded;
+filter:
+    out->unfiltered = out->final;
+    if (s == TT_OK && o->post_filter)
+        s = add_post_filter(vk, final_model, final_params, &so, img, &decoded, tc, tt_latent_cfg_lambda(&m->latent), out);
 done:
+    tt_image_free(&decoded);
     free(section);
     free(grid);
     free(coded);

@@ -150,8 +150,9 @@ static tt_status latent_write_config(const tt_nn_model *m, tt_nn_buf *b)
     return tt_nn_buf_chunk(b, TT_TNX_CHUNK_LPFL, pf, sizeof pf);
 }
 
-/* The LPFL chunk that bit 24 of LATC's qat_bits word announces: exactly one. */
-static tt_status read_post_filter(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name)
+/* The LPFL chunk: exactly one when bit 24 of LATC's qat_bits word announces it, none otherwise. */
+static tt_status read_post_filter(tt_nn_model *m, const tt_nn_chunk *chunks, uint32_t n, const char *name,
+                                  int announced)
 {
     const tt_nn_chunk *pf = NULL;
     for (uint32_t i = 0; i < n; i++) {
@@ -159,6 +160,8 @@ static tt_status read_post_filter(tt_nn_model *m, const tt_nn_chunk *chunks, uin
         if (pf) return tt_fail(TT_ERR_FORMAT, "%s: more than one LPFL chunk", name);
         pf = &chunks[i];
     }
+    if (!announced)
+        return pf ? tt_fail(TT_ERR_FORMAT, "%s: an LPFL chunk that LATC does not announce", name) : TT_OK;
     if (!pf) return tt_fail(TT_ERR_FORMAT, "%s: LATC announces a post-filter but there is no LPFL chunk", name);
     return tt_postfilter_read(pf->data, pf->size, name, &m->latent.post);
 }
@@ -190,11 +193,7 @@ static tt_status latent_read_config(tt_nn_model *m, const tt_nn_chunk *chunks, u
             m->latent.scale_lo < 1 || m->latent.scale_lo > 4096 || (m->latent.ch_hi && (m->latent.scale_hi < 1 || m->latent.scale_hi > 4096)) ||
             m->latent.qat_bits > 8)
             return tt_fail(TT_ERR_FORMAT, "%s: LATC chunk holds an impossible configuration", name);
-        if (qat_word & LATC_FILTER_BIT) return read_post_filter(m, chunks, n, name);
-        for (uint32_t k = 0; k < n; k++)
-            if (chunks[k].type == TT_TNX_CHUNK_LPFL)
-                return tt_fail(TT_ERR_FORMAT, "%s: an LPFL chunk that LATC does not announce", name);
-        return TT_OK;
+        return read_post_filter(m, chunks, n, name, (qat_word & LATC_FILTER_BIT) != 0);
     }
     return tt_fail(TT_ERR_FORMAT, "%s: latent model without a LATC chunk", name);
 }

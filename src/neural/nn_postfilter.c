@@ -9,7 +9,7 @@
 
 _Static_assert(TT_PF_FRAC_BITS == 12 && TT_PF_WEIGHTS == 81, "shaders/nn_postfilter.comp spells these numbers out");
 
-#define PF_N (3 * TT_PF_TAPS + 1)          /* unknowns of one output channel: 27 taps and the bias */
+#define PF_K (3 * TT_PF_TAPS)              /* inputs of one output channel: 3 channels x 9 taps */
 #define PF_ONE (1 << TT_PF_FRAC_BITS)
 #define PF_MAX_SAMPLES (4u << 20)          /* pixels the fit reads at most (whole rows, evenly spaced) */
 #define PF_VERSION 1
@@ -20,7 +20,7 @@ const tt_postfilter *tt_nn_postfilter_of(const tt_nn_model *m)
 }
 
 /* The 27 inputs of pixel (x, y): for each channel, its 3x3 neighbourhood in raster order, edges replicated. */
-static void gather(const tt_image *img, uint32_t x, uint32_t y, int32_t v[3 * TT_PF_TAPS])
+static void gather(const tt_image *img, uint32_t x, uint32_t y, int32_t v[PF_K])
 {
     for (int t = 0; t < TT_PF_TAPS; t++) {
         int sx = (int)x + t % 3 - 1, sy = (int)y + t / 3 - 1;
@@ -31,10 +31,10 @@ static void gather(const tt_image *img, uint32_t x, uint32_t y, int32_t v[3 * TT
     }
 }
 
-static uint8_t filter_pixel(const tt_postfilter *f, int c, const int32_t v[3 * TT_PF_TAPS])
+static uint8_t filter_pixel(const tt_postfilter *f, int c, const int32_t v[PF_K])
 {
     int32_t acc = f->b[c];
-    for (int k = 0; k < 3 * TT_PF_TAPS; k++) acc += (int32_t)f->w[c * 3 * TT_PF_TAPS + k] * v[k];
+    for (int k = 0; k < PF_K; k++) acc += (int32_t)f->w[c * PF_K + k] * v[k];
     acc += PF_ONE / 2;
     /* floor division by 2^bits then a clamp, as the shader's arithmetic shift; negative sums clamp to 0 */
     return acc < 0 ? 0 : (acc >> TT_PF_FRAC_BITS) > 255 ? 255 : (uint8_t)(acc >> TT_PF_FRAC_BITS);
@@ -46,7 +46,7 @@ tt_status tt_postfilter_apply(const tt_postfilter *f, const tt_image *in, tt_ima
     if (s != TT_OK) return s;
     for (uint32_t y = 0; y < in->height; y++)
         for (uint32_t x = 0; x < in->width; x++) {
-            int32_t v[3 * TT_PF_TAPS];
+            int32_t v[PF_K];
             gather(in, x, y, v);
             size_t i = ((size_t)y * in->width + x) * 4;
             for (int c = 0; c < 3; c++) out->rgba[i + (size_t)c] = filter_pixel(f, c, v);
@@ -88,74 +88,61 @@ tt_status tt_postfilter_fit(const tt_image *ref, const tt_image *decoded, tt_pos
     memset(out, 0, sizeof *out);
     if (ref->width != decoded->width || ref->height != decoded->height)
         return tt_fail(TT_ERR_INVALID_ARG, "post-filter: the images differ in size");
-    /* normal equations of all three outputs at once: they share the inputs (27 values, then 1 for the bias) */
-    double *g = calloc((size_t)PF_N * PF_N, sizeof *g), r[3][PF_N] = {{0}}, mean_in[PF_N] = {0}, mean_t[3] = {0};
-    if (!g) return tt_fail(TT_ERR_NOMEM, "post-filter: out of memory");
+    /* sums for the normal equations of all three outputs at once: they share the 27 inputs */
+    double g[PF_K * PF_K] = {0}, r[3][PF_K] = {{0}}, mean_in[PF_K] = {0}, mean_t[3] = {0}, count = 0;
     uint32_t w = ref->width, h = ref->height;
     uint32_t row_step = (uint64_t)w * h > PF_MAX_SAMPLES ? (uint32_t)(((uint64_t)w * h + PF_MAX_SAMPLES - 1) / PF_MAX_SAMPLES) : 1;
-    double count = 0;
     for (uint32_t y = 0; y < h; y += row_step)
         for (uint32_t x = 0; x < w; x++) {
-            int32_t v[3 * TT_PF_TAPS];
-            double a[PF_N];
+            int32_t v[PF_K];
             gather(decoded, x, y, v);
-            for (int k = 0; k < 3 * TT_PF_TAPS; k++) a[k] = v[k];
-            a[PF_N - 1] = 1.0;
-            for (int i = 0; i < PF_N; i++) {
-                for (int j = 0; j <= i; j++) g[i * PF_N + j] += a[i] * a[j];
-                mean_in[i] += a[i];
+            for (int i = 0; i < PF_K; i++) {
+                for (int j = 0; j <= i; j++) g[i * PF_K + j] += (double)v[i] * v[j];
+                mean_in[i] += v[i];
             }
             const uint8_t *t = ref->rgba + ((size_t)y * w + x) * 4;
             for (int c = 0; c < 3; c++) {
-                for (int i = 0; i < PF_N; i++) r[c][i] += a[i] * t[c];
+                for (int i = 0; i < PF_K; i++) r[c][i] += (double)v[i] * t[c];
                 mean_t[c] += t[c];
             }
             count += 1;
         }
     /* solved on the centred statistics (covariances), the bias then following from the means: a ridge on raw
      * moments would shrink the bias and bend the weights to make up for it */
-    enum { K = 3 * TT_PF_TAPS };
-    double *work = malloc(sizeof(double) * K * K);
-    if (!work) {
-        free(g);
-        return tt_fail(TT_ERR_NOMEM, "post-filter: out of memory");
-    }
-    for (int i = 0; i < PF_N; i++) mean_in[i] /= count;
-    double tr = 0;
-    for (int i = 0; i < K; i++) tr += g[i * PF_N + i] / count - mean_in[i] * mean_in[i];
+    for (int i = 0; i < PF_K; i++) mean_in[i] /= count;
+    double tr = 0, work[PF_K * PF_K];
+    for (int i = 0; i < PF_K; i++) tr += g[i * PF_K + i] / count - mean_in[i] * mean_in[i];
     int usable = 1;
     for (int c = 0; c < 3 && usable; c++) {
-        double x[K], rc[K], mt = mean_t[c] / count;
-        for (int i = 0; i < K; i++) {
+        double x[PF_K], rc[PF_K], mt = mean_t[c] / count;
+        for (int i = 0; i < PF_K; i++) {
             for (int j = 0; j <= i; j++)
-                work[i * K + j] = work[j * K + i] = g[i * PF_N + j] / count - mean_in[i] * mean_in[j];
+                work[i * PF_K + j] = work[j * PF_K + i] = g[i * PF_K + j] / count - mean_in[i] * mean_in[j];
             /* a ridge of one level^2 (and 1e-6 of the mean variance): it bounds the weights, so the filter does not
              * amplify the last-level differences between decoders (fp32 and tensor-core) into larger ones, nor fit
              * noise on small images; on photos it costs under 0.01 dB (docs/algorithms.md) */
-            work[i * K + i] += 1.0 + 1e-6 * tr / K;
+            work[i * PF_K + i] += 1.0 + 1e-6 * tr / PF_K;
             rc[i] = r[c][i] / count - mean_in[i] * mt;
         }
-        if (cholesky_solve(work, K, rc, x) != 0) {
+        if (cholesky_solve(work, PF_K, rc, x) != 0) {
             usable = 0;
             break;
         }
         /* weights rounded to 1/2^bits; the bias from the means with the rounded weights */
         double bias = mt;
-        for (int k = 0; k < K; k++) {
+        for (int k = 0; k < PF_K; k++) {
             double q = nearbyint(x[k] * PF_ONE);
             if (!(fabs(q) <= 32767)) {
                 usable = 0;
                 break;
             }
-            out->w[c * K + k] = (int16_t)q;
+            out->w[c * PF_K + k] = (int16_t)q;
             bias -= q / PF_ONE * mean_in[k];
         }
         double qb = nearbyint(bias * PF_ONE);
         if (!(fabs(qb) < (double)(1 << 26))) usable = 0;
         else out->b[c] = (int32_t)qb;
     }
-    free(work);
-    free(g);
     if (!usable) memset(out, 0, sizeof *out);
     else out->on = 1;
     return TT_OK;
