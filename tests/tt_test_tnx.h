@@ -4,7 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/tt_bytes.h"
+#include "neural/latent.h"
 #include "neural/tt_neural.h"
+
+/* The container tests' plain latent file: grids raw (tiles), decoder in fp16. */
+static inline tt_status tt_test_encode_raw(const tt_nn_model *m, const float *params, uint8_t **bytes, size_t *size)
+{
+    tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, 0)};
+    return tt_tnx_encode(m, params, &so, bytes, size);
+}
 
 /* Offset of the first chunk of `type`, or 0 when there is none. */
 static inline size_t tt_test_find_chunk(const uint8_t *data, size_t size, uint32_t type)

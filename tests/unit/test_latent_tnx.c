@@ -201,10 +201,9 @@ static void test_upsample_word(void)
         CHECK(tt_nn_model_build(&m) == TT_OK);
         float *p = malloc(sizeof(float) * m.total);
         fill(&m, p, 3);
-        tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, 0)};
         uint8_t *bytes = NULL;
         size_t n = 0;
-        CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
+        CHECK(tt_test_encode_raw(&m, p, &bytes, &n) == TT_OK);
         size_t latc = tt_test_find_chunk(bytes, n, TT_TNX_CHUNK_LATC);
         CHECK(latc > 0);
         if (latc) CHECK_EQ_INT(tt_get_le32(bytes + latc + 4), 24);

@@ -153,14 +153,13 @@ static void test_container(void)
     CHECK(tt_nn_model_build(&m) == TT_OK);
     float *p = malloc(sizeof(float) * m.total);
     tt_nn_init_params(&m, 9, p);
-    tt_nn_save_opts so = {.precision = TT_NN_FP16, .latent_codec = TT_LATENT_SAVE_OPT(TT_LATENT_CODEC_RAW, 0)};
     uint8_t *plain = NULL, *bytes = NULL;
     size_t n0 = 0, n = 0;
-    CHECK(tt_tnx_encode(&m, p, &so, &plain, &n0) == TT_OK);
+    CHECK(tt_test_encode_raw(&m, p, &plain, &n0) == TT_OK);
     for (int k = 0; k < TT_PF_WEIGHTS; k++) m.latent.post.w[k] = (int16_t)(k - 40);
     m.latent.post.b[1] = -777;
     m.latent.post.on = 1;
-    CHECK(tt_tnx_encode(&m, p, &so, &bytes, &n) == TT_OK);
+    CHECK(tt_test_encode_raw(&m, p, &bytes, &n) == TT_OK);
     CHECK_EQ_INT(n, n0 + 12 + TT_PF_PAYLOAD);
     size_t latc = tt_test_find_chunk(bytes, n, TT_TNX_CHUNK_LATC), lpfl = tt_test_find_chunk(bytes, n, TT_TNX_CHUNK_LPFL);
     CHECK(latc > 0 && lpfl > 0);
